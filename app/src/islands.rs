@@ -1,0 +1,465 @@
+//! The interactive parts of Atrium's pages. Everything around them is plain server-rendered
+//! HTML that works without JavaScript; these islands hydrate in the browser to show times in the
+//! visitor's own time zone and to submit the registration form in place.
+
+use crate::domain::{answer_field, AnswerInputType, FieldError, Question};
+use crate::views::{FormSpec, Times};
+use leptos::prelude::*;
+
+/// An event's date and time, re-rendered in the browser's time zone unless the visitor chose one.
+#[island]
+pub fn LocalTimes(times: Times) -> impl IntoView {
+    let text = RwSignal::new(times.text.clone());
+    let zone = RwSignal::new(times.zone.clone());
+    #[cfg(feature = "hydrate")]
+    {
+        let times = times.clone();
+        Effect::new(move |_| {
+            if times.chosen {
+                return;
+            }
+            let Some(browser_zone) = browser::time_zone() else { return };
+            if browser_zone == times.zone {
+                return;
+            }
+            if let Some(local) = browser::format_range(times.start_unix, times.end_unix, &browser_zone) {
+                text.set(local);
+                zone.set(browser_zone.clone());
+                browser::select_zone(&browser_zone);
+            }
+        });
+    }
+    let iso = times.start_unix * 1000;
+    view! {
+        <span class="times">
+            <time data-start=iso.to_string()>{move || text.get()}</time>
+            " "
+            <span class="zone-name">{move || zone.get()}</span>
+        </span>
+    }
+}
+
+fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
+    errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+}
+
+/// The registration form. Without JavaScript it posts to the server like any form; hydrated, it
+/// submits to the JSON API, keeps what was typed, and shows each field's problem next to it.
+#[island]
+pub fn RegistrationForm(spec: FormSpec) -> impl IntoView {
+    let errors = RwSignal::new(spec.errors.clone());
+    let notice = RwSignal::new(spec.notice.clone());
+    let busy = RwSignal::new(false);
+    let timezone = RwSignal::new(spec.preferred_timezone.clone());
+    let general = move || error_for(&errors.get(), "form");
+
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(zone) = browser::chosen_or_detected_zone() {
+            timezone.set(zone);
+        }
+    });
+
+    #[cfg(feature = "hydrate")]
+    let idempotency_key = browser::random_key();
+    let on_submit = {
+        #[cfg(feature = "hydrate")]
+        let spec = spec.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            #[cfg(feature = "hydrate")]
+            {
+                ev.prevent_default();
+                if busy.get_untracked() {
+                    return;
+                }
+                busy.set(true);
+                notice.set(None);
+                let spec = spec.clone();
+                let key = idempotency_key.clone();
+                let form = browser::form_of(&ev);
+                leptos::task::spawn_local(async move {
+                    match browser::submit_registration(&spec, form, &key).await {
+                        browser::Outcome::Created { manage_token } => {
+                            browser::go_to(&format!("/r/{manage_token}?new=1"));
+                        }
+                        browser::Outcome::Existing { message } => {
+                            errors.set(Vec::new());
+                            notice.set(Some(message));
+                            busy.set(false);
+                        }
+                        browser::Outcome::Invalid(list) => {
+                            errors.set(list);
+                            busy.set(false);
+                            browser::focus_first_error();
+                        }
+                    }
+                });
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = ev;
+        }
+    };
+
+    let v = spec.values.clone();
+    let field = move |name: &'static str, label: &'static str, kind: &'static str, value: String, autocomplete: &'static str| {
+        let err = move || error_for(&errors.get(), name);
+        let err_id = format!("err-{name}");
+        view! {
+            <div class="field" class:invalid=move || err().is_some()>
+                <label for=name>{label}</label>
+                <input
+                    id=name
+                    name=name
+                    type=kind
+                    value=value
+                    required=true
+                    maxlength=if kind == "email" { "254" } else { "100" }
+                    autocomplete=autocomplete
+                    aria-invalid=move || if err().is_some() { "true" } else { "false" }
+                    aria-describedby=err_id.clone()
+                />
+                <p class="field-error" id=err_id role="alert">{err}</p>
+            </div>
+        }
+    };
+
+    let questions = spec
+        .questions
+        .iter()
+        .map(|q| question_field(q, spec.values.answer(&q.id).to_vec(), errors))
+        .collect_view();
+
+    let terms = spec.terms_url.clone().map(|url| {
+        let checked = spec.values.accept_terms;
+        let err = move || error_for(&errors.get(), "acceptTerms");
+        view! {
+            <div class="field consent" class:invalid=move || err().is_some()>
+                <label>
+                    <input type="checkbox" name="acceptTerms" value="true" checked=checked required=true aria-describedby="err-acceptTerms" />
+                    " I agree to the "
+                    <a href=url target="_blank" rel="noopener noreferrer">"terms and privacy notice"</a>
+                    "."
+                </label>
+                <p class="field-error" id="err-acceptTerms" role="alert">{err}</p>
+            </div>
+        }
+    });
+
+    let action = format!("/events/{}", spec.slug);
+    let submit_label = spec.submit_label.clone();
+    view! {
+        <form class="registration" method="post" action=action on:submit=on_submit>
+            <p class="form-error" role="alert">{general}</p>
+            <div class="row">
+                {field("firstName", "First name", "text", v.first_name.clone(), "given-name")}
+                {field("lastName", "Last name", "text", v.last_name.clone(), "family-name")}
+            </div>
+            {field("email", "Email", "email", v.email.clone(), "email")}
+            {questions}
+            <input type="hidden" name="preferredTimezone" value=move || timezone.get() />
+            <p class="hint">"Times will be shown to you in " <strong>{move || timezone.get()}</strong> "."</p>
+            {terms}
+            <p class="notice" role="status">{move || notice.get()}</p>
+            <button type="submit" class="primary" disabled=move || busy.get() aria-busy=move || if busy.get() { "true" } else { "false" }>
+                {move || if busy.get() { "Sending…".to_string() } else { submit_label.clone() }}
+            </button>
+        </form>
+    }
+}
+
+fn question_field(q: &Question, values: Vec<String>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
+    let name = answer_field(&q.id);
+    let err_id = format!("err-{name}");
+    let err = {
+        let name = name.clone();
+        move || error_for(&errors.get(), &name)
+    };
+    let invalid = {
+        let err = err.clone();
+        move || err().is_some()
+    };
+    let required = q.is_required;
+    let label = q.label.clone();
+    let first = values.first().cloned().unwrap_or_default();
+    let control = match q.answer_input_type {
+        AnswerInputType::Text => view! {
+            <label for=name.clone()>{label}{required.then_some(" *")}</label>
+            <input id=name.clone() name=name.clone() type="text" value=first maxlength="1000" required=required aria-describedby=err_id.clone() />
+        }
+        .into_any(),
+        AnswerInputType::MultilineText => view! {
+            <label for=name.clone()>{label}{required.then_some(" *")}</label>
+            <textarea id=name.clone() name=name.clone() rows="4" maxlength="4000" required=required aria-describedby=err_id.clone()>{first}</textarea>
+        }
+        .into_any(),
+        AnswerInputType::SingleChoice => {
+            let options = q
+                .choices
+                .iter()
+                .map(|c| {
+                    let selected = *c == first;
+                    view! { <option value=c.clone() selected=selected>{c.clone()}</option> }
+                })
+                .collect_view();
+            view! {
+                <label for=name.clone()>{label}{required.then_some(" *")}</label>
+                <select id=name.clone() name=name.clone() required=required aria-describedby=err_id.clone()>
+                    <option value="">"Choose…"</option>
+                    {options}
+                </select>
+            }
+            .into_any()
+        }
+        AnswerInputType::MultiChoice => {
+            let options = q
+                .choices
+                .iter()
+                .map(|c| {
+                    let checked = values.contains(c);
+                    view! {
+                        <label class="choice">
+                            <input type="checkbox" name=name.clone() value=c.clone() checked=checked />
+                            " " {c.clone()}
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset aria-describedby=err_id.clone()>
+                    <legend>{label}{required.then_some(" *")}</legend>
+                    {options}
+                </fieldset>
+            }
+            .into_any()
+        }
+        AnswerInputType::Boolean => {
+            let checked = first == "true";
+            view! {
+                <label class="choice">
+                    <input type="checkbox" name=name.clone() value="true" checked=checked required=required aria-describedby=err_id.clone() />
+                    " " {label}{required.then_some(" *")}
+                </label>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="field" class:invalid=invalid>
+            {control}
+            <p class="field-error" id=err_id role="alert">{err}</p>
+        </div>
+    }
+}
+
+/// Browser-only helpers behind the islands: time zones through `Intl`, and the form submission.
+#[cfg(feature = "hydrate")]
+mod browser {
+    use crate::domain::{answer_field, AnswerInputType, FieldError, RawAnswer};
+    use crate::views::FormSpec;
+    use js_sys::{Object, Reflect};
+    use serde::{Deserialize, Serialize};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    fn set(obj: &Object, key: &str, value: &str) {
+        let _ = Reflect::set(obj, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+
+    fn locale() -> String {
+        web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_else(|| "en".into())
+    }
+
+    pub fn time_zone() -> Option<String> {
+        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &Object::new()).resolved_options();
+        Reflect::get(&options, &JsValue::from_str("timeZone")).ok()?.as_string()
+    }
+
+    /// The zone the visitor picked with the switcher (kept in a cookie), else the browser's.
+    pub fn chosen_or_detected_zone() -> Option<String> {
+        let doc: web_sys::HtmlDocument = web_sys::window()?.document()?.dyn_into().ok()?;
+        let cookies = doc.cookie().ok().unwrap_or_default();
+        for part in cookies.split(';') {
+            if let Some(v) = part.trim().strip_prefix("atrium_tz=") {
+                return Some(js_sys::decode_uri_component(v).ok()?.as_string()?);
+            }
+        }
+        time_zone()
+    }
+
+    pub fn format_range(start_unix: i64, end_unix: i64, zone: &str) -> Option<String> {
+        let start = js_sys::Date::new(&JsValue::from_f64(start_unix as f64 * 1000.0));
+        let end = js_sys::Date::new(&JsValue::from_f64(end_unix as f64 * 1000.0));
+        let day = Object::new();
+        set(&day, "weekday", "long");
+        set(&day, "year", "numeric");
+        set(&day, "month", "long");
+        set(&day, "day", "numeric");
+        set(&day, "timeZone", zone);
+        let time = Object::new();
+        set(&time, "hour", "2-digit");
+        set(&time, "minute", "2-digit");
+        set(&time, "timeZone", zone);
+        set(&time, "timeZoneName", "short");
+        let lang = locale();
+        let d1 = start.to_locale_date_string(&lang, &day).as_string()?;
+        let d2 = end.to_locale_date_string(&lang, &day).as_string()?;
+        let t1 = start.to_locale_time_string_with_options(&lang, &time).as_string()?;
+        let t2 = end.to_locale_time_string_with_options(&lang, &time).as_string()?;
+        Some(if d1 == d2 { format!("{d1}, {} – {t2}", strip_zone(&t1, &t2)) } else { format!("{d1}, {t1} – {d2}, {t2}") })
+    }
+
+    /// "15:00 CET" and "16:00 CET" → "15:00", to write the zone once at the end.
+    fn strip_zone<'a>(t1: &'a str, t2: &str) -> &'a str {
+        match (t1.rsplit_once(' '), t2.rsplit_once(' ')) {
+            (Some((time, z1)), Some((_, z2))) if z1 == z2 => time,
+            _ => t1,
+        }
+    }
+
+    pub fn select_zone(zone: &str) {
+        let select = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("tz-select"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok());
+        if let Some(select) = select {
+            select.set_value(zone);
+        }
+    }
+
+    pub fn random_key() -> String {
+        (0..4).map(|_| format!("{:08x}", (js_sys::Math::random() * u32::MAX as f64) as u32)).collect()
+    }
+
+    pub fn form_of(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::HtmlFormElement> {
+        ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+    }
+
+    pub fn go_to(path: &str) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().assign(path);
+        }
+    }
+
+    pub fn focus_first_error() {
+        let el = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".field.invalid input, .field.invalid select, .field.invalid textarea").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = el {
+            let _ = el.focus();
+        }
+    }
+
+    pub enum Outcome {
+        Created { manage_token: String },
+        Existing { message: String },
+        Invalid(Vec<FieldError>),
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Body {
+        first_name: String,
+        last_name: String,
+        email: String,
+        preferred_timezone: String,
+        preferred_language: String,
+        answers: Vec<RawAnswer>,
+        accept_terms: bool,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Created {
+        manage_token: Option<String>,
+        message: Option<String>,
+    }
+
+    #[derive(Deserialize)]
+    struct Problem {
+        title: Option<String>,
+        detail: Option<String>,
+        #[serde(default)]
+        errors: Vec<FieldError>,
+    }
+
+    fn collect(spec: &FormSpec, form: &web_sys::HtmlFormElement) -> Option<Body> {
+        let data = web_sys::FormData::new_with_form(form).ok()?;
+        let one = |name: &str| data.get(name).as_string().unwrap_or_default();
+        let answers = spec
+            .questions
+            .iter()
+            .filter_map(|q| {
+                let name = answer_field(&q.id);
+                let mut a = RawAnswer { question_id: q.id.clone(), ..Default::default() };
+                match q.answer_input_type {
+                    AnswerInputType::MultiChoice => {
+                        let all: Vec<String> = data.get_all(&name).iter().filter_map(|v| v.as_string()).collect();
+                        a.multi_choice_values = Some(all);
+                    }
+                    AnswerInputType::Boolean => a.boolean_value = Some(one(&name) == "true"),
+                    _ => {
+                        let v = one(&name);
+                        if v.is_empty() {
+                            return None;
+                        }
+                        a.value = Some(v);
+                    }
+                }
+                Some(a)
+            })
+            .collect();
+        Some(Body {
+            first_name: one("firstName"),
+            last_name: one("lastName"),
+            email: one("email"),
+            preferred_timezone: one("preferredTimezone"),
+            preferred_language: locale(),
+            answers,
+            accept_terms: one("acceptTerms") == "true",
+        })
+    }
+
+    fn failed(message: &str) -> Outcome {
+        Outcome::Invalid(vec![FieldError::new("form", message)])
+    }
+
+    pub async fn submit_registration(spec: &FormSpec, form: Option<web_sys::HtmlFormElement>, key: &str) -> Outcome {
+        let Some(body) = form.and_then(|f| collect(spec, &f)) else {
+            return failed("Something went wrong reading the form. Please try again.");
+        };
+        let Ok(json) = serde_json::to_string(&body) else { return failed("Something went wrong. Please try again.") };
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&JsValue::from_str(&json));
+        let Ok(headers) = web_sys::Headers::new() else { return failed("Something went wrong. Please try again.") };
+        let _ = headers.set("Content-Type", "application/json");
+        let _ = headers.set("Accept", "application/json");
+        let _ = headers.set("Idempotency-Key", key);
+        init.set_headers(&headers);
+        let url = format!("/api/v1/events/{}/registrations", spec.slug);
+        let Some(window) = web_sys::window() else { return failed("Something went wrong. Please try again.") };
+        let response = match JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await {
+            Ok(r) => r.unchecked_into::<web_sys::Response>(),
+            Err(_) => return failed("We couldn't reach Atrium. Check your connection and try again; nothing was lost."),
+        };
+        let status = response.status();
+        let text = match response.text() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if status == 201 || status == 200 {
+            let created: Option<Created> = serde_json::from_str(&text).ok();
+            return match created {
+                Some(Created { manage_token: Some(token), .. }) => Outcome::Created { manage_token: token },
+                Some(Created { message: Some(message), .. }) => Outcome::Existing { message },
+                _ => Outcome::Existing { message: "You're registered. Check your email for the details.".into() },
+            };
+        }
+        match serde_json::from_str::<Problem>(&text) {
+            Ok(p) if !p.errors.is_empty() => Outcome::Invalid(p.errors),
+            Ok(p) => failed(&p.detail.or(p.title).unwrap_or_else(|| "Something went wrong. Please try again.".into())),
+            Err(_) => failed("Something went wrong on our side. Please try again in a moment."),
+        }
+    }
+}

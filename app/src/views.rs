@@ -1,0 +1,106 @@
+//! What each page shows, prepared by the server and rendered by [`crate::pages`].
+
+use crate::domain::{EventKind, FieldError, Question, RegistrationStatus};
+use serde::{Deserialize, Serialize};
+
+/// An event's times as rendered on the server, with what the browser needs to re-render them in
+/// the visitor's own time zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Times {
+    pub start_unix: i64,
+    pub end_unix: i64,
+    /// The IANA zone `text` is written in.
+    pub zone: String,
+    pub text: String,
+    /// True when the visitor chose `zone` (query or cookie); the browser then leaves it alone.
+    pub chosen: bool,
+}
+
+/// One event in the list on the home page.
+#[derive(Clone, Debug)]
+pub struct EventCard {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub kind: EventKind,
+    pub times: Times,
+    pub availability: String,
+}
+
+/// A presenter shown on the event page.
+#[derive(Clone, Debug)]
+pub struct PresenterView {
+    pub name: String,
+    pub title_line: String,
+    pub bio: String,
+}
+
+/// What the registration form was filled with, to show it again after an error.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormValues {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    /// Answers by question id; several values for multi-choice questions.
+    pub answers: Vec<(String, Vec<String>)>,
+    pub accept_terms: bool,
+}
+
+impl FormValues {
+    pub fn answer(&self, question_id: &str) -> &[String] {
+        self.answers.iter().find(|(id, _)| id == question_id).map(|(_, v)| v.as_slice()).unwrap_or(&[])
+    }
+}
+
+/// Everything the registration form island needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSpec {
+    pub slug: String,
+    pub questions: Vec<Question>,
+    pub terms_url: Option<String>,
+    pub preferred_timezone: String,
+    /// What the button says: "Register", "Join the waitlist" or "Request to attend".
+    pub submit_label: String,
+    pub values: FormValues,
+    pub errors: Vec<FieldError>,
+    /// A message about the last submission that is not an error.
+    pub notice: Option<String>,
+}
+
+/// The public page of one event.
+#[derive(Clone, Debug)]
+pub struct EventPage {
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub kind: EventKind,
+    pub canceled: bool,
+    pub times: Times,
+    pub availability: String,
+    /// Why registering is not possible now, if it is not.
+    pub closed_reason: Option<String>,
+    pub form: FormSpec,
+    pub presenters: Vec<PresenterView>,
+    pub zones: Vec<String>,
+}
+
+/// The private page behind a registration's manage link.
+#[derive(Clone, Debug)]
+pub struct ManagePage {
+    pub token: String,
+    pub just_registered: bool,
+    pub just_canceled: bool,
+    pub event_slug: String,
+    pub event_title: String,
+    pub event_kind: EventKind,
+    pub event_canceled: bool,
+    pub times: Times,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub status: RegistrationStatus,
+    pub waitlist_position: Option<i64>,
+    pub join_url: Option<String>,
+    pub answers: Vec<(String, String)>,
+    pub can_cancel: bool,
+}

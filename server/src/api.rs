@@ -1,0 +1,269 @@
+//! The versioned REST API (`/api/v1`): JSON in camelCase, errors as problem+json.
+
+use crate::events::{self, Event};
+use crate::problem::Problem;
+use crate::registrations::{self, NewRegistration, RegisterError, Registered, Summary, MAX_IDEMPOTENCY_KEY};
+use crate::AppState;
+use app::domain::{Answer, EventStatus, Question, RegistrationStatus};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/events", get(list_events))
+        .route("/events/{slug}", get(get_event))
+        .route("/events/{slug}/registrations", post(create_registration))
+        .route("/registrations/{token}", get(get_registration))
+        .route("/registrations/{token}/cancel", post(cancel_registration))
+        .fallback(|| async { Problem::not_found("Resource") })
+}
+
+fn iso(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix).map(|t| t.to_string()).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PresenterJson {
+    pub name: String,
+    pub company: String,
+    pub job_title: String,
+    pub bio: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventJson {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub kind: String,
+    pub status: String,
+    pub start_date_time: String,
+    pub end_date_time: String,
+    pub time_zone: String,
+    pub capacity: Option<i64>,
+    pub registered_count: i64,
+    pub waitlisted_count: i64,
+    pub seats_left: Option<i64>,
+    pub is_waitlist_enabled: bool,
+    pub is_manual_approval_enabled: bool,
+    pub registration_opens_date_time: Option<String>,
+    pub registration_closes_date_time: Option<String>,
+    pub is_registration_open: bool,
+    pub terms_url: Option<String>,
+    pub questions: Vec<Question>,
+    pub presenters: Vec<PresenterJson>,
+    pub url: String,
+}
+
+fn event_json(state: &AppState, e: &Event) -> EventJson {
+    EventJson {
+        id: e.id.clone(),
+        slug: e.slug.clone(),
+        title: e.title.clone(),
+        summary: e.summary.clone(),
+        description: e.description.clone(),
+        kind: e.kind.as_str().into(),
+        status: e.status.as_str().into(),
+        start_date_time: iso(e.start_at),
+        end_date_time: iso(e.end_at),
+        time_zone: e.time_zone.clone(),
+        capacity: e.capacity,
+        registered_count: e.registered_count,
+        waitlisted_count: e.waitlisted_count,
+        seats_left: e.seats().seats_left(),
+        is_waitlist_enabled: e.waitlist_enabled,
+        is_manual_approval_enabled: e.manual_approval,
+        registration_opens_date_time: e.registration_opens_at.map(iso),
+        registration_closes_date_time: e.registration_closes_at.map(iso),
+        is_registration_open: e.window().check(registrations::now()).is_ok(),
+        terms_url: e.terms_url.clone(),
+        questions: e.questions.clone(),
+        presenters: e
+            .presenters
+            .iter()
+            .map(|p| PresenterJson { name: p.name.clone(), company: p.company.clone(), job_title: p.job_title.clone(), bio: p.bio.clone() })
+            .collect(),
+        url: format!("{}/events/{}", state.config.public_url, e.slug),
+    }
+}
+
+#[derive(Serialize)]
+struct Collection<T> {
+    value: Vec<T>,
+}
+
+async fn list_events(State(state): State<AppState>) -> Response {
+    match events::upcoming(&state.db, registrations::now()).await {
+        Ok(list) => Json(Collection { value: list.iter().map(|e| event_json(&state, e)).collect() }).into_response(),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+async fn get_event(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    match events::public_by_slug(&state.db, &slug).await {
+        Ok(Some(e)) => Json(event_json(&state, &e)).into_response(),
+        Ok(None) => Problem::not_found("Event").into_response(),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreatedJson {
+    id: String,
+    status: RegistrationStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manage_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manage_url: Option<String>,
+    waitlist_position: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+fn created(state: &AppState, s: Summary) -> CreatedJson {
+    CreatedJson {
+        manage_url: Some(format!("{}/r/{}", state.config.public_url, s.manage_token)),
+        id: s.id,
+        status: s.status,
+        manage_token: Some(s.manage_token),
+        waitlist_position: s.waitlist_position,
+        message: None,
+    }
+}
+
+/// Parses a JSON body, turning every way it can be wrong into a 400 or 415 problem.
+fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Problem> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if mime != "application/json" && !mime.ends_with("+json") {
+        return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send JSON").detail("Set Content-Type: application/json."));
+    }
+    serde_json::from_slice(body).map_err(|e| Problem::malformed(format!("The body is not valid JSON for this request: {e}")))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let key = value.to_str().map_err(|_| Problem::malformed("Idempotency-Key must be printable ASCII."))?.trim().trim_matches('"');
+    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(Problem::malformed(format!("Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} printable ASCII characters.")));
+    }
+    Ok(Some(key.to_string()))
+}
+
+async fn create_registration(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let input: NewRegistration = match parse_json(&headers, &body) {
+        Ok(input) => input,
+        Err(p) => return p.into_response(),
+    };
+    let key = match idempotency_key(&headers) {
+        Ok(k) => k,
+        Err(p) => return p.into_response(),
+    };
+    match registrations::register(&state.db, &slug, &input, key.as_deref()).await {
+        Ok(Registered::Created(s)) | Ok(Registered::Replayed(s)) => {
+            state.outbox.notify();
+            let location = format!("/api/v1/registrations/{}", s.manage_token);
+            (StatusCode::CREATED, [(header::LOCATION, location)], Json(created(&state, s))).into_response()
+        }
+        Ok(Registered::Existing { id, status, waitlist_position }) => {
+            state.outbox.notify();
+            let body = CreatedJson {
+                id,
+                status,
+                manage_token: None,
+                manage_url: None,
+                waitlist_position,
+                message: Some("This email address is already registered for this event. We've emailed the details and the private manage link to it again.".into()),
+            };
+            (StatusCode::OK, Json(body)).into_response()
+        }
+        Err(RegisterError::NotFound) => Problem::not_found("Event").into_response(),
+        Err(RegisterError::Invalid(errors)) => Problem::invalid(errors).into_response(),
+        Err(RegisterError::Refused(refusal)) => {
+            Problem::new(StatusCode::CONFLICT, "registration-refused", "Registration is not possible").detail(refusal.message()).into_response()
+        }
+        Err(RegisterError::Db(e)) => Problem::internal(&e).into_response(),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RegistrationJson {
+    id: String,
+    status: RegistrationStatus,
+    first_name: String,
+    last_name: String,
+    email: String,
+    preferred_timezone: String,
+    preferred_language: Option<String>,
+    registration_date_time: String,
+    waitlist_position: Option<i64>,
+    registration_question_answers: Vec<Answer>,
+    join_web_url: Option<String>,
+    manage_url: String,
+    event: EventJson,
+}
+
+async fn registration_response(state: &AppState, token: &str) -> Response {
+    let reg = match registrations::by_token(&state.db, token).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return Problem::not_found("Registration").into_response(),
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    let event = match events::by_id(&state.db, &reg.event_id).await {
+        Ok(Some(e)) => e,
+        Ok(None) => return Problem::not_found("Registration").into_response(),
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    let position = match registrations::position_of(&state.db, &reg).await {
+        Ok(p) => p,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    let join = event.join_url.clone().filter(|_| reg.status == RegistrationStatus::Registered && event.status == EventStatus::Published);
+    let body = RegistrationJson {
+        manage_url: format!("{}/r/{}", state.config.public_url, reg.manage_token),
+        id: reg.id,
+        status: reg.status,
+        first_name: reg.first_name,
+        last_name: reg.last_name,
+        email: reg.email,
+        preferred_timezone: reg.preferred_timezone,
+        preferred_language: reg.preferred_language,
+        registration_date_time: iso(reg.created_at),
+        waitlist_position: position,
+        registration_question_answers: reg.answers,
+        join_web_url: join,
+        event: event_json(state, &event),
+    };
+    ([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+async fn get_registration(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    registration_response(&state, &token).await
+}
+
+async fn cancel_registration(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match registrations::cancel(&state.db, &token).await {
+        Ok(_) => {
+            state.outbox.notify();
+            registration_response(&state, &token).await
+        }
+        Err(registrations::CancelError::NotFound) => Problem::not_found("Registration").into_response(),
+        Err(registrations::CancelError::Db(e)) => Problem::internal(&e).into_response(),
+    }
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json")).into_response()
+}

@@ -1,0 +1,118 @@
+//! Typed configuration, read once from the environment at start-up with clear errors.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A value that must never be printed or logged.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the server listens (`LEPTOS_SITE_ADDR`, default 127.0.0.1:3000).
+    pub addr: SocketAddr,
+    /// The built site: `pkg/` with CSS, JS and wasm, and the public assets (`LEPTOS_SITE_ROOT`).
+    pub site_root: PathBuf,
+    /// `sqlite://…` or `postgres://…` (`DATABASE_URL`, default `sqlite://{data_dir}/atrium.db`).
+    pub database_url: Secret,
+    /// Where Atrium keeps its files; the email outbox folder lives below it (`ATRIUM_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Seed demo content into an empty database (`ATRIUM_DEMO`, default on).
+    pub demo: bool,
+    /// The address people reach Atrium at, for links in emails (`ATRIUM_PUBLIC_URL`).
+    pub public_url: String,
+    /// The organization's name shown in the header and emails (`ATRIUM_SITE_NAME`).
+    pub site_name: String,
+    /// Deliver email through SMTP instead of `.eml` files (`ATRIUM_SMTP_URL`, e.g. `smtp://user:pass@host:587`).
+    pub smtp_url: Option<Secret>,
+    /// The sender of Atrium's email (`ATRIUM_MAIL_FROM`).
+    pub mail_from: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {name} {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+fn var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError { name, problem: format!("must be 1 or 0, not {other:?}") }),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let addr: SocketAddr = var("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e| ConfigError { name: "LEPTOS_SITE_ADDR", problem: format!("is not a socket address like 127.0.0.1:3000 ({e})") })?;
+        let site_root = PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+        let data_dir = PathBuf::from(var("ATRIUM_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}/atrium.db", data_dir.display()));
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError { name: "DATABASE_URL", problem: "must start with sqlite: or postgres://".into() });
+        }
+        let public_url = var("ATRIUM_PUBLIC_URL").unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError { name: "ATRIUM_PUBLIC_URL", problem: "must start with http:// or https://".into() });
+        }
+        let smtp_url = var("ATRIUM_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError { name: "ATRIUM_SMTP_URL", problem: "must start with smtp:// or smtps://".into() });
+            }
+        }
+        let mail_from = var("ATRIUM_MAIL_FROM").unwrap_or_else(|| "Atrium <events@atrium.localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError { name: "ATRIUM_MAIL_FROM", problem: "is not an address like Events <events@example.com>".into() });
+        }
+        Ok(Self {
+            addr,
+            site_root,
+            database_url: Secret(database_url),
+            data_dir,
+            demo: flag("ATRIUM_DEMO", true)?,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            site_name: var("ATRIUM_SITE_NAME").unwrap_or_else(|| "Atrium Events".into()),
+            smtp_url: smtp_url.map(Secret),
+            mail_from,
+        })
+    }
+
+    /// A configuration for tests and tools: everything under `data_dir`, SQLite unless given.
+    pub fn for_dir(data_dir: PathBuf, database_url: Option<String>) -> Self {
+        Self {
+            addr: "127.0.0.1:0".parse().expect("valid address"),
+            site_root: PathBuf::from("target/site"),
+            database_url: Secret(database_url.unwrap_or_else(|| format!("sqlite://{}/atrium.db", data_dir.display()))),
+            data_dir,
+            demo: false,
+            public_url: "http://localhost:3000".into(),
+            site_name: "Atrium Events".into(),
+            smtp_url: None,
+            mail_from: "Atrium <events@atrium.localhost>".into(),
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! Reading events, with their questions and presenters, from the store.
+
+use crate::db::Db;
+use app::domain::{AnswerInputType, EventKind, EventStatus, PredefinedLabel, Question, QuestionKind, RegistrationWindow, SeatState};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Clone, Debug)]
+pub struct Presenter {
+    pub name: String,
+    pub company: String,
+    pub job_title: String,
+    pub bio: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub kind: EventKind,
+    pub status: EventStatus,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub time_zone: String,
+    pub capacity: Option<i64>,
+    pub waitlist_enabled: bool,
+    pub manual_approval: bool,
+    pub registration_opens_at: Option<i64>,
+    pub registration_closes_at: Option<i64>,
+    pub join_url: Option<String>,
+    pub terms_url: Option<String>,
+    pub registered_count: i64,
+    pub waitlisted_count: i64,
+    pub pending_count: i64,
+    pub questions: Vec<Question>,
+    pub presenters: Vec<Presenter>,
+}
+
+pub const EVENT_COLUMNS: &str = "id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
+    waitlist_enabled, manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, \
+    registered_count, waitlisted_count, pending_count";
+
+pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    let status: String = row.try_get("status")?;
+    Ok(Event {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        title: row.try_get("title")?,
+        summary: row.try_get("summary")?,
+        description: row.try_get("description")?,
+        kind: EventKind::parse(&kind).ok_or_else(|| decode_error("kind", &kind))?,
+        status: EventStatus::parse(&status).ok_or_else(|| decode_error("status", &status))?,
+        start_at: row.try_get("start_at")?,
+        end_at: row.try_get("end_at")?,
+        time_zone: row.try_get("time_zone")?,
+        capacity: row.try_get("capacity")?,
+        waitlist_enabled: row.try_get::<i64, _>("waitlist_enabled")? != 0,
+        manual_approval: row.try_get::<i64, _>("manual_approval")? != 0,
+        registration_opens_at: row.try_get("registration_opens_at")?,
+        registration_closes_at: row.try_get("registration_closes_at")?,
+        join_url: row.try_get("join_url")?,
+        terms_url: row.try_get("terms_url")?,
+        registered_count: row.try_get("registered_count")?,
+        waitlisted_count: row.try_get("waitlisted_count")?,
+        pending_count: row.try_get("pending_count")?,
+        questions: Vec::new(),
+        presenters: Vec::new(),
+    })
+}
+
+pub fn decode_error(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected {column} {value:?} in the database").into())
+}
+
+impl Event {
+    pub fn window(&self) -> RegistrationWindow {
+        RegistrationWindow {
+            status: self.status,
+            opens_at: self.registration_opens_at,
+            closes_at: self.registration_closes_at,
+            ends_at: self.end_at,
+        }
+    }
+
+    pub fn seats(&self) -> SeatState {
+        SeatState {
+            capacity: self.capacity,
+            registered: self.registered_count,
+            waitlisted: self.waitlisted_count,
+            waitlist_enabled: self.waitlist_enabled,
+            manual_approval: self.manual_approval,
+        }
+    }
+
+    /// "12 of 50 places left", "Full — join the waitlist", and so on.
+    pub fn availability(&self) -> String {
+        match self.seats().seats_left() {
+            None => "Open to everyone".into(),
+            Some(0) if self.waitlist_enabled => "Full — you can join the waitlist".into(),
+            Some(0) => "Full".into(),
+            Some(_) if self.waitlisted_count > 0 => "Full — you can join the waitlist".into(),
+            Some(1) => "1 place left".into(),
+            Some(n) if n <= 10 => format!("Only {n} places left"),
+            Some(n) => format!("{n} places left"),
+        }
+    }
+}
+
+async fn load_children(db: &Db, mut event: Event) -> Result<Event, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, kind, predefined_label, label, answer_input_type, choices, is_required FROM questions WHERE event_id = $1 ORDER BY position")
+        .bind(&event.id)
+        .fetch_all(&db.pool)
+        .await?;
+    for row in rows {
+        let kind: String = row.try_get("kind")?;
+        let input: String = row.try_get("answer_input_type")?;
+        let choices: String = row.try_get("choices")?;
+        let predefined: Option<String> = row.try_get("predefined_label")?;
+        let kind = QuestionKind::parse(&kind).ok_or_else(|| decode_error("question kind", &kind))?;
+        let label = match predefined.as_deref().and_then(PredefinedLabel::parse) {
+            Some(p) if kind == QuestionKind::Predefined => p.display_name().to_string(),
+            _ => row.try_get("label")?,
+        };
+        event.questions.push(Question {
+            id: row.try_get("id")?,
+            kind,
+            label,
+            answer_input_type: AnswerInputType::parse(&input).ok_or_else(|| decode_error("answer type", &input))?,
+            choices: serde_json::from_str(&choices).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            is_required: row.try_get::<i64, _>("is_required")? != 0,
+        });
+    }
+    let rows = sqlx::query("SELECT name, company, job_title, bio FROM presenters WHERE event_id = $1 ORDER BY position")
+        .bind(&event.id)
+        .fetch_all(&db.pool)
+        .await?;
+    for row in rows {
+        event.presenters.push(Presenter {
+            name: row.try_get("name")?,
+            company: row.try_get("company")?,
+            job_title: row.try_get("job_title")?,
+            bio: row.try_get("bio")?,
+        });
+    }
+    Ok(event)
+}
+
+/// A published or canceled event by slug, as the public sees it. Drafts are not found.
+pub async fn public_by_slug(db: &Db, slug: &str) -> Result<Option<Event>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE slug = $1 AND status <> 'draft'"))
+        .bind(slug)
+        .fetch_optional(&db.pool)
+        .await?;
+    match row {
+        Some(row) => Ok(Some(load_children(db, event_from_row(&row)?).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Any event by id, with its questions and presenters.
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<Event>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    match row {
+        Some(row) => Ok(Some(load_children(db, event_from_row(&row)?).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Published events that have not ended, soonest first.
+pub async fn upcoming(db: &Db, now: i64) -> Result<Vec<Event>, sqlx::Error> {
+    let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE status = 'published' AND end_at > $1 ORDER BY start_at, slug LIMIT 200"))
+        .bind(now)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut events = Vec::with_capacity(rows.len());
+    for row in rows {
+        events.push(load_children(db, event_from_row(&row)?).await?);
+    }
+    Ok(events)
+}
+
+/// A new event with its questions and presenters, as the organizer defines it.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub kind: EventKind,
+    pub status: EventStatus,
+    pub start_at: i64,
+    pub end_at: i64,
+    pub time_zone: String,
+    pub capacity: Option<i64>,
+    pub waitlist_enabled: bool,
+    pub manual_approval: bool,
+    pub registration_opens_at: Option<i64>,
+    pub registration_closes_at: Option<i64>,
+    pub join_url: Option<String>,
+    pub terms_url: Option<String>,
+    /// Predefined questions carry their label in `predefined`.
+    pub questions: Vec<(Question, Option<PredefinedLabel>)>,
+    pub presenters: Vec<Presenter>,
+}
+
+/// Stores a new event in one transaction and returns its id.
+pub async fn insert(db: &Db, e: &NewEvent) -> Result<String, sqlx::Error> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = jiff::Timestamp::now().as_second();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO events (id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, waitlist_enabled, \
+         manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
+    )
+    .bind(&id)
+    .bind(&e.slug)
+    .bind(&e.title)
+    .bind(&e.summary)
+    .bind(&e.description)
+    .bind(e.kind.as_str())
+    .bind(e.status.as_str())
+    .bind(e.start_at)
+    .bind(e.end_at)
+    .bind(&e.time_zone)
+    .bind(e.capacity)
+    .bind(e.waitlist_enabled as i64)
+    .bind(e.manual_approval as i64)
+    .bind(e.registration_opens_at)
+    .bind(e.registration_closes_at)
+    .bind(&e.join_url)
+    .bind(&e.terms_url)
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?;
+    for (position, (q, predefined)) in e.questions.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO questions (id, event_id, position, kind, predefined_label, label, answer_input_type, choices, is_required) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(if q.id.is_empty() { uuid::Uuid::now_v7().to_string() } else { q.id.clone() })
+        .bind(&id)
+        .bind(position as i64)
+        .bind(q.kind.as_str())
+        .bind(predefined.map(|p| p.as_str()))
+        .bind(&q.label)
+        .bind(q.answer_input_type.as_str())
+        .bind(serde_json::to_string(&q.choices).expect("choices serialise"))
+        .bind(q.is_required as i64)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    for (position, p) in e.presenters.iter().enumerate() {
+        sqlx::query("INSERT INTO presenters (id, event_id, position, name, bio, company, job_title) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(&id)
+            .bind(position as i64)
+            .bind(&p.name)
+            .bind(&p.bio)
+            .bind(&p.company)
+            .bind(&p.job_title)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}

@@ -1,0 +1,102 @@
+//! Atrium's server: configuration, storage, the outbox worker, the REST API and the pages.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod events;
+pub mod ics;
+pub mod mail;
+pub mod outbox;
+pub mod problem;
+pub mod registrations;
+pub mod security;
+pub mod static_files;
+pub mod web;
+
+use axum::http::{HeaderName, Request};
+use axum::Router;
+use config::Config;
+use db::Db;
+use leptos::config::LeptosOptions;
+use outbox::{Delivery, Outbox};
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Everything a request handler needs, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub outbox: Outbox,
+    pub leptos: Arc<LeptosOptions>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("could not open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("could not update the database schema: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Mail(String),
+    #[error("could not listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+}
+
+fn leptos_options(config: &Config) -> LeptosOptions {
+    let output_name = std::env::var("LEPTOS_OUTPUT_NAME").ok().or(option_env!("LEPTOS_OUTPUT_NAME").map(String::from)).unwrap_or_else(|| "atrium".into());
+    LeptosOptions::builder()
+        .output_name(output_name)
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+/// Opens the database, applies migrations, seeds demo content when asked, and starts the
+/// outbox worker.
+pub async fn prepare(config: Config) -> Result<AppState, StartError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    if config.demo {
+        demo::seed_if_empty(&db).await?;
+    }
+    let delivery = Delivery::from_config(&config).map_err(StartError::Mail)?;
+    let config = Arc::new(config);
+    let outbox = Outbox::new(db.clone(), config.clone(), delivery);
+    outbox.clone().spawn();
+    let leptos = Arc::new(leptos_options(&config));
+    Ok(AppState { db, config, outbox, leptos })
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+        let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+    });
+    Router::new()
+        .merge(web::routes())
+        .nest("/api/v1", api::routes())
+        .merge(static_files::routes(&state.config.site_root))
+        .fallback(web::not_found)
+        .layer(axum::middleware::from_fn(security::guard))
+        .layer(CompressionLayer::new())
+        .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves Atrium on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).await
+}

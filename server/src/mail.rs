@@ -1,0 +1,152 @@
+//! The emails Atrium sends to registrants: text and HTML, with the calendar invite attached.
+
+use crate::config::Config;
+use crate::events::Event;
+use crate::ics::Invite;
+use crate::registrations::Registration;
+use app::domain::EventKind;
+use lettre::message::{header::ContentType, Attachment, Mailbox, Message, MultiPart, SinglePart};
+use serde::{Deserialize, Serialize};
+
+/// Which email to send about a registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mail {
+    Confirmation,
+    Waitlisted,
+    PendingApproval,
+    Promoted,
+    Canceled,
+    /// The registration's details again, for someone who registered twice.
+    Details,
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+struct Content {
+    subject: String,
+    lead: String,
+    show_join: bool,
+}
+
+fn content(mail: Mail, event: &Event, reg: &Registration, position: Option<i64>) -> Content {
+    let title = &event.title;
+    let (subject, lead) = match mail {
+        Mail::Confirmation => (format!("You're registered: {title}"), "You're registered. We look forward to seeing you.".to_string()),
+        Mail::Waitlisted => (
+            format!("You're on the waitlist: {title}"),
+            match position {
+                Some(n) => format!("The event is full, so you're on the waitlist at position {n}. We'll email you as soon as a place opens up."),
+                None => "The event is full, so you're on the waitlist. We'll email you as soon as a place opens up.".into(),
+            },
+        ),
+        Mail::PendingApproval => (
+            format!("Registration received: {title}"),
+            "Thanks for registering. The organizer reviews each registration; we'll email you once they decide.".into(),
+        ),
+        Mail::Promoted => (format!("A place opened up — you're in: {title}"), "Good news: a place opened up and you're now registered.".into()),
+        Mail::Canceled => (format!("Registration canceled: {title}"), "Your registration is canceled. If this wasn't you, you can register again from the event page.".into()),
+        Mail::Details => (format!("Your registration: {title}"), format!("Here are the details of your registration again. {}", reg.status.describe())),
+    };
+    let show_join = matches!(mail, Mail::Confirmation | Mail::Promoted | Mail::Details) && reg.status == app::domain::RegistrationStatus::Registered;
+    Content { subject, lead, show_join }
+}
+
+/// Builds the complete message for one registrant.
+pub fn compose(config: &Config, mail: Mail, event: &Event, reg: &Registration, position: Option<i64>, message_id: &str) -> Result<Message, String> {
+    let zone = app::tz::parse_zone(&reg.preferred_timezone).or_else(|_| app::tz::parse_zone(&event.time_zone)).map_err(|e| e.to_string())?;
+    let when = app::tz::format_range(event.start_at, event.end_at, &zone);
+    let manage_url = format!("{}/r/{}", config.public_url, reg.manage_token);
+    let c = content(mail, event, reg, position);
+    let join_line = match (&event.join_url, c.show_join) {
+        (Some(url), true) => Some(url.clone()),
+        _ => None,
+    };
+    let where_line = match event.kind {
+        EventKind::Webinar => "Online, in Microsoft Teams",
+        EventKind::Meeting => "Online meeting",
+    };
+
+    let mut text = format!("Hello {},\n\n{}\n\n{}\nWhen: {}\nWhere: {}\n", reg.first_name, c.lead, event.title, when, where_line);
+    if let Some(url) = &join_line {
+        text.push_str(&format!("Join: {url}\n"));
+    }
+    text.push_str(&format!("\nView, add to your calendar or cancel: {manage_url}\n\nKeep this link private: anyone with it can manage your registration.\n\n{}\n", config.site_name));
+
+    let join_html = join_line
+        .as_ref()
+        .map(|url| format!("<p><a href=\"{}\" style=\"background:#4f46e5;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none\">Join the event</a></p>", escape_html(url)))
+        .unwrap_or_default();
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1f2937\">\
+         <p>Hello {name},</p><p>{lead}</p><h2 style=\"margin-bottom:4px\">{title}</h2>\
+         <p style=\"margin-top:0\"><strong>When:</strong> {when}<br><strong>Where:</strong> {where_line}</p>{join_html}\
+         <p><a href=\"{manage}\">View, add to your calendar or cancel</a></p>\
+         <p style=\"color:#6b7280;font-size:13px\">Keep this link private: anyone with it can manage your registration.</p>\
+         <p>{site}</p></body></html>",
+        name = escape_html(&reg.first_name),
+        lead = escape_html(&c.lead),
+        title = escape_html(&event.title),
+        when = escape_html(&when),
+        where_line = where_line,
+        join_html = join_html,
+        manage = escape_html(&manage_url),
+        site = escape_html(&config.site_name),
+    );
+
+    let from: Mailbox = config.mail_from.parse().map_err(|e| format!("sender: {e}"))?;
+    let to_name = format!("{} {}", reg.first_name, reg.last_name);
+    let to = Mailbox::new(Some(to_name), reg.email.parse().map_err(|e| format!("recipient: {e}"))?);
+    let invite = invite(config, event, reg, mail == Mail::Canceled);
+    let body = MultiPart::alternative().singlepart(SinglePart::plain(text)).singlepart(SinglePart::html(html));
+    let domain = from.email.domain().to_string();
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(c.subject)
+        .message_id(Some(format!("<{message_id}@{domain}>")))
+        .multipart(
+            MultiPart::mixed().multipart(body).singlepart(
+                Attachment::new("invite.ics".into()).body(invite.into_bytes(), ContentType::parse("text/calendar; charset=utf-8").expect("valid content type")),
+            ),
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// The calendar entry for a registration.
+pub fn invite(config: &Config, event: &Event, reg: &Registration, canceled: bool) -> String {
+    let manage_url = format!("{}/r/{}", config.public_url, reg.manage_token);
+    let from_email = config.mail_from.parse::<Mailbox>().map(|m| m.email.to_string()).unwrap_or_default();
+    let join = event.join_url.as_deref().filter(|_| reg.status == app::domain::RegistrationStatus::Registered);
+    let description = match join {
+        Some(url) => format!("{}\n\nJoin: {url}\nManage your registration: {manage_url}", event.summary),
+        None => format!("{}\n\nManage your registration: {manage_url}", event.summary),
+    };
+    let uid = format!("{}@atrium", event.id);
+    Invite {
+        uid: &uid,
+        title: &event.title,
+        description: &description,
+        location: join.unwrap_or("Online"),
+        url: &manage_url,
+        start: event.start_at,
+        end: event.end_at,
+        organizer_name: &config.site_name,
+        organizer_email: &from_email,
+        canceled: canceled || event.status == app::domain::EventStatus::Canceled,
+    }
+    .render()
+}

@@ -1,0 +1,196 @@
+//! The durable outbox: messages are written in the same transaction as the change that causes
+//! them and delivered afterwards by a worker that survives restarts. Delivery to the `.eml`
+//! folder is keyed by the message's id, so a crash between delivering and recording it writes
+//! the same file again rather than a second message.
+
+use crate::config::Config;
+use crate::db::{Db, WriteTx};
+use crate::{events, registrations};
+pub use crate::mail::Mail;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+const TOPIC_EMAIL: &str = "email";
+/// How many messages one pass claims.
+const BATCH: i64 = 50;
+/// How long a claim lasts before another worker may take the message over.
+const LEASE_MS: i64 = 120_000;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmailPayload {
+    mail: Mail,
+    registration_id: String,
+}
+
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// Queues an email about a registration, inside the caller's transaction.
+pub async fn enqueue(tx: &mut WriteTx, mail: Mail, registration_id: &str, recipient: &str) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_string(&EmailPayload { mail, registration_id: registration_id.to_string() }).expect("payload serialises");
+    let now = now_ms();
+    sqlx::query("INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(TOPIC_EMAIL)
+        .bind(payload)
+        .bind(recipient)
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
+/// Where email goes: files in the outbox folder, or an SMTP server.
+#[derive(Clone)]
+pub enum Delivery {
+    Files(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+impl Delivery {
+    pub fn from_config(config: &Config) -> Result<Self, String> {
+        match &config.smtp_url {
+            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                .map(|b| Delivery::Smtp(b.build()))
+                .map_err(|e| format!("ATRIUM_SMTP_URL could not be used: {e}")),
+            None => Ok(Delivery::Files(config.data_dir.join("outbox"))),
+        }
+    }
+
+    async fn send(&self, id: &str, message: lettre::Message) -> Result<(), String> {
+        match self {
+            Delivery::Files(dir) => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
+                let final_path = dir.join(format!("{id}.eml"));
+                let tmp = dir.join(format!(".{id}.eml.tmp"));
+                tokio::fs::write(&tmp, message.formatted()).await.map_err(|e| e.to_string())?;
+                tokio::fs::rename(&tmp, &final_path).await.map_err(|e| e.to_string())
+            }
+            Delivery::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// Delivers what the outbox holds, woken by [`Outbox::notify`] after each commit.
+#[derive(Clone)]
+pub struct Outbox {
+    db: Db,
+    config: Arc<Config>,
+    delivery: Delivery,
+    wake: Arc<Notify>,
+}
+
+struct Claimed {
+    id: String,
+    payload: String,
+    attempts: i64,
+}
+
+impl Outbox {
+    pub fn new(db: Db, config: Arc<Config>, delivery: Delivery) -> Self {
+        Self { db, config, delivery, wake: Arc::new(Notify::new()) }
+    }
+
+    /// Tells the worker there is something new to deliver.
+    pub fn notify(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until the process ends: delivers what is due, then waits for a wake-up or a tick.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.deliver_due().await {
+                    Ok(n) if n as i64 == BATCH => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
+                }
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+                // Let a burst of commits gather into one pass.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    }
+
+    async fn claim(&self) -> Result<Vec<Claimed>, sqlx::Error> {
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        let rows = sqlx::query(
+            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND available_at <= $2 AND (locked_until IS NULL OR locked_until < $2) ORDER BY created_at LIMIT $3) \
+             AND sent_at IS NULL AND (locked_until IS NULL OR locked_until < $2) \
+             RETURNING id, payload, attempts",
+        )
+        .bind(now + LEASE_MS)
+        .bind(now)
+        .bind(BATCH)
+        .fetch_all(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|r| Ok(Claimed { id: r.try_get("id")?, payload: r.try_get("payload")?, attempts: r.try_get("attempts")? }))
+            .collect()
+    }
+
+    /// One pass: claims due messages, delivers them, and records the results. Returns how many
+    /// were claimed.
+    pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
+        let claimed = self.claim().await?;
+        let mut sent = Vec::new();
+        let mut failed = Vec::new();
+        for item in &claimed {
+            match self.deliver(item).await {
+                Ok(()) => sent.push(item.id.clone()),
+                Err(e) => {
+                    tracing::warn!(outbox_id = %item.id, attempts = item.attempts, error = %e, "delivery failed; will retry");
+                    failed.push((item.id.clone(), item.attempts, e));
+                }
+            }
+        }
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        let now = now_ms();
+        let mut tx = self.db.begin_write().await?;
+        for chunk in sent.chunks(100) {
+            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!("UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({})", placeholders.join(", "));
+            let mut q = sqlx::query(&sql).bind(now);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut *tx.tx).await?;
+        }
+        for (id, attempts, error) in &failed {
+            // 5 s, 10 s, 20 s … capped at one hour.
+            let delay = 5_000i64.saturating_mul(1 << (*attempts - 1).clamp(0, 10)).min(3_600_000);
+            sqlx::query("UPDATE outbox SET available_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
+                .bind(id)
+                .bind(now + delay)
+                .bind(error.chars().take(500).collect::<String>())
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(claimed.len())
+    }
+
+    async fn deliver(&self, item: &Claimed) -> Result<(), String> {
+        let payload: EmailPayload = serde_json::from_str(&item.payload).map_err(|e| format!("unreadable payload: {e}"))?;
+        let reg = registrations::by_id(&self.db, &payload.registration_id).await.map_err(|e| e.to_string())?.ok_or("registration is gone")?;
+        let event = events::by_id(&self.db, &reg.event_id).await.map_err(|e| e.to_string())?.ok_or("event is gone")?;
+        let position = registrations::position_of(&self.db, &reg).await.map_err(|e| e.to_string())?;
+        let message = crate::mail::compose(&self.config, payload.mail, &event, &reg, position, &item.id)?;
+        self.delivery.send(&item.id, message).await
+    }
+}
