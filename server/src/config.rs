@@ -40,6 +40,8 @@ pub struct Config {
     pub smtp_url: Option<Secret>,
     /// The sender of Atrium's email (`ATRIUM_MAIL_FROM`).
     pub mail_from: String,
+    /// Run the outbox worker in the background (tests deliver by hand instead).
+    pub outbox_worker: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +100,7 @@ impl Config {
             site_name: var("ATRIUM_SITE_NAME").unwrap_or_else(|| "Atrium Events".into()),
             smtp_url: smtp_url.map(Secret),
             mail_from,
+            outbox_worker: true,
         })
     }
 
@@ -113,6 +116,7 @@ impl Config {
             site_name: "Atrium Events".into(),
             smtp_url: None,
             mail_from: "Atrium <events@atrium.localhost>".into(),
+            outbox_worker: false,
         }
     }
 }

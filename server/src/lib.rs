@@ -70,7 +70,9 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let delivery = Delivery::from_config(&config).map_err(StartError::Mail)?;
     let config = Arc::new(config);
     let outbox = Outbox::new(db.clone(), config.clone(), delivery);
-    outbox.clone().spawn();
+    if config.outbox_worker {
+        outbox.clone().spawn();
+    }
     let leptos = Arc::new(leptos_options(&config));
     Ok(AppState { db, config, outbox, leptos })
 }

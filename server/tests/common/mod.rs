@@ -1,0 +1,166 @@
+//! Test support: starts Atrium on port 0 with a fresh SQLite or PostgreSQL database.
+#![allow(dead_code)]
+
+use app::domain::{AnswerInputType, EventKind, EventStatus, PredefinedLabel, Question, QuestionKind};
+use server::config::Config;
+use server::events::{NewEvent, Presenter};
+use server::AppState;
+use sqlx::Connection;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+    pub database_url: Option<String>,
+}
+
+/// A fresh, empty PostgreSQL database on the server named by `ATRIUM_TEST_POSTGRES_URL`.
+pub async fn postgres_database() -> String {
+    let admin = match std::env::var("ATRIUM_TEST_POSTGRES_URL") {
+        Ok(url) => url,
+        Err(_) => panic!("ATRIUM_TEST_POSTGRES_URL is not set: run the tests with the README's test command, which starts PostgreSQL"),
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("atrium_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to the test PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+    let (base, _) = admin.rsplit_once('/').expect("the URL names a database");
+    format!("{base}/{name}")
+}
+
+pub async fn config_for(backend: Backend, dir: &tempfile::TempDir) -> Config {
+    let url = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(postgres_database().await),
+    };
+    Config::for_dir(dir.path().to_path_buf(), url)
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = config_for(backend, &dir).await;
+        Self::spawn_with(config, dir).await
+    }
+
+    pub async fn spawn_with(config: Config, dir: tempfile::TempDir) -> TestApp {
+        let database_url = if config.database_url.expose().starts_with("postgres") { Some(config.database_url.expose().to_string()) } else { None };
+        let state = server::prepare(config).await.expect("Atrium starts");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
+        tokio::spawn(server::serve(listener, state.clone()));
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { base, state, dir, client, database_url }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Stores an event with sensible defaults, adjusted by `f`, and returns its slug.
+    pub async fn event(&self, f: impl FnOnce(&mut NewEvent)) -> String {
+        let now = jiff::Timestamp::now().as_second();
+        let mut e = NewEvent {
+            slug: format!("event-{}", &uuid::Uuid::new_v4().simple().to_string()[..10]),
+            title: "Test webinar".into(),
+            summary: "A test".into(),
+            description: "First paragraph.\n\nSecond paragraph.".into(),
+            kind: EventKind::Webinar,
+            status: EventStatus::Published,
+            start_at: now + 86_400,
+            end_at: now + 90_000,
+            time_zone: "Europe/Berlin".into(),
+            capacity: Some(100),
+            waitlist_enabled: true,
+            manual_approval: false,
+            registration_opens_at: None,
+            registration_closes_at: None,
+            join_url: Some("https://teams.microsoft.com/l/meetup-join/test".into()),
+            terms_url: None,
+            questions: Vec::new(),
+            presenters: vec![Presenter { name: "Pat Presenter".into(), company: "Contoso".into(), job_title: "Engineer".into(), bio: "Talks.".into() }],
+        };
+        f(&mut e);
+        let slug = e.slug.clone();
+        server::events::insert(&self.state.db, &e).await.expect("insert event");
+        slug
+    }
+
+    /// The event as the API shows it.
+    pub async fn event_json(&self, slug: &str) -> serde_json::Value {
+        self.client.get(self.url(&format!("/api/v1/events/{slug}"))).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// The id of the event's question with this label.
+    pub async fn question_id(&self, slug: &str, label: &str) -> String {
+        let event = self.event_json(slug).await;
+        event["questions"].as_array().unwrap().iter().find(|q| q["label"] == label).expect("question exists")["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn register(&self, slug: &str, body: serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(&format!("/api/v1/events/{slug}/registrations"))).json(&body).send().await.expect("request")
+    }
+
+    /// Delivers everything due in the outbox now and returns the `.eml` files written so far.
+    pub async fn flush_outbox(&self) -> Vec<String> {
+        while self.state.outbox.deliver_due().await.expect("outbox pass") > 0 {}
+        emails(&self.dir)
+    }
+}
+
+pub fn emails(dir: &tempfile::TempDir) -> Vec<String> {
+    let outbox = dir.path().join("outbox");
+    let mut files: Vec<_> = std::fs::read_dir(&outbox)
+        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect())
+        .unwrap_or_default();
+    files.sort();
+    files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+}
+
+pub fn person(n: usize) -> serde_json::Value {
+    serde_json::json!({
+        "firstName": format!("Person{n}"),
+        "lastName": "Tester",
+        "email": format!("person{n}@example.com"),
+        "preferredTimezone": "Europe/Berlin",
+    })
+}
+
+pub fn question(label: &str, kind: AnswerInputType, required: bool, choices: &[&str]) -> (Question, Option<PredefinedLabel>) {
+    (
+        Question {
+            id: format!("q-{}-{}", label.to_lowercase().replace(' ', "-"), &uuid::Uuid::new_v4().simple().to_string()[..8]),
+            kind: QuestionKind::Custom,
+            label: label.into(),
+            answer_input_type: kind,
+            choices: choices.iter().map(|c| c.to_string()).collect(),
+            is_required: required,
+        },
+        None,
+    )
+}
+
+/// Runs an async test body once against SQLite and once against PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                ($body)(common::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                ($body)(common::Backend::Postgres).await;
+            }
+        }
+    };
+}
