@@ -52,6 +52,10 @@ pub fn RegistrationForm(spec: FormSpec) -> impl IntoView {
     let busy = RwSignal::new(false);
     let timezone = RwSignal::new(spec.preferred_timezone.clone());
     let general = move || error_for(&errors.get(), "form");
+    // Set once the island is live in the browser, so tests and styles can tell.
+    let ready = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| ready.set(true));
 
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -148,7 +152,7 @@ pub fn RegistrationForm(spec: FormSpec) -> impl IntoView {
     let action = format!("/events/{}", spec.slug);
     let submit_label = spec.submit_label.clone();
     view! {
-        <form class="registration" method="post" action=action on:submit=on_submit>
+        <form class="registration" method="post" action=action on:submit=on_submit data-ready=move || ready.get().then_some("true")>
             <p class="form-error" role="alert">{general}</p>
             <div class="row">
                 {field("firstName", "First name", "text", v.first_name.clone(), "given-name")}
