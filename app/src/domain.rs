@@ -23,7 +23,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -232,7 +235,8 @@ pub fn answer_field(question_id: &str) -> String {
 }
 
 fn has_control_chars(text: &str, allow_newlines: bool) -> bool {
-    text.chars().any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
+    text.chars()
+        .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
 }
 
 /// Validates every answer against the event's questions. Unknown question ids, answers of the
@@ -243,10 +247,16 @@ pub fn validate_answers(questions: &[Question], raw: &[RawAnswer]) -> Result<Vec
     let mut answers = Vec::new();
     for (i, answer) in raw.iter().enumerate() {
         if !questions.iter().any(|q| q.id == answer.question_id) {
-            errors.push(FieldError::new(format!("answers[{i}].questionId"), "This question is not part of the event."));
+            errors.push(FieldError::new(
+                format!("answers[{i}].questionId"),
+                "This question is not part of the event.",
+            ));
         }
         if raw[..i].iter().any(|a| a.question_id == answer.question_id) {
-            errors.push(FieldError::new(format!("answers[{i}].questionId"), "This question was answered twice."));
+            errors.push(FieldError::new(
+                format!("answers[{i}].questionId"),
+                "This question was answered twice.",
+            ));
         }
     }
     for q in questions {
@@ -261,7 +271,11 @@ pub fn validate_answers(questions: &[Question], raw: &[RawAnswer]) -> Result<Vec
         };
         let present = match q.answer_input_type {
             AnswerInputType::Text | AnswerInputType::MultilineText => {
-                let max = if q.answer_input_type == AnswerInputType::Text { MAX_TEXT_ANSWER } else { MAX_MULTILINE_ANSWER };
+                let max = if q.answer_input_type == AnswerInputType::Text {
+                    MAX_TEXT_ANSWER
+                } else {
+                    MAX_MULTILINE_ANSWER
+                };
                 let text = given.and_then(|a| a.value.as_deref()).map(str::trim).unwrap_or("");
                 if text.chars().count() > max {
                     errors.push(FieldError::new(&field, format!("Please keep this under {max} characters.")));
@@ -324,7 +338,11 @@ pub fn validate_answers(questions: &[Question], raw: &[RawAnswer]) -> Result<Vec
             answers.push(answer);
         }
     }
-    if errors.is_empty() { Ok(answers) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(answers)
+    } else {
+        Err(errors)
+    }
 }
 
 /// An email address that passed Atrium's checks: one `@`, a plausible local part, and a domain
@@ -349,7 +367,9 @@ impl EmailAddress {
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c) || (!c.is_ascii() && !c.is_control() && !c.is_whitespace()));
+            && local.chars().all(|c| {
+                c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c) || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+            });
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|l| {
@@ -359,7 +379,9 @@ impl EmailAddress {
                     && !l.ends_with('-')
                     && l.chars().all(|c| c.is_alphanumeric() || c == '-')
             })
-            && labels.last().is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
+            && labels
+                .last()
+                .is_some_and(|tld| tld.chars().count() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
         if !local_ok || !domain_ok {
             return Err("Please enter an email address like name@example.com.".into());
         }
@@ -396,9 +418,18 @@ pub fn parse_language(input: &str) -> Result<String, String> {
     let tag = input.trim();
     let ok = !tag.is_empty()
         && tag.len() <= 35
-        && tag.split('-').all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()))
-        && tag.split('-').next().is_some_and(|p| p.len() >= 2 && p.chars().all(|c| c.is_ascii_alphabetic()));
-    if ok { Ok(tag.to_string()) } else { Err("Please give a language tag such as en-US.".into()) }
+        && tag
+            .split('-')
+            .all(|part| !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric()))
+        && tag
+            .split('-')
+            .next()
+            .is_some_and(|p| p.len() >= 2 && p.chars().all(|c| c.is_ascii_alphabetic()));
+    if ok {
+        Ok(tag.to_string())
+    } else {
+        Err("Please give a language tag such as en-US.".into())
+    }
 }
 
 /// What an event's registration rules decide for a new registrant, given the seats taken.
@@ -436,7 +467,11 @@ impl SeatState {
             Some(c) => self.registered < c && self.waitlisted == 0,
         };
         if has_seat {
-            if self.manual_approval { Admission::PendingApproval } else { Admission::Registered }
+            if self.manual_approval {
+                Admission::PendingApproval
+            } else {
+                Admission::Registered
+            }
         } else if self.waitlist_enabled {
             Admission::Waitlisted
         } else {
@@ -527,7 +562,13 @@ pub fn parse_web_url(input: &str) -> Result<String, String> {
     let url = input.trim();
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     match rest {
-        Some(rest) if !rest.is_empty() && url.len() <= 2048 && !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') => {
+        Some(rest)
+            if !rest.is_empty()
+                && url.len() <= 2048
+                && !url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>') =>
+        {
             Ok(url.to_string())
         }
         _ => Err("Please enter a web address starting with https://.".into()),
@@ -551,7 +592,11 @@ mod tests {
     }
 
     fn text(id: &str, v: &str) -> RawAnswer {
-        RawAnswer { question_id: id.into(), value: Some(v.into()), ..Default::default() }
+        RawAnswer {
+            question_id: id.into(),
+            value: Some(v.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -571,7 +616,20 @@ mod tests {
         for good in ["a@b.co", "first.last+tag@sub.example.org", "ÄNNE@例え.jp", "x_y@a-b.io"] {
             assert!(EmailAddress::parse(good).is_ok(), "{good}");
         }
-        for bad in ["", "plain", "@example.com", "a@", "a@b", "a b@c.com", "a@b..com", "a@-b.com", "a@b.c", ".a@b.com", "a..b@c.com", "a@b.123"] {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@c.com",
+            "a@b..com",
+            "a@-b.com",
+            "a@b.c",
+            ".a@b.com",
+            "a..b@c.com",
+            "a@b.123",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(EmailAddress::parse("  Ann@Example.COM ").unwrap().normalized(), "ann@example.com");
@@ -602,8 +660,16 @@ mod tests {
             &[
                 text("t", "  hello "),
                 text("s", "B"),
-                RawAnswer { question_id: "m".into(), multi_choice_values: Some(vec!["Y".into(), "X".into(), "Y".into()]), ..Default::default() },
-                RawAnswer { question_id: "b".into(), boolean_value: Some(false), ..Default::default() },
+                RawAnswer {
+                    question_id: "m".into(),
+                    multi_choice_values: Some(vec!["Y".into(), "X".into(), "Y".into()]),
+                    ..Default::default()
+                },
+                RawAnswer {
+                    question_id: "b".into(),
+                    boolean_value: Some(false),
+                    ..Default::default()
+                },
             ],
         )
         .unwrap();
@@ -627,19 +693,54 @@ mod tests {
     fn required_boolean_means_ticked() {
         let qs = vec![q("c", AnswerInputType::Boolean, true, &[])];
         assert!(validate_answers(&qs, &[]).is_err());
-        assert!(validate_answers(&qs, &[RawAnswer { question_id: "c".into(), boolean_value: Some(false), ..Default::default() }]).is_err());
-        assert!(validate_answers(&qs, &[RawAnswer { question_id: "c".into(), boolean_value: Some(true), ..Default::default() }]).is_ok());
+        assert!(validate_answers(
+            &qs,
+            &[RawAnswer {
+                question_id: "c".into(),
+                boolean_value: Some(false),
+                ..Default::default()
+            }]
+        )
+        .is_err());
+        assert!(validate_answers(
+            &qs,
+            &[RawAnswer {
+                question_id: "c".into(),
+                boolean_value: Some(true),
+                ..Default::default()
+            }]
+        )
+        .is_ok());
     }
 
     #[test]
     fn window_refuses_outside_registration_period() {
-        let w = RegistrationWindow { status: EventStatus::Published, opens_at: Some(100), closes_at: Some(200), ends_at: 300 };
+        let w = RegistrationWindow {
+            status: EventStatus::Published,
+            opens_at: Some(100),
+            closes_at: Some(200),
+            ends_at: 300,
+        };
         assert_eq!(w.check(99), Err(Refusal::NotOpenYet { opens_at: 100 }));
         assert_eq!(w.check(100), Ok(()));
         assert_eq!(w.check(200), Err(Refusal::Closed));
         assert_eq!(w.check(300), Err(Refusal::Ended));
-        assert_eq!(RegistrationWindow { status: EventStatus::Canceled, ..w }.check(150), Err(Refusal::Canceled));
-        assert_eq!(RegistrationWindow { status: EventStatus::Draft, ..w }.check(150), Err(Refusal::NotPublished));
+        assert_eq!(
+            RegistrationWindow {
+                status: EventStatus::Canceled,
+                ..w
+            }
+            .check(150),
+            Err(Refusal::Canceled)
+        );
+        assert_eq!(
+            RegistrationWindow {
+                status: EventStatus::Draft,
+                ..w
+            }
+            .check(150),
+            Err(Refusal::NotPublished)
+        );
     }
 
     #[test]

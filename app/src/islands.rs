@@ -270,7 +270,9 @@ mod browser {
     }
 
     fn locale() -> String {
-        web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_else(|| "en".into())
+        web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .unwrap_or_else(|| "en".into())
     }
 
     pub fn time_zone() -> Option<String> {
@@ -309,7 +311,11 @@ mod browser {
         let d2 = end.to_locale_date_string(&lang, &day).as_string()?;
         let t1 = start.to_locale_time_string_with_options(&lang, &time).as_string()?;
         let t2 = end.to_locale_time_string_with_options(&lang, &time).as_string()?;
-        Some(if d1 == d2 { format!("{d1}, {} – {t2}", strip_zone(&t1, &t2)) } else { format!("{d1}, {t1} – {d2}, {t2}") })
+        Some(if d1 == d2 {
+            format!("{d1}, {} – {t2}", strip_zone(&t1, &t2))
+        } else {
+            format!("{d1}, {t1} – {d2}, {t2}")
+        })
     }
 
     /// "15:00 CET" and "16:00 CET" → "15:00", to write the zone once at the end.
@@ -331,7 +337,9 @@ mod browser {
     }
 
     pub fn random_key() -> String {
-        (0..4).map(|_| format!("{:08x}", (js_sys::Math::random() * u32::MAX as f64) as u32)).collect()
+        (0..4)
+            .map(|_| format!("{:08x}", (js_sys::Math::random() * u32::MAX as f64) as u32))
+            .collect()
     }
 
     pub fn form_of(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::HtmlFormElement> {
@@ -347,7 +355,11 @@ mod browser {
     pub fn focus_first_error() {
         let el = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(".field.invalid input, .field.invalid select, .field.invalid textarea").ok().flatten())
+            .and_then(|d| {
+                d.query_selector(".field.invalid input, .field.invalid select, .field.invalid textarea")
+                    .ok()
+                    .flatten()
+            })
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
         if let Some(el) = el {
             let _ = el.focus();
@@ -395,7 +407,10 @@ mod browser {
             .iter()
             .filter_map(|q| {
                 let name = answer_field(&q.id);
-                let mut a = RawAnswer { question_id: q.id.clone(), ..Default::default() };
+                let mut a = RawAnswer {
+                    question_id: q.id.clone(),
+                    ..Default::default()
+                };
                 match q.answer_input_type {
                     AnswerInputType::MultiChoice => {
                         let all: Vec<String> = data.get_all(&name).iter().filter_map(|v| v.as_string()).collect();
@@ -432,17 +447,23 @@ mod browser {
         let Some(body) = form.and_then(|f| collect(spec, &f)) else {
             return failed("Something went wrong reading the form. Please try again.");
         };
-        let Ok(json) = serde_json::to_string(&body) else { return failed("Something went wrong. Please try again.") };
+        let Ok(json) = serde_json::to_string(&body) else {
+            return failed("Something went wrong. Please try again.");
+        };
         let init = web_sys::RequestInit::new();
         init.set_method("POST");
         init.set_body(&JsValue::from_str(&json));
-        let Ok(headers) = web_sys::Headers::new() else { return failed("Something went wrong. Please try again.") };
+        let Ok(headers) = web_sys::Headers::new() else {
+            return failed("Something went wrong. Please try again.");
+        };
         let _ = headers.set("Content-Type", "application/json");
         let _ = headers.set("Accept", "application/json");
         let _ = headers.set("Idempotency-Key", key);
         init.set_headers(&headers);
         let url = format!("/api/v1/events/{}/registrations", spec.slug);
-        let Some(window) = web_sys::window() else { return failed("Something went wrong. Please try again.") };
+        let Some(window) = web_sys::window() else {
+            return failed("Something went wrong. Please try again.");
+        };
         let response = match JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await {
             Ok(r) => r.unchecked_into::<web_sys::Response>(),
             Err(_) => return failed("We couldn't reach Atrium. Check your connection and try again; nothing was lost."),
@@ -455,14 +476,24 @@ mod browser {
         if status == 201 || status == 200 {
             let created: Option<Created> = serde_json::from_str(&text).ok();
             return match created {
-                Some(Created { manage_token: Some(token), .. }) => Outcome::Created { manage_token: token },
-                Some(Created { message: Some(message), .. }) => Outcome::Existing { message },
-                _ => Outcome::Existing { message: "You're registered. Check your email for the details.".into() },
+                Some(Created {
+                    manage_token: Some(token), ..
+                }) => Outcome::Created { manage_token: token },
+                Some(Created {
+                    message: Some(message), ..
+                }) => Outcome::Existing { message },
+                _ => Outcome::Existing {
+                    message: "You're registered. Check your email for the details.".into(),
+                },
             };
         }
         match serde_json::from_str::<Problem>(&text) {
             Ok(p) if !p.errors.is_empty() => Outcome::Invalid(p.errors),
-            Ok(p) => failed(&p.detail.or(p.title).unwrap_or_else(|| "Something went wrong. Please try again.".into())),
+            Ok(p) => failed(
+                &p.detail
+                    .or(p.title)
+                    .unwrap_or_else(|| "Something went wrong. Please try again.".into()),
+            ),
             Err(_) => failed("Something went wrong on our side. Please try again in a moment."),
         }
     }

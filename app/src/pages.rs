@@ -127,7 +127,9 @@ pub fn ManageDetail(page: ManagePage) -> impl IntoView {
                 Some(n) => format!("The event is full, so you're on the waitlist at position {n}. We'll email you if a place opens up."),
                 None => "You're on the waitlist. We'll email you if a place opens up.".to_string(),
             },
-            RegistrationStatus::PendingApproval => "Thanks! Your registration is awaiting the organizer's approval. We'll email you once they decide.".to_string(),
+            RegistrationStatus::PendingApproval => {
+                "Thanks! Your registration is awaiting the organizer's approval. We'll email you once they decide.".to_string()
+            }
             other => other.describe().to_string(),
         })
     } else {
@@ -154,7 +156,11 @@ pub fn ManageDetail(page: ManagePage) -> impl IntoView {
         _ => None,
     };
     let answers = (!page.answers.is_empty()).then(|| {
-        let rows = page.answers.into_iter().map(|(q, a)| view! { <dt>{q}</dt><dd>{a}</dd> }).collect_view();
+        let rows = page
+            .answers
+            .into_iter()
+            .map(|(q, a)| view! { <dt>{q}</dt><dd>{a}</dd> })
+            .collect_view();
         view! { <h2>"Your answers"</h2><dl class="answers">{rows}</dl> }
     });
     let ics = format!("/r/{}/invite.ics", page.token);

@@ -28,7 +28,11 @@ pub fn document<V: IntoView + 'static>(
     owner.with(|| {
         let nonce = Nonce::new();
         provide_context(nonce.clone());
-        let page_title = if title.is_empty() { site_name.to_string() } else { format!("{title} · {site_name}") };
+        let page_title = if title.is_empty() {
+            site_name.to_string()
+        } else {
+            format!("{title} · {site_name}")
+        };
         let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
         let scripts = interactive.then(|| view! { <HydrationScripts options=options.clone() islands=true /> });
         let view = view! {
@@ -48,6 +52,9 @@ pub fn document<V: IntoView + 'static>(
             </html>
         };
         let html = view.to_html();
-        Document { html, nonce: nonce.to_string() }
+        Document {
+            html,
+            nonce: nonce.to_string(),
+        }
     })
 }

@@ -37,7 +37,9 @@ pub fn zone_names() -> &'static [String] {
 
 /// Converts a Unix time in seconds to that instant in `zone`.
 pub fn zoned(unix_seconds: i64, zone: &TimeZone) -> Zoned {
-    Timestamp::from_second(unix_seconds).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(zone.clone())
+    Timestamp::from_second(unix_seconds)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(zone.clone())
 }
 
 /// "Tuesday, 1 December 2026, 15:00 – 16:30 (CET)" or, across days, both dates in full.
@@ -50,7 +52,15 @@ pub fn format_range(start: i64, end: i64, zone: &TimeZone) -> String {
     if s.date() == e.date() {
         format!("{}, {} – {} ({})", day(&s), time(&s), time(&e), abbrev(&e))
     } else {
-        format!("{}, {} ({}) – {}, {} ({})", day(&s), time(&s), abbrev(&s), day(&e), time(&e), abbrev(&e))
+        format!(
+            "{}, {} ({}) – {}, {} ({})",
+            day(&s),
+            time(&s),
+            abbrev(&s),
+            day(&e),
+            time(&e),
+            abbrev(&e)
+        )
     }
 }
 
@@ -63,7 +73,10 @@ pub fn local_datetime(unix_seconds: i64, zone: &TimeZone) -> String {
 /// Interprets a wall-clock time (`2026-12-01T15:00` or with seconds) in `zone`. A time skipped by
 /// a DST change moves forward, and an ambiguous one takes the earlier instant, as calendars do.
 pub fn parse_local_datetime(text: &str, zone: &TimeZone) -> Result<i64, String> {
-    let dt: jiff::civil::DateTime = text.trim().parse().map_err(|_| "Please enter a date and time like 2026-12-01T15:00.".to_string())?;
+    let dt: jiff::civil::DateTime = text
+        .trim()
+        .parse()
+        .map_err(|_| "Please enter a date and time like 2026-12-01T15:00.".to_string())?;
     let zoned = zone.to_ambiguous_zoned(dt).compatible().map_err(|e| e.to_string())?;
     Ok(zoned.timestamp().as_second())
 }
@@ -90,7 +103,10 @@ mod tests {
         assert_eq!(summer, 1_782_910_800);
         let winter = parse_local_datetime("2026-12-01T15:00", &berlin).unwrap();
         assert_eq!(winter, 1_796_133_600);
-        assert_eq!(format_range(winter, winter + 5400, &berlin), "Tuesday, 1 December 2026, 15:00 – 16:30 (CET)");
+        assert_eq!(
+            format_range(winter, winter + 5400, &berlin),
+            "Tuesday, 1 December 2026, 15:00 – 16:30 (CET)"
+        );
         assert!(format_range(summer, summer + 3600, &berlin).ends_with("(CEST)"));
         let tokyo = parse_zone("Asia/Tokyo").unwrap();
         assert!(format_range(winter, winter + 3600, &tokyo).contains("Wednesday, 2 December 2026, 00:00"));

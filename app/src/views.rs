@@ -48,7 +48,11 @@ pub struct FormValues {
 
 impl FormValues {
     pub fn answer(&self, question_id: &str) -> &[String] {
-        self.answers.iter().find(|(id, _)| id == question_id).map(|(_, v)| v.as_slice()).unwrap_or(&[])
+        self.answers
+            .iter()
+            .find(|(id, _)| id == question_id)
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[])
     }
 }
 

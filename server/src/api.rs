@@ -91,7 +91,12 @@ fn event_json(state: &AppState, e: &Event) -> EventJson {
         presenters: e
             .presenters
             .iter()
-            .map(|p| PresenterJson { name: p.name.clone(), company: p.company.clone(), job_title: p.job_title.clone(), bio: p.bio.clone() })
+            .map(|p| PresenterJson {
+                name: p.name.clone(),
+                company: p.company.clone(),
+                job_title: p.job_title.clone(),
+                bio: p.bio.clone(),
+            })
             .collect(),
         url: format!("{}/events/{}", state.config.public_url, e.slug),
     }
@@ -104,7 +109,10 @@ struct Collection<T> {
 
 async fn list_events(State(state): State<AppState>) -> Response {
     match events::upcoming(&state.db, registrations::now()).await {
-        Ok(list) => Json(Collection { value: list.iter().map(|e| event_json(&state, e)).collect() }).into_response(),
+        Ok(list) => Json(Collection {
+            value: list.iter().map(|e| event_json(&state, e)).collect(),
+        })
+        .into_response(),
         Err(e) => Problem::internal(&e).into_response(),
     }
 }
@@ -147,16 +155,27 @@ fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes)
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime != "application/json" && !mime.ends_with("+json") {
-        return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send JSON").detail("Set Content-Type: application/json."));
+        return Err(
+            Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send JSON")
+                .detail("Set Content-Type: application/json."),
+        );
     }
     serde_json::from_slice(body).map_err(|e| Problem::malformed(format!("The body is not valid JSON for this request: {e}")))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
-    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
-    let key = value.to_str().map_err(|_| Problem::malformed("Idempotency-Key must be printable ASCII."))?.trim().trim_matches('"');
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .map_err(|_| Problem::malformed("Idempotency-Key must be printable ASCII."))?
+        .trim()
+        .trim_matches('"');
     if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(Problem::malformed(format!("Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} printable ASCII characters.")));
+        return Err(Problem::malformed(format!(
+            "Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} printable ASCII characters."
+        )));
     }
     Ok(Some(key.to_string()))
 }
@@ -176,7 +195,11 @@ async fn create_registration(State(state): State<AppState>, Path(slug): Path<Str
             let location = format!("/api/v1/registrations/{}", s.manage_token);
             (StatusCode::CREATED, [(header::LOCATION, location)], Json(created(&state, s))).into_response()
         }
-        Ok(Registered::Existing { id, status, waitlist_position }) => {
+        Ok(Registered::Existing {
+            id,
+            status,
+            waitlist_position,
+        }) => {
             state.outbox.notify();
             let body = CreatedJson {
                 id,
@@ -190,9 +213,9 @@ async fn create_registration(State(state): State<AppState>, Path(slug): Path<Str
         }
         Err(RegisterError::NotFound) => Problem::not_found("Event").into_response(),
         Err(RegisterError::Invalid(errors)) => Problem::invalid(errors).into_response(),
-        Err(RegisterError::Refused(refusal)) => {
-            Problem::new(StatusCode::CONFLICT, "registration-refused", "Registration is not possible").detail(refusal.message()).into_response()
-        }
+        Err(RegisterError::Refused(refusal)) => Problem::new(StatusCode::CONFLICT, "registration-refused", "Registration is not possible")
+            .detail(refusal.message())
+            .into_response(),
         Err(RegisterError::Db(e)) => Problem::internal(&e).into_response(),
     }
 }
@@ -230,7 +253,10 @@ async fn registration_response(state: &AppState, token: &str) -> Response {
         Ok(p) => p,
         Err(e) => return Problem::internal(&e).into_response(),
     };
-    let join = event.join_url.clone().filter(|_| reg.status == RegistrationStatus::Registered && event.status == EventStatus::Published);
+    let join = event
+        .join_url
+        .clone()
+        .filter(|_| reg.status == RegistrationStatus::Registered && event.status == EventStatus::Published);
     let body = RegistrationJson {
         manage_url: format!("{}/r/{}", state.config.public_url, reg.manage_token),
         id: reg.id,

@@ -60,7 +60,10 @@ fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
         None => Ok(default),
         Some("1" | "true" | "yes" | "on") => Ok(true),
         Some("0" | "false" | "no" | "off") => Ok(false),
-        Some(other) => Err(ConfigError { name, problem: format!("must be 1 or 0, not {other:?}") }),
+        Some(other) => Err(ConfigError {
+            name,
+            problem: format!("must be 1 or 0, not {other:?}"),
+        }),
     }
 }
 
@@ -69,26 +72,41 @@ impl Config {
         let addr: SocketAddr = var("LEPTOS_SITE_ADDR")
             .unwrap_or_else(|| "127.0.0.1:3000".into())
             .parse()
-            .map_err(|e| ConfigError { name: "LEPTOS_SITE_ADDR", problem: format!("is not a socket address like 127.0.0.1:3000 ({e})") })?;
+            .map_err(|e| ConfigError {
+                name: "LEPTOS_SITE_ADDR",
+                problem: format!("is not a socket address like 127.0.0.1:3000 ({e})"),
+            })?;
         let site_root = PathBuf::from(var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
         let data_dir = PathBuf::from(var("ATRIUM_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}/atrium.db", data_dir.display()));
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError { name: "DATABASE_URL", problem: "must start with sqlite: or postgres://".into() });
+            return Err(ConfigError {
+                name: "DATABASE_URL",
+                problem: "must start with sqlite: or postgres://".into(),
+            });
         }
         let public_url = var("ATRIUM_PUBLIC_URL").unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(ConfigError { name: "ATRIUM_PUBLIC_URL", problem: "must start with http:// or https://".into() });
+            return Err(ConfigError {
+                name: "ATRIUM_PUBLIC_URL",
+                problem: "must start with http:// or https://".into(),
+            });
         }
         let smtp_url = var("ATRIUM_SMTP_URL");
         if let Some(url) = &smtp_url {
             if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
-                return Err(ConfigError { name: "ATRIUM_SMTP_URL", problem: "must start with smtp:// or smtps://".into() });
+                return Err(ConfigError {
+                    name: "ATRIUM_SMTP_URL",
+                    problem: "must start with smtp:// or smtps://".into(),
+                });
             }
         }
         let mail_from = var("ATRIUM_MAIL_FROM").unwrap_or_else(|| "Atrium <events@atrium.localhost>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(ConfigError { name: "ATRIUM_MAIL_FROM", problem: "is not an address like Events <events@example.com>".into() });
+            return Err(ConfigError {
+                name: "ATRIUM_MAIL_FROM",
+                problem: "is not an address like Events <events@example.com>".into(),
+            });
         }
         Ok(Self {
             addr,

@@ -2,7 +2,7 @@
 //! transactions that serialise correctly on both.
 
 use crate::config::Secret;
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -52,7 +52,11 @@ impl Db {
     pub async fn connect(url: &Secret) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let url = url.expose();
-        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
         let mut url = url.to_string();
         if backend == Backend::Sqlite && !url.contains("mode=") {
             url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
@@ -72,7 +76,11 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, backend, writer: Arc::new(Mutex::new(())) })
+        Ok(Self {
+            pool,
+            backend,
+            writer: Arc::new(Mutex::new(())),
+        })
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {

@@ -28,7 +28,11 @@ fn at(days: i64, hour: i8, zone: &str) -> i64 {
     let tz = jiff::tz::TimeZone::get(zone).expect("demo zone exists");
     let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
     let day = today.checked_add(jiff::Span::new().days(days)).expect("date in range");
-    day.at(hour, 0, 0, 0).to_zoned(tz).expect("valid local time").timestamp().as_second()
+    day.at(hour, 0, 0, 0)
+        .to_zoned(tz)
+        .expect("valid local time")
+        .timestamp()
+        .as_second()
 }
 
 /// Seeds demo events when the database has none.
@@ -99,16 +103,24 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), sqlx::Error> {
         },
     )
     .await?;
-    let names = ["Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Edsger", "Radia"];
+    let names = [
+        "Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Edsger", "Radia",
+    ];
     for (i, name) in names.iter().enumerate() {
-        let event = crate::events::public_by_slug(db, "office-hours-december").await?.expect("just created");
+        let event = crate::events::public_by_slug(db, "office-hours-december")
+            .await?
+            .expect("just created");
         let input = NewRegistration {
             first_name: name.to_string(),
             last_name: "Demo".into(),
             email: format!("{}.demo{i}@example.com", name.to_lowercase()),
             preferred_timezone: "America/New_York".into(),
             preferred_language: Some("en-US".into()),
-            answers: vec![app::domain::RawAnswer { question_id: event.questions[0].id.clone(), value: Some("Getting started".into()), ..Default::default() }],
+            answers: vec![app::domain::RawAnswer {
+                question_id: event.questions[0].id.clone(),
+                value: Some("Getting started".into()),
+                ..Default::default()
+            }],
             accept_terms: false,
         };
         register(db, "office-hours-december", &input, None).await.map_err(|e| match e {

@@ -163,7 +163,10 @@ pub async fn public_by_slug(db: &Db, slug: &str) -> Result<Option<Event>, sqlx::
 
 /// Any event by id, with its questions and presenters.
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<Event>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
     match row {
         Some(row) => Ok(Some(load_children(db, event_from_row(&row)?).await?)),
         None => Ok(None),
@@ -172,10 +175,12 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Event>, sqlx::Error> {
 
 /// Published events that have not ended, soonest first.
 pub async fn upcoming(db: &Db, now: i64) -> Result<Vec<Event>, sqlx::Error> {
-    let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE status = 'published' AND end_at > $1 ORDER BY start_at, slug LIMIT 200"))
-        .bind(now)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE status = 'published' AND end_at > $1 ORDER BY start_at, slug LIMIT 200"
+    ))
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
     let mut events = Vec::with_capacity(rows.len());
     for row in rows {
         events.push(load_children(db, event_from_row(&row)?).await?);
@@ -242,7 +247,11 @@ pub async fn insert(db: &Db, e: &NewEvent) -> Result<String, sqlx::Error> {
             "INSERT INTO questions (id, event_id, position, kind, predefined_label, label, answer_input_type, choices, is_required) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
-        .bind(if q.id.is_empty() { uuid::Uuid::now_v7().to_string() } else { q.id.clone() })
+        .bind(if q.id.is_empty() {
+            uuid::Uuid::now_v7().to_string()
+        } else {
+            q.id.clone()
+        })
         .bind(&id)
         .bind(position as i64)
         .bind(q.kind.as_str())

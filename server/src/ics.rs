@@ -17,7 +17,10 @@ pub struct Invite<'a> {
 }
 
 fn utc(unix: i64) -> String {
-    Timestamp::from_second(unix).unwrap_or(Timestamp::UNIX_EPOCH).strftime("%Y%m%dT%H%M%SZ").to_string()
+    Timestamp::from_second(unix)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string()
 }
 
 /// Escapes a TEXT value: backslash, semicolon, comma and line breaks.
@@ -72,7 +75,11 @@ impl Invite<'_> {
             format!("DESCRIPTION:{}", escape_text(self.description)),
             format!("LOCATION:{}", escape_text(self.location)),
             format!("URL:{}", self.url),
-            format!("ORGANIZER;CN=\"{}\":mailto:{}", self.organizer_name.replace('"', ""), self.organizer_email),
+            format!(
+                "ORGANIZER;CN=\"{}\":mailto:{}",
+                self.organizer_name.replace('"', ""),
+                self.organizer_email
+            ),
             format!("STATUS:{}", if self.canceled { "CANCELLED" } else { "CONFIRMED" }),
             "END:VEVENT".into(),
             "END:VCALENDAR".into(),

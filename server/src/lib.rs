@@ -49,7 +49,10 @@ pub enum StartError {
 }
 
 fn leptos_options(config: &Config) -> LeptosOptions {
-    let output_name = std::env::var("LEPTOS_OUTPUT_NAME").ok().or(option_env!("LEPTOS_OUTPUT_NAME").map(String::from)).unwrap_or_else(|| "atrium".into());
+    let output_name = std::env::var("LEPTOS_OUTPUT_NAME")
+        .ok()
+        .or(option_env!("LEPTOS_OUTPUT_NAME").map(String::from))
+        .unwrap_or_else(|| "atrium".into());
     LeptosOptions::builder()
         .output_name(output_name)
         .site_root(config.site_root.display().to_string())
@@ -74,7 +77,12 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         outbox.clone().spawn();
     }
     let leptos = Arc::new(leptos_options(&config));
-    Ok(AppState { db, config, outbox, leptos })
+    Ok(AppState {
+        db,
+        config,
+        outbox,
+        leptos,
+    })
 }
 
 /// The whole HTTP application.

@@ -45,11 +45,16 @@ struct Content {
 fn content(mail: Mail, event: &Event, reg: &Registration, position: Option<i64>) -> Content {
     let title = &event.title;
     let (subject, lead) = match mail {
-        Mail::Confirmation => (format!("You're registered: {title}"), "You're registered. We look forward to seeing you.".to_string()),
+        Mail::Confirmation => (
+            format!("You're registered: {title}"),
+            "You're registered. We look forward to seeing you.".to_string(),
+        ),
         Mail::Waitlisted => (
             format!("You're on the waitlist: {title}"),
             match position {
-                Some(n) => format!("The event is full, so you're on the waitlist at position {n}. We'll email you as soon as a place opens up."),
+                Some(n) => {
+                    format!("The event is full, so you're on the waitlist at position {n}. We'll email you as soon as a place opens up.")
+                }
                 None => "The event is full, so you're on the waitlist. We'll email you as soon as a place opens up.".into(),
             },
         ),
@@ -57,17 +62,36 @@ fn content(mail: Mail, event: &Event, reg: &Registration, position: Option<i64>)
             format!("Registration received: {title}"),
             "Thanks for registering. The organizer reviews each registration; we'll email you once they decide.".into(),
         ),
-        Mail::Promoted => (format!("A place opened up — you're in: {title}"), "Good news: a place opened up and you're now registered.".into()),
-        Mail::Canceled => (format!("Registration canceled: {title}"), "Your registration is canceled. If this wasn't you, you can register again from the event page.".into()),
-        Mail::Details => (format!("Your registration: {title}"), format!("Here are the details of your registration again. {}", reg.status.describe())),
+        Mail::Promoted => (
+            format!("A place opened up — you're in: {title}"),
+            "Good news: a place opened up and you're now registered.".into(),
+        ),
+        Mail::Canceled => (
+            format!("Registration canceled: {title}"),
+            "Your registration is canceled. If this wasn't you, you can register again from the event page.".into(),
+        ),
+        Mail::Details => (
+            format!("Your registration: {title}"),
+            format!("Here are the details of your registration again. {}", reg.status.describe()),
+        ),
     };
-    let show_join = matches!(mail, Mail::Confirmation | Mail::Promoted | Mail::Details) && reg.status == app::domain::RegistrationStatus::Registered;
+    let show_join =
+        matches!(mail, Mail::Confirmation | Mail::Promoted | Mail::Details) && reg.status == app::domain::RegistrationStatus::Registered;
     Content { subject, lead, show_join }
 }
 
 /// Builds the complete message for one registrant.
-pub fn compose(config: &Config, mail: Mail, event: &Event, reg: &Registration, position: Option<i64>, message_id: &str) -> Result<Message, String> {
-    let zone = app::tz::parse_zone(&reg.preferred_timezone).or_else(|_| app::tz::parse_zone(&event.time_zone)).map_err(|e| e.to_string())?;
+pub fn compose(
+    config: &Config,
+    mail: Mail,
+    event: &Event,
+    reg: &Registration,
+    position: Option<i64>,
+    message_id: &str,
+) -> Result<Message, String> {
+    let zone = app::tz::parse_zone(&reg.preferred_timezone)
+        .or_else(|_| app::tz::parse_zone(&event.time_zone))
+        .map_err(|e| e.to_string())?;
     let when = app::tz::format_range(event.start_at, event.end_at, &zone);
     let manage_url = format!("{}/r/{}", config.public_url, reg.manage_token);
     let c = content(mail, event, reg, position);
@@ -80,7 +104,10 @@ pub fn compose(config: &Config, mail: Mail, event: &Event, reg: &Registration, p
         EventKind::Meeting => "Online meeting",
     };
 
-    let mut text = format!("Hello {},\n\n{}\n\n{}\nWhen: {}\nWhere: {}\n", reg.first_name, c.lead, event.title, when, where_line);
+    let mut text = format!(
+        "Hello {},\n\n{}\n\n{}\nWhen: {}\nWhere: {}\n",
+        reg.first_name, c.lead, event.title, when, where_line
+    );
     if let Some(url) = &join_line {
         text.push_str(&format!("Join: {url}\n"));
     }
@@ -111,7 +138,9 @@ pub fn compose(config: &Config, mail: Mail, event: &Event, reg: &Registration, p
     let to_name = format!("{} {}", reg.first_name, reg.last_name);
     let to = Mailbox::new(Some(to_name), reg.email.parse().map_err(|e| format!("recipient: {e}"))?);
     let invite = invite(config, event, reg, mail == Mail::Canceled);
-    let body = MultiPart::alternative().singlepart(SinglePart::plain(text)).singlepart(SinglePart::html(html));
+    let body = MultiPart::alternative()
+        .singlepart(SinglePart::plain(text))
+        .singlepart(SinglePart::html(html));
     let domain = from.email.domain().to_string();
     Message::builder()
         .from(from)
@@ -119,9 +148,12 @@ pub fn compose(config: &Config, mail: Mail, event: &Event, reg: &Registration, p
         .subject(c.subject)
         .message_id(Some(format!("<{message_id}@{domain}>")))
         .multipart(
-            MultiPart::mixed().multipart(body).singlepart(
-                Attachment::new("invite.ics".into()).body(invite.into_bytes(), ContentType::parse("text/calendar; charset=utf-8").expect("valid content type")),
-            ),
+            MultiPart::mixed()
+                .multipart(body)
+                .singlepart(Attachment::new("invite.ics".into()).body(
+                    invite.into_bytes(),
+                    ContentType::parse("text/calendar; charset=utf-8").expect("valid content type"),
+                )),
         )
         .map_err(|e| e.to_string())
 }
@@ -130,7 +162,10 @@ pub fn compose(config: &Config, mail: Mail, event: &Event, reg: &Registration, p
 pub fn invite(config: &Config, event: &Event, reg: &Registration, canceled: bool) -> String {
     let manage_url = format!("{}/r/{}", config.public_url, reg.manage_token);
     let from_email = config.mail_from.parse::<Mailbox>().map(|m| m.email.to_string()).unwrap_or_default();
-    let join = event.join_url.as_deref().filter(|_| reg.status == app::domain::RegistrationStatus::Registered);
+    let join = event
+        .join_url
+        .as_deref()
+        .filter(|_| reg.status == app::domain::RegistrationStatus::Registered);
     let description = match join {
         Some(url) => format!("{}\n\nJoin: {url}\nManage your registration: {manage_url}", event.summary),
         None => format!("{}\n\nManage your registration: {manage_url}", event.summary),

@@ -22,7 +22,9 @@ async fn run() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let addr = config.addr;
     let state = server::prepare(config).await.map_err(|e| e.to_string())?;
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("could not listen on {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("could not listen on {addr}: {e}"))?;
     tracing::info!(%addr, "Atrium is listening");
     server::serve(listener, state).await.map_err(|e| e.to_string())
 }

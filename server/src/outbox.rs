@@ -5,8 +5,8 @@
 
 use crate::config::Config;
 use crate::db::{Db, WriteTx};
-use crate::{events, registrations};
 pub use crate::mail::Mail;
+use crate::{events, registrations};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -34,7 +34,11 @@ pub fn now_ms() -> i64 {
 
 /// Queues an email about a registration, inside the caller's transaction.
 pub async fn enqueue(tx: &mut WriteTx, mail: Mail, registration_id: &str, recipient: &str) -> Result<(), sqlx::Error> {
-    let payload = serde_json::to_string(&EmailPayload { mail, registration_id: registration_id.to_string() }).expect("payload serialises");
+    let payload = serde_json::to_string(&EmailPayload {
+        mail,
+        registration_id: registration_id.to_string(),
+    })
+    .expect("payload serialises");
     let now = now_ms();
     sqlx::query("INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
         .bind(uuid::Uuid::now_v7().to_string())
@@ -95,7 +99,12 @@ struct Claimed {
 
 impl Outbox {
     pub fn new(db: Db, config: Arc<Config>, delivery: Delivery) -> Self {
-        Self { db, config, delivery, wake: Arc::new(Notify::new()) }
+        Self {
+            db,
+            config,
+            delivery,
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     /// Tells the worker there is something new to deliver.
@@ -138,7 +147,13 @@ impl Outbox {
         .await?;
         tx.commit().await?;
         rows.iter()
-            .map(|r| Ok(Claimed { id: r.try_get("id")?, payload: r.try_get("payload")?, attempts: r.try_get("attempts")? }))
+            .map(|r| {
+                Ok(Claimed {
+                    id: r.try_get("id")?,
+                    payload: r.try_get("payload")?,
+                    attempts: r.try_get("attempts")?,
+                })
+            })
             .collect()
     }
 
@@ -164,7 +179,10 @@ impl Outbox {
         let mut tx = self.db.begin_write().await?;
         for chunk in sent.chunks(100) {
             let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!("UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({})", placeholders.join(", "));
+            let sql = format!(
+                "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({})",
+                placeholders.join(", ")
+            );
             let mut q = sqlx::query(&sql).bind(now);
             for id in chunk {
                 q = q.bind(id);
@@ -187,8 +205,14 @@ impl Outbox {
 
     async fn deliver(&self, item: &Claimed) -> Result<(), String> {
         let payload: EmailPayload = serde_json::from_str(&item.payload).map_err(|e| format!("unreadable payload: {e}"))?;
-        let reg = registrations::by_id(&self.db, &payload.registration_id).await.map_err(|e| e.to_string())?.ok_or("registration is gone")?;
-        let event = events::by_id(&self.db, &reg.event_id).await.map_err(|e| e.to_string())?.ok_or("event is gone")?;
+        let reg = registrations::by_id(&self.db, &payload.registration_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("registration is gone")?;
+        let event = events::by_id(&self.db, &reg.event_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("event is gone")?;
         let position = registrations::position_of(&self.db, &reg).await.map_err(|e| e.to_string())?;
         let message = crate::mail::compose(&self.config, payload.mail, &event, &reg, position, &item.id)?;
         self.delivery.send(&item.id, message).await

@@ -20,7 +20,13 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: StatusCode, kind: &str, title: &str) -> Self {
-        Self { kind: format!("https://atrium.dev/problems/{kind}"), title: title.into(), status: status.as_u16(), detail: None, errors: Vec::new() }
+        Self {
+            kind: format!("https://atrium.dev/problems/{kind}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: None,
+            errors: Vec::new(),
+        }
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
@@ -34,7 +40,13 @@ impl Problem {
 
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         let mut p = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Some fields need attention");
-        p.detail = Some(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join(" "));
+        p.detail = Some(
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
         p.errors = errors;
         p
     }

@@ -52,7 +52,11 @@ pub enum Registered {
     Created(Summary),
     /// The same email was already registered: the existing registration, whose details were
     /// emailed to its owner again rather than handed to whoever asked.
-    Existing { id: String, status: RegistrationStatus, waitlist_position: Option<i64> },
+    Existing {
+        id: String,
+        status: RegistrationStatus,
+        waitlist_position: Option<i64>,
+    },
     /// The same `Idempotency-Key` was used before: the first answer, again.
     Replayed(Summary),
 }
@@ -131,23 +135,45 @@ struct Checked {
 /// Checks every field and reports every problem at once, each against its field name.
 fn check(event: &Event, input: &NewRegistration) -> Result<Checked, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let first_name = parse_name(&input.first_name, "first name").map_err(|m| errors.push(FieldError::new("firstName", m))).ok();
-    let last_name = parse_name(&input.last_name, "last name").map_err(|m| errors.push(FieldError::new("lastName", m))).ok();
-    let email = EmailAddress::parse(&input.email).map_err(|m| errors.push(FieldError::new("email", m))).ok();
-    let tz = if input.preferred_timezone.trim().is_empty() { event.time_zone.clone() } else { input.preferred_timezone.trim().to_string() };
-    let timezone = app::tz::parse_zone(&tz).map(|_| tz).map_err(|m| errors.push(FieldError::new("preferredTimezone", m))).ok();
+    let first_name = parse_name(&input.first_name, "first name")
+        .map_err(|m| errors.push(FieldError::new("firstName", m)))
+        .ok();
+    let last_name = parse_name(&input.last_name, "last name")
+        .map_err(|m| errors.push(FieldError::new("lastName", m)))
+        .ok();
+    let email = EmailAddress::parse(&input.email)
+        .map_err(|m| errors.push(FieldError::new("email", m)))
+        .ok();
+    let tz = if input.preferred_timezone.trim().is_empty() {
+        event.time_zone.clone()
+    } else {
+        input.preferred_timezone.trim().to_string()
+    };
+    let timezone = app::tz::parse_zone(&tz)
+        .map(|_| tz)
+        .map_err(|m| errors.push(FieldError::new("preferredTimezone", m)))
+        .ok();
     let language = match input.preferred_language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         None => None,
-        Some(l) => parse_language(l).map_err(|m| errors.push(FieldError::new("preferredLanguage", m))).ok(),
+        Some(l) => parse_language(l)
+            .map_err(|m| errors.push(FieldError::new("preferredLanguage", m)))
+            .ok(),
     };
-    let answers = validate_answers(&event.questions, &input.answers).map_err(|e| errors.extend(e)).ok();
+    let answers = validate_answers(&event.questions, &input.answers)
+        .map_err(|e| errors.extend(e))
+        .ok();
     if event.terms_url.is_some() && !input.accept_terms {
         errors.push(FieldError::new("acceptTerms", "Please accept the terms to register."));
     }
     match (first_name, last_name, email, timezone, answers) {
-        (Some(first_name), Some(last_name), Some(email), Some(timezone), Some(answers)) if errors.is_empty() => {
-            Ok(Checked { email, first_name, last_name, timezone, language, answers })
-        }
+        (Some(first_name), Some(last_name), Some(email), Some(timezone), Some(answers)) if errors.is_empty() => Ok(Checked {
+            email,
+            first_name,
+            last_name,
+            timezone,
+            language,
+            answers,
+        }),
         _ => Err(errors),
     }
 }
@@ -162,16 +188,23 @@ async fn lock_event(db: &Db, tx: &mut WriteTx, event_id: &str) -> Result<Event, 
 
 async fn waitlist_position(tx: &mut WriteTx, event_id: &str, seq: Option<i64>) -> Result<Option<i64>, sqlx::Error> {
     let Some(seq) = seq else { return Ok(None) };
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2")
-        .bind(event_id)
-        .bind(seq)
-        .fetch_one(&mut *tx.tx)
-        .await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2")
+            .bind(event_id)
+            .bind(seq)
+            .fetch_one(&mut *tx.tx)
+            .await?;
     Ok(Some(n))
 }
 
 /// Moves the event's counters for a registration leaving `from` and entering `to`.
-async fn shift_counts(tx: &mut WriteTx, event_id: &str, from: Option<RegistrationStatus>, to: Option<RegistrationStatus>, now: i64) -> Result<(), sqlx::Error> {
+async fn shift_counts(
+    tx: &mut WriteTx,
+    event_id: &str,
+    from: Option<RegistrationStatus>,
+    to: Option<RegistrationStatus>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     fn column(s: RegistrationStatus) -> Option<&'static str> {
         match s {
             RegistrationStatus::Registered => Some("registered_count"),
@@ -230,11 +263,13 @@ pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_
     let current = lock_event(db, &mut tx, &event.id).await?;
     current.window().check(now).map_err(RegisterError::Refused)?;
 
-    let existing = sqlx::query(&format!("SELECT {REG_COLUMNS}, reminded_at FROM registrations WHERE event_id = $1 AND email_normalized = $2"))
-        .bind(&event.id)
-        .bind(checked.email.normalized())
-        .fetch_optional(&mut *tx.tx)
-        .await?;
+    let existing = sqlx::query(&format!(
+        "SELECT {REG_COLUMNS}, reminded_at FROM registrations WHERE event_id = $1 AND email_normalized = $2"
+    ))
+    .bind(&event.id)
+    .bind(checked.email.normalized())
+    .fetch_optional(&mut *tx.tx)
+    .await?;
     let mut reuse_id = None;
     if let Some(row) = existing {
         let reg = registration_from_row(&row)?;
@@ -242,15 +277,27 @@ pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_
             s if s.is_active() => {
                 let reminded_at: Option<i64> = row.try_get("reminded_at")?;
                 if reminded_at.is_none_or(|t| now - t >= RESEND_INTERVAL) {
-                    sqlx::query("UPDATE registrations SET reminded_at = $2 WHERE id = $1").bind(&reg.id).bind(now).execute(&mut *tx.tx).await?;
+                    sqlx::query("UPDATE registrations SET reminded_at = $2 WHERE id = $1")
+                        .bind(&reg.id)
+                        .bind(now)
+                        .execute(&mut *tx.tx)
+                        .await?;
                     outbox::enqueue(&mut tx, Mail::Details, &reg.id, &reg.email).await?;
                 }
-                let position = waitlist_position(&mut tx, &event.id, reg.waitlist_seq.filter(|_| s == RegistrationStatus::Waitlisted)).await?;
+                let position =
+                    waitlist_position(&mut tx, &event.id, reg.waitlist_seq.filter(|_| s == RegistrationStatus::Waitlisted)).await?;
                 tx.commit().await?;
-                return Ok(Registered::Existing { id: reg.id, status: s, waitlist_position: position });
+                return Ok(Registered::Existing {
+                    id: reg.id,
+                    status: s,
+                    waitlist_position: position,
+                });
             }
             RegistrationStatus::RejectedByOrganizer => {
-                return Err(RegisterError::Invalid(vec![FieldError::new("email", "The organizer has declined a registration from this email address.")]));
+                return Err(RegisterError::Invalid(vec![FieldError::new(
+                    "email",
+                    "The organizer has declined a registration from this email address.",
+                )]));
             }
             _ => reuse_id = Some(reg.id),
         }
@@ -263,7 +310,12 @@ pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_
         Admission::Full => return Err(RegisterError::Refused(Refusal::Full)),
     };
     let seq = if status == RegistrationStatus::Waitlisted {
-        Some(sqlx::query_scalar::<_, i64>("SELECT next_waitlist_seq FROM events WHERE id = $1").bind(&event.id).fetch_one(&mut *tx.tx).await?)
+        Some(
+            sqlx::query_scalar::<_, i64>("SELECT next_waitlist_seq FROM events WHERE id = $1")
+                .bind(&event.id)
+                .fetch_one(&mut *tx.tx)
+                .await?,
+        )
     } else {
         None
     };
@@ -316,7 +368,12 @@ pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_
     shift_counts(&mut tx, &event.id, None, Some(status), now).await?;
     outbox::enqueue(&mut tx, mail_for(status), &id, checked.email.as_str()).await?;
     let position = waitlist_position(&mut tx, &event.id, seq).await?;
-    let summary = Summary { id, status, manage_token: token, waitlist_position: position };
+    let summary = Summary {
+        id,
+        status,
+        manage_token: token,
+        waitlist_position: position,
+    };
     if let Some(key) = idempotency_key {
         sqlx::query("INSERT INTO idempotency_keys (event_id, idem_key, status_code, body, created_at) VALUES ($1, $2, 201, $3, $4)")
             .bind(&event.id)
@@ -335,13 +392,19 @@ pub async fn by_token(db: &Db, token: &str) -> Result<Option<Registration>, sqlx
     if token.is_empty() || token.len() > 64 {
         return Ok(None);
     }
-    let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE manage_token = $1")).bind(token).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE manage_token = $1"))
+        .bind(token)
+        .fetch_optional(&db.pool)
+        .await?;
     row.as_ref().map(registration_from_row).transpose()
 }
 
 /// A registration by id.
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<Registration>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE id = $1")).bind(id).fetch_optional(&db.pool).await?;
+    let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
     row.as_ref().map(registration_from_row).transpose()
 }
 
@@ -351,11 +414,12 @@ pub async fn position_of(db: &Db, reg: &Registration) -> Result<Option<i64>, sql
         return Ok(None);
     }
     let Some(seq) = reg.waitlist_seq else { return Ok(None) };
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2")
-        .bind(&reg.event_id)
-        .bind(seq)
-        .fetch_one(&db.pool)
-        .await?;
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2")
+            .bind(&reg.event_id)
+            .bind(seq)
+            .fetch_one(&db.pool)
+            .await?;
     Ok(Some(n))
 }
 
@@ -374,7 +438,10 @@ pub async fn cancel(db: &Db, token: &str) -> Result<Registration, CancelError> {
     let now = now();
     let mut tx = db.begin_write().await?;
     let event = lock_event(db, &mut tx, &reg.event_id).await?;
-    let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE id = $1")).bind(&reg.id).fetch_one(&mut *tx.tx).await?;
+    let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE id = $1"))
+        .bind(&reg.id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
     let reg = registration_from_row(&row)?;
     if !reg.status.can_become(RegistrationStatus::Canceled) {
         tx.commit().await?;
@@ -391,7 +458,10 @@ pub async fn cancel(db: &Db, token: &str) -> Result<Registration, CancelError> {
         promote_waitlisted(db, &mut tx, &event.id, now).await?;
     }
     tx.commit().await?;
-    Ok(Registration { status: RegistrationStatus::Canceled, ..reg })
+    Ok(Registration {
+        status: RegistrationStatus::Canceled,
+        ..reg
+    })
 }
 
 /// Gives free seats to people on the waitlist, first come first served, and tells them.
@@ -401,10 +471,11 @@ async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str, now: i64)
         if event.status != app::domain::EventStatus::Published || !event.seats().can_promote() {
             return Ok(());
         }
-        let next = sqlx::query("SELECT id, email FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY waitlist_seq LIMIT 1")
-            .bind(event_id)
-            .fetch_optional(&mut *tx.tx)
-            .await?;
+        let next =
+            sqlx::query("SELECT id, email FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY waitlist_seq LIMIT 1")
+                .bind(event_id)
+                .fetch_optional(&mut *tx.tx)
+                .await?;
         let Some(next) = next else { return Ok(()) };
         let id: String = next.try_get("id")?;
         let email: String = next.try_get("email")?;
@@ -413,7 +484,14 @@ async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str, now: i64)
             .bind(now)
             .execute(&mut *tx.tx)
             .await?;
-        shift_counts(tx, event_id, Some(RegistrationStatus::Waitlisted), Some(RegistrationStatus::Registered), now).await?;
+        shift_counts(
+            tx,
+            event_id,
+            Some(RegistrationStatus::Waitlisted),
+            Some(RegistrationStatus::Registered),
+            now,
+        )
+        .await?;
         outbox::enqueue(tx, Mail::Promoted, &id, &email).await?;
     }
 }

@@ -26,8 +26,12 @@ pub fn is_cross_site(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return !matches!(site, "same-origin" | "none");
     }
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return true };
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
     let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
     origin == "null" || !origin_host.eq_ignore_ascii_case(host)
 }
@@ -42,14 +46,20 @@ pub async fn guard(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&csp(None)).expect("valid header"));
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&csp(None)).expect("valid header"),
+        );
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Manage links carry a secret in the path: never leak it to other sites.
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    headers.insert("permissions-policy", HeaderValue::from_static("camera=(self), microphone=(self), geolocation=()"));
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(self), microphone=(self), geolocation=()"),
+    );
     response
 }
 
@@ -71,8 +81,14 @@ mod tests {
         assert!(is_cross_site(&headers(&[("sec-fetch-site", "same-site")])));
         assert!(!is_cross_site(&headers(&[("sec-fetch-site", "same-origin")])));
         assert!(!is_cross_site(&headers(&[("sec-fetch-site", "none")])));
-        assert!(is_cross_site(&headers(&[("origin", "https://evil.example"), ("host", "localhost:3000")])));
-        assert!(!is_cross_site(&headers(&[("origin", "http://localhost:3000"), ("host", "localhost:3000")])));
+        assert!(is_cross_site(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "localhost:3000")
+        ])));
+        assert!(!is_cross_site(&headers(&[
+            ("origin", "http://localhost:3000"),
+            ("host", "localhost:3000")
+        ])));
         assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "localhost:3000")])));
         assert!(!is_cross_site(&headers(&[])));
     }

@@ -68,5 +68,8 @@ pub fn routes(site_root: &Path) -> Router<AppState> {
         .nest_service("/pkg", ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip())
         .route_service("/favicon.svg", files.clone())
         .route_service("/robots.txt", files)
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300, must-revalidate")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300, must-revalidate"),
+        ))
 }

@@ -26,13 +26,26 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{token}/invite.ics", get(invite))
 }
 
-fn html(state: &AppState, status: StatusCode, title: &str, interactive: bool, private: bool, body: impl IntoView + Send + 'static) -> Response {
+fn html(
+    state: &AppState,
+    status: StatusCode,
+    title: &str,
+    interactive: bool,
+    private: bool,
+    body: impl IntoView + Send + 'static,
+) -> Response {
     let doc = app::render::document(&state.leptos, &state.config.site_name, title, interactive, move || body);
     let mut response = (status, doc.html).into_response();
     let h = response.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&csp(Some(&doc.nonce))).expect("valid header"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(if private { "no-store" } else { "no-cache" }));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_str(&csp(Some(&doc.nonce))).expect("valid header"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if private { "no-store" } else { "no-cache" }),
+    );
     if private {
         h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
     }
@@ -46,18 +59,33 @@ fn problem_page(state: &AppState, status: StatusCode, title: &str, detail: &str)
 
 fn server_error(state: &AppState, error: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %error, "page failed");
-    problem_page(state, StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "Please try again in a moment. If it keeps happening, contact the organizer.")
+    problem_page(
+        state,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Please try again in a moment. If it keeps happening, contact the organizer.",
+    )
 }
 
 pub async fn not_found(State(state): State<AppState>) -> Response {
-    problem_page(&state, StatusCode::NOT_FOUND, "Page not found", "We couldn't find that page. It may have moved, or the link may be mistyped.")
+    problem_page(
+        &state,
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "We couldn't find that page. It may have moved, or the link may be mistyped.",
+    )
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
         (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "ok").into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, [(header::CACHE_CONTROL, "no-store")], "database unreachable").into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CACHE_CONTROL, "no-store")],
+            "database unreachable",
+        )
+            .into_response()
     }
 }
 
@@ -80,8 +108,16 @@ fn display_zone(query: Option<&str>, headers: &HeaderMap, fallback: &str) -> (St
 }
 
 fn times(event: &Event, zone: &str, chosen: bool) -> Times {
-    let tz = app::tz::parse_zone(zone).or_else(|_| app::tz::parse_zone(&event.time_zone)).unwrap_or(jiff::tz::TimeZone::UTC);
-    Times { start_unix: event.start_at, end_unix: event.end_at, zone: zone.to_string(), text: app::tz::format_range(event.start_at, event.end_at, &tz), chosen }
+    let tz = app::tz::parse_zone(zone)
+        .or_else(|_| app::tz::parse_zone(&event.time_zone))
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    Times {
+        start_unix: event.start_at,
+        end_unix: event.end_at,
+        zone: zone.to_string(),
+        text: app::tz::format_range(event.start_at, event.end_at, &tz),
+        chosen,
+    }
 }
 
 #[derive(Deserialize)]
@@ -151,7 +187,12 @@ fn event_view(event: &Event, zone: (String, bool), values: FormValues, errors: V
             .iter()
             .map(|p| PresenterView {
                 name: p.name.clone(),
-                title_line: [p.job_title.as_str(), p.company.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(", "),
+                title_line: [p.job_title.as_str(), p.company.as_str()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 bio: p.bio.clone(),
             })
             .collect(),
@@ -174,7 +215,14 @@ fn render_event(state: &AppState, status: StatusCode, page: EventPage, set_zone_
 async fn event_page(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<ZoneQuery>, headers: HeaderMap) -> Response {
     let event = match events::public_by_slug(&state.db, &slug).await {
         Ok(Some(e)) => e,
-        Ok(None) => return problem_page(&state, StatusCode::NOT_FOUND, "Event not found", "This event doesn't exist or isn't published yet."),
+        Ok(None) => {
+            return problem_page(
+                &state,
+                StatusCode::NOT_FOUND,
+                "Event not found",
+                "This event doesn't exist or isn't published yet.",
+            )
+        }
         Err(e) => return server_error(&state, &e),
     };
     let zone = display_zone(q.tz.as_deref(), &headers, &event.time_zone);
@@ -197,7 +245,10 @@ fn read_form(event: &Event, pairs: &[(String, String)]) -> (NewRegistration, For
     for q in &event.questions {
         let field = answer_field(&q.id);
         let given: Vec<String> = pairs.iter().filter(|(k, _)| *k == field).map(|(_, v)| v.clone()).collect();
-        let mut raw = RawAnswer { question_id: q.id.clone(), ..Default::default() };
+        let mut raw = RawAnswer {
+            question_id: q.id.clone(),
+            ..Default::default()
+        };
         match q.answer_input_type {
             AnswerInputType::MultiChoice => raw.multi_choice_values = Some(given.clone()),
             AnswerInputType::Boolean => raw.boolean_value = Some(given.iter().any(|v| v == "true")),
@@ -227,12 +278,26 @@ fn accept_language(headers: &HeaderMap) -> Option<String> {
 async fn register_form(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let event = match events::public_by_slug(&state.db, &slug).await {
         Ok(Some(e)) => e,
-        Ok(None) => return problem_page(&state, StatusCode::NOT_FOUND, "Event not found", "This event doesn't exist or isn't published yet."),
+        Ok(None) => {
+            return problem_page(
+                &state,
+                StatusCode::NOT_FOUND,
+                "Event not found",
+                "This event doesn't exist or isn't published yet.",
+            )
+        }
         Err(e) => return server_error(&state, &e),
     };
     let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
         Ok(p) => p,
-        Err(_) => return problem_page(&state, StatusCode::BAD_REQUEST, "We couldn't read that form", "Please go back and try again."),
+        Err(_) => {
+            return problem_page(
+                &state,
+                StatusCode::BAD_REQUEST,
+                "We couldn't read that form",
+                "Please go back and try again.",
+            )
+        }
     };
     let (mut input, values) = read_form(&event, &pairs);
     input.preferred_language = accept_language(&headers);
@@ -244,15 +309,32 @@ async fn register_form(State(state): State<AppState>, Path(slug): Path<String>, 
         }
         Ok(Registered::Existing { .. }) => {
             state.outbox.notify();
-            let notice = "This email address is already registered for this event. We've emailed the details and your private link to it again.".to_string();
-            render_event(&state, StatusCode::OK, event_view(&event, zone, values, Vec::new(), Some(notice)), None)
+            let notice =
+                "This email address is already registered for this event. We've emailed the details and your private link to it again."
+                    .to_string();
+            render_event(
+                &state,
+                StatusCode::OK,
+                event_view(&event, zone, values, Vec::new(), Some(notice)),
+                None,
+            )
         }
-        Err(RegisterError::Invalid(errors)) => render_event(&state, StatusCode::UNPROCESSABLE_ENTITY, event_view(&event, zone, values, errors, None), None),
+        Err(RegisterError::Invalid(errors)) => render_event(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            event_view(&event, zone, values, errors, None),
+            None,
+        ),
         Err(RegisterError::Refused(refusal)) => {
             let errors = vec![FieldError::new("form", refusal.message())];
             render_event(&state, StatusCode::CONFLICT, event_view(&event, zone, values, errors, None), None)
         }
-        Err(RegisterError::NotFound) => problem_page(&state, StatusCode::NOT_FOUND, "Event not found", "This event doesn't exist or isn't published yet."),
+        Err(RegisterError::NotFound) => problem_page(
+            &state,
+            StatusCode::NOT_FOUND,
+            "Event not found",
+            "This event doesn't exist or isn't published yet.",
+        ),
         Err(RegisterError::Db(e)) => server_error(&state, &e),
     }
 }
@@ -265,16 +347,30 @@ struct ManageQuery {
 }
 
 async fn load_manage(state: &AppState, token: &str) -> Result<Option<(registrations::Registration, Event)>, sqlx::Error> {
-    let Some(reg) = registrations::by_token(&state.db, token).await? else { return Ok(None) };
-    let Some(event) = events::by_id(&state.db, &reg.event_id).await? else { return Ok(None) };
+    let Some(reg) = registrations::by_token(&state.db, token).await? else {
+        return Ok(None);
+    };
+    let Some(event) = events::by_id(&state.db, &reg.event_id).await? else {
+        return Ok(None);
+    };
     Ok(Some((reg, event)))
 }
 
 fn gone(state: &AppState) -> Response {
-    problem_page(state, StatusCode::NOT_FOUND, "Registration not found", "This link doesn't match a registration. Check that you copied the whole link from your email.")
+    problem_page(
+        state,
+        StatusCode::NOT_FOUND,
+        "Registration not found",
+        "This link doesn't match a registration. Check that you copied the whole link from your email.",
+    )
 }
 
-async fn manage_page(State(state): State<AppState>, Path(token): Path<String>, Query(q): Query<ManageQuery>, headers: HeaderMap) -> Response {
+async fn manage_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<ManageQuery>,
+    headers: HeaderMap,
+) -> Response {
     let (reg, event) = match load_manage(&state, &token).await {
         Ok(Some(found)) => found,
         Ok(None) => return gone(&state),
@@ -304,7 +400,9 @@ async fn manage_page(State(state): State<AppState>, Path(token): Path<String>, Q
         waitlist_position: position,
         join_url: event.join_url.clone().filter(|_| reg.status == RegistrationStatus::Registered),
         answers: reg.answers.iter().map(|a| (a.display_name.clone(), a.as_text())).collect(),
-        can_cancel: reg.status.can_become(RegistrationStatus::Canceled) && event.status != EventStatus::Canceled && event.end_at > registrations::now(),
+        can_cancel: reg.status.can_become(RegistrationStatus::Canceled)
+            && event.status != EventStatus::Canceled
+            && event.end_at > registrations::now(),
     };
     let title = format!("Your registration: {}", event.title);
     html(&state, StatusCode::OK, &title, true, true, view! { <ManageDetail page=page /> })

@@ -40,19 +40,38 @@ async fn register_view_and_cancel_without_javascript() {
     let page = app.client.get(app.url(&format!("/events/{slug}"))).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("object-src 'none'") && csp.contains("base-uri 'none'") && csp.contains("frame-ancestors"), "{csp}");
+    assert!(
+        csp.contains("object-src 'none'") && csp.contains("base-uri 'none'") && csp.contains("frame-ancestors"),
+        "{csp}"
+    );
     let html = page.text().await.unwrap();
     assert!(html.contains("Rust &amp; &lt;Teams&gt;"), "titles are escaped");
     assert!(html.contains(&format!(r#"action="/events/{slug}" class="registration""#)));
     assert!(html.contains(r#"<label for="firstName">First name</label>"#));
     assert!(html.contains(&format!(r#"name="answers.{company}""#)));
     assert!(html.contains("Pat Presenter"));
-    assert!(html.contains("(CET)") || html.contains("(CEST)"), "times in the event's zone by default");
+    assert!(
+        html.contains("(CET)") || html.contains("(CEST)"),
+        "times in the event's zone by default"
+    );
     let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap();
-    assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "the hydration script carries the CSP nonce");
+    assert!(
+        html.contains(&format!(r#"nonce="{nonce}""#)),
+        "the hydration script carries the CSP nonce"
+    );
 
     // Errors come back on the page with what was typed.
-    let bad = post_form(&app, &format!("/events/{slug}"), form(&[("firstName", "Ada"), ("lastName", ""), ("email", "ada@nowhere"), ("preferredTimezone", "Asia/Tokyo")])).await;
+    let bad = post_form(
+        &app,
+        &format!("/events/{slug}"),
+        form(&[
+            ("firstName", "Ada"),
+            ("lastName", ""),
+            ("email", "ada@nowhere"),
+            ("preferredTimezone", "Asia/Tokyo"),
+        ]),
+    )
+    .await;
     assert_eq!(bad.status(), 422);
     let html = bad.text().await.unwrap();
     assert!(html.contains("Please enter your last name."));
@@ -97,7 +116,15 @@ async fn register_view_and_cancel_without_javascript() {
 
     let cancel = post_form(&app, &format!("/r/{token}/cancel"), String::new()).await;
     assert_eq!(cancel.status(), 303);
-    let html = app.client.get(app.url(&format!("/r/{token}?canceled=1"))).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url(&format!("/r/{token}?canceled=1")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Your registration is canceled."));
     assert!(!html.contains("Cancel my registration"));
     assert!(!html.contains("Join the event"));
@@ -108,11 +135,32 @@ async fn waitlist_and_full_pages() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let slug = app.event(|e| e.capacity = Some(1)).await;
     assert_eq!(app.register(&slug, common::person(1)).await.status(), 201);
-    let html = app.client.get(app.url(&format!("/events/{slug}"))).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url(&format!("/events/{slug}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Join the waitlist"));
-    let r = post_form(&app, &format!("/events/{slug}"), form(&[("firstName", "Bo"), ("lastName", "Wait"), ("email", "bo@example.com")])).await;
+    let r = post_form(
+        &app,
+        &format!("/events/{slug}"),
+        form(&[("firstName", "Bo"), ("lastName", "Wait"), ("email", "bo@example.com")]),
+    )
+    .await;
     assert_eq!(r.status(), 303);
-    let html = app.client.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url(r.headers()["location"].to_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("on the waitlist at position 1"), "{html}");
 
     let full = app
@@ -121,7 +169,15 @@ async fn waitlist_and_full_pages() {
             e.waitlist_enabled = false;
         })
         .await;
-    let html = app.client.get(app.url(&format!("/events/{full}"))).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url(&format!("/events/{full}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("This event is full."));
     assert!(!html.contains(&format!(r#"action="/events/{full}""#)));
 }
@@ -130,14 +186,28 @@ async fn waitlist_and_full_pages() {
 async fn time_zone_switch_works_without_javascript() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let slug = app.event(|_| {}).await;
-    let r = app.client.get(app.url(&format!("/events/{slug}?tz=America/New_York"))).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url(&format!("/events/{slug}?tz=America/New_York")))
+        .send()
+        .await
+        .unwrap();
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("atrium_tz=America%2FNew_York"), "{cookie}");
     let html = r.text().await.unwrap();
     assert!(html.contains("(EST)") || html.contains("(EDT)"));
     assert!(html.contains(r#"<option value="America/New_York" selected"#));
     // The choice sticks through the cookie; an unknown zone is ignored.
-    let html = app.client.get(app.url(&format!("/events/{slug}?tz=Nowhere/Land"))).header("cookie", "atrium_tz=Asia%2FKolkata").send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url(&format!("/events/{slug}?tz=Nowhere/Land")))
+        .header("cookie", "atrium_tz=Asia%2FKolkata")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("(IST)"), "{html}");
 }
 
@@ -148,9 +218,17 @@ async fn cross_site_posts_are_refused() {
     let r: serde_json::Value = app.register(&slug, common::person(1)).await.json().await.unwrap();
     let token = r["manageToken"].as_str().unwrap();
     let body = form(&[("firstName", "Eve"), ("lastName", "Evil"), ("email", "eve@example.com")]);
-    for (path, body) in [(format!("/events/{slug}"), body.clone()), (format!("/r/{token}/cancel"), String::new()), (format!("/api/v1/registrations/{token}/cancel"), String::new())] {
+    for (path, body) in [
+        (format!("/events/{slug}"), body.clone()),
+        (format!("/r/{token}/cancel"), String::new()),
+        (format!("/api/v1/registrations/{token}/cancel"), String::new()),
+    ] {
         for headers in [vec![("sec-fetch-site", "cross-site")], vec![("origin", "https://evil.example")]] {
-            let mut req = app.client.post(app.url(&path)).header("content-type", "application/x-www-form-urlencoded").body(body.clone());
+            let mut req = app
+                .client
+                .post(app.url(&path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone());
             for (k, v) in &headers {
                 req = req.header(*k, *v);
             }
@@ -158,7 +236,15 @@ async fn cross_site_posts_are_refused() {
             assert_eq!(resp.status(), 403, "{path} {headers:?}");
         }
     }
-    let still: serde_json::Value = app.client.get(app.url(&format!("/api/v1/registrations/{token}"))).send().await.unwrap().json().await.unwrap();
+    let still: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/registrations/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(still["status"], "registered");
     assert_eq!(app.event_json(&slug).await["registeredCount"], 1);
 }

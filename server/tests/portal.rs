@@ -7,7 +7,10 @@ use common::{person, question, TestApp};
 use serde_json::{json, Value};
 
 fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect()).unwrap_or_default()
+    problem["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
 }
 
 both_backends!(lists_and_shows_events, |backend| async move {
@@ -20,12 +23,33 @@ both_backends!(lists_and_shows_events, |backend| async move {
         .await;
     app.event(|e| e.status = app::domain::EventStatus::Draft).await;
 
-    let list: Value = app.client.get(app.url("/api/v1/events")).send().await.unwrap().json().await.unwrap();
+    let list: Value = app
+        .client
+        .get(app.url("/api/v1/events"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let events = list["value"].as_array().unwrap();
     assert_eq!(events.len(), 1, "drafts are not listed: {list}");
     let e = &events[0];
     assert_eq!(e["slug"], slug);
-    for key in ["title", "kind", "status", "startDateTime", "endDateTime", "timeZone", "capacity", "registeredCount", "waitlistedCount", "isWaitlistEnabled", "isManualApprovalEnabled", "questions"] {
+    for key in [
+        "title",
+        "kind",
+        "status",
+        "startDateTime",
+        "endDateTime",
+        "timeZone",
+        "capacity",
+        "registeredCount",
+        "waitlistedCount",
+        "isWaitlistEnabled",
+        "isManualApprovalEnabled",
+        "questions",
+    ] {
         assert!(e.get(key).is_some(), "{key} missing from {e}");
     }
     assert_eq!(e["kind"], "webinar");
@@ -44,8 +68,19 @@ both_backends!(lists_and_shows_events, |backend| async move {
 
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    let spec: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
-    assert!(spec["paths"]["/events/{slug}/registrations"]["post"].is_object(), "OpenAPI documents registration");
+    let spec: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        spec["paths"]["/events/{slug}/registrations"]["post"].is_object(),
+        "OpenAPI documents registration"
+    );
 });
 
 both_backends!(registers_once_per_email_and_replays_idempotent_requests, |backend| async move {
@@ -66,7 +101,10 @@ both_backends!(registers_once_per_email_and_replays_idempotent_requests, |backen
     assert_eq!(second.status(), 200);
     let existing: Value = second.json().await.unwrap();
     assert_eq!(existing["id"], created["id"]);
-    assert!(existing.get("manageToken").is_none(), "the manage token is only emailed: {existing}");
+    assert!(
+        existing.get("manageToken").is_none(),
+        "the manage token is only emailed: {existing}"
+    );
     let event = app.event_json(&slug).await;
     assert_eq!(event["registeredCount"], 1);
 
@@ -86,7 +124,15 @@ both_backends!(registers_once_per_email_and_replays_idempotent_requests, |backen
     assert_eq!(a["manageToken"], b["manageToken"]);
     assert_eq!(app.event_json(&slug).await["registeredCount"], 2);
 
-    let reg: Value = app.client.get(app.url(&format!("/api/v1/registrations/{token}"))).send().await.unwrap().json().await.unwrap();
+    let reg: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/registrations/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(reg["firstName"], "Person1");
     assert_eq!(reg["preferredTimezone"], "Europe/Berlin");
     assert_eq!(reg["joinWebUrl"], "https://teams.microsoft.com/l/meetup-join/test");
@@ -96,7 +142,9 @@ both_backends!(registers_once_per_email_and_replays_idempotent_requests, |backen
     assert_eq!(emails.len(), 3, "confirmation, details again, second confirmation");
     assert!(emails.iter().filter(|m| m.contains("Subject: You're registered")).count() == 2);
     assert!(emails.iter().any(|m| m.contains("Subject: Your registration")));
-    assert!(emails.iter().all(|m| m.contains("BEGIN:VCALENDAR") && m.contains("text/html") && m.contains("text/plain")));
+    assert!(emails
+        .iter()
+        .all(|m| m.contains("BEGIN:VCALENDAR") && m.contains("text/html") && m.contains("text/plain")));
 });
 
 both_backends!(rejects_bad_input_with_named_fields, |backend| async move {
@@ -115,12 +163,33 @@ both_backends!(rejects_bad_input_with_named_fields, |backend| async move {
     let size = app.question_id(&slug, "Size").await;
     let url = app.url(&format!("/api/v1/events/{slug}/registrations"));
 
-    let malformed = app.client.post(&url).header("content-type", "application/json").body("{\"firstName\": ").send().await.unwrap();
+    let malformed = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{\"firstName\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(malformed.status(), 400);
     assert_eq!(malformed.headers()["content-type"], "application/problem+json");
-    let wrong_type = app.client.post(&url).header("content-type", "text/plain").body("hi").send().await.unwrap();
+    let wrong_type = app
+        .client
+        .post(&url)
+        .header("content-type", "text/plain")
+        .body("hi")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong_type.status(), 415);
-    let bad_key = app.client.post(&url).header("Idempotency-Key", "x".repeat(300)).json(&person(1)).send().await.unwrap();
+    let bad_key = app
+        .client
+        .post(&url)
+        .header("Idempotency-Key", "x".repeat(300))
+        .json(&person(1))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_key.status(), 400);
 
     let empty = app.register(&slug, json!({})).await;
@@ -148,10 +217,21 @@ both_backends!(rejects_bad_input_with_named_fields, |backend| async move {
     assert_eq!(bad.status(), 422);
     let p: Value = bad.json().await.unwrap();
     let f = fields(&p);
-    for expected in ["lastName", "email", "preferredTimezone", &format!("answers.{company}"), &format!("answers.{size}"), "answers[2].questionId"] {
+    for expected in [
+        "lastName",
+        "email",
+        "preferredTimezone",
+        &format!("answers.{company}"),
+        &format!("answers.{size}"),
+        "answers[2].questionId",
+    ] {
         assert!(f.iter().any(|x| x == expected), "{expected} not in {f:?}");
     }
-    assert!(p["errors"].as_array().unwrap().iter().all(|e| !e["message"].as_str().unwrap().is_empty()));
+    assert!(p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| !e["message"].as_str().unwrap().is_empty()));
     assert_eq!(app.event_json(&slug).await["registeredCount"], 0, "nothing was written");
 
     let unknown = app.register("no-such-event", person(1)).await;
@@ -165,7 +245,12 @@ both_backends!(refuses_outside_the_window_and_when_canceled, |backend| async mov
     let closed = app.event(|e| e.registration_closes_at = Some(now - 60)).await;
     let canceled = app.event(|e| e.status = app::domain::EventStatus::Canceled).await;
     let draft = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
-    for (slug, status, words) in [(not_yet, 409, "not opened"), (closed, 409, "closed"), (canceled, 409, "canceled"), (draft, 404, "")] {
+    for (slug, status, words) in [
+        (not_yet, 409, "not opened"),
+        (closed, 409, "closed"),
+        (canceled, 409, "canceled"),
+        (draft, 404, ""),
+    ] {
         let r = app.register(&slug, person(1)).await;
         assert_eq!(r.status(), status, "{slug}");
         let p: Value = r.json().await.unwrap();
@@ -186,17 +271,43 @@ both_backends!(full_events_waitlist_and_promote_on_cancel, |backend| async move 
             assert_eq!(r["waitlistPosition"], (n - 1) as i64);
         }
     }
-    let cancel = app.client.post(app.url(&format!("/api/v1/registrations/{}/cancel", tokens[0]))).send().await.unwrap();
+    let cancel = app
+        .client
+        .post(app.url(&format!("/api/v1/registrations/{}/cancel", tokens[0])))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(cancel.status(), 200);
     let canceled: Value = cancel.json().await.unwrap();
     assert_eq!(canceled["status"], "canceled");
     // Canceling twice is harmless.
-    let twice = app.client.post(app.url(&format!("/api/v1/registrations/{}/cancel", tokens[0]))).send().await.unwrap();
+    let twice = app
+        .client
+        .post(app.url(&format!("/api/v1/registrations/{}/cancel", tokens[0])))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(twice.status(), 200);
 
-    let promoted: Value = app.client.get(app.url(&format!("/api/v1/registrations/{}", tokens[2]))).send().await.unwrap().json().await.unwrap();
+    let promoted: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/registrations/{}", tokens[2])))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(promoted["status"], "registered");
-    let still: Value = app.client.get(app.url(&format!("/api/v1/registrations/{}", tokens[3]))).send().await.unwrap().json().await.unwrap();
+    let still: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/registrations/{}", tokens[3])))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(still["status"], "waitlisted");
     assert_eq!(still["waitlistPosition"], 1);
     let e = app.event_json(&slug).await;
@@ -209,11 +320,12 @@ both_backends!(full_events_waitlist_and_promote_on_cancel, |backend| async move 
     assert_eq!(emails.iter().filter(|m| m.contains("on the waitlist")).count(), 2);
 
     // Without a waitlist, a full event says so.
-    let strict = app.event(|e| {
-        e.capacity = Some(1);
-        e.waitlist_enabled = false;
-    })
-    .await;
+    let strict = app
+        .event(|e| {
+            e.capacity = Some(1);
+            e.waitlist_enabled = false;
+        })
+        .await;
     assert_eq!(app.register(&strict, person(1)).await.status(), 201);
     let full = app.register(&strict, person(2)).await;
     assert_eq!(full.status(), 409);
@@ -245,11 +357,20 @@ both_backends!(last_seat_race_never_oversells, |backend| async move {
     }
     assert_eq!((registered, waitlisted), (50, 150));
     let e = app.event_json(&slug).await;
-    assert_eq!((e["registeredCount"].as_i64(), e["waitlistedCount"].as_i64()), (Some(50), Some(150)));
+    assert_eq!(
+        (e["registeredCount"].as_i64(), e["waitlistedCount"].as_i64()),
+        (Some(50), Some(150))
+    );
     // The stored rows agree with the counters, and the waitlist order has no gaps or repeats.
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE status = 'registered'").fetch_one(&app.state.db.pool).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE status = 'registered'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
     assert_eq!(stored, 50);
-    let seqs: Vec<i64> = sqlx::query_scalar("SELECT waitlist_seq FROM registrations WHERE status = 'waitlisted' ORDER BY waitlist_seq").fetch_all(&app.state.db.pool).await.unwrap();
+    let seqs: Vec<i64> = sqlx::query_scalar("SELECT waitlist_seq FROM registrations WHERE status = 'waitlisted' ORDER BY waitlist_seq")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
     assert_eq!(seqs, (1..=150).collect::<Vec<i64>>());
 });
 
@@ -288,19 +409,33 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
     let input: server::registrations::NewRegistration = serde_json::from_value(person(7)).unwrap();
     server::registrations::register(&db, "crash-test", &input, None).await.unwrap();
     // A worker claimed the message and died mid-delivery: its lease is still running.
-    sqlx::query("UPDATE outbox SET locked_until = $1, attempts = 1").bind(server::outbox::now_ms() + 60_000).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE outbox SET locked_until = $1, attempts = 1")
+        .bind(server::outbox::now_ms() + 60_000)
+        .execute(&db.pool)
+        .await
+        .unwrap();
     db.pool.close().await;
 
     // Second life: the message waits for the lease, then goes out exactly once.
     let app = TestApp::spawn_with(config, dir).await;
     assert_eq!(app.flush_outbox().await.len(), 0, "a running lease is respected");
-    sqlx::query("UPDATE outbox SET locked_until = $1").bind(server::outbox::now_ms() - 1).execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE outbox SET locked_until = $1")
+        .bind(server::outbox::now_ms() - 1)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
     let emails = app.flush_outbox().await;
     assert_eq!(emails.len(), 1);
     assert!(emails[0].contains("person7@example.com"));
     // Delivered again after a crash between writing and recording: still one file.
-    sqlx::query("UPDATE outbox SET sent_at = NULL, locked_until = NULL").execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE outbox SET sent_at = NULL, locked_until = NULL")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
     assert_eq!(app.flush_outbox().await.len(), 1);
-    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(&app.state.db.pool).await.unwrap();
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
     assert_eq!(pending, 0);
 });

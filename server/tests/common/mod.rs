@@ -29,8 +29,13 @@ pub async fn postgres_database() -> String {
     };
     sqlx::any::install_default_drivers();
     let name = format!("atrium_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to the test PostgreSQL server");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+    let mut conn = sqlx::AnyConnection::connect(&admin)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
     let (base, _) = admin.rsplit_once('/').expect("the URL names a database");
     format!("{base}/{name}")
 }
@@ -51,13 +56,26 @@ impl TestApp {
     }
 
     pub async fn spawn_with(config: Config, dir: tempfile::TempDir) -> TestApp {
-        let database_url = if config.database_url.expose().starts_with("postgres") { Some(config.database_url.expose().to_string()) } else { None };
+        let database_url = if config.database_url.expose().starts_with("postgres") {
+            Some(config.database_url.expose().to_string())
+        } else {
+            None
+        };
         let state = server::prepare(config).await.expect("Atrium starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
         tokio::spawn(server::serve(listener, state.clone()));
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        TestApp { base, state, dir, client, database_url }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp {
+            base,
+            state,
+            dir,
+            client,
+            database_url,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -85,7 +103,12 @@ impl TestApp {
             join_url: Some("https://teams.microsoft.com/l/meetup-join/test".into()),
             terms_url: None,
             questions: Vec::new(),
-            presenters: vec![Presenter { name: "Pat Presenter".into(), company: "Contoso".into(), job_title: "Engineer".into(), bio: "Talks.".into() }],
+            presenters: vec![Presenter {
+                name: "Pat Presenter".into(),
+                company: "Contoso".into(),
+                job_title: "Engineer".into(),
+                bio: "Talks.".into(),
+            }],
         };
         f(&mut e);
         let slug = e.slug.clone();
@@ -95,17 +118,37 @@ impl TestApp {
 
     /// The event as the API shows it.
     pub async fn event_json(&self, slug: &str) -> serde_json::Value {
-        self.client.get(self.url(&format!("/api/v1/events/{slug}"))).send().await.unwrap().json().await.unwrap()
+        self.client
+            .get(self.url(&format!("/api/v1/events/{slug}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// The id of the event's question with this label.
     pub async fn question_id(&self, slug: &str, label: &str) -> String {
         let event = self.event_json(slug).await;
-        event["questions"].as_array().unwrap().iter().find(|q| q["label"] == label).expect("question exists")["id"].as_str().unwrap().to_string()
+        event["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|q| q["label"] == label)
+            .expect("question exists")["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub async fn register(&self, slug: &str, body: serde_json::Value) -> reqwest::Response {
-        self.client.post(self.url(&format!("/api/v1/events/{slug}/registrations"))).json(&body).send().await.expect("request")
+        self.client
+            .post(self.url(&format!("/api/v1/events/{slug}/registrations")))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Delivers everything due in the outbox now and returns the `.eml` files written so far.
@@ -118,7 +161,12 @@ impl TestApp {
 pub fn emails(dir: &tempfile::TempDir) -> Vec<String> {
     let outbox = dir.path().join("outbox");
     let mut files: Vec<_> = std::fs::read_dir(&outbox)
-        .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
@@ -136,7 +184,11 @@ pub fn person(n: usize) -> serde_json::Value {
 pub fn question(label: &str, kind: AnswerInputType, required: bool, choices: &[&str]) -> (Question, Option<PredefinedLabel>) {
     (
         Question {
-            id: format!("q-{}-{}", label.to_lowercase().replace(' ', "-"), &uuid::Uuid::new_v4().simple().to_string()[..8]),
+            id: format!(
+                "q-{}-{}",
+                label.to_lowercase().replace(' ', "-"),
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            ),
             kind: QuestionKind::Custom,
             label: label.into(),
             answer_input_type: kind,
