@@ -35,13 +35,14 @@ pub struct Event {
     pub registered_count: i64,
     pub waitlisted_count: i64,
     pub pending_count: i64,
+    pub next_waitlist_seq: i64,
     pub questions: Vec<Question>,
     pub presenters: Vec<Presenter>,
 }
 
 pub const EVENT_COLUMNS: &str = "id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
     waitlist_enabled, manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, \
-    registered_count, waitlisted_count, pending_count";
+    registered_count, waitlisted_count, pending_count, next_waitlist_seq";
 
 pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
@@ -67,6 +68,7 @@ pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
         registered_count: row.try_get("registered_count")?,
         waitlisted_count: row.try_get("waitlisted_count")?,
         pending_count: row.try_get("pending_count")?,
+        next_waitlist_seq: row.try_get("next_waitlist_seq")?,
         questions: Vec::new(),
         presenters: Vec::new(),
     })
@@ -110,7 +112,7 @@ impl Event {
     }
 }
 
-async fn load_children(db: &Db, mut event: Event) -> Result<Event, sqlx::Error> {
+async fn load_questions(db: &Db, event: &mut Event) -> Result<(), sqlx::Error> {
     let rows = sqlx::query("SELECT id, kind, predefined_label, label, answer_input_type, choices, is_required FROM questions WHERE event_id = $1 ORDER BY position")
         .bind(&event.id)
         .fetch_all(&db.pool)
@@ -134,6 +136,11 @@ async fn load_children(db: &Db, mut event: Event) -> Result<Event, sqlx::Error> 
             is_required: row.try_get::<i64, _>("is_required")? != 0,
         });
     }
+    Ok(())
+}
+
+async fn load_children(db: &Db, mut event: Event) -> Result<Event, sqlx::Error> {
+    load_questions(db, &mut event).await?;
     let rows = sqlx::query("SELECT name, company, job_title, bio FROM presenters WHERE event_id = $1 ORDER BY position")
         .bind(&event.id)
         .fetch_all(&db.pool)
@@ -157,6 +164,22 @@ pub async fn public_by_slug(db: &Db, slug: &str) -> Result<Option<Event>, sqlx::
         .await?;
     match row {
         Some(row) => Ok(Some(load_children(db, event_from_row(&row)?).await?)),
+        None => Ok(None),
+    }
+}
+
+/// A published or canceled event by slug with its questions, for deciding a registration.
+pub async fn for_registration(db: &Db, slug: &str) -> Result<Option<Event>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE slug = $1 AND status <> 'draft'"))
+        .bind(slug)
+        .fetch_optional(&db.pool)
+        .await?;
+    match row {
+        Some(row) => {
+            let mut event = event_from_row(&row)?;
+            load_questions(db, &mut event).await?;
+            Ok(Some(event))
+        }
         None => Ok(None),
     }
 }

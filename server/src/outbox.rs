@@ -5,11 +5,13 @@
 
 use crate::config::Config;
 use crate::db::{Db, WriteTx};
+use crate::events::{self, Event};
 pub use crate::mail::Mail;
-use crate::{events, registrations};
+use crate::registrations;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +28,9 @@ const LEASE_MS: i64 = 120_000;
 struct EmailPayload {
     mail: Mail,
     registration_id: String,
+    /// The waitlist position when the message was written, as the email should state it.
+    #[serde(default)]
+    waitlist_position: Option<i64>,
 }
 
 pub fn now_ms() -> i64 {
@@ -33,10 +38,17 @@ pub fn now_ms() -> i64 {
 }
 
 /// Queues an email about a registration, inside the caller's transaction.
-pub async fn enqueue(tx: &mut WriteTx, mail: Mail, registration_id: &str, recipient: &str) -> Result<(), sqlx::Error> {
+pub async fn enqueue(
+    tx: &mut WriteTx,
+    mail: Mail,
+    registration_id: &str,
+    recipient: &str,
+    waitlist_position: Option<i64>,
+) -> Result<(), sqlx::Error> {
     let payload = serde_json::to_string(&EmailPayload {
         mail,
         registration_id: registration_id.to_string(),
+        waitlist_position,
     })
     .expect("payload serialises");
     let now = now_ms();
@@ -163,8 +175,10 @@ impl Outbox {
         let claimed = self.claim().await?;
         let mut sent = Vec::new();
         let mut failed = Vec::new();
+        // Most of a batch is usually about the same few events: read each once.
+        let mut cache = HashMap::new();
         for item in &claimed {
-            match self.deliver(item).await {
+            match self.deliver(item, &mut cache).await {
                 Ok(()) => sent.push(item.id.clone()),
                 Err(e) => {
                     tracing::warn!(outbox_id = %item.id, attempts = item.attempts, error = %e, "delivery failed; will retry");
@@ -203,18 +217,21 @@ impl Outbox {
         Ok(claimed.len())
     }
 
-    async fn deliver(&self, item: &Claimed) -> Result<(), String> {
+    async fn deliver(&self, item: &Claimed, cache: &mut HashMap<String, Event>) -> Result<(), String> {
         let payload: EmailPayload = serde_json::from_str(&item.payload).map_err(|e| format!("unreadable payload: {e}"))?;
         let reg = registrations::by_id(&self.db, &payload.registration_id)
             .await
             .map_err(|e| e.to_string())?
             .ok_or("registration is gone")?;
-        let event = events::by_id(&self.db, &reg.event_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("event is gone")?;
-        let position = registrations::position_of(&self.db, &reg).await.map_err(|e| e.to_string())?;
-        let message = crate::mail::compose(&self.config, payload.mail, &event, &reg, position, &item.id)?;
+        if !cache.contains_key(&reg.event_id) {
+            let event = events::by_id(&self.db, &reg.event_id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("event is gone")?;
+            cache.insert(reg.event_id.clone(), event);
+        }
+        let event = &cache[&reg.event_id];
+        let message = crate::mail::compose(&self.config, payload.mail, event, &reg, payload.waitlist_position, &item.id)?;
         self.delivery.send(&item.id, message).await
     }
 }

@@ -242,7 +242,7 @@ fn mail_for(status: RegistrationStatus) -> Mail {
 /// Registers someone for the event with `slug`. Capacity is decided inside one write
 /// transaction that serialises on the event, so it can never be exceeded.
 pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_key: Option<&str>) -> Result<Registered, RegisterError> {
-    let event = events::public_by_slug(db, slug).await?.ok_or(RegisterError::NotFound)?;
+    let event = events::for_registration(db, slug).await?.ok_or(RegisterError::NotFound)?;
     let now = now();
     // Fail fast on a closed event, before reading the fields.
     event.window().check(now).map_err(RegisterError::Refused)?;
@@ -263,89 +263,24 @@ pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_
     let current = lock_event(db, &mut tx, &event.id).await?;
     current.window().check(now).map_err(RegisterError::Refused)?;
 
-    let existing = sqlx::query(&format!(
-        "SELECT {REG_COLUMNS}, reminded_at FROM registrations WHERE event_id = $1 AND email_normalized = $2"
-    ))
-    .bind(&event.id)
-    .bind(checked.email.normalized())
-    .fetch_optional(&mut *tx.tx)
-    .await?;
-    let mut reuse_id = None;
-    if let Some(row) = existing {
-        let reg = registration_from_row(&row)?;
-        match reg.status {
-            s if s.is_active() => {
-                let reminded_at: Option<i64> = row.try_get("reminded_at")?;
-                if reminded_at.is_none_or(|t| now - t >= RESEND_INTERVAL) {
-                    sqlx::query("UPDATE registrations SET reminded_at = $2 WHERE id = $1")
-                        .bind(&reg.id)
-                        .bind(now)
-                        .execute(&mut *tx.tx)
-                        .await?;
-                    outbox::enqueue(&mut tx, Mail::Details, &reg.id, &reg.email).await?;
-                }
-                let position =
-                    waitlist_position(&mut tx, &event.id, reg.waitlist_seq.filter(|_| s == RegistrationStatus::Waitlisted)).await?;
-                tx.commit().await?;
-                return Ok(Registered::Existing {
-                    id: reg.id,
-                    status: s,
-                    waitlist_position: position,
-                });
-            }
-            RegistrationStatus::RejectedByOrganizer => {
-                return Err(RegisterError::Invalid(vec![FieldError::new(
-                    "email",
-                    "The organizer has declined a registration from this email address.",
-                )]));
-            }
-            _ => reuse_id = Some(reg.id),
-        }
-    }
-
     let status = match current.seats().admit() {
-        Admission::Registered => RegistrationStatus::Registered,
-        Admission::PendingApproval => RegistrationStatus::PendingApproval,
-        Admission::Waitlisted => RegistrationStatus::Waitlisted,
-        Admission::Full => return Err(RegisterError::Refused(Refusal::Full)),
+        Admission::Registered => Some(RegistrationStatus::Registered),
+        Admission::PendingApproval => Some(RegistrationStatus::PendingApproval),
+        Admission::Waitlisted => Some(RegistrationStatus::Waitlisted),
+        Admission::Full => None,
     };
-    let seq = if status == RegistrationStatus::Waitlisted {
-        Some(
-            sqlx::query_scalar::<_, i64>("SELECT next_waitlist_seq FROM events WHERE id = $1")
-                .bind(&event.id)
-                .fetch_one(&mut *tx.tx)
-                .await?,
-        )
-    } else {
-        None
-    };
+    let seq = (status == Some(RegistrationStatus::Waitlisted)).then_some(current.next_waitlist_seq);
     let token = new_token();
     let answers = serde_json::to_string(&checked.answers).expect("answers serialise");
-    let id = match reuse_id {
-        Some(id) => {
-            sqlx::query(
-                "UPDATE registrations SET email = $2, first_name = $3, last_name = $4, status = $5, waitlist_seq = $6, preferred_timezone = $7, \
-                 preferred_language = $8, answers = $9, manage_token = $10, updated_at = $11, canceled_at = NULL WHERE id = $1",
-            )
-            .bind(&id)
-            .bind(checked.email.as_str())
-            .bind(&checked.first_name)
-            .bind(&checked.last_name)
-            .bind(status.as_str())
-            .bind(seq)
-            .bind(&checked.timezone)
-            .bind(&checked.language)
-            .bind(&answers)
-            .bind(&token)
-            .bind(now)
-            .execute(&mut *tx.tx)
-            .await?;
-            id
-        }
-        None => {
-            let id = uuid::Uuid::now_v7().to_string();
+
+    // The common case is one statement: a new row, unless this email already has one.
+    let mut id = uuid::Uuid::now_v7().to_string();
+    let inserted = match status {
+        Some(status) => {
             sqlx::query(&format!(
-                "INSERT INTO registrations ({REG_COLUMNS}, email_normalized, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12)"
+                "INSERT INTO registrations ({REG_COLUMNS}, email_normalized, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12) \
+                 ON CONFLICT (event_id, email_normalized) DO NOTHING"
             ))
             .bind(&id)
             .bind(&event.id)
@@ -361,13 +296,78 @@ pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_
             .bind(now)
             .bind(checked.email.normalized())
             .execute(&mut *tx.tx)
-            .await?;
-            id
+            .await?
+            .rows_affected()
+                == 1
         }
+        None => false,
     };
+    if !inserted {
+        let existing = sqlx::query(&format!(
+            "SELECT {REG_COLUMNS}, reminded_at FROM registrations WHERE event_id = $1 AND email_normalized = $2"
+        ))
+        .bind(&event.id)
+        .bind(checked.email.normalized())
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        let Some(row) = existing else {
+            return Err(RegisterError::Refused(Refusal::Full));
+        };
+        let reg = registration_from_row(&row)?;
+        match reg.status {
+            s if s.is_active() => {
+                let reminded_at: Option<i64> = row.try_get("reminded_at")?;
+                let position =
+                    waitlist_position(&mut tx, &event.id, reg.waitlist_seq.filter(|_| s == RegistrationStatus::Waitlisted)).await?;
+                if reminded_at.is_none_or(|t| now - t >= RESEND_INTERVAL) {
+                    sqlx::query("UPDATE registrations SET reminded_at = $2 WHERE id = $1")
+                        .bind(&reg.id)
+                        .bind(now)
+                        .execute(&mut *tx.tx)
+                        .await?;
+                    outbox::enqueue(&mut tx, Mail::Details, &reg.id, &reg.email, position).await?;
+                }
+                tx.commit().await?;
+                return Ok(Registered::Existing {
+                    id: reg.id,
+                    status: s,
+                    waitlist_position: position,
+                });
+            }
+            RegistrationStatus::RejectedByOrganizer => {
+                return Err(RegisterError::Invalid(vec![FieldError::new(
+                    "email",
+                    "The organizer has declined a registration from this email address.",
+                )]));
+            }
+            _ => {}
+        }
+        // A canceled registration comes back to life with a fresh link.
+        let status = status.ok_or(RegisterError::Refused(Refusal::Full))?;
+        sqlx::query(
+            "UPDATE registrations SET email = $2, first_name = $3, last_name = $4, status = $5, waitlist_seq = $6, preferred_timezone = $7, \
+             preferred_language = $8, answers = $9, manage_token = $10, updated_at = $11, canceled_at = NULL WHERE id = $1",
+        )
+        .bind(&reg.id)
+        .bind(checked.email.as_str())
+        .bind(&checked.first_name)
+        .bind(&checked.last_name)
+        .bind(status.as_str())
+        .bind(seq)
+        .bind(&checked.timezone)
+        .bind(&checked.language)
+        .bind(&answers)
+        .bind(&token)
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
+        id = reg.id;
+    }
+    let status = status.expect("a seat decision was made for a new registration");
+    // Everyone already waiting is ahead of a newcomer.
+    let position = seq.map(|_| current.waitlisted_count + 1);
     shift_counts(&mut tx, &event.id, None, Some(status), now).await?;
-    outbox::enqueue(&mut tx, mail_for(status), &id, checked.email.as_str()).await?;
-    let position = waitlist_position(&mut tx, &event.id, seq).await?;
+    outbox::enqueue(&mut tx, mail_for(status), &id, checked.email.as_str(), position).await?;
     let summary = Summary {
         id,
         status,
@@ -453,7 +453,7 @@ pub async fn cancel(db: &Db, token: &str) -> Result<Registration, CancelError> {
         .execute(&mut *tx.tx)
         .await?;
     shift_counts(&mut tx, &event.id, Some(reg.status), None, now).await?;
-    outbox::enqueue(&mut tx, Mail::Canceled, &reg.id, &reg.email).await?;
+    outbox::enqueue(&mut tx, Mail::Canceled, &reg.id, &reg.email, None).await?;
     if reg.status == RegistrationStatus::Registered {
         promote_waitlisted(db, &mut tx, &event.id, now).await?;
     }
@@ -492,7 +492,7 @@ async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str, now: i64)
             now,
         )
         .await?;
-        outbox::enqueue(tx, Mail::Promoted, &id, &email).await?;
+        outbox::enqueue(tx, Mail::Promoted, &id, &email, None).await?;
     }
 }
 

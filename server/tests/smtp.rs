@@ -79,19 +79,30 @@ async fn email_goes_through_smtp_and_is_retried_after_a_refusal() {
     assert_eq!(app.register(&slug, person(1)).await.status(), 201);
     app.state.outbox.deliver_due().await.unwrap();
     assert!(sink.messages.lock().unwrap().is_empty());
-    let (attempts, error): (i64, Option<String>) =
-        sqlx::query_as("SELECT attempts, last_error FROM outbox").fetch_one(&app.state.db.pool).await.unwrap();
+    let (attempts, error): (i64, Option<String>) = sqlx::query_as("SELECT attempts, last_error FROM outbox")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
     assert_eq!(attempts, 1);
     assert!(error.unwrap().contains("try again later"));
 
     // Once the retry is due and the server accepts, the message goes out exactly once.
     sink.refuse.store(false, std::sync::atomic::Ordering::SeqCst);
-    sqlx::query("UPDATE outbox SET available_at = 0").execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE outbox SET available_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
     while app.state.outbox.deliver_due().await.unwrap() > 0 {}
     let messages = sink.messages.lock().unwrap().clone();
     assert_eq!(messages.len(), 1);
     assert!(messages[0].contains("Subject: You're registered: SMTP day"));
-    assert!(messages[0].lines().any(|l| l.starts_with("To:") && l.contains("<person1@example.com>")), "{}", messages[0]);
+    assert!(
+        messages[0]
+            .lines()
+            .any(|l| l.starts_with("To:") && l.contains("<person1@example.com>")),
+        "{}",
+        messages[0]
+    );
     assert!(messages[0].contains("text/calendar"));
     assert!(common::emails(&app.dir).is_empty(), "nothing was written to the folder");
 }
