@@ -189,7 +189,7 @@ async fn create_registration(State(state): State<AppState>, Path(slug): Path<Str
         Ok(k) => k,
         Err(p) => return p.into_response(),
     };
-    match registrations::register(&state.db, &slug, &input, key.as_deref()).await {
+    match registrations::register(&state.registrar, &slug, &input, key.as_deref()).await {
         Ok(Registered::Created(s)) | Ok(Registered::Replayed(s)) => {
             state.outbox.notify();
             let location = format!("/api/v1/registrations/{}", s.manage_token);

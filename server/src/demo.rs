@@ -103,6 +103,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), sqlx::Error> {
         },
     )
     .await?;
+    let registrar = crate::registrations::Registrar::start(db.clone());
     let names = [
         "Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances", "Edsger", "Radia",
     ];
@@ -123,10 +124,12 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), sqlx::Error> {
             }],
             accept_terms: false,
         };
-        register(db, "office-hours-december", &input, None).await.map_err(|e| match e {
-            crate::registrations::RegisterError::Db(e) => e,
-            other => sqlx::Error::Protocol(format!("demo registration failed: {other}")),
-        })?;
+        register(&registrar, "office-hours-december", &input, None)
+            .await
+            .map_err(|e| match e {
+                crate::registrations::RegisterError::Db(e) => e,
+                other => sqlx::Error::Protocol(format!("demo registration failed: {other}")),
+            })?;
     }
     tracing::info!("seeded demo content");
     Ok(())

@@ -31,6 +31,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub outbox: Outbox,
+    pub registrar: registrations::Registrar,
     pub leptos: Arc<LeptosOptions>,
 }
 
@@ -77,10 +78,12 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         outbox.clone().spawn();
     }
     let leptos = Arc::new(leptos_options(&config));
+    let registrar = registrations::Registrar::start(db.clone());
     Ok(AppState {
         db,
         config,
         outbox,
+        registrar,
         leptos,
     })
 }

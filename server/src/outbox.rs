@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::db::{Db, WriteTx};
 use crate::events::{self, Event};
 pub use crate::mail::Mail;
-use crate::registrations;
+use crate::registrations::{self, Registration};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -175,10 +175,16 @@ impl Outbox {
         let claimed = self.claim().await?;
         let mut sent = Vec::new();
         let mut failed = Vec::new();
-        // Most of a batch is usually about the same few events: read each once.
+        // Read the batch's registrations in one query, and each event once.
+        let payloads: Vec<Result<EmailPayload, String>> = claimed
+            .iter()
+            .map(|c| serde_json::from_str(&c.payload).map_err(|e| format!("unreadable payload: {e}")))
+            .collect();
+        let ids: Vec<String> = payloads.iter().flatten().map(|p| p.registration_id.clone()).collect();
+        let registrations = registrations::by_ids(&self.db, &ids).await?;
         let mut cache = HashMap::new();
-        for item in &claimed {
-            match self.deliver(item, &mut cache).await {
+        for (item, payload) in claimed.iter().zip(payloads) {
+            match self.deliver(item, payload, &registrations, &mut cache).await {
                 Ok(()) => sent.push(item.id.clone()),
                 Err(e) => {
                     tracing::warn!(outbox_id = %item.id, attempts = item.attempts, error = %e, "delivery failed; will retry");
@@ -217,12 +223,15 @@ impl Outbox {
         Ok(claimed.len())
     }
 
-    async fn deliver(&self, item: &Claimed, cache: &mut HashMap<String, Event>) -> Result<(), String> {
-        let payload: EmailPayload = serde_json::from_str(&item.payload).map_err(|e| format!("unreadable payload: {e}"))?;
-        let reg = registrations::by_id(&self.db, &payload.registration_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("registration is gone")?;
+    async fn deliver(
+        &self,
+        item: &Claimed,
+        payload: Result<EmailPayload, String>,
+        registrations: &HashMap<String, Registration>,
+        cache: &mut HashMap<String, Event>,
+    ) -> Result<(), String> {
+        let payload = payload?;
+        let reg = registrations.get(&payload.registration_id).ok_or("registration is gone")?;
         if !cache.contains_key(&reg.event_id) {
             let event = events::by_id(&self.db, &reg.event_id)
                 .await
@@ -231,7 +240,7 @@ impl Outbox {
             cache.insert(reg.event_id.clone(), event);
         }
         let event = &cache[&reg.event_id];
-        let message = crate::mail::compose(&self.config, payload.mail, event, &reg, payload.waitlist_position, &item.id)?;
+        let message = crate::mail::compose(&self.config, payload.mail, event, reg, payload.waitlist_position, &item.id)?;
         self.delivery.send(&item.id, message).await
     }
 }

@@ -10,6 +10,8 @@ use app::domain::{
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
 
 /// Longest accepted `Idempotency-Key`.
 pub const MAX_IDEMPOTENCY_KEY: usize = 200;
@@ -220,9 +222,6 @@ async fn shift_counts(
     if let Some(c) = to.and_then(column) {
         sets.push(format!("{c} = {c} + 1"));
     }
-    if to == Some(RegistrationStatus::Waitlisted) {
-        sets.push("next_waitlist_seq = next_waitlist_seq + 1".into());
-    }
     sqlx::query(&format!("UPDATE events SET {} WHERE id = $1", sets.join(", ")))
         .bind(event_id)
         .bind(now)
@@ -239,30 +238,161 @@ fn mail_for(status: RegistrationStatus) -> Mail {
     }
 }
 
-/// Registers someone for the event with `slug`. Capacity is decided inside one write
-/// transaction that serialises on the event, so it can never be exceeded.
-pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_key: Option<&str>) -> Result<Registered, RegisterError> {
-    let event = events::for_registration(db, slug).await?.ok_or(RegisterError::NotFound)?;
-    let now = now();
+/// Registers someone for the event with `slug`. The fields are checked here; the seat is then
+/// decided by the [`Registrar`]'s writer inside a transaction that holds the event, so capacity
+/// can never be exceeded.
+pub async fn register(
+    registrar: &Registrar,
+    slug: &str,
+    input: &NewRegistration,
+    idempotency_key: Option<&str>,
+) -> Result<Registered, RegisterError> {
+    let event = events::for_registration(&registrar.db, slug)
+        .await?
+        .ok_or(RegisterError::NotFound)?;
     // Fail fast on a closed event, before reading the fields.
-    event.window().check(now).map_err(RegisterError::Refused)?;
+    event.window().check(now()).map_err(RegisterError::Refused)?;
     let checked = check(&event, input).map_err(RegisterError::Invalid)?;
+    let (reply, answer) = oneshot::channel();
+    let pending = Pending {
+        event_id: event.id,
+        checked,
+        key: idempotency_key.map(str::to_string),
+        reply,
+    };
+    registrar
+        .queue
+        .send(pending)
+        .await
+        .map_err(|_| RegisterError::Db(sqlx::Error::PoolClosed))?;
+    answer.await.map_err(|_| RegisterError::Db(sqlx::Error::PoolClosed))?
+}
 
+/// Writes registrations. Requests that arrive together are decided in one transaction (group
+/// commit), one after another in arrival order, each against the seats the ones before it took.
+#[derive(Clone)]
+pub struct Registrar {
+    db: Db,
+    queue: mpsc::Sender<Pending>,
+}
+
+/// Most registrations decided in one transaction.
+const MAX_BATCH: usize = 64;
+
+struct Pending {
+    event_id: String,
+    checked: Checked,
+    key: Option<String>,
+    reply: oneshot::Sender<Result<Registered, RegisterError>>,
+}
+
+type Outcome = Result<Registered, RegisterError>;
+
+impl Registrar {
+    /// Starts the writer task for `db`.
+    pub fn start(db: Db) -> Self {
+        let (queue, mut inbox) = mpsc::channel::<Pending>(4096);
+        let writer_db = db.clone();
+        tokio::spawn(async move {
+            while let Some(first) = inbox.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match inbox.try_recv() {
+                        Ok(p) => batch.push(p),
+                        Err(_) => break,
+                    }
+                }
+                match write_batch(&writer_db, &batch).await {
+                    Ok(outcomes) => {
+                        for (p, outcome) in batch.into_iter().zip(outcomes) {
+                            let _ = p.reply.send(outcome);
+                        }
+                    }
+                    // One bad apple must not spoil the rest: retry each on its own.
+                    Err(_) if batch.len() > 1 => {
+                        for p in batch {
+                            let outcome = match write_batch(&writer_db, std::slice::from_ref(&p)).await {
+                                Ok(mut o) => o.pop().expect("one outcome per request"),
+                                Err(e) => Err(RegisterError::Db(e)),
+                            };
+                            let _ = p.reply.send(outcome);
+                        }
+                    }
+                    Err(e) => {
+                        let p = batch.pop().expect("a batch has a request");
+                        let _ = p.reply.send(Err(RegisterError::Db(e)));
+                    }
+                }
+            }
+        });
+        Self { db, queue }
+    }
+}
+
+/// Decides a batch of registrations in one transaction. Every event involved is locked once and
+/// its counters written once, at the end.
+async fn write_batch(db: &Db, batch: &[Pending]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let now = now();
     let mut tx = db.begin_write().await?;
-    if let Some(key) = idempotency_key {
+    let mut locked: HashMap<String, (Event, Event)> = HashMap::new();
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for item in batch {
+        if !locked.contains_key(&item.event_id) {
+            let event = lock_event(db, &mut tx, &item.event_id).await?;
+            locked.insert(item.event_id.clone(), (event.clone(), event));
+        }
+        let (_, current) = locked.get_mut(&item.event_id).expect("locked above");
+        outcomes.push(register_one(&mut tx, current, item, now).await?);
+    }
+    for (id, (before, after)) in &locked {
+        let changed = (
+            before.registered_count,
+            before.waitlisted_count,
+            before.pending_count,
+            before.next_waitlist_seq,
+        ) != (
+            after.registered_count,
+            after.waitlisted_count,
+            after.pending_count,
+            after.next_waitlist_seq,
+        );
+        if changed {
+            sqlx::query(
+                "UPDATE events SET registered_count = $2, waitlisted_count = $3, pending_count = $4, next_waitlist_seq = $5, updated_at = $6 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(after.registered_count)
+            .bind(after.waitlisted_count)
+            .bind(after.pending_count)
+            .bind(after.next_waitlist_seq)
+            .bind(now)
+            .execute(&mut *tx.tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// Decides one registration inside the batch's transaction. `current` is the locked event with
+/// the seats taken so far in this batch, and is updated for the next request.
+async fn register_one(tx: &mut WriteTx, current: &mut Event, item: &Pending, now: i64) -> Result<Outcome, sqlx::Error> {
+    let checked = &item.checked;
+    let event_id = current.id.clone();
+    if let Some(key) = &item.key {
         let stored: Option<String> = sqlx::query_scalar("SELECT body FROM idempotency_keys WHERE event_id = $1 AND idem_key = $2")
-            .bind(&event.id)
+            .bind(&event_id)
             .bind(key)
             .fetch_optional(&mut *tx.tx)
             .await?;
         if let Some(body) = stored {
             let summary: Summary = serde_json::from_str(&body).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-            return Ok(Registered::Replayed(summary));
+            return Ok(Ok(Registered::Replayed(summary)));
         }
     }
-    let current = lock_event(db, &mut tx, &event.id).await?;
-    current.window().check(now).map_err(RegisterError::Refused)?;
-
+    if let Err(refusal) = current.window().check(now) {
+        return Ok(Err(RegisterError::Refused(refusal)));
+    }
     let status = match current.seats().admit() {
         Admission::Registered => Some(RegistrationStatus::Registered),
         Admission::PendingApproval => Some(RegistrationStatus::PendingApproval),
@@ -283,7 +413,7 @@ pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_
                  ON CONFLICT (event_id, email_normalized) DO NOTHING"
             ))
             .bind(&id)
-            .bind(&event.id)
+            .bind(&event_id)
             .bind(checked.email.as_str())
             .bind(&checked.first_name)
             .bind(&checked.last_name)
@@ -306,44 +436,44 @@ pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_
         let existing = sqlx::query(&format!(
             "SELECT {REG_COLUMNS}, reminded_at FROM registrations WHERE event_id = $1 AND email_normalized = $2"
         ))
-        .bind(&event.id)
+        .bind(&event_id)
         .bind(checked.email.normalized())
         .fetch_optional(&mut *tx.tx)
         .await?;
         let Some(row) = existing else {
-            return Err(RegisterError::Refused(Refusal::Full));
+            return Ok(Err(RegisterError::Refused(Refusal::Full)));
         };
         let reg = registration_from_row(&row)?;
         match reg.status {
             s if s.is_active() => {
                 let reminded_at: Option<i64> = row.try_get("reminded_at")?;
-                let position =
-                    waitlist_position(&mut tx, &event.id, reg.waitlist_seq.filter(|_| s == RegistrationStatus::Waitlisted)).await?;
+                let position = waitlist_position(tx, &event_id, reg.waitlist_seq.filter(|_| s == RegistrationStatus::Waitlisted)).await?;
                 if reminded_at.is_none_or(|t| now - t >= RESEND_INTERVAL) {
                     sqlx::query("UPDATE registrations SET reminded_at = $2 WHERE id = $1")
                         .bind(&reg.id)
                         .bind(now)
                         .execute(&mut *tx.tx)
                         .await?;
-                    outbox::enqueue(&mut tx, Mail::Details, &reg.id, &reg.email, position).await?;
+                    outbox::enqueue(tx, Mail::Details, &reg.id, &reg.email, position).await?;
                 }
-                tx.commit().await?;
-                return Ok(Registered::Existing {
+                return Ok(Ok(Registered::Existing {
                     id: reg.id,
                     status: s,
                     waitlist_position: position,
-                });
+                }));
             }
             RegistrationStatus::RejectedByOrganizer => {
-                return Err(RegisterError::Invalid(vec![FieldError::new(
+                return Ok(Err(RegisterError::Invalid(vec![FieldError::new(
                     "email",
                     "The organizer has declined a registration from this email address.",
-                )]));
+                )])));
             }
             _ => {}
         }
         // A canceled registration comes back to life with a fresh link.
-        let status = status.ok_or(RegisterError::Refused(Refusal::Full))?;
+        let Some(status) = status else {
+            return Ok(Err(RegisterError::Refused(Refusal::Full)));
+        };
         sqlx::query(
             "UPDATE registrations SET email = $2, first_name = $3, last_name = $4, status = $5, waitlist_seq = $6, preferred_timezone = $7, \
              preferred_language = $8, answers = $9, manage_token = $10, updated_at = $11, canceled_at = NULL WHERE id = $1",
@@ -366,25 +496,31 @@ pub async fn register(db: &Db, slug: &str, input: &NewRegistration, idempotency_
     let status = status.expect("a seat decision was made for a new registration");
     // Everyone already waiting is ahead of a newcomer.
     let position = seq.map(|_| current.waitlisted_count + 1);
-    shift_counts(&mut tx, &event.id, None, Some(status), now).await?;
-    outbox::enqueue(&mut tx, mail_for(status), &id, checked.email.as_str(), position).await?;
+    match status {
+        RegistrationStatus::Registered => current.registered_count += 1,
+        RegistrationStatus::Waitlisted => {
+            current.waitlisted_count += 1;
+            current.next_waitlist_seq += 1;
+        }
+        _ => current.pending_count += 1,
+    }
+    outbox::enqueue(tx, mail_for(status), &id, checked.email.as_str(), position).await?;
     let summary = Summary {
         id,
         status,
         manage_token: token,
         waitlist_position: position,
     };
-    if let Some(key) = idempotency_key {
+    if let Some(key) = &item.key {
         sqlx::query("INSERT INTO idempotency_keys (event_id, idem_key, status_code, body, created_at) VALUES ($1, $2, 201, $3, $4)")
-            .bind(&event.id)
+            .bind(&event_id)
             .bind(key)
             .bind(serde_json::to_string(&summary).expect("summary serialises"))
             .bind(now)
             .execute(&mut *tx.tx)
             .await?;
     }
-    tx.commit().await?;
-    Ok(Registered::Created(summary))
+    Ok(Ok(Registered::Created(summary)))
 }
 
 /// A registration by its manage token.
@@ -406,6 +542,24 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Registration>, sqlx::Erro
         .fetch_optional(&db.pool)
         .await?;
     row.as_ref().map(registration_from_row).transpose()
+}
+
+/// Registrations by id, in one query, keyed by id. Unknown ids are left out.
+pub async fn by_ids(db: &Db, ids: &[String]) -> Result<HashMap<String, Registration>, sqlx::Error> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(100) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT {REG_COLUMNS} FROM registrations WHERE id IN ({})", placeholders.join(", "));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(&db.pool).await? {
+            let reg = registration_from_row(&row)?;
+            found.insert(reg.id.clone(), reg);
+        }
+    }
+    Ok(found)
 }
 
 /// The place of a waitlisted registration in the queue, counting from 1.

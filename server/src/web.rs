@@ -302,7 +302,7 @@ async fn register_form(State(state): State<AppState>, Path(slug): Path<String>, 
     let (mut input, values) = read_form(&event, &pairs);
     input.preferred_language = accept_language(&headers);
     let zone = display_zone(None, &headers, &event.time_zone);
-    match registrations::register(&state.db, &slug, &input, None).await {
+    match registrations::register(&state.registrar, &slug, &input, None).await {
         Ok(Registered::Created(summary)) | Ok(Registered::Replayed(summary)) => {
             state.outbox.notify();
             Redirect::to(&format!("/r/{}?new=1", summary.manage_token)).into_response()

@@ -407,7 +407,10 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
     .await
     .unwrap();
     let input: server::registrations::NewRegistration = serde_json::from_value(person(7)).unwrap();
-    server::registrations::register(&db, "crash-test", &input, None).await.unwrap();
+    let registrar = server::registrations::Registrar::start(db.clone());
+    server::registrations::register(&registrar, "crash-test", &input, None)
+        .await
+        .unwrap();
     // A worker claimed the message and died mid-delivery: its lease is still running.
     sqlx::query("UPDATE outbox SET locked_until = $1, attempts = 1")
         .bind(server::outbox::now_ms() + 60_000)
@@ -438,4 +441,46 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
         .await
         .unwrap();
     assert_eq!(pending, 0);
+});
+
+both_backends!(concurrent_duplicates_take_one_seat, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let slug = app.event(|e| e.capacity = Some(5)).await;
+    let url = app.url(&format!("/api/v1/events/{slug}/registrations"));
+    let send_all = |key: Option<&'static str>, same_person: bool| {
+        let tasks: Vec<_> = (0..20)
+            .map(|n| {
+                let mut req = app.client.post(url.clone()).json(&person(if same_person { 1 } else { 100 + n }));
+                if let Some(k) = key {
+                    req = req.header("Idempotency-Key", k);
+                }
+                tokio::spawn(req.send())
+            })
+            .collect();
+        async move {
+            let mut out = Vec::new();
+            for t in tasks {
+                let r = t.await.unwrap().unwrap();
+                let status = r.status().as_u16();
+                out.push((status, r.json::<Value>().await.unwrap()));
+            }
+            out
+        }
+    };
+    // The same person twenty times at once: one registration, nineteen "already registered".
+    let answers = send_all(None, true).await;
+    assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1);
+    assert_eq!(answers.iter().filter(|(s, _)| *s == 200).count(), 19);
+    assert!(answers.iter().all(|(_, b)| b["id"] == answers[0].1["id"]));
+    // Twenty retries of one request under one Idempotency-Key: one registration, the same answer.
+    let answers = send_all(Some("burst-1"), false).await;
+    assert!(answers.iter().all(|(s, _)| *s == 201));
+    assert!(answers.iter().all(|(_, b)| b["manageToken"] == answers[0].1["manageToken"]));
+    let e = app.event_json(&slug).await;
+    assert_eq!(e["registeredCount"], 2);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 2);
 });
