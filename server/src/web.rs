@@ -380,10 +380,7 @@ async fn manage_page(
         Ok(p) => p,
         Err(e) => return server_error(&state, &e),
     };
-    let (zone, chosen) = match q.tz.as_deref() {
-        Some(_) => display_zone(q.tz.as_deref(), &headers, &reg.preferred_timezone),
-        None => display_zone(None, &headers, &reg.preferred_timezone),
-    };
+    let (zone, chosen) = display_zone(q.tz.as_deref(), &headers, &reg.preferred_timezone);
     let page = ManagePage {
         token: reg.manage_token.clone(),
         just_registered: q.new.is_some(),
