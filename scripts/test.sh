@@ -8,8 +8,10 @@ source scripts/setup.sh
 log="$(mktemp)"
 trap 'scripts/pg.sh stop; rm -f "$log"' EXIT
 
-echo "==> cargo fmt --check"
+echo "==> cargo fmt --check, clippy (server and browser builds)"
 cargo fmt --all --check
+cargo clippy -p app -p server --all-targets --features app/ssr --quiet -- -D warnings
+cargo clippy -p frontend -p app --target wasm32-unknown-unknown --quiet -- -D warnings
 
 echo "==> starting PostgreSQL for the tests"
 ATRIUM_TEST_POSTGRES_URL="$(scripts/pg.sh start)"

@@ -286,7 +286,7 @@ mod browser {
         let cookies = doc.cookie().ok().unwrap_or_default();
         for part in cookies.split(';') {
             if let Some(v) = part.trim().strip_prefix("atrium_tz=") {
-                return Some(js_sys::decode_uri_component(v).ok()?.as_string()?);
+                return js_sys::decode_uri_component(v).ok()?.as_string();
             }
         }
         time_zone()

@@ -32,7 +32,7 @@ fn html(
     title: &str,
     interactive: bool,
     private: bool,
-    body: impl IntoView + Send + 'static,
+    body: impl IntoView + 'static,
 ) -> Response {
     let doc = app::render::document(&state.leptos, &state.config.site_name, title, interactive, move || body);
     let mut response = (status, doc.html).into_response();
@@ -212,18 +212,28 @@ fn render_event(state: &AppState, status: StatusCode, page: EventPage, set_zone_
     response
 }
 
+fn event_not_found(state: &AppState) -> Response {
+    problem_page(
+        state,
+        StatusCode::NOT_FOUND,
+        "Event not found",
+        "This event doesn't exist or isn't published yet.",
+    )
+}
+
+/// A published or canceled event with everything its page shows, or the page to send instead.
+async fn public_event(state: &AppState, slug: &str) -> Result<Event, Response> {
+    match events::public_by_slug(&state.db, slug).await {
+        Ok(Some(e)) => Ok(e),
+        Ok(None) => Err(event_not_found(state)),
+        Err(e) => Err(server_error(state, &e)),
+    }
+}
+
 async fn event_page(State(state): State<AppState>, Path(slug): Path<String>, Query(q): Query<ZoneQuery>, headers: HeaderMap) -> Response {
-    let event = match events::public_by_slug(&state.db, &slug).await {
-        Ok(Some(e)) => e,
-        Ok(None) => {
-            return problem_page(
-                &state,
-                StatusCode::NOT_FOUND,
-                "Event not found",
-                "This event doesn't exist or isn't published yet.",
-            )
-        }
-        Err(e) => return server_error(&state, &e),
+    let event = match public_event(&state, &slug).await {
+        Ok(e) => e,
+        Err(page) => return page,
     };
     let zone = display_zone(q.tz.as_deref(), &headers, &event.time_zone);
     let chosen_now = q.tz.as_deref().filter(|z| app::tz::parse_zone(z).is_ok()).map(str::to_string);
@@ -276,17 +286,9 @@ fn accept_language(headers: &HeaderMap) -> Option<String> {
 }
 
 async fn register_form(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    let event = match events::public_by_slug(&state.db, &slug).await {
-        Ok(Some(e)) => e,
-        Ok(None) => {
-            return problem_page(
-                &state,
-                StatusCode::NOT_FOUND,
-                "Event not found",
-                "This event doesn't exist or isn't published yet.",
-            )
-        }
-        Err(e) => return server_error(&state, &e),
+    let event = match public_event(&state, &slug).await {
+        Ok(e) => e,
+        Err(page) => return page,
     };
     let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(&body) {
         Ok(p) => p,
@@ -329,12 +331,7 @@ async fn register_form(State(state): State<AppState>, Path(slug): Path<String>, 
             let errors = vec![FieldError::new("form", refusal.message())];
             render_event(&state, StatusCode::CONFLICT, event_view(&event, zone, values, errors, None), None)
         }
-        Err(RegisterError::NotFound) => problem_page(
-            &state,
-            StatusCode::NOT_FOUND,
-            "Event not found",
-            "This event doesn't exist or isn't published yet.",
-        ),
+        Err(RegisterError::NotFound) => event_not_found(&state),
         Err(RegisterError::Db(e)) => server_error(&state, &e),
     }
 }
