@@ -26,14 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{token}/invite.ics", get(invite))
 }
 
-fn html(
-    state: &AppState,
-    status: StatusCode,
-    title: &str,
-    interactive: bool,
-    private: bool,
-    body: impl IntoView + 'static,
-) -> Response {
+fn html(state: &AppState, status: StatusCode, title: &str, interactive: bool, private: bool, body: impl IntoView + 'static) -> Response {
     let doc = app::render::document(&state.leptos, &state.config.site_name, title, interactive, move || body);
     let mut response = (status, doc.html).into_response();
     let h = response.headers_mut();
