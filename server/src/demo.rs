@@ -23,6 +23,10 @@ fn predefined(label: PredefinedLabel, required: bool) -> (Question, Option<Prede
     (Question::predefined("", label, required), Some(label))
 }
 
+/// The demo organizer's sign-in, documented in the README (demo content only).
+pub const DEMO_ORGANIZER: &str = "organizer@example.com";
+pub const DEMO_PASSWORD: &str = "atrium-demo-password";
+
 /// The Unix time of `days` from today at `hour`:00 in `zone`.
 fn at(days: i64, hour: i8, zone: &str) -> i64 {
     let tz = jiff::tz::TimeZone::get(zone).expect("demo zone exists");
@@ -41,10 +45,18 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), sqlx::Error> {
     if count > 0 {
         return Ok(());
     }
+    let (organizer, _) = crate::auth::create_organizer(db, DEMO_ORGANIZER, "Contoso Events", Some(DEMO_PASSWORD))
+        .await
+        .map_err(|e| match e {
+            crate::auth::AuthError::Db(e) => e,
+            other => sqlx::Error::Protocol(format!("demo organizer: {other}")),
+        })?;
+    let org = organizer.organization_id;
     let start = at(14, 16, "Europe/Berlin");
     insert(
         db,
         &NewEvent {
+            organization_id: org.clone(),
             slug: "building-for-teams-2026".into(),
             title: "Building for Microsoft Teams in 2026".into(),
             summary: "A live webinar on meetings, webinars and calling APIs, with Q&A.".into(),
@@ -82,6 +94,7 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), sqlx::Error> {
     insert(
         db,
         &NewEvent {
+            organization_id: org.clone(),
             slug: "office-hours-december".into(),
             title: "Office hours: ask the Atrium team".into(),
             summary: "A small-group online meeting — only a few places left.".into(),

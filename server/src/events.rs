@@ -16,6 +16,7 @@ pub struct Presenter {
 #[derive(Clone, Debug)]
 pub struct Event {
     pub id: String,
+    pub organization_id: Option<String>,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -40,7 +41,7 @@ pub struct Event {
     pub presenters: Vec<Presenter>,
 }
 
-pub const EVENT_COLUMNS: &str = "id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
+pub const EVENT_COLUMNS: &str = "id, organization_id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
     waitlist_enabled, manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, \
     registered_count, waitlisted_count, pending_count, next_waitlist_seq";
 
@@ -49,6 +50,7 @@ pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
     let status: String = row.try_get("status")?;
     Ok(Event {
         id: row.try_get("id")?,
+        organization_id: row.try_get("organization_id")?,
         slug: row.try_get("slug")?,
         title: row.try_get("title")?,
         summary: row.try_get("summary")?,
@@ -214,6 +216,8 @@ pub async fn upcoming(db: &Db, now: i64) -> Result<Vec<Event>, sqlx::Error> {
 /// A new event with its questions and presenters, as the organizer defines it.
 #[derive(Clone, Debug)]
 pub struct NewEvent {
+    /// The organization that owns the event.
+    pub organization_id: String,
     pub slug: String,
     pub title: String,
     pub summary: String,
@@ -242,8 +246,8 @@ pub async fn insert(db: &Db, e: &NewEvent) -> Result<String, sqlx::Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO events (id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, waitlist_enabled, \
-         manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)",
+         manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, created_at, updated_at, organization_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19)",
     )
     .bind(&id)
     .bind(&e.slug)
@@ -263,6 +267,7 @@ pub async fn insert(db: &Db, e: &NewEvent) -> Result<String, sqlx::Error> {
     .bind(&e.join_url)
     .bind(&e.terms_url)
     .bind(now)
+    .bind(&e.organization_id)
     .execute(&mut *tx.tx)
     .await?;
     for (position, (q, predefined)) in e.questions.iter().enumerate() {

@@ -1,6 +1,7 @@
 //! Atrium's server: configuration, storage, the outbox worker, the REST API and the pages.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub outbox: Outbox,
     pub registrar: registrations::Registrar,
+    pub login_limiter: auth::LoginLimiter,
     pub leptos: Arc<LeptosOptions>,
 }
 
@@ -84,6 +86,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         config,
         outbox,
         registrar,
+        login_limiter: auth::LoginLimiter::default(),
         leptos,
     })
 }

@@ -15,6 +15,9 @@ pub enum Backend {
 
 pub struct TestApp {
     pub base: String,
+    /// An organizer of the organization that owns the events this app's helpers create.
+    pub owner: server::auth::Organizer,
+    pub owner_password: String,
     pub state: AppState,
     pub dir: tempfile::TempDir,
     pub client: reqwest::Client,
@@ -62,6 +65,9 @@ impl TestApp {
             None
         };
         let state = server::prepare(config).await.expect("Atrium starts");
+        let email = format!("owner-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        let (owner, owner_password) =
+            server::auth::create_organizer(&state.db, &email, "Owner Org", None).await.expect("create the owner organizer");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
         tokio::spawn(server::serve(listener, state.clone()));
@@ -71,6 +77,8 @@ impl TestApp {
             .unwrap();
         TestApp {
             base,
+            owner,
+            owner_password,
             state,
             dir,
             client,
@@ -86,6 +94,7 @@ impl TestApp {
     pub async fn event(&self, f: impl FnOnce(&mut NewEvent)) -> String {
         let now = jiff::Timestamp::now().as_second();
         let mut e = NewEvent {
+            organization_id: self.owner.organization_id.clone(),
             slug: format!("event-{}", &uuid::Uuid::new_v4().simple().to_string()[..10]),
             title: "Test webinar".into(),
             summary: "A test".into(),
