@@ -8,6 +8,7 @@ pub mod demo;
 pub mod events;
 pub mod ics;
 pub mod mail;
+pub mod manage;
 pub mod outbox;
 pub mod problem;
 pub mod registrations;

@@ -19,6 +19,14 @@ pub enum Mail {
     Canceled,
     /// The registration's details again, for someone who registered twice.
     Details,
+    /// The organizer approved a pending registration.
+    Approved,
+    /// The organizer declined a pending registration.
+    Rejected,
+    /// The organizer canceled the whole event, with their message.
+    EventCanceled,
+    /// A message from the organizer to registrants.
+    Announcement,
 }
 
 pub fn escape_html(text: &str) -> String {
@@ -70,6 +78,13 @@ fn content(mail: Mail, event: &Event, reg: &Registration, position: Option<i64>)
             format!("Registration canceled: {title}"),
             "Your registration is canceled. If this wasn't you, you can register again from the event page.".into(),
         ),
+        Mail::Approved => (format!("You're in: {title}"), "The organizer approved your registration. You're registered.".into()),
+        Mail::Rejected => (
+            format!("Registration not accepted: {title}"),
+            "Unfortunately the organizer could not accept your registration for this event.".into(),
+        ),
+        Mail::EventCanceled => (format!("Canceled: {title}"), "The organizer has canceled this event.".into()),
+        Mail::Announcement => (format!("Update: {title}"), "The organizer sent a message about this event.".into()),
         Mail::Details => (
             format!("Your registration: {title}"),
             format!("Here are the details of your registration again. {}", reg.status.describe()),
@@ -87,6 +102,7 @@ pub fn compose(
     event: &Event,
     reg: &Registration,
     position: Option<i64>,
+    note: Option<&str>,
     message_id: &str,
 ) -> Result<Message, String> {
     let zone = app::tz::parse_zone(&reg.preferred_timezone)
@@ -111,6 +127,9 @@ pub fn compose(
     if let Some(url) = &join_line {
         text.push_str(&format!("Join: {url}\n"));
     }
+    if let Some(note) = note {
+        text.push_str(&format!("\nMessage from the organizer:\n{note}\n"));
+    }
     text.push_str(&format!("\nView, add to your calendar or cancel: {manage_url}\n\nKeep this link private: anyone with it can manage your registration.\n\n{}\n", config.site_name));
 
     let join_html = join_line
@@ -120,7 +139,7 @@ pub fn compose(
     let html = format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1f2937\">\
          <p>Hello {name},</p><p>{lead}</p><h2 style=\"margin-bottom:4px\">{title}</h2>\
-         <p style=\"margin-top:0\"><strong>When:</strong> {when}<br><strong>Where:</strong> {where_line}</p>{join_html}\
+         <p style=\"margin-top:0\"><strong>When:</strong> {when}<br><strong>Where:</strong> {where_line}</p>{join_html}{note_html}\
          <p><a href=\"{manage}\">View, add to your calendar or cancel</a></p>\
          <p style=\"color:#6b7280;font-size:13px\">Keep this link private: anyone with it can manage your registration.</p>\
          <p>{site}</p></body></html>",
@@ -130,6 +149,12 @@ pub fn compose(
         when = escape_html(&when),
         where_line = where_line,
         join_html = join_html,
+        note_html = note
+            .map(|n| format!(
+                "<h3>Message from the organizer</h3><p style=\"white-space:pre-wrap\">{}</p>",
+                escape_html(n)
+            ))
+            .unwrap_or_default(),
         manage = escape_html(&manage_url),
         site = escape_html(&config.site_name),
     );

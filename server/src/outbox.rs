@@ -31,6 +31,9 @@ struct EmailPayload {
     /// The waitlist position when the message was written, as the email should state it.
     #[serde(default)]
     waitlist_position: Option<i64>,
+    /// The organizer's own words, for cancellations and announcements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
 }
 
 pub fn now_ms() -> i64 {
@@ -49,6 +52,7 @@ pub async fn enqueue(
         mail,
         registration_id: registration_id.to_string(),
         waitlist_position,
+        message: None,
     })
     .expect("payload serialises");
     let now = now_ms();
@@ -60,6 +64,29 @@ pub async fn enqueue(
         .bind(now)
         .execute(&mut *tx.tx)
         .await?;
+    Ok(())
+}
+
+/// Queues the organizer's message to every registration in `recipients` (id, email).
+pub async fn enqueue_message(tx: &mut WriteTx, mail: Mail, recipients: &[(String, String)], message: &str) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    for (registration_id, email) in recipients {
+        let payload = serde_json::to_string(&EmailPayload {
+            mail,
+            registration_id: registration_id.clone(),
+            waitlist_position: None,
+            message: Some(message.to_string()),
+        })
+        .expect("payload serialises");
+        sqlx::query("INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(TOPIC_EMAIL)
+            .bind(payload)
+            .bind(email)
+            .bind(now)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -240,7 +267,15 @@ impl Outbox {
             cache.insert(reg.event_id.clone(), event);
         }
         let event = &cache[&reg.event_id];
-        let message = crate::mail::compose(&self.config, payload.mail, event, reg, payload.waitlist_position, &item.id)?;
+        let message = crate::mail::compose(
+            &self.config,
+            payload.mail,
+            event,
+            reg,
+            payload.waitlist_position,
+            payload.message.as_deref(),
+            &item.id,
+        )?;
         self.delivery.send(&item.id, message).await
     }
 }

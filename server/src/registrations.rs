@@ -200,7 +200,7 @@ async fn waitlist_position(tx: &mut WriteTx, event_id: &str, seq: Option<i64>) -
 }
 
 /// Moves the event's counters for a registration leaving `from` and entering `to`.
-async fn shift_counts(
+pub(crate) async fn shift_counts(
     tx: &mut WriteTx,
     event_id: &str,
     from: Option<RegistrationStatus>,
@@ -619,7 +619,7 @@ pub async fn cancel(db: &Db, token: &str) -> Result<Registration, CancelError> {
 }
 
 /// Gives free seats to people on the waitlist, first come first served, and tells them.
-async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str, now: i64) -> Result<(), sqlx::Error> {
+pub(crate) async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str, now: i64) -> Result<(), sqlx::Error> {
     loop {
         let event = lock_event(db, tx, event_id).await?;
         if event.status != app::domain::EventStatus::Published || !event.seats().can_promote() {
