@@ -65,7 +65,7 @@ pub struct EventJson {
     pub url: String,
 }
 
-fn event_json(state: &AppState, e: &Event) -> EventJson {
+pub(crate) fn event_json(state: &AppState, e: &Event) -> EventJson {
     EventJson {
         id: e.id.clone(),
         slug: e.slug.clone(),
@@ -151,7 +151,7 @@ fn created(state: &AppState, s: Summary) -> CreatedJson {
 }
 
 /// Parses a JSON body, turning every way it can be wrong into a 400 or 415 problem.
-fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Problem> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Problem> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime != "application/json" && !mime.ends_with("+json") {

@@ -67,7 +67,10 @@ fn random_secret(bytes: usize) -> String {
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any password").to_string()
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any password")
+        .to_string()
 }
 
 pub fn verify_password(hash: &str, password: &str) -> bool {
@@ -105,16 +108,13 @@ fn organizer_from_row(row: &AnyRow) -> Result<Organizer, sqlx::Error> {
 
 /// Creates an organizer, and the organization named `organization` if there is none yet.
 /// Returns the organizer and the password (generated when none is given).
-pub async fn create_organizer(
-    db: &Db,
-    email: &str,
-    organization: &str,
-    password: Option<&str>,
-) -> Result<(Organizer, String), AuthError> {
+pub async fn create_organizer(db: &Db, email: &str, organization: &str, password: Option<&str>) -> Result<(Organizer, String), AuthError> {
     let email = EmailAddress::parse(email).map_err(AuthError::Invalid)?;
     let organization = organization.trim();
     if organization.is_empty() || organization.chars().count() > 200 {
-        return Err(AuthError::Invalid("The organization needs a name of at most 200 characters.".into()));
+        return Err(AuthError::Invalid(
+            "The organization needs a name of at most 200 characters.".into(),
+        ));
     }
     let password = match password {
         Some(p) => {
@@ -133,8 +133,10 @@ pub async fn create_organizer(
     if taken.is_some() {
         return Err(AuthError::Invalid(format!("{} already has an account.", email.as_str())));
     }
-    let org_id: Option<String> =
-        sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1").bind(organization).fetch_optional(&mut *tx.tx).await?;
+    let org_id: Option<String> = sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1")
+        .bind(organization)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
     let org_id = match org_id {
         Some(id) => id,
         None => {
@@ -196,7 +198,9 @@ pub async fn authenticate(db: &Db, credential: Credential<'_>) -> Result<Option<
             };
             let password = password.to_string();
             let hash = hash.to_string();
-            let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password)).await.unwrap_or(false);
+            let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+                .await
+                .unwrap_or(false);
             match row {
                 Some(row) if ok && known => Ok(Some(organizer_from_row(&row)?)),
                 _ => Ok(None),
@@ -229,7 +233,10 @@ pub async fn start_session(db: &Db, organizer: &Organizer) -> Result<String, sql
 
 pub async fn end_session(db: &Db, secret: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(sha256_hex(secret)).execute(&mut *tx.tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(sha256_hex(secret))
+        .execute(&mut *tx.tx)
+        .await?;
     tx.commit().await
 }
 
@@ -254,7 +261,11 @@ pub async fn session(db: &Db, secret: &str) -> Result<Option<(Organizer, String)
     }
     if now - last_seen > TOUCH_EVERY {
         let mut tx = db.begin_write().await?;
-        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1").bind(&id_hash).bind(now).execute(&mut *tx.tx).await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
+            .bind(&id_hash)
+            .bind(now)
+            .execute(&mut *tx.tx)
+            .await?;
         tx.commit().await?;
     }
     Ok(Some((organizer_from_row(&row)?, row.try_get("csrf_token")?)))
@@ -359,7 +370,10 @@ impl LoginLimiter {
     pub const PER_ADDRESS: usize = 30;
 
     fn keys(email: &str, address: &str) -> [(String, usize); 2] {
-        [(format!("account:{}", email.trim().to_lowercase()), Self::PER_ACCOUNT), (format!("address:{address}"), Self::PER_ADDRESS)]
+        [
+            (format!("account:{}", email.trim().to_lowercase()), Self::PER_ACCOUNT),
+            (format!("address:{address}"), Self::PER_ADDRESS),
+        ]
     }
 
     /// Seconds to wait before trying again, if this account or address has failed too often.
@@ -391,7 +405,10 @@ impl LoginLimiter {
     }
 
     pub fn succeeded(&self, email: &str) {
-        self.failures.lock().expect("limiter lock").remove(&format!("account:{}", email.trim().to_lowercase()));
+        self.failures
+            .lock()
+            .expect("limiter lock")
+            .remove(&format!("account:{}", email.trim().to_lowercase()));
     }
 }
 
@@ -401,7 +418,12 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')).map(str::to_string))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(str::to_string)
+        })
 }
 
 pub fn session_cookie(secret: &str) -> String {
@@ -428,7 +450,9 @@ impl FromRequestParts<AppState> for SignedIn {
             let encoded: String = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
             Redirect::to(&format!("/login?{encoded}")).into_response()
         };
-        let Some(secret) = cookie_value(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
+        let Some(secret) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
         match session(&state.db, &secret).await {
             Ok(Some((organizer, csrf))) => Ok(SignedIn { organizer, csrf }),
             Ok(None) => Err(to_login()),
@@ -444,7 +468,8 @@ fn unauthorized() -> Response {
     let mut r = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
         .detail("Send an API token as Authorization: Bearer <token>.")
         .into_response();
-    r.headers_mut().insert(header::WWW_AUTHENTICATE, "Bearer realm=\"atrium\"".parse().expect("valid header"));
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, "Bearer realm=\"atrium\"".parse().expect("valid header"));
     r
 }
 
@@ -453,7 +478,9 @@ impl FromRequestParts<AppState> for ApiOrganizer {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else { return Err(unauthorized()) };
+        let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else {
+            return Err(unauthorized());
+        };
         match token_organizer(&state.db, token).await {
             Ok(Some(organizer)) => {
                 let _ = touch_token(&state.db, token).await;
@@ -501,7 +528,10 @@ mod tests {
         }
         let wait = l.retry_after("a@example.com", "5.6.7.8").expect("account is locked");
         assert!(wait > 0 && wait <= LoginLimiter::WINDOW);
-        assert!(l.retry_after("b@example.com", "1.2.3.4").is_none(), "other accounts from the address still may try");
+        assert!(
+            l.retry_after("b@example.com", "1.2.3.4").is_none(),
+            "other accounts from the address still may try"
+        );
         l.succeeded("a@example.com");
         assert!(l.retry_after("a@example.com", "5.6.7.8").is_none());
     }

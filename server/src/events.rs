@@ -41,7 +41,8 @@ pub struct Event {
     pub presenters: Vec<Presenter>,
 }
 
-pub const EVENT_COLUMNS: &str = "id, organization_id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
+pub const EVENT_COLUMNS: &str =
+    "id, organization_id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
     waitlist_enabled, manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, \
     registered_count, waitlisted_count, pending_count, next_waitlist_seq";
 

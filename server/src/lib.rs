@@ -1,6 +1,7 @@
 //! Atrium's server: configuration, storage, the outbox worker, the REST API and the pages.
 
 pub mod api;
+pub mod api_org;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -101,7 +102,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(web::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(api_org::routes()))
         .merge(static_files::routes(&state.config.site_root))
         .fallback(web::not_found)
         .layer(axum::middleware::from_fn(security::guard))

@@ -78,7 +78,10 @@ fn content(mail: Mail, event: &Event, reg: &Registration, position: Option<i64>)
             format!("Registration canceled: {title}"),
             "Your registration is canceled. If this wasn't you, you can register again from the event page.".into(),
         ),
-        Mail::Approved => (format!("You're in: {title}"), "The organizer approved your registration. You're registered.".into()),
+        Mail::Approved => (
+            format!("You're in: {title}"),
+            "The organizer approved your registration. You're registered.".into(),
+        ),
         Mail::Rejected => (
             format!("Registration not accepted: {title}"),
             "Unfortunately the organizer could not accept your registration for this event.".into(),

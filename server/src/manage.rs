@@ -136,7 +136,10 @@ fn parse_when(text: &str, zone: &jiff::tz::TimeZone) -> Result<i64, String> {
 
 fn parse_questions(inputs: &[QuestionInput], errors: &mut Vec<FieldError>) -> Vec<(Question, Option<PredefinedLabel>)> {
     if inputs.len() > MAX_QUESTIONS {
-        errors.push(FieldError::new("questions", format!("An event can ask at most {MAX_QUESTIONS} questions.")));
+        errors.push(FieldError::new(
+            "questions",
+            format!("An event can ask at most {MAX_QUESTIONS} questions."),
+        ));
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -157,8 +160,16 @@ fn parse_questions(inputs: &[QuestionInput], errors: &mut Vec<FieldError>) -> Ve
             }
             Some(QuestionKind::Custom) => {
                 text_len(errors, &field("label"), &q.label, 1, 200, "the question");
-                let Some(input) = q.answer_input_type.as_deref().map(AnswerInputType::parse).unwrap_or(Some(AnswerInputType::Text)) else {
-                    errors.push(FieldError::new(field("answerInputType"), "Use text, multilineText, singleChoice, multiChoice or boolean."));
+                let Some(input) = q
+                    .answer_input_type
+                    .as_deref()
+                    .map(AnswerInputType::parse)
+                    .unwrap_or(Some(AnswerInputType::Text))
+                else {
+                    errors.push(FieldError::new(
+                        field("answerInputType"),
+                        "Use text, multilineText, singleChoice, multiChoice or boolean.",
+                    ));
                     continue;
                 };
                 let choices: Vec<String> = q.choices.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
@@ -166,7 +177,10 @@ fn parse_questions(inputs: &[QuestionInput], errors: &mut Vec<FieldError>) -> Ve
                 if needs_choices && choices.len() < 2 {
                     errors.push(FieldError::new(field("choices"), "Offer at least two choices."));
                 } else if choices.len() > MAX_CHOICES || choices.iter().any(|c| c.chars().count() > 200) {
-                    errors.push(FieldError::new(field("choices"), format!("Offer at most {MAX_CHOICES} choices of up to 200 characters.")));
+                    errors.push(FieldError::new(
+                        field("choices"),
+                        format!("Offer at most {MAX_CHOICES} choices of up to 200 characters."),
+                    ));
                 } else if (1..choices.len()).any(|k| choices[..k].contains(&choices[k])) {
                     errors.push(FieldError::new(field("choices"), "Each choice must be different."));
                 }
@@ -255,11 +269,20 @@ fn build(base: Option<&Event>, input: &EventInput, org: &Organizer) -> Result<(N
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
-        from_title.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-").chars().take(60).collect()
+        from_title
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-")
+            .chars()
+            .take(60)
+            .collect()
     } else {
         slug
     };
-    let slug = parse_slug(&slug).map_err(|m| errors.push(FieldError::new("slug", m))).unwrap_or_default();
+    let slug = parse_slug(&slug)
+        .map_err(|m| errors.push(FieldError::new("slug", m)))
+        .unwrap_or_default();
     let title = pick(&input.title, base.map(|b| b.title.as_str()));
     text_len(&mut errors, "title", &title, 1, MAX_TITLE, "a title");
     let summary = pick(&input.summary, base.map(|b| b.summary.as_str()));
@@ -271,7 +294,9 @@ fn build(base: Option<&Event>, input: &EventInput, org: &Organizer) -> Result<(N
         .ok_or_else(|| errors.push(FieldError::new("kind", "Use webinar or meeting.")))
         .unwrap_or(EventKind::Webinar);
     let zone_name = pick(&input.time_zone, base.map(|b| b.time_zone.as_str()));
-    let zone = app::tz::parse_zone(&zone_name).map_err(|m| errors.push(FieldError::new("timeZone", m))).ok();
+    let zone = app::tz::parse_zone(&zone_name)
+        .map_err(|m| errors.push(FieldError::new("timeZone", m)))
+        .ok();
     let when = |field: &str, new: &Option<String>, old: Option<i64>, errors: &mut Vec<FieldError>| -> Option<i64> {
         match (new, &zone) {
             (Some(text), Some(zone)) => parse_when(text, zone).map_err(|m| errors.push(FieldError::new(field, m))).ok(),
@@ -302,17 +327,32 @@ fn build(base: Option<&Event>, input: &EventInput, org: &Organizer) -> Result<(N
             (None, _) => old,
         }
     };
-    let opens = optional_when("registrationOpensDateTime", &input.registration_opens_date_time, base.and_then(|b| b.registration_opens_at), &mut errors);
-    let closes =
-        optional_when("registrationClosesDateTime", &input.registration_closes_date_time, base.and_then(|b| b.registration_closes_at), &mut errors);
+    let opens = optional_when(
+        "registrationOpensDateTime",
+        &input.registration_opens_date_time,
+        base.and_then(|b| b.registration_opens_at),
+        &mut errors,
+    );
+    let closes = optional_when(
+        "registrationClosesDateTime",
+        &input.registration_closes_date_time,
+        base.and_then(|b| b.registration_closes_at),
+        &mut errors,
+    );
     if let (Some(o), Some(c)) = (opens, closes) {
         if c <= o {
-            errors.push(FieldError::new("registrationClosesDateTime", "Registration must close after it opens."));
+            errors.push(FieldError::new(
+                "registrationClosesDateTime",
+                "Registration must close after it opens.",
+            ));
         }
     }
     if let (Some(c), Some(e)) = (closes, end_at) {
         if c > e {
-            errors.push(FieldError::new("registrationClosesDateTime", "Registration must close before the event ends."));
+            errors.push(FieldError::new(
+                "registrationClosesDateTime",
+                "Registration must close before the event ends.",
+            ));
         }
     }
     let capacity = match input.capacity {
@@ -320,7 +360,10 @@ fn build(base: Option<&Event>, input: &EventInput, org: &Organizer) -> Result<(N
         None => base.and_then(|b| b.capacity),
     };
     if capacity.is_some_and(|c| !(0..=1_000_000).contains(&c)) {
-        errors.push(FieldError::new("capacity", "Use a number from 0 to 1,000,000, or leave it empty for no limit."));
+        errors.push(FieldError::new(
+            "capacity",
+            "Use a number from 0 to 1,000,000, or leave it empty for no limit.",
+        ));
     }
     let join_url = match &input.join_url {
         Some(v) => optional_url(&mut errors, "joinUrl", v),
@@ -364,7 +407,10 @@ fn build(base: Option<&Event>, input: &EventInput, org: &Organizer) -> Result<(N
             time_zone: zone_name,
             capacity,
             waitlist_enabled: input.is_waitlist_enabled.or(base.map(|b| b.waitlist_enabled)).unwrap_or(false),
-            manual_approval: input.is_manual_approval_enabled.or(base.map(|b| b.manual_approval)).unwrap_or(false),
+            manual_approval: input
+                .is_manual_approval_enabled
+                .or(base.map(|b| b.manual_approval))
+                .unwrap_or(false),
             registration_opens_at: opens,
             registration_closes_at: closes,
             join_url,
@@ -389,20 +435,28 @@ pub async fn event(db: &Db, org: &Organizer, slug: &str) -> Result<Event, Manage
 
 /// The organization's events, soonest first, with counts.
 pub async fn list(db: &Db, org: &Organizer) -> Result<Vec<Event>, ManageError> {
-    let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE organization_id = $1 ORDER BY start_at DESC, slug LIMIT 500"))
-        .bind(&org.organization_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE organization_id = $1 ORDER BY start_at DESC, slug LIMIT 500"
+    ))
+    .bind(&org.organization_id)
+    .fetch_all(&db.pool)
+    .await?;
     Ok(rows.iter().map(event_from_row).collect::<Result<_, _>>()?)
 }
 
 async fn slug_taken(db: &Db, slug: &str, except: Option<&str>) -> Result<bool, sqlx::Error> {
-    let id: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE slug = $1").bind(slug).fetch_optional(&db.pool).await?;
+    let id: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&db.pool)
+        .await?;
     Ok(id.is_some_and(|id| Some(id.as_str()) != except))
 }
 
 async fn write_presenters(tx: &mut WriteTx, event_id: &str, presenters: &[PresenterRecord]) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM presenters WHERE event_id = $1").bind(event_id).execute(&mut *tx.tx).await?;
+    sqlx::query("DELETE FROM presenters WHERE event_id = $1")
+        .bind(event_id)
+        .execute(&mut *tx.tx)
+        .await?;
     for (position, p) in presenters.iter().enumerate() {
         sqlx::query(
             "INSERT INTO presenters (id, event_id, position, name, email, bio, company, job_title, photo_url, linkedin_url, website_url, x_url) \
@@ -428,9 +482,14 @@ async fn write_presenters(tx: &mut WriteTx, event_id: &str, presenters: &[Presen
 
 async fn write_questions(tx: &mut WriteTx, event_id: &str, questions: &[(Question, Option<PredefinedLabel>)]) -> Result<(), sqlx::Error> {
     // Keep the ids of questions that stay, so answers already given still line up.
-    let existing: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT id, label, answer_input_type FROM questions WHERE event_id = $1").bind(event_id).fetch_all(&mut *tx.tx).await?;
-    sqlx::query("DELETE FROM questions WHERE event_id = $1").bind(event_id).execute(&mut *tx.tx).await?;
+    let existing: Vec<(String, String, String)> = sqlx::query_as("SELECT id, label, answer_input_type FROM questions WHERE event_id = $1")
+        .bind(event_id)
+        .fetch_all(&mut *tx.tx)
+        .await?;
+    sqlx::query("DELETE FROM questions WHERE event_id = $1")
+        .bind(event_id)
+        .execute(&mut *tx.tx)
+        .await?;
     for (position, (q, predefined)) in questions.iter().enumerate() {
         let id = existing
             .iter()
@@ -460,11 +519,18 @@ async fn write_questions(tx: &mut WriteTx, event_id: &str, questions: &[(Questio
 pub async fn create(db: &Db, org: &Organizer, input: &EventInput) -> Result<Event, ManageError> {
     let (new, presenters) = build(None, input, org).map_err(ManageError::Invalid)?;
     if slug_taken(db, &new.slug, None).await? {
-        return Err(ManageError::Invalid(vec![FieldError::new("slug", "This address is taken; choose another.")]));
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "slug",
+            "This address is taken; choose another.",
+        )]));
     }
     let id = events::insert(db, &new).await?;
     let mut tx = db.begin_write().await?;
-    sqlx::query("INSERT INTO event_organizers (event_id, organizer_id) VALUES ($1, $2)").bind(&id).bind(&org.id).execute(&mut *tx.tx).await?;
+    sqlx::query("INSERT INTO event_organizers (event_id, organizer_id) VALUES ($1, $2)")
+        .bind(&id)
+        .bind(&org.id)
+        .execute(&mut *tx.tx)
+        .await?;
     if let Some(p) = presenters {
         write_presenters(&mut tx, &id, &p).await?;
     }
@@ -481,11 +547,17 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     }
     let (new, presenters) = build(Some(&current), input, org).map_err(ManageError::Invalid)?;
     if new.slug != current.slug && slug_taken(db, &new.slug, Some(&current.id)).await? {
-        return Err(ManageError::Invalid(vec![FieldError::new("slug", "This address is taken; choose another.")]));
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "slug",
+            "This address is taken; choose another.",
+        )]));
     }
     let now = now();
     let mut tx = db.begin_write().await?;
-    sqlx::query(&format!("SELECT id FROM events WHERE id = $1{}", db.for_update())).bind(&current.id).fetch_one(&mut *tx.tx).await?;
+    sqlx::query(&format!("SELECT id FROM events WHERE id = $1{}", db.for_update()))
+        .bind(&current.id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
     sqlx::query(
         "UPDATE events SET slug = $2, title = $3, summary = $4, description = $5, kind = $6, start_at = $7, end_at = $8, time_zone = $9, \
          capacity = $10, waitlist_enabled = $11, manual_approval = $12, registration_opens_at = $13, registration_closes_at = $14, \
@@ -530,7 +602,9 @@ pub async fn publish(db: &Db, org: &Organizer, slug: &str) -> Result<Event, Mana
         EventStatus::Draft => {}
     }
     if current.end_at <= now() {
-        return Err(ManageError::Conflict("This event is already over; change its dates before publishing.".into()));
+        return Err(ManageError::Conflict(
+            "This event is already over; change its dates before publishing.".into(),
+        ));
     }
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE events SET status = 'published', updated_at = $2 WHERE id = $1 AND status = 'draft'")
@@ -551,15 +625,23 @@ pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>)
     }
     let message = message.map(str::trim).filter(|m| !m.is_empty());
     if message.is_some_and(|m| m.chars().count() > 5000) {
-        return Err(ManageError::Invalid(vec![FieldError::new("message", "Please keep the message under 5000 characters.")]));
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "message",
+            "Please keep the message under 5000 characters.",
+        )]));
     }
     let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE events SET status = 'canceled', updated_at = $2 WHERE id = $1").bind(&current.id).bind(now()).execute(&mut *tx.tx).await?;
-    let recipients: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, email FROM registrations WHERE event_id = $1 AND status IN ('registered', 'waitlisted', 'pendingApproval')")
-            .bind(&current.id)
-            .fetch_all(&mut *tx.tx)
-            .await?;
+    sqlx::query("UPDATE events SET status = 'canceled', updated_at = $2 WHERE id = $1")
+        .bind(&current.id)
+        .bind(now())
+        .execute(&mut *tx.tx)
+        .await?;
+    let recipients: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, email FROM registrations WHERE event_id = $1 AND status IN ('registered', 'waitlisted', 'pendingApproval')",
+    )
+    .bind(&current.id)
+    .fetch_all(&mut *tx.tx)
+    .await?;
     let text = message.unwrap_or("We're sorry, this event will not take place.");
     outbox::enqueue_message(&mut tx, Mail::EventCanceled, &recipients, text).await?;
     tx.commit().await?;
@@ -571,13 +653,22 @@ pub async fn announce(db: &Db, org: &Organizer, slug: &str, statuses: &[Registra
     let current = event(db, org, slug).await?;
     let message = message.trim();
     if message.is_empty() || message.chars().count() > 5000 {
-        return Err(ManageError::Invalid(vec![FieldError::new("message", "Write a message of up to 5000 characters.")]));
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "message",
+            "Write a message of up to 5000 characters.",
+        )]));
     }
     if statuses.is_empty() {
-        return Err(ManageError::Invalid(vec![FieldError::new("statuses", "Choose who receives the message.")]));
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "statuses",
+            "Choose who receives the message.",
+        )]));
     }
     let placeholders: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!("SELECT id, email FROM registrations WHERE event_id = $1 AND status IN ({})", placeholders.join(", "));
+    let sql = format!(
+        "SELECT id, email FROM registrations WHERE event_id = $1 AND status IN ({})",
+        placeholders.join(", ")
+    );
     let mut tx = db.begin_write().await?;
     let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(&current.id);
     for s in statuses {
@@ -618,7 +709,9 @@ pub async fn registrants(
     if status.is_some() {
         filter.push_str(" AND status = $2");
     }
-    let search = search.map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], ""))).filter(|s| s.len() > 2);
+    let search = search
+        .map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], "")))
+        .filter(|s| s.len() > 2);
     if search.is_some() {
         filter.push_str(&format!(
             " AND (email_normalized LIKE ${n} OR LOWER(first_name) LIKE ${n} OR LOWER(last_name) LIKE ${n})",
@@ -641,14 +734,18 @@ pub async fn registrants(
         q
     }
     let count_sql = format!("SELECT COUNT(*) AS n FROM registrations WHERE {filter}");
-    let total: i64 =
-        bind_filter(sqlx::query(&count_sql), &current.id, status, search.as_deref()).fetch_one(&db.pool).await?.try_get("n")?;
+    let total: i64 = bind_filter(sqlx::query(&count_sql), &current.id, status, search.as_deref())
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
     let (limit, offset) = page;
     let rows_sql = format!(
         "SELECT id, status, first_name, last_name, email, preferred_timezone, preferred_language, created_at, answers \
          FROM registrations WHERE {filter} ORDER BY created_at DESC, id LIMIT {limit} OFFSET {offset}"
     );
-    let rows = bind_filter(sqlx::query(&rows_sql), &current.id, status, search.as_deref()).fetch_all(&db.pool).await?;
+    let rows = bind_filter(sqlx::query(&rows_sql), &current.id, status, search.as_deref())
+        .fetch_all(&db.pool)
+        .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let status: String = r.try_get("status")?;
@@ -661,7 +758,9 @@ pub async fn registrants(
             email: r.try_get("email")?,
             preferred_timezone: r.try_get("preferred_timezone")?,
             preferred_language: r.try_get("preferred_language")?,
-            registration_date_time: jiff::Timestamp::from_second(r.try_get("created_at")?).map(|t| t.to_string()).unwrap_or_default(),
+            registration_date_time: jiff::Timestamp::from_second(r.try_get("created_at")?)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
             registration_question_answers: serde_json::from_str(&answers).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         });
     }
@@ -670,7 +769,11 @@ pub async fn registrants(
 
 /// A spreadsheet cell: quoted when needed, and never read as a formula.
 fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -682,10 +785,19 @@ fn csv_cell(text: &str) -> String {
 pub async fn registrants_csv(db: &Db, org: &Organizer, slug: &str) -> Result<String, ManageError> {
     let current = event(db, org, slug).await?;
     let (rows, _) = registrants(db, org, slug, None, None, (1_000_000, 0)).await?;
-    let mut header = vec!["id", "status", "firstName", "lastName", "email", "preferredTimezone", "preferredLanguage", "registrationDateTime"]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
+    let mut header = vec![
+        "id",
+        "status",
+        "firstName",
+        "lastName",
+        "email",
+        "preferredTimezone",
+        "preferredLanguage",
+        "registrationDateTime",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
     header.extend(current.questions.iter().map(|q| q.label.clone()));
     let mut out = header.iter().map(|h| csv_cell(h)).collect::<Vec<_>>().join(",");
     out.push_str("\r\n");
@@ -701,7 +813,13 @@ pub async fn registrants_csv(db: &Db, org: &Organizer, slug: &str) -> Result<Str
             r.registration_date_time.clone(),
         ];
         for q in &current.questions {
-            cells.push(r.registration_question_answers.iter().find(|a| a.question_id == q.id).map(|a| a.as_text()).unwrap_or_default());
+            cells.push(
+                r.registration_question_answers
+                    .iter()
+                    .find(|a| a.question_id == q.id)
+                    .map(|a| a.as_text())
+                    .unwrap_or_default(),
+            );
         }
         out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
@@ -732,7 +850,13 @@ impl Decision {
 
 /// Applies an organizer's decision to a registration of their event, in one transaction, and
 /// emails the registrant. Approving or promoting needs a free seat.
-pub async fn decide(db: &Db, org: &Organizer, slug: &str, registration_id: &str, decision: Decision) -> Result<RegistrationStatus, ManageError> {
+pub async fn decide(
+    db: &Db,
+    org: &Organizer,
+    slug: &str,
+    registration_id: &str,
+    decision: Decision,
+) -> Result<RegistrationStatus, ManageError> {
     let current = event(db, org, slug).await?;
     let now = now();
     let mut tx = db.begin_write().await?;
@@ -753,7 +877,12 @@ pub async fn decide(db: &Db, org: &Organizer, slug: &str, registration_id: &str,
         Decision::Reject if from == RegistrationStatus::PendingApproval => (RegistrationStatus::RejectedByOrganizer, Mail::Rejected),
         Decision::Promote if from == RegistrationStatus::Waitlisted => (RegistrationStatus::Registered, Mail::Promoted),
         Decision::Cancel if from.can_become(RegistrationStatus::Canceled) => (RegistrationStatus::Canceled, Mail::Canceled),
-        _ => return Err(ManageError::Conflict(format!("A registration that is {} can't be changed that way.", from.as_str()))),
+        _ => {
+            return Err(ManageError::Conflict(format!(
+                "A registration that is {} can't be changed that way.",
+                from.as_str()
+            )))
+        }
     };
     if to == RegistrationStatus::Registered && locked.capacity.is_some_and(|c| locked.registered_count >= c) {
         return Err(ManageError::Conflict("There is no free seat. Raise the capacity first.".into()));

@@ -381,7 +381,9 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
     let db = server::db::Db::connect(&config.database_url).await.unwrap();
     db.migrate().await.unwrap();
     let now = jiff::Timestamp::now().as_second();
-    let (owner, _) = server::auth::create_organizer(&db, "crash@example.com", "Crash Org", None).await.unwrap();
+    let (owner, _) = server::auth::create_organizer(&db, "crash@example.com", "Crash Org", None)
+        .await
+        .unwrap();
     server::events::insert(
         &db,
         &server::events::NewEvent {

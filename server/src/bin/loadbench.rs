@@ -43,7 +43,9 @@ async fn prepare(args: &[String]) {
         .expect("open database");
     db.migrate().await.expect("migrate");
     let now = jiff::Timestamp::now().as_second();
-    let (organizer, _) = server::auth::create_organizer(&db, "load@example.com", "Load Test", None).await.expect("create organizer");
+    let (organizer, _) = server::auth::create_organizer(&db, "load@example.com", "Load Test", None)
+        .await
+        .expect("create organizer");
     server::events::insert(
         &db,
         &server::events::NewEvent {

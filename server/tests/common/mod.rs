@@ -66,8 +66,9 @@ impl TestApp {
         };
         let state = server::prepare(config).await.expect("Atrium starts");
         let email = format!("owner-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-        let (owner, owner_password) =
-            server::auth::create_organizer(&state.db, &email, "Owner Org", None).await.expect("create the owner organizer");
+        let (owner, owner_password) = server::auth::create_organizer(&state.db, &email, "Owner Org", None)
+            .await
+            .expect("create the owner organizer");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://localhost:{}", listener.local_addr().unwrap().port());
         tokio::spawn(server::serve(listener, state.clone()));
@@ -224,4 +225,14 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// The decoded HTML and text bodies of an email.
+pub fn bodies(eml: &str) -> (String, String) {
+    let message = mail_parser::MessageParser::default()
+        .parse(eml.as_bytes())
+        .expect("a parsable email");
+    let html = message.body_html(0).map(|b| b.to_string()).unwrap_or_default();
+    let text = message.body_text(0).map(|b| b.to_string()).unwrap_or_default();
+    (html, text)
 }

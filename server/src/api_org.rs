@@ -1,0 +1,365 @@
+//! The organizer half of the REST API: bearer-token authenticated, scoped to the caller's
+//! organization (another organization's event answers 404, exactly like a missing one).
+
+use crate::api::{event_json, parse_json};
+use crate::auth::{self, ApiOrganizer, Credential};
+use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
+use crate::problem::Problem;
+use crate::AppState;
+use app::domain::RegistrationStatus;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tokens", post(create_token))
+        .route("/organizer/events", get(list_events))
+        .route("/events", post(create_event))
+        .route("/events/{slug}", axum::routing::patch(update_event))
+        .route("/events/{slug}/publish", post(publish))
+        .route("/events/{slug}/cancel", post(cancel))
+        .route("/events/{slug}/questions", put(put_questions).get(get_questions))
+        .route("/events/{slug}/presenters", put(put_presenters).get(get_presenters))
+        .route("/events/{slug}/registrations", get(list_registrations))
+        .route("/events/{slug}/registrations.csv", get(registrations_csv))
+        .route("/events/{slug}/registrations/{id}/{action}", post(decide))
+        .route("/events/{slug}/announcements", post(announce))
+}
+
+impl IntoResponse for ManageError {
+    fn into_response(self) -> Response {
+        match self {
+            ManageError::NotFound => Problem::not_found("Resource").into_response(),
+            ManageError::Invalid(errors) => Problem::invalid(errors).into_response(),
+            ManageError::Conflict(message) => Problem::new(StatusCode::CONFLICT, "conflict", "Not possible now")
+                .detail(message)
+                .into_response(),
+            ManageError::Db(e) => Problem::internal(&e).into_response(),
+        }
+    }
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    use base64::Engine;
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(value.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (email, password) = text.split_once(':')?;
+    Some((email.to_string(), password.to_string()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct TokenRequest {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// `POST /tokens` with HTTP Basic (email:password) → a new API token, shown once.
+async fn create_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some((email, password)) = basic_credentials(&headers) else {
+        let mut r = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
+            .detail("Send your email and password with HTTP Basic authentication.")
+            .into_response();
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, "Basic realm=\"atrium\"".parse().expect("valid header"));
+        return r;
+    };
+    let address = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("direct")
+        .to_string();
+    if let Some(wait) = state.login_limiter.retry_after(&email, &address) {
+        let mut r = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many failed sign-ins")
+            .detail(format!("Try again in {} minutes.", (wait + 59) / 60))
+            .into_response();
+        r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+        return r;
+    }
+    let organizer = match auth::authenticate(
+        &state.db,
+        Credential::Password {
+            email: &email,
+            password: &password,
+        },
+    )
+    .await
+    {
+        Ok(Some(o)) => o,
+        Ok(None) => {
+            state.login_limiter.failed(&email, &address);
+            return Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Wrong email or password").into_response();
+        }
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    state.login_limiter.succeeded(&email);
+    let request: TokenRequest = if body.is_empty() {
+        TokenRequest::default()
+    } else {
+        match parse_json(&headers, &body) {
+            Ok(r) => r,
+            Err(p) => return p.into_response(),
+        }
+    };
+    match auth::create_token(&state.db, &organizer, request.name.as_deref().unwrap_or("API token")).await {
+        Ok((id, token)) => (
+            StatusCode::CREATED,
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(serde_json::json!({ "id": id, "token": token })),
+        )
+            .into_response(),
+        Err(auth::AuthError::Invalid(m)) => Problem::invalid(vec![app::domain::FieldError::new("name", m)]).into_response(),
+        Err(auth::AuthError::Db(e)) => Problem::internal(&e).into_response(),
+    }
+}
+
+async fn list_events(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer) -> Response {
+    match manage::list(&state.db, &org).await {
+        Ok(list) => Json(serde_json::json!({ "value": list.iter().map(|e| event_json(&state, e)).collect::<Vec<_>>() })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn create_event(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, headers: HeaderMap, body: Bytes) -> Response {
+    let input: EventInput = match parse_json(&headers, &body) {
+        Ok(i) => i,
+        Err(p) => return p.into_response(),
+    };
+    match manage::create(&state.db, &org, &input).await {
+        Ok(e) => (
+            StatusCode::CREATED,
+            [(header::LOCATION, format!("/api/v1/events/{}", e.slug))],
+            Json(event_json(&state, &e)),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn update_event(
+    State(state): State<AppState>,
+    ApiOrganizer(org): ApiOrganizer,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let input: EventInput = match parse_json(&headers, &body) {
+        Ok(i) => i,
+        Err(p) => return p.into_response(),
+    };
+    match manage::update(&state.db, &org, &slug, &input).await {
+        Ok(e) => {
+            state.outbox.notify();
+            Json(event_json(&state, &e)).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn publish(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
+    match manage::publish(&state.db, &org, &slug).await {
+        Ok(e) => Json(event_json(&state, &e)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct CancelRequest {
+    #[serde(default)]
+    message: Option<String>,
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    ApiOrganizer(org): ApiOrganizer,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request: CancelRequest = if body.is_empty() {
+        CancelRequest::default()
+    } else {
+        match parse_json(&headers, &body) {
+            Ok(r) => r,
+            Err(p) => return p.into_response(),
+        }
+    };
+    match manage::cancel(&state.db, &org, &slug, request.message.as_deref()).await {
+        Ok(e) => {
+            state.outbox.notify();
+            Json(event_json(&state, &e)).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn get_questions(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
+    match manage::event(&state.db, &org, &slug).await {
+        Ok(e) => Json(serde_json::json!({ "value": e.questions })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn put_questions(
+    State(state): State<AppState>,
+    ApiOrganizer(org): ApiOrganizer,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let questions: Vec<QuestionInput> = match parse_json(&headers, &body) {
+        Ok(q) => q,
+        Err(p) => return p.into_response(),
+    };
+    let input = EventInput {
+        questions: Some(questions),
+        ..Default::default()
+    };
+    match manage::update(&state.db, &org, &slug, &input).await {
+        Ok(e) => Json(serde_json::json!({ "value": e.questions })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn get_presenters(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
+    match manage::event(&state.db, &org, &slug).await {
+        Ok(e) => Json(serde_json::json!({ "value": event_json(&state, &e).presenters })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn put_presenters(
+    State(state): State<AppState>,
+    ApiOrganizer(org): ApiOrganizer,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let presenters: Vec<PresenterInput> = match parse_json(&headers, &body) {
+        Ok(p) => p,
+        Err(p) => return p.into_response(),
+    };
+    let input = EventInput {
+        presenters: Some(presenters),
+        ..Default::default()
+    };
+    match manage::update(&state.db, &org, &slug, &input).await {
+        Ok(e) => Json(serde_json::json!({ "value": event_json(&state, &e).presenters })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListQuery {
+    status: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+    page_size: Option<i64>,
+}
+
+async fn list_registrations(
+    State(state): State<AppState>,
+    ApiOrganizer(org): ApiOrganizer,
+    Path(slug): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match RegistrationStatus::parse(s) {
+            Some(s) => Some(s),
+            None => return Problem::invalid(vec![app::domain::FieldError::new("status", "Unknown registration status.")]).into_response(),
+        },
+    };
+    let size = query.page_size.unwrap_or(50).clamp(1, 500);
+    let page = query.page.unwrap_or(1).max(1);
+    match manage::registrants(&state.db, &org, &slug, status, query.q.as_deref(), (size, (page - 1) * size)).await {
+        Ok((rows, total)) => {
+            Json(serde_json::json!({ "value": rows, "totalCount": total, "page": page, "pageSize": size })).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn registrations_csv(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
+    match manage::registrants_csv(&state.db, &org, &slug).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{slug}-registrations.csv\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    ApiOrganizer(org): ApiOrganizer,
+    Path((slug, id, action)): Path<(String, String, String)>,
+) -> Response {
+    let Some(decision) = Decision::parse(&action) else {
+        return Problem::not_found("Action").into_response();
+    };
+    match manage::decide(&state.db, &org, &slug, &id, decision).await {
+        Ok(status) => {
+            state.outbox.notify();
+            Json(serde_json::json!({ "id": id, "status": status })).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct AnnounceRequest {
+    message: String,
+    #[serde(default)]
+    statuses: Vec<String>,
+}
+
+async fn announce(
+    State(state): State<AppState>,
+    ApiOrganizer(org): ApiOrganizer,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request: AnnounceRequest = match parse_json(&headers, &body) {
+        Ok(r) => r,
+        Err(p) => return p.into_response(),
+    };
+    let statuses: Vec<RegistrationStatus> = if request.statuses.is_empty() {
+        vec![RegistrationStatus::Registered]
+    } else {
+        match request
+            .statuses
+            .iter()
+            .map(|s| RegistrationStatus::parse(s))
+            .collect::<Option<Vec<_>>>()
+        {
+            Some(s) => s,
+            None => {
+                return Problem::invalid(vec![app::domain::FieldError::new("statuses", "Unknown registration status.")]).into_response()
+            }
+        }
+    };
+    match manage::announce(&state.db, &org, &slug, &statuses, &request.message).await {
+        Ok(n) => {
+            state.outbox.notify();
+            (StatusCode::ACCEPTED, Json(serde_json::json!({ "recipients": n }))).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
