@@ -19,7 +19,51 @@ async fn main() {
 }
 
 async fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let config = Config::from_env().map_err(|e| e.to_string())?;
+    match args.first().map(String::as_str) {
+        None | Some("serve") => serve(config).await,
+        Some("create-organizer") => create_organizer(config, &args[1..]).await,
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    }
+}
+
+const USAGE: &str = "usage:
+  server                      run Atrium (configuration from the environment; see README)
+  server create-organizer --email E --organization O [--password P]
+                              create an organizer (and the organization if new); prints a
+                              generated password when none is given";
+
+fn flag(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+async fn create_organizer(config: Config, args: &[String]) -> Result<(), String> {
+    let email = flag(args, "--email").ok_or(format!("--email is required\n\n{USAGE}"))?;
+    let organization = flag(args, "--organization").ok_or(format!("--organization is required\n\n{USAGE}"))?;
+    let password = flag(args, "--password");
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("could not create {}: {e}", config.data_dir.display()))?;
+    let db = server::db::Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("could not open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("could not update the database schema: {e}"))?;
+    let (organizer, password_used) = server::auth::create_organizer(&db, &email, &organization, password.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("Created organizer {} in {}.", organizer.email, organizer.organization_name);
+    if password.is_none() {
+        println!("Password (shown only now): {password_used}");
+    }
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), String> {
     let addr = config.addr;
     let state = server::prepare(config).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(addr)

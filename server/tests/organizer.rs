@@ -311,3 +311,53 @@ async fn token_endpoint_refuses_bad_passwords_and_limits_guessing() {
     assert_eq!(limited.status(), 429, "even the right password waits once the account is locked");
     assert!(limited.headers().contains_key("retry-after"));
 }
+
+#[tokio::test]
+async fn create_organizer_command_prints_a_working_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(args)
+            .env("ATRIUM_DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["create-organizer", "--email", "Founder@Example.com", "--organization", "Fabrikam"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("Created organizer Founder@Example.com in Fabrikam."));
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Password (shown only now): "))
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(password.len() >= server::auth::MIN_PASSWORD);
+    let again = run(&["create-organizer", "--email", "founder@example.com", "--organization", "Fabrikam"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has an account"));
+    let weak = run(&[
+        "create-organizer",
+        "--email",
+        "b@example.com",
+        "--organization",
+        "Fabrikam",
+        "--password",
+        "short",
+    ]);
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12 characters"));
+
+    let config = server::config::Config::for_dir(dir.path().to_path_buf(), None);
+    let db = server::db::Db::connect(&config.database_url).await.unwrap();
+    let who = server::auth::authenticate(
+        &db,
+        server::auth::Credential::Password {
+            email: "founder@example.com",
+            password: &password,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(who.unwrap().organization_name, "Fabrikam");
+}
