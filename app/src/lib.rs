@@ -6,6 +6,8 @@ pub mod islands;
 pub mod views;
 
 #[cfg(feature = "ssr")]
+pub mod dashboard;
+#[cfg(feature = "ssr")]
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod render;

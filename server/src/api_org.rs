@@ -8,7 +8,7 @@ use crate::problem::Problem;
 use crate::AppState;
 use app::domain::RegistrationStatus;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -61,7 +61,12 @@ struct TokenRequest {
 }
 
 /// `POST /tokens` with HTTP Basic (email:password) → a new API token, shown once.
-async fn create_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create_token(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some((email, password)) = basic_credentials(&headers) else {
         let mut r = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
             .detail("Send your email and password with HTTP Basic authentication.")
@@ -70,11 +75,7 @@ async fn create_token(State(state): State<AppState>, headers: HeaderMap, body: B
             .insert(header::WWW_AUTHENTICATE, "Basic realm=\"atrium\"".parse().expect("valid header"));
         return r;
     };
-    let address = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("direct")
-        .to_string();
+    let address = peer.ip().to_string();
     if let Some(wait) = state.login_limiter.retry_after(&email, &address) {
         let mut r = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many failed sign-ins")
             .detail(format!("Try again in {} minutes.", (wait + 59) / 60))

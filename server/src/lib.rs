@@ -4,6 +4,7 @@ pub mod api;
 pub mod api_org;
 pub mod auth;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod events;
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(web::routes())
+        .merge(dashboard::routes())
         .nest("/api/v1", api::routes().merge(api_org::routes()))
         .merge(static_files::routes(&state.config.site_root))
         .fallback(web::not_found)
@@ -116,5 +118,9 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves Atrium on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
 }

@@ -918,3 +918,96 @@ mod tests {
         assert_eq!(csv_cell("-1"), "'-1");
     }
 }
+
+/// Everything stored about an event's presenters, in order.
+pub async fn presenter_records(db: &Db, event_id: &str) -> Result<Vec<PresenterRecord>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT name, email, bio, company, job_title, photo_url, linkedin_url, website_url, x_url FROM presenters WHERE event_id = $1 ORDER BY position",
+    )
+    .bind(event_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PresenterRecord {
+                presenter: Presenter {
+                    name: r.try_get("name")?,
+                    company: r.try_get("company")?,
+                    job_title: r.try_get("job_title")?,
+                    bio: r.try_get("bio")?,
+                },
+                email: r.try_get("email")?,
+                photo_url: r.try_get("photo_url")?,
+                linkedin_url: r.try_get("linkedin_url")?,
+                website_url: r.try_get("website_url")?,
+                x_url: r.try_get("x_url")?,
+            })
+        })
+        .collect()
+}
+
+/// A draft copy of an event with its questions and presenters, at a new address.
+pub async fn duplicate(db: &Db, org: &Organizer, slug: &str) -> Result<Event, ManageError> {
+    let source = event(db, org, slug).await?;
+    let mut n = 1;
+    let new_slug = loop {
+        let candidate = if n == 1 {
+            format!("{}-copy", source.slug)
+        } else {
+            format!("{}-copy-{n}", source.slug)
+        };
+        let candidate: String = candidate.chars().take(80).collect();
+        if !slug_taken(db, &candidate, None).await? {
+            break candidate;
+        }
+        n += 1;
+    };
+    let questions = source
+        .questions
+        .iter()
+        .map(|q| {
+            let label = (q.kind == QuestionKind::Predefined)
+                .then(|| PredefinedLabel::ALL.iter().copied().find(|p| p.display_name() == q.label))
+                .flatten();
+            (
+                Question {
+                    id: String::new(),
+                    ..q.clone()
+                },
+                label,
+            )
+        })
+        .collect();
+    let copy = NewEvent {
+        organization_id: org.organization_id.clone(),
+        slug: new_slug,
+        title: format!("Copy of {}", source.title).chars().take(MAX_TITLE).collect(),
+        summary: source.summary.clone(),
+        description: source.description.clone(),
+        kind: source.kind,
+        status: EventStatus::Draft,
+        start_at: source.start_at,
+        end_at: source.end_at,
+        time_zone: source.time_zone.clone(),
+        capacity: source.capacity,
+        waitlist_enabled: source.waitlist_enabled,
+        manual_approval: source.manual_approval,
+        registration_opens_at: source.registration_opens_at,
+        registration_closes_at: source.registration_closes_at,
+        join_url: source.join_url.clone(),
+        terms_url: source.terms_url.clone(),
+        questions,
+        presenters: Vec::new(),
+    };
+    let presenters = presenter_records(db, &source.id).await?;
+    let id = events::insert(db, &copy).await?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO event_organizers (event_id, organizer_id) VALUES ($1, $2)")
+        .bind(&id)
+        .bind(&org.id)
+        .execute(&mut *tx.tx)
+        .await?;
+    write_presenters(&mut tx, &id, &presenters).await?;
+    tx.commit().await?;
+    events::by_id(db, &id).await?.ok_or(ManageError::NotFound)
+}

@@ -26,7 +26,14 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{token}/invite.ics", get(invite))
 }
 
-fn html(state: &AppState, status: StatusCode, title: &str, interactive: bool, private: bool, body: impl IntoView + 'static) -> Response {
+pub(crate) fn html(
+    state: &AppState,
+    status: StatusCode,
+    title: &str,
+    interactive: bool,
+    private: bool,
+    body: impl IntoView + 'static,
+) -> Response {
     let doc = app::render::document(&state.leptos, &state.config.site_name, title, interactive, move || body);
     let mut response = (status, doc.html).into_response();
     let h = response.headers_mut();
@@ -45,12 +52,12 @@ fn html(state: &AppState, status: StatusCode, title: &str, interactive: bool, pr
     response
 }
 
-fn problem_page(state: &AppState, status: StatusCode, title: &str, detail: &str) -> Response {
+pub(crate) fn problem_page(state: &AppState, status: StatusCode, title: &str, detail: &str) -> Response {
     let (t, d) = (title.to_string(), detail.to_string());
     html(state, status, title, false, false, view! { <Problem title=t detail=d /> })
 }
 
-fn server_error(state: &AppState, error: &dyn std::fmt::Display) -> Response {
+pub(crate) fn server_error(state: &AppState, error: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %error, "page failed");
     problem_page(
         state,

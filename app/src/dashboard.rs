@@ -1,0 +1,533 @@
+//! The organizer dashboard's pages: sign-in, events, the event editor with its questions and
+//! presenters, registrants with decisions, messages, charts and API tokens. Plain server-rendered
+//! forms, each carrying the session's CSRF token.
+
+use crate::domain::{FieldError, PredefinedLabel, RegistrationStatus};
+use leptos::prelude::*;
+
+fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
+    errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
+}
+
+#[component]
+fn Csrf(token: String) -> impl IntoView {
+    view! { <input type="hidden" name="csrf" value=token /> }
+}
+
+#[component]
+pub fn LoginPage(email: String, next: String, error: Option<String>) -> impl IntoView {
+    view! {
+        <article class="problem narrow">
+            <h1>"Sign in"</h1>
+            <p class="hint">"For organizers of this site."</p>
+            {error.map(|e| view! { <p class="closed" role="alert">{e}</p> })}
+            <form method="post" action="/login" class="stack">
+                <input type="hidden" name="next" value=next />
+                <div class="field">
+                    <label for="email">"Email"</label>
+                    <input id="email" name="email" type="email" value=email required=true autocomplete="username" />
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input id="password" name="password" type="password" required=true autocomplete="current-password" />
+                </div>
+                <button type="submit" class="primary">"Sign in"</button>
+            </form>
+        </article>
+    }
+}
+
+/// The dashboard's own navigation, with sign-out.
+#[component]
+pub fn DashNav(organization: String, email: String, csrf: String) -> impl IntoView {
+    view! {
+        <nav class="dash" aria-label="Dashboard">
+            <strong>{organization}</strong>
+            <a href="/dashboard">"Events"</a>
+            <a href="/dashboard/tokens">"API tokens"</a>
+            <span class="hint">{email}</span>
+            <form method="post" action="/logout" class="inline">
+                <Csrf token=csrf />
+                <button type="submit">"Sign out"</button>
+            </form>
+        </nav>
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct DashEventRow {
+    pub slug: String,
+    pub title: String,
+    pub status: String,
+    pub when: String,
+    pub registered: i64,
+    pub capacity: Option<i64>,
+    pub waitlisted: i64,
+    pub pending: i64,
+}
+
+#[component]
+pub fn EventsList(rows: Vec<DashEventRow>) -> impl IntoView {
+    let empty = rows.is_empty();
+    let body = rows
+        .into_iter()
+        .map(|r| {
+            let href = format!("/dashboard/events/{}", r.slug);
+            let seats = match r.capacity {
+                Some(c) => format!("{} / {}", r.registered, c),
+                None => r.registered.to_string(),
+            };
+            view! {
+                <tr>
+                    <td><a href=href>{r.title}</a></td>
+                    <td><span class=format!("badge {}", r.status)>{r.status.clone()}</span></td>
+                    <td>{r.when}</td>
+                    <td class="num">{seats}</td>
+                    <td class="num">{r.waitlisted}</td>
+                    <td class="num">{r.pending}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="toolbar">
+            <h1>"Events"</h1>
+            <a class="button primary" href="/dashboard/events/new">"New event"</a>
+        </div>
+        {empty.then(|| view! { <p class="empty">"No events yet. Create your first one."</p> })}
+        <table class="grid">
+            <thead><tr><th scope="col">"Event"</th><th scope="col">"Status"</th><th scope="col">"When"</th><th scope="col">"Registered"</th><th scope="col">"Waitlist"</th><th scope="col">"Pending"</th></tr></thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
+}
+
+/// A question row in the editor.
+#[derive(Clone, Debug, Default)]
+pub struct QuestionRow {
+    pub label: String,
+    pub answer_input_type: String,
+    pub choices: String,
+    pub is_required: bool,
+}
+
+/// A presenter row in the editor.
+#[derive(Clone, Debug, Default)]
+pub struct PresenterRow {
+    pub name: String,
+    pub company: String,
+    pub job_title: String,
+    pub bio: String,
+    pub linkedin: String,
+    pub website: String,
+}
+
+/// What the event editor shows: stored values, or what was typed when saving failed.
+#[derive(Clone, Debug, Default)]
+pub struct EventForm {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub kind: String,
+    pub start: String,
+    pub end: String,
+    pub time_zone: String,
+    pub capacity: String,
+    pub waitlist: bool,
+    pub approval: bool,
+    pub opens: String,
+    pub closes: String,
+    pub join_url: String,
+    pub terms_url: String,
+    /// Predefined questions asked, with whether each is required.
+    pub predefined: Vec<(PredefinedLabel, bool)>,
+    pub questions: Vec<QuestionRow>,
+    pub presenters: Vec<PresenterRow>,
+}
+
+#[component]
+fn Field(
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    errors: Vec<FieldError>,
+    #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+) -> impl IntoView {
+    let err = error_for(&errors, name);
+    let invalid = err.is_some();
+    let err_id = format!("err-{name}");
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=name>{label}</label>
+            <input id=name name=name type=kind.unwrap_or("text") value=value aria-describedby=err_id.clone() aria-invalid=if invalid { "true" } else { "false" } />
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            <p class="field-error" id=err_id>{err}</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn EventEditor(
+    form: EventForm,
+    errors: Vec<FieldError>,
+    csrf: String,
+    action: String,
+    zones: Vec<String>,
+    is_new: bool,
+) -> impl IntoView {
+    let e = errors.clone();
+    let zone_options = zones
+        .into_iter()
+        .map(|z| {
+            let selected = z == form.time_zone;
+            view! { <option value=z.clone() selected=selected>{z.clone()}</option> }
+        })
+        .collect_view();
+    let predefined = PredefinedLabel::ALL
+        .iter()
+        .map(|label| {
+            let asked = form.predefined.iter().find(|(l, _)| l == label);
+            let name = format!("predefined.{}", label.as_str());
+            let req = format!("predefined.{}.required", label.as_str());
+            view! {
+                <tr>
+                    <td><label class="choice"><input type="checkbox" name=name value="true" checked=asked.is_some() /> {label.display_name()}</label></td>
+                    <td><label class="choice"><input type="checkbox" name=req value="true" checked=asked.is_some_and(|(_, r)| *r) /> "Required"</label></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let mut question_rows = form.questions.clone();
+    question_rows.push(QuestionRow::default());
+    question_rows.push(QuestionRow::default());
+    let questions = question_rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let types = ["text", "multilineText", "singleChoice", "multiChoice", "boolean"]
+                .into_iter()
+                .map(|t| view! { <option value=t selected=q.answer_input_type == t>{t}</option> })
+                .collect_view();
+            let err = [format!("questions[{i}].label"), format!("questions[{i}].choices"), format!("questions[{i}].answerInputType")]
+                .iter()
+                .find_map(|f| error_for(&errors, f));
+            let invalid = err.is_some();
+            view! {
+                <tr class:invalid=invalid>
+                    <td><input name=format!("q.{i}.label") value=q.label aria-label=format!("Question {}", i + 1) /></td>
+                    <td><select name=format!("q.{i}.type") aria-label=format!("Answer type {}", i + 1)>{types}</select></td>
+                    <td><input name=format!("q.{i}.choices") value=q.choices aria-label=format!("Choices {}", i + 1) placeholder="One; Two; Three" /></td>
+                    <td><input type="checkbox" name=format!("q.{i}.required") value="true" checked=q.is_required aria-label=format!("Required {}", i + 1) /></td>
+                    <td><input type="number" name=format!("q.{i}.position") value=(i + 1).to_string() min="1" class="short" aria-label=format!("Position {}", i + 1) /></td>
+                    <td class="field-error">{err}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let mut presenter_rows = form.presenters.clone();
+    presenter_rows.push(PresenterRow::default());
+    let presenters = presenter_rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            view! {
+                <fieldset class="presenter">
+                    <legend>{format!("Presenter {}", i + 1)}</legend>
+                    <label>"Name" <input name=format!("p.{i}.name") value=p.name /></label>
+                    <label>"Company" <input name=format!("p.{i}.company") value=p.company /></label>
+                    <label>"Job title" <input name=format!("p.{i}.jobTitle") value=p.job_title /></label>
+                    <label>"LinkedIn" <input name=format!("p.{i}.linkedin") value=p.linkedin type="url" /></label>
+                    <label>"Website" <input name=format!("p.{i}.website") value=p.website type="url" /></label>
+                    <label class="wide">"Bio" <textarea name=format!("p.{i}.bio") rows="2">{p.bio}</textarea></label>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    let general = error_for(&errors, "form");
+    view! {
+        <h1>{if is_new { "New event" } else { "Edit event" }}</h1>
+        {general.map(|g| view! { <p class="closed" role="alert">{g}</p> })}
+        {(!errors.is_empty()).then(|| view! { <p class="closed" role="alert">"Some fields need attention; see the messages below."</p> })}
+        <form method="post" action=action class="editor">
+            <Csrf token=csrf />
+            <Field name="title" label="Title" value=form.title errors=e.clone() />
+            <Field name="slug" label="Address" value=form.slug errors=e.clone() hint="The page is /events/<address>. Lower-case letters, digits and hyphens." />
+            <Field name="summary" label="Summary" value=form.summary errors=e.clone() />
+            <div class="field" class:invalid=error_for(&e, "description").is_some()>
+                <label for="description">"Description"</label>
+                <textarea id="description" name="description" rows="6">{form.description}</textarea>
+                <p class="field-error">{error_for(&e, "description")}</p>
+            </div>
+            <div class="field">
+                <label for="kind">"Kind"</label>
+                <select id="kind" name="kind">
+                    <option value="webinar" selected=form.kind != "meeting">"Webinar (attendees join in Teams)"</option>
+                    <option value="meeting" selected=form.kind == "meeting">"Meeting (attendees can join in the browser)"</option>
+                </select>
+            </div>
+            <div class="row">
+                <Field name="startDateTime" label="Starts" value=form.start errors=e.clone() kind="datetime-local" />
+                <Field name="endDateTime" label="Ends" value=form.end errors=e.clone() kind="datetime-local" />
+            </div>
+            <div class="field" class:invalid=error_for(&e, "timeZone").is_some()>
+                <label for="timeZone">"Time zone"</label>
+                <select id="timeZone" name="timeZone">{zone_options}</select>
+                <p class="field-error">{error_for(&e, "timeZone")}</p>
+            </div>
+            <div class="row">
+                <Field name="capacity" label="Capacity" value=form.capacity errors=e.clone() kind="number" hint="Empty for no limit." />
+                <div class="field">
+                    <label class="choice"><input type="checkbox" name="isWaitlistEnabled" value="true" checked=form.waitlist /> "Waitlist when full"</label>
+                    <label class="choice"><input type="checkbox" name="isManualApprovalEnabled" value="true" checked=form.approval /> "Approve each registration"</label>
+                </div>
+            </div>
+            <div class="row">
+                <Field name="registrationOpensDateTime" label="Registration opens" value=form.opens errors=e.clone() kind="datetime-local" hint="Empty: as soon as it's published." />
+                <Field name="registrationClosesDateTime" label="Registration closes" value=form.closes errors=e.clone() kind="datetime-local" hint="Empty: when the event ends." />
+            </div>
+            <Field name="joinUrl" label="Join link" value=form.join_url errors=e.clone() kind="url" hint="Shown only to registered attendees." />
+            <Field name="termsUrl" label="Terms and privacy link" value=form.terms_url errors=e.clone() kind="url" hint="When set, registrants must accept it." />
+            <h2>"Registration questions"</h2>
+            <table class="grid compact"><tbody>{predefined}</tbody></table>
+            <table class="grid compact">
+                <thead><tr><th scope="col">"Your question"</th><th scope="col">"Answer type"</th><th scope="col">"Choices (separate with ;)"</th><th scope="col">"Required"</th><th scope="col">"Order"</th><th></th></tr></thead>
+                <tbody>{questions}</tbody>
+            </table>
+            <p class="hint">"Clear a question's text to remove it. Save to get more empty rows."</p>
+            <h2>"Presenters"</h2>
+            {presenters}
+            <button type="submit" class="primary">{if is_new { "Create draft" } else { "Save changes" }}</button>
+        </form>
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RegistrantView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub status: RegistrationStatus,
+    pub registered_at: String,
+    pub answers: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct EventOverview {
+    pub slug: String,
+    pub title: String,
+    pub status: String,
+    pub when: String,
+    pub public_url: String,
+    pub counts: Vec<(String, i64)>,
+    pub per_day: Vec<(String, i64)>,
+    pub registrants: Vec<RegistrantView>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub filter_status: String,
+    pub search: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A horizontal bar chart as SVG; no script needed.
+#[component]
+pub fn BarChart(title: String, bars: Vec<(String, i64)>) -> impl IntoView {
+    let max = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let height = 24 * bars.len().max(1) + 8;
+    let rows = bars
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, value))| {
+            let y = 4 + i * 24;
+            let width = (value as f64 / max as f64 * 260.0).round();
+            view! {
+                <g>
+                    <text x="0" y=(y + 15).to_string() class="chart-label">{label}</text>
+                    <rect x="130" y=y.to_string() width=width.to_string() height="18" rx="3" class="chart-bar"></rect>
+                    <text x=(136.0 + width).to_string() y=(y + 15).to_string() class="chart-value">{value.to_string()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="chart">
+            <figcaption>{title.clone()}</figcaption>
+            <svg role="img" aria-label=title viewBox=format!("0 0 440 {height}") width="440" height=height.to_string()>{rows}</svg>
+        </figure>
+    }
+}
+
+#[component]
+pub fn EventOverviewPage(page: EventOverview, csrf: String) -> impl IntoView {
+    let base = format!("/dashboard/events/{}", page.slug);
+    let actions = {
+        let base = base.clone();
+        let csrf = csrf.clone();
+        let status = page.status.clone();
+        view! {
+            <div class="actions">
+                <a class="button" href=format!("{base}/edit")>"Edit"</a>
+                <a class="button" href=page.public_url.clone()>"View public page"</a>
+                {(status == "draft").then(|| view! {
+                    <form method="post" action=format!("{base}/publish") class="inline"><Csrf token=csrf.clone() /><button type="submit" class="primary">"Publish"</button></form>
+                })}
+                <form method="post" action=format!("{base}/duplicate") class="inline"><Csrf token=csrf.clone() /><button type="submit">"Duplicate"</button></form>
+                <a class="button" href=format!("{base}/registrations.csv")>"Export CSV"</a>
+            </div>
+            {(status != "canceled").then(|| view! {
+                <details class="danger-zone">
+                    <summary>"Cancel this event"</summary>
+                    <form method="post" action=format!("{base}/cancel") class="stack">
+                        <Csrf token=csrf.clone() />
+                        <label for="cancel-message">"Message to everyone registered, waiting or pending"</label>
+                        <textarea id="cancel-message" name="message" rows="3"></textarea>
+                        <button type="submit" class="danger">"Cancel event and notify registrants"</button>
+                    </form>
+                </details>
+            })}
+        }
+    };
+    let rows = page
+        .registrants
+        .into_iter()
+        .map(|r| {
+            let act = |action: &'static str, label: &'static str| {
+                view! {
+                    <form method="post" action=format!("{base}/registrations/{}/{action}", r.id) class="inline">
+                        <Csrf token=csrf.clone() />
+                        <button type="submit" class="small">{label}</button>
+                    </form>
+                }
+            };
+            let buttons = match r.status {
+                RegistrationStatus::PendingApproval => {
+                    view! { {act("approve", "Approve")} {act("reject", "Reject")} {act("cancel", "Cancel")} }.into_any()
+                }
+                RegistrationStatus::Waitlisted => view! { {act("promote", "Promote")} {act("cancel", "Cancel")} }.into_any(),
+                RegistrationStatus::Registered => act("cancel", "Cancel").into_any(),
+                _ => ().into_any(),
+            };
+            view! {
+                <tr>
+                    <td>{r.name}</td>
+                    <td>{r.email}</td>
+                    <td><span class=format!("badge {}", r.status.as_str())>{r.status.as_str()}</span></td>
+                    <td>{r.registered_at}</td>
+                    <td class="answers-cell">{r.answers}</td>
+                    <td>{buttons}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let status_options = ["", "registered", "waitlisted", "pendingApproval", "rejectedByOrganizer", "canceled"]
+        .into_iter()
+        .map(|s| view! { <option value=s selected=page.filter_status == s>{if s.is_empty() { "All statuses" } else { s }}</option> })
+        .collect_view();
+    let pager = (page.pages > 1).then(|| {
+        let links = (1..=page.pages)
+            .map(|p| {
+                let href = format!("{base}?page={p}&status={}&q={}", page.filter_status, page.search);
+                view! { <a href=href aria-current=if p == page.page { Some("page") } else { None }>{p.to_string()}</a> }
+            })
+            .collect_view();
+        view! { <nav class="pager" aria-label="Pages">{links}</nav> }
+    });
+    view! {
+        <p class="kind">{page.status.clone()}</p>
+        <h1>{page.title}</h1>
+        <p class="when">{page.when}</p>
+        {page.notice.map(|n| view! { <p class="banner" role="status">{n}</p> })}
+        {page.error.map(|n| view! { <p class="closed" role="alert">{n}</p> })}
+        {actions}
+        <div class="charts">
+            <BarChart title="Registrations by status".to_string() bars=page.counts />
+            <BarChart title="New registrations per day (last 14 days)".to_string() bars=page.per_day />
+        </div>
+        <h2>{format!("Registrants ({})", page.total)}</h2>
+        <form method="get" action=base.clone() class="filters">
+            <label for="status-filter">"Status"</label>
+            <select id="status-filter" name="status">{status_options}</select>
+            <label for="search">"Search"</label>
+            <input id="search" name="q" type="search" value=page.search.clone() placeholder="Name or email" />
+            <button type="submit">"Filter"</button>
+        </form>
+        <table class="grid">
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Status"</th><th scope="col">"Registered"</th><th scope="col">"Answers"</th><th scope="col">"Actions"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {pager}
+        <h2>"Send a message"</h2>
+        <form method="post" action=format!("{base}/announce") class="stack">
+            <Csrf token=csrf.clone() />
+            <fieldset>
+                <legend>"To"</legend>
+                <label class="choice"><input type="checkbox" name="status" value="registered" checked=true /> "Registered"</label>
+                <label class="choice"><input type="checkbox" name="status" value="waitlisted" /> "Waitlisted"</label>
+                <label class="choice"><input type="checkbox" name="status" value="pendingApproval" /> "Pending approval"</label>
+            </fieldset>
+            <label for="announcement">"Message"</label>
+            <textarea id="announcement" name="message" rows="4" required=true></textarea>
+            <button type="submit">"Send"</button>
+        </form>
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub created_by: String,
+    pub created: String,
+    pub last_used: String,
+    pub revoked: bool,
+}
+
+#[component]
+pub fn TokensPage(tokens: Vec<TokenView>, new_token: Option<String>, csrf: String) -> impl IntoView {
+    let rows = tokens
+        .into_iter()
+        .map(|t| {
+            let revoke = (!t.revoked).then(|| {
+                view! {
+                    <form method="post" action=format!("/dashboard/tokens/{}/revoke", t.id) class="inline">
+                        <Csrf token=csrf.clone() />
+                        <button type="submit" class="small danger">"Revoke"</button>
+                    </form>
+                }
+            });
+            view! {
+                <tr>
+                    <td>{t.name}</td>
+                    <td>{t.created_by}</td>
+                    <td>{t.created}</td>
+                    <td>{t.last_used}</td>
+                    <td>{if t.revoked { "Revoked" } else { "Active" }}</td>
+                    <td>{revoke}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h1>"API tokens"</h1>
+        <p class="hint">"Tokens let integrations use the REST API (/api/v1) as your organization. Send one as Authorization: Bearer <token>."</p>
+        {new_token.map(|t| view! {
+            <div class="banner" role="status">
+                <p>"Your new token. Copy it now: it won't be shown again."</p>
+                <p><code class="token">{t}</code></p>
+            </div>
+        })}
+        <form method="post" action="/dashboard/tokens" class="filters">
+            <Csrf token=csrf.clone() />
+            <label for="token-name">"Name"</label>
+            <input id="token-name" name="name" required=true placeholder="CRM sync" />
+            <button type="submit" class="primary">"Create token"</button>
+        </form>
+        <table class="grid">
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Created by"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"State"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

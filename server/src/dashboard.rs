@@ -1,0 +1,794 @@
+//! The organizer dashboard (`/dashboard`) and sign-in. Every page needs a session; every form
+//! carries the session's CSRF token and is refused without it.
+
+use crate::auth::{self, Credential, SignedIn};
+use crate::events::Event;
+use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
+use crate::web::{html, problem_page, server_error};
+use crate::AppState;
+use app::dashboard::{
+    DashEventRow, DashNav, EventEditor, EventForm, EventOverview, EventOverviewPage, EventsList, LoginPage, PresenterRow, QuestionRow,
+    RegistrantView, TokenView, TokensPage,
+};
+use app::domain::{FieldError, PredefinedLabel, QuestionKind, RegistrationStatus};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use serde::Deserialize;
+use sqlx::Row;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/dashboard", get(events_page))
+        .route("/dashboard/events/new", get(new_event_page))
+        .route("/dashboard/events", post(create_event))
+        .route("/dashboard/events/{slug}", get(overview))
+        .route("/dashboard/events/{slug}/edit", get(edit_page).post(update_event))
+        .route("/dashboard/events/{slug}/publish", post(publish))
+        .route("/dashboard/events/{slug}/cancel", post(cancel))
+        .route("/dashboard/events/{slug}/duplicate", post(duplicate))
+        .route("/dashboard/events/{slug}/announce", post(announce))
+        .route("/dashboard/events/{slug}/registrations.csv", get(csv))
+        .route("/dashboard/events/{slug}/registrations/{id}/{action}", post(decide))
+        .route("/dashboard/tokens", get(tokens_page).post(create_token))
+        .route("/dashboard/tokens/{id}/revoke", post(revoke_token))
+}
+
+type Form = Vec<(String, String)>;
+
+fn form_value(form: &Form, name: &str) -> String {
+    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+fn parse_form(body: &Bytes) -> Form {
+    serde_urlencoded::from_bytes(body).unwrap_or_default()
+}
+
+/// The form's CSRF token must match the session's, compared in constant time.
+fn check_csrf(state: &AppState, signed: &SignedIn, form: &Form) -> Result<(), Response> {
+    let given = form_value(form, "csrf");
+    let ok = given.len() == signed.csrf.len() && given.bytes().zip(signed.csrf.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if ok {
+        Ok(())
+    } else {
+        Err(problem_page(
+            state,
+            StatusCode::FORBIDDEN,
+            "This form has expired",
+            "Go back, reload the page and try again.",
+        ))
+    }
+}
+
+fn dash(state: &AppState, signed: &SignedIn, status: StatusCode, title: &str, body: impl IntoView + 'static) -> Response {
+    let nav_org = signed.organizer.organization_name.clone();
+    let nav_email = signed.organizer.email.clone();
+    let csrf = signed.csrf.clone();
+    html(
+        state,
+        status,
+        title,
+        false,
+        true,
+        view! {
+            <DashNav organization=nav_org email=nav_email csrf=csrf />
+            {body}
+        },
+    )
+}
+
+fn manage_error(state: &AppState, error: ManageError) -> Response {
+    match error {
+        ManageError::NotFound => problem_page(
+            state,
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no such event or registration in your organization.",
+        ),
+        ManageError::Conflict(m) => problem_page(state, StatusCode::CONFLICT, "Not possible now", &m),
+        ManageError::Invalid(errors) => problem_page(
+            state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Please check the form",
+            &errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
+        ),
+        ManageError::Db(e) => server_error(state, &e),
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths, so the sign-in page can't be used to send people elsewhere.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/dashboard".into(),
+    }
+}
+
+async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+    let next = safe_next(q.next.as_deref());
+    html(
+        &state,
+        StatusCode::OK,
+        "Sign in",
+        false,
+        true,
+        view! { <LoginPage email=String::new() next=next error=None /> },
+    )
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = parse_form(&body);
+    let email = form_value(&form, "email");
+    let password = form_value(&form, "password");
+    let next = safe_next(Some(&form_value(&form, "next")));
+    let address = peer.ip().to_string();
+    let fail = |status: StatusCode, message: String| {
+        let (email, next) = (email.clone(), next.clone());
+        html(
+            &state,
+            status,
+            "Sign in",
+            false,
+            true,
+            view! { <LoginPage email=email next=next error=Some(message) /> },
+        )
+    };
+    if let Some(wait) = state.login_limiter.retry_after(&email, &address) {
+        let mut r = fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many failed attempts. Try again in {} minutes.", (wait + 59) / 60),
+        );
+        r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+        return r;
+    }
+    let organizer = match auth::authenticate(
+        &state.db,
+        Credential::Password {
+            email: &email,
+            password: &password,
+        },
+    )
+    .await
+    {
+        Ok(Some(o)) => o,
+        Ok(None) => {
+            state.login_limiter.failed(&email, &address);
+            return fail(StatusCode::UNAUTHORIZED, "Wrong email or password.".into());
+        }
+        Err(e) => return server_error(&state, &e),
+    };
+    state.login_limiter.succeeded(&email);
+    // A fresh session at every sign-in; any session this browser had ends.
+    if let Some(old) = auth::cookie_value(&headers, auth::SESSION_COOKIE) {
+        let _ = auth::end_session(&state.db, &old).await;
+    }
+    match auth::start_session(&state.db, &organizer).await {
+        Ok(secret) => {
+            let mut r = Redirect::to(&next).into_response();
+            r.headers_mut().insert(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&auth::session_cookie(&secret)).expect("valid cookie"),
+            );
+            r
+        }
+        Err(e) => server_error(&state, &e),
+    }
+}
+
+async fn logout(State(state): State<AppState>, signed: SignedIn, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+        return r;
+    }
+    if let Some(secret) = auth::cookie_value(&headers, auth::SESSION_COOKIE) {
+        if let Err(e) = auth::end_session(&state.db, &secret).await {
+            return server_error(&state, &e);
+        }
+    }
+    let mut r = Redirect::to("/login").into_response();
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&auth::clear_session_cookie()).expect("valid cookie"),
+    );
+    r
+}
+
+fn when(e: &Event) -> String {
+    let zone = app::tz::parse_zone(&e.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    app::tz::format_range(e.start_at, e.end_at, &zone)
+}
+
+async fn events_page(State(state): State<AppState>, signed: SignedIn) -> Response {
+    let list = match manage::list(&state.db, &signed.organizer).await {
+        Ok(l) => l,
+        Err(e) => return manage_error(&state, e),
+    };
+    let rows = list
+        .iter()
+        .map(|e| DashEventRow {
+            slug: e.slug.clone(),
+            title: e.title.clone(),
+            status: e.status.as_str().into(),
+            when: when(e),
+            registered: e.registered_count,
+            capacity: e.capacity,
+            waitlisted: e.waitlisted_count,
+            pending: e.pending_count,
+        })
+        .collect();
+    dash(&state, &signed, StatusCode::OK, "Events", view! { <EventsList rows=rows /> })
+}
+
+fn editor(
+    state: &AppState,
+    signed: &SignedIn,
+    status: StatusCode,
+    form: EventForm,
+    errors: Vec<FieldError>,
+    action: String,
+    is_new: bool,
+) -> Response {
+    let csrf = signed.csrf.clone();
+    let zones = app::tz::zone_names().to_vec();
+    let title = if is_new { "New event" } else { "Edit event" };
+    dash(
+        state,
+        signed,
+        status,
+        title,
+        view! { <EventEditor form=form errors=errors csrf=csrf action=action zones=zones is_new=is_new /> },
+    )
+}
+
+async fn new_event_page(State(state): State<AppState>, signed: SignedIn) -> Response {
+    let form = EventForm {
+        time_zone: "Europe/Berlin".into(),
+        kind: "webinar".into(),
+        waitlist: true,
+        ..Default::default()
+    };
+    editor(&state, &signed, StatusCode::OK, form, Vec::new(), "/dashboard/events".into(), true)
+}
+
+/// Reads the editor's fields into the API's input, and what to show again on error.
+fn read_editor(form: &Form) -> (EventInput, EventForm) {
+    let v = |n: &str| form_value(form, n);
+    let checked = |n: &str| v(n) == "true";
+    let optional = |n: &str| Some(Some(v(n)).filter(|s| !s.trim().is_empty()));
+    let predefined: Vec<(PredefinedLabel, bool)> = PredefinedLabel::ALL
+        .iter()
+        .filter(|l| checked(&format!("predefined.{}", l.as_str())))
+        .map(|l| (*l, checked(&format!("predefined.{}.required", l.as_str()))))
+        .collect();
+    let mut custom: Vec<(i64, usize, QuestionRow)> = (0..100)
+        .filter(|i| form.iter().any(|(k, _)| k == &format!("q.{i}.label")))
+        .map(|i| {
+            let row = QuestionRow {
+                label: v(&format!("q.{i}.label")),
+                answer_input_type: v(&format!("q.{i}.type")),
+                choices: v(&format!("q.{i}.choices")),
+                is_required: checked(&format!("q.{i}.required")),
+            };
+            (v(&format!("q.{i}.position")).parse().unwrap_or(i as i64 + 1), i, row)
+        })
+        .filter(|(_, _, r)| !r.label.trim().is_empty())
+        .collect();
+    custom.sort_by_key(|(p, i, _)| (*p, *i));
+    let custom: Vec<QuestionRow> = custom.into_iter().map(|(_, _, r)| r).collect();
+    let presenters: Vec<PresenterRow> = (0..50)
+        .filter(|i| form.iter().any(|(k, _)| k == &format!("p.{i}.name")))
+        .map(|i| PresenterRow {
+            name: v(&format!("p.{i}.name")),
+            company: v(&format!("p.{i}.company")),
+            job_title: v(&format!("p.{i}.jobTitle")),
+            bio: v(&format!("p.{i}.bio")),
+            linkedin: v(&format!("p.{i}.linkedin")),
+            website: v(&format!("p.{i}.website")),
+        })
+        .filter(|p| !p.name.trim().is_empty())
+        .collect();
+    let mut questions: Vec<QuestionInput> = predefined
+        .iter()
+        .map(|(l, r)| QuestionInput {
+            kind: Some("predefined".into()),
+            predefined_label: Some(l.as_str().into()),
+            is_required: *r,
+            ..Default::default()
+        })
+        .collect();
+    questions.extend(custom.iter().map(|q| {
+        QuestionInput {
+            kind: Some("custom".into()),
+            label: q.label.clone(),
+            answer_input_type: Some(q.answer_input_type.clone()),
+            choices: q
+                .choices
+                .split(';')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            is_required: q.is_required,
+            ..Default::default()
+        }
+    }));
+    let input = EventInput {
+        slug: Some(v("slug")).filter(|s| !s.trim().is_empty()),
+        title: Some(v("title")),
+        summary: Some(v("summary")),
+        description: Some(v("description")),
+        kind: Some(v("kind")),
+        start_date_time: Some(v("startDateTime")),
+        end_date_time: Some(v("endDateTime")),
+        time_zone: Some(v("timeZone")),
+        capacity: Some(v("capacity").trim().parse::<i64>().ok())
+            .filter(|_| v("capacity").trim().parse::<i64>().is_ok() || v("capacity").trim().is_empty()),
+        is_waitlist_enabled: Some(checked("isWaitlistEnabled")),
+        is_manual_approval_enabled: Some(checked("isManualApprovalEnabled")),
+        registration_opens_date_time: optional("registrationOpensDateTime"),
+        registration_closes_date_time: optional("registrationClosesDateTime"),
+        join_url: optional("joinUrl"),
+        terms_url: optional("termsUrl"),
+        questions: Some(questions),
+        presenters: Some(
+            presenters
+                .iter()
+                .map(|p| PresenterInput {
+                    name: p.name.clone(),
+                    company: p.company.clone(),
+                    job_title: p.job_title.clone(),
+                    bio: p.bio.clone(),
+                    linked_in_profile_web_url: Some(p.linkedin.clone()),
+                    personal_site_web_url: Some(p.website.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
+    };
+    let shown = EventForm {
+        slug: v("slug"),
+        title: v("title"),
+        summary: v("summary"),
+        description: v("description"),
+        kind: v("kind"),
+        start: v("startDateTime"),
+        end: v("endDateTime"),
+        time_zone: v("timeZone"),
+        capacity: v("capacity"),
+        waitlist: checked("isWaitlistEnabled"),
+        approval: checked("isManualApprovalEnabled"),
+        opens: v("registrationOpensDateTime"),
+        closes: v("registrationClosesDateTime"),
+        join_url: v("joinUrl"),
+        terms_url: v("termsUrl"),
+        predefined,
+        questions: custom,
+        presenters,
+    };
+    (input, shown)
+}
+
+fn capacity_error(form: &Form) -> Option<FieldError> {
+    let c = form_value(form, "capacity");
+    (!c.trim().is_empty() && c.trim().parse::<i64>().is_err())
+        .then(|| FieldError::new("capacity", "Use a whole number, or leave it empty for no limit."))
+}
+
+async fn create_event(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let (input, shown) = read_editor(&form);
+    if let Some(e) = capacity_error(&form) {
+        return editor(
+            &state,
+            &signed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            shown,
+            vec![e],
+            "/dashboard/events".into(),
+            true,
+        );
+    }
+    match manage::create(&state.db, &signed.organizer, &input).await {
+        Ok(e) => Redirect::to(&format!("/dashboard/events/{}", e.slug)).into_response(),
+        Err(ManageError::Invalid(errors)) => editor(
+            &state,
+            &signed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            shown,
+            errors,
+            "/dashboard/events".into(),
+            true,
+        ),
+        Err(e) => manage_error(&state, e),
+    }
+}
+
+async fn edit_page(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>) -> Response {
+    let event = match manage::event(&state.db, &signed.organizer, &slug).await {
+        Ok(e) => e,
+        Err(e) => return manage_error(&state, e),
+    };
+    let presenters = match manage::presenter_records(&state.db, &event.id).await {
+        Ok(p) => p,
+        Err(e) => return server_error(&state, &e),
+    };
+    let zone = app::tz::parse_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let local = |t: i64| app::tz::local_datetime(t, &zone)[..16].to_string();
+    let form = EventForm {
+        slug: event.slug.clone(),
+        title: event.title.clone(),
+        summary: event.summary.clone(),
+        description: event.description.clone(),
+        kind: event.kind.as_str().into(),
+        start: local(event.start_at),
+        end: local(event.end_at),
+        time_zone: event.time_zone.clone(),
+        capacity: event.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        waitlist: event.waitlist_enabled,
+        approval: event.manual_approval,
+        opens: event.registration_opens_at.map(local).unwrap_or_default(),
+        closes: event.registration_closes_at.map(local).unwrap_or_default(),
+        join_url: event.join_url.clone().unwrap_or_default(),
+        terms_url: event.terms_url.clone().unwrap_or_default(),
+        predefined: event
+            .questions
+            .iter()
+            .filter(|q| q.kind == QuestionKind::Predefined)
+            .filter_map(|q| {
+                PredefinedLabel::ALL
+                    .iter()
+                    .find(|l| l.display_name() == q.label)
+                    .map(|l| (*l, q.is_required))
+            })
+            .collect(),
+        questions: event
+            .questions
+            .iter()
+            .filter(|q| q.kind == QuestionKind::Custom)
+            .map(|q| QuestionRow {
+                label: q.label.clone(),
+                answer_input_type: q.answer_input_type.as_str().into(),
+                choices: q.choices.join("; "),
+                is_required: q.is_required,
+            })
+            .collect(),
+        presenters: presenters
+            .into_iter()
+            .map(|p| PresenterRow {
+                name: p.presenter.name,
+                company: p.presenter.company,
+                job_title: p.presenter.job_title,
+                bio: p.presenter.bio,
+                linkedin: p.linkedin_url.unwrap_or_default(),
+                website: p.website_url.unwrap_or_default(),
+            })
+            .collect(),
+    };
+    editor(
+        &state,
+        &signed,
+        StatusCode::OK,
+        form,
+        Vec::new(),
+        format!("/dashboard/events/{slug}/edit"),
+        false,
+    )
+}
+
+async fn update_event(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let (input, shown) = read_editor(&form);
+    let action = format!("/dashboard/events/{slug}/edit");
+    if let Some(e) = capacity_error(&form) {
+        return editor(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, shown, vec![e], action, false);
+    }
+    match manage::update(&state.db, &signed.organizer, &slug, &input).await {
+        Ok(e) => {
+            state.outbox.notify();
+            Redirect::to(&format!("/dashboard/events/{}?saved=1", e.slug)).into_response()
+        }
+        Err(ManageError::Invalid(errors)) => editor(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, shown, errors, action, false),
+        Err(e) => manage_error(&state, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct OverviewQuery {
+    status: Option<String>,
+    q: Option<String>,
+    page: Option<i64>,
+    saved: Option<String>,
+    done: Option<String>,
+}
+
+const PAGE_SIZE: i64 = 25;
+
+async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, Query(q): Query<OverviewQuery>) -> Response {
+    let event = match manage::event(&state.db, &signed.organizer, &slug).await {
+        Ok(e) => e,
+        Err(e) => return manage_error(&state, e),
+    };
+    let status = q.status.as_deref().and_then(RegistrationStatus::parse);
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total) = match manage::registrants(
+        &state.db,
+        &signed.organizer,
+        &slug,
+        status,
+        q.q.as_deref(),
+        (PAGE_SIZE, (page - 1) * PAGE_SIZE),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return manage_error(&state, e),
+    };
+    let stats = match registration_stats(&state, &event).await {
+        Ok(s) => s,
+        Err(e) => return server_error(&state, &e),
+    };
+    let zone = app::tz::parse_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let page_data = EventOverview {
+        slug: event.slug.clone(),
+        title: event.title.clone(),
+        status: event.status.as_str().into(),
+        when: when(&event),
+        public_url: format!("/events/{}", event.slug),
+        counts: stats.0,
+        per_day: stats.1,
+        registrants: rows
+            .into_iter()
+            .map(|r| RegistrantView {
+                id: r.id,
+                name: format!("{} {}", r.first_name, r.last_name),
+                email: r.email,
+                status: r.status,
+                registered_at: r
+                    .registration_date_time
+                    .parse::<jiff::Timestamp>()
+                    .map(|t| t.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+                answers: r
+                    .registration_question_answers
+                    .iter()
+                    .map(|a| format!("{}: {}", a.display_name, a.as_text()))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            })
+            .collect(),
+        total,
+        page,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        filter_status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        search: q.q.clone().unwrap_or_default(),
+        notice: q.saved.map(|_| "Saved.".to_string()).or(q.done),
+        error: None,
+    };
+    let csrf = signed.csrf.clone();
+    let title = event.title.clone();
+    dash(
+        &state,
+        &signed,
+        StatusCode::OK,
+        &title,
+        view! { <EventOverviewPage page=page_data csrf=csrf /> },
+    )
+}
+
+type Stats = (Vec<(String, i64)>, Vec<(String, i64)>);
+
+/// Registrations by status, and new registrations per day over the last two weeks in the
+/// event's time zone.
+async fn registration_stats(state: &AppState, event: &Event) -> Result<Stats, sqlx::Error> {
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM registrations WHERE event_id = $1 GROUP BY status")
+        .bind(&event.id)
+        .fetch_all(&state.db.pool)
+        .await?;
+    let mut by_status = Vec::new();
+    for s in RegistrationStatus::ALL {
+        let n = rows
+            .iter()
+            .find(|r| r.try_get::<String, _>("status").ok().as_deref() == Some(s.as_str()))
+            .map(|r| r.try_get::<i64, _>("n"))
+            .transpose()?
+            .unwrap_or(0);
+        by_status.push((s.as_str().to_string(), n));
+    }
+    let zone = app::tz::parse_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
+    let days: Vec<jiff::civil::Date> = (0..14)
+        .rev()
+        .filter_map(|d| today.checked_sub(jiff::Span::new().days(d)).ok())
+        .collect();
+    let since = days[0].to_zoned(zone.clone()).map(|z| z.timestamp().as_second()).unwrap_or(0);
+    let created: Vec<i64> = sqlx::query_scalar("SELECT created_at FROM registrations WHERE event_id = $1 AND created_at >= $2")
+        .bind(&event.id)
+        .bind(since)
+        .fetch_all(&state.db.pool)
+        .await?;
+    let mut per_day: Vec<(String, i64)> = days.iter().map(|d| (d.strftime("%b %-d").to_string(), 0)).collect();
+    for t in created {
+        let day = app::tz::zoned(t, &zone).date();
+        if let Some(i) = days.iter().position(|d| *d == day) {
+            per_day[i].1 += 1;
+        }
+    }
+    Ok((by_status, per_day))
+}
+
+async fn simple_action(state: &AppState, signed: &SignedIn, slug: &str, body: &Bytes, action: &str) -> Response {
+    let form = parse_form(body);
+    if let Err(r) = check_csrf(state, signed, &form) {
+        return r;
+    }
+    let org = &signed.organizer;
+    let result = match action {
+        "publish" => manage::publish(&state.db, org, slug)
+            .await
+            .map(|e| (e.slug, "Published: registration is open.".to_string())),
+        "cancel" => {
+            let message = form_value(&form, "message");
+            manage::cancel(&state.db, org, slug, Some(&message))
+                .await
+                .map(|e| (e.slug, "Canceled. Everyone registered is being told.".to_string()))
+        }
+        "duplicate" => manage::duplicate(&state.db, org, slug)
+            .await
+            .map(|e| (e.slug, "This is a copy, saved as a draft.".to_string())),
+        "announce" => {
+            let statuses: Vec<RegistrationStatus> = form
+                .iter()
+                .filter(|(k, _)| k == "status")
+                .filter_map(|(_, v)| RegistrationStatus::parse(v))
+                .collect();
+            manage::announce(&state.db, org, slug, &statuses, &form_value(&form, "message"))
+                .await
+                .map(|n| (slug.to_string(), format!("Message queued for {n} people.")))
+        }
+        _ => Err(ManageError::NotFound),
+    };
+    match result {
+        Ok((slug, notice)) => {
+            state.outbox.notify();
+            let q = serde_urlencoded::to_string([("done", notice.as_str())]).unwrap_or_default();
+            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+        }
+        Err(e) => manage_error(state, e),
+    }
+}
+
+async fn publish(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    simple_action(&state, &signed, &slug, &body, "publish").await
+}
+
+async fn cancel(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    simple_action(&state, &signed, &slug, &body, "cancel").await
+}
+
+async fn duplicate(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    simple_action(&state, &signed, &slug, &body, "duplicate").await
+}
+
+async fn announce(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    simple_action(&state, &signed, &slug, &body, "announce").await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((slug, id, action)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let Some(decision) = Decision::parse(&action) else {
+        return manage_error(&state, ManageError::NotFound);
+    };
+    match manage::decide(&state.db, &signed.organizer, &slug, &id, decision).await {
+        Ok(status) => {
+            state.outbox.notify();
+            let q = serde_urlencoded::to_string([("done", format!("The registration is now {}.", status.as_str()).as_str())])
+                .unwrap_or_default();
+            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+        }
+        Err(e) => manage_error(&state, e),
+    }
+}
+
+async fn csv(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>) -> Response {
+    match manage::registrants_csv(&state.db, &signed.organizer, &slug).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{slug}-registrations.csv\""),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(e) => manage_error(&state, e),
+    }
+}
+
+async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: Option<String>) -> Response {
+    let tokens = match auth::list_tokens(&state.db, &signed.organizer).await {
+        Ok(t) => t,
+        Err(e) => return server_error(state, &e),
+    };
+    let fmt = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
+    let rows = tokens
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            name: t.name,
+            created_by: t.created_by,
+            created: fmt(t.created_at),
+            last_used: t.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
+            revoked: t.revoked_at.is_some(),
+        })
+        .collect();
+    let csrf = signed.csrf.clone();
+    dash(
+        state,
+        signed,
+        StatusCode::OK,
+        "API tokens",
+        view! { <TokensPage tokens=rows new_token=new_token csrf=csrf /> },
+    )
+}
+
+async fn tokens_page(State(state): State<AppState>, signed: SignedIn) -> Response {
+    tokens_view(&state, &signed, None).await
+}
+
+async fn create_token(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
+        return r;
+    }
+    match auth::create_token(&state.db, &signed.organizer, &form_value(&form, "name")).await {
+        Ok((_, token)) => tokens_view(&state, &signed, Some(token)).await,
+        Err(auth::AuthError::Invalid(m)) => problem_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Please check the form", &m),
+        Err(auth::AuthError::Db(e)) => server_error(&state, &e),
+    }
+}
+
+async fn revoke_token(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>, body: Bytes) -> Response {
+    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+        return r;
+    }
+    match auth::revoke_token(&state.db, &signed.organizer, &id).await {
+        Ok(true) => Redirect::to("/dashboard/tokens").into_response(),
+        Ok(false) => manage_error(&state, ManageError::NotFound),
+        Err(e) => server_error(&state, &e),
+    }
+}
