@@ -31,16 +31,31 @@ impl<'a> Browser<'a> {
         for attr in ["__Host-atrium_session=", "Path=/", "Secure", "HttpOnly", "SameSite=Lax"] {
             assert!(set.contains(attr), "{attr} in {set}");
         }
-        Browser { app, cookie: set.split(';').next().unwrap().to_string() }
+        Browser {
+            app,
+            cookie: set.split(';').next().unwrap().to_string(),
+        }
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {
-        self.app.client.get(self.app.url(path)).header("cookie", &self.cookie).send().await.unwrap()
+        self.app
+            .client
+            .get(self.app.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn csrf(&self) -> String {
         let html = self.get("/dashboard").await.text().await.unwrap();
-        html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+        html.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
     }
 
     async fn post(&self, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
@@ -98,7 +113,11 @@ async fn sign_in_manage_and_sign_out() {
         )
         .await;
     assert_eq!(created.status(), 422, "a javascript: link is refused");
-    assert!(created.text().await.unwrap().contains("Please enter a web address starting with https://."));
+    assert!(created
+        .text()
+        .await
+        .unwrap()
+        .contains("Please enter a web address starting with https://."));
     let created = b
         .post(
             "/dashboard/events",
@@ -134,7 +153,15 @@ async fn sign_in_manage_and_sign_out() {
     let published = b.post("/dashboard/events/launch/publish", &[("csrf", &csrf)]).await;
     assert_eq!(published.status(), 303);
     // Organizer text is inert on the public page too.
-    let public = app.client.get(app.url("/events/launch")).send().await.unwrap().text().await.unwrap();
+    let public = app
+        .client
+        .get(app.url("/events/launch"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for raw in ["<script>alert(1)", "<img src=x", "<svg onload", "<b>colour</b>", "<i>Blue</i>"] {
         assert!(!public.contains(raw), "{raw} must be escaped");
     }
@@ -145,7 +172,10 @@ async fn sign_in_manage_and_sign_out() {
 
     // A registrant, then a decision from the dashboard, CSV export and the edit form round trip.
     let r: serde_json::Value = app
-        .register("launch", serde_json::json!({"firstName": "Reg", "lastName": "One", "email": "reg@example.com"}))
+        .register(
+            "launch",
+            serde_json::json!({"firstName": "Reg", "lastName": "One", "email": "reg@example.com"}),
+        )
         .await
         .json()
         .await
@@ -153,7 +183,9 @@ async fn sign_in_manage_and_sign_out() {
     let id = r["id"].as_str().unwrap();
     let no_csrf = b.post(&format!("/dashboard/events/launch/registrations/{id}/cancel"), &[]).await;
     assert_eq!(no_csrf.status(), 403);
-    let done = b.post(&format!("/dashboard/events/launch/registrations/{id}/cancel"), &[("csrf", &csrf)]).await;
+    let done = b
+        .post(&format!("/dashboard/events/launch/registrations/{id}/cancel"), &[("csrf", &csrf)])
+        .await;
     assert_eq!(done.status(), 303);
     let csv = b.get("/dashboard/events/launch/registrations.csv").await.text().await.unwrap();
     assert!(csv.contains("reg@example.com") && csv.contains("canceled"));
@@ -162,9 +194,27 @@ async fn sign_in_manage_and_sign_out() {
     assert!(edit.contains("Red; &lt;i&gt;Blue&lt;/i&gt;"));
 
     // The token page shows a new token once.
-    let t = b.post("/dashboard/tokens", &[("csrf", &csrf), ("name", "CRM")]).await.text().await.unwrap();
-    let token = t.split("<code class=\"token\">").nth(1).unwrap().split('<').next().unwrap().to_string();
-    let api = app.client.get(app.url("/api/v1/organizer/events")).bearer_auth(&token).send().await.unwrap();
+    let t = b
+        .post("/dashboard/tokens", &[("csrf", &csrf), ("name", "CRM")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let token = t
+        .split("<code class=\"token\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let api = app
+        .client
+        .get(app.url("/api/v1/organizer/events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(api.status(), 200);
 
     // Signing out ends the session for good.
@@ -178,14 +228,27 @@ async fn sign_in_manage_and_sign_out() {
 async fn organizations_cannot_see_each_other() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let slug = app.event(|_| {}).await;
-    let (_, password) = server::auth::create_organizer(&app.state.db, "rival@example.com", "Rival Org", None).await.unwrap();
+    let (_, password) = server::auth::create_organizer(&app.state.db, "rival@example.com", "Rival Org", None)
+        .await
+        .unwrap();
     let rival = Browser::sign_in(&app, "rival@example.com", &password).await;
     let csrf = rival.csrf().await;
-    for path in [format!("/dashboard/events/{slug}"), format!("/dashboard/events/{slug}/edit"), format!("/dashboard/events/{slug}/registrations.csv")] {
+    for path in [
+        format!("/dashboard/events/{slug}"),
+        format!("/dashboard/events/{slug}/edit"),
+        format!("/dashboard/events/{slug}/registrations.csv"),
+    ] {
         assert_eq!(rival.get(&path).await.status(), 404, "{path}");
     }
     for path in ["publish", "cancel", "duplicate", "announce"] {
-        assert_eq!(rival.post(&format!("/dashboard/events/{slug}/{path}"), &[("csrf", &csrf), ("message", "x")]).await.status(), 404, "{path}");
+        assert_eq!(
+            rival
+                .post(&format!("/dashboard/events/{slug}/{path}"), &[("csrf", &csrf), ("message", "x")])
+                .await
+                .status(),
+            404,
+            "{path}"
+        );
     }
     let list = rival.get("/dashboard").await.text().await.unwrap();
     assert!(!list.contains(&slug));
@@ -207,7 +270,13 @@ async fn sessions_are_rotated_and_cross_site_posts_refused() {
         .send()
         .await
         .unwrap();
-    let second = again.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let second = again.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     assert_ne!(second, first.cookie);
     assert_eq!(first.get("/dashboard").await.status(), 303, "the old session is gone");
     let b = Browser { app: &app, cookie: second };
@@ -228,7 +297,11 @@ async fn sessions_are_rotated_and_cross_site_posts_refused() {
         .client
         .post(app.url("/login"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[("email", &app.owner.email), ("password", &app.owner_password), ("next", "//evil.example/")]))
+        .body(form(&[
+            ("email", &app.owner.email),
+            ("password", &app.owner_password),
+            ("next", "//evil.example/"),
+        ]))
         .send()
         .await
         .unwrap();

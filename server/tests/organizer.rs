@@ -361,3 +361,37 @@ async fn create_organizer_command_prints_a_working_password() {
     .unwrap();
     assert_eq!(who.unwrap().organization_name, "Fabrikam");
 }
+
+#[tokio::test]
+async fn openapi_documents_every_organizer_route() {
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let spec: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for (method, path) in [
+        ("post", "/tokens"),
+        ("get", "/organizer/events"),
+        ("post", "/events"),
+        ("patch", "/events/{slug}"),
+        ("post", "/events/{slug}/publish"),
+        ("post", "/events/{slug}/cancel"),
+        ("get", "/events/{slug}/questions"),
+        ("put", "/events/{slug}/questions"),
+        ("get", "/events/{slug}/presenters"),
+        ("put", "/events/{slug}/presenters"),
+        ("get", "/events/{slug}/registrations"),
+        ("get", "/events/{slug}/registrations.csv"),
+        ("post", "/events/{slug}/registrations/{id}/{action}"),
+        ("post", "/events/{slug}/announcements"),
+    ] {
+        let op = &spec["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is documented");
+        assert!(op["responses"]["401"].is_object(), "{method} {path} documents 401");
+    }
+}
