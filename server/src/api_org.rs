@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{slug}/registrations.csv", get(registrations_csv))
         .route("/events/{slug}/registrations/{id}/{action}", post(decide))
         .route("/events/{slug}/announcements", post(announce))
+        .route("/events/{slug}/reminders", put(put_reminders).get(get_reminders))
 }
 
 impl IntoResponse for ManageError {
@@ -361,6 +362,41 @@ async fn announce(
             state.outbox.notify();
             (StatusCode::ACCEPTED, Json(serde_json::json!({ "recipients": n }))).into_response()
         }
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReminderInput {
+    offset_minutes: i64,
+}
+
+async fn get_reminders(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
+    let event = match manage::event(&state.db, &org, &slug).await {
+        Ok(e) => e,
+        Err(e) => return e.into_response(),
+    };
+    match crate::reminders::list(&state.db, &event.id).await {
+        Ok(list) => Json(serde_json::json!({ "value": list })).into_response(),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+async fn put_reminders(
+    State(state): State<AppState>,
+    ApiOrganizer(org): ApiOrganizer,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let input: Vec<ReminderInput> = match parse_json(&headers, &body) {
+        Ok(i) => i,
+        Err(p) => return p.into_response(),
+    };
+    let offsets: Vec<i64> = input.iter().map(|r| r.offset_minutes).collect();
+    match crate::reminders::set(&state.db, &org, &slug, &offsets).await {
+        Ok(list) => Json(serde_json::json!({ "value": list })).into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -292,6 +292,7 @@ pub async fn insert(db: &Db, e: &NewEvent) -> Result<String, sqlx::Error> {
         .execute(&mut *tx.tx)
         .await?;
     }
+    crate::reminders::create_defaults(&mut tx, &id, now).await?;
     for (position, p) in e.presenters.iter().enumerate() {
         sqlx::query("INSERT INTO presenters (id, event_id, position, name, bio, company, job_title) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(uuid::Uuid::now_v7().to_string())

@@ -14,6 +14,7 @@ pub mod manage;
 pub mod outbox;
 pub mod problem;
 pub mod registrations;
+pub mod reminders;
 pub mod security;
 pub mod static_files;
 pub mod web;
@@ -81,6 +82,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let outbox = Outbox::new(db.clone(), config.clone(), delivery);
     if config.outbox_worker {
         outbox.clone().spawn();
+        reminders::spawn(db.clone(), outbox.clone());
     }
     let leptos = Arc::new(leptos_options(&config));
     let registrar = registrations::Registrar::start(db.clone());

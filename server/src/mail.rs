@@ -27,6 +27,8 @@ pub enum Mail {
     EventCanceled,
     /// A message from the organizer to registrants.
     Announcement,
+    /// A scheduled reminder before the event starts.
+    Reminder,
 }
 
 pub fn escape_html(text: &str) -> String {
@@ -88,6 +90,10 @@ fn content(mail: Mail, event: &Event, reg: &Registration, position: Option<i64>)
         ),
         Mail::EventCanceled => (format!("Canceled: {title}"), "The organizer has canceled this event.".into()),
         Mail::Announcement => (format!("Update: {title}"), "The organizer sent a message about this event.".into()),
+        Mail::Reminder => (
+            format!("Reminder: {title} is coming up"),
+            "A reminder that you're registered for this event.".into(),
+        ),
         Mail::Details => (
             format!("Your registration: {title}"),
             format!("Here are the details of your registration again. {}", reg.status.describe()),

@@ -588,6 +588,9 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     if let Some(p) = presenters {
         write_presenters(&mut tx, &current.id, &p).await?;
     }
+    if new.start_at != current.start_at {
+        crate::reminders::rearm(&mut tx, &current.id, new.start_at, now).await?;
+    }
     registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
@@ -643,7 +646,7 @@ pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>)
     .fetch_all(&mut *tx.tx)
     .await?;
     let text = message.unwrap_or("We're sorry, this event will not take place.");
-    outbox::enqueue_message(&mut tx, Mail::EventCanceled, &recipients, text).await?;
+    outbox::enqueue_many(&mut tx, Mail::EventCanceled, &recipients, Some(text)).await?;
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }
@@ -675,7 +678,7 @@ pub async fn announce(db: &Db, org: &Organizer, slug: &str, statuses: &[Registra
         q = q.bind(s.as_str());
     }
     let recipients = q.fetch_all(&mut *tx.tx).await?;
-    outbox::enqueue_message(&mut tx, Mail::Announcement, &recipients, message).await?;
+    outbox::enqueue_many(&mut tx, Mail::Announcement, &recipients, Some(message)).await?;
     tx.commit().await?;
     Ok(recipients.len())
 }

@@ -40,6 +40,25 @@ pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
+async fn insert(tx: &mut WriteTx, payload: &EmailPayload, recipient: &str) -> Result<(), sqlx::Error> {
+    let body = serde_json::to_string(payload).expect("payload serialises");
+    let mail = serde_json::to_value(payload.mail).ok().and_then(|v| v.as_str().map(str::to_string));
+    sqlx::query(
+        "INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at, registration_id, mail) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(TOPIC_EMAIL)
+    .bind(body)
+    .bind(recipient)
+    .bind(now_ms())
+    .bind(&payload.registration_id)
+    .bind(mail)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
 /// Queues an email about a registration, inside the caller's transaction.
 pub async fn enqueue(
     tx: &mut WriteTx,
@@ -48,44 +67,26 @@ pub async fn enqueue(
     recipient: &str,
     waitlist_position: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    let payload = serde_json::to_string(&EmailPayload {
+    let payload = EmailPayload {
         mail,
         registration_id: registration_id.to_string(),
         waitlist_position,
         message: None,
-    })
-    .expect("payload serialises");
-    let now = now_ms();
-    sqlx::query("INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(TOPIC_EMAIL)
-        .bind(payload)
-        .bind(recipient)
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?;
-    Ok(())
+    };
+    insert(tx, &payload, recipient).await
 }
 
-/// Queues the organizer's message to every registration in `recipients` (id, email).
-pub async fn enqueue_message(tx: &mut WriteTx, mail: Mail, recipients: &[(String, String)], message: &str) -> Result<(), sqlx::Error> {
-    let now = now_ms();
+/// Queues one email to every registration in `recipients` (id, email), with the organizer's
+/// own words when there are some.
+pub async fn enqueue_many(tx: &mut WriteTx, mail: Mail, recipients: &[(String, String)], message: Option<&str>) -> Result<(), sqlx::Error> {
     for (registration_id, email) in recipients {
-        let payload = serde_json::to_string(&EmailPayload {
+        let payload = EmailPayload {
             mail,
             registration_id: registration_id.clone(),
             waitlist_position: None,
-            message: Some(message.to_string()),
-        })
-        .expect("payload serialises");
-        sqlx::query("INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
-            .bind(uuid::Uuid::now_v7().to_string())
-            .bind(TOPIC_EMAIL)
-            .bind(payload)
-            .bind(email)
-            .bind(now)
-            .execute(&mut *tx.tx)
-            .await?;
+            message: message.map(str::to_string),
+        };
+        insert(tx, &payload, email).await?;
     }
     Ok(())
 }
