@@ -330,6 +330,10 @@ pub struct EventOverview {
     pub search: String,
     pub notice: Option<String>,
     pub error: Option<String>,
+    /// Each reminder: "1 day before", and "sent …" or "scheduled for …".
+    pub reminders: Vec<(String, String)>,
+    /// The reminders as the form shows them: hours before the start, comma-separated.
+    pub reminder_hours: String,
 }
 
 /// A horizontal bar chart as SVG; no script needed.
@@ -459,6 +463,17 @@ pub fn EventOverviewPage(page: EventOverview, csrf: String) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
         {pager}
+        <h2>"Reminders"</h2>
+        <ul class="reminders">
+            {page.reminders.into_iter().map(|(what, state)| view! { <li><strong>{what}</strong> " — " {state}</li> }).collect_view()}
+        </ul>
+        <form method="post" action=format!("{base}/reminders") class="filters">
+            <Csrf token=csrf.clone() />
+            <label for="reminder-hours">"Hours before the start"</label>
+            <input id="reminder-hours" name="hours" value=page.reminder_hours placeholder="24, 1" />
+            <button type="submit">"Save reminders"</button>
+        </form>
+        <p><a href=format!("{base}/messages")>"See every email sent for this event"</a></p>
         <h2>"Send a message"</h2>
         <form method="post" action=format!("{base}/announce") class="stack">
             <Csrf token=csrf.clone() />
@@ -528,6 +543,30 @@ pub fn TokensPage(tokens: Vec<TokenView>, new_token: Option<String>, csrf: Strin
         <table class="grid">
             <thead><tr><th scope="col">"Name"</th><th scope="col">"Created by"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"State"</th><th></th></tr></thead>
             <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MessageRow {
+    pub recipient: String,
+    pub kind: String,
+    pub queued: String,
+    pub state: String,
+}
+
+#[component]
+pub fn MessagesPage(title: String, slug: String, rows: Vec<MessageRow>) -> impl IntoView {
+    let body = rows
+        .into_iter()
+        .map(|r| view! { <tr><td>{r.recipient}</td><td>{r.kind}</td><td>{r.queued}</td><td>{r.state}</td></tr> })
+        .collect_view();
+    view! {
+        <p><a href=format!("/dashboard/events/{slug}")>"← Back to the event"</a></p>
+        <h1>{format!("Emails for {title}")}</h1>
+        <table class="grid">
+            <thead><tr><th scope="col">"To"</th><th scope="col">"Email"</th><th scope="col">"Queued"</th><th scope="col">"Delivery"</th></tr></thead>
+            <tbody>{body}</tbody>
         </table>
     }
 }

@@ -34,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/events/{slug}/cancel", post(cancel))
         .route("/dashboard/events/{slug}/duplicate", post(duplicate))
         .route("/dashboard/events/{slug}/announce", post(announce))
+        .route("/dashboard/events/{slug}/reminders", post(set_reminders))
+        .route("/dashboard/events/{slug}/messages", get(messages))
         .route("/dashboard/events/{slug}/registrations.csv", get(csv))
         .route("/dashboard/events/{slug}/registrations/{id}/{action}", post(decide))
         .route("/dashboard/tokens", get(tokens_page).post(create_token))
@@ -548,7 +550,29 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         Err(e) => return server_error(&state, &e),
     };
     let zone = app::tz::parse_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let reminders = match crate::reminders::list(&state.db, &event.id).await {
+        Ok(r) => r,
+        Err(e) => return server_error(&state, &e),
+    };
+    let local = |t: i64| app::tz::zoned(t, &zone).strftime("%Y-%m-%d %H:%M %Z").to_string();
+    let reminder_hours = reminders
+        .iter()
+        .map(|r| format_hours(r.offset_minutes))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let reminders = reminders
+        .iter()
+        .map(|r| {
+            let state = match r.sent_at {
+                Some(t) => format!("sent {}", local(t)),
+                None => format!("scheduled for {}", local(event.start_at - r.offset_minutes * 60)),
+            };
+            (format!("{} before", crate::reminders::describe(r.offset_minutes)), state)
+        })
+        .collect();
     let page_data = EventOverview {
+        reminders,
+        reminder_hours,
         slug: event.slug.clone(),
         title: event.title.clone(),
         status: event.status.as_str().into(),
@@ -791,4 +815,91 @@ async fn revoke_token(State(state): State<AppState>, signed: SignedIn, Path(id):
         Ok(false) => manage_error(&state, ManageError::NotFound),
         Err(e) => server_error(&state, &e),
     }
+}
+
+/// Minutes as hours for the reminder form: 1440 → "24", 90 → "1.5".
+fn format_hours(minutes: i64) -> String {
+    if minutes % 60 == 0 {
+        (minutes / 60).to_string()
+    } else {
+        format!("{}", minutes as f64 / 60.0)
+    }
+}
+
+async fn set_reminders(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let text = form_value(&form, "hours");
+    let parsed: Result<Vec<i64>, ()> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|h| h.parse::<f64>().map(|h| (h * 60.0).round() as i64).map_err(|_| ()))
+        .collect();
+    let Ok(offsets) = parsed else {
+        return problem_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Please check the reminders",
+            "Give hours before the start as numbers separated by commas, like 24, 1.",
+        );
+    };
+    match crate::reminders::set(&state.db, &signed.organizer, &slug, &offsets).await {
+        Ok(_) => {
+            let q = serde_urlencoded::to_string([("done", "Reminders saved.")]).unwrap_or_default();
+            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+        }
+        Err(e) => manage_error(&state, e),
+    }
+}
+
+async fn messages(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>) -> Response {
+    let event = match manage::event(&state.db, &signed.organizer, &slug).await {
+        Ok(e) => e,
+        Err(e) => return manage_error(&state, e),
+    };
+    let rows = match sqlx::query(
+        "SELECT o.recipient, o.mail, o.created_at, o.sent_at, o.attempts, o.last_error FROM outbox o \
+         JOIN registrations r ON r.id = o.registration_id WHERE r.event_id = $1 ORDER BY o.created_at DESC LIMIT 1000",
+    )
+    .bind(&event.id)
+    .fetch_all(&state.db.pool)
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return server_error(&state, &e),
+    };
+    let fmt = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_default()
+    };
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let sent: Option<i64> = r.try_get("sent_at").ok().flatten();
+            let attempts: i64 = r.try_get("attempts").unwrap_or(0);
+            let error: Option<String> = r.try_get("last_error").ok().flatten();
+            app::dashboard::MessageRow {
+                recipient: r.try_get("recipient").unwrap_or_default(),
+                kind: r.try_get::<Option<String>, _>("mail").ok().flatten().unwrap_or_default(),
+                queued: fmt(r.try_get("created_at").unwrap_or(0)),
+                state: match (sent, error) {
+                    (Some(t), _) => format!("sent {}", fmt(t)),
+                    (None, Some(e)) => format!("retrying (attempt {attempts}): {e}"),
+                    (None, None) => "queued".into(),
+                },
+            }
+        })
+        .collect();
+    let title = event.title.clone();
+    dash(
+        &state,
+        &signed,
+        StatusCode::OK,
+        "Emails",
+        view! { <app::dashboard::MessagesPage title=title slug=slug rows=rows /> },
+    )
 }

@@ -193,6 +193,15 @@ async fn sign_in_manage_and_sign_out() {
     assert!(edit.contains(r#"value="2031-05-01T10:00""#), "wall-clock time in the event's zone");
     assert!(edit.contains("Red; &lt;i&gt;Blue&lt;/i&gt;"));
 
+    // Reminders are editable; the message log shows what was sent to whom.
+    assert_eq!(b.post("/dashboard/events/launch/reminders", &[("csrf", &csrf), ("hours", "48, 2")]).await.status(), 303);
+    let html = b.get("/dashboard/events/launch").await.text().await.unwrap();
+    assert!(html.contains("2 days before") && html.contains("2 hours before") && !html.contains("1 day before"));
+    assert_eq!(b.post("/dashboard/events/launch/reminders", &[("csrf", &csrf), ("hours", "soon")]).await.status(), 422);
+    app.flush_outbox().await;
+    let log = b.get("/dashboard/events/launch/messages").await.text().await.unwrap();
+    assert!(log.contains("reg@example.com") && log.contains("confirmation") && log.contains("canceled") && log.contains("sent 20"));
+
     // The token page shows a new token once.
     let t = b
         .post("/dashboard/tokens", &[("csrf", &csrf), ("name", "CRM")])
