@@ -311,6 +311,8 @@ pub struct RegistrantView {
     pub status: RegistrationStatus,
     pub registered_at: String,
     pub answers: String,
+    /// Minutes attended, once a report was imported.
+    pub attended: String,
 }
 
 #[derive(Clone, Debug)]
@@ -334,6 +336,8 @@ pub struct EventOverview {
     pub reminders: Vec<(String, String)>,
     /// The reminders as the form shows them: hours before the start, comma-separated.
     pub reminder_hours: String,
+    /// Attendees per span of minutes, once a report was imported.
+    pub attendance: Option<Vec<(String, i64)>>,
 }
 
 /// A horizontal bar chart as SVG; no script needed.
@@ -421,6 +425,7 @@ pub fn EventOverviewPage(page: EventOverview, csrf: String) -> impl IntoView {
                     <td><span class=format!("badge {}", r.status.as_str())>{r.status.as_str()}</span></td>
                     <td>{r.registered_at}</td>
                     <td class="answers-cell">{r.answers}</td>
+                    <td class="num">{r.attended}</td>
                     <td>{buttons}</td>
                 </tr>
             }
@@ -449,6 +454,7 @@ pub fn EventOverviewPage(page: EventOverview, csrf: String) -> impl IntoView {
         <div class="charts">
             <BarChart title="Registrations by status".to_string() bars=page.counts />
             <BarChart title="New registrations per day (last 14 days)".to_string() bars=page.per_day />
+            {page.attendance.map(|bars| view! { <BarChart title="Time attended".to_string() bars=bars /> })}
         </div>
         <h2>{format!("Registrants ({})", page.total)}</h2>
         <form method="get" action=base.clone() class="filters">
@@ -459,7 +465,7 @@ pub fn EventOverviewPage(page: EventOverview, csrf: String) -> impl IntoView {
             <button type="submit">"Filter"</button>
         </form>
         <table class="grid">
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Status"</th><th scope="col">"Registered"</th><th scope="col">"Answers"</th><th scope="col">"Actions"</th></tr></thead>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Status"</th><th scope="col">"Registered"</th><th scope="col">"Answers"</th><th scope="col">"Attended"</th><th scope="col">"Actions"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
         {pager}
@@ -474,6 +480,13 @@ pub fn EventOverviewPage(page: EventOverview, csrf: String) -> impl IntoView {
             <button type="submit">"Save reminders"</button>
         </form>
         <p><a href=format!("{base}/messages")>"See every email sent for this event"</a></p>
+        <h2>"Attendance"</h2>
+        <form method="post" action=format!("{base}/attendance") enctype="multipart/form-data" class="filters">
+            <Csrf token=csrf.clone() />
+            <label for="report">"Teams attendance report (CSV)"</label>
+            <input id="report" name="report" type="file" accept=".csv,text/csv" required=true />
+            <button type="submit">"Import"</button>
+        </form>
         <h2>"Send a message"</h2>
         <form method="post" action=format!("{base}/announce") class="stack">
             <Csrf token=csrf.clone() />

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{slug}/registrations/{id}/{action}", post(decide))
         .route("/events/{slug}/announcements", post(announce))
         .route("/events/{slug}/reminders", put(put_reminders).get(get_reminders))
+        .route("/events/{slug}/attendance", put(import_attendance).get(get_attendance))
 }
 
 impl IntoResponse for ManageError {
@@ -398,5 +399,36 @@ async fn put_reminders(
     match crate::reminders::set(&state.db, &org, &slug, &offsets).await {
         Ok(list) => Json(serde_json::json!({ "value": list })).into_response(),
         Err(e) => e.into_response(),
+    }
+}
+
+/// `PUT /events/{slug}/attendance` with the Teams attendance report as the body (CSV, UTF-8 or
+/// UTF-16): replaces the event's attendance.
+async fn import_attendance(
+    State(state): State<AppState>,
+    ApiOrganizer(org): ApiOrganizer,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Response {
+    match crate::attendance::import(&state.db, &org, &slug, &body).await {
+        Ok(summary) => Json(summary).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn get_attendance(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
+    let event = match manage::event(&state.db, &org, &slug).await {
+        Ok(e) => e,
+        Err(e) => return e.into_response(),
+    };
+    match crate::attendance::by_email(&state.db, &event.id).await {
+        Ok(map) => {
+            let value: Vec<_> = map
+                .into_iter()
+                .map(|(email, seconds)| serde_json::json!({ "emailAddress": email, "totalAttendanceInSeconds": seconds }))
+                .collect();
+            Json(serde_json::json!({ "value": value })).into_response()
+        }
+        Err(e) => Problem::internal(&e).into_response(),
     }
 }

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/events/{slug}/announce", post(announce))
         .route("/dashboard/events/{slug}/reminders", post(set_reminders))
         .route("/dashboard/events/{slug}/messages", get(messages))
+        .route("/dashboard/events/{slug}/attendance", post(import_attendance))
         .route("/dashboard/events/{slug}/registrations.csv", get(csv))
         .route("/dashboard/events/{slug}/registrations/{id}/{action}", post(decide))
         .route("/dashboard/tokens", get(tokens_page).post(create_token))
@@ -554,6 +555,10 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         Ok(r) => r,
         Err(e) => return server_error(&state, &e),
     };
+    let attended = match crate::attendance::by_email(&state.db, &event.id).await {
+        Ok(a) => a,
+        Err(e) => return server_error(&state, &e),
+    };
     let local = |t: i64| app::tz::zoned(t, &zone).strftime("%Y-%m-%d %H:%M %Z").to_string();
     let reminder_hours = reminders
         .iter()
@@ -570,7 +575,9 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
             (format!("{} before", crate::reminders::describe(r.offset_minutes)), state)
         })
         .collect();
+    let attendance = (!attended.is_empty()).then(|| crate::attendance::histogram(attended.values().copied()));
     let page_data = EventOverview {
+        attendance,
         reminders,
         reminder_hours,
         slug: event.slug.clone(),
@@ -583,6 +590,10 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         registrants: rows
             .into_iter()
             .map(|r| RegistrantView {
+                attended: attended
+                    .get(&r.email.to_lowercase())
+                    .map(|s| format!("{} min", (s + 30) / 60))
+                    .unwrap_or_else(|| "—".into()),
                 id: r.id,
                 name: format!("{} {}", r.first_name, r.last_name),
                 email: r.email,
@@ -902,4 +913,61 @@ async fn messages(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         "Emails",
         view! { <app::dashboard::MessagesPage title=title slug=slug rows=rows /> },
     )
+}
+
+async fn import_attendance(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(slug): Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let mut csrf = String::new();
+    let mut report = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                match field.bytes().await {
+                    Ok(bytes) if name == "csrf" => csrf = String::from_utf8_lossy(&bytes).to_string(),
+                    Ok(bytes) if name == "report" => report = Some(bytes),
+                    Ok(_) => {}
+                    Err(_) => {
+                        return problem_page(
+                            &state,
+                            StatusCode::BAD_REQUEST,
+                            "The upload failed",
+                            "Please try again with a smaller file.",
+                        )
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return problem_page(&state, StatusCode::BAD_REQUEST, "The upload failed", "Please try again."),
+        }
+    }
+    if let Err(r) = check_csrf(&state, &signed, &vec![("csrf".to_string(), csrf)]) {
+        return r;
+    }
+    let Some(report) = report else {
+        return problem_page(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "No file",
+            "Choose the attendance report to import.",
+        );
+    };
+    match crate::attendance::import(&state.db, &signed.organizer, &slug, &report).await {
+        Ok(summary) => {
+            let mut notice = format!(
+                "Imported attendance for {} people; {} matched a registration.",
+                summary.attendees, summary.matched
+            );
+            if !summary.unmatched.is_empty() {
+                notice.push_str(&format!(" Not registered: {}.", summary.unmatched.join(", ")));
+            }
+            let q = serde_urlencoded::to_string([("done", notice.as_str())]).unwrap_or_default();
+            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+        }
+        Err(e) => manage_error(&state, e),
+    }
 }

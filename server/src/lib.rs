@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod api_org;
+pub mod attendance;
 pub mod auth;
 pub mod config;
 pub mod dashboard;

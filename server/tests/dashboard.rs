@@ -194,13 +194,53 @@ async fn sign_in_manage_and_sign_out() {
     assert!(edit.contains("Red; &lt;i&gt;Blue&lt;/i&gt;"));
 
     // Reminders are editable; the message log shows what was sent to whom.
-    assert_eq!(b.post("/dashboard/events/launch/reminders", &[("csrf", &csrf), ("hours", "48, 2")]).await.status(), 303);
+    assert_eq!(
+        b.post("/dashboard/events/launch/reminders", &[("csrf", &csrf), ("hours", "48, 2")])
+            .await
+            .status(),
+        303
+    );
     let html = b.get("/dashboard/events/launch").await.text().await.unwrap();
     assert!(html.contains("2 days before") && html.contains("2 hours before") && !html.contains("1 day before"));
-    assert_eq!(b.post("/dashboard/events/launch/reminders", &[("csrf", &csrf), ("hours", "soon")]).await.status(), 422);
+    assert_eq!(
+        b.post("/dashboard/events/launch/reminders", &[("csrf", &csrf), ("hours", "soon")])
+            .await
+            .status(),
+        422
+    );
     app.flush_outbox().await;
     let log = b.get("/dashboard/events/launch/messages").await.text().await.unwrap();
     assert!(log.contains("reg@example.com") && log.contains("confirmation") && log.contains("canceled") && log.contains("sent 20"));
+
+    // The Teams attendance report is uploaded as a file; minutes show per registrant.
+    let report = "Name,In-Meeting Duration,Email\nReg One,41m 50s,reg@example.com\n";
+    let upload = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part(
+        "report",
+        reqwest::multipart::Part::bytes(report.as_bytes().to_vec()).file_name("attendance.csv"),
+    );
+    let r = app
+        .client
+        .post(app.url("/dashboard/events/launch/attendance"))
+        .header("cookie", &b.cookie)
+        .multipart(upload)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let html = b.get("/dashboard/events/launch").await.text().await.unwrap();
+    assert!(html.contains("42 min") && html.contains("Time attended"), "attendance shown");
+    let forged = reqwest::multipart::Form::new()
+        .text("csrf", "wrong")
+        .part("report", reqwest::multipart::Part::bytes(report.as_bytes().to_vec()));
+    let r = app
+        .client
+        .post(app.url("/dashboard/events/launch/attendance"))
+        .header("cookie", &b.cookie)
+        .multipart(forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
 
     // The token page shows a new token once.
     let t = b

@@ -395,3 +395,69 @@ async fn openapi_documents_every_organizer_route() {
         assert!(op["responses"]["401"].is_object(), "{method} {path} documents 401");
     }
 }
+
+both_backends!(attendance_report_import_matches_registrants, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let bearer = token(&app, &app.owner.email, &app.owner_password).await;
+    let slug = app.event(|_| {}).await;
+    for n in 0..2 {
+        assert_eq!(app.register(&slug, person(n)).await.status(), 201);
+    }
+    let report = "1. Summary\nMeeting title\tTest\n\n2. Participants\nName\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tRole\n\
+        Person Zero\t-\t-\t55m 28s\tPERSON0@example.com\tAttendee\n\
+        Walk In\t-\t-\t1h 2m\twalkin@example.com\tAttendee\n\n3. In-Meeting Activities\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in report.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let url = app.url(&format!("/api/v1/events/{slug}/attendance"));
+    let r = app
+        .client
+        .put(&url)
+        .bearer_auth(&bearer)
+        .header("content-type", "text/csv")
+        .body(utf16)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let summary: Value = r.json().await.unwrap();
+    assert_eq!(summary, json!({"attendees": 2, "matched": 1, "unmatched": ["walkin@example.com"]}));
+    let list: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list["value"][0],
+        json!({"emailAddress": "person0@example.com", "totalAttendanceInSeconds": 3328})
+    );
+    let bad = app
+        .client
+        .put(&url)
+        .bearer_auth(&bearer)
+        .body("just,some\ncsv,data")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let p: Value = bad.json().await.unwrap();
+    assert_eq!(p["errors"][0]["field"], "report");
+    // A failed import leaves the earlier one in place.
+    let list: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["value"].as_array().unwrap().len(), 2);
+});
