@@ -208,7 +208,17 @@ async fn sign_in_manage_and_sign_out() {
             .status(),
         422
     );
-    app.flush_outbox().await;
+    let emails = app.flush_outbox().await;
+    let confirmation = emails
+        .iter()
+        .find(|m| m.contains("reg@example.com") && m.contains("registered"))
+        .expect("confirmation email");
+    let (html_body, _) = common::bodies(confirmation);
+    assert!(
+        html_body.contains("Launch &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "organizer text is escaped in email"
+    );
+    assert!(!html_body.contains("<script>"));
     let log = b.get("/dashboard/events/launch/messages").await.text().await.unwrap();
     assert!(log.contains("reg@example.com") && log.contains("confirmation") && log.contains("canceled") && log.contains("sent 20"));
 

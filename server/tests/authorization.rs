@@ -1,0 +1,160 @@
+//! Walks every dashboard route as a stranger, as an organizer of another organization, and as
+//! the owner; checks every state-changing dashboard form for CSRF; and session lifetimes.
+
+mod common;
+
+use common::{person, Backend, TestApp};
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String) {
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string([("email", email), ("password", password)]).unwrap())
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let html = app
+        .client
+        .get(app.url("/dashboard"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    (cookie, csrf)
+}
+
+#[tokio::test]
+async fn every_dashboard_route_is_guarded() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let slug = app.event(|e| e.manual_approval = true).await;
+    let reg: serde_json::Value = app.register(&slug, person(1)).await.json().await.unwrap();
+    let reg = reg["id"].as_str().unwrap();
+    let token_id = server::auth::create_token(&app.state.db, &app.owner, "t").await.unwrap().0;
+    let (_, rival_password) = server::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
+        .await
+        .unwrap();
+    let (owner_cookie, owner_csrf) = sign_in(&app, &app.owner.email, &app.owner_password).await;
+    let (rival_cookie, rival_csrf) = sign_in(&app, "rival@example.com", &rival_password).await;
+
+    // (method, path, whether another organization must get 404 rather than its own page)
+    let routes: Vec<(&str, String, bool)> = vec![
+        ("GET", "/dashboard".into(), false),
+        ("GET", "/dashboard/events/new".into(), false),
+        ("GET", format!("/dashboard/events/{slug}"), true),
+        ("GET", format!("/dashboard/events/{slug}/edit"), true),
+        ("GET", format!("/dashboard/events/{slug}/messages"), true),
+        ("GET", format!("/dashboard/events/{slug}/registrations.csv"), true),
+        ("GET", "/dashboard/tokens".into(), false),
+        ("POST", format!("/dashboard/events/{slug}/registrations/{reg}/approve"), true),
+        ("POST", format!("/dashboard/events/{slug}/reminders"), true),
+        ("POST", format!("/dashboard/events/{slug}/announce"), true),
+        ("POST", format!("/dashboard/events/{slug}/edit"), true),
+        ("POST", format!("/dashboard/events/{slug}/duplicate"), true),
+        ("POST", format!("/dashboard/events/{slug}/publish"), true),
+        ("POST", format!("/dashboard/tokens/{token_id}/revoke"), true),
+        ("POST", format!("/dashboard/events/{slug}/cancel"), true),
+        ("POST", "/dashboard/events".into(), false),
+        ("POST", "/dashboard/tokens".into(), false),
+        ("POST", "/logout".into(), false),
+    ];
+    let body = |csrf: &str| {
+        serde_urlencoded::to_string([
+            ("csrf", csrf),
+            ("hours", "24"),
+            ("message", "hello"),
+            ("status", "registered"),
+            ("name", "n"),
+            ("title", "Changed title"),
+            ("startDateTime", "2031-01-01T10:00"),
+            ("endDateTime", "2031-01-01T11:00"),
+            ("timeZone", "UTC"),
+        ])
+        .unwrap()
+    };
+    let send = |method: &str, path: &str, cookie: Option<&str>, form: Option<String>| {
+        let mut req = app.client.request(method.parse().unwrap(), app.url(path));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        if let Some(f) = form {
+            req = req.header("content-type", "application/x-www-form-urlencoded").body(f);
+        }
+        req.send()
+    };
+    for (method, path, scoped) in &routes {
+        let post = *method == "POST";
+        // Strangers are sent to sign in.
+        let r = send(method, path, None, post.then(|| body("x"))).await.unwrap();
+        assert_eq!(r.status(), 303, "anonymous {method} {path}");
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next="));
+        if post && path != "/logout" {
+            // A form without the session's CSRF token is refused, whoever sends it.
+            let r = send(method, path, Some(&owner_cookie), Some(body("forged"))).await.unwrap();
+            assert_eq!(r.status(), 403, "CSRF {method} {path}");
+        }
+        if *scoped {
+            let r = send(method, path, Some(&rival_cookie), post.then(|| body(&rival_csrf)))
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 404, "other organization {method} {path}");
+        }
+    }
+    // The owner can use every route (in this order the event is still there until canceled).
+    for (method, path, _) in &routes {
+        let post = *method == "POST";
+        let r = send(method, path, Some(&owner_cookie), post.then(|| body(&owner_csrf)))
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_success() || r.status() == 303,
+            "owner {method} {path}: {}",
+            r.status()
+        );
+    }
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_after_their_lifetime() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (cookie, _) = sign_in(&app, &app.owner.email, &app.owner_password).await;
+    let page = |c: String| {
+        let client = app.client.clone();
+        let url = app.url("/dashboard");
+        async move { client.get(url).header("cookie", c).send().await.unwrap().status() }
+    };
+    assert_eq!(page(cookie.clone()).await, 200);
+    let now = jiff::Timestamp::now().as_second();
+    sqlx::query("UPDATE sessions SET last_seen_at = $1")
+        .bind(now - server::auth::IDLE_TIMEOUT - 1)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(page(cookie.clone()).await, 303, "idle too long");
+
+    let (cookie, _) = sign_in(&app, &app.owner.email, &app.owner_password).await;
+    sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2")
+        .bind(now - server::auth::ABSOLUTE_TIMEOUT - 1)
+        .bind(now)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(page(cookie).await, 303, "past the absolute lifetime, however busy");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "expired sessions are deleted");
+}
