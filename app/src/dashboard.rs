@@ -44,6 +44,7 @@ pub fn DashNav(organization: String, email: String, csrf: String) -> impl IntoVi
         <nav class="dash" aria-label="Dashboard">
             <strong>{organization}</strong>
             <a href="/dashboard">"Events"</a>
+            <a href="/dashboard/team">"Team"</a>
             <a href="/dashboard/tokens">"API tokens"</a>
             <span class="hint">{email}</span>
             <form method="post" action="/logout" class="inline">
@@ -338,6 +339,8 @@ pub struct EventOverview {
     pub reminder_hours: String,
     /// Attendees per span of minutes, once a report was imported.
     pub attendance: Option<Vec<(String, i64)>>,
+    /// Members of the organization: id, email, and whether they organize this event.
+    pub organizers: Vec<(String, String, bool)>,
 }
 
 /// A horizontal bar chart as SVG; no script needed.
@@ -469,6 +472,14 @@ pub fn EventOverviewPage(page: EventOverview, csrf: String) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
         {pager}
+        <h2>"Organizers"</h2>
+        <form method="post" action=format!("{base}/organizers") class="filters">
+            <Csrf token=csrf.clone() />
+            {page.organizers.into_iter().map(|(id, email, on)| view! {
+                <label class="choice"><input type="checkbox" name="organizer" value=id checked=on /> {email}</label>
+            }).collect_view()}
+            <button type="submit">"Save organizers"</button>
+        </form>
         <h2>"Reminders"</h2>
         <ul class="reminders">
             {page.reminders.into_iter().map(|(what, state)| view! { <li><strong>{what}</strong> " — " {state}</li> }).collect_view()}
@@ -581,5 +592,56 @@ pub fn MessagesPage(title: String, slug: String, rows: Vec<MessageRow>) -> impl 
             <thead><tr><th scope="col">"To"</th><th scope="col">"Email"</th><th scope="col">"Queued"</th><th scope="col">"Delivery"</th></tr></thead>
             <tbody>{body}</tbody>
         </table>
+    }
+}
+
+#[component]
+pub fn TeamPage(
+    members: Vec<(String, String)>,
+    pending: Vec<(String, String)>,
+    invite_link: Option<String>,
+    csrf: String,
+) -> impl IntoView {
+    view! {
+        <h1>"Team"</h1>
+        {invite_link.map(|l| view! {
+            <div class="banner" role="status">
+                <p>"Invitation created. Send this one-time link to your co-organizer; it works for 7 days:"</p>
+                <p><code class="token">{l}</code></p>
+            </div>
+        })}
+        <table class="grid">
+            <thead><tr><th scope="col">"Organizer"</th><th scope="col">"Name"</th></tr></thead>
+            <tbody>{members.into_iter().map(|(email, name)| view! { <tr><td>{email}</td><td>{name}</td></tr> }).collect_view()}</tbody>
+        </table>
+        {(!pending.is_empty()).then(|| view! {
+            <h2>"Pending invitations"</h2>
+            <ul>{pending.into_iter().map(|(email, until)| view! { <li>{email} " — valid until " {until}</li> }).collect_view()}</ul>
+        })}
+        <h2>"Invite a co-organizer"</h2>
+        <form method="post" action="/dashboard/team" class="filters">
+            <Csrf token=csrf />
+            <label for="invite-email">"Email"</label>
+            <input id="invite-email" name="email" type="email" required=true />
+            <button type="submit" class="primary">"Create invitation"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn InvitePage(organization: String, email: String, error: Option<String>, action: String) -> impl IntoView {
+    view! {
+        <article class="problem narrow">
+            <h1>{format!("Join {organization} on Atrium")}</h1>
+            <p>"You're invited as " <strong>{email}</strong> ". Choose a password to finish."</p>
+            {error.map(|e| view! { <p class="closed" role="alert">{e}</p> })}
+            <form method="post" action=action class="stack">
+                <div class="field">
+                    <label for="password">"Password (at least 12 characters)"</label>
+                    <input id="password" name="password" type="password" required=true minlength="12" autocomplete="new-password" />
+                </div>
+                <button type="submit" class="primary">"Create my account"</button>
+            </form>
+        </article>
     }
 }

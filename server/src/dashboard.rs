@@ -39,6 +39,9 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/events/{slug}/attendance", post(import_attendance))
         .route("/dashboard/events/{slug}/registrations.csv", get(csv))
         .route("/dashboard/events/{slug}/registrations/{id}/{action}", post(decide))
+        .route("/dashboard/events/{slug}/organizers", post(set_organizers))
+        .route("/dashboard/team", get(team_page).post(invite))
+        .route("/invite/{token}", get(invitation_page).post(accept_invitation))
         .route("/dashboard/tokens", get(tokens_page).post(create_token))
         .route("/dashboard/tokens/{id}/revoke", post(revoke_token))
 }
@@ -576,7 +579,23 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         })
         .collect();
     let attendance = (!attended.is_empty()).then(|| crate::attendance::histogram(attended.values().copied()));
+    let (members, organizing) = match (
+        crate::team::members(&state.db, &signed.organizer).await,
+        crate::team::event_organizers(&state.db, &signed.organizer, &slug).await,
+    ) {
+        (Ok(m), Ok(o)) => (m, o),
+        (Err(e), _) => return server_error(&state, &e),
+        (_, Err(e)) => return manage_error(&state, e),
+    };
+    let organizers = members
+        .into_iter()
+        .map(|m| {
+            let on = organizing.iter().any(|o| o.id == m.id);
+            (m.id, m.email, on)
+        })
+        .collect();
     let page_data = EventOverview {
+        organizers,
         attendance,
         reminders,
         reminder_hours,
@@ -969,5 +988,130 @@ async fn import_attendance(
             Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
         }
         Err(e) => manage_error(&state, e),
+    }
+}
+
+async fn set_organizers(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let ids: Vec<String> = form.iter().filter(|(k, _)| k == "organizer").map(|(_, v)| v.clone()).collect();
+    match crate::team::set_event_organizers(&state.db, &signed.organizer, &slug, &ids).await {
+        Ok(()) => {
+            let q = serde_urlencoded::to_string([("done", "Organizers saved.")]).unwrap_or_default();
+            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+        }
+        Err(e) => manage_error(&state, e),
+    }
+}
+
+async fn team_view(state: &AppState, signed: &SignedIn, status: StatusCode, invite_link: Option<String>) -> Response {
+    let (members, pending) = match (
+        crate::team::members(&state.db, &signed.organizer).await,
+        crate::team::pending(&state.db, &signed.organizer).await,
+    ) {
+        (Ok(m), Ok(p)) => (m, p),
+        (Err(e), _) | (_, Err(e)) => return server_error(state, &e),
+    };
+    let members = members.into_iter().map(|m| (m.email, m.display_name)).collect();
+    let pending = pending
+        .into_iter()
+        .map(|(email, until)| {
+            (
+                email,
+                jiff::Timestamp::from_second(until)
+                    .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let csrf = signed.csrf.clone();
+    dash(
+        state,
+        signed,
+        status,
+        "Team",
+        view! { <app::dashboard::TeamPage members=members pending=pending invite_link=invite_link csrf=csrf /> },
+    )
+}
+
+async fn team_page(State(state): State<AppState>, signed: SignedIn) -> Response {
+    team_view(&state, &signed, StatusCode::OK, None).await
+}
+
+async fn invite(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
+        return r;
+    }
+    match crate::team::invite(&state.db, &signed.organizer, &form_value(&form, "email")).await {
+        Ok(secret) => {
+            let link = format!("{}/invite/{secret}", state.config.public_url);
+            team_view(&state, &signed, StatusCode::OK, Some(link)).await
+        }
+        Err(e) => manage_error(&state, e),
+    }
+}
+
+fn invitation_gone(state: &AppState) -> Response {
+    problem_page(
+        state,
+        StatusCode::NOT_FOUND,
+        "Invitation not found",
+        "This invitation has expired or was already used. Ask for a new one.",
+    )
+}
+
+async fn invitation_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match crate::team::invitation(&state.db, &token).await {
+        Ok(Some((organization, email))) => {
+            let action = format!("/invite/{token}");
+            html(
+                &state,
+                StatusCode::OK,
+                "Join",
+                false,
+                true,
+                view! { <app::dashboard::InvitePage organization=organization email=email error=None action=action /> },
+            )
+        }
+        Ok(None) => invitation_gone(&state),
+        Err(e) => server_error(&state, &e),
+    }
+}
+
+async fn accept_invitation(State(state): State<AppState>, Path(token): Path<String>, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    match crate::team::accept(&state.db, &token, &form_value(&form, "password")).await {
+        Ok(organizer) => match auth::start_session(&state.db, &organizer).await {
+            Ok(secret) => {
+                let mut r = Redirect::to("/dashboard").into_response();
+                r.headers_mut().insert(
+                    header::SET_COOKIE,
+                    HeaderValue::from_str(&auth::session_cookie(&secret)).expect("valid cookie"),
+                );
+                r
+            }
+            Err(e) => server_error(&state, &e),
+        },
+        Err(auth::AuthError::Invalid(message)) => match crate::team::invitation(&state.db, &token).await {
+            Ok(Some((organization, email))) => {
+                let action = format!("/invite/{token}");
+                html(
+                    &state,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Join",
+                    false,
+                    true,
+                    view! {
+                        <app::dashboard::InvitePage organization=organization email=email error=Some(message) action=action />
+                    },
+                )
+            }
+            Ok(None) => invitation_gone(&state),
+            Err(e) => server_error(&state, &e),
+        },
+        Err(auth::AuthError::Db(e)) => server_error(&state, &e),
     }
 }

@@ -18,6 +18,7 @@ pub mod registrations;
 pub mod reminders;
 pub mod security;
 pub mod static_files;
+pub mod team;
 pub mod web;
 
 use axum::http::{HeaderName, Request};

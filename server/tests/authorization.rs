@@ -46,6 +46,7 @@ async fn every_dashboard_route_is_guarded() {
     let (_, rival_password) = server::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
         .await
         .unwrap();
+    let owner_id = app.owner.id.clone();
     let (owner_cookie, owner_csrf) = sign_in(&app, &app.owner.email, &app.owner_password).await;
     let (rival_cookie, rival_csrf) = sign_in(&app, "rival@example.com", &rival_password).await;
 
@@ -58,6 +59,8 @@ async fn every_dashboard_route_is_guarded() {
         ("GET", format!("/dashboard/events/{slug}/messages"), true),
         ("GET", format!("/dashboard/events/{slug}/registrations.csv"), true),
         ("GET", "/dashboard/tokens".into(), false),
+        ("GET", "/dashboard/team".into(), false),
+        ("POST", format!("/dashboard/events/{slug}/organizers"), true),
         ("POST", format!("/dashboard/events/{slug}/registrations/{reg}/approve"), true),
         ("POST", format!("/dashboard/events/{slug}/reminders"), true),
         ("POST", format!("/dashboard/events/{slug}/announce"), true),
@@ -68,6 +71,7 @@ async fn every_dashboard_route_is_guarded() {
         ("POST", format!("/dashboard/events/{slug}/cancel"), true),
         ("POST", "/dashboard/events".into(), false),
         ("POST", "/dashboard/tokens".into(), false),
+        ("POST", "/dashboard/team".into(), false),
         ("POST", "/logout".into(), false),
     ];
     let body = |csrf: &str| {
@@ -81,6 +85,8 @@ async fn every_dashboard_route_is_guarded() {
             ("startDateTime", "2031-01-01T10:00"),
             ("endDateTime", "2031-01-01T11:00"),
             ("timeZone", "UTC"),
+            ("email", "newcomer@example.com"),
+            ("organizer", owner_id.as_str()),
         ])
         .unwrap()
     };

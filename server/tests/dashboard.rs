@@ -366,3 +366,76 @@ async fn sessions_are_rotated_and_cross_site_posts_refused() {
         .unwrap();
     assert_eq!(r.headers()["location"], "/dashboard");
 }
+
+#[tokio::test]
+async fn co_organizers_are_invited_with_a_one_time_link() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let slug = app.event(|_| {}).await;
+    let owner = Browser::sign_in(&app, &app.owner.email, &app.owner_password).await;
+    let csrf = owner.csrf().await;
+    let page = owner
+        .post("/dashboard/team", &[("csrf", &csrf), ("email", "co@example.com")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let link = page
+        .split("<code class=\"token\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let path = link.trim_start_matches("http://localhost:3000").to_string();
+    assert!(path.starts_with("/invite/"));
+    let form_page = app.client.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(form_page.contains("Join Owner Org on Atrium") && form_page.contains("co@example.com"));
+    let post = |password: &'static str| {
+        app.client
+            .post(app.url(&path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[("password", password)]))
+            .send()
+    };
+    let weak = post("short").await.unwrap();
+    assert_eq!(weak.status(), 422);
+    assert!(weak.text().await.unwrap().contains("at least 12 characters"));
+    let joined = post("a long enough password").await.unwrap();
+    assert_eq!(joined.status(), 303);
+    let cookie = joined.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let co = Browser { app: &app, cookie };
+    assert!(
+        co.get("/dashboard").await.text().await.unwrap().contains(&slug),
+        "the co-organizer sees the organization's events"
+    );
+    assert_eq!(post("a long enough password").await.unwrap().status(), 404, "the link works once");
+
+    // The event's organizers are chosen among the members.
+    let co_id: String = sqlx::query_scalar("SELECT id FROM organizers WHERE email_normalized = 'co@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = owner
+        .post(
+            &format!("/dashboard/events/{slug}/organizers"),
+            &[("csrf", &csrf), ("organizer", &app.owner.id), ("organizer", &co_id)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let organizers = server::team::event_organizers(&app.state.db, &app.owner, &slug).await.unwrap();
+    assert_eq!(organizers.len(), 2);
+    let stranger = owner
+        .post(
+            &format!("/dashboard/events/{slug}/organizers"),
+            &[("csrf", &csrf), ("organizer", "someone-else")],
+        )
+        .await;
+    assert_eq!(stranger.status(), 422);
+}

@@ -1,0 +1,158 @@
+//! The organization's team: organizers, invitations for new co-organizers, and who organizes
+//! each event.
+
+use crate::auth::{self, Organizer};
+use crate::db::Db;
+use crate::manage::{self, ManageError};
+use crate::registrations::now;
+use app::domain::{EmailAddress, FieldError};
+use sqlx::Row;
+
+/// Invitations last a week.
+pub const INVITATION_LIFETIME: i64 = 7 * 86_400;
+
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+}
+
+pub async fn members(db: &Db, org: &Organizer) -> Result<Vec<Member>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT id, email, display_name FROM organizers WHERE organization_id = $1 AND disabled_at IS NULL ORDER BY email")
+            .bind(&org.organization_id)
+            .fetch_all(&db.pool)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Member {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                display_name: r.try_get("display_name")?,
+            })
+        })
+        .collect()
+}
+
+/// Pending invitations: email and expiry.
+pub async fn pending(db: &Db, org: &Organizer) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT email, expires_at FROM invitations WHERE organization_id = $1 AND accepted_at IS NULL AND expires_at > $2 ORDER BY created_at DESC")
+        .bind(&org.organization_id)
+        .bind(now())
+        .fetch_all(&db.pool)
+        .await
+}
+
+/// Invites `email` to the organization. Returns the secret for the one-time link.
+pub async fn invite(db: &Db, org: &Organizer, email: &str) -> Result<String, ManageError> {
+    let email = EmailAddress::parse(email).map_err(|m| ManageError::Invalid(vec![FieldError::new("email", m)]))?;
+    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM organizers WHERE email_normalized = $1")
+        .bind(email.normalized())
+        .fetch_optional(&db.pool)
+        .await?;
+    if taken.is_some() {
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "email",
+            "This person already has an Atrium account.",
+        )]));
+    }
+    let secret = auth::generate_password() + &auth::generate_password();
+    let now = now();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO invitations (token_hash, organization_id, email, invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(auth::sha256_hex(&secret))
+    .bind(&org.organization_id)
+    .bind(email.as_str())
+    .bind(&org.id)
+    .bind(now)
+    .bind(now + INVITATION_LIFETIME)
+    .execute(&mut *tx.tx)
+    .await?;
+    tx.commit().await?;
+    Ok(secret)
+}
+
+/// The organization name and email of a live invitation.
+pub async fn invitation(db: &Db, secret: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT g.name, i.email FROM invitations i JOIN organizations g ON g.id = i.organization_id \
+         WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.expires_at > $2",
+    )
+    .bind(auth::sha256_hex(secret))
+    .bind(now())
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| Ok((r.try_get("name")?, r.try_get("email")?))).transpose()
+}
+
+/// Accepts an invitation: creates the organizer with their password, once.
+pub async fn accept(db: &Db, secret: &str, password: &str) -> Result<Organizer, auth::AuthError> {
+    auth::check_password(password).map_err(auth::AuthError::Invalid)?;
+    let Some((organization, email)) = invitation(db, secret).await? else {
+        return Err(auth::AuthError::Invalid("This invitation has expired or was already used.".into()));
+    };
+    let mut tx = db.begin_write().await?;
+    let claimed = sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL")
+        .bind(auth::sha256_hex(secret))
+        .bind(now())
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    if claimed != 1 {
+        return Err(auth::AuthError::Invalid("This invitation has expired or was already used.".into()));
+    }
+    let (organizer, _) = auth::create_organizer(db, &email, &organization, Some(password)).await?;
+    Ok(organizer)
+}
+
+/// The organizers of one event of the organization.
+pub async fn event_organizers(db: &Db, org: &Organizer, slug: &str) -> Result<Vec<Member>, ManageError> {
+    let event = manage::event(db, org, slug).await?;
+    let rows = sqlx::query(
+        "SELECT o.id, o.email, o.display_name FROM event_organizers eo JOIN organizers o ON o.id = eo.organizer_id \
+         WHERE eo.event_id = $1 ORDER BY o.email",
+    )
+    .bind(&event.id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            Ok(Member {
+                id: r.try_get("id")?,
+                email: r.try_get("email")?,
+                display_name: r.try_get("display_name")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?)
+}
+
+/// Sets who organizes an event, from the organization's members. At least one must remain.
+pub async fn set_event_organizers(db: &Db, org: &Organizer, slug: &str, member_ids: &[String]) -> Result<(), ManageError> {
+    let event = manage::event(db, org, slug).await?;
+    let all = members(db, org).await?;
+    if member_ids.is_empty() || member_ids.iter().any(|id| !all.iter().any(|m| &m.id == id)) {
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "organizers",
+            "Choose one or more members of your organization.",
+        )]));
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM event_organizers WHERE event_id = $1")
+        .bind(&event.id)
+        .execute(&mut *tx.tx)
+        .await?;
+    for id in member_ids {
+        sqlx::query("INSERT INTO event_organizers (event_id, organizer_id) VALUES ($1, $2)")
+            .bind(&event.id)
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
