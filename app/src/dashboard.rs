@@ -381,7 +381,8 @@ pub fn EventOverviewPage(page: EventOverview, csrf: String) -> impl IntoView {
         view! {
             <div class="actions">
                 <a class="button" href=format!("{base}/edit")>"Edit"</a>
-                <a class="button" href=page.public_url.clone()>"View public page"</a>
+                <a class="button" href=format!("{base}/preview")>"Preview"</a>
+                {(status == "published").then(|| view! { <a class="button" href=page.public_url.clone()>"View public page"</a> })}
                 {(status == "draft").then(|| view! {
                     <form method="post" action=format!("{base}/publish") class="inline"><Csrf token=csrf.clone() /><button type="submit" class="primary">"Publish"</button></form>
                 })}

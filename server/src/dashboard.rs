@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/events/{slug}/registrations.csv", get(csv))
         .route("/dashboard/events/{slug}/registrations/{id}/{action}", post(decide))
         .route("/dashboard/events/{slug}/organizers", post(set_organizers))
+        .route("/dashboard/events/{slug}/preview", get(preview))
         .route("/dashboard/team", get(team_page).post(invite))
         .route("/invite/{token}", get(invitation_page).post(accept_invitation))
         .route("/dashboard/tokens", get(tokens_page).post(create_token))
@@ -1114,4 +1115,30 @@ async fn accept_invitation(State(state): State<AppState>, Path(token): Path<Stri
         },
         Err(auth::AuthError::Db(e)) => server_error(&state, &e),
     }
+}
+
+/// The public page as attendees will see it, for any status; registering is switched off.
+async fn preview(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>) -> Response {
+    let event = match manage::event(&state.db, &signed.organizer, &slug).await {
+        Ok(e) => e,
+        Err(e) => return manage_error(&state, e),
+    };
+    let mut page = crate::web::event_view(&event, (event.time_zone.clone(), false), Default::default(), Vec::new(), None);
+    page.closed_reason = Some(format!(
+        "Preview of a {} event: the registration form appears here once it is published.",
+        event.status.as_str()
+    ));
+    let back = format!("/dashboard/events/{slug}");
+    let title = format!("Preview: {}", event.title);
+    html(
+        &state,
+        StatusCode::OK,
+        &title,
+        false,
+        true,
+        view! {
+            <p class="banner" role="status">"Preview — only organizers see this page. " <a href=back>"Back to the dashboard"</a></p>
+            <app::pages::EventDetail page=page />
+        },
+    )
 }

@@ -156,7 +156,13 @@ fn submit_label(event: &Event) -> String {
     }
 }
 
-fn event_view(event: &Event, zone: (String, bool), values: FormValues, errors: Vec<FieldError>, notice: Option<String>) -> EventPage {
+pub(crate) fn event_view(
+    event: &Event,
+    zone: (String, bool),
+    values: FormValues,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> EventPage {
     let now = registrations::now();
     let closed_reason = match event.window().check(now) {
         Err(refusal) => Some(refusal.message()),

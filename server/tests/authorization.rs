@@ -57,6 +57,7 @@ async fn every_dashboard_route_is_guarded() {
         ("GET", format!("/dashboard/events/{slug}"), true),
         ("GET", format!("/dashboard/events/{slug}/edit"), true),
         ("GET", format!("/dashboard/events/{slug}/messages"), true),
+        ("GET", format!("/dashboard/events/{slug}/preview"), true),
         ("GET", format!("/dashboard/events/{slug}/registrations.csv"), true),
         ("GET", "/dashboard/tokens".into(), false),
         ("GET", "/dashboard/team".into(), false),

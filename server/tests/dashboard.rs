@@ -150,6 +150,13 @@ async fn sign_in_manage_and_sign_out() {
     assert!(html.contains("Launch &lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.contains("<script>alert(1)"));
 
+    let preview = b.get("/dashboard/events/launch/preview").await.text().await.unwrap();
+    assert!(preview.contains("Preview of a draft event") && preview.contains("Ada &lt;svg onload=alert(1)&gt;"));
+    assert_eq!(
+        app.client.get(app.url("/events/launch")).send().await.unwrap().status(),
+        404,
+        "drafts stay private"
+    );
     let published = b.post("/dashboard/events/launch/publish", &[("csrf", &csrf)]).await;
     assert_eq!(published.status(), 303);
     // Organizer text is inert on the public page too.
