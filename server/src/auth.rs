@@ -244,11 +244,11 @@ pub async fn end_session(db: &Db, secret: &str) -> Result<(), sqlx::Error> {
 pub async fn session(db: &Db, secret: &str) -> Result<Option<(Organizer, String)>, sqlx::Error> {
     let now = now();
     let id_hash = sha256_hex(secret);
-    let row = sqlx::query(&format!(
+    let row = sqlx::query(
         "SELECT s.csrf_token, s.created_at AS session_created, s.last_seen_at, o.id, o.organization_id, g.name AS organization_name, o.email, o.display_name \
          FROM sessions s JOIN organizers o ON o.id = s.organizer_id JOIN organizations g ON g.id = o.organization_id \
          WHERE s.id_hash = $1 AND o.disabled_at IS NULL"
-    ))
+    )
     .bind(&id_hash)
     .fetch_optional(&db.pool)
     .await?;

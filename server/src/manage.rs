@@ -908,20 +908,6 @@ pub async fn decide(
     Ok(to)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_inert() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("-1"), "'-1");
-    }
-}
-
 /// Everything stored about an event's presenters, in order.
 pub async fn presenter_records(db: &Db, event_id: &str) -> Result<Vec<PresenterRecord>, sqlx::Error> {
     let rows = sqlx::query(
@@ -1013,4 +999,18 @@ pub async fn duplicate(db: &Db, org: &Organizer, slug: &str) -> Result<Event, Ma
     write_presenters(&mut tx, &id, &presenters).await?;
     tx.commit().await?;
     events::by_id(db, &id).await?.ok_or(ManageError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_inert() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_cell("-1"), "'-1");
+    }
 }
