@@ -116,6 +116,9 @@ pub struct QuestionRow {
 #[derive(Clone, Debug, Default)]
 pub struct PresenterRow {
     pub name: String,
+    pub email: String,
+    pub photo: String,
+    pub x: String,
     pub company: String,
     pub job_title: String,
     pub bio: String,
@@ -241,6 +244,9 @@ pub fn EventEditor(
                     <label>"Job title" <input name=format!("p.{i}.jobTitle") value=p.job_title /></label>
                     <label>"LinkedIn" <input name=format!("p.{i}.linkedin") value=p.linkedin type="url" /></label>
                     <label>"Website" <input name=format!("p.{i}.website") value=p.website type="url" /></label>
+                    <label>"X" <input name=format!("p.{i}.x") value=p.x type="url" /></label>
+                    <label>"Email" <input name=format!("p.{i}.email") value=p.email type="email" /></label>
+                    <label>"Photo URL" <input name=format!("p.{i}.photo") value=p.photo type="url" /></label>
                     <label class="wide">"Bio" <textarea name=format!("p.{i}.bio") rows="2">{p.bio}</textarea></label>
                 </fieldset>
             }

@@ -84,7 +84,22 @@ pub fn EventDetail(page: EventPage) -> impl IntoView {
         let items = page
             .presenters
             .into_iter()
-            .map(|p| view! { <li><strong>{p.name}</strong> <span>{p.title_line}</span> <p>{p.bio}</p></li> })
+            .map(|p| {
+                let alt = format!("Photo of {}", p.name);
+                let links = p
+                    .links
+                    .into_iter()
+                    .map(|(label, url)| view! { <a href=url rel="noopener noreferrer nofollow">{label}</a> " " })
+                    .collect_view();
+                view! {
+                    <li>
+                        {p.photo_url.map(|src| view! { <img class="avatar" src=src alt=alt width="56" height="56" loading="lazy" /> })}
+                        <strong>{p.name}</strong> <span>{p.title_line}</span>
+                        <p>{p.bio}</p>
+                        <p class="links">{links}</p>
+                    </li>
+                }
+            })
             .collect_view();
         view! { <section aria-labelledby="presenters"><h2 id="presenters">"Presenters"</h2><ul class="presenters">{items}</ul></section> }
     });

@@ -33,6 +33,8 @@ pub struct PresenterView {
     pub name: String,
     pub title_line: String,
     pub bio: String,
+    pub photo_url: Option<String>,
+    pub links: Vec<(String, String)>,
 }
 
 /// What the registration form was filled with, to show it again after an error.

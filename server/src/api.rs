@@ -35,6 +35,15 @@ pub struct PresenterJson {
     pub company: String,
     pub job_title: String,
     pub bio: String,
+    pub photo_url: Option<String>,
+    /// Links by kind: LinkedIn, Website, X.
+    pub links: Vec<LinkJson>,
+}
+
+#[derive(Serialize)]
+pub struct LinkJson {
+    pub kind: String,
+    pub url: String,
 }
 
 #[derive(Serialize)]
@@ -96,6 +105,15 @@ pub(crate) fn event_json(state: &AppState, e: &Event) -> EventJson {
                 company: p.company.clone(),
                 job_title: p.job_title.clone(),
                 bio: p.bio.clone(),
+                photo_url: p.photo_url.clone(),
+                links: p
+                    .links
+                    .iter()
+                    .map(|(kind, url)| LinkJson {
+                        kind: kind.clone(),
+                        url: url.clone(),
+                    })
+                    .collect(),
             })
             .collect(),
         url: format!("{}/events/{}", state.config.public_url, e.slug),

@@ -306,6 +306,9 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
             bio: v(&format!("p.{i}.bio")),
             linkedin: v(&format!("p.{i}.linkedin")),
             website: v(&format!("p.{i}.website")),
+            x: v(&format!("p.{i}.x")),
+            email: v(&format!("p.{i}.email")),
+            photo: v(&format!("p.{i}.photo")),
         })
         .filter(|p| !p.name.trim().is_empty())
         .collect();
@@ -361,7 +364,9 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
                     bio: p.bio.clone(),
                     linked_in_profile_web_url: Some(p.linkedin.clone()),
                     personal_site_web_url: Some(p.website.clone()),
-                    ..Default::default()
+                    twitter_profile_web_url: Some(p.x.clone()),
+                    email: Some(p.email.clone()),
+                    photo_url: Some(p.photo.clone()),
                 })
                 .collect(),
         ),
@@ -485,6 +490,9 @@ async fn edit_page(State(state): State<AppState>, signed: SignedIn, Path(slug): 
                 bio: p.presenter.bio,
                 linkedin: p.linkedin_url.unwrap_or_default(),
                 website: p.website_url.unwrap_or_default(),
+                x: p.x_url.unwrap_or_default(),
+                email: p.email.unwrap_or_default(),
+                photo: p.photo_url.unwrap_or_default(),
             })
             .collect(),
     };

@@ -83,8 +83,8 @@ pub async fn seed_if_empty(db: &Db) -> Result<(), sqlx::Error> {
                 custom("Anything you'd like us to cover?", AnswerInputType::MultilineText, false, &[]),
             ],
             presenters: vec![
-                Presenter { name: "Mira Okafor".into(), company: "Contoso".into(), job_title: "Principal Engineer".into(), bio: "Mira builds real-time collaboration tools.".into() },
-                Presenter { name: "Jonas Weber".into(), company: "Contoso".into(), job_title: "Developer Advocate".into(), bio: "Jonas helps teams ship on Microsoft 365.".into() },
+                Presenter { name: "Mira Okafor".into(), company: "Contoso".into(), job_title: "Principal Engineer".into(), bio: "Mira builds real-time collaboration tools.".into(), ..Default::default() },
+                Presenter { name: "Jonas Weber".into(), company: "Contoso".into(), job_title: "Developer Advocate".into(), bio: "Jonas helps teams ship on Microsoft 365.".into(), ..Default::default() },
             ],
         },
     )

@@ -5,12 +5,15 @@ use app::domain::{AnswerInputType, EventKind, EventStatus, PredefinedLabel, Ques
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Presenter {
     pub name: String,
     pub company: String,
     pub job_title: String,
     pub bio: String,
+    pub photo_url: Option<String>,
+    /// ("LinkedIn", url), ("Website", url), ("X", url) — the ones given.
+    pub links: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -144,16 +147,26 @@ async fn load_questions(db: &Db, event: &mut Event) -> Result<(), sqlx::Error> {
 
 async fn load_children(db: &Db, mut event: Event) -> Result<Event, sqlx::Error> {
     load_questions(db, &mut event).await?;
-    let rows = sqlx::query("SELECT name, company, job_title, bio FROM presenters WHERE event_id = $1 ORDER BY position")
-        .bind(&event.id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT name, company, job_title, bio, photo_url, linkedin_url, website_url, x_url FROM presenters WHERE event_id = $1 ORDER BY position",
+    )
+    .bind(&event.id)
+    .fetch_all(&db.pool)
+    .await?;
     for row in rows {
+        let mut links = Vec::new();
+        for (label, column) in [("LinkedIn", "linkedin_url"), ("Website", "website_url"), ("X", "x_url")] {
+            if let Some(url) = row.try_get::<Option<String>, _>(column)? {
+                links.push((label.to_string(), url));
+            }
+        }
         event.presenters.push(Presenter {
             name: row.try_get("name")?,
             company: row.try_get("company")?,
             job_title: row.try_get("job_title")?,
             bio: row.try_get("bio")?,
+            photo_url: row.try_get("photo_url")?,
+            links,
         });
     }
     Ok(event)

@@ -232,6 +232,7 @@ fn parse_presenters(inputs: &[PresenterInput], errors: &mut Vec<FieldError>) -> 
                     company: p.company.trim().into(),
                     job_title: p.job_title.trim().into(),
                     bio: p.bio.trim().into(),
+                    ..Default::default()
                 },
                 email,
                 photo_url: optional_url(errors, &field("photoUrl"), &p.photo_url),
@@ -924,6 +925,7 @@ pub async fn presenter_records(db: &Db, event_id: &str) -> Result<Vec<PresenterR
                     company: r.try_get("company")?,
                     job_title: r.try_get("job_title")?,
                     bio: r.try_get("bio")?,
+                    ..Default::default()
                 },
                 email: r.try_get("email")?,
                 photo_url: r.try_get("photo_url")?,

@@ -200,6 +200,8 @@ pub(crate) fn event_view(
                     .collect::<Vec<_>>()
                     .join(", "),
                 bio: p.bio.clone(),
+                photo_url: p.photo_url.clone(),
+                links: p.links.clone(),
             })
             .collect(),
         zones: app::tz::zone_names().to_vec(),

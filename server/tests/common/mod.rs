@@ -118,6 +118,7 @@ impl TestApp {
                 company: "Contoso".into(),
                 job_title: "Engineer".into(),
                 bio: "Talks.".into(),
+                ..Default::default()
             }],
         };
         f(&mut e);
