@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod events;
+pub mod graph;
 pub mod ics;
 pub mod mail;
 pub mod manage;

@@ -1,0 +1,3 @@
+//! Microsoft Graph and the identity platform, spoken directly over HTTP (no SDK).
+
+pub mod models;
