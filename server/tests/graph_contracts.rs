@@ -87,7 +87,10 @@ fn every_example_parses_into_the_typed_models() {
             "subscription" => {
                 // Some doc responses are placeholders; the request always carries the shape.
                 let s: Subscription = if body.is_object() { parse(api, body) } else { parse(api, request) };
-                assert!(!s.resource.is_empty() || !s.change_type.is_empty() || s.expiration_date_time.is_some(), "{api}");
+                assert!(
+                    !s.resource.is_empty() || !s.change_type.is_empty() || s.expiration_date_time.is_some(),
+                    "{api}"
+                );
             }
             k if k.starts_with("change notification") || k.starts_with("lifecycle notification") => {
                 let n: NotificationCollection = parse(api, request);

@@ -1,3 +1,4 @@
 //! Microsoft Graph and the identity platform, spoken directly over HTTP (no SDK).
 
+pub mod client;
 pub mod models;

@@ -1,6 +1,8 @@
 //! Test support: starts Atrium on port 0 with a fresh SQLite or PostgreSQL database.
 #![allow(dead_code)]
 
+pub mod graphsim;
+
 use app::domain::{AnswerInputType, EventKind, EventStatus, PredefinedLabel, Question, QuestionKind};
 use server::config::Config;
 use server::events::{NewEvent, Presenter};

@@ -1,0 +1,280 @@
+//! A local stand-in for the identity platform and the slice of Graph Atrium calls, for tests:
+//! in-memory state, bearer tokens checked, official response shapes, and faults on demand
+//! (429 with and without Retry-After, 503, malformed bodies, batch items that fail alone).
+#![allow(clippy::result_large_err)]
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+pub const CLIENT_ID: &str = "sim-client";
+pub const CLIENT_SECRET: &str = "sim-secret-value";
+
+#[derive(Clone, Debug)]
+pub enum Fault {
+    Throttle(Option<u64>),
+    Unavailable,
+    Malformed,
+}
+
+#[derive(Default)]
+pub struct SimState {
+    pub tokens: Vec<String>,
+    pub token_requests: usize,
+    pub webinars: HashMap<String, Value>,
+    pub registrations: HashMap<String, Vec<Value>>,
+    pub faults: VecDeque<Fault>,
+    /// Batch item ids that answer 429 (Retry-After 1) the first time they are seen.
+    pub batch_item_faults: Vec<String>,
+    /// (when, method, path) of every Graph request that reached the simulator.
+    pub log: Vec<(Instant, String, String)>,
+}
+
+#[derive(Clone)]
+pub struct Sim {
+    pub base: String,
+    pub state: Arc<Mutex<SimState>>,
+}
+
+fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message, "innerError": {"request-id": "sim", "date": "2026-11-23T00:00:00"}}})),
+    )
+        .into_response()
+}
+
+impl Sim {
+    pub async fn start() -> Sim {
+        let state = Arc::new(Mutex::new(SimState::default()));
+        let app = Router::new()
+            .route("/{tenant}/oauth2/v2.0/token", post(token))
+            .route("/v1.0/solutions/virtualEvents/webinars", post(create_webinar))
+            .route(
+                "/v1.0/solutions/virtualEvents/webinars/{id}/registrations",
+                post(register).get(list_registrations),
+            )
+            .route("/v1.0/$batch", post(batch))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Sim { base, state }
+    }
+
+    pub fn config(&self) -> server::graph::client::GraphConfig {
+        server::graph::client::GraphConfig {
+            tenant_id: TENANT.into(),
+            client_id: CLIENT_ID.into(),
+            client_secret: server::config::Secret::new(CLIENT_SECRET),
+            graph_base: self.base.clone(),
+            login_base: self.base.clone(),
+        }
+    }
+
+    pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.state.lock().unwrap().faults.extend(faults);
+    }
+}
+
+type Shared = State<Arc<Mutex<SimState>>>;
+
+async fn token(State(state): Shared, Path(tenant): Path<String>, body: Bytes) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let mut s = state.lock().unwrap();
+    s.token_requests += 1;
+    if tenant != TENANT {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found."})),
+        )
+            .into_response();
+    }
+    let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
+        && form.get("client_id").map(String::as_str) == Some(CLIENT_ID)
+        && form.get("client_secret").map(String::as_str) == Some(CLIENT_SECRET)
+        && form.get("scope").is_some_and(|s| s.ends_with("/.default"));
+    if !ok {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."})),
+        )
+            .into_response();
+    }
+    let token = format!("sim-token-{}", s.tokens.len() + 1);
+    s.tokens.push(token.clone());
+    Json(json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token})).into_response()
+}
+
+/// Checks the bearer token, logs the request, and applies the next injected fault.
+fn gate(state: &Arc<Mutex<SimState>>, headers: &HeaderMap, method: &str, path: &str) -> Option<Response> {
+    let mut s = state.lock().unwrap();
+    s.log.push((Instant::now(), method.into(), path.into()));
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !token.is_some_and(|t| s.tokens.iter().any(|k| k == t)) {
+        return Some(graph_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Access token is empty or invalid.",
+        ));
+    }
+    match s.faults.pop_front() {
+        Some(Fault::Throttle(after)) => {
+            let mut r = graph_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                "Please retry after the time given.",
+            );
+            if let Some(a) = after {
+                r.headers_mut().insert("retry-after", a.into());
+            }
+            Some(r)
+        }
+        Some(Fault::Unavailable) => Some(graph_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "serviceNotAvailable",
+            "Try again later.",
+        )),
+        Some(Fault::Malformed) => Some((StatusCode::OK, "{\"value\": [ this is not json").into_response()),
+        None => None,
+    }
+}
+
+async fn create_webinar(State(state): Shared, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(&state, &headers, "POST", "/solutions/virtualEvents/webinars") {
+        return r;
+    }
+    let id = format!("{}@{TENANT}", uuid::Uuid::new_v4());
+    let mut webinar = body;
+    webinar["id"] = json!(id);
+    webinar["status"] = json!("draft");
+    state.lock().unwrap().webinars.insert(id, webinar.clone());
+    (StatusCode::CREATED, Json(webinar)).into_response()
+}
+
+fn add_registration(state: &Arc<Mutex<SimState>>, webinar: &str, body: Value) -> Result<(), Response> {
+    let mut s = state.lock().unwrap();
+    if !s.webinars.contains_key(webinar) {
+        return Err(graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found."));
+    }
+    for field in ["firstName", "lastName", "email"] {
+        if body[field].as_str().unwrap_or("").is_empty() {
+            return Err(graph_error(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                &format!("{field} is required for anonymous registration."),
+            ));
+        }
+    }
+    let mut reg = body;
+    reg["id"] = json!(uuid::Uuid::new_v4().to_string());
+    reg["status"] = json!("registered");
+    s.registrations.entry(webinar.to_string()).or_default().push(reg);
+    Ok(())
+}
+
+async fn register(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "POST",
+        &format!("/solutions/virtualEvents/webinars/{id}/registrations"),
+    ) {
+        return r;
+    }
+    match add_registration(&state, &id, body) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(r) => r,
+    }
+}
+
+async fn list_registrations(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "GET",
+        &format!("/solutions/virtualEvents/webinars/{id}/registrations"),
+    ) {
+        return r;
+    }
+    let s = state.lock().unwrap();
+    let all = s.registrations.get(&id).cloned().unwrap_or_default();
+    let skip: usize = q.get("$skiptoken").and_then(|t| t.parse().ok()).unwrap_or(0);
+    let page: Vec<Value> = all.iter().skip(skip).take(2).cloned().collect();
+    let mut body = json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#registrations", "value": page});
+    if skip + 2 < all.len() {
+        body["@odata.nextLink"] = json!(format!(
+            "{}/v1.0/solutions/virtualEvents/webinars/{id}/registrations?$skiptoken={}",
+            host(&headers),
+            skip + 2
+        ));
+    }
+    Json(body).into_response()
+}
+
+fn host(headers: &HeaderMap) -> String {
+    format!(
+        "http://{}",
+        headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1")
+    )
+}
+
+async fn batch(State(state): Shared, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(&state, &headers, "POST", "/$batch") {
+        return r;
+    }
+    let requests = body["requests"].as_array().cloned().unwrap_or_default();
+    if requests.len() > 20 {
+        return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "A batch holds at most 20 requests.");
+    }
+    let mut responses = Vec::new();
+    for req in requests.iter().rev() {
+        let id = req["id"].as_str().unwrap_or("").to_string();
+        let first_time_fault = {
+            let mut s = state.lock().unwrap();
+            match s.batch_item_faults.iter().position(|f| *f == id) {
+                Some(i) => {
+                    s.batch_item_faults.remove(i);
+                    true
+                }
+                None => false,
+            }
+        };
+        if first_time_fault {
+            responses.push(json!({"id": id, "status": 429, "headers": {"Retry-After": "1"}, "body": {"error": {"code": "TooManyRequests", "message": "Slow down"}}}));
+            continue;
+        }
+        let url = req["url"].as_str().unwrap_or("");
+        let webinar = url
+            .strip_prefix("/solutions/virtualEvents/webinars/")
+            .and_then(|r| r.strip_suffix("/registrations"));
+        match (req["method"].as_str(), webinar) {
+            (Some("POST"), Some(w)) => match add_registration(&state, w, req["body"].clone()) {
+                Ok(()) => responses.push(json!({"id": id, "status": 204})),
+                Err(_) => {
+                    responses.push(json!({"id": id, "status": 404, "body": {"error": {"code": "NotFound", "message": "No webinar"}}}))
+                }
+            },
+            _ => responses.push(
+                json!({"id": id, "status": 400, "body": {"error": {"code": "BadRequest", "message": "Unsupported in the simulator"}}}),
+            ),
+        }
+    }
+    Json(json!({"responses": responses})).into_response()
+}

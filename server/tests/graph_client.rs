@@ -1,0 +1,208 @@
+//! The Graph client over real HTTP against the local simulator: tokens, throttling, paging,
+//! batching and errors.
+
+mod common;
+
+use common::graphsim::{Fault, Sim};
+use reqwest::Method;
+use serde_json::{json, Value};
+use server::graph::client::{GraphClient, GraphError, RetryPolicy};
+use server::graph::models::{BatchRequestItem, Registration, Webinar};
+use std::time::{Duration, Instant};
+
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 5,
+        base_delay: Duration::from_millis(50),
+        max_delay: Duration::from_secs(5),
+        timeout: Duration::from_secs(5),
+    }
+}
+
+async fn webinar(client: &GraphClient) -> String {
+    let body = json!({"displayName": "Sim webinar", "startDateTime": {"dateTime": "2031-01-01T10:00:00", "timeZone": "UTC"}, "endDateTime": {"dateTime": "2031-01-01T11:00:00", "timeZone": "UTC"}});
+    let (status, created) = client
+        .request(
+            Method::POST,
+            "/solutions/virtualEvents/webinars",
+            Some(&body),
+            "organizer@contoso.com",
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 201);
+    let w: Webinar = server::graph::models::parse_entity(created).unwrap();
+    assert_eq!(w.status.as_deref(), Some("draft"));
+    w.id.unwrap()
+}
+
+fn person(n: usize) -> Value {
+    serde_json::to_value(Registration {
+        first_name: Some(format!("P{n}")),
+        last_name: Some("Sim".into()),
+        email: Some(format!("p{n}@example.com")),
+        preferred_timezone: Some("UTC".into()),
+        preferred_language: Some("en-US".into()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn tokens_are_fetched_once_and_reused() {
+    let sim = Sim::start().await;
+    let client = GraphClient::new(sim.config(), quick());
+    let id = webinar(&client).await;
+    for n in 0..5 {
+        let (status, body) = client
+            .request(
+                Method::POST,
+                &format!("/solutions/virtualEvents/webinars/{id}/registrations"),
+                Some(&person(n)),
+                "o",
+            )
+            .await
+            .unwrap();
+        assert_eq!(status, 204);
+        assert_eq!(body, Value::Null, "anonymous registration returns no body");
+    }
+    assert_eq!(sim.state.lock().unwrap().token_requests, 1);
+
+    let mut wrong = sim.config();
+    wrong.client_secret = server::config::Secret::new("nope");
+    let bad = GraphClient::new(wrong, quick());
+    match bad.app_token().await {
+        Err(GraphError::Auth(m)) => assert!(m.contains("Invalid client secret"), "{m}"),
+        other => panic!("expected an auth error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn throttling_waits_for_retry_after_and_backs_off_without_it() {
+    let sim = Sim::start().await;
+    let client = GraphClient::new(sim.config(), quick());
+    let id = webinar(&client).await;
+    sim.inject([Fault::Throttle(Some(1)), Fault::Unavailable, Fault::Throttle(None)]);
+    let started = Instant::now();
+    let (status, _) = client
+        .request(
+            Method::POST,
+            &format!("/solutions/virtualEvents/webinars/{id}/registrations"),
+            Some(&person(1)),
+            "o",
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 204);
+    let log = sim.state.lock().unwrap().log.clone();
+    let tries: Vec<Instant> = log
+        .iter()
+        .filter(|(_, m, p)| m == "POST" && p.ends_with("/registrations"))
+        .map(|(t, _, _)| *t)
+        .collect();
+    assert_eq!(tries.len(), 4, "three refusals, then success");
+    assert!(
+        tries[1] - tries[0] >= Duration::from_secs(1),
+        "no request before Retry-After: {:?}",
+        tries[1] - tries[0]
+    );
+    assert!(tries[2] - tries[1] >= Duration::from_millis(50));
+    assert!(tries[3] - tries[2] >= Duration::from_millis(100), "exponential back-off");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(client.stats.retries.load(std::sync::atomic::Ordering::Relaxed), 3);
+    assert_eq!(sim.state.lock().unwrap().registrations[&id].len(), 1, "one registration, not four");
+
+    // A storm longer than the policy allows ends in a clear error the outbox can retry later.
+    sim.inject((0..5).map(|_| Fault::Throttle(Some(0))));
+    let err = client
+        .request(
+            Method::POST,
+            &format!("/solutions/virtualEvents/webinars/{id}/registrations"),
+            Some(&person(2)),
+            "o",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GraphError::Throttled { attempts: 5 }), "{err:?}");
+    assert!(err.is_transient());
+}
+
+#[tokio::test]
+async fn paging_follows_next_links_and_errors_are_readable() {
+    let sim = Sim::start().await;
+    let client = GraphClient::new(sim.config(), quick());
+    let id = webinar(&client).await;
+    for n in 0..5 {
+        client
+            .request(
+                Method::POST,
+                &format!("/solutions/virtualEvents/webinars/{id}/registrations"),
+                Some(&person(n)),
+                "o",
+            )
+            .await
+            .unwrap();
+    }
+    let all: Vec<Registration> = client
+        .get_all(&format!("/solutions/virtualEvents/webinars/{id}/registrations"), "o")
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 5, "three pages of two, two and one");
+    assert_eq!(all[4].email.as_deref(), Some("p4@example.com"));
+
+    let missing = client
+        .request(
+            Method::POST,
+            "/solutions/virtualEvents/webinars/nope/registrations",
+            Some(&person(9)),
+            "o",
+        )
+        .await
+        .unwrap_err();
+    match missing {
+        GraphError::Http {
+            status: 404,
+            code,
+            message,
+        } => {
+            assert_eq!(code, "NotFound");
+            assert!(message.contains("deleted in Teams"));
+        }
+        other => panic!("{other:?}"),
+    }
+    sim.inject([Fault::Malformed]);
+    let bad = client
+        .get_all::<Registration>(&format!("/solutions/virtualEvents/webinars/{id}/registrations"), "o")
+        .await
+        .unwrap_err();
+    assert!(matches!(bad, GraphError::Decode(_)), "{bad:?}");
+}
+
+#[tokio::test]
+async fn batches_retry_only_the_items_that_failed() {
+    let sim = Sim::start().await;
+    let client = GraphClient::new(sim.config(), quick());
+    let id = webinar(&client).await;
+    let items: Vec<BatchRequestItem> = (0..25)
+        .map(|n| BatchRequestItem {
+            id: format!("r{n}"),
+            method: "POST".into(),
+            url: format!("/solutions/virtualEvents/webinars/{id}/registrations"),
+            headers: Some(serde_json::Map::from_iter([(
+                "Content-Type".to_string(),
+                json!("application/json"),
+            )])),
+            body: Some(person(n)),
+            depends_on: Vec::new(),
+        })
+        .collect();
+    sim.state.lock().unwrap().batch_item_faults = vec!["r3".into(), "r21".into()];
+    let answers = client.batch(items, "o").await.unwrap();
+    assert_eq!(answers.len(), 25);
+    assert!(answers.iter().all(|a| a.status == 204), "every item ends up registered");
+    assert_eq!(answers[3].id, "r3", "answers come back in request order");
+    let s = sim.state.lock().unwrap();
+    assert_eq!(s.registrations[&id].len(), 25, "no item registered twice");
+    let batches = s.log.iter().filter(|(_, _, p)| p == "/$batch").count();
+    assert_eq!(batches, 4, "20 + 5 items, and one retry round for each chunk's throttled item");
+}
