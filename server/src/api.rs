@@ -209,7 +209,7 @@ async fn create_registration(State(state): State<AppState>, Path(slug): Path<Str
     };
     match registrations::register(&state.registrar, &slug, &input, key.as_deref()).await {
         Ok(Registered::Created(s)) | Ok(Registered::Replayed(s)) => {
-            state.outbox.notify();
+            state.after_write();
             let location = format!("/api/v1/registrations/{}", s.manage_token);
             (StatusCode::CREATED, [(header::LOCATION, location)], Json(created(&state, s))).into_response()
         }
@@ -218,7 +218,7 @@ async fn create_registration(State(state): State<AppState>, Path(slug): Path<Str
             status,
             waitlist_position,
         }) => {
-            state.outbox.notify();
+            state.after_write();
             let body = CreatedJson {
                 id,
                 status,
@@ -300,7 +300,7 @@ async fn get_registration(State(state): State<AppState>, Path(token): Path<Strin
 async fn cancel_registration(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match registrations::cancel(&state.db, &token).await {
         Ok(_) => {
-            state.outbox.notify();
+            state.after_write();
             registration_response(&state, &token).await
         }
         Err(registrations::CancelError::NotFound) => Problem::not_found("Registration").into_response(),

@@ -158,7 +158,7 @@ async fn update_event(
     };
     match manage::update(&state.db, &org, &slug, &input).await {
         Ok(e) => {
-            state.outbox.notify();
+            state.after_write();
             Json(event_json(&state, &e)).into_response()
         }
         Err(e) => e.into_response(),
@@ -195,7 +195,7 @@ async fn cancel(
     };
     match manage::cancel(&state.db, &org, &slug, request.message.as_deref()).await {
         Ok(e) => {
-            state.outbox.notify();
+            state.after_write();
             Json(event_json(&state, &e)).into_response()
         }
         Err(e) => e.into_response(),
@@ -318,7 +318,7 @@ async fn decide(
     };
     match manage::decide(&state.db, &org, &slug, &id, decision).await {
         Ok(status) => {
-            state.outbox.notify();
+            state.after_write();
             Json(serde_json::json!({ "id": id, "status": status })).into_response()
         }
         Err(e) => e.into_response(),
@@ -360,7 +360,7 @@ async fn announce(
     };
     match manage::announce(&state.db, &org, &slug, &statuses, &request.message).await {
         Ok(n) => {
-            state.outbox.notify();
+            state.after_write();
             (StatusCode::ACCEPTED, Json(serde_json::json!({ "recipients": n }))).into_response()
         }
         Err(e) => e.into_response(),

@@ -46,6 +46,8 @@ pub struct Config {
     pub mail_from: String,
     /// Run the outbox worker in the background (tests deliver by hand instead).
     pub outbox_worker: bool,
+    /// Microsoft Graph settings; `None` is standalone mode.
+    pub graph: Option<crate::graph::client::GraphConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +125,7 @@ impl Config {
             smtp_url: smtp_url.map(Secret),
             mail_from,
             outbox_worker: true,
+            graph: crate::graph::client::GraphConfig::from_env()?,
         })
     }
 
@@ -139,6 +142,7 @@ impl Config {
             smtp_url: None,
             mail_from: "Atrium <events@atrium.localhost>".into(),
             outbox_worker: false,
+            graph: None,
         }
     }
 }

@@ -354,6 +354,7 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
         join_url: optional("joinUrl"),
         terms_url: optional("termsUrl"),
         questions: Some(questions),
+        teams_webinar_id: None,
         presenters: Some(
             presenters
                 .iter()
@@ -519,7 +520,7 @@ async fn update_event(State(state): State<AppState>, signed: SignedIn, Path(slug
     }
     match manage::update(&state.db, &signed.organizer, &slug, &input).await {
         Ok(e) => {
-            state.outbox.notify();
+            state.after_write();
             Redirect::to(&format!("/dashboard/events/{}?saved=1", e.slug)).into_response()
         }
         Err(ManageError::Invalid(errors)) => editor(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, shown, errors, action, false),
@@ -732,7 +733,7 @@ async fn simple_action(state: &AppState, signed: &SignedIn, slug: &str, body: &B
     };
     match result {
         Ok((slug, notice)) => {
-            state.outbox.notify();
+            state.after_write();
             let q = serde_urlencoded::to_string([("done", notice.as_str())]).unwrap_or_default();
             Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
         }
@@ -771,7 +772,7 @@ async fn decide(
     };
     match manage::decide(&state.db, &signed.organizer, &slug, &id, decision).await {
         Ok(status) => {
-            state.outbox.notify();
+            state.after_write();
             let q = serde_urlencoded::to_string([("done", format!("The registration is now {}.", status.as_str()).as_str())])
                 .unwrap_or_default();
             Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()

@@ -40,6 +40,8 @@ pub struct Event {
     pub waitlisted_count: i64,
     pub pending_count: i64,
     pub next_waitlist_seq: i64,
+    /// The Teams webinar this event is linked to, in Microsoft mode.
+    pub teams_webinar_id: Option<String>,
     pub questions: Vec<Question>,
     pub presenters: Vec<Presenter>,
 }
@@ -47,7 +49,7 @@ pub struct Event {
 pub const EVENT_COLUMNS: &str =
     "id, organization_id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
     waitlist_enabled, manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, \
-    registered_count, waitlisted_count, pending_count, next_waitlist_seq";
+    registered_count, waitlisted_count, pending_count, next_waitlist_seq, teams_webinar_id";
 
 pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
@@ -75,6 +77,7 @@ pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
         waitlisted_count: row.try_get("waitlisted_count")?,
         pending_count: row.try_get("pending_count")?,
         next_waitlist_seq: row.try_get("next_waitlist_seq")?,
+        teams_webinar_id: row.try_get("teams_webinar_id")?,
         questions: Vec::new(),
         presenters: Vec::new(),
     })

@@ -23,6 +23,7 @@ pub mod reminders;
 pub mod security;
 pub mod static_files;
 pub mod team;
+pub mod teams_sync;
 pub mod web;
 
 use axum::http::{HeaderName, Request};
@@ -44,6 +45,8 @@ pub struct AppState {
     pub outbox: Outbox,
     pub registrar: registrations::Registrar,
     pub login_limiter: auth::LoginLimiter,
+    /// Sends registrations to Teams, in Microsoft mode.
+    pub teams: Option<teams_sync::TeamsSync>,
     pub leptos: Arc<LeptosOptions>,
 }
 
@@ -74,6 +77,16 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+impl AppState {
+    /// Wakes the workers after a write that queued email or Teams jobs.
+    pub fn after_write(&self) {
+        self.outbox.notify();
+        if let Some(t) = &self.teams {
+            t.notify();
+        }
+    }
+}
+
 /// Opens the database, applies migrations, seeds demo content when asked, and starts the
 /// outbox worker.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
@@ -92,7 +105,15 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     }
     let leptos = Arc::new(leptos_options(&config));
     let registrar = registrations::Registrar::start(db.clone());
+    let teams = config.graph.clone().map(|g| {
+        let sync = teams_sync::TeamsSync::new(db.clone(), graph::client::GraphClient::new(g, Default::default()));
+        if config.outbox_worker {
+            sync.clone().spawn();
+        }
+        sync
+    });
     Ok(AppState {
+        teams,
         db,
         config,
         outbox,

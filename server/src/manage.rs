@@ -98,6 +98,9 @@ pub struct EventInput {
     pub terms_url: Option<Option<String>>,
     pub questions: Option<Vec<QuestionInput>>,
     pub presenters: Option<Vec<PresenterInput>>,
+    /// Links the event to an existing Teams webinar (Microsoft mode); `null` unlinks it.
+    #[serde(default, deserialize_with = "double_option")]
+    pub teams_webinar_id: Option<Option<String>>,
 }
 
 /// Tells a missing field (`None`) from an explicit `null` (`Some(None)`).
@@ -586,6 +589,20 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     if input.questions.is_some() {
         write_questions(&mut tx, &current.id, &new.questions).await?;
     }
+    if let Some(link) = &input.teams_webinar_id {
+        let link = link.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        if link.is_some_and(|l| l.len() > 200 || l.chars().any(|c| c.is_whitespace() || c.is_control())) {
+            return Err(ManageError::Invalid(vec![FieldError::new(
+                "teamsWebinarId",
+                "This is not a Teams webinar id.",
+            )]));
+        }
+        sqlx::query("UPDATE events SET teams_webinar_id = $2 WHERE id = $1")
+            .bind(&current.id)
+            .bind(link)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
     if let Some(p) = presenters {
         write_presenters(&mut tx, &current.id, &p).await?;
     }
@@ -902,6 +919,9 @@ pub async fn decide(
     .await?;
     registrations::shift_counts(&mut tx, &current.id, Some(from), Some(to), now).await?;
     outbox::enqueue(&mut tx, mail, registration_id, &email, None).await?;
+    if to == RegistrationStatus::Registered {
+        crate::teams_sync::queue(&mut tx, &locked, registration_id).await?;
+    }
     if from == RegistrationStatus::Registered {
         registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;
     }

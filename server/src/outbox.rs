@@ -131,10 +131,90 @@ pub struct Outbox {
     wake: Arc<Notify>,
 }
 
-struct Claimed {
-    id: String,
-    payload: String,
-    attempts: i64,
+/// A queued item this worker now holds the lease on.
+pub(crate) struct Claimed {
+    pub id: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+/// Leases up to `limit` due items of `topic`, oldest first. A lease that runs out (a worker
+/// died) makes the item due again.
+pub(crate) async fn claim(db: &Db, topic: &str, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    let rows = sqlx::query(
+        "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM outbox WHERE topic = $4 AND sent_at IS NULL AND available_at <= $2 \
+                      AND (locked_until IS NULL OR locked_until < $2) ORDER BY created_at LIMIT $3) \
+         AND sent_at IS NULL AND (locked_until IS NULL OR locked_until < $2) \
+         RETURNING id, payload, attempts",
+    )
+    .bind(now + LEASE_MS)
+    .bind(now)
+    .bind(limit)
+    .bind(topic)
+    .fetch_all(&mut *tx.tx)
+    .await?;
+    tx.commit().await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Claimed {
+                id: r.try_get("id")?,
+                payload: r.try_get("payload")?,
+                attempts: r.try_get("attempts")?,
+            })
+        })
+        .collect()
+}
+
+/// Records what happened to claimed items: done, or due again after a growing delay.
+pub(crate) async fn settle(db: &Db, sent: &[String], failed: &[(String, i64, String)]) -> Result<(), sqlx::Error> {
+    if sent.is_empty() && failed.is_empty() {
+        return Ok(());
+    }
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    for chunk in sent.chunks(100) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(now);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut *tx.tx).await?;
+    }
+    for (id, attempts, error) in failed {
+        // 5 s, 10 s, 20 s … capped at one hour.
+        let delay = 5_000i64.saturating_mul(1 << (*attempts - 1).clamp(0, 10)).min(3_600_000);
+        sqlx::query("UPDATE outbox SET available_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
+            .bind(id)
+            .bind(now + delay)
+            .bind(error.chars().take(500).collect::<String>())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
+/// Queues a non-email job (such as a Graph call) about a registration, in the caller's
+/// transaction.
+pub async fn enqueue_job(tx: &mut WriteTx, topic: &str, payload: &serde_json::Value, registration_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at, registration_id, mail) \
+         VALUES ($1, $2, $3, '', $4, $4, $5, $2)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(topic)
+    .bind(payload.to_string())
+    .bind(now_ms())
+    .bind(registration_id)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
 }
 
 impl Outbox {
@@ -171,36 +251,10 @@ impl Outbox {
         })
     }
 
-    async fn claim(&self) -> Result<Vec<Claimed>, sqlx::Error> {
-        let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        let rows = sqlx::query(
-            "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND available_at <= $2 AND (locked_until IS NULL OR locked_until < $2) ORDER BY created_at LIMIT $3) \
-             AND sent_at IS NULL AND (locked_until IS NULL OR locked_until < $2) \
-             RETURNING id, payload, attempts",
-        )
-        .bind(now + LEASE_MS)
-        .bind(now)
-        .bind(BATCH)
-        .fetch_all(&mut *tx.tx)
-        .await?;
-        tx.commit().await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Claimed {
-                    id: r.try_get("id")?,
-                    payload: r.try_get("payload")?,
-                    attempts: r.try_get("attempts")?,
-                })
-            })
-            .collect()
-    }
-
     /// One pass: claims due messages, delivers them, and records the results. Returns how many
     /// were claimed.
     pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
-        let claimed = self.claim().await?;
+        let claimed = claim(&self.db, TOPIC_EMAIL, BATCH).await?;
         let mut sent = Vec::new();
         let mut failed = Vec::new();
         // Read the batch's registrations in one query, and each event once.
@@ -223,31 +277,7 @@ impl Outbox {
         if claimed.is_empty() {
             return Ok(0);
         }
-        let now = now_ms();
-        let mut tx = self.db.begin_write().await?;
-        for chunk in sent.chunks(100) {
-            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql = format!(
-                "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({})",
-                placeholders.join(", ")
-            );
-            let mut q = sqlx::query(&sql).bind(now);
-            for id in chunk {
-                q = q.bind(id);
-            }
-            q.execute(&mut *tx.tx).await?;
-        }
-        for (id, attempts, error) in &failed {
-            // 5 s, 10 s, 20 s … capped at one hour.
-            let delay = 5_000i64.saturating_mul(1 << (*attempts - 1).clamp(0, 10)).min(3_600_000);
-            sqlx::query("UPDATE outbox SET available_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
-                .bind(id)
-                .bind(now + delay)
-                .bind(error.chars().take(500).collect::<String>())
-                .execute(&mut *tx.tx)
-                .await?;
-        }
-        tx.commit().await?;
+        settle(&self.db, &sent, &failed).await?;
         Ok(claimed.len())
     }
 

@@ -505,6 +505,9 @@ async fn register_one(tx: &mut WriteTx, current: &mut Event, item: &Pending, now
         _ => current.pending_count += 1,
     }
     outbox::enqueue(tx, mail_for(status), &id, checked.email.as_str(), position).await?;
+    if status == RegistrationStatus::Registered {
+        crate::teams_sync::queue(tx, current, &id).await?;
+    }
     let summary = Summary {
         id,
         status,
@@ -647,6 +650,7 @@ pub(crate) async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str
         )
         .await?;
         outbox::enqueue(tx, Mail::Promoted, &id, &email, None).await?;
+        crate::teams_sync::queue(tx, &event, &id).await?;
     }
 }
 

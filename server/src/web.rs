@@ -314,11 +314,11 @@ async fn register_form(State(state): State<AppState>, Path(slug): Path<String>, 
     let zone = display_zone(None, &headers, &event.time_zone);
     match registrations::register(&state.registrar, &slug, &input, None).await {
         Ok(Registered::Created(summary)) | Ok(Registered::Replayed(summary)) => {
-            state.outbox.notify();
+            state.after_write();
             Redirect::to(&format!("/r/{}?new=1", summary.manage_token)).into_response()
         }
         Ok(Registered::Existing { .. }) => {
-            state.outbox.notify();
+            state.after_write();
             let notice =
                 "This email address is already registered for this event. We've emailed the details and your private link to it again."
                     .to_string();
@@ -413,7 +413,7 @@ async fn manage_page(
 async fn cancel_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match registrations::cancel(&state.db, &token).await {
         Ok(_) => {
-            state.outbox.notify();
+            state.after_write();
             Redirect::to(&format!("/r/{token}?canceled=1")).into_response()
         }
         Err(registrations::CancelError::NotFound) => gone(&state),

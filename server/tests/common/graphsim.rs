@@ -1,7 +1,7 @@
 //! A local stand-in for the identity platform and the slice of Graph Atrium calls, for tests:
 //! in-memory state, bearer tokens checked, official response shapes, and faults on demand
 //! (429 with and without Retry-After, 503, malformed bodies, batch items that fail alone).
-#![allow(clippy::result_large_err)]
+#![allow(clippy::result_large_err, clippy::type_complexity)]
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -78,6 +78,22 @@ impl Sim {
             graph_base: self.base.clone(),
             login_base: self.base.clone(),
         }
+    }
+
+    /// A webinar that already exists in Teams.
+    pub fn webinar(&self) -> String {
+        let id = format!("{}@{TENANT}", uuid::Uuid::new_v4());
+        self.state
+            .lock()
+            .unwrap()
+            .webinars
+            .insert(id.clone(), json!({"id": id, "status": "published", "displayName": "Existing"}));
+        id
+    }
+
+    /// Graph requests (not token requests) received so far.
+    pub fn requests(&self) -> usize {
+        self.state.lock().unwrap().log.len()
     }
 
     pub fn inject(&self, faults: impl IntoIterator<Item = Fault>) {
@@ -163,24 +179,31 @@ async fn create_webinar(State(state): Shared, headers: HeaderMap, Json(body): Js
     (StatusCode::CREATED, Json(webinar)).into_response()
 }
 
-fn add_registration(state: &Arc<Mutex<SimState>>, webinar: &str, body: Value) -> Result<(), Response> {
+/// Adds an anonymous registration; a second one with the same email is a 409, as Teams refuses
+/// registering one address twice.
+fn add_registration(state: &Arc<Mutex<SimState>>, webinar: &str, body: Value) -> Result<(), (StatusCode, &'static str, String)> {
     let mut s = state.lock().unwrap();
     if !s.webinars.contains_key(webinar) {
-        return Err(graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found."));
+        return Err((StatusCode::NOT_FOUND, "NotFound", "The webinar was not found.".into()));
     }
     for field in ["firstName", "lastName", "email"] {
         if body[field].as_str().unwrap_or("").is_empty() {
-            return Err(graph_error(
+            return Err((
                 StatusCode::BAD_REQUEST,
                 "BadRequest",
-                &format!("{field} is required for anonymous registration."),
+                format!("{field} is required for anonymous registration."),
             ));
         }
+    }
+    let email = body["email"].as_str().unwrap_or("").to_lowercase();
+    let list = s.registrations.entry(webinar.to_string()).or_default();
+    if list.iter().any(|r| r["email"].as_str().unwrap_or("").to_lowercase() == email) {
+        return Err((StatusCode::CONFLICT, "Conflict", "This email address is already registered.".into()));
     }
     let mut reg = body;
     reg["id"] = json!(uuid::Uuid::new_v4().to_string());
     reg["status"] = json!("registered");
-    s.registrations.entry(webinar.to_string()).or_default().push(reg);
+    list.push(reg);
     Ok(())
 }
 
@@ -195,7 +218,7 @@ async fn register(State(state): Shared, headers: HeaderMap, Path(id): Path<Strin
     }
     match add_registration(&state, &id, body) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(r) => r,
+        Err((status, code, message)) => graph_error(status, code, &message),
     }
 }
 
@@ -267,8 +290,8 @@ async fn batch(State(state): Shared, headers: HeaderMap, Json(body): Json<Value>
         match (req["method"].as_str(), webinar) {
             (Some("POST"), Some(w)) => match add_registration(&state, w, req["body"].clone()) {
                 Ok(()) => responses.push(json!({"id": id, "status": 204})),
-                Err(_) => {
-                    responses.push(json!({"id": id, "status": 404, "body": {"error": {"code": "NotFound", "message": "No webinar"}}}))
+                Err((status, code, message)) => {
+                    responses.push(json!({"id": id, "status": status.as_u16(), "body": {"error": {"code": code, "message": message}}}))
                 }
             },
             _ => responses.push(

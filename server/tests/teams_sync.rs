@@ -1,0 +1,151 @@
+//! Microsoft mode: confirmed registrations reach the linked Teams webinar through the outbox,
+//! exactly once, whatever crashes or throttling happen, and never on the attendee's request.
+
+mod common;
+
+use common::graphsim::{Fault, Sim};
+use common::{person, TestApp};
+use server::graph::client::{GraphClient, RetryPolicy};
+use server::teams_sync::TeamsSync;
+use std::time::Duration;
+
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+    }
+}
+
+async fn linked_app(backend: common::Backend, sim: &Sim) -> (TestApp, String, String) {
+    let app = TestApp::spawn(backend).await;
+    let webinar = sim.webinar();
+    let slug = app.event(|e| e.capacity = Some(3)).await;
+    let input = server::manage::EventInput {
+        teams_webinar_id: Some(Some(webinar.clone())),
+        ..Default::default()
+    };
+    server::manage::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
+    (app, slug, webinar)
+}
+
+/// Runs sync passes until nothing is due (items waiting for a retry are made due at once).
+async fn drain(app: &TestApp, sync: &TeamsSync) {
+    for _ in 0..50 {
+        sqlx::query("UPDATE outbox SET available_at = 0 WHERE topic = 'graph.register' AND sent_at IS NULL")
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        if sync.sync_due().await.unwrap() == 0 {
+            return;
+        }
+    }
+    let errors: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT last_error FROM outbox WHERE topic = 'graph.register' AND sent_at IS NULL")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    panic!("Teams sync did not finish: {errors:?}");
+}
+
+both_backends!(registrations_reach_teams_once_despite_crashes, |backend| async move {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(backend, &sim).await;
+    // Five people: three get seats, two wait. Only confirmed people go to Teams.
+    for n in 0..5 {
+        assert_eq!(app.register(&slug, person(n)).await.status(), 201);
+    }
+    assert_eq!(sim.requests(), 0, "registering never calls Microsoft");
+    // The process "dies" here: the jobs are in the outbox, nothing was sent.
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()));
+    drain(&app, &sync).await;
+    let in_teams = sim.state.lock().unwrap().registrations[&webinar].clone();
+    assert_eq!(in_teams.len(), 3);
+    assert!(in_teams.iter().all(|r| r["externalRegistrationInformation"]["registrationId"]
+        .as_str()
+        .is_some_and(|id| !id.is_empty())));
+    assert!(in_teams
+        .iter()
+        .all(|r| r["externalRegistrationInformation"]["referrer"] == "Atrium"));
+
+    // A crash after Teams accepted but before Atrium recorded it: the job runs again and finds
+    // the person already there.
+    sqlx::query("UPDATE outbox SET sent_at = NULL, available_at = 0 WHERE topic = 'graph.register'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    drain(&app, &sync).await;
+    assert_eq!(sim.state.lock().unwrap().registrations[&webinar].len(), 3, "still exactly one each");
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE topic = 'graph.register' AND sent_at IS NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0);
+
+    // A cancellation frees a seat; the promoted person reaches Teams too.
+    let first: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/events/{slug}/registrations")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap_or_default();
+    let _ = first;
+    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations WHERE email = 'person0@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.client
+            .post(app.url(&format!("/api/v1/registrations/{token}/cancel")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    drain(&app, &sync).await;
+    let emails: Vec<String> = sim.state.lock().unwrap().registrations[&webinar]
+        .iter()
+        .map(|r| r["email"].as_str().unwrap().to_string())
+        .collect();
+    assert!(emails.contains(&"person3@example.com".to_string()), "{emails:?}");
+    let synced: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE teams_synced_at IS NOT NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(synced, 4);
+});
+
+#[tokio::test]
+async fn a_throttling_storm_delays_teams_but_not_attendees() {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(common::Backend::Sqlite, &sim).await;
+    let input = server::manage::EventInput {
+        capacity: Some(None),
+        ..Default::default()
+    };
+    server::manage::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
+    // Microsoft throttles hard: four whole batches in a row are refused with Retry-After.
+    sim.inject((0..4).map(|_| Fault::Throttle(Some(1))));
+    for n in 0..45 {
+        assert_eq!(
+            app.register(&slug, person(n)).await.status(),
+            201,
+            "attendees are answered while Teams throttles"
+        );
+    }
+    assert_eq!(sim.requests(), 0);
+    let client = GraphClient::new(sim.config(), quick());
+    let sync = TeamsSync::new(app.state.db.clone(), client.clone());
+    drain(&app, &sync).await;
+    let count = sim.state.lock().unwrap().registrations[&webinar].len();
+    assert_eq!(count, 45, "every registration reached Teams");
+    let graph_requests = sim.requests();
+    let per_registration = graph_requests as f64 / 45.0;
+    eprintln!("Graph requests per registration under a 429 storm: {graph_requests} requests / 45 registrations = {per_registration:.2}");
+    assert!(per_registration < 1.0, "bulk work goes in batches of 20");
+}
