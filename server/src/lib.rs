@@ -25,6 +25,7 @@ pub mod static_files;
 pub mod team;
 pub mod teams_sync;
 pub mod web;
+pub mod webhooks;
 
 use axum::http::{HeaderName, Request};
 use axum::Router;
@@ -133,6 +134,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(web::routes())
         .merge(dashboard::routes())
+        .merge(webhooks::routes())
         .nest("/api/v1", api::routes().merge(api_org::routes()))
         .merge(static_files::routes(&state.config.site_root))
         .fallback(web::not_found)

@@ -1,0 +1,124 @@
+//! Graph webhooks: the validation handshake, clientState checks, lifecycle events, and a burst.
+
+mod common;
+
+use common::{Backend, TestApp};
+use serde_json::json;
+
+async fn subscription(app: &TestApp, id: &str, secret: &str) {
+    sqlx::query("INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, created_at) VALUES ($1, $2, 'created,updated', $3, $4, $4)")
+        .bind(id)
+        .bind("solutions/virtualEvents/webinars/w1/registrations")
+        .bind(secret)
+        .bind(jiff::Timestamp::now().as_second() + 86_000)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+}
+
+fn notification(sub: &str, state: &str, n: usize) -> serde_json::Value {
+    json!({
+        "subscriptionId": sub, "clientState": state, "changeType": "created", "tenantId": "t",
+        "subscriptionExpirationDateTime": "2031-01-01T00:00:00Z",
+        "resource": format!("solutions/virtualEvents/webinars/w1/registrations/r{n}"),
+        "resourceData": {"@odata.type": "#microsoft.graph.virtualEventRegistration", "@odata.id": format!("solutions/virtualEvents/webinars/w1/registrations/r{n}"), "id": format!("r{n}")}
+    })
+}
+
+async fn stored(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM graph_notifications")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn validation_echoes_the_decoded_token_as_text() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for path in ["/webhooks/graph", "/webhooks/graph/lifecycle"] {
+        let url = format!("{}?validationToken=Validation%3A%20Testing%20client%20application%20reachability%20for%20subscription%20Request-Id%3A%20abc%2B1", app.url(path));
+        let r = app.client.post(url).header("content-type", "text/plain").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+        assert_eq!(
+            r.text().await.unwrap(),
+            "Validation: Testing client application reachability for subscription Request-Id: abc+1"
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_notifications_with_our_client_state_are_kept() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    subscription(&app, "sub-1", "s3cret-state").await;
+    let post = |body: serde_json::Value| app.client.post(app.url("/webhooks/graph")).json(&body).send();
+    let r = post(json!({"value": [notification("sub-1", "wrong", 1), notification("sub-unknown", "s3cret-state", 2)]}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202, "always acknowledged");
+    assert_eq!(stored(&app).await, 0, "but nothing forged is kept");
+    let r = post(json!({"value": [notification("sub-1", "s3cret-state", 3)]})).await.unwrap();
+    assert_eq!(r.status(), 202);
+    assert_eq!(stored(&app).await, 1);
+    // Graph retrying the same delivery does not double it.
+    post(json!({"value": [notification("sub-1", "s3cret-state", 3)]})).await.unwrap();
+    assert_eq!(stored(&app).await, 1);
+    let bad = app
+        .client
+        .post(app.url("/webhooks/graph"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+
+    let lifecycle = json!({"value": [{"subscriptionId": "sub-1", "clientState": "s3cret-state", "lifecycleEvent": "reauthorizationRequired", "tenantId": "t", "subscriptionExpirationDateTime": "2031-01-01T00:00:00Z"}]});
+    assert_eq!(
+        app.client
+            .post(app.url("/webhooks/graph/lifecycle"))
+            .json(&lifecycle)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    let event: String = sqlx::query_scalar("SELECT lifecycle_event FROM graph_notifications WHERE kind = 'lifecycle'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(event, "reauthorizationRequired");
+}
+
+#[tokio::test]
+async fn a_burst_of_a_thousand_notifications_is_acknowledged_and_kept() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    subscription(&app, "sub-burst", "burst-state").await;
+    let started = std::time::Instant::now();
+    let tasks: Vec<_> = (0..1000)
+        .map(|n| {
+            let req = app
+                .client
+                .post(app.url("/webhooks/graph"))
+                .json(&json!({"value": [notification("sub-burst", "burst-state", n)]}));
+            tokio::spawn(async move {
+                let t = std::time::Instant::now();
+                let r = req.send().await.unwrap();
+                (r.status().as_u16(), t.elapsed())
+            })
+        })
+        .collect();
+    let mut slowest = std::time::Duration::ZERO;
+    for t in tasks {
+        let (status, took) = t.await.unwrap();
+        assert_eq!(status, 202);
+        slowest = slowest.max(took);
+    }
+    eprintln!(
+        "1,000 concurrent notifications: all 202 in {:?} overall; slowest answer {:?} (debug build)",
+        started.elapsed(),
+        slowest
+    );
+    assert_eq!(stored(&app).await, 1000);
+}
