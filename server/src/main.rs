@@ -24,6 +24,7 @@ async fn run() -> Result<(), String> {
     match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
         Some("create-organizer") => create_organizer(config, &args[1..]).await,
+        Some("check-microsoft") => check_microsoft(config).await,
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -36,7 +37,8 @@ const USAGE: &str = "usage:
   server                      run Atrium (configuration from the environment; see README)
   server create-organizer --email E --organization O [--password P]
                               create an organizer (and the organization if new); prints a
-                              generated password when none is given";
+                              generated password when none is given
+  server check-microsoft      check the Microsoft Graph settings and say what is missing";
 
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
@@ -71,4 +73,19 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("could not listen on {addr}: {e}"))?;
     tracing::info!(%addr, "Atrium is listening");
     server::serve(listener, state).await.map_err(|e| e.to_string())
+}
+
+async fn check_microsoft(config: Config) -> Result<(), String> {
+    let Some(graph) = config.graph.clone() else {
+        return Err("Microsoft mode is off: set ATRIUM_GRAPH_TENANT_ID, ATRIUM_GRAPH_CLIENT_ID and ATRIUM_GRAPH_CLIENT_SECRET.".into());
+    };
+    let report = server::graph::check::run(graph).await;
+    for line in &report.lines {
+        println!("{line}");
+    }
+    if report.ok {
+        Ok(())
+    } else {
+        Err("Microsoft mode is not ready; see above.".into())
+    }
 }

@@ -206,3 +206,37 @@ async fn batches_retry_only_the_items_that_failed() {
     let batches = s.log.iter().filter(|(_, _, p)| p == "/$batch").count();
     assert_eq!(batches, 4, "20 + 5 items, and one retry round for each chunk's throttled item");
 }
+
+#[tokio::test]
+async fn check_microsoft_says_what_is_missing() {
+    let sim = Sim::start().await;
+    let report = server::graph::check::run(sim.config()).await;
+    assert!(report.ok, "{:?}", report.lines);
+    assert!(report.lines.iter().any(|l| l.contains("✓ webinars can be read")));
+
+    sim.state.lock().unwrap().no_access_policy = true;
+    let report = server::graph::check::run(sim.config()).await;
+    assert!(!report.ok);
+    assert!(
+        report.lines.iter().any(|l| l.contains("application access policy")),
+        "{:?}",
+        report.lines
+    );
+
+    let mut wrong = sim.config();
+    wrong.client_secret = server::config::Secret::new("expired");
+    let report = server::graph::check::run(wrong).await;
+    assert!(
+        report.lines.iter().any(|l| l.contains("client secret is wrong or expired")),
+        "{:?}",
+        report.lines
+    );
+    let mut tenant = sim.config();
+    tenant.tenant_id = "not-a-tenant".into();
+    let report = server::graph::check::run(tenant).await;
+    assert!(
+        report.lines.iter().any(|l| l.contains("tenant does not exist")),
+        "{:?}",
+        report.lines
+    );
+}

@@ -1,4 +1,5 @@
 //! Microsoft Graph and the identity platform, spoken directly over HTTP (no SDK).
 
+pub mod check;
 pub mod client;
 pub mod models;

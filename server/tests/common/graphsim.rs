@@ -32,6 +32,8 @@ pub struct SimState {
     pub webinars: HashMap<String, Value>,
     pub registrations: HashMap<String, Vec<Value>>,
     pub faults: VecDeque<Fault>,
+    /// When set, reading webinars is forbidden, as without an application access policy.
+    pub no_access_policy: bool,
     /// Batch item ids that answer 429 (Retry-After 1) the first time they are seen.
     pub batch_item_faults: Vec<String>,
     /// (when, method, path) of every Graph request that reached the simulator.
@@ -57,7 +59,7 @@ impl Sim {
         let state = Arc::new(Mutex::new(SimState::default()));
         let app = Router::new()
             .route("/{tenant}/oauth2/v2.0/token", post(token))
-            .route("/v1.0/solutions/virtualEvents/webinars", post(create_webinar))
+            .route("/v1.0/solutions/virtualEvents/webinars", post(create_webinar).get(list_webinars))
             .route(
                 "/v1.0/solutions/virtualEvents/webinars/{id}/registrations",
                 post(register).get(list_registrations),
@@ -300,4 +302,19 @@ async fn batch(State(state): Shared, headers: HeaderMap, Json(body): Json<Value>
         }
     }
     Json(json!({"responses": responses})).into_response()
+}
+
+async fn list_webinars(State(state): Shared, headers: HeaderMap) -> Response {
+    if let Some(r) = gate(&state, &headers, "GET", "/solutions/virtualEvents/webinars") {
+        return r;
+    }
+    let s = state.lock().unwrap();
+    if s.no_access_policy {
+        return graph_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "No application access policy found for this app.",
+        );
+    }
+    Json(json!({"value": s.webinars.values().cloned().collect::<Vec<_>>()})).into_response()
 }
