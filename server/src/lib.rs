@@ -8,6 +8,7 @@ pub mod api_org;
 pub mod attendance;
 pub mod auth;
 pub mod config;
+pub mod crypto;
 pub mod dashboard;
 pub mod db;
 pub mod demo;
