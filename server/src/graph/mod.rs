@@ -2,4 +2,5 @@
 
 pub mod check;
 pub mod client;
+pub mod delegated;
 pub mod models;
