@@ -46,6 +46,7 @@ pub fn DashNav(organization: String, email: String, csrf: String) -> impl IntoVi
             <a href="/dashboard">"Events"</a>
             <a href="/dashboard/team">"Team"</a>
             <a href="/dashboard/tokens">"API tokens"</a>
+            <a href="/dashboard/microsoft">"Microsoft 365"</a>
             <span class="hint">{email}</span>
             <form method="post" action="/logout" class="inline">
                 <Csrf token=csrf />
@@ -650,5 +651,38 @@ pub fn InvitePage(organization: String, email: String, error: Option<String>, ac
                 <button type="submit" class="primary">"Create my account"</button>
             </form>
         </article>
+    }
+}
+
+#[component]
+pub fn MicrosoftPage(enabled: bool, account: Option<(String, String)>, notice: Option<String>, csrf: String) -> impl IntoView {
+    view! {
+        <h1>"Microsoft 365"</h1>
+        {notice.map(|n| view! { <p class="banner" role="status">{n}</p> })}
+        {if !enabled {
+            view! {
+                <p>"Microsoft mode is off. Set ATRIUM_GRAPH_TENANT_ID, ATRIUM_GRAPH_CLIENT_ID, ATRIUM_GRAPH_CLIENT_SECRET and ATRIUM_SECRET_KEY, then restart Atrium."</p>
+            }
+            .into_any()
+        } else {
+            match account {
+                Some((upn, since)) => view! {
+                    <p>"Connected as " <strong>{upn}</strong> " since " {since} ". Webinars are created in Teams with this account."</p>
+                    <form method="post" action="/dashboard/microsoft/disconnect">
+                        <Csrf token=csrf />
+                        <button type="submit" class="danger">"Disconnect"</button>
+                    </form>
+                }
+                .into_any(),
+                None => view! {
+                    <p>"Connect the service account that will own your organization's Teams webinars. You'll sign in with Microsoft and come back here."</p>
+                    <form method="post" action="/dashboard/microsoft/connect">
+                        <Csrf token=csrf />
+                        <button type="submit" class="primary">"Connect Microsoft 365"</button>
+                    </form>
+                }
+                .into_any(),
+            }
+        }}
     }
 }

@@ -48,6 +48,8 @@ pub struct Config {
     pub outbox_worker: bool,
     /// Microsoft Graph settings; `None` is standalone mode.
     pub graph: Option<crate::graph::client::GraphConfig>,
+    /// Seals secrets at rest (`ATRIUM_SECRET_KEY`, base64 of 32 bytes); required in Microsoft mode.
+    pub sealer: Option<crate::crypto::Sealer>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +109,20 @@ impl Config {
                 });
             }
         }
+        let graph = crate::graph::client::GraphConfig::from_env()?;
+        let sealer = match var("ATRIUM_SECRET_KEY") {
+            Some(k) => Some(crate::crypto::Sealer::from_base64(&k).map_err(|problem| ConfigError {
+                name: "ATRIUM_SECRET_KEY",
+                problem,
+            })?),
+            None => None,
+        };
+        if graph.is_some() && sealer.is_none() {
+            return Err(ConfigError {
+                name: "ATRIUM_SECRET_KEY",
+                problem: "is required in Microsoft mode (it encrypts Microsoft tokens at rest): use `openssl rand -base64 32`".into(),
+            });
+        }
         let mail_from = var("ATRIUM_MAIL_FROM").unwrap_or_else(|| "Atrium <events@atrium.localhost>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(ConfigError {
@@ -125,7 +141,8 @@ impl Config {
             smtp_url: smtp_url.map(Secret),
             mail_from,
             outbox_worker: true,
-            graph: crate::graph::client::GraphConfig::from_env()?,
+            sealer,
+            graph,
         })
     }
 
@@ -143,6 +160,7 @@ impl Config {
             mail_from: "Atrium <events@atrium.localhost>".into(),
             outbox_worker: false,
             graph: None,
+            sealer: None,
         }
     }
 }

@@ -22,17 +22,25 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 impl Sealer {
     /// From the base64 of 32 random bytes (`openssl rand -base64 32`).
     pub fn from_base64(key: &str) -> Result<Self, String> {
-        let bytes = B64.decode(key.trim()).map_err(|_| "ATRIUM_SECRET_KEY must be base64 (for example from `openssl rand -base64 32`)".to_string())?;
+        let bytes = B64
+            .decode(key.trim())
+            .map_err(|_| "ATRIUM_SECRET_KEY must be base64 (for example from `openssl rand -base64 32`)".to_string())?;
         if bytes.len() != 32 {
             return Err(format!("ATRIUM_SECRET_KEY must decode to 32 bytes, not {}", bytes.len()));
         }
-        Ok(Self { cipher: ChaCha20Poly1305::new(Key::from_slice(&bytes)) })
+        Ok(Self {
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&bytes)),
+        })
     }
 
     pub fn seal(&self, plaintext: &str) -> String {
         let nonce: [u8; 12] = rand::random();
         let mut out = nonce.to_vec();
-        out.extend(self.cipher.encrypt(Nonce::from_slice(&nonce), plaintext.as_bytes()).expect("encryption of a string cannot fail"));
+        out.extend(
+            self.cipher
+                .encrypt(Nonce::from_slice(&nonce), plaintext.as_bytes())
+                .expect("encryption of a string cannot fail"),
+        );
         B64.encode(out)
     }
 
@@ -42,7 +50,10 @@ impl Sealer {
             return Err("sealed value is too short".into());
         }
         let (nonce, ciphertext) = bytes.split_at(12);
-        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), ciphertext).map_err(|_| "sealed value was altered or the key changed".to_string())?;
+        let plain = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), ciphertext)
+            .map_err(|_| "sealed value was altered or the key changed".to_string())?;
         String::from_utf8(plain).map_err(|_| "sealed value is not text".to_string())
     }
 }

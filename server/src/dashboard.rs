@@ -43,6 +43,10 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/events/{slug}/preview", get(preview))
         .route("/dashboard/team", get(team_page).post(invite))
         .route("/invite/{token}", get(invitation_page).post(accept_invitation))
+        .route("/dashboard/microsoft", get(microsoft_page))
+        .route("/dashboard/microsoft/connect", post(microsoft_connect))
+        .route("/dashboard/microsoft/callback", get(microsoft_callback))
+        .route("/dashboard/microsoft/disconnect", post(microsoft_disconnect))
         .route("/dashboard/tokens", get(tokens_page).post(create_token))
         .route("/dashboard/tokens/{id}/revoke", post(revoke_token))
 }
@@ -1150,4 +1154,113 @@ async fn preview(State(state): State<AppState>, signed: SignedIn, Path(slug): Pa
             <app::pages::EventDetail page=page />
         },
     )
+}
+
+#[derive(Deserialize)]
+struct MicrosoftQuery {
+    done: Option<String>,
+}
+
+async fn microsoft_page(State(state): State<AppState>, signed: SignedIn, Query(q): Query<MicrosoftQuery>) -> Response {
+    let account = match &state.microsoft {
+        Some(m) => match m.status(&signed.organizer.organization_id).await {
+            Ok(a) => a.map(|(upn, since)| {
+                (
+                    upn,
+                    jiff::Timestamp::from_second(since)
+                        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                        .unwrap_or_default(),
+                )
+            }),
+            Err(e) => return server_error(&state, &e),
+        },
+        None => None,
+    };
+    let csrf = signed.csrf.clone();
+    let enabled = state.microsoft.is_some();
+    dash(
+        &state,
+        &signed,
+        StatusCode::OK,
+        "Microsoft 365",
+        view! { <app::dashboard::MicrosoftPage enabled=enabled account=account notice=q.done csrf=csrf /> },
+    )
+}
+
+fn microsoft_off(state: &AppState) -> Response {
+    problem_page(
+        state,
+        StatusCode::CONFLICT,
+        "Microsoft mode is off",
+        "Configure the Microsoft settings first (see the README).",
+    )
+}
+
+async fn microsoft_connect(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+        return r;
+    }
+    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    match m.authorize_url(&signed.organizer).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(e) => problem_page(
+            &state,
+            StatusCode::BAD_GATEWAY,
+            "Could not start the Microsoft sign-in",
+            &e.to_string(),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+async fn microsoft_callback(State(state): State<AppState>, signed: SignedIn, Query(q): Query<CallbackQuery>) -> Response {
+    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    if let Some(error) = q.error {
+        let detail = q.error_description.unwrap_or(error);
+        return problem_page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Microsoft did not connect the account",
+            detail.lines().next().unwrap_or(""),
+        );
+    }
+    let (Some(code), Some(oauth_state)) = (q.code, q.state) else {
+        return problem_page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Incomplete answer from Microsoft",
+            "Start the connection again.",
+        );
+    };
+    match m.complete(&signed.organizer, &oauth_state, &code).await {
+        Ok(upn) => {
+            let q = serde_urlencoded::to_string([("done", format!("Connected as {upn}.").as_str())]).unwrap_or_default();
+            Redirect::to(&format!("/dashboard/microsoft?{q}")).into_response()
+        }
+        Err(crate::graph::delegated::DelegatedError::Db(e)) => server_error(&state, &e),
+        Err(e) => problem_page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Microsoft did not connect the account",
+            &e.to_string(),
+        ),
+    }
+}
+
+async fn microsoft_disconnect(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+        return r;
+    }
+    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    match m.disconnect(&signed.organizer.organization_id).await {
+        Ok(()) => Redirect::to("/dashboard/microsoft?done=Disconnected.").into_response(),
+        Err(e) => server_error(&state, &e),
+    }
 }

@@ -49,6 +49,8 @@ pub struct AppState {
     pub login_limiter: auth::LoginLimiter,
     /// Sends registrations to Teams, in Microsoft mode.
     pub teams: Option<teams_sync::TeamsSync>,
+    /// The organization's connected Microsoft 365 account, in Microsoft mode.
+    pub microsoft: Option<graph::delegated::Delegated>,
     pub leptos: Arc<LeptosOptions>,
 }
 
@@ -114,7 +116,17 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         }
         sync
     });
+    let microsoft = match (&config.graph, &config.sealer) {
+        (Some(g), Some(s)) => Some(graph::delegated::Delegated::new(
+            db.clone(),
+            g.clone(),
+            s.clone(),
+            &config.public_url,
+        )),
+        _ => None,
+    };
     Ok(AppState {
+        microsoft,
         teams,
         db,
         config,

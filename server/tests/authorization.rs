@@ -61,6 +61,7 @@ async fn every_dashboard_route_is_guarded() {
         ("GET", format!("/dashboard/events/{slug}/registrations.csv"), true),
         ("GET", "/dashboard/tokens".into(), false),
         ("GET", "/dashboard/team".into(), false),
+        ("GET", "/dashboard/microsoft".into(), false),
         ("POST", format!("/dashboard/events/{slug}/organizers"), true),
         ("POST", format!("/dashboard/events/{slug}/registrations/{reg}/approve"), true),
         ("POST", format!("/dashboard/events/{slug}/reminders"), true),

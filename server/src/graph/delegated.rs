@@ -52,14 +52,19 @@ impl Delegated {
             db,
             config: Arc::new(config),
             sealer,
-            http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build().expect("HTTP client builds"),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .expect("HTTP client builds"),
             redirect_uri: format!("{public_url}/dashboard/microsoft/callback"),
         }
     }
 
     fn scopes(&self) -> String {
         let g = &self.config.graph_base;
-        format!("offline_access openid profile {g}/User.Read {g}/VirtualEvent.ReadWrite {g}/OnlineMeetings.ReadWrite {g}/Calendars.ReadWrite")
+        format!(
+            "offline_access openid profile {g}/User.Read {g}/VirtualEvent.ReadWrite {g}/OnlineMeetings.ReadWrite {g}/Calendars.ReadWrite"
+        )
     }
 
     /// Where to send the organizer to sign in, remembering the PKCE verifier for the return.
@@ -70,7 +75,10 @@ impl Delegated {
         let verifier = b64url(&verifier);
         let now = crate::registrations::now();
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM oauth_states WHERE created_at < $1").bind(now - STATE_LIFETIME).execute(&mut *tx.tx).await?;
+        sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
+            .bind(now - STATE_LIFETIME)
+            .execute(&mut *tx.tx)
+            .await?;
         sqlx::query("INSERT INTO oauth_states (state_hash, organizer_id, code_verifier_sealed, created_at) VALUES ($1, $2, $3, $4)")
             .bind(sha256_hex(&state))
             .bind(&organizer.id)
@@ -91,16 +99,35 @@ impl Delegated {
             ("prompt", "select_account"),
         ])
         .expect("query encodes");
-        Ok(format!("{}/{}/oauth2/v2.0/authorize?{query}", self.config.login_base, self.config.tenant_id))
+        Ok(format!(
+            "{}/{}/oauth2/v2.0/authorize?{query}",
+            self.config.login_base, self.config.tenant_id
+        ))
     }
 
     async fn token_request(&self, form: &[(&str, &str)]) -> Result<Value, DelegatedError> {
         let url = format!("{}/{}/oauth2/v2.0/token", self.config.login_base, self.config.tenant_id);
-        let response = self.http.post(url).form(form).send().await.map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
+        let response = self
+            .http
+            .post(url)
+            .form(form)
+            .send()
+            .await
+            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
         let status = response.status();
-        let body: Value = response.json().await.map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
         if !status.is_success() || body["access_token"].as_str().is_none() {
-            let message = body["error_description"].as_str().or(body["error"].as_str()).unwrap_or("no details").lines().next().unwrap_or("").to_string();
+            let message = body["error_description"]
+                .as_str()
+                .or(body["error"].as_str())
+                .unwrap_or("no details")
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
             return Err(DelegatedError::Refused(message));
         }
         Ok(body)
@@ -114,15 +141,27 @@ impl Delegated {
             .bind(sha256_hex(state))
             .fetch_optional(&mut *tx.tx)
             .await?;
-        sqlx::query("DELETE FROM oauth_states WHERE state_hash = $1").bind(sha256_hex(state)).execute(&mut *tx.tx).await?;
+        sqlx::query("DELETE FROM oauth_states WHERE state_hash = $1")
+            .bind(sha256_hex(state))
+            .execute(&mut *tx.tx)
+            .await?;
         tx.commit().await?;
-        let Some(row) = row else { return Err(DelegatedError::Refused("This sign-in link is not ours or was already used; start again.".into())) };
+        let Some(row) = row else {
+            return Err(DelegatedError::Refused(
+                "This sign-in link is not ours or was already used; start again.".into(),
+            ));
+        };
         let owner: String = row.try_get("organizer_id")?;
         let created: i64 = row.try_get("created_at")?;
         if owner != organizer.id || crate::registrations::now() - created > STATE_LIFETIME {
-            return Err(DelegatedError::Refused("This sign-in has expired or was started by someone else; start again.".into()));
+            return Err(DelegatedError::Refused(
+                "This sign-in has expired or was started by someone else; start again.".into(),
+            ));
         }
-        let verifier = self.sealer.open(&row.try_get::<String, _>("code_verifier_sealed")?).map_err(DelegatedError::Refused)?;
+        let verifier = self
+            .sealer
+            .open(&row.try_get::<String, _>("code_verifier_sealed")?)
+            .map_err(DelegatedError::Refused)?;
         let scopes = self.scopes();
         let body = self
             .token_request(&[
@@ -135,7 +174,9 @@ impl Delegated {
                 ("client_secret", self.config.client_secret.expose()),
             ])
             .await?;
-        let refresh = body["refresh_token"].as_str().ok_or_else(|| DelegatedError::Refused("Microsoft gave no refresh token: the offline_access permission is missing.".into()))?;
+        let refresh = body["refresh_token"]
+            .as_str()
+            .ok_or_else(|| DelegatedError::Refused("Microsoft gave no refresh token: the offline_access permission is missing.".into()))?;
         let access = body["access_token"].as_str().unwrap_or("");
         let me: Value = self
             .http
@@ -150,7 +191,10 @@ impl Delegated {
         let upn = me["userPrincipalName"].as_str().unwrap_or("unknown account").to_string();
         let now = crate::registrations::now();
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM microsoft_accounts WHERE organization_id = $1").bind(&organizer.organization_id).execute(&mut *tx.tx).await?;
+        sqlx::query("DELETE FROM microsoft_accounts WHERE organization_id = $1")
+            .bind(&organizer.organization_id)
+            .execute(&mut *tx.tx)
+            .await?;
         sqlx::query(
             "INSERT INTO microsoft_accounts (organization_id, connected_by, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) \
              VALUES ($1, $2, $3, $4, $5, $5)",
@@ -173,7 +217,10 @@ impl Delegated {
             .bind(organization_id)
             .fetch_optional(&self.db.pool)
             .await?;
-        let refresh = self.sealer.open(&sealed.ok_or(DelegatedError::NotConnected)?).map_err(DelegatedError::Refused)?;
+        let refresh = self
+            .sealer
+            .open(&sealed.ok_or(DelegatedError::NotConnected)?)
+            .map_err(DelegatedError::Refused)?;
         let scopes = self.scopes();
         let body = self
             .token_request(&[
@@ -208,7 +255,10 @@ impl Delegated {
     /// Forgets the account and its refresh token.
     pub async fn disconnect(&self, organization_id: &str) -> Result<(), sqlx::Error> {
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM microsoft_accounts WHERE organization_id = $1").bind(organization_id).execute(&mut *tx.tx).await?;
+        sqlx::query("DELETE FROM microsoft_accounts WHERE organization_id = $1")
+            .bind(organization_id)
+            .execute(&mut *tx.tx)
+            .await?;
         tx.commit().await
     }
 }
@@ -218,6 +268,9 @@ mod tests {
     #[test]
     fn pkce_challenge_is_unpadded_base64url_of_sha256() {
         // Expected value computed independently with Python's hashlib and base64.
-        assert_eq!(super::challenge("dBjftJeZ4CVP-mJ92K9N6mVI4SW_Z1c_NNGf6ck6Od_Ws"), "4h-1gBnR0U_kleyrOcJSpErk3XoYPIwnJ_UTi9-iMn8");
+        assert_eq!(
+            super::challenge("dBjftJeZ4CVP-mJ92K9N6mVI4SW_Z1c_NNGf6ck6Od_Ws"),
+            "4h-1gBnR0U_kleyrOcJSpErk3XoYPIwnJ_UTi9-iMn8"
+        );
     }
 }

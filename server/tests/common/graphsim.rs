@@ -32,6 +32,12 @@ pub struct SimState {
     pub webinars: HashMap<String, Value>,
     pub registrations: HashMap<String, Vec<Value>>,
     pub faults: VecDeque<Fault>,
+    /// Authorization codes issued: code → (code_challenge, redirect_uri).
+    pub codes: HashMap<String, (String, String)>,
+    /// Refresh tokens currently valid (each refresh replaces the one used).
+    pub refresh_tokens: Vec<String>,
+    /// Delegated access tokens issued.
+    pub user_tokens: Vec<String>,
     /// When set, reading webinars is forbidden, as without an application access policy.
     pub no_access_policy: bool,
     /// Batch item ids that answer 429 (Retry-After 1) the first time they are seen.
@@ -59,6 +65,8 @@ impl Sim {
         let state = Arc::new(Mutex::new(SimState::default()));
         let app = Router::new()
             .route("/{tenant}/oauth2/v2.0/token", post(token))
+            .route("/{tenant}/oauth2/v2.0/authorize", axum::routing::get(authorize))
+            .route("/v1.0/me", axum::routing::get(me))
             .route("/v1.0/solutions/virtualEvents/webinars", post(create_webinar).get(list_webinars))
             .route(
                 "/v1.0/solutions/virtualEvents/webinars/{id}/registrations",
@@ -115,6 +123,30 @@ async fn token(State(state): Shared, Path(tenant): Path<String>, body: Bytes) ->
             Json(json!({"error": "invalid_request", "error_description": "AADSTS90002: Tenant not found."})),
         )
             .into_response();
+    }
+    let client_ok = form.get("client_id").map(String::as_str) == Some(CLIENT_ID)
+        && form.get("client_secret").map(String::as_str) == Some(CLIENT_SECRET);
+    match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") if client_ok => {
+            let code = form.get("code").cloned().unwrap_or_default();
+            let Some((challenge, redirect)) = s.codes.remove(&code) else {
+                return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "AADSTS70008: The provided authorization code has expired or was already used."}))).into_response();
+            };
+            let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+            if server::graph::delegated::challenge(&verifier) != challenge || form.get("redirect_uri") != Some(&redirect) {
+                return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request."}))).into_response();
+            }
+            return user_tokens(&mut s);
+        }
+        Some("refresh_token") if client_ok => {
+            let presented = form.get("refresh_token").cloned().unwrap_or_default();
+            let Some(i) = s.refresh_tokens.iter().position(|t| *t == presented) else {
+                return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "AADSTS70000: The refresh token was revoked or already used."}))).into_response();
+            };
+            s.refresh_tokens.remove(i);
+            return user_tokens(&mut s);
+        }
+        _ => {}
     }
     let ok = form.get("grant_type").map(String::as_str) == Some("client_credentials")
         && form.get("client_id").map(String::as_str) == Some(CLIENT_ID)
@@ -317,4 +349,50 @@ async fn list_webinars(State(state): Shared, headers: HeaderMap) -> Response {
         );
     }
     Json(json!({"value": s.webinars.values().cloned().collect::<Vec<_>>()})).into_response()
+}
+
+fn user_tokens(s: &mut SimState) -> Response {
+    let access = format!("sim-user-token-{}", s.user_tokens.len() + 1);
+    let refresh = format!("sim-refresh-{}", uuid::Uuid::new_v4().simple());
+    s.user_tokens.push(access.clone());
+    s.tokens.push(access.clone());
+    s.refresh_tokens.push(refresh.clone());
+    Json(json!({"token_type": "Bearer", "scope": "VirtualEvent.ReadWrite User.Read", "expires_in": 3599, "access_token": access, "refresh_token": refresh})).into_response()
+}
+
+/// Signs the user in at once and sends them back with a code, as the real page would after consent.
+async fn authorize(State(state): Shared, Query(q): Query<HashMap<String, String>>) -> Response {
+    let redirect = q.get("redirect_uri").cloned().unwrap_or_default();
+    if q.get("client_id").map(String::as_str) != Some(CLIENT_ID)
+        || q.get("code_challenge_method").map(String::as_str) != Some("S256")
+        || !q.get("scope").is_some_and(|s| s.contains("offline_access"))
+    {
+        return (StatusCode::BAD_REQUEST, "AADSTS900144: bad authorization request").into_response();
+    }
+    let code = format!("code-{}", uuid::Uuid::new_v4().simple());
+    state.lock().unwrap().codes.insert(
+        code.clone(),
+        (q.get("code_challenge").cloned().unwrap_or_default(), redirect.clone()),
+    );
+    let back = format!(
+        "{redirect}?{}",
+        serde_urlencoded::to_string([("code", code.as_str()), ("state", q.get("state").map(String::as_str).unwrap_or(""))]).unwrap()
+    );
+    axum::response::Redirect::to(&back).into_response()
+}
+
+async fn me(State(state): Shared, headers: HeaderMap) -> Response {
+    let s = state.lock().unwrap();
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !token.is_some_and(|t| s.user_tokens.iter().any(|k| k == t)) {
+        return graph_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "A delegated token is required.",
+        );
+    }
+    Json(json!({"userPrincipalName": "events-service@contoso.example"})).into_response()
 }
