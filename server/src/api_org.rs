@@ -166,7 +166,7 @@ async fn update_event(
 }
 
 async fn publish(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
-    match manage::publish(&state.db, &org, &slug).await {
+    match manage::publish(&state.db, &org, &slug, state.microsoft.is_some()).await {
         Ok(e) => Json(event_json(&state, &e)).into_response(),
         Err(e) => e.into_response(),
     }

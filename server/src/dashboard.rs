@@ -711,7 +711,7 @@ async fn simple_action(state: &AppState, signed: &SignedIn, slug: &str, body: &B
     }
     let org = &signed.organizer;
     let result = match action {
-        "publish" => manage::publish(&state.db, org, slug)
+        "publish" => manage::publish(&state.db, org, slug, state.microsoft.is_some())
             .await
             .map(|e| (e.slug, "Published: registration is open.".to_string())),
         "cancel" => {

@@ -109,8 +109,20 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     }
     let leptos = Arc::new(leptos_options(&config));
     let registrar = registrations::Registrar::start(db.clone());
+    let microsoft = match (&config.graph, &config.sealer) {
+        (Some(g), Some(s)) => Some(graph::delegated::Delegated::new(
+            db.clone(),
+            g.clone(),
+            s.clone(),
+            &config.public_url,
+        )),
+        _ => None,
+    };
     let teams = config.graph.clone().map(|g| {
-        let sync = teams_sync::TeamsSync::new(db.clone(), graph::client::GraphClient::new(g, Default::default()));
+        let mut sync = teams_sync::TeamsSync::new(db.clone(), graph::client::GraphClient::new(g, Default::default()));
+        if let Some(m) = &microsoft {
+            sync = sync.with_delegated(m.clone());
+        }
         if config.outbox_worker {
             sync.clone().spawn();
         }

@@ -614,8 +614,9 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }
 
-/// Publishes a draft, opening it for registration.
-pub async fn publish(db: &Db, org: &Organizer, slug: &str) -> Result<Event, ManageError> {
+/// Publishes a draft, opening it for registration. With `to_teams`, a webinar is also created
+/// and published in Teams, by the worker, with the organization's Microsoft 365 account.
+pub async fn publish(db: &Db, org: &Organizer, slug: &str, to_teams: bool) -> Result<Event, ManageError> {
     let current = event(db, org, slug).await?;
     match current.status {
         EventStatus::Published => return Ok(current),
@@ -633,6 +634,9 @@ pub async fn publish(db: &Db, org: &Organizer, slug: &str) -> Result<Event, Mana
         .bind(now())
         .execute(&mut *tx.tx)
         .await?;
+    if to_teams && current.kind == EventKind::Webinar && current.teams_webinar_id.is_none() {
+        crate::teams_sync::queue_webinar(&mut tx, &current.id).await?;
+    }
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }

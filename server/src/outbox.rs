@@ -202,7 +202,12 @@ pub(crate) async fn settle(db: &Db, sent: &[String], failed: &[(String, i64, Str
 
 /// Queues a non-email job (such as a Graph call) about a registration, in the caller's
 /// transaction.
-pub async fn enqueue_job(tx: &mut WriteTx, topic: &str, payload: &serde_json::Value, registration_id: &str) -> Result<(), sqlx::Error> {
+pub async fn enqueue_job(
+    tx: &mut WriteTx,
+    topic: &str,
+    payload: &serde_json::Value,
+    registration_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at, registration_id, mail) \
          VALUES ($1, $2, $3, '', $4, $4, $5, $2)",

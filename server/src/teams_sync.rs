@@ -17,6 +17,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 pub const TOPIC_REGISTER: &str = "graph.register";
+pub const TOPIC_WEBINAR: &str = "graph.webinar";
 /// Graph's `$batch` limit.
 const BATCH: i64 = 20;
 
@@ -35,13 +36,29 @@ pub async fn queue(tx: &mut WriteTx, event: &Event, registration_id: &str) -> Re
         registration_id: registration_id.to_string(),
     })
     .expect("job serialises");
-    outbox::enqueue_job(tx, TOPIC_REGISTER, &payload, registration_id).await
+    outbox::enqueue_job(tx, TOPIC_REGISTER, &payload, Some(registration_id)).await
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct WebinarJob {
+    event_id: String,
+}
+
+/// Queues creating and publishing the event's webinar in Teams.
+pub async fn queue_webinar(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_value(WebinarJob {
+        event_id: event_id.to_string(),
+    })
+    .expect("job serialises");
+    outbox::enqueue_job(tx, TOPIC_WEBINAR, &payload, None).await
 }
 
 #[derive(Clone)]
 pub struct TeamsSync {
     db: Db,
     client: GraphClient,
+    delegated: Option<crate::graph::delegated::Delegated>,
     wake: Arc<Notify>,
 }
 
@@ -50,8 +67,166 @@ impl TeamsSync {
         Self {
             db,
             client,
+            delegated: None,
             wake: Arc::new(Notify::new()),
         }
+    }
+
+    /// With the organization's delegated sign-in, webinars can be created in Teams too.
+    pub fn with_delegated(mut self, delegated: crate::graph::delegated::Delegated) -> Self {
+        self.delegated = Some(delegated);
+        self
+    }
+
+    /// Creates, fills and publishes webinars in Teams for published webinar events, one step at
+    /// a time, recording each step so a retry resumes. Returns how many jobs were claimed.
+    pub async fn sync_webinars(&self) -> Result<usize, sqlx::Error> {
+        let claimed = claim(&self.db, TOPIC_WEBINAR, 5).await?;
+        let mut sent = Vec::new();
+        let mut failed = Vec::new();
+        for c in &claimed {
+            let Ok(job) = serde_json::from_str::<WebinarJob>(&c.payload) else {
+                sent.push(c.id.clone());
+                continue;
+            };
+            match self.publish_webinar(&job.event_id).await {
+                Ok(()) => sent.push(c.id.clone()),
+                Err(e) => {
+                    tracing::warn!(event = %job.event_id, error = %e, "creating the webinar in Teams failed; will retry");
+                    failed.push((c.id.clone(), c.attempts, e));
+                }
+            }
+        }
+        settle(&self.db, &sent, &failed).await?;
+        Ok(claimed.len())
+    }
+
+    async fn stage(&self, event_id: &str) -> Result<Option<String>, String> {
+        sqlx::query_scalar("SELECT teams_stage FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn set_stage(&self, event_id: &str, webinar: Option<&str>, stage: &str) -> Result<(), String> {
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query("UPDATE events SET teams_webinar_id = COALESCE($2, teams_webinar_id), teams_stage = $3 WHERE id = $1")
+                .bind(event_id)
+                .bind(webinar)
+                .bind(stage)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+
+    async fn publish_webinar(&self, event_id: &str) -> Result<(), String> {
+        use crate::graph::models::{parse_entity, DateTimeTimeZone, Description, ItemBody, Webinar, WebinarSettings};
+        let Some(delegated) = &self.delegated else {
+            return Err("Microsoft mode is not fully configured".into());
+        };
+        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
+            return Ok(());
+        };
+        if event.status != app::domain::EventStatus::Published {
+            return Ok(());
+        }
+        let org = event.organization_id.clone().ok_or("the event has no organization")?;
+        let token = delegated.access_token(&org).await.map_err(|e| e.to_string())?;
+        let utc = |t: i64| DateTimeTimeZone {
+            date_time: jiff::Timestamp::from_second(t)
+                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S").to_string())
+                .unwrap_or_default(),
+            time_zone: "UTC".into(),
+        };
+        let mailbox = format!("org:{org}");
+        let mut webinar_id = event.teams_webinar_id.clone();
+        if webinar_id.is_none() {
+            let body = serde_json::to_value(Webinar {
+                display_name: event.title.clone(),
+                description: Some(Description::Body(ItemBody {
+                    content_type: "text".into(),
+                    content: event.description.clone(),
+                })),
+                start_date_time: Some(utc(event.start_at)),
+                end_date_time: Some(utc(event.end_at)),
+                audience: Some("everyone".into()),
+                settings: Some(WebinarSettings {
+                    is_attendee_email_notification_enabled: Some(false),
+                }),
+                ..Default::default()
+            })
+            .expect("webinar serialises");
+            let (_, created) = self
+                .client
+                .request_as(
+                    &token,
+                    reqwest::Method::POST,
+                    "/solutions/virtualEvents/webinars",
+                    Some(&body),
+                    &mailbox,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            let created: Webinar = parse_entity(created).map_err(|e| e.to_string())?;
+            let id = created.id.ok_or("Teams returned a webinar without an id")?;
+            // Recorded at once: a retry continues with this webinar instead of making another.
+            self.set_stage(event_id, Some(&id), "created").await?;
+            webinar_id = Some(id);
+        }
+        let webinar_id = webinar_id.expect("set above");
+        if self.stage(event_id).await?.as_deref() == Some("created") {
+            for q in &event.questions {
+                let body = match q.kind {
+                    app::domain::QuestionKind::Predefined => {
+                        let label = app::domain::PredefinedLabel::ALL
+                            .iter()
+                            .find(|l| l.display_name() == q.label)
+                            .map(|l| l.as_str())
+                            .unwrap_or("organization");
+                        serde_json::json!({"@odata.type": "#microsoft.graph.virtualEventRegistrationPredefinedQuestion", "label": label})
+                    }
+                    app::domain::QuestionKind::Custom => serde_json::json!({
+                        "@odata.type": "#microsoft.graph.virtualEventRegistrationCustomQuestion",
+                        "displayName": q.label, "answerInputType": q.answer_input_type.as_str(),
+                        "answerChoices": q.choices, "isRequired": q.is_required
+                    }),
+                };
+                let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/registrationConfiguration/questions");
+                self.client
+                    .request_as(&token, reqwest::Method::POST, &path, Some(&body), &mailbox)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            self.set_stage(event_id, None, "questions").await?;
+        }
+        if self.stage(event_id).await?.as_deref() != Some("published") {
+            let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/publish");
+            self.client
+                .request_as(&token, reqwest::Method::POST, &path, None, &mailbox)
+                .await
+                .map_err(|e| e.to_string())?;
+            self.set_stage(event_id, None, "published").await?;
+        }
+        // People who registered before the webinar existed in Teams go there now.
+        let write = async {
+            let linked = crate::events::by_id(&self.db, event_id).await?.expect("the event exists");
+            let ids: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM registrations WHERE event_id = $1 AND status = 'registered' AND teams_synced_at IS NULL",
+            )
+            .bind(event_id)
+            .fetch_all(&self.db.pool)
+            .await?;
+            let mut tx = self.db.begin_write().await?;
+            for id in &ids {
+                queue(&mut tx, &linked, id).await?;
+            }
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())
     }
 
     pub fn notify(&self) {
@@ -164,6 +339,9 @@ impl TeamsSync {
     pub fn spawn(self) {
         tokio::spawn(async move {
             loop {
+                if let Err(e) = self.sync_webinars().await {
+                    tracing::warn!(error = %e, "Teams webinar pass failed");
+                }
                 match self.sync_due().await {
                     Ok(n) if n as i64 == BATCH => continue,
                     Ok(_) => {}

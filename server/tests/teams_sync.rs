@@ -149,3 +149,109 @@ async fn a_throttling_storm_delays_teams_but_not_attendees() {
     eprintln!("Graph requests per registration under a 429 storm: {graph_requests} requests / 45 registrations = {per_registration:.2}");
     assert!(per_registration < 1.0, "bulk work goes in batches of 20");
 }
+
+/// An organization whose Microsoft 365 service account is connected (its refresh token known to
+/// the simulator and sealed in the database).
+async fn connected(app: &TestApp, sim: &Sim) -> TeamsSync {
+    let sealer = server::crypto::Sealer::from_base64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap();
+    let refresh = "sim-refresh-seeded".to_string();
+    sim.state.lock().unwrap().refresh_tokens.push(refresh.clone());
+    sqlx::query(
+        "INSERT INTO microsoft_accounts (organization_id, connected_by, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) VALUES ($1, $2, 'svc@contoso.example', $3, 0, 0)",
+    )
+    .bind(&app.owner.organization_id)
+    .bind(&app.owner.id)
+    .bind(sealer.seal(&refresh))
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let delegated = server::graph::delegated::Delegated::new(app.state.db.clone(), sim.config(), sealer, &app.base);
+    TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick())).with_delegated(delegated)
+}
+
+both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |backend| async move {
+    let sim = Sim::start().await;
+    let app = TestApp::spawn(backend).await;
+    let sync = connected(&app, &sim).await;
+    let slug = app
+        .event(|e| {
+            e.status = app::domain::EventStatus::Draft;
+            e.questions = vec![
+                common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
+                (
+                    app::domain::Question::predefined("", app::domain::PredefinedLabel::JobTitle, false),
+                    Some(app::domain::PredefinedLabel::JobTitle),
+                ),
+            ];
+        })
+        .await;
+    server::manage::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
+    // Someone registers before Teams has the webinar.
+    let team = app.question_id(&slug, "Team size").await;
+    let mut early = person(1);
+    early["answers"] = serde_json::json!([{"questionId": team, "value": "11+"}]);
+    assert_eq!(app.register(&slug, early).await.status(), 201);
+
+    sqlx::query("UPDATE outbox SET available_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    let webinars = sim.state.lock().unwrap().webinars.clone();
+    assert_eq!(webinars.len(), 1, "one webinar in Teams");
+    let webinar = webinars.values().next().unwrap().clone();
+    assert_eq!(webinar["status"], "published");
+    assert_eq!(webinar["displayName"], "Test webinar");
+    assert_eq!(
+        webinar["settings"]["isAttendeeEmailNotificationEnabled"], false,
+        "Atrium sends its own emails"
+    );
+    let questions = webinar["questions"].as_array().unwrap();
+    assert_eq!(questions.len(), 2);
+    assert_eq!(questions[0]["answerChoices"], serde_json::json!(["1-10", "11+"]));
+    assert_eq!(questions[1]["label"], "jobTitle");
+    let (id, stage): (Option<String>, Option<String>) = sqlx::query_as("SELECT teams_webinar_id, teams_stage FROM events WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(id.as_deref(), webinar["id"].as_str());
+    assert_eq!(stage.as_deref(), Some("published"));
+
+    // The early registrant follows into Teams.
+    drain(&app, &sync).await;
+    let id = id.unwrap();
+    assert_eq!(sim.state.lock().unwrap().registrations[&id].len(), 1);
+});
+
+#[tokio::test]
+async fn a_failed_step_is_retried_without_a_second_webinar() {
+    let sim = Sim::start().await;
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let sync = connected(&app, &sim).await;
+    let slug = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
+    server::manage::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
+    // Teams creates the webinar, then refuses to publish it until the client's retries run out.
+    sim.inject([Fault::Pass, Fault::Unavailable, Fault::Unavailable, Fault::Unavailable]);
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    let first = sim.state.lock().unwrap().webinars.values().next().unwrap().clone();
+    assert_eq!(first["status"], "draft", "created but not yet published");
+    let (error, stage): (Option<String>, Option<String>) = sqlx::query_as(
+        "SELECT o.last_error, e.teams_stage FROM outbox o, events e WHERE o.topic = 'graph.webinar' AND o.sent_at IS NULL AND e.slug = $1",
+    )
+    .bind(&slug)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert!(error.unwrap().contains("503"), "the failure is recorded for the retry");
+    assert_eq!(stage.as_deref(), Some("questions"), "the steps that worked are remembered");
+    // The retry resumes with the same webinar and only publishes it.
+    sqlx::query("UPDATE outbox SET available_at = 0 WHERE topic = 'graph.webinar'")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    let s = sim.state.lock().unwrap();
+    assert_eq!(s.webinars.len(), 1, "the retry resumed with the same webinar");
+    assert_eq!(s.webinars.values().next().unwrap()["status"], "published");
+}

@@ -241,11 +241,37 @@ impl GraphClient {
         body: Option<&Value>,
         mailbox: &str,
     ) -> Result<(StatusCode, Value), GraphError> {
+        self.send(method, path, body, mailbox, None).await
+    }
+
+    /// The same with a delegated token (calls that application permissions cannot make).
+    pub async fn request_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        mailbox: &str,
+    ) -> Result<(StatusCode, Value), GraphError> {
+        self.send(method, path, body, mailbox, Some(token)).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        mailbox: &str,
+        delegated: Option<&str>,
+    ) -> Result<(StatusCode, Value), GraphError> {
         let _slot = self.mailbox(mailbox).acquire_owned().await.expect("semaphore stays open");
         let url = self.url(path);
         let mut attempt = 0;
         loop {
-            let token = self.app_token().await?;
+            let token = match delegated {
+                Some(t) => t.to_string(),
+                None => self.app_token().await?,
+            };
             let mut req = self.http.request(method.clone(), &url).bearer_auth(&token);
             if let Some(b) = body {
                 req = req.json(b);
@@ -282,7 +308,7 @@ impl GraphClient {
                 continue;
             }
             let status = status.expect("transport failures were handled above");
-            if status == StatusCode::UNAUTHORIZED && attempt == 0 {
+            if status == StatusCode::UNAUTHORIZED && attempt == 0 && delegated.is_none() {
                 // A token revoked early: drop it and try once more with a fresh one.
                 *self.app_token.lock().await = None;
                 attempt += 1;

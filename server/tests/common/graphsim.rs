@@ -20,6 +20,8 @@ pub const CLIENT_SECRET: &str = "sim-secret-value";
 
 #[derive(Clone, Debug)]
 pub enum Fault {
+    /// Lets one request through untouched (to aim later faults at later requests).
+    Pass,
     Throttle(Option<u64>),
     Unavailable,
     Malformed,
@@ -71,6 +73,11 @@ impl Sim {
             .route(
                 "/v1.0/solutions/virtualEvents/webinars/{id}/registrations",
                 post(register).get(list_registrations),
+            )
+            .route("/v1.0/solutions/virtualEvents/webinars/{id}/publish", post(publish_webinar))
+            .route(
+                "/v1.0/solutions/virtualEvents/webinars/{id}/registrationConfiguration/questions",
+                post(add_question),
             )
             .route("/v1.0/$batch", post(batch))
             .with_state(state.clone());
@@ -196,13 +203,32 @@ fn gate(state: &Arc<Mutex<SimState>>, headers: &HeaderMap, method: &str, path: &
             "serviceNotAvailable",
             "Try again later.",
         )),
+        Some(Fault::Pass) | None => None,
         Some(Fault::Malformed) => Some((StatusCode::OK, "{\"value\": [ this is not json").into_response()),
-        None => None,
     }
+}
+
+/// Webinar writes need a delegated token; application tokens are refused as Graph does.
+fn delegated_only(state: &Arc<Mutex<SimState>>, headers: &HeaderMap) -> Option<Response> {
+    let s = state.lock().unwrap();
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    (!token.is_some_and(|t| s.user_tokens.iter().any(|k| k == t))).then(|| {
+        graph_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "Application permissions are not supported for this API.",
+        )
+    })
 }
 
 async fn create_webinar(State(state): Shared, headers: HeaderMap, Json(body): Json<Value>) -> Response {
     if let Some(r) = gate(&state, &headers, "POST", "/solutions/virtualEvents/webinars") {
+        return r;
+    }
+    if let Some(r) = delegated_only(&state, &headers) {
         return r;
     }
     let id = format!("{}@{TENANT}", uuid::Uuid::new_v4());
@@ -395,4 +421,46 @@ async fn me(State(state): Shared, headers: HeaderMap) -> Response {
         );
     }
     Json(json!({"userPrincipalName": "events-service@contoso.example"})).into_response()
+}
+
+async fn publish_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&state, &headers, "POST", &format!("/solutions/virtualEvents/webinars/{id}/publish")) {
+        return r;
+    }
+    if let Some(r) = delegated_only(&state, &headers) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    match s.webinars.get_mut(&id) {
+        Some(w) => {
+            w["status"] = json!("published");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found."),
+    }
+}
+
+async fn add_question(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "POST",
+        &format!("/solutions/virtualEvents/webinars/{id}/registrationConfiguration/questions"),
+    ) {
+        return r;
+    }
+    if let Some(r) = delegated_only(&state, &headers) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    let Some(w) = s.webinars.get_mut(&id) else {
+        return graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found.");
+    };
+    let mut q = body;
+    q["id"] = json!(uuid::Uuid::new_v4().to_string());
+    if w["questions"].is_null() {
+        w["questions"] = json!([]);
+    }
+    w["questions"].as_array_mut().unwrap().push(q.clone());
+    (StatusCode::CREATED, Json(q)).into_response()
 }
