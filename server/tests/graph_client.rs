@@ -7,7 +7,7 @@ use common::graphsim::{Fault, Sim};
 use reqwest::Method;
 use serde_json::{json, Value};
 use server::graph::client::{GraphClient, GraphError, RetryPolicy};
-use server::graph::models::{BatchRequestItem, Registration, Webinar};
+use server::graph::models::{BatchRequestItem, Registration};
 use std::time::{Duration, Instant};
 
 fn quick() -> RetryPolicy {
@@ -17,23 +17,6 @@ fn quick() -> RetryPolicy {
         max_delay: Duration::from_secs(5),
         timeout: Duration::from_secs(5),
     }
-}
-
-async fn webinar(client: &GraphClient) -> String {
-    let body = json!({"displayName": "Sim webinar", "startDateTime": {"dateTime": "2031-01-01T10:00:00", "timeZone": "UTC"}, "endDateTime": {"dateTime": "2031-01-01T11:00:00", "timeZone": "UTC"}});
-    let (status, created) = client
-        .request(
-            Method::POST,
-            "/solutions/virtualEvents/webinars",
-            Some(&body),
-            "organizer@contoso.com",
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 201);
-    let w: Webinar = server::graph::models::parse_entity(created).unwrap();
-    assert_eq!(w.status.as_deref(), Some("draft"));
-    w.id.unwrap()
 }
 
 fn person(n: usize) -> Value {
@@ -52,7 +35,7 @@ fn person(n: usize) -> Value {
 async fn tokens_are_fetched_once_and_reused() {
     let sim = Sim::start().await;
     let client = GraphClient::new(sim.config(), quick());
-    let id = webinar(&client).await;
+    let id = sim.webinar();
     for n in 0..5 {
         let (status, body) = client
             .request(
@@ -67,6 +50,13 @@ async fn tokens_are_fetched_once_and_reused() {
         assert_eq!(body, Value::Null, "anonymous registration returns no body");
     }
     assert_eq!(sim.state.lock().unwrap().token_requests, 1);
+    // Creating webinars needs a delegated token: the application token is refused, clearly.
+    let body = json!({"displayName": "x"});
+    let refused = client
+        .request(Method::POST, "/solutions/virtualEvents/webinars", Some(&body), "o")
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, GraphError::Http { status: 403, .. }), "{refused:?}");
 
     let mut wrong = sim.config();
     wrong.client_secret = server::config::Secret::new("nope");
@@ -81,7 +71,7 @@ async fn tokens_are_fetched_once_and_reused() {
 async fn throttling_waits_for_retry_after_and_backs_off_without_it() {
     let sim = Sim::start().await;
     let client = GraphClient::new(sim.config(), quick());
-    let id = webinar(&client).await;
+    let id = sim.webinar();
     sim.inject([Fault::Throttle(Some(1)), Fault::Unavailable, Fault::Throttle(None)]);
     let started = Instant::now();
     let (status, _) = client
@@ -131,7 +121,7 @@ async fn throttling_waits_for_retry_after_and_backs_off_without_it() {
 async fn paging_follows_next_links_and_errors_are_readable() {
     let sim = Sim::start().await;
     let client = GraphClient::new(sim.config(), quick());
-    let id = webinar(&client).await;
+    let id = sim.webinar();
     for n in 0..5 {
         client
             .request(
@@ -182,7 +172,7 @@ async fn paging_follows_next_links_and_errors_are_readable() {
 async fn batches_retry_only_the_items_that_failed() {
     let sim = Sim::start().await;
     let client = GraphClient::new(sim.config(), quick());
-    let id = webinar(&client).await;
+    let id = sim.webinar();
     let items: Vec<BatchRequestItem> = (0..25)
         .map(|n| BatchRequestItem {
             id: format!("r{n}"),
