@@ -2,7 +2,7 @@
 //! organization (another organization's event answers 404, exactly like a missing one).
 
 use crate::api::{event_json, parse_json};
-use crate::auth::{self, ApiOrganizer, Credential};
+use crate::auth::{self, ApiOrganizer};
 use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::problem::Problem;
 use crate::AppState;
@@ -77,31 +77,20 @@ async fn create_token(
             .insert(header::WWW_AUTHENTICATE, "Basic realm=\"atrium\"".parse().expect("valid header"));
         return r;
     };
-    let address = peer.ip().to_string();
-    if let Some(wait) = state.login_limiter.retry_after(&email, &address) {
-        let mut r = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many failed sign-ins")
-            .detail(format!("Try again in {} minutes.", (wait + 59) / 60))
-            .into_response();
-        r.headers_mut().insert(header::RETRY_AFTER, wait.into());
-        return r;
-    }
-    let organizer = match auth::authenticate(
-        &state.db,
-        Credential::Password {
-            email: &email,
-            password: &password,
-        },
-    )
-    .await
-    {
-        Ok(Some(o)) => o,
-        Ok(None) => {
-            state.login_limiter.failed(&email, &address);
-            return Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Wrong email or password").into_response();
+    let organizer = match auth::sign_in_with_password(&state.db, &state.login_limiter, &email, &password, &peer.ip().to_string()).await {
+        Ok(o) => o,
+        Err(auth::SignInFailure::Limited(wait)) => {
+            let mut r = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many failed sign-ins")
+                .detail(format!("Try again in {} minutes.", (wait + 59) / 60))
+                .into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+            return r;
         }
-        Err(e) => return Problem::internal(&e).into_response(),
+        Err(auth::SignInFailure::Wrong) => {
+            return Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Wrong email or password").into_response()
+        }
+        Err(auth::SignInFailure::Db(e)) => return Problem::internal(&e).into_response(),
     };
-    state.login_limiter.succeeded(&email);
     let request: TokenRequest = if body.is_empty() {
         TokenRequest::default()
     } else {
@@ -204,9 +193,31 @@ async fn cancel(
 
 async fn get_questions(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
     match manage::event(&state.db, &org, &slug).await {
-        Ok(e) => Json(serde_json::json!({ "value": e.questions })).into_response(),
+        Ok(e) => Json(serde_json::json!({ "value": questions_of(&state, &e) })).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// Applies a partial update and answers with one part of the updated event.
+async fn update_part(
+    state: &AppState,
+    org: &auth::Organizer,
+    slug: &str,
+    input: EventInput,
+    part: fn(&AppState, &crate::events::Event) -> serde_json::Value,
+) -> Response {
+    match manage::update(&state.db, org, slug, &input).await {
+        Ok(e) => Json(serde_json::json!({ "value": part(state, &e) })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn questions_of(_: &AppState, e: &crate::events::Event) -> serde_json::Value {
+    serde_json::to_value(&e.questions).unwrap_or_default()
+}
+
+fn presenters_of(state: &AppState, e: &crate::events::Event) -> serde_json::Value {
+    serde_json::to_value(event_json(state, e).presenters).unwrap_or_default()
 }
 
 async fn put_questions(
@@ -216,23 +227,27 @@ async fn put_questions(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let questions: Vec<QuestionInput> = match parse_json(&headers, &body) {
-        Ok(q) => q,
-        Err(p) => return p.into_response(),
-    };
-    let input = EventInput {
-        questions: Some(questions),
-        ..Default::default()
-    };
-    match manage::update(&state.db, &org, &slug, &input).await {
-        Ok(e) => Json(serde_json::json!({ "value": e.questions })).into_response(),
-        Err(e) => e.into_response(),
+    match parse_json::<Vec<QuestionInput>>(&headers, &body) {
+        Ok(q) => {
+            update_part(
+                &state,
+                &org,
+                &slug,
+                EventInput {
+                    questions: Some(q),
+                    ..Default::default()
+                },
+                questions_of,
+            )
+            .await
+        }
+        Err(p) => p.into_response(),
     }
 }
 
 async fn get_presenters(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
     match manage::event(&state.db, &org, &slug).await {
-        Ok(e) => Json(serde_json::json!({ "value": event_json(&state, &e).presenters })).into_response(),
+        Ok(e) => Json(serde_json::json!({ "value": presenters_of(&state, &e) })).into_response(),
         Err(e) => e.into_response(),
     }
 }
@@ -244,17 +259,21 @@ async fn put_presenters(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let presenters: Vec<PresenterInput> = match parse_json(&headers, &body) {
-        Ok(p) => p,
-        Err(p) => return p.into_response(),
-    };
-    let input = EventInput {
-        presenters: Some(presenters),
-        ..Default::default()
-    };
-    match manage::update(&state.db, &org, &slug, &input).await {
-        Ok(e) => Json(serde_json::json!({ "value": event_json(&state, &e).presenters })).into_response(),
-        Err(e) => e.into_response(),
+    match parse_json::<Vec<PresenterInput>>(&headers, &body) {
+        Ok(p) => {
+            update_part(
+                &state,
+                &org,
+                &slug,
+                EventInput {
+                    presenters: Some(p),
+                    ..Default::default()
+                },
+                presenters_of,
+            )
+            .await
+        }
+        Err(p) => p.into_response(),
     }
 }
 

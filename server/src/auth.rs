@@ -412,6 +412,38 @@ impl LoginLimiter {
     }
 }
 
+/// Why a password sign-in did not succeed.
+pub enum SignInFailure {
+    /// Too many failures for this account or address: wait this many seconds.
+    Limited(i64),
+    Wrong,
+    Db(sqlx::Error),
+}
+
+/// A password sign-in through the failure limiter, shared by the dashboard and the API.
+pub async fn sign_in_with_password(
+    db: &Db,
+    limiter: &LoginLimiter,
+    email: &str,
+    password: &str,
+    address: &str,
+) -> Result<Organizer, SignInFailure> {
+    if let Some(wait) = limiter.retry_after(email, address) {
+        return Err(SignInFailure::Limited(wait));
+    }
+    match authenticate(db, Credential::Password { email, password }).await {
+        Ok(Some(organizer)) => {
+            limiter.succeeded(email);
+            Ok(organizer)
+        }
+        Ok(None) => {
+            limiter.failed(email, address);
+            Err(SignInFailure::Wrong)
+        }
+        Err(e) => Err(SignInFailure::Db(e)),
+    }
+}
+
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)

@@ -1,7 +1,7 @@
 //! The organizer dashboard (`/dashboard`) and sign-in. Every page needs a session; every form
 //! carries the session's CSRF token and is refused without it.
 
-use crate::auth::{self, Credential, SignedIn};
+use crate::auth::{self, SignedIn};
 use crate::events::Event;
 use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::web::{html, problem_page, server_error};
@@ -160,31 +160,19 @@ async fn login(
             view! { <LoginPage email=email next=next error=Some(message) /> },
         )
     };
-    if let Some(wait) = state.login_limiter.retry_after(&email, &address) {
-        let mut r = fail(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many failed attempts. Try again in {} minutes.", (wait + 59) / 60),
-        );
-        r.headers_mut().insert(header::RETRY_AFTER, wait.into());
-        return r;
-    }
-    let organizer = match auth::authenticate(
-        &state.db,
-        Credential::Password {
-            email: &email,
-            password: &password,
-        },
-    )
-    .await
-    {
-        Ok(Some(o)) => o,
-        Ok(None) => {
-            state.login_limiter.failed(&email, &address);
-            return fail(StatusCode::UNAUTHORIZED, "Wrong email or password.".into());
+    let organizer = match auth::sign_in_with_password(&state.db, &state.login_limiter, &email, &password, &address).await {
+        Ok(o) => o,
+        Err(auth::SignInFailure::Limited(wait)) => {
+            let mut r = fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many failed attempts. Try again in {} minutes.", (wait + 59) / 60),
+            );
+            r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+            return r;
         }
-        Err(e) => return server_error(&state, &e),
+        Err(auth::SignInFailure::Wrong) => return fail(StatusCode::UNAUTHORIZED, "Wrong email or password.".into()),
+        Err(auth::SignInFailure::Db(e)) => return server_error(&state, &e),
     };
-    state.login_limiter.succeeded(&email);
     // A fresh session at every sign-in; any session this browser had ends.
     if let Some(old) = auth::cookie_value(&headers, auth::SESSION_COOKIE) {
         let _ = auth::end_session(&state.db, &old).await;
