@@ -669,6 +669,9 @@ pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>)
     .await?;
     let text = message.unwrap_or("We're sorry, this event will not take place.");
     outbox::enqueue_many(&mut tx, Mail::EventCanceled, &recipients, Some(text)).await?;
+    if current.teams_webinar_id.is_some() {
+        crate::teams_sync::queue_webinar_cancel(&mut tx, &current.id).await?;
+    }
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }
@@ -925,6 +928,9 @@ pub async fn decide(
     outbox::enqueue(&mut tx, mail, registration_id, &email, None).await?;
     if to == RegistrationStatus::Registered {
         crate::teams_sync::queue(&mut tx, &locked, registration_id).await?;
+    }
+    if from == RegistrationStatus::Registered && to == RegistrationStatus::Canceled {
+        crate::teams_sync::queue_unregister(&mut tx, &locked, registration_id).await?;
     }
     if from == RegistrationStatus::Registered {
         registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;

@@ -612,6 +612,9 @@ pub async fn cancel(db: &Db, token: &str) -> Result<Registration, CancelError> {
     shift_counts(&mut tx, &event.id, Some(reg.status), None, now).await?;
     outbox::enqueue(&mut tx, Mail::Canceled, &reg.id, &reg.email, None).await?;
     if reg.status == RegistrationStatus::Registered {
+        crate::teams_sync::queue_unregister(&mut tx, &event, &reg.id).await?;
+    }
+    if reg.status == RegistrationStatus::Registered {
         promote_waitlisted(db, &mut tx, &event.id, now).await?;
     }
     tx.commit().await?;

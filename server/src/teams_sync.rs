@@ -18,6 +18,8 @@ use tokio::sync::Notify;
 
 pub const TOPIC_REGISTER: &str = "graph.register";
 pub const TOPIC_WEBINAR: &str = "graph.webinar";
+pub const TOPIC_UNREGISTER: &str = "graph.unregister";
+pub const TOPIC_WEBINAR_CANCEL: &str = "graph.webinar.cancel";
 /// Graph's `$batch` limit.
 const BATCH: i64 = 20;
 
@@ -52,6 +54,27 @@ pub async fn queue_webinar(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx:
     })
     .expect("job serialises");
     outbox::enqueue_job(tx, TOPIC_WEBINAR, &payload, None).await
+}
+
+/// Queues canceling a registration in Teams, when its event is linked to a webinar.
+pub async fn queue_unregister(tx: &mut WriteTx, event: &Event, registration_id: &str) -> Result<(), sqlx::Error> {
+    if event.teams_webinar_id.is_none() {
+        return Ok(());
+    }
+    let payload = serde_json::to_value(RegisterJob {
+        registration_id: registration_id.to_string(),
+    })
+    .expect("job serialises");
+    outbox::enqueue_job(tx, TOPIC_UNREGISTER, &payload, Some(registration_id)).await
+}
+
+/// Queues canceling the event's webinar in Teams.
+pub async fn queue_webinar_cancel(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_value(WebinarJob {
+        event_id: event_id.to_string(),
+    })
+    .expect("job serialises");
+    outbox::enqueue_job(tx, TOPIC_WEBINAR_CANCEL, &payload, None).await
 }
 
 #[derive(Clone)]
@@ -99,6 +122,107 @@ impl TeamsSync {
         }
         settle(&self.db, &sent, &failed).await?;
         Ok(claimed.len())
+    }
+
+    /// Cancels in Teams the registrations canceled in Atrium. Teams gives anonymous registrants
+    /// no id at registration, so each is found in the webinar's registration list by the id
+    /// Atrium put in `externalRegistrationInformation` (or, failing that, by email).
+    pub async fn sync_cancellations(&self) -> Result<usize, sqlx::Error> {
+        let claimed = claim(&self.db, TOPIC_UNREGISTER, BATCH).await?;
+        let mut sent = Vec::new();
+        let mut failed = Vec::new();
+        let mut listings: HashMap<String, Vec<Registration>> = HashMap::new();
+        for c in &claimed {
+            let Some(reg) = serde_json::from_str::<RegisterJob>(&c.payload).ok().map(|j| j.registration_id) else {
+                sent.push(c.id.clone());
+                continue;
+            };
+            match self.unregister(&reg, &mut listings).await {
+                Ok(()) => sent.push(c.id.clone()),
+                Err(e) => failed.push((c.id.clone(), c.attempts, e)),
+            }
+        }
+        settle(&self.db, &sent, &failed).await?;
+        Ok(claimed.len())
+    }
+
+    async fn unregister(&self, registration_id: &str, listings: &mut HashMap<String, Vec<Registration>>) -> Result<(), String> {
+        let Some(reg) = crate::registrations::by_id(&self.db, registration_id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(());
+        };
+        let event = crate::events::by_id(&self.db, &reg.event_id).await.map_err(|e| e.to_string())?;
+        let Some(webinar) = event.and_then(|e| e.teams_webinar_id) else {
+            return Ok(());
+        };
+        if !listings.contains_key(&webinar) {
+            let all: Vec<Registration> = self
+                .client
+                .get_all(&format!("/solutions/virtualEvents/webinars/{webinar}/registrations"), "application")
+                .await
+                .map_err(|e| e.to_string())?;
+            listings.insert(webinar.clone(), all);
+        }
+        let ours = |r: &&Registration| {
+            r.external_registration_information
+                .as_ref()
+                .and_then(|x| x.registration_id.as_deref())
+                == Some(registration_id)
+                || r.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&reg.email))
+        };
+        let found = listings[&webinar]
+            .iter()
+            .find(ours)
+            .filter(|r| r.status.as_deref() != Some("canceled"))
+            .and_then(|r| r.id.clone());
+        // Never reached Teams, or already canceled there: nothing to do.
+        let Some(teams_id) = found else { return Ok(()) };
+        let path = format!("/solutions/virtualEvents/webinars/{webinar}/registrations/{teams_id}/cancel");
+        self.client
+            .request(reqwest::Method::POST, &path, None, "application")
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Cancels in Teams the webinars of events canceled in Atrium (delegated, as Teams requires).
+    pub async fn sync_webinar_cancellations(&self) -> Result<usize, sqlx::Error> {
+        let claimed = claim(&self.db, TOPIC_WEBINAR_CANCEL, 5).await?;
+        let mut sent = Vec::new();
+        let mut failed = Vec::new();
+        for c in &claimed {
+            let Ok(job) = serde_json::from_str::<WebinarJob>(&c.payload) else {
+                sent.push(c.id.clone());
+                continue;
+            };
+            match self.cancel_webinar(&job.event_id).await {
+                Ok(()) => sent.push(c.id.clone()),
+                Err(e) => failed.push((c.id.clone(), c.attempts, e)),
+            }
+        }
+        settle(&self.db, &sent, &failed).await?;
+        Ok(claimed.len())
+    }
+
+    async fn cancel_webinar(&self, event_id: &str) -> Result<(), String> {
+        let Some(delegated) = &self.delegated else {
+            return Err("Microsoft mode is not fully configured".into());
+        };
+        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
+            return Ok(());
+        };
+        let (Some(webinar), Some(org)) = (event.teams_webinar_id, event.organization_id) else {
+            return Ok(());
+        };
+        let token = delegated.access_token(&org).await.map_err(|e| e.to_string())?;
+        let path = format!("/solutions/virtualEvents/webinars/{webinar}/cancel");
+        self.client
+            .request_as(&token, reqwest::Method::POST, &path, None, &format!("org:{org}"))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     async fn stage(&self, event_id: &str) -> Result<Option<String>, String> {
@@ -341,6 +465,12 @@ impl TeamsSync {
             loop {
                 if let Err(e) = self.sync_webinars().await {
                     tracing::warn!(error = %e, "Teams webinar pass failed");
+                }
+                if let Err(e) = self.sync_cancellations().await {
+                    tracing::warn!(error = %e, "Teams cancellation pass failed");
+                }
+                if let Err(e) = self.sync_webinar_cancellations().await {
+                    tracing::warn!(error = %e, "Teams webinar cancellation pass failed");
                 }
                 match self.sync_due().await {
                     Ok(n) if n as i64 == BATCH => continue,

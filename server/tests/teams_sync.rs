@@ -255,3 +255,52 @@ async fn a_failed_step_is_retried_without_a_second_webinar() {
     assert_eq!(s.webinars.len(), 1, "the retry resumed with the same webinar");
     assert_eq!(s.webinars.values().next().unwrap()["status"], "published");
 }
+
+both_backends!(cancellations_reach_teams, |backend| async move {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(backend, &sim).await;
+    let sync = connected(&app, &sim).await;
+    for n in 0..2 {
+        assert_eq!(app.register(&slug, person(n)).await.status(), 201);
+    }
+    drain(&app, &sync).await;
+    // One person cancels in Atrium: Teams cancels them too, found by Atrium's registration id.
+    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations WHERE email = 'person1@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.client
+            .post(app.url(&format!("/api/v1/registrations/{token}/cancel")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(sync.sync_cancellations().await.unwrap(), 1);
+    let statuses: Vec<(String, String)> = sim.state.lock().unwrap().registrations[&webinar]
+        .iter()
+        .map(|r| (r["email"].as_str().unwrap().to_string(), r["status"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(
+        statuses.contains(&("person1@example.com".into(), "canceled".into())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("person0@example.com".into(), "registered".into())),
+        "{statuses:?}"
+    );
+
+    // The organizer cancels the event: the webinar is canceled in Teams with the service account.
+    server::manage::cancel(&app.state.db, &app.owner, &slug, Some("Postponed"))
+        .await
+        .unwrap();
+    assert_eq!(sync.sync_webinar_cancellations().await.unwrap(), 1);
+    assert_eq!(sim.state.lock().unwrap().webinars[&webinar]["status"], "canceled");
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE topic LIKE 'graph.%' AND sent_at IS NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0);
+});

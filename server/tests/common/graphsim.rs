@@ -75,6 +75,11 @@ impl Sim {
                 post(register).get(list_registrations),
             )
             .route("/v1.0/solutions/virtualEvents/webinars/{id}/publish", post(publish_webinar))
+            .route("/v1.0/solutions/virtualEvents/webinars/{id}/cancel", post(cancel_webinar))
+            .route(
+                "/v1.0/solutions/virtualEvents/webinars/{id}/registrations/{rid}/cancel",
+                post(cancel_registration),
+            )
             .route(
                 "/v1.0/solutions/virtualEvents/webinars/{id}/registrationConfiguration/questions",
                 post(add_question),
@@ -463,4 +468,44 @@ async fn add_question(State(state): Shared, headers: HeaderMap, Path(id): Path<S
     }
     w["questions"].as_array_mut().unwrap().push(q.clone());
     (StatusCode::CREATED, Json(q)).into_response()
+}
+
+async fn cancel_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&state, &headers, "POST", &format!("/solutions/virtualEvents/webinars/{id}/cancel")) {
+        return r;
+    }
+    if let Some(r) = delegated_only(&state, &headers) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    match s.webinars.get_mut(&id) {
+        Some(w) => {
+            w["status"] = json!("canceled");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found."),
+    }
+}
+
+async fn cancel_registration(State(state): Shared, headers: HeaderMap, Path((id, rid)): Path<(String, String)>) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "POST",
+        &format!("/solutions/virtualEvents/webinars/{id}/registrations/{rid}/cancel"),
+    ) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    match s
+        .registrations
+        .get_mut(&id)
+        .and_then(|list| list.iter_mut().find(|r| r["id"] == rid.as_str()))
+    {
+        Some(r) => {
+            r["status"] = json!("canceled");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The registration was not found."),
+    }
 }
