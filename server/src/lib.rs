@@ -119,7 +119,8 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         _ => None,
     };
     let teams = config.graph.clone().map(|g| {
-        let mut sync = teams_sync::TeamsSync::new(db.clone(), graph::client::GraphClient::new(g, Default::default()));
+        let mut sync = teams_sync::TeamsSync::new(db.clone(), graph::client::GraphClient::new(g, Default::default()))
+            .with_public_url(&config.public_url);
         if let Some(m) = &microsoft {
             sync = sync.with_delegated(m.clone());
         }

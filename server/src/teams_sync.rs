@@ -82,6 +82,8 @@ pub struct TeamsSync {
     db: Db,
     client: GraphClient,
     delegated: Option<crate::graph::delegated::Delegated>,
+    /// Where Graph sends change notifications (the site's public address).
+    public_url: Option<String>,
     wake: Arc<Notify>,
 }
 
@@ -91,8 +93,15 @@ impl TeamsSync {
             db,
             client,
             delegated: None,
+            public_url: None,
             wake: Arc::new(Notify::new()),
         }
+    }
+
+    /// Subscribes to changes of linked webinars, with notifications sent to `public_url`.
+    pub fn with_public_url(mut self, public_url: &str) -> Self {
+        self.public_url = Some(public_url.to_string());
+        self
     }
 
     /// With the organization's delegated sign-in, webinars can be created in Teams too.
@@ -462,7 +471,22 @@ impl TeamsSync {
 
     pub fn spawn(self) {
         tokio::spawn(async move {
+            let mut subscriptions_checked: Option<std::time::Instant> = None;
             loop {
+                // At start-up and every ten minutes: subscriptions exist and are renewed in time.
+                if let Some(url) = &self.public_url {
+                    if subscriptions_checked.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
+                        match crate::graph::subscriptions::ensure(&self.db, &self.client, url).await {
+                            Ok(pass) => {
+                                if pass != Default::default() {
+                                    tracing::info!(created = pass.created, renewed = pass.renewed, "Graph subscriptions updated");
+                                }
+                                subscriptions_checked = Some(std::time::Instant::now());
+                            }
+                            Err(e) => tracing::warn!(error = %e, "Graph subscription pass failed"),
+                        }
+                    }
+                }
                 if let Err(e) = self.sync_webinars().await {
                     tracing::warn!(error = %e, "Teams webinar pass failed");
                 }

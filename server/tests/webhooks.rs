@@ -122,3 +122,71 @@ async fn a_burst_of_a_thousand_notifications_is_acknowledged_and_kept() {
     );
     assert_eq!(stored(&app).await, 1000);
 }
+
+#[tokio::test]
+async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
+    let sim = common::graphsim::Sim::start().await;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let webinar = sim.webinar();
+    let slug = app.event(|_| {}).await;
+    let link = server::manage::EventInput {
+        teams_webinar_id: Some(Some(webinar.clone())),
+        ..Default::default()
+    };
+    server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
+    let client = server::graph::client::GraphClient::new(sim.config(), Default::default());
+    let ensure = || server::graph::subscriptions::ensure(&app.state.db, &client, &app.base);
+
+    let first = ensure().await.unwrap();
+    assert_eq!((first.created, first.renewed), (1, 0));
+    let validated = sim.state.lock().unwrap().validated.clone();
+    assert_eq!(
+        validated,
+        vec![app.url("/webhooks/graph"), app.url("/webhooks/graph/lifecycle")],
+        "Graph's handshake passed on both URLs"
+    );
+    let (id, secret): (String, String) = sqlx::query_as("SELECT id, client_state FROM graph_subscriptions")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let at_graph = sim.state.lock().unwrap().subscriptions[&id].clone();
+    assert_eq!(at_graph["clientState"], secret.as_str());
+    assert_eq!(
+        at_graph["resource"],
+        format!("solutions/virtualEvents/webinars/{webinar}/registrations")
+    );
+    // A notification with that secret is kept.
+    let n = json!({"value": [notification(&id, &secret, 1)]});
+    assert_eq!(
+        app.client.post(app.url("/webhooks/graph")).json(&n).send().await.unwrap().status(),
+        202
+    );
+    assert_eq!(stored(&app).await, 1);
+
+    // Start-up reconciliation: nothing new while the subscription is fresh.
+    assert_eq!(ensure().await.unwrap(), Default::default());
+    assert_eq!(sim.state.lock().unwrap().subscriptions.len(), 1);
+    // Close to expiry it is renewed, not duplicated.
+    sqlx::query("UPDATE graph_subscriptions SET expires_at = $1")
+        .bind(jiff::Timestamp::now().as_second() + 600)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let renewed = ensure().await.unwrap();
+    assert_eq!((renewed.created, renewed.renewed), (0, 1));
+    assert_eq!(sim.state.lock().unwrap().renewals, 1);
+    // Removed at Graph: a new one replaces it.
+    sim.state.lock().unwrap().subscriptions.clear();
+    sqlx::query("UPDATE graph_subscriptions SET expires_at = $1")
+        .bind(jiff::Timestamp::now().as_second() + 600)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let recreated = ensure().await.unwrap();
+    assert_eq!((recreated.created, recreated.renewed), (1, 0));
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM graph_subscriptions")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1, "never two subscriptions for one resource");
+}

@@ -4,3 +4,4 @@ pub mod check;
 pub mod client;
 pub mod delegated;
 pub mod models;
+pub mod subscriptions;

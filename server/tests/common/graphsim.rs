@@ -40,6 +40,11 @@ pub struct SimState {
     pub refresh_tokens: Vec<String>,
     /// Delegated access tokens issued.
     pub user_tokens: Vec<String>,
+    /// Subscriptions by id.
+    pub subscriptions: HashMap<String, Value>,
+    /// Notification URLs that passed the validation handshake.
+    pub validated: Vec<String>,
+    pub renewals: usize,
     /// When set, reading webinars is forbidden, as without an application access policy.
     pub no_access_policy: bool,
     /// Batch item ids that answer 429 (Retry-After 1) the first time they are seen.
@@ -84,6 +89,8 @@ impl Sim {
                 "/v1.0/solutions/virtualEvents/webinars/{id}/registrationConfiguration/questions",
                 post(add_question),
             )
+            .route("/v1.0/subscriptions", post(create_subscription))
+            .route("/v1.0/subscriptions/{id}", axum::routing::patch(renew_subscription))
             .route("/v1.0/$batch", post(batch))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -508,4 +515,62 @@ async fn cancel_registration(State(state): Shared, headers: HeaderMap, Path((id,
         }
         None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The registration was not found."),
     }
+}
+
+/// Like Graph, validates both notification URLs (the endpoint must echo the token) before
+/// creating the subscription.
+async fn create_subscription(State(state): Shared, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(&state, &headers, "POST", "/subscriptions") {
+        return r;
+    }
+    let token = "Validation: Testing client application reachability for subscription Request-Id: 7f3a+x&y";
+    for key in ["notificationUrl", "lifecycleNotificationUrl"] {
+        let Some(url) = body[key].as_str() else { continue };
+        let target = format!(
+            "{url}?validationToken={}",
+            serde_urlencoded::to_string([("v", token)]).unwrap().trim_start_matches("v=")
+        );
+        let answer = reqwest::Client::new()
+            .post(&target)
+            .header("content-type", "text/plain")
+            .send()
+            .await;
+        let ok = match answer {
+            Ok(r) => {
+                r.status() == 200
+                    && r.headers()
+                        .get("content-type")
+                        .is_some_and(|c| c.to_str().unwrap_or("").starts_with("text/plain"))
+                    && r.text().await.unwrap_or_default() == token
+            }
+            Err(_) => false,
+        };
+        if !ok {
+            return graph_error(
+                StatusCode::BAD_REQUEST,
+                "ValidationError",
+                &format!("Subscription validation request failed for {key}."),
+            );
+        }
+        state.lock().unwrap().validated.push(url.to_string());
+    }
+    let mut sub = body;
+    let id = uuid::Uuid::new_v4().to_string();
+    sub["id"] = json!(id);
+    state.lock().unwrap().subscriptions.insert(id, sub.clone());
+    (StatusCode::CREATED, Json(sub)).into_response()
+}
+
+async fn renew_subscription(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(&state, &headers, "PATCH", &format!("/subscriptions/{id}")) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    let Some(sub) = s.subscriptions.get_mut(&id) else {
+        return graph_error(StatusCode::NOT_FOUND, "ResourceNotFound", "The object was not found.");
+    };
+    sub["expirationDateTime"] = body["expirationDateTime"].clone();
+    let sub = sub.clone();
+    s.renewals += 1;
+    Json(sub).into_response()
 }

@@ -1,0 +1,132 @@
+//! Change-notification subscriptions for linked webinars: one per resource, created with a
+//! random `clientState` (checked on every notification), renewed well before Graph's one-day
+//! limit, recreated if Graph removed it, and reconciled at start-up by the first pass.
+
+use super::client::{GraphClient, GraphError};
+use super::models::Subscription;
+use crate::db::Db;
+use reqwest::Method;
+use sqlx::Row;
+
+/// Virtual-event subscriptions last at most a day; ask for a little less.
+const LIFETIME: i64 = 23 * 3600;
+/// Renew when less than this is left.
+const RENEW_BEFORE: i64 = 6 * 3600;
+
+fn expiry(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}
+
+/// What one pass did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pass {
+    pub created: usize,
+    pub renewed: usize,
+}
+
+/// Makes sure every published event linked to a webinar has a live subscription for its
+/// registrations.
+pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<Pass, String> {
+    let now = crate::registrations::now();
+    let rows = sqlx::query("SELECT id, teams_webinar_id FROM events WHERE status = 'published' AND teams_webinar_id IS NOT NULL")
+        .fetch_all(&db.pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut pass = Pass::default();
+    for row in rows {
+        let event_id: String = row.try_get("id").map_err(|e| e.to_string())?;
+        let webinar: String = row.try_get("teams_webinar_id").map_err(|e| e.to_string())?;
+        let resource = format!("solutions/virtualEvents/webinars/{webinar}/registrations");
+        let existing: Option<(String, i64)> = sqlx::query_as("SELECT id, expires_at FROM graph_subscriptions WHERE resource = $1")
+            .bind(&resource)
+            .fetch_optional(&db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some((id, expires_at)) = &existing {
+            if expires_at - now > RENEW_BEFORE {
+                continue;
+            }
+            let body = serde_json::json!({ "expirationDateTime": expiry(now + LIFETIME) });
+            match client
+                .request(Method::PATCH, &format!("/subscriptions/{id}"), Some(&body), "application")
+                .await
+            {
+                Ok(_) => {
+                    write(
+                        db,
+                        "UPDATE graph_subscriptions SET expires_at = $2 WHERE id = $1",
+                        id,
+                        now + LIFETIME,
+                    )
+                    .await?;
+                    pass.renewed += 1;
+                    continue;
+                }
+                // Graph dropped it (expired or removed): make a new one below.
+                Err(GraphError::Http { status: 404, .. }) => forget(db, id).await?,
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        let client_state = {
+            use base64::Engine;
+            let bytes: [u8; 24] = rand::random();
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+        };
+        let request = Subscription {
+            change_type: "created,updated".into(),
+            notification_url: Some(format!("{public_url}/webhooks/graph")),
+            lifecycle_notification_url: Some(format!("{public_url}/webhooks/graph/lifecycle")),
+            resource: resource.clone(),
+            expiration_date_time: Some(expiry(now + LIFETIME)),
+            client_state: Some(client_state.clone()),
+            id: None,
+        };
+        let body = serde_json::to_value(&request).expect("subscription serialises");
+        let (_, created) = client
+            .request(Method::POST, "/subscriptions", Some(&body), "application")
+            .await
+            .map_err(|e| e.to_string())?;
+        let created: Subscription = serde_json::from_value(created).map_err(|e| e.to_string())?;
+        let id = created.id.ok_or("Graph returned a subscription without an id")?;
+        let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
+        sqlx::query(
+            "INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(&resource)
+        .bind("created,updated")
+        .bind(&client_state)
+        .bind(now + LIFETIME)
+        .bind(&event_id)
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(|e| e.to_string())?;
+        tx.commit().await.map_err(|e| e.to_string())?;
+        pass.created += 1;
+    }
+    Ok(pass)
+}
+
+async fn write(db: &Db, sql: &str, id: &str, value: i64) -> Result<(), String> {
+    let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
+    sqlx::query(sql)
+        .bind(id)
+        .bind(value)
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())
+}
+
+async fn forget(db: &Db, id: &str) -> Result<(), String> {
+    let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
+    sqlx::query("DELETE FROM graph_subscriptions WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await
+        .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())
+}
