@@ -547,6 +547,46 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Registration>, sqlx::Erro
     row.as_ref().map(registration_from_row).transpose()
 }
 
+/// Mirrors a registration made directly in Teams: a registered seat in Atrium (Teams already
+/// accepted the person, so capacity is not re-decided), already in sync, with no email from
+/// Atrium (Teams sent its own). Nothing happens when the email is already registered.
+pub async fn import_from_teams(
+    db: &Db,
+    event_id: &str,
+    email: &str,
+    first_name: &str,
+    last_name: &str,
+    timezone: Option<&str>,
+) -> Result<bool, sqlx::Error> {
+    let Ok(email) = EmailAddress::parse(email) else { return Ok(false) };
+    let now = now();
+    let mut tx = db.begin_write().await?;
+    let event = lock_event(db, &mut tx, event_id).await?;
+    let timezone = timezone.filter(|z| app::tz::parse_zone(z).is_ok()).unwrap_or(&event.time_zone);
+    let inserted = sqlx::query(&format!(
+        "INSERT INTO registrations ({REG_COLUMNS}, email_normalized, updated_at, teams_synced_at) \
+         VALUES ($1, $2, $3, $4, $5, 'registered', NULL, $6, NULL, '[]', $7, $8, $9, $8, $8) ON CONFLICT (event_id, email_normalized) DO NOTHING"
+    ))
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(event_id)
+    .bind(email.as_str())
+    .bind(if first_name.trim().is_empty() { "Teams" } else { first_name.trim() })
+    .bind(if last_name.trim().is_empty() { "attendee" } else { last_name.trim() })
+    .bind(timezone)
+    .bind(new_token())
+    .bind(now)
+    .bind(email.normalized())
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        shift_counts(&mut tx, event_id, None, Some(RegistrationStatus::Registered), now).await?;
+    }
+    tx.commit().await?;
+    Ok(inserted)
+}
+
 /// Registrations by id, in one query, keyed by id. Unknown ids are left out.
 pub async fn by_ids(db: &Db, ids: &[String]) -> Result<HashMap<String, Registration>, sqlx::Error> {
     let mut found = HashMap::new();

@@ -77,6 +77,9 @@ pub async fn queue_webinar_cancel(tx: &mut WriteTx, event_id: &str) -> Result<()
     outbox::enqueue_job(tx, TOPIC_WEBINAR_CANCEL, &payload, None).await
 }
 
+/// A stored notification: id, subscription, kind, resource, lifecycle event.
+type StoredNotification = (String, String, String, Option<String>, Option<String>);
+
 #[derive(Clone)]
 pub struct TeamsSync {
     db: Db,
@@ -232,6 +235,96 @@ impl TeamsSync {
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
+    }
+
+    /// Works through stored change notifications: registrations made in Teams appear in Atrium;
+    /// a removed or expiring subscription is handed to the next subscription pass.
+    pub async fn process_notifications(&self) -> Result<usize, sqlx::Error> {
+        let rows: Vec<StoredNotification> = sqlx::query_as(
+            "SELECT id, subscription_id, kind, resource, lifecycle_event FROM graph_notifications WHERE processed_at IS NULL ORDER BY received_at LIMIT 50",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut done = Vec::new();
+        for (id, subscription, kind, resource, lifecycle) in &rows {
+            let outcome = if kind == "lifecycle" {
+                // Removed, or needing reauthorization: let the subscription pass renew or recreate it.
+                sqlx::query("UPDATE graph_subscriptions SET expires_at = 0 WHERE id = $1")
+                    .bind(subscription)
+                    .execute(&self.db.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            } else {
+                self.import_registration(resource.as_deref().unwrap_or("")).await
+            };
+            match outcome {
+                Ok(()) => done.push(id.clone()),
+                Err(e) => tracing::warn!(notification = %id, error = %e, lifecycle = ?lifecycle, "notification not processed yet"),
+            }
+        }
+        if !done.is_empty() {
+            let now = crate::registrations::now();
+            let mut tx = self.db.begin_write().await?;
+            for id in &done {
+                sqlx::query("UPDATE graph_notifications SET processed_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(rows.len())
+    }
+
+    async fn import_registration(&self, resource: &str) -> Result<(), String> {
+        // solutions/virtualEvents/webinars/{webinar}/registrations/{registration}
+        let parts: Vec<&str> = resource.trim_start_matches('/').split('/').collect();
+        let ["solutions", "virtualEvents", "webinars", webinar, "registrations", _] = parts.as_slice() else {
+            return Ok(());
+        };
+        let event_id: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE teams_webinar_id = $1")
+            .bind(*webinar)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(event_id) = event_id else { return Ok(()) };
+        let (_, body) = match self
+            .client
+            .request(
+                reqwest::Method::GET,
+                &format!("/{}", resource.trim_start_matches('/')),
+                None,
+                "application",
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(GraphError::Http { status: 404, .. }) => return Ok(()),
+            Err(e) => return Err(e.to_string()),
+        };
+        let reg: Registration = crate::graph::models::parse_entity(body).map_err(|e| e.to_string())?;
+        let ours = reg
+            .external_registration_information
+            .as_ref()
+            .and_then(|x| x.registration_id.as_deref())
+            .filter(|id| !id.is_empty());
+        if ours.is_some() || reg.status.as_deref().is_some_and(|s| !s.eq_ignore_ascii_case("registered")) {
+            return Ok(());
+        }
+        let Some(email) = reg.email.as_deref() else { return Ok(()) };
+        crate::registrations::import_from_teams(
+            &self.db,
+            &event_id,
+            email,
+            reg.first_name.as_deref().unwrap_or(""),
+            reg.last_name.as_deref().unwrap_or(""),
+            reg.preferred_timezone.as_deref(),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
     }
 
     async fn stage(&self, event_id: &str) -> Result<Option<String>, String> {
@@ -489,6 +582,9 @@ impl TeamsSync {
                 }
                 if let Err(e) = self.sync_webinars().await {
                     tracing::warn!(error = %e, "Teams webinar pass failed");
+                }
+                if let Err(e) = self.process_notifications().await {
+                    tracing::warn!(error = %e, "notification pass failed");
                 }
                 if let Err(e) = self.sync_cancellations().await {
                     tracing::warn!(error = %e, "Teams cancellation pass failed");

@@ -304,3 +304,76 @@ both_backends!(cancellations_reach_teams, |backend| async move {
         .unwrap();
     assert_eq!(pending, 0);
 });
+
+#[tokio::test]
+async fn registrations_made_in_teams_appear_in_atrium() {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(common::Backend::Sqlite, &sim).await;
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()));
+    assert_eq!(app.register(&slug, person(1)).await.status(), 201);
+    drain(&app, &sync).await;
+    sqlx::query("INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, created_at) VALUES ('sub-r', $1, 'created', 'st', $2, 0)")
+        .bind(format!("solutions/virtualEvents/webinars/{webinar}/registrations"))
+        .bind(jiff::Timestamp::now().as_second() + 80_000)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let theirs = sim.register_in_teams(&webinar, "tia@example.com");
+    let ours = sim.state.lock().unwrap().registrations[&webinar][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let notify = |rid: &str| {
+        let body = serde_json::json!({"value": [{
+            "subscriptionId": "sub-r", "clientState": "st", "changeType": "created", "tenantId": "t",
+            "resource": format!("solutions/virtualEvents/webinars/{webinar}/registrations/{rid}"),
+            "resourceData": {"id": rid}
+        }]});
+        app.client.post(app.url("/webhooks/graph")).json(&body).send()
+    };
+    assert_eq!(notify(&theirs).await.unwrap().status(), 202);
+    assert_eq!(notify(&ours).await.unwrap().status(), 202);
+    assert_eq!(sync.process_notifications().await.unwrap(), 2);
+    let e = app.event_json(&slug).await;
+    assert_eq!(
+        e["registeredCount"], 2,
+        "the Teams registrant holds a seat in Atrium too; ours is not doubled"
+    );
+    let (status, tz, synced): (String, String, Option<i64>) =
+        sqlx::query_as("SELECT status, preferred_timezone, teams_synced_at FROM registrations WHERE email = 'tia@example.com'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), tz.as_str()), ("registered", "Asia/Tokyo"));
+    assert!(synced.is_some(), "already in Teams: nothing to send back");
+    assert_eq!(
+        sync.process_notifications().await.unwrap(),
+        0,
+        "each notification is processed once"
+    );
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE topic = 'graph.register' AND sent_at IS NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0);
+
+    // A lifecycle notice hands the subscription to the next renewal pass.
+    let lifecycle =
+        serde_json::json!({"value": [{"subscriptionId": "sub-r", "clientState": "st", "lifecycleEvent": "reauthorizationRequired"}]});
+    assert_eq!(
+        app.client
+            .post(app.url("/webhooks/graph/lifecycle"))
+            .json(&lifecycle)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        202
+    );
+    sync.process_notifications().await.unwrap();
+    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM graph_subscriptions WHERE id = 'sub-r'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(expires, 0);
+}

@@ -82,6 +82,10 @@ impl Sim {
             .route("/v1.0/solutions/virtualEvents/webinars/{id}/publish", post(publish_webinar))
             .route("/v1.0/solutions/virtualEvents/webinars/{id}/cancel", post(cancel_webinar))
             .route(
+                "/v1.0/solutions/virtualEvents/webinars/{id}/registrations/{rid}",
+                axum::routing::get(get_registration),
+            )
+            .route(
                 "/v1.0/solutions/virtualEvents/webinars/{id}/registrations/{rid}/cancel",
                 post(cancel_registration),
             )
@@ -117,6 +121,20 @@ impl Sim {
             .unwrap()
             .webinars
             .insert(id.clone(), json!({"id": id, "status": "published", "displayName": "Existing"}));
+        id
+    }
+
+    /// Someone registers directly in Teams; returns the Teams registration id.
+    pub fn register_in_teams(&self, webinar: &str, email: &str) -> String {
+        let id = uuid::Uuid::new_v4().to_string();
+        let reg = json!({"id": id, "firstName": "Tia", "lastName": "Teams", "email": email, "status": "registered", "preferredTimezone": "Asia/Tokyo"});
+        self.state
+            .lock()
+            .unwrap()
+            .registrations
+            .entry(webinar.to_string())
+            .or_default()
+            .push(reg);
         id
     }
 
@@ -573,4 +591,24 @@ async fn renew_subscription(State(state): Shared, headers: HeaderMap, Path(id): 
     let sub = sub.clone();
     s.renewals += 1;
     Json(sub).into_response()
+}
+
+async fn get_registration(State(state): Shared, headers: HeaderMap, Path((id, rid)): Path<(String, String)>) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "GET",
+        &format!("/solutions/virtualEvents/webinars/{id}/registrations/{rid}"),
+    ) {
+        return r;
+    }
+    let s = state.lock().unwrap();
+    match s
+        .registrations
+        .get(&id)
+        .and_then(|list| list.iter().find(|r| r["id"] == rid.as_str()))
+    {
+        Some(r) => Json(r.clone()).into_response(),
+        None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The registration was not found."),
+    }
 }
