@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{slug}/announcements", post(announce))
         .route("/events/{slug}/reminders", put(put_reminders).get(get_reminders))
         .route("/events/{slug}/attendance", put(import_attendance).get(get_attendance))
+        .route("/events/{slug}/attendance/refresh", post(refresh_attendance))
 }
 
 impl IntoResponse for ManageError {
@@ -449,5 +450,22 @@ async fn get_attendance(State(state): State<AppState>, ApiOrganizer(org): ApiOrg
             Json(serde_json::json!({ "value": value })).into_response()
         }
         Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+/// `POST /events/{slug}/attendance/refresh`: reads attendance from Teams now (Microsoft mode).
+async fn refresh_attendance(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
+    let event = match manage::event(&state.db, &org, &slug).await {
+        Ok(e) => e,
+        Err(e) => return e.into_response(),
+    };
+    let Some(teams) = &state.teams else {
+        return ManageError::Conflict("Microsoft mode is off: import the attendance report instead.".into()).into_response();
+    };
+    match teams.fetch_attendance(&event).await {
+        Ok(summary) => Json(summary).into_response(),
+        Err(message) => Problem::new(StatusCode::BAD_GATEWAY, "microsoft", "Teams did not answer as expected")
+            .detail(message)
+            .into_response(),
     }
 }

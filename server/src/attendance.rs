@@ -226,6 +226,69 @@ pub async fn import(db: &Db, org: &Organizer, slug: &str, bytes: &[u8]) -> Resul
     })
 }
 
+/// Replaces the event's attendance with records from Graph: each person's seconds summed over
+/// the sessions' reports, matched to registrations by Atrium's id (echoed in
+/// `externalRegistrationInformation`), else by email.
+pub async fn store_graph_records(
+    db: &Db,
+    event_id: &str,
+    records: &[crate::graph::models::AttendanceRecord],
+) -> Result<ImportSummary, sqlx::Error> {
+    let registered: Vec<(String, String)> = sqlx::query_as("SELECT id, email_normalized FROM registrations WHERE event_id = $1")
+        .bind(event_id)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut people: BTreeMap<String, (String, Option<String>, i64)> = BTreeMap::new();
+    for r in records {
+        let ours = r.external_registration_information.as_ref().and_then(|x| x.registration_id.clone());
+        let by_id = ours.as_ref().and_then(|id| registered.iter().find(|(rid, _)| rid == id));
+        let email = match (by_id, r.email_address.as_deref()) {
+            (Some((_, e)), _) => e.clone(),
+            (None, Some(e)) => e.trim().to_lowercase(),
+            (None, None) => continue,
+        };
+        let registration = by_id
+            .map(|(id, _)| id.clone())
+            .or_else(|| registered.iter().find(|(_, e)| *e == email).map(|(id, _)| id.clone()));
+        let name = r.identity.as_ref().and_then(|i| i.display_name.clone()).unwrap_or_default();
+        let entry = people.entry(email).or_insert((name, registration, 0));
+        entry.2 += r.total_attendance_in_seconds.unwrap_or(0);
+    }
+    let now = crate::registrations::now();
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM attendance WHERE event_id = $1")
+        .bind(event_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    let mut matched = 0;
+    let mut unmatched = Vec::new();
+    for (email, (name, registration, seconds)) in &people {
+        if registration.is_some() {
+            matched += 1;
+        } else {
+            unmatched.push(email.clone());
+        }
+        sqlx::query(
+            "INSERT INTO attendance (event_id, email_normalized, display_name, registration_id, seconds, source, imported_at) \
+             VALUES ($1, $2, $3, $4, $5, 'graph', $6)",
+        )
+        .bind(event_id)
+        .bind(email)
+        .bind(name)
+        .bind(registration)
+        .bind(seconds)
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ImportSummary {
+        attendees: people.len(),
+        matched,
+        unmatched,
+    })
+}
+
 /// Seconds attended by email, for the event.
 pub async fn by_email(db: &Db, event_id: &str) -> Result<BTreeMap<String, i64>, sqlx::Error> {
     let rows = sqlx::query("SELECT email_normalized, seconds FROM attendance WHERE event_id = $1")

@@ -327,6 +327,38 @@ impl TeamsSync {
         .map_err(|e| e.to_string())
     }
 
+    /// Reads the attendance of every session of the event's webinar from Graph into the
+    /// attendance table.
+    pub async fn fetch_attendance(&self, event: &Event) -> Result<crate::attendance::ImportSummary, String> {
+        use crate::graph::models::{AttendanceRecord, AttendanceReport, Session};
+        let webinar = event
+            .teams_webinar_id
+            .as_deref()
+            .ok_or("this event is not linked to a Teams webinar")?;
+        let base = format!("/solutions/virtualEvents/webinars/{webinar}/sessions");
+        let sessions: Vec<Session> = self.client.get_all(&base, "application").await.map_err(|e| e.to_string())?;
+        let mut records: Vec<AttendanceRecord> = Vec::new();
+        for session in sessions.iter().filter_map(|s| s.id.as_deref()) {
+            let reports: Vec<AttendanceReport> = self
+                .client
+                .get_all(&format!("{base}/{session}/attendanceReports"), "application")
+                .await
+                .map_err(|e| e.to_string())?;
+            for report in reports.iter().filter_map(|r| r.id.as_deref()) {
+                let path = format!("{base}/{session}/attendanceReports/{report}/attendanceRecords");
+                records.extend(
+                    self.client
+                        .get_all::<AttendanceRecord>(&path, "application")
+                        .await
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+        }
+        crate::attendance::store_graph_records(&self.db, &event.id, &records)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     async fn stage(&self, event_id: &str) -> Result<Option<String>, String> {
         sqlx::query_scalar("SELECT teams_stage FROM events WHERE id = $1")
             .bind(event_id)

@@ -389,6 +389,9 @@ async fn openapi_documents_every_organizer_route() {
         ("get", "/events/{slug}/registrations.csv"),
         ("post", "/events/{slug}/registrations/{id}/{action}"),
         ("post", "/events/{slug}/announcements"),
+        ("get", "/events/{slug}/reminders"),
+        ("put", "/events/{slug}/attendance"),
+        ("post", "/events/{slug}/attendance/refresh"),
     ] {
         let op = &spec["paths"][path][method];
         assert!(op.is_object(), "{method} {path} is documented");

@@ -377,3 +377,71 @@ async fn registrations_made_in_teams_appear_in_atrium() {
         .unwrap();
     assert_eq!(expires, 0);
 }
+
+#[tokio::test]
+async fn attendance_comes_from_teams_joined_by_our_id_then_email() {
+    let sim = Sim::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::config_for(common::Backend::Sqlite, &dir).await;
+    config.graph = Some(sim.config());
+    config.sealer = Some(server::crypto::Sealer::from_base64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap());
+    let app = TestApp::spawn_with(config, dir).await;
+    let webinar = sim.webinar();
+    let slug = app.event(|_| {}).await;
+    let link = server::manage::EventInput {
+        teams_webinar_id: Some(Some(webinar.clone())),
+        ..Default::default()
+    };
+    server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let r: serde_json::Value = app.register(&slug, person(n)).await.json().await.unwrap();
+        ids.push(r["id"].as_str().unwrap().to_string());
+    }
+    sim.state.lock().unwrap().attendance.insert(
+        webinar.clone(),
+        vec![
+            // Joined through Teams with a different address, but carrying our registration id.
+            serde_json::json!({"emailAddress": "p0.other@example.com", "totalAttendanceInSeconds": 3000, "role": "Attendee",
+                "externalRegistrationInformation": {"referrer": "Atrium", "registrationId": ids[0]}, "attendanceIntervals": []}),
+            serde_json::json!({"emailAddress": "PERSON1@example.com", "totalAttendanceInSeconds": 600, "role": "Attendee"}),
+            serde_json::json!({"emailAddress": "person1@example.com", "totalAttendanceInSeconds": 600, "role": "Attendee"}),
+            serde_json::json!({"emailAddress": "guest@example.com", "totalAttendanceInSeconds": 100, "role": "Attendee"}),
+        ],
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/tokens"))
+        .basic_auth(&app.owner.email, Some(&app.owner_password))
+        .send()
+        .await
+        .unwrap();
+    let bearer = r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+    let summary: serde_json::Value = app
+        .client
+        .post(app.url(&format!("/api/v1/events/{slug}/attendance/refresh")))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        summary,
+        serde_json::json!({"attendees": 3, "matched": 2, "unmatched": ["guest@example.com"]})
+    );
+    let seconds: Vec<(String, i64, Option<String>)> =
+        sqlx::query_as("SELECT email_normalized, seconds, registration_id FROM attendance ORDER BY email_normalized")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        seconds,
+        vec![
+            ("guest@example.com".into(), 100, None),
+            ("person0@example.com".into(), 3000, Some(ids[0].clone())),
+            ("person1@example.com".into(), 1200, Some(ids[1].clone())),
+        ]
+    );
+}

@@ -40,6 +40,8 @@ pub struct SimState {
     pub refresh_tokens: Vec<String>,
     /// Delegated access tokens issued.
     pub user_tokens: Vec<String>,
+    /// Attendance records of each webinar's one session ("s1") and report ("r1").
+    pub attendance: HashMap<String, Vec<Value>>,
     /// Subscriptions by id.
     pub subscriptions: HashMap<String, Value>,
     /// Notification URLs that passed the validation handshake.
@@ -92,6 +94,18 @@ impl Sim {
             .route(
                 "/v1.0/solutions/virtualEvents/webinars/{id}/registrationConfiguration/questions",
                 post(add_question),
+            )
+            .route(
+                "/v1.0/solutions/virtualEvents/webinars/{id}/sessions",
+                axum::routing::get(list_sessions),
+            )
+            .route(
+                "/v1.0/solutions/virtualEvents/webinars/{id}/sessions/{sid}/attendanceReports",
+                axum::routing::get(list_reports),
+            )
+            .route(
+                "/v1.0/solutions/virtualEvents/webinars/{id}/sessions/{sid}/attendanceReports/{rid}/attendanceRecords",
+                axum::routing::get(list_records),
             )
             .route("/v1.0/subscriptions", post(create_subscription))
             .route("/v1.0/subscriptions/{id}", axum::routing::patch(renew_subscription))
@@ -611,4 +625,43 @@ async fn get_registration(State(state): Shared, headers: HeaderMap, Path((id, ri
         Some(r) => Json(r.clone()).into_response(),
         None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The registration was not found."),
     }
+}
+
+async fn list_sessions(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&state, &headers, "GET", &format!("/solutions/virtualEvents/webinars/{id}/sessions")) {
+        return r;
+    }
+    let has = state.lock().unwrap().attendance.contains_key(&id);
+    let value = if has {
+        json!([{"id": "s1", "subject": "Session one", "joinWebUrl": "https://teams.microsoft.com/l/meetup-join/s1"}])
+    } else {
+        json!([])
+    };
+    Json(json!({"value": value})).into_response()
+}
+
+async fn list_reports(State(state): Shared, headers: HeaderMap, Path((id, sid)): Path<(String, String)>) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "GET",
+        &format!("/solutions/virtualEvents/webinars/{id}/sessions/{sid}/attendanceReports"),
+    ) {
+        return r;
+    }
+    let count = state.lock().unwrap().attendance.get(&id).map(|r| r.len()).unwrap_or(0);
+    Json(json!({"value": [{"id": "r1", "totalParticipantCount": count, "attendanceRecords": []}]})).into_response()
+}
+
+async fn list_records(State(state): Shared, headers: HeaderMap, Path((id, sid, rid)): Path<(String, String, String)>) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "GET",
+        &format!("/solutions/virtualEvents/webinars/{id}/sessions/{sid}/attendanceReports/{rid}/attendanceRecords"),
+    ) {
+        return r;
+    }
+    let records = state.lock().unwrap().attendance.get(&id).cloned().unwrap_or_default();
+    Json(json!({"value": records})).into_response()
 }
