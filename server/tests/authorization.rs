@@ -5,37 +5,6 @@ mod common;
 
 use common::{person, Backend, TestApp};
 
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> (String, String) {
-    let r = app
-        .client
-        .post(app.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string([("email", email), ("password", password)]).unwrap())
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    let html = app
-        .client
-        .get(app.url("/dashboard"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
-    (cookie, csrf)
-}
-
 #[tokio::test]
 async fn every_dashboard_route_is_guarded() {
     let app = TestApp::spawn(Backend::Sqlite).await;
@@ -47,8 +16,8 @@ async fn every_dashboard_route_is_guarded() {
         .await
         .unwrap();
     let owner_id = app.owner.id.clone();
-    let (owner_cookie, owner_csrf) = sign_in(&app, &app.owner.email, &app.owner_password).await;
-    let (rival_cookie, rival_csrf) = sign_in(&app, "rival@example.com", &rival_password).await;
+    let (owner_cookie, owner_csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
+    let (rival_cookie, rival_csrf) = app.sign_in_as("rival@example.com", &rival_password).await;
 
     // (method, path, whether another organization must get 404 rather than its own page)
     let routes: Vec<(&str, String, bool)> = vec![
@@ -137,7 +106,7 @@ async fn every_dashboard_route_is_guarded() {
 #[tokio::test]
 async fn sessions_expire_when_idle_and_after_their_lifetime() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let (cookie, _) = sign_in(&app, &app.owner.email, &app.owner_password).await;
+    let (cookie, _) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let page = |c: String| {
         let client = app.client.clone();
         let url = app.url("/dashboard");
@@ -152,7 +121,7 @@ async fn sessions_expire_when_idle_and_after_their_lifetime() {
         .unwrap();
     assert_eq!(page(cookie.clone()).await, 303, "idle too long");
 
-    let (cookie, _) = sign_in(&app, &app.owner.email, &app.owner_password).await;
+    let (cookie, _) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2")
         .bind(now - server::auth::ABSOLUTE_TIMEOUT - 1)
         .bind(now)

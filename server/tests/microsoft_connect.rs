@@ -6,37 +6,6 @@ mod common;
 use common::graphsim::Sim;
 use common::{Backend, TestApp};
 
-async fn sign_in(app: &TestApp) -> (String, String) {
-    let r = app
-        .client
-        .post(app.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string([("email", app.owner.email.as_str()), ("password", app.owner_password.as_str())]).unwrap())
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    let html = app
-        .client
-        .get(app.url("/dashboard"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = html
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
-    (cookie, csrf)
-}
-
 #[tokio::test]
 async fn connect_refresh_and_disconnect_the_service_account() {
     let sim = Sim::start().await;
@@ -45,7 +14,7 @@ async fn connect_refresh_and_disconnect_the_service_account() {
     config.graph = Some(sim.config());
     config.sealer = Some(server::crypto::Sealer::from_base64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap());
     let app = TestApp::spawn_with(config, dir).await;
-    let (cookie, csrf) = sign_in(&app).await;
+    let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let get = |url: String| app.client.get(url).header("cookie", cookie.clone()).send();
 
     let page = get(app.url("/dashboard/microsoft")).await.unwrap().text().await.unwrap();
@@ -126,7 +95,7 @@ async fn a_forged_or_foreign_callback_is_refused() {
     config.graph = Some(sim.config());
     config.sealer = Some(server::crypto::Sealer::from_base64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap());
     let app = TestApp::spawn_with(config, dir).await;
-    let (cookie, _) = sign_in(&app).await;
+    let (cookie, _) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let r = app
         .client
         .get(app.url("/dashboard/microsoft/callback?code=made-up&state=made-up"))

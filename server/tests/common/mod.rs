@@ -89,6 +89,38 @@ impl TestApp {
         }
     }
 
+    /// Signs in to the dashboard as `email`; returns the session cookie and the CSRF token.
+    pub async fn sign_in_as(&self, email: &str, password: &str) -> (String, String) {
+        let r = self
+            .client
+            .post(self.url("/login"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string([("email", email), ("password", password)]).unwrap())
+            .send()
+            .await
+            .unwrap();
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        let html = self
+            .client
+            .get(self.url("/dashboard"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = html
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        (cookie, csrf)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
