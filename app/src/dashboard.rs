@@ -15,7 +15,11 @@ fn Csrf(token: String) -> impl IntoView {
 }
 
 #[component]
-pub fn LoginPage(email: String, next: String, error: Option<String>) -> impl IntoView {
+pub fn LoginPage(email: String, next: String, error: Option<String>, #[prop(optional)] microsoft: bool) -> impl IntoView {
+    let microsoft_href = format!(
+        "/login/microsoft?next={}",
+        next.replace('%', "%25").replace('&', "%26").replace('#', "%23").replace('+', "%2B")
+    );
     view! {
         <article class="problem narrow">
             <h1>"Sign in"</h1>
@@ -33,6 +37,10 @@ pub fn LoginPage(email: String, next: String, error: Option<String>) -> impl Int
                 </div>
                 <button type="submit" class="primary">"Sign in"</button>
             </form>
+            {microsoft.then(|| view! {
+                <p class="or">"or"</p>
+                <p><a class="button" href=microsoft_href>"Sign in with Microsoft"</a></p>
+            })}
         </article>
     }
 }
@@ -141,6 +149,8 @@ pub struct EventForm {
     pub capacity: String,
     pub waitlist: bool,
     pub approval: bool,
+    /// Teams (rather than Atrium) emails webinar attendees their personal join links.
+    pub teams_emails: bool,
     pub opens: String,
     pub closes: String,
     pub join_url: String,
@@ -289,6 +299,8 @@ pub fn EventEditor(
                 <div class="field">
                     <label class="choice"><input type="checkbox" name="isWaitlistEnabled" value="true" checked=form.waitlist /> "Waitlist when full"</label>
                     <label class="choice"><input type="checkbox" name="isManualApprovalEnabled" value="true" checked=form.approval /> "Approve each registration"</label>
+                    <label class="choice"><input type="checkbox" name="isAttendeeEmailNotificationEnabled" value="true" checked=form.teams_emails /> "Teams emails attendees their join links"</label>
+                    <p class="hint">"Microsoft mode, webinars: Teams sends each attendee a personal join link. Untick to have only Atrium email them, with the webinar's join link."</p>
                 </div>
             </div>
             <div class="row">
@@ -654,35 +666,155 @@ pub fn InvitePage(organization: String, email: String, error: Option<String>, ac
     }
 }
 
+/// A Teams webinar that can be imported: id, title, when.
+pub type ImportableWebinar = (String, String, String);
+
+/// What the Microsoft 365 page shows.
+#[derive(Clone, Debug, Default)]
+pub struct MicrosoftView {
+    pub enabled: bool,
+    /// The organization's service account: (user principal name, connected since).
+    pub service: Option<(String, String)>,
+    /// The signed-in organizer's own account.
+    pub personal: Option<(String, String)>,
+    pub notice: Option<String>,
+    /// Result of checking the settings: all good, and one line per check.
+    pub checks: Option<(bool, Vec<String>)>,
+    /// Teams webinars that can be imported (id, title, when), or why they could not be listed.
+    pub importable: Option<Result<Vec<ImportableWebinar>, String>>,
+    /// Which account the import list is for ("service" or "personal").
+    pub import_account: String,
+}
+
 #[component]
-pub fn MicrosoftPage(enabled: bool, account: Option<(String, String)>, notice: Option<String>, csrf: String) -> impl IntoView {
+fn AccountBlock(
+    title: &'static str,
+    about: &'static str,
+    account: Option<(String, String)>,
+    kind: &'static str,
+    csrf: String,
+) -> impl IntoView {
+    let body = match account {
+        Some((upn, since)) => {
+            let import = format!("/dashboard/microsoft?import={kind}");
+            view! {
+                <p>"Connected as " <strong>{upn}</strong> " since " {since} "."</p>
+                <p><a class="button" href=import>"Import webinars from Teams"</a></p>
+                <form method="post" action="/dashboard/microsoft/disconnect">
+                    <Csrf token=csrf />
+                    <input type="hidden" name="account" value=kind />
+                    <button type="submit" class="danger">"Disconnect"</button>
+                </form>
+            }
+            .into_any()
+        }
+        None => view! {
+            <form method="post" action="/dashboard/microsoft/connect">
+                <Csrf token=csrf />
+                <input type="hidden" name="account" value=kind />
+                <button type="submit" class="primary">"Connect Microsoft 365"</button>
+            </form>
+        }
+        .into_any(),
+    };
+    view! {
+        <section class="panel" data-account=kind>
+            <h2>{title}</h2>
+            <p class="hint">{about}</p>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
+    let MicrosoftView {
+        enabled,
+        service,
+        personal,
+        notice,
+        checks,
+        importable,
+        import_account,
+    } = view;
+    if !enabled {
+        return view! {
+            <h1>"Microsoft 365"</h1>
+            {notice.map(|n| view! { <p class="banner" role="status">{n}</p> })}
+            <p>"Microsoft mode is off. Set ATRIUM_GRAPH_TENANT_ID, ATRIUM_GRAPH_CLIENT_ID, ATRIUM_GRAPH_CLIENT_SECRET and ATRIUM_SECRET_KEY, then restart Atrium."</p>
+        }
+        .into_any();
+    }
+    let checks = checks.map(|(ok, lines)| {
+        let items = lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view();
+        view! {
+            <div class="checks" data-ok=ok.to_string()>
+                <p><strong>{if ok { "Microsoft mode is ready." } else { "Microsoft mode is not ready yet:" }}</strong></p>
+                <ul>{items}</ul>
+            </div>
+        }
+    });
+    let import = importable.map(|list| match list {
+        Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
+        Ok(list) if list.is_empty() => view! { <p>"Every Teams webinar this account organizes is already in Atrium."</p> }.into_any(),
+        Ok(list) => {
+            let rows = list
+                .into_iter()
+                .map(|(id, title, when)| {
+                    let csrf = csrf.clone();
+                    let account = import_account.clone();
+                    view! {
+                        <tr>
+                            <td>{title}</td>
+                            <td>{when}</td>
+                            <td>
+                                <form method="post" action="/dashboard/microsoft/import">
+                                    <Csrf token=csrf />
+                                    <input type="hidden" name="account" value=account />
+                                    <input type="hidden" name="webinar" value=id />
+                                    <button type="submit">"Import"</button>
+                                </form>
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <table class="importable">
+                    <thead><tr><th>"Teams webinar"</th><th>"Starts"</th><th></th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    });
     view! {
         <h1>"Microsoft 365"</h1>
         {notice.map(|n| view! { <p class="banner" role="status">{n}</p> })}
-        {if !enabled {
-            view! {
-                <p>"Microsoft mode is off. Set ATRIUM_GRAPH_TENANT_ID, ATRIUM_GRAPH_CLIENT_ID, ATRIUM_GRAPH_CLIENT_SECRET and ATRIUM_SECRET_KEY, then restart Atrium."</p>
-            }
-            .into_any()
-        } else {
-            match account {
-                Some((upn, since)) => view! {
-                    <p>"Connected as " <strong>{upn}</strong> " since " {since} ". Webinars are created in Teams with this account."</p>
-                    <form method="post" action="/dashboard/microsoft/disconnect">
-                        <Csrf token=csrf />
-                        <button type="submit" class="danger">"Disconnect"</button>
-                    </form>
-                }
-                .into_any(),
-                None => view! {
-                    <p>"Connect the service account that will own your organization's Teams webinars. You'll sign in with Microsoft and come back here."</p>
-                    <form method="post" action="/dashboard/microsoft/connect">
-                        <Csrf token=csrf />
-                        <button type="submit" class="primary">"Connect Microsoft 365"</button>
-                    </form>
-                }
-                .into_any(),
-            }
-        }}
+        <AccountBlock
+            title="Service account"
+            about="Owns your organization's webinars and meetings in Teams. Published events are created in Teams with it."
+            account=service
+            kind="service"
+            csrf=csrf.clone()
+        />
+        <AccountBlock
+            title="Your own account"
+            about="Optional: events you publish are then created in Teams with your account, and you own them there."
+            account=personal
+            kind="personal"
+            csrf=csrf.clone()
+        />
+        {import.map(|i| view! { <section class="panel"><h2>"Import from Teams"</h2>{i}</section> })}
+        <section class="panel">
+            <h2>"Check the settings"</h2>
+            <p class="hint">"Signs in as the app and tries what Atrium needs, then says what is missing: consent, a permission, the application access policy."</p>
+            <form method="post" action="/dashboard/microsoft/check">
+                <Csrf token=csrf />
+                <button type="submit">"Check now"</button>
+            </form>
+            {checks}
+        </section>
     }
+    .into_any()
 }

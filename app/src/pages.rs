@@ -165,6 +165,14 @@ pub fn ManageDetail(page: ManagePage) -> impl IntoView {
             }
             .into_any(),
         ),
+        (None, RegistrationStatus::Registered, false) if page.teams_sends_link => Some(
+            view! {
+                <p class="hint join-teams">
+                    "Microsoft Teams emails you a personal join link for this webinar. Join with it in the Teams app or on the web; no account needed."
+                </p>
+            }
+            .into_any(),
+        ),
         (None, RegistrationStatus::Registered, false) => {
             Some(view! { <p class="hint">"The join link will appear here before the event starts."</p> }.into_any())
         }

@@ -107,6 +107,8 @@ pub struct ManagePage {
     pub status: RegistrationStatus,
     pub waitlist_position: Option<i64>,
     pub join_url: Option<String>,
+    /// Microsoft Teams emails the attendee a personal join link.
+    pub teams_sends_link: bool,
     pub answers: Vec<(String, String)>,
     pub can_cancel: bool,
 }

@@ -272,8 +272,8 @@ async fn registration_response(state: &AppState, token: &str) -> Response {
         Err(e) => return Problem::internal(&e).into_response(),
     };
     let join = event
-        .join_url
-        .clone()
+        .join_link()
+        .map(str::to_string)
         .filter(|_| reg.status == RegistrationStatus::Registered && event.status == EventStatus::Published);
     let body = RegistrationJson {
         manage_url: format!("{}/r/{}", state.config.public_url, reg.manage_token),

@@ -462,7 +462,7 @@ async fn refresh_attendance(State(state): State<AppState>, ApiOrganizer(org): Ap
     let Some(teams) = &state.teams else {
         return ManageError::Conflict("Microsoft mode is off: import the attendance report instead.".into()).into_response();
     };
-    match teams.fetch_attendance(&event).await {
+    match teams.read_attendance(&event).await {
         Ok(summary) => Json(summary).into_response(),
         Err(message) => Problem::new(StatusCode::BAD_GATEWAY, "microsoft", "Teams did not answer as expected")
             .detail(message)

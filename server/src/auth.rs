@@ -209,6 +209,52 @@ pub async fn authenticate(db: &Db, credential: Credential<'_>) -> Result<Option<
     }
 }
 
+/// The active organizer with this email address.
+pub async fn organizer_by_email(db: &Db, email: &str) -> Result<Option<Organizer>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "{ORGANIZER_COLUMNS} {ORGANIZER_FROM} WHERE o.email_normalized = $1 AND o.disabled_at IS NULL"
+    ))
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(organizer_from_row).transpose()
+}
+
+/// The organizer who signs in as this Microsoft account: the one linked to its object id, or,
+/// at first sign-in, the active organizer with the account's email address (then linked, so a
+/// later change of email on either side does not matter). None when nobody matches.
+pub async fn organizer_for_microsoft(db: &Db, oid: &str, email: &str) -> Result<Option<Organizer>, sqlx::Error> {
+    let linked = sqlx::query(&format!(
+        "{ORGANIZER_COLUMNS} {ORGANIZER_FROM} WHERE o.microsoft_oid = $1 AND o.disabled_at IS NULL"
+    ))
+    .bind(oid)
+    .fetch_optional(&db.pool)
+    .await?;
+    if let Some(row) = linked {
+        return organizer_from_row(&row).map(Some);
+    }
+    let normalized = email.trim().to_lowercase();
+    if normalized.is_empty() {
+        return Ok(None);
+    }
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(&format!(
+        "{ORGANIZER_COLUMNS} {ORGANIZER_FROM} WHERE o.email_normalized = $1 AND o.microsoft_oid IS NULL AND o.disabled_at IS NULL"
+    ))
+    .bind(&normalized)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let organizer = organizer_from_row(&row)?;
+    sqlx::query("UPDATE organizers SET microsoft_oid = $2 WHERE id = $1")
+        .bind(&organizer.id)
+        .bind(oid)
+        .execute(&mut *tx.tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(organizer))
+}
+
 /// A new session for `organizer`. Returns the cookie secret; a fresh one at every sign-in.
 pub async fn start_session(db: &Db, organizer: &Organizer) -> Result<String, sqlx::Error> {
     let secret = random_secret(32);
@@ -460,6 +506,13 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 
 pub fn session_cookie(secret: &str) -> String {
     format!("{SESSION_COOKIE}={secret}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_TIMEOUT}")
+}
+
+/// Ties a "Sign in with Microsoft" in progress to the browser that started it.
+pub const OIDC_COOKIE: &str = "__Host-atrium_oidc";
+
+pub fn oidc_cookie(value: &str, max_age: i64) -> String {
+    format!("{OIDC_COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}")
 }
 
 pub fn clear_session_cookie() -> String {

@@ -3,6 +3,7 @@
 
 use crate::auth::{self, SignedIn};
 use crate::events::Event;
+use crate::graph::delegated::Account;
 use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::web::{html, problem_page, server_error};
 use crate::AppState;
@@ -25,6 +26,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
+        .route("/login/microsoft", get(microsoft_sign_in))
+        .route("/login/microsoft/callback", get(microsoft_sign_in_callback))
         .route("/dashboard", get(events_page))
         .route("/dashboard/events/new", get(new_event_page))
         .route("/dashboard/events", post(create_event))
@@ -47,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/microsoft/connect", post(microsoft_connect))
         .route("/dashboard/microsoft/callback", get(microsoft_callback))
         .route("/dashboard/microsoft/disconnect", post(microsoft_disconnect))
+        .route("/dashboard/microsoft/check", post(microsoft_check))
+        .route("/dashboard/microsoft/import", post(microsoft_import))
         .route("/dashboard/tokens", get(tokens_page).post(create_token))
         .route("/dashboard/tokens/{id}/revoke", post(revoke_token))
 }
@@ -134,8 +139,98 @@ async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -
         "Sign in",
         false,
         true,
-        view! { <LoginPage email=String::new() next=next error=None /> },
+        view! { <LoginPage email=String::new() next=next error=None microsoft=state.microsoft.is_some() /> },
     )
+}
+
+/// Starts "Sign in with Microsoft".
+async fn microsoft_sign_in(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    let next = safe_next(q.next.as_deref());
+    match m.sign_in_url(&next).await {
+        Ok((url, oauth_state)) => {
+            // The state travels in the URL; the same value in a cookie proves this browser began it.
+            let mut r = Redirect::to(&url).into_response();
+            r.headers_mut().insert(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&auth::oidc_cookie(&oauth_state, 600)).expect("valid cookie"),
+            );
+            r
+        }
+        Err(e) => problem_page(
+            &state,
+            StatusCode::BAD_GATEWAY,
+            "Could not start the Microsoft sign-in",
+            &e.to_string(),
+        ),
+    }
+}
+
+async fn microsoft_sign_in_callback(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<CallbackQuery>) -> Response {
+    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    let refuse = |message: &str| {
+        let message = message.to_string();
+        let mut r = html(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Sign in",
+            false,
+            true,
+            view! { <LoginPage email=String::new() next="/dashboard".to_string() error=Some(message) microsoft=true /> },
+        );
+        r.headers_mut().insert(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&auth::oidc_cookie("", 0)).expect("valid cookie"),
+        );
+        r
+    };
+    if let Some(error) = q.error {
+        let detail = q.error_description.unwrap_or(error);
+        return refuse(&format!("Microsoft did not sign you in: {}", detail.lines().next().unwrap_or("")));
+    }
+    let (Some(code), Some(oauth_state)) = (q.code, q.state) else {
+        return refuse("Incomplete answer from Microsoft; try again.");
+    };
+    if auth::cookie_value(&headers, auth::OIDC_COOKIE).as_deref() != Some(oauth_state.as_str()) {
+        return refuse("This sign-in was started in another browser; try again.");
+    }
+    let (user, next) = match m.finish_sign_in(&oauth_state, &code).await {
+        Ok(found) => found,
+        Err(crate::graph::delegated::DelegatedError::Db(e)) => return server_error(&state, &e),
+        Err(e) => return refuse(&e.to_string()),
+    };
+    let organizer = match auth::organizer_for_microsoft(&state.db, &user.oid, &user.email).await {
+        Ok(Some(o)) => o,
+        Ok(None) => {
+            return refuse(&format!(
+                "No organizer account here uses the Microsoft account {}. Ask a colleague for an invitation.",
+                if user.email.is_empty() {
+                    "you signed in with"
+                } else {
+                    user.email.as_str()
+                }
+            ))
+        }
+        Err(e) => return server_error(&state, &e),
+    };
+    if let Some(old) = auth::cookie_value(&headers, auth::SESSION_COOKIE) {
+        let _ = auth::end_session(&state.db, &old).await;
+    }
+    match auth::start_session(&state.db, &organizer).await {
+        Ok(secret) => {
+            let mut r = Redirect::to(&safe_next(Some(&next))).into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&auth::session_cookie(&secret)).expect("valid cookie"),
+            );
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&auth::oidc_cookie("", 0)).expect("valid cookie"),
+            );
+            r
+        }
+        Err(e) => server_error(&state, &e),
+    }
 }
 
 async fn login(
@@ -157,7 +252,7 @@ async fn login(
             "Sign in",
             false,
             true,
-            view! { <LoginPage email=email next=next error=Some(message) /> },
+            view! { <LoginPage email=email next=next error=Some(message) microsoft=state.microsoft.is_some() /> },
         )
     };
     let organizer = match auth::sign_in_with_password(&state.db, &state.login_limiter, &email, &password, &address).await {
@@ -259,6 +354,7 @@ async fn new_event_page(State(state): State<AppState>, signed: SignedIn) -> Resp
         time_zone: "Europe/Berlin".into(),
         kind: "webinar".into(),
         waitlist: true,
+        teams_emails: true,
         ..Default::default()
     };
     editor(&state, &signed, StatusCode::OK, form, Vec::new(), "/dashboard/events".into(), true)
@@ -341,6 +437,7 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
             .filter(|_| v("capacity").trim().parse::<i64>().is_ok() || v("capacity").trim().is_empty()),
         is_waitlist_enabled: Some(checked("isWaitlistEnabled")),
         is_manual_approval_enabled: Some(checked("isManualApprovalEnabled")),
+        is_attendee_email_notification_enabled: Some(checked("isAttendeeEmailNotificationEnabled")),
         registration_opens_date_time: optional("registrationOpensDateTime"),
         registration_closes_date_time: optional("registrationClosesDateTime"),
         join_url: optional("joinUrl"),
@@ -376,6 +473,7 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
         capacity: v("capacity"),
         waitlist: checked("isWaitlistEnabled"),
         approval: checked("isManualApprovalEnabled"),
+        teams_emails: checked("isAttendeeEmailNotificationEnabled"),
         opens: v("registrationOpensDateTime"),
         closes: v("registrationClosesDateTime"),
         join_url: v("joinUrl"),
@@ -448,6 +546,7 @@ async fn edit_page(State(state): State<AppState>, signed: SignedIn, Path(slug): 
         capacity: event.capacity.map(|c| c.to_string()).unwrap_or_default(),
         waitlist: event.waitlist_enabled,
         approval: event.manual_approval,
+        teams_emails: event.teams_emails,
         opens: event.registration_opens_at.map(local).unwrap_or_default(),
         closes: event.registration_closes_at.map(local).unwrap_or_default(),
         join_url: event.join_url.clone().unwrap_or_default(),
@@ -1147,32 +1246,143 @@ async fn preview(State(state): State<AppState>, signed: SignedIn, Path(slug): Pa
 #[derive(Deserialize)]
 struct MicrosoftQuery {
     done: Option<String>,
+    import: Option<String>,
+}
+
+fn since(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}
+
+/// The account a form names: the organization's service account or the organizer's own.
+fn chosen_account(organizer: &auth::Organizer, kind: &str) -> Account {
+    if kind == "personal" {
+        Account::Personal(organizer.id.clone())
+    } else {
+        Account::Service(organizer.organization_id.clone())
+    }
+}
+
+async fn microsoft_view(state: &AppState, signed: &SignedIn) -> Result<app::dashboard::MicrosoftView, sqlx::Error> {
+    let mut view = app::dashboard::MicrosoftView {
+        enabled: state.microsoft.is_some(),
+        ..Default::default()
+    };
+    if let Some(m) = &state.microsoft {
+        view.service = m
+            .status(&chosen_account(&signed.organizer, "service"))
+            .await?
+            .map(|(upn, t)| (upn, since(t)));
+        view.personal = m
+            .status(&chosen_account(&signed.organizer, "personal"))
+            .await?
+            .map(|(upn, t)| (upn, since(t)));
+    }
+    Ok(view)
 }
 
 async fn microsoft_page(State(state): State<AppState>, signed: SignedIn, Query(q): Query<MicrosoftQuery>) -> Response {
-    let account = match &state.microsoft {
-        Some(m) => match m.status(&signed.organizer.organization_id).await {
-            Ok(a) => a.map(|(upn, since)| {
-                (
-                    upn,
-                    jiff::Timestamp::from_second(since)
-                        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
-                        .unwrap_or_default(),
-                )
-            }),
-            Err(e) => return server_error(&state, &e),
-        },
-        None => None,
+    let mut view = match microsoft_view(&state, &signed).await {
+        Ok(v) => v,
+        Err(e) => return server_error(&state, &e),
     };
+    view.notice = q.done;
+    if let (Some(kind), Some(teams)) = (q.import.as_deref(), &state.teams) {
+        let account = chosen_account(&signed.organizer, kind);
+        view.import_account = if kind == "personal" { "personal" } else { "service" }.into();
+        view.importable = Some(teams.importable_webinars(&account).await.map(|list| {
+            list.into_iter()
+                .filter_map(|w| {
+                    let when = w
+                        .start_date_time
+                        .as_ref()
+                        .and_then(crate::teams_sync::graph_time)
+                        .and_then(|(t, zone)| {
+                            let zone = app::tz::parse_zone(&zone).ok()?;
+                            Some(app::tz::format_range(t, t, &zone))
+                        })
+                        .unwrap_or_default();
+                    Some((w.id?, w.display_name, when))
+                })
+                .collect()
+        }));
+    }
     let csrf = signed.csrf.clone();
-    let enabled = state.microsoft.is_some();
     dash(
         &state,
         &signed,
         StatusCode::OK,
         "Microsoft 365",
-        view! { <app::dashboard::MicrosoftPage enabled=enabled account=account notice=q.done csrf=csrf /> },
+        view! { <app::dashboard::MicrosoftPage view=view csrf=csrf /> },
     )
+}
+
+/// Runs the settings check and shows what is missing.
+async fn microsoft_check(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+        return r;
+    }
+    let Some(graph) = state.config.graph.clone() else {
+        return microsoft_off(&state);
+    };
+    let mut report = crate::graph::check::run(graph).await;
+    crate::graph::check::local(&state.config, &mut report);
+    if let Some(m) = &state.microsoft {
+        let account = chosen_account(&signed.organizer, "service");
+        match m.access_token(&account).await {
+            Ok(_) => report
+                .lines
+                .push("✓ the service account is connected and its sign-in is still valid".into()),
+            Err(crate::graph::delegated::DelegatedError::NotConnected) => {
+                report.ok = false;
+                report
+                    .lines
+                    .push("✗ no service account is connected: use Connect Microsoft 365 above (or `server connect-microsoft`)".into());
+            }
+            Err(e) => {
+                report.ok = false;
+                report.lines.push(format!(
+                    "✗ the service account's sign-in no longer works ({e}): disconnect and connect it again"
+                ));
+            }
+        }
+    }
+    let mut view = match microsoft_view(&state, &signed).await {
+        Ok(v) => v,
+        Err(e) => return server_error(&state, &e),
+    };
+    view.checks = Some((report.ok, report.lines));
+    let csrf = signed.csrf.clone();
+    dash(
+        &state,
+        &signed,
+        StatusCode::OK,
+        "Microsoft 365",
+        view! { <app::dashboard::MicrosoftPage view=view csrf=csrf /> },
+    )
+}
+
+/// Imports a Teams webinar (and its registrations) as an Atrium event.
+async fn microsoft_import(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let Some(teams) = &state.teams else { return microsoft_off(&state) };
+    let account = chosen_account(&signed.organizer, &form_value(&form, "account"));
+    match teams
+        .import_webinar(&signed.organizer, &account, form_value(&form, "webinar").trim())
+        .await
+    {
+        Ok((event, added)) => {
+            state.after_write();
+            let q = serde_urlencoded::to_string([("done", format!("Imported from Teams with {added} registrations.").as_str())])
+                .unwrap_or_default();
+            Redirect::to(&format!("/dashboard/events/{}?{q}", event.slug)).into_response()
+        }
+        Err(e) => problem_page(&state, StatusCode::BAD_GATEWAY, "Could not import the webinar", &e),
+    }
 }
 
 fn microsoft_off(state: &AppState) -> Response {
@@ -1185,11 +1395,13 @@ fn microsoft_off(state: &AppState) -> Response {
 }
 
 async fn microsoft_connect(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
         return r;
     }
     let Some(m) = &state.microsoft else { return microsoft_off(&state) };
-    match m.authorize_url(&signed.organizer).await {
+    let account = chosen_account(&signed.organizer, &form_value(&form, "account"));
+    match m.authorize_url(&signed.organizer, &account).await {
         Ok(url) => Redirect::to(&url).into_response(),
         Err(e) => problem_page(
             &state,
@@ -1228,7 +1440,7 @@ async fn microsoft_callback(State(state): State<AppState>, signed: SignedIn, Que
         );
     };
     match m.complete(&signed.organizer, &oauth_state, &code).await {
-        Ok(upn) => {
+        Ok((_, upn)) => {
             let q = serde_urlencoded::to_string([("done", format!("Connected as {upn}.").as_str())]).unwrap_or_default();
             Redirect::to(&format!("/dashboard/microsoft?{q}")).into_response()
         }
@@ -1243,11 +1455,15 @@ async fn microsoft_callback(State(state): State<AppState>, signed: SignedIn, Que
 }
 
 async fn microsoft_disconnect(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
         return r;
     }
     let Some(m) = &state.microsoft else { return microsoft_off(&state) };
-    match m.disconnect(&signed.organizer.organization_id).await {
+    match m
+        .disconnect(&chosen_account(&signed.organizer, &form_value(&form, "account")))
+        .await
+    {
         Ok(()) => Redirect::to("/dashboard/microsoft?done=Disconnected.").into_response(),
         Err(e) => server_error(&state, &e),
     }

@@ -42,14 +42,47 @@ pub struct Event {
     pub next_waitlist_seq: i64,
     /// The Teams webinar this event is linked to, in Microsoft mode.
     pub teams_webinar_id: Option<String>,
+    /// Teams (not Atrium) emails attendees their personal join links.
+    pub teams_emails: bool,
+    /// The Teams meeting of a meeting-kind event.
+    pub teams_meeting_id: Option<String>,
+    /// The join link Graph gave for the event's meeting or webinar session.
+    pub teams_join_url: Option<String>,
+    /// The organizer whose own Microsoft 365 account owns the event in Teams (None: the
+    /// organization's service account).
+    pub teams_owner: Option<String>,
     pub questions: Vec<Question>,
     pub presenters: Vec<Presenter>,
+}
+
+impl Event {
+    /// Where registered attendees join: the organizer's own link if they set one, else the
+    /// one Teams gave.
+    /// When Teams emails personal links for a webinar, Atrium shows only a link the organizer
+    /// set themselves.
+    pub fn join_link(&self) -> Option<&str> {
+        if self.teams_sends_links() {
+            return self.join_url.as_deref();
+        }
+        self.join_url.as_deref().or(self.teams_join_url.as_deref())
+    }
+
+    /// Whether the event lives in Teams (a linked webinar or a created meeting).
+    pub fn in_teams(&self) -> bool {
+        self.teams_webinar_id.is_some() || self.teams_meeting_id.is_some()
+    }
+
+    /// Teams sends this webinar's attendees their personal join links by email.
+    pub fn teams_sends_links(&self) -> bool {
+        self.teams_webinar_id.is_some() && self.teams_emails
+    }
 }
 
 pub const EVENT_COLUMNS: &str =
     "id, organization_id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
     waitlist_enabled, manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, \
-    registered_count, waitlisted_count, pending_count, next_waitlist_seq, teams_webinar_id";
+    registered_count, waitlisted_count, pending_count, next_waitlist_seq, teams_webinar_id, teams_emails, teams_meeting_id, \
+    teams_join_url, teams_owner";
 
 pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
@@ -78,6 +111,10 @@ pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
         pending_count: row.try_get("pending_count")?,
         next_waitlist_seq: row.try_get("next_waitlist_seq")?,
         teams_webinar_id: row.try_get("teams_webinar_id")?,
+        teams_emails: row.try_get::<i64, _>("teams_emails")? != 0,
+        teams_meeting_id: row.try_get("teams_meeting_id")?,
+        teams_join_url: row.try_get("teams_join_url")?,
+        teams_owner: row.try_get::<Option<String>, _>("teams_owner")?.filter(|o| !o.is_empty()),
         questions: Vec::new(),
         presenters: Vec::new(),
     })

@@ -129,15 +129,6 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         }
         sync
     });
-    let microsoft = match (&config.graph, &config.sealer) {
-        (Some(g), Some(s)) => Some(graph::delegated::Delegated::new(
-            db.clone(),
-            g.clone(),
-            s.clone(),
-            &config.public_url,
-        )),
-        _ => None,
-    };
     Ok(AppState {
         microsoft,
         teams,

@@ -104,6 +104,10 @@ fn content(mail: Mail, event: &Event, reg: &Registration, position: Option<i64>)
     Content { subject, lead, show_join }
 }
 
+/// Said where Teams, not Atrium, sends the personal join link.
+pub const TEAMS_LINK_NOTE: &str =
+    "Microsoft Teams emails you a personal join link for this webinar; join with it in the Teams app or on the web, no account needed.";
+
 /// Builds the complete message for one registrant.
 pub fn compose(
     config: &Config,
@@ -120,10 +124,8 @@ pub fn compose(
     let when = app::tz::format_range(event.start_at, event.end_at, &zone);
     let manage_url = format!("{}/r/{}", config.public_url, reg.manage_token);
     let c = content(mail, event, reg, position);
-    let join_line = match (&event.join_url, c.show_join) {
-        (Some(url), true) => Some(url.clone()),
-        _ => None,
-    };
+    let join_line = event.join_link().filter(|_| c.show_join).map(str::to_string);
+    let teams_note = (c.show_join && event.teams_sends_links()).then_some(TEAMS_LINK_NOTE);
     let where_line = match event.kind {
         EventKind::Webinar => "Online, in Microsoft Teams",
         EventKind::Meeting => "Online meeting",
@@ -135,6 +137,9 @@ pub fn compose(
     );
     if let Some(url) = &join_line {
         text.push_str(&format!("Join: {url}\n"));
+    }
+    if let Some(n) = teams_note {
+        text.push_str(&format!("\n{n}\n"));
     }
     if let Some(note) = note {
         text.push_str(&format!("\nMessage from the organizer:\n{note}\n"));
@@ -148,7 +153,7 @@ pub fn compose(
     let html = format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1f2937\">\
          <p>Hello {name},</p><p>{lead}</p><h2 style=\"margin-bottom:4px\">{title}</h2>\
-         <p style=\"margin-top:0\"><strong>When:</strong> {when}<br><strong>Where:</strong> {where_line}</p>{join_html}{note_html}\
+         <p style=\"margin-top:0\"><strong>When:</strong> {when}<br><strong>Where:</strong> {where_line}</p>{join_html}{teams_html}{note_html}\
          <p><a href=\"{manage}\">View, add to your calendar or cancel</a></p>\
          <p style=\"color:#6b7280;font-size:13px\">Keep this link private: anyone with it can manage your registration.</p>\
          <p>{site}</p></body></html>",
@@ -158,6 +163,7 @@ pub fn compose(
         when = escape_html(&when),
         where_line = where_line,
         join_html = join_html,
+        teams_html = teams_note.map(|n| format!("<p>{n}</p>")).unwrap_or_default(),
         note_html = note
             .map(|n| format!(
                 "<h3>Message from the organizer</h3><p style=\"white-space:pre-wrap\">{}</p>",
@@ -197,8 +203,7 @@ pub fn invite(config: &Config, event: &Event, reg: &Registration, canceled: bool
     let manage_url = format!("{}/r/{}", config.public_url, reg.manage_token);
     let from_email = config.mail_from.parse::<Mailbox>().map(|m| m.email.to_string()).unwrap_or_default();
     let join = event
-        .join_url
-        .as_deref()
+        .join_link()
         .filter(|_| reg.status == app::domain::RegistrationStatus::Registered);
     let description = match join {
         Some(url) => format!("{}\n\nJoin: {url}\nManage your registration: {manage_url}", event.summary),

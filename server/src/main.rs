@@ -25,6 +25,7 @@ async fn run() -> Result<(), String> {
         None | Some("serve") => serve(config).await,
         Some("create-organizer") => create_organizer(config, &args[1..]).await,
         Some("check-microsoft") => check_microsoft(config).await,
+        Some("connect-microsoft") => connect_microsoft(config, &args[1..]).await,
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -38,7 +39,11 @@ const USAGE: &str = "usage:
   server create-organizer --email E --organization O [--password P]
                               create an organizer (and the organization if new); prints a
                               generated password when none is given
-  server check-microsoft      check the Microsoft Graph settings and say what is missing";
+  server check-microsoft      check the Microsoft Graph settings and say what is missing
+  server connect-microsoft --email E
+                              connect the service account of organizer E's organization
+                              from a server without a browser (device-code sign-in: open
+                              the address shown on any device and enter the code)";
 
 fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
@@ -79,7 +84,8 @@ async fn check_microsoft(config: Config) -> Result<(), String> {
     let Some(graph) = config.graph.clone() else {
         return Err("Microsoft mode is off: set ATRIUM_GRAPH_TENANT_ID, ATRIUM_GRAPH_CLIENT_ID and ATRIUM_GRAPH_CLIENT_SECRET.".into());
     };
-    let report = server::graph::check::run(graph).await;
+    let mut report = server::graph::check::run(graph).await;
+    server::graph::check::local(&config, &mut report);
     for line in &report.lines {
         println!("{line}");
     }
@@ -88,4 +94,41 @@ async fn check_microsoft(config: Config) -> Result<(), String> {
     } else {
         Err("Microsoft mode is not ready; see above.".into())
     }
+}
+
+async fn connect_microsoft(config: Config, args: &[String]) -> Result<(), String> {
+    let email = flag(args, "--email").ok_or(format!("--email is required\n\n{USAGE}"))?;
+    let (Some(graph), Some(sealer)) = (config.graph.clone(), config.sealer.clone()) else {
+        return Err(
+            "Microsoft mode is off: set ATRIUM_GRAPH_TENANT_ID, ATRIUM_GRAPH_CLIENT_ID, ATRIUM_GRAPH_CLIENT_SECRET and ATRIUM_SECRET_KEY."
+                .into(),
+        );
+    };
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("could not create {}: {e}", config.data_dir.display()))?;
+    let db = server::db::Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("could not open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("could not update the database schema: {e}"))?;
+    let organizer = server::auth::organizer_by_email(&db, &email)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or(format!(
+            "no organizer with the email {email}; create one first with create-organizer"
+        ))?;
+    let delegated = server::graph::delegated::Delegated::new(db, graph, sealer, &config.public_url);
+    let code = delegated.device_start().await.map_err(|e| e.to_string())?;
+    if code.message.is_empty() {
+        println!("To sign in, open {} and enter the code {}", code.verification_uri, code.user_code);
+    } else {
+        println!("{}", code.message);
+    }
+    println!("Waiting for the sign-in (up to {} minutes)…", code.expires_in.div_ceil(60));
+    let upn = delegated.device_finish(&code, &organizer).await.map_err(|e| e.to_string())?;
+    println!(
+        "Connected {upn} as the service account of {}: webinars and meetings are created in Teams with it.",
+        organizer.organization_name
+    );
+    Ok(())
 }

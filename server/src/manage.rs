@@ -88,6 +88,9 @@ pub struct EventInput {
     pub capacity: Option<Option<i64>>,
     pub is_waitlist_enabled: Option<bool>,
     pub is_manual_approval_enabled: Option<bool>,
+    /// Microsoft mode: Teams emails webinar attendees their personal join links (the default);
+    /// `false` leaves the emails to Atrium.
+    pub is_attendee_email_notification_enabled: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
     pub registration_opens_date_time: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
@@ -535,6 +538,13 @@ pub async fn create(db: &Db, org: &Organizer, input: &EventInput) -> Result<Even
         .bind(&org.id)
         .execute(&mut *tx.tx)
         .await?;
+    if let Some(teams_emails) = input.is_attendee_email_notification_enabled {
+        sqlx::query("UPDATE events SET teams_emails = $2 WHERE id = $1")
+            .bind(&id)
+            .bind(teams_emails as i64)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
     if let Some(p) = presenters {
         write_presenters(&mut tx, &id, &p).await?;
     }
@@ -606,8 +616,19 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     if let Some(p) = presenters {
         write_presenters(&mut tx, &current.id, &p).await?;
     }
+    if let Some(teams_emails) = input.is_attendee_email_notification_enabled {
+        sqlx::query("UPDATE events SET teams_emails = $2 WHERE id = $1")
+            .bind(&current.id)
+            .bind(teams_emails as i64)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
     if new.start_at != current.start_at {
         crate::reminders::rearm(&mut tx, &current.id, new.start_at, now).await?;
+    }
+    // What Teams shows follows: title, description, times, who emails attendees.
+    if current.in_teams() {
+        crate::teams_sync::queue_update(&mut tx, &current.id).await?;
     }
     registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;
     tx.commit().await?;
@@ -634,7 +655,18 @@ pub async fn publish(db: &Db, org: &Organizer, slug: &str, to_teams: bool) -> Re
         .bind(now())
         .execute(&mut *tx.tx)
         .await?;
-    if to_teams && current.kind == EventKind::Webinar && current.teams_webinar_id.is_none() {
+    if to_teams && !current.in_teams() {
+        // An organizer who connected their own Microsoft 365 account owns the event in Teams;
+        // otherwise the organization's service account does.
+        let personal: Option<String> = sqlx::query_scalar("SELECT organizer_id FROM personal_microsoft_accounts WHERE organizer_id = $1")
+            .bind(&org.id)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        sqlx::query("UPDATE events SET teams_owner = $2 WHERE id = $1")
+            .bind(&current.id)
+            .bind(personal.unwrap_or_default())
+            .execute(&mut *tx.tx)
+            .await?;
         crate::teams_sync::queue_webinar(&mut tx, &current.id).await?;
     }
     tx.commit().await?;
@@ -669,7 +701,7 @@ pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>)
     .await?;
     let text = message.unwrap_or("We're sorry, this event will not take place.");
     outbox::enqueue_many(&mut tx, Mail::EventCanceled, &recipients, Some(text)).await?;
-    if current.teams_webinar_id.is_some() {
+    if current.in_teams() {
         crate::teams_sync::queue_webinar_cancel(&mut tx, &current.id).await?;
     }
     tx.commit().await?;

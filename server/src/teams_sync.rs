@@ -20,6 +20,7 @@ pub const TOPIC_REGISTER: &str = "graph.register";
 pub const TOPIC_WEBINAR: &str = "graph.webinar";
 pub const TOPIC_UNREGISTER: &str = "graph.unregister";
 pub const TOPIC_WEBINAR_CANCEL: &str = "graph.webinar.cancel";
+pub const TOPIC_UPDATE: &str = "graph.update";
 /// Graph's `$batch` limit.
 const BATCH: i64 = 20;
 
@@ -75,6 +76,137 @@ pub async fn queue_webinar_cancel(tx: &mut WriteTx, event_id: &str) -> Result<()
     })
     .expect("job serialises");
     outbox::enqueue_job(tx, TOPIC_WEBINAR_CANCEL, &payload, None).await
+}
+
+/// Queues bringing the event's webinar or meeting in Teams up to date with Atrium. Each change
+/// bumps the event's version; the worker sends the newest state once, however many changes
+/// were queued.
+pub async fn queue_update(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE events SET teams_version = teams_version + 1 WHERE id = $1")
+        .bind(event_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    let payload = serde_json::to_value(WebinarJob {
+        event_id: event_id.to_string(),
+    })
+    .expect("job serialises");
+    outbox::enqueue_job(tx, TOPIC_UPDATE, &payload, None).await
+}
+
+/// Graph's `dateTimeTimeZone` in UTC for a Unix time.
+fn utc(t: i64) -> crate::graph::models::DateTimeTimeZone {
+    crate::graph::models::DateTimeTimeZone {
+        date_time: jiff::Timestamp::from_second(t)
+            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S").to_string())
+            .unwrap_or_default(),
+        time_zone: "UTC".into(),
+    }
+}
+
+/// An RFC 3339 UTC time (Graph's `DateTimeOffset`).
+fn offset(t: i64) -> String {
+    jiff::Timestamp::from_second(t)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// What Atrium tells Teams about a webinar, on create and on every update.
+fn webinar_body(event: &Event) -> crate::graph::models::Webinar {
+    use crate::graph::models::{Description, ItemBody, Webinar, WebinarSettings};
+    Webinar {
+        display_name: event.title.clone(),
+        description: Some(Description::Body(ItemBody {
+            content_type: "text".into(),
+            content: event.description.clone(),
+        })),
+        start_date_time: Some(utc(event.start_at)),
+        end_date_time: Some(utc(event.end_at)),
+        settings: Some(WebinarSettings {
+            is_attendee_email_notification_enabled: Some(event.teams_emails),
+        }),
+        ..Default::default()
+    }
+}
+
+/// What Atrium tells Teams about a meeting-kind event.
+fn meeting_body(event: &Event) -> serde_json::Value {
+    serde_json::json!({
+        "subject": event.title,
+        "startDateTime": offset(event.start_at),
+        "endDateTime": offset(event.end_at),
+    })
+}
+
+/// A Graph `dateTimeTimeZone` as a Unix time, with an IANA zone for showing it (UTC when the
+/// zone is a Windows name Atrium does not know).
+pub fn graph_time(t: &crate::graph::models::DateTimeTimeZone) -> Option<(i64, String)> {
+    let civil: jiff::civil::DateTime = t.date_time.trim().trim_end_matches('Z').parse().ok()?;
+    let zone = match t.time_zone.trim() {
+        "" | "UTC" | "Etc/UTC" | "tzone://Microsoft/Utc" => "UTC".to_string(),
+        name => match app::tz::parse_zone(name) {
+            Ok(_) => name.to_string(),
+            Err(_) => windows_zone(name).unwrap_or("UTC").to_string(),
+        },
+    };
+    let tz = jiff::tz::TimeZone::get(&zone).ok()?;
+    let ts = civil.to_zoned(tz).ok()?.timestamp().as_second();
+    Some((ts, zone))
+}
+
+/// The IANA zone for the Windows time-zone names Outlook and Teams use most.
+fn windows_zone(name: &str) -> Option<&'static str> {
+    const ZONES: [(&str, &str); 24] = [
+        ("Pacific Standard Time", "America/Los_Angeles"),
+        ("Mountain Standard Time", "America/Denver"),
+        ("Central Standard Time", "America/Chicago"),
+        ("Eastern Standard Time", "America/New_York"),
+        ("Atlantic Standard Time", "America/Halifax"),
+        ("Alaskan Standard Time", "America/Anchorage"),
+        ("Hawaiian Standard Time", "Pacific/Honolulu"),
+        ("GMT Standard Time", "Europe/London"),
+        ("Greenwich Standard Time", "Atlantic/Reykjavik"),
+        ("W. Europe Standard Time", "Europe/Berlin"),
+        ("Romance Standard Time", "Europe/Paris"),
+        ("Central Europe Standard Time", "Europe/Budapest"),
+        ("Central European Standard Time", "Europe/Warsaw"),
+        ("E. Europe Standard Time", "Europe/Chisinau"),
+        ("FLE Standard Time", "Europe/Kiev"),
+        ("GTB Standard Time", "Europe/Bucharest"),
+        ("Russian Standard Time", "Europe/Moscow"),
+        ("India Standard Time", "Asia/Kolkata"),
+        ("China Standard Time", "Asia/Shanghai"),
+        ("Singapore Standard Time", "Asia/Singapore"),
+        ("Tokyo Standard Time", "Asia/Tokyo"),
+        ("AUS Eastern Standard Time", "Australia/Sydney"),
+        ("New Zealand Standard Time", "Pacific/Auckland"),
+        ("E. South America Standard Time", "America/Sao_Paulo"),
+    ];
+    ZONES.iter().find(|(w, _)| w.eq_ignore_ascii_case(name)).map(|(_, i)| *i)
+}
+
+/// Text of an HTML description, for Atrium's plain-text description.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let decoded = out
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A stored notification: id, subscription, kind, resource, lifecycle event.
@@ -219,22 +351,23 @@ impl TeamsSync {
     }
 
     async fn cancel_webinar(&self, event_id: &str) -> Result<(), String> {
-        let Some(delegated) = &self.delegated else {
-            return Err("Microsoft mode is not fully configured".into());
-        };
         let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
             return Ok(());
         };
-        let (Some(webinar), Some(org)) = (event.teams_webinar_id, event.organization_id) else {
+        if !event.in_teams() {
             return Ok(());
+        }
+        let (token, mailbox) = self.owner_token(&event).await?;
+        let (method, path) = match (&event.teams_meeting_id, &event.teams_webinar_id) {
+            (Some(meeting), _) => (reqwest::Method::DELETE, format!("/me/onlineMeetings/{meeting}")),
+            (None, Some(webinar)) => (reqwest::Method::POST, format!("/solutions/virtualEvents/webinars/{webinar}/cancel")),
+            (None, None) => return Ok(()),
         };
-        let token = delegated.access_token(&org).await.map_err(|e| e.to_string())?;
-        let path = format!("/solutions/virtualEvents/webinars/{webinar}/cancel");
-        self.client
-            .request_as(&token, reqwest::Method::POST, &path, None, &format!("org:{org}"))
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        match self.client.request_as(&token, method, &path, None, &mailbox).await {
+            // Already gone from Teams.
+            Ok(_) | Err(GraphError::Http { status: 404, .. }) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Works through stored change notifications: registrations made in Teams appear in Atrium;
@@ -247,16 +380,17 @@ impl TeamsSync {
         .await?;
         let mut done = Vec::new();
         for (id, subscription, kind, resource, lifecycle) in &rows {
-            let outcome = if kind == "lifecycle" {
+            let outcome = match (kind.as_str(), lifecycle.as_deref()) {
+                // Graph could not deliver some notifications: read everything again.
+                ("lifecycle", Some("missed")) => self.resync_subscription(subscription).await,
                 // Removed, or needing reauthorization: let the subscription pass renew or recreate it.
-                sqlx::query("UPDATE graph_subscriptions SET expires_at = 0 WHERE id = $1")
+                ("lifecycle", _) => sqlx::query("UPDATE graph_subscriptions SET expires_at = 0 WHERE id = $1")
                     .bind(subscription)
                     .execute(&self.db.pool)
                     .await
                     .map(|_| ())
-                    .map_err(|e| e.to_string())
-            } else {
-                self.import_registration(resource.as_deref().unwrap_or("")).await
+                    .map_err(|e| e.to_string()),
+                _ => self.handle_change(resource.as_deref().unwrap_or("")).await,
             };
             match outcome {
                 Ok(()) => done.push(id.clone()),
@@ -278,10 +412,13 @@ impl TeamsSync {
         Ok(rows.len())
     }
 
-    async fn import_registration(&self, resource: &str) -> Result<(), String> {
+    /// A change in Teams: a registration (mirrored into Atrium), or a new attendance report
+    /// (read into the attendance view).
+    async fn handle_change(&self, resource: &str) -> Result<(), String> {
         // solutions/virtualEvents/webinars/{webinar}/registrations/{registration}
+        // solutions/virtualEvents/webinars/{webinar}/sessions/{session}/attendanceReports/{report}
         let parts: Vec<&str> = resource.trim_start_matches('/').split('/').collect();
-        let ["solutions", "virtualEvents", "webinars", webinar, "registrations", _] = parts.as_slice() else {
+        let ["solutions", "virtualEvents", "webinars", webinar, rest @ ..] = parts.as_slice() else {
             return Ok(());
         };
         let event_id: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE teams_webinar_id = $1")
@@ -290,6 +427,17 @@ impl TeamsSync {
             .await
             .map_err(|e| e.to_string())?;
         let Some(event_id) = event_id else { return Ok(()) };
+        match rest {
+            ["registrations", _] => {}
+            [.., "attendanceReports", _] | [.., "attendanceReports"] | ["getAttendanceReports", ..] => {
+                let Some(event) = crate::events::by_id(&self.db, &event_id).await.map_err(|e| e.to_string())? else {
+                    return Ok(());
+                };
+                let summary = self.read_attendance(&event).await?;
+                return self.record_attendance(&event_id, Some(summary.attendees as i64)).await;
+            }
+            _ => return Ok(()),
+        }
         let (_, body) = match self
             .client
             .request(
@@ -305,26 +453,139 @@ impl TeamsSync {
             Err(e) => return Err(e.to_string()),
         };
         let reg: Registration = crate::graph::models::parse_entity(body).map_err(|e| e.to_string())?;
+        self.mirror(&event_id, &reg).await.map(|_| ())
+    }
+
+    /// Mirrors one Teams registration into Atrium when it was made in Teams (ours carry our id)
+    /// and is a registered seat. Returns whether a registration was added.
+    async fn mirror(&self, event_id: &str, reg: &Registration) -> Result<bool, String> {
         let ours = reg
             .external_registration_information
             .as_ref()
             .and_then(|x| x.registration_id.as_deref())
             .filter(|id| !id.is_empty());
         if ours.is_some() || reg.status.as_deref().is_some_and(|s| !s.eq_ignore_ascii_case("registered")) {
-            return Ok(());
+            return Ok(false);
         }
-        let Some(email) = reg.email.as_deref() else { return Ok(()) };
+        let Some(email) = reg.email.as_deref() else { return Ok(false) };
         crate::registrations::import_from_teams(
             &self.db,
-            &event_id,
+            event_id,
             email,
             reg.first_name.as_deref().unwrap_or(""),
             reg.last_name.as_deref().unwrap_or(""),
             reg.preferred_timezone.as_deref(),
         )
         .await
-        .map(|_| ())
         .map_err(|e| e.to_string())
+    }
+
+    /// Reads every registration of the event's webinar from Teams and mirrors the ones made
+    /// there. Returns how many were added.
+    pub async fn resync_registrations(&self, event_id: &str) -> Result<usize, String> {
+        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
+            return Ok(0);
+        };
+        let Some(webinar) = &event.teams_webinar_id else { return Ok(0) };
+        let all: Vec<Registration> = self
+            .client
+            .get_all(&format!("/solutions/virtualEvents/webinars/{webinar}/registrations"), "application")
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut added = 0;
+        for reg in &all {
+            if self.mirror(event_id, reg).await? {
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    async fn resync_subscription(&self, subscription: &str) -> Result<(), String> {
+        let event_id: Option<Option<String>> = sqlx::query_scalar("SELECT event_id FROM graph_subscriptions WHERE id = $1")
+            .bind(subscription)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(event_id) = event_id.flatten() else { return Ok(()) };
+        let added = self.resync_registrations(&event_id).await?;
+        tracing::info!(event = %event_id, added, "resynchronized registrations after missed notifications");
+        // Attendance may have been missed too: read it again on the next attendance pass.
+        self.write(
+            "UPDATE events SET attendance_fetched_at = NULL, attendance_records = NULL WHERE id = $1 AND attendance_records = 0",
+            &event_id,
+            &[],
+        )
+        .await
+    }
+
+    async fn record_attendance(&self, event_id: &str, records: Option<i64>) -> Result<(), String> {
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query("UPDATE events SET attendance_fetched_at = $2, attendance_records = $3 WHERE id = $1")
+                .bind(event_id)
+                .bind(crate::registrations::now())
+                .bind(records)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+
+    /// After an event held in Teams ends, its attendance is read from Teams: ten minutes after
+    /// the end, then every hour until a report with records is there, for up to two days.
+    /// Returns how many events were read.
+    pub async fn attendance_pass(&self) -> Result<usize, sqlx::Error> {
+        let now = crate::registrations::now();
+        let due: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM events WHERE status = 'published' AND (teams_webinar_id IS NOT NULL OR teams_meeting_id IS NOT NULL) \
+             AND end_at + 600 <= $1 AND end_at + 172800 > $1 \
+             AND (attendance_fetched_at IS NULL OR (COALESCE(attendance_records, 0) = 0 AND attendance_fetched_at + 3600 <= $1)) \
+             ORDER BY end_at LIMIT 5",
+        )
+        .bind(now)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for id in &due {
+            let Some(event) = crate::events::by_id(&self.db, id).await? else {
+                continue;
+            };
+            let records = match self.read_attendance(&event).await {
+                Ok(summary) => Some(summary.attendees as i64),
+                Err(e) => {
+                    tracing::warn!(event = %id, error = %e, "reading attendance from Teams failed; will retry");
+                    None
+                }
+            };
+            if let Err(e) = self.record_attendance(id, records).await {
+                tracing::warn!(event = %id, error = %e, "recording the attendance pass failed");
+            }
+        }
+        Ok(due.len())
+    }
+
+    /// Reads the event's attendance from Teams, for a webinar or a meeting.
+    pub async fn read_attendance(&self, event: &Event) -> Result<crate::attendance::ImportSummary, String> {
+        use crate::graph::models::{AttendanceRecord, AttendanceReport};
+        let Some(meeting) = &event.teams_meeting_id else {
+            return self.fetch_attendance(event).await;
+        };
+        let (token, mailbox) = self.owner_token(event).await?;
+        let base = format!("/me/onlineMeetings/{meeting}/attendanceReports");
+        let reports: Vec<AttendanceReport> = self.client.get_all_as(&token, &base, &mailbox).await.map_err(|e| e.to_string())?;
+        let mut records: Vec<AttendanceRecord> = Vec::new();
+        for report in reports.iter().filter_map(|r| r.id.as_deref()) {
+            records.extend(
+                self.client
+                    .get_all_as::<AttendanceRecord>(&token, &format!("{base}/{report}/attendanceRecords"), &mailbox)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        crate::attendance::store_graph_records(&self.db, &event.id, &records)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Reads the attendance of every session of the event's webinar from Graph into the
@@ -381,41 +642,93 @@ impl TeamsSync {
         write.await.map_err(|e: sqlx::Error| e.to_string())
     }
 
-    async fn publish_webinar(&self, event_id: &str) -> Result<(), String> {
-        use crate::graph::models::{parse_entity, DateTimeTimeZone, Description, ItemBody, Webinar, WebinarSettings};
+    /// A delegated token for the account that owns `event` in Teams, and that account's
+    /// throttling key.
+    async fn owner_token(&self, event: &Event) -> Result<(String, String), String> {
         let Some(delegated) = &self.delegated else {
             return Err("Microsoft mode is not fully configured".into());
         };
+        let account = crate::graph::delegated::Account::of_event(event).ok_or("the event has no organization")?;
+        let token = delegated.access_token(&account).await.map_err(|e| e.to_string())?;
+        Ok((token, account.mailbox()))
+    }
+
+    async fn teams_version(&self, event_id: &str) -> Result<i64, String> {
+        sqlx::query_scalar("SELECT teams_version FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn write(&self, sql: &str, event_id: &str, values: &[Option<&str>]) -> Result<(), String> {
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            let mut q = sqlx::query(sql).bind(event_id);
+            for v in values {
+                q = q.bind(*v);
+            }
+            q.execute(&mut *tx.tx).await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+
+    async fn mark_synced(&self, event_id: &str, version: i64) -> Result<(), String> {
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query("UPDATE events SET teams_synced_version = $2 WHERE id = $1 AND teams_synced_version < $2")
+                .bind(event_id)
+                .bind(version)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+
+    /// Creates the event in Teams: a meeting-kind event becomes an online meeting (createOrGet
+    /// keyed by our event id, so a retry finds the same meeting); a webinar is created, given
+    /// its questions and published, step by step.
+    async fn publish_webinar(&self, event_id: &str) -> Result<(), String> {
+        use crate::graph::models::{parse_entity, OnlineMeeting, Session, Webinar};
         let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
             return Ok(());
         };
         if event.status != app::domain::EventStatus::Published {
             return Ok(());
         }
-        let org = event.organization_id.clone().ok_or("the event has no organization")?;
-        let token = delegated.access_token(&org).await.map_err(|e| e.to_string())?;
-        let utc = |t: i64| DateTimeTimeZone {
-            date_time: jiff::Timestamp::from_second(t)
-                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S").to_string())
-                .unwrap_or_default(),
-            time_zone: "UTC".into(),
-        };
-        let mailbox = format!("org:{org}");
+        let version = self.teams_version(event_id).await?;
+        let (token, mailbox) = self.owner_token(&event).await?;
+        if event.kind == app::domain::EventKind::Meeting {
+            let mut body = meeting_body(&event);
+            body["externalId"] = serde_json::json!(event.id);
+            let (_, created) = self
+                .client
+                .request_as(
+                    &token,
+                    reqwest::Method::POST,
+                    "/me/onlineMeetings/createOrGet",
+                    Some(&body),
+                    &mailbox,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            let meeting: OnlineMeeting = parse_entity(created).map_err(|e| e.to_string())?;
+            let id = meeting.id.ok_or("Teams returned a meeting without an id")?;
+            self.write(
+                "UPDATE events SET teams_meeting_id = $2, teams_join_url = $3, teams_stage = 'published' WHERE id = $1",
+                event_id,
+                &[Some(&id), meeting.join_web_url.as_deref()],
+            )
+            .await?;
+            return self.mark_synced(event_id, version).await;
+        }
         let mut webinar_id = event.teams_webinar_id.clone();
         if webinar_id.is_none() {
             let body = serde_json::to_value(Webinar {
-                display_name: event.title.clone(),
-                description: Some(Description::Body(ItemBody {
-                    content_type: "text".into(),
-                    content: event.description.clone(),
-                })),
-                start_date_time: Some(utc(event.start_at)),
-                end_date_time: Some(utc(event.end_at)),
                 audience: Some("everyone".into()),
-                settings: Some(WebinarSettings {
-                    is_attendee_email_notification_enabled: Some(false),
-                }),
-                ..Default::default()
+                ..webinar_body(&event)
             })
             .expect("webinar serialises");
             let (_, created) = self
@@ -469,6 +782,21 @@ impl TeamsSync {
                 .map_err(|e| e.to_string())?;
             self.set_stage(event_id, None, "published").await?;
         }
+        self.mark_synced(event_id, version).await?;
+        // The session's join link, for Atrium's own emails when Teams does not send them.
+        let sessions: Vec<Session> = self
+            .client
+            .get_all_as(
+                &token,
+                &format!("/solutions/virtualEvents/webinars/{webinar_id}/sessions"),
+                &mailbox,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(url) = sessions.iter().find_map(|s| s.join_web_url.clone()) {
+            self.write("UPDATE events SET teams_join_url = $2 WHERE id = $1", event_id, &[Some(&url)])
+                .await?;
+        }
         // People who registered before the webinar existed in Teams go there now.
         let write = async {
             let linked = crate::events::by_id(&self.db, event_id).await?.expect("the event exists");
@@ -485,6 +813,193 @@ impl TeamsSync {
             tx.commit().await
         };
         write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+
+    /// Sends changes made in Atrium (title, description, times, who emails attendees) to the
+    /// event's webinar or meeting in Teams. Returns how many jobs were claimed.
+    pub async fn sync_updates(&self) -> Result<usize, sqlx::Error> {
+        let claimed = claim(&self.db, TOPIC_UPDATE, 5).await?;
+        let mut sent = Vec::new();
+        let mut failed = Vec::new();
+        for c in &claimed {
+            let Ok(job) = serde_json::from_str::<WebinarJob>(&c.payload) else {
+                sent.push(c.id.clone());
+                continue;
+            };
+            match self.update_in_teams(&job.event_id).await {
+                Ok(()) => sent.push(c.id.clone()),
+                Err(e) => failed.push((c.id.clone(), c.attempts, e)),
+            }
+        }
+        settle(&self.db, &sent, &failed).await?;
+        Ok(claimed.len())
+    }
+
+    async fn update_in_teams(&self, event_id: &str) -> Result<(), String> {
+        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
+            return Ok(());
+        };
+        let (version, synced): (i64, i64) = sqlx::query_as("SELECT teams_version, teams_synced_version FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        // Not in Teams yet (the create step sends the newest state), canceled, or already sent.
+        if !event.in_teams() || event.status == app::domain::EventStatus::Canceled || synced >= version {
+            return Ok(());
+        }
+        let (token, mailbox) = self.owner_token(&event).await?;
+        let (path, body) = match (&event.teams_meeting_id, &event.teams_webinar_id) {
+            (Some(meeting), _) => (format!("/me/onlineMeetings/{meeting}"), meeting_body(&event)),
+            (None, Some(webinar)) => (
+                format!("/solutions/virtualEvents/webinars/{webinar}"),
+                serde_json::to_value(webinar_body(&event)).expect("webinar serialises"),
+            ),
+            (None, None) => return Ok(()),
+        };
+        self.client
+            .request_as(&token, reqwest::Method::PATCH, &path, Some(&body), &mailbox)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.mark_synced(event_id, version).await
+    }
+
+    /// Teams webinars `account` organizes that no Atrium event is linked to yet, soonest first.
+    pub async fn importable_webinars(
+        &self,
+        account: &crate::graph::delegated::Account,
+    ) -> Result<Vec<crate::graph::models::Webinar>, String> {
+        use crate::graph::models::Webinar;
+        let Some(delegated) = &self.delegated else {
+            return Err("Microsoft mode is not fully configured".into());
+        };
+        let token = delegated.access_token(account).await.map_err(|e| e.to_string())?;
+        let mut webinars: Vec<Webinar> = self
+            .client
+            .get_all_as(
+                &token,
+                "/solutions/virtualEvents/webinars/getByUserRole(role='organizer')",
+                &account.mailbox(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let linked: Vec<String> = sqlx::query_scalar("SELECT teams_webinar_id FROM events WHERE teams_webinar_id IS NOT NULL")
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        webinars.retain(|w| {
+            w.id.as_ref().is_some_and(|id| !linked.contains(id)) && !w.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("canceled"))
+        });
+        webinars.sort_by_key(|w| w.start_date_time.as_ref().and_then(graph_time).map(|(t, _)| t));
+        Ok(webinars)
+    }
+
+    /// Brings an existing Teams webinar into Atrium: an event linked to it (published when the
+    /// webinar is), owned in Teams by `account`, with the registrations made so far.
+    pub async fn import_webinar(
+        &self,
+        organizer: &crate::auth::Organizer,
+        account: &crate::graph::delegated::Account,
+        webinar_id: &str,
+    ) -> Result<(Event, usize), String> {
+        use crate::graph::models::{parse_entity, Description, Webinar};
+        let Some(delegated) = &self.delegated else {
+            return Err("Microsoft mode is not fully configured".into());
+        };
+        let taken: Option<String> = sqlx::query_scalar("SELECT slug FROM events WHERE teams_webinar_id = $1")
+            .bind(webinar_id)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(slug) = taken {
+            return Err(format!("This webinar is already in Atrium as /events/{slug}."));
+        }
+        let token = delegated.access_token(account).await.map_err(|e| e.to_string())?;
+        if webinar_id.is_empty() || webinar_id.len() > 200 || webinar_id.contains(['/', '?', '#', '%', ' ']) {
+            return Err("This is not a Teams webinar id.".into());
+        }
+        let path = format!("/solutions/virtualEvents/webinars/{webinar_id}");
+        let (_, body) = self
+            .client
+            .request_as(&token, reqwest::Method::GET, &path, None, &account.mailbox())
+            .await
+            .map_err(|e| e.to_string())?;
+        let webinar: Webinar = parse_entity(body).map_err(|e| e.to_string())?;
+        let status = webinar.status.clone().unwrap_or_default().to_lowercase();
+        if status == "canceled" {
+            return Err("This webinar was canceled in Teams.".into());
+        }
+        let (start, zone) = webinar
+            .start_date_time
+            .as_ref()
+            .and_then(graph_time)
+            .ok_or("Teams gave this webinar no start time.")?;
+        let end = webinar
+            .end_date_time
+            .as_ref()
+            .and_then(graph_time)
+            .map(|(t, _)| t)
+            .unwrap_or(start + 3600);
+        let description = strip_tags(webinar.description.as_ref().map(Description::text).unwrap_or(""));
+        let summary: String = description
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .chars()
+            .take(280)
+            .collect();
+        let iso = |t: i64| jiff::Timestamp::from_second(t).map(|t| t.to_string()).unwrap_or_default();
+        let mut input = crate::manage::EventInput {
+            title: Some(webinar.display_name.chars().take(200).collect()),
+            summary: Some(summary),
+            description: Some(description),
+            kind: Some("webinar".into()),
+            start_date_time: Some(iso(start)),
+            end_date_time: Some(iso(end)),
+            time_zone: Some(zone),
+            ..Default::default()
+        };
+        let event = match crate::manage::create(&self.db, organizer, &input).await {
+            Err(crate::manage::ManageError::Invalid(errors)) if errors.iter().any(|e| e.field == "slug") => {
+                let suffix: String = webinar_id.chars().filter(|c| c.is_ascii_alphanumeric()).take(6).collect();
+                input.slug = Some(format!("teams-webinar-{}", suffix.to_lowercase()));
+                crate::manage::create(&self.db, organizer, &input).await
+            }
+            other => other,
+        }
+        .map_err(|e| e.to_string())?;
+        let published = status == "published" && end > crate::registrations::now();
+        let owner = match account {
+            crate::graph::delegated::Account::Personal(id) => id.clone(),
+            crate::graph::delegated::Account::Service(_) => String::new(),
+        };
+        let emails = webinar
+            .settings
+            .as_ref()
+            .and_then(|s| s.is_attendee_email_notification_enabled)
+            .unwrap_or(true);
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query(
+                "UPDATE events SET teams_webinar_id = $2, teams_stage = $3, teams_owner = $4, teams_emails = $5, status = $6 WHERE id = $1",
+            )
+            .bind(&event.id)
+            .bind(webinar_id)
+            .bind(if status == "published" { "published" } else { "questions" })
+            .bind(&owner)
+            .bind(emails as i64)
+            .bind(if published { "published" } else { "draft" })
+            .execute(&mut *tx.tx)
+            .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())?;
+        let added = self.resync_registrations(&event.id).await?;
+        let event = crate::events::by_id(&self.db, &event.id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the imported event is gone")?;
+        Ok((event, added))
     }
 
     pub fn notify(&self) {
@@ -597,6 +1112,7 @@ impl TeamsSync {
     pub fn spawn(self) {
         tokio::spawn(async move {
             let mut subscriptions_checked: Option<std::time::Instant> = None;
+            let mut attendance_checked: Option<std::time::Instant> = None;
             loop {
                 // At start-up and every ten minutes: subscriptions exist and are renewed in time.
                 if let Some(url) = &self.public_url {
@@ -623,6 +1139,15 @@ impl TeamsSync {
                 }
                 if let Err(e) = self.sync_webinar_cancellations().await {
                     tracing::warn!(error = %e, "Teams webinar cancellation pass failed");
+                }
+                if let Err(e) = self.sync_updates().await {
+                    tracing::warn!(error = %e, "Teams update pass failed");
+                }
+                if attendance_checked.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
+                    attendance_checked = Some(std::time::Instant::now());
+                    if let Err(e) = self.attendance_pass().await {
+                        tracing::warn!(error = %e, "Teams attendance pass failed");
+                    }
                 }
                 match self.sync_due().await {
                     Ok(n) if n as i64 == BATCH => continue,

@@ -400,7 +400,11 @@ async fn manage_page(
         email: reg.email.clone(),
         status: reg.status,
         waitlist_position: position,
-        join_url: event.join_url.clone().filter(|_| reg.status == RegistrationStatus::Registered),
+        join_url: event
+            .join_link()
+            .map(str::to_string)
+            .filter(|_| reg.status == RegistrationStatus::Registered),
+        teams_sends_link: event.teams_sends_links(),
         answers: reg.answers.iter().map(|a| (a.display_name.clone(), a.as_text())).collect(),
         can_cancel: reg.status.can_become(RegistrationStatus::Canceled)
             && event.status != EventStatus::Canceled

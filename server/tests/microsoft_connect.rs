@@ -5,6 +5,7 @@ mod common;
 
 use common::graphsim::Sim;
 use common::{Backend, TestApp};
+use server::graph::delegated::Account;
 
 #[tokio::test]
 async fn connect_refresh_and_disconnect_the_service_account() {
@@ -61,13 +62,13 @@ async fn connect_refresh_and_disconnect_the_service_account() {
     assert_eq!(issued.len(), 1);
     assert!(!sealed.contains(&issued[0]) && !sealed.contains("sim-refresh"));
     let m = app.state.microsoft.as_ref().unwrap();
-    let token = m.access_token(&app.owner.organization_id).await.unwrap();
+    let token = m.access_token(&Account::Service(app.owner.organization_id.clone())).await.unwrap();
     assert!(token.starts_with("sim-user-token-"));
     let rotated = sim.state.lock().unwrap().refresh_tokens.clone();
     assert_eq!(rotated.len(), 1);
     assert_ne!(rotated[0], issued[0], "the old refresh token is gone");
     assert!(
-        m.access_token(&app.owner.organization_id).await.is_ok(),
+        m.access_token(&Account::Service(app.owner.organization_id.clone())).await.is_ok(),
         "the stored token is the rotated one"
     );
 
@@ -82,7 +83,7 @@ async fn connect_refresh_and_disconnect_the_service_account() {
         .unwrap();
     assert_eq!(out.status(), 303);
     assert!(matches!(
-        m.access_token(&app.owner.organization_id).await,
+        m.access_token(&Account::Service(app.owner.organization_id.clone())).await,
         Err(server::graph::delegated::DelegatedError::NotConnected)
     ));
 }
@@ -116,7 +117,10 @@ async fn a_forged_or_foreign_callback_is_refused() {
     assert!(r.text().await.unwrap().contains("User declined to consent"));
     // A real code with a wrong PKCE verifier is refused by the identity platform.
     let m = app.state.microsoft.as_ref().unwrap();
-    let url = m.authorize_url(&app.owner).await.unwrap();
+    let url = m
+        .authorize_url(&app.owner, &Account::Service(app.owner.organization_id.clone()))
+        .await
+        .unwrap();
     let q: std::collections::HashMap<String, String> = serde_urlencoded::from_str(url.split_once('?').unwrap().1).unwrap();
     sim.state
         .lock()

@@ -176,6 +176,7 @@ both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |bac
     let slug = app
         .event(|e| {
             e.status = app::domain::EventStatus::Draft;
+            e.join_url = None;
             e.questions = vec![
                 common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
                 (
@@ -203,8 +204,8 @@ both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |bac
     assert_eq!(webinar["status"], "published");
     assert_eq!(webinar["displayName"], "Test webinar");
     assert_eq!(
-        webinar["settings"]["isAttendeeEmailNotificationEnabled"], false,
-        "Atrium sends its own emails"
+        webinar["settings"]["isAttendeeEmailNotificationEnabled"], true,
+        "by default Teams emails each attendee a personal join link"
     );
     let questions = webinar["questions"].as_array().unwrap();
     assert_eq!(questions.len(), 2);
@@ -222,7 +223,64 @@ both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |bac
     drain(&app, &sync).await;
     let id = id.unwrap();
     assert_eq!(sim.state.lock().unwrap().registrations[&id].len(), 1);
+
+    // Teams sends the personal links, so Atrium shows none and says where the link comes from.
+    let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
+    assert!(event.teams_join_url.is_some(), "the session's join link is kept");
+    assert_eq!(event.join_link(), None);
+    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations LIMIT 1")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!("/r/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Microsoft Teams emails you a personal join link"), "{page}");
+
+    // Changes in Atrium reach Teams: title, times, and who emails attendees.
+    let input: server::manage::EventInput = serde_json::from_value(serde_json::json!({
+        "title": "Renamed webinar",
+        "isAttendeeEmailNotificationEnabled": false
+    }))
+    .unwrap();
+    server::manage::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
+    server::manage::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
+    sqlx::query("UPDATE outbox SET available_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let patches_before = patches(&sim);
+    assert_eq!(sync.sync_updates().await.unwrap(), 2);
+    assert_eq!(
+        patches(&sim) - patches_before,
+        1,
+        "two queued changes, one PATCH with the newest state"
+    );
+    let webinar = sim.state.lock().unwrap().webinars[&id].clone();
+    assert_eq!(webinar["displayName"], "Renamed webinar");
+    assert_eq!(webinar["settings"]["isAttendeeEmailNotificationEnabled"], false);
+    // Now Atrium's own pages and emails carry the webinar's join link.
+    let page = app
+        .client
+        .get(app.url(&format!("/r/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("https://teams.microsoft.com/l/meetup-join/"), "{page}");
 });
+
+fn patches(sim: &Sim) -> usize {
+    sim.state.lock().unwrap().log.iter().filter(|(_, m, _)| m == "PATCH").count()
+}
 
 #[tokio::test]
 async fn a_failed_step_is_retried_without_a_second_webinar() {
@@ -444,4 +502,32 @@ async fn attendance_comes_from_teams_joined_by_our_id_then_email() {
             ("person1@example.com".into(), 1200, Some(ids[1].clone())),
         ]
     );
+
+    // A new attendance report announced by Graph is read without anyone asking.
+    sim.state
+        .lock()
+        .unwrap()
+        .attendance
+        .get_mut(&webinar)
+        .unwrap()
+        .push(serde_json::json!({"emailAddress": "late@example.com", "totalAttendanceInSeconds": 60, "role": "Attendee"}));
+    let body = serde_json::json!({"value": [{
+        "subscriptionId": "sub-a", "clientState": "st", "changeType": "created", "tenantId": "t",
+        "resource": format!("solutions/virtualEvents/webinars/{webinar}/sessions/s1/attendanceReports/r2"),
+    }]});
+    sqlx::query(
+        "INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, created_at) VALUES ('sub-a', 'a', 'created', 'st', 0, 0)",
+    )
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let r = app.client.post(app.url("/webhooks/graph")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 202);
+    let sync = app.state.teams.clone().unwrap();
+    assert_eq!(sync.process_notifications().await.unwrap(), 1);
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 4, "the late attendee is in");
 }

@@ -138,17 +138,37 @@ async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
     let ensure = || server::graph::subscriptions::ensure(&app.state.db, &client, &app.base);
 
     let first = ensure().await.unwrap();
-    assert_eq!((first.created, first.renewed), (1, 0));
+    assert_eq!(
+        (first.created, first.renewed),
+        (3, 0),
+        "registrations, sessions, attendance reports"
+    );
     let validated = sim.state.lock().unwrap().validated.clone();
     assert_eq!(
-        validated,
-        vec![app.url("/webhooks/graph"), app.url("/webhooks/graph/lifecycle")],
+        validated[..2],
+        [app.url("/webhooks/graph"), app.url("/webhooks/graph/lifecycle")],
         "Graph's handshake passed on both URLs"
     );
-    let (id, secret): (String, String) = sqlx::query_as("SELECT id, client_state FROM graph_subscriptions")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    assert_eq!(validated.len(), 6);
+    let resources: Vec<String> = sim
+        .state
+        .lock()
+        .unwrap()
+        .subscriptions
+        .values()
+        .map(|s| format!("{} {}", s["resource"].as_str().unwrap(), s["changeType"].as_str().unwrap()))
+        .collect();
+    for expected in [
+        format!("solutions/virtualEvents/webinars/{webinar}/sessions created,updated"),
+        format!("solutions/virtualEvents/webinars/{webinar}/getAttendanceReports created"),
+    ] {
+        assert!(resources.contains(&expected), "{expected} in {resources:?}");
+    }
+    let (id, secret): (String, String) =
+        sqlx::query_as("SELECT id, client_state FROM graph_subscriptions WHERE resource LIKE '%/registrations'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
     let at_graph = sim.state.lock().unwrap().subscriptions[&id].clone();
     assert_eq!(at_graph["clientState"], secret.as_str());
     assert_eq!(
@@ -165,7 +185,7 @@ async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
 
     // Start-up reconciliation: nothing new while the subscription is fresh.
     assert_eq!(ensure().await.unwrap(), Default::default());
-    assert_eq!(sim.state.lock().unwrap().subscriptions.len(), 1);
+    assert_eq!(sim.state.lock().unwrap().subscriptions.len(), 3);
     // Close to expiry it is renewed, not duplicated.
     sqlx::query("UPDATE graph_subscriptions SET expires_at = $1")
         .bind(jiff::Timestamp::now().as_second() + 600)
@@ -173,8 +193,8 @@ async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
         .await
         .unwrap();
     let renewed = ensure().await.unwrap();
-    assert_eq!((renewed.created, renewed.renewed), (0, 1));
-    assert_eq!(sim.state.lock().unwrap().renewals, 1);
+    assert_eq!((renewed.created, renewed.renewed), (0, 3));
+    assert_eq!(sim.state.lock().unwrap().renewals, 3);
     // Removed at Graph: a new one replaces it.
     sim.state.lock().unwrap().subscriptions.clear();
     sqlx::query("UPDATE graph_subscriptions SET expires_at = $1")
@@ -183,10 +203,10 @@ async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
         .await
         .unwrap();
     let recreated = ensure().await.unwrap();
-    assert_eq!((recreated.created, recreated.renewed), (1, 0));
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM graph_subscriptions")
+    assert_eq!((recreated.created, recreated.renewed), (3, 0));
+    let (rows, resources): (i64, i64) = sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT resource) FROM graph_subscriptions")
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
-    assert_eq!(rows, 1, "never two subscriptions for one resource");
+    assert_eq!((rows, resources), (3, 3), "never two subscriptions for one resource");
 }

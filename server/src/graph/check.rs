@@ -62,3 +62,29 @@ pub async fn run(config: GraphConfig) -> Report {
     }
     Report { ok, lines }
 }
+
+/// Checks of Atrium's own Microsoft settings: the key that seals tokens, and a public address
+/// Graph can deliver change notifications to.
+pub fn local(config: &crate::config::Config, report: &mut Report) {
+    if config.sealer.is_some() {
+        report
+            .lines
+            .push("✓ ATRIUM_SECRET_KEY is set: Microsoft sign-ins are stored encrypted".into());
+    } else {
+        report.ok = false;
+        report.lines.push(
+            "✗ ATRIUM_SECRET_KEY is not set: without it no Microsoft 365 account can be connected (webinars and meetings need one)".into(),
+        );
+    }
+    if config.public_url.starts_with("https://") {
+        report
+            .lines
+            .push(format!("✓ change notifications go to {}/webhooks/graph", config.public_url));
+    } else {
+        report.ok = false;
+        report.lines.push(format!(
+            "✗ ATRIUM_PUBLIC_URL is {}: Graph only delivers change notifications to an https address reachable from the internet",
+            config.public_url
+        ));
+    }
+}

@@ -328,6 +328,15 @@ impl GraphClient {
 
     /// Every item of a collection, following `@odata.nextLink` verbatim until it ends.
     pub async fn get_all<T: DeserializeOwned>(&self, path: &str, mailbox: &str) -> Result<Vec<T>, GraphError> {
+        self.collect(path, mailbox, None).await
+    }
+
+    /// The same with a delegated token.
+    pub async fn get_all_as<T: DeserializeOwned>(&self, token: &str, path: &str, mailbox: &str) -> Result<Vec<T>, GraphError> {
+        self.collect(path, mailbox, Some(token)).await
+    }
+
+    async fn collect<T: DeserializeOwned>(&self, path: &str, mailbox: &str, token: Option<&str>) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut next = Some(path.to_string());
         let mut pages = 0;
@@ -336,7 +345,7 @@ impl GraphClient {
             if pages > 10_000 {
                 return Err(GraphError::Decode("paging did not end".into()));
             }
-            let (_, body) = self.request(Method::GET, &url, None, mailbox).await?;
+            let (_, body) = self.send(Method::GET, &url, None, mailbox, token).await?;
             let page: Collection<T> = serde_json::from_value(body).map_err(|e| GraphError::Decode(e.to_string()))?;
             items.extend(page.value);
             next = page.next_link;

@@ -1,7 +1,10 @@
-//! Delegated sign-in for the organization's Microsoft 365 service account, which owns the
-//! webinars Atrium creates (webinar writes need a delegated token). Authorization code with
-//! PKCE and `offline_access`; the refresh token is sealed at rest, rotated on every refresh, and
-//! removed on disconnect.
+//! Delegated Microsoft 365 accounts. Webinar and meeting writes need a delegated token, so an
+//! admin connects the organization's **service account** once (authorization code with PKCE
+//! and `offline_access` in the dashboard, or the device-code flow from `server
+//! connect-microsoft` on a headless server); organizers may connect their **own** account and
+//! then own the events they publish. Refresh tokens are sealed at rest, rotated on every
+//! refresh, and removed on disconnect. Also "Sign in with Microsoft" (OpenID Connect) for the
+//! dashboard.
 
 use super::client::GraphConfig;
 use crate::auth::{sha256_hex, Organizer};
@@ -16,12 +19,74 @@ use std::sync::Arc;
 /// How long a sign-in may take between leaving Atrium and coming back.
 const STATE_LIFETIME: i64 = 600;
 
+/// A connected account: the organization's service account, or an organizer's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Account {
+    Service(String),
+    Personal(String),
+}
+
+impl Account {
+    /// The account that owns `event` in Teams.
+    pub fn of_event(event: &crate::events::Event) -> Option<Account> {
+        match &event.teams_owner {
+            Some(owner) => Some(Account::Personal(owner.clone())),
+            None => event.organization_id.clone().map(Account::Service),
+        }
+    }
+
+    fn table(&self) -> (&'static str, &'static str, &str) {
+        match self {
+            Account::Service(org) => ("microsoft_accounts", "organization_id", org),
+            Account::Personal(organizer) => ("personal_microsoft_accounts", "organizer_id", organizer),
+        }
+    }
+
+    fn purpose(&self) -> &'static str {
+        match self {
+            Account::Service(_) => "service",
+            Account::Personal(_) => "personal",
+        }
+    }
+
+    /// The key Graph calls are throttled under (at most four at a time per mailbox).
+    pub fn mailbox(&self) -> String {
+        match self {
+            Account::Service(org) => format!("org:{org}"),
+            Account::Personal(organizer) => format!("user:{organizer}"),
+        }
+    }
+}
+
+/// A device-code sign-in in progress (RFC 8628).
+#[derive(Clone, Debug)]
+pub struct DeviceCode {
+    pub device_code: String,
+    pub user_code: String,
+    pub verification_uri: String,
+    /// Microsoft's own instruction for the person, naming the address and code.
+    pub message: String,
+    pub interval: u64,
+    pub expires_in: u64,
+}
+
+/// Who signed in with Microsoft, from a checked ID token.
+#[derive(Clone, Debug)]
+pub struct MicrosoftUser {
+    pub oid: String,
+    pub email: String,
+    pub name: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DelegatedError {
     #[error("{0}")]
     Refused(String),
     #[error("not connected: connect a Microsoft 365 account in the dashboard first")]
     NotConnected,
+    /// The device-code sign-in is not finished yet.
+    #[error("waiting for the sign-in ({0})")]
+    Pending(String),
     #[error("could not reach Microsoft: {0}")]
     Transport(String),
     #[error(transparent)]
@@ -35,6 +100,7 @@ pub struct Delegated {
     sealer: Sealer,
     http: reqwest::Client,
     redirect_uri: String,
+    sign_in_redirect_uri: String,
 }
 
 fn b64url(bytes: &[u8]) -> String {
@@ -57,51 +123,71 @@ impl Delegated {
                 .build()
                 .expect("HTTP client builds"),
             redirect_uri: format!("{public_url}/dashboard/microsoft/callback"),
+            sign_in_redirect_uri: format!("{public_url}/login/microsoft/callback"),
         }
     }
 
     fn scopes(&self) -> String {
         let g = &self.config.graph_base;
         format!(
-            "offline_access openid profile {g}/User.Read {g}/VirtualEvent.ReadWrite {g}/OnlineMeetings.ReadWrite {g}/Calendars.ReadWrite"
+            "offline_access openid profile {g}/User.Read {g}/VirtualEvent.ReadWrite {g}/OnlineMeetings.ReadWrite {g}/OnlineMeetingArtifact.Read.All {g}/Calendars.ReadWrite"
         )
     }
 
-    /// Where to send the organizer to sign in, remembering the PKCE verifier for the return.
-    pub async fn authorize_url(&self, organizer: &Organizer) -> Result<String, DelegatedError> {
-        let state: [u8; 24] = rand::random();
-        let state = b64url(&state);
-        let verifier: [u8; 48] = rand::random();
-        let verifier = b64url(&verifier);
+    fn authorize(&self, redirect_uri: &str, scope: &str, state: &str, verifier: &str, extra: &[(&str, &str)]) -> String {
+        let mut params = vec![
+            ("client_id", self.config.client_id.as_str()),
+            ("response_type", "code"),
+            ("redirect_uri", redirect_uri),
+            ("response_mode", "query"),
+            ("scope", scope),
+            ("state", state),
+            ("code_challenge_method", "S256"),
+        ];
+        let code_challenge = challenge(verifier);
+        params.push(("code_challenge", &code_challenge));
+        params.extend_from_slice(extra);
+        let query = serde_urlencoded::to_string(params).expect("query encodes");
+        format!("{}/{}/oauth2/v2.0/authorize?{query}", self.config.login_base, self.config.tenant_id)
+    }
+
+    /// Where to send the organizer to connect `account` (the organization's service account or
+    /// their own), remembering the PKCE verifier for the return.
+    pub async fn authorize_url(&self, organizer: &Organizer, account: &Account) -> Result<String, DelegatedError> {
+        let allowed = match account {
+            Account::Service(org) => *org == organizer.organization_id,
+            Account::Personal(id) => *id == organizer.id,
+        };
+        if !allowed {
+            return Err(DelegatedError::Refused(
+                "You can only connect your own account or your organization's.".into(),
+            ));
+        }
+        let state = b64url(&rand::random::<[u8; 24]>());
+        let verifier = b64url(&rand::random::<[u8; 48]>());
         let now = crate::registrations::now();
         let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
             .bind(now - STATE_LIFETIME)
             .execute(&mut *tx.tx)
             .await?;
-        sqlx::query("INSERT INTO oauth_states (state_hash, organizer_id, code_verifier_sealed, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(sha256_hex(&state))
-            .bind(&organizer.id)
-            .bind(self.sealer.seal(&verifier))
-            .bind(now)
-            .execute(&mut *tx.tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO oauth_states (state_hash, organizer_id, code_verifier_sealed, created_at, purpose) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(sha256_hex(&state))
+        .bind(&organizer.id)
+        .bind(self.sealer.seal(&verifier))
+        .bind(now)
+        .bind(account.purpose())
+        .execute(&mut *tx.tx)
+        .await?;
         tx.commit().await?;
-        let query = serde_urlencoded::to_string([
-            ("client_id", self.config.client_id.as_str()),
-            ("response_type", "code"),
-            ("redirect_uri", self.redirect_uri.as_str()),
-            ("response_mode", "query"),
-            ("scope", self.scopes().as_str()),
-            ("state", state.as_str()),
-            ("code_challenge", challenge(&verifier).as_str()),
-            ("code_challenge_method", "S256"),
-            ("prompt", "select_account"),
-        ])
-        .expect("query encodes");
-        Ok(format!(
-            "{}/{}/oauth2/v2.0/authorize?{query}",
-            self.config.login_base, self.config.tenant_id
+        Ok(self.authorize(
+            &self.redirect_uri,
+            &self.scopes(),
+            &state,
+            &verifier,
+            &[("prompt", "select_account")],
         ))
     }
 
@@ -120,6 +206,9 @@ impl Delegated {
             .await
             .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
         if !status.is_success() || body["access_token"].as_str().is_none() {
+            if let Some(code) = body["error"].as_str().filter(|c| DEVICE_WAIT.contains(c)) {
+                return Err(DelegatedError::Pending(code.to_string()));
+            }
             let message = body["error_description"]
                 .as_str()
                 .or(body["error"].as_str())
@@ -133,11 +222,57 @@ impl Delegated {
         Ok(body)
     }
 
-    /// Completes the sign-in when Microsoft sends the organizer back; stores the account.
-    /// Returns the account's user principal name.
-    pub async fn complete(&self, organizer: &Organizer, state: &str, code: &str) -> Result<String, DelegatedError> {
+    /// Stores a freshly signed-in account with its refresh token; returns its user principal name.
+    async fn store(&self, account: &Account, connected_by: &str, body: &Value) -> Result<String, DelegatedError> {
+        let refresh = body["refresh_token"]
+            .as_str()
+            .ok_or_else(|| DelegatedError::Refused("Microsoft gave no refresh token: the offline_access permission is missing.".into()))?;
+        let access = body["access_token"].as_str().unwrap_or("");
+        let me: Value = self
+            .http
+            .get(format!("{}/v1.0/me?$select=userPrincipalName", self.config.graph_base))
+            .bearer_auth(access)
+            .send()
+            .await
+            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?
+            .json()
+            .await
+            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
+        let upn = me["userPrincipalName"].as_str().unwrap_or("unknown account").to_string();
+        let now = crate::registrations::now();
+        let (table, key, id) = account.table();
         let mut tx = self.db.begin_write().await?;
-        let row = sqlx::query("SELECT organizer_id, code_verifier_sealed, created_at FROM oauth_states WHERE state_hash = $1")
+        sqlx::query(&format!("DELETE FROM {table} WHERE {key} = $1"))
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+        match account {
+            Account::Service(_) => sqlx::query(
+                "INSERT INTO microsoft_accounts (organization_id, connected_by, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(id)
+            .bind(connected_by),
+            Account::Personal(_) => sqlx::query(
+                "INSERT INTO personal_microsoft_accounts (organizer_id, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) \
+                 VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(id),
+        }
+        .bind(&upn)
+        .bind(self.sealer.seal(refresh))
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        Ok(upn)
+    }
+
+    /// Completes a connect when Microsoft sends the organizer back; stores the account.
+    /// Returns the account and its user principal name.
+    pub async fn complete(&self, organizer: &Organizer, state: &str, code: &str) -> Result<(Account, String), DelegatedError> {
+        let mut tx = self.db.begin_write().await?;
+        let row = sqlx::query("SELECT organizer_id, code_verifier_sealed, created_at, purpose FROM oauth_states WHERE state_hash = $1")
             .bind(sha256_hex(state))
             .fetch_optional(&mut *tx.tx)
             .await?;
@@ -158,6 +293,10 @@ impl Delegated {
                 "This sign-in has expired or was started by someone else; start again.".into(),
             ));
         }
+        let account = match row.try_get::<String, _>("purpose")?.as_str() {
+            "personal" => Account::Personal(organizer.id.clone()),
+            _ => Account::Service(organizer.organization_id.clone()),
+        };
         let verifier = self
             .sealer
             .open(&row.try_get::<String, _>("code_verifier_sealed")?)
@@ -174,47 +313,95 @@ impl Delegated {
                 ("client_secret", self.config.client_secret.expose()),
             ])
             .await?;
-        let refresh = body["refresh_token"]
-            .as_str()
-            .ok_or_else(|| DelegatedError::Refused("Microsoft gave no refresh token: the offline_access permission is missing.".into()))?;
-        let access = body["access_token"].as_str().unwrap_or("");
-        let me: Value = self
+        let upn = self.store(&account, &organizer.id, &body).await?;
+        Ok((account, upn))
+    }
+
+    /// Starts a device-code sign-in for a server without a browser.
+    pub async fn device_start(&self) -> Result<DeviceCode, DelegatedError> {
+        let url = format!("{}/{}/oauth2/v2.0/devicecode", self.config.login_base, self.config.tenant_id);
+        let scopes = self.scopes();
+        let response = self
             .http
-            .get(format!("{}/v1.0/me?$select=userPrincipalName", self.config.graph_base))
-            .bearer_auth(access)
+            .post(url)
+            .form(&[("client_id", self.config.client_id.as_str()), ("scope", scopes.as_str())])
             .send()
             .await
-            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?
+            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
+        let body: Value = response
             .json()
             .await
             .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
-        let upn = me["userPrincipalName"].as_str().unwrap_or("unknown account").to_string();
-        let now = crate::registrations::now();
-        let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM microsoft_accounts WHERE organization_id = $1")
-            .bind(&organizer.organization_id)
-            .execute(&mut *tx.tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO microsoft_accounts (organization_id, connected_by, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) \
-             VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(&organizer.organization_id)
-        .bind(&organizer.id)
-        .bind(&upn)
-        .bind(self.sealer.seal(refresh))
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?;
-        tx.commit().await?;
-        Ok(upn)
+        let text = |k: &str| body[k].as_str().unwrap_or_default().to_string();
+        // expires_in and interval are numbers, though some answers carry them as strings.
+        let number = |k: &str, default: u64| {
+            body[k]
+                .as_u64()
+                .or_else(|| body[k].as_str().and_then(|s| s.parse().ok()))
+                .unwrap_or(default)
+        };
+        if text("device_code").is_empty() {
+            let message = body["error_description"]
+                .as_str()
+                .or(body["error"].as_str())
+                .unwrap_or("no details");
+            return Err(DelegatedError::Refused(message.lines().next().unwrap_or("").to_string()));
+        }
+        Ok(DeviceCode {
+            device_code: text("device_code"),
+            user_code: text("user_code"),
+            verification_uri: text("verification_uri"),
+            message: text("message"),
+            interval: number("interval", 5).max(1),
+            expires_in: number("expires_in", 900),
+        })
     }
 
-    /// A fresh delegated access token for the organization's account; the refresh token is
-    /// replaced by the new one Microsoft returns.
-    pub async fn access_token(&self, organization_id: &str) -> Result<String, DelegatedError> {
-        let sealed: Option<String> = sqlx::query_scalar("SELECT refresh_token_sealed FROM microsoft_accounts WHERE organization_id = $1")
-            .bind(organization_id)
+    /// Waits for the person to finish the device-code sign-in, polling at Microsoft's pace, then
+    /// stores the account as `organizer`'s organization's service account.
+    pub async fn device_finish(&self, code: &DeviceCode, organizer: &Organizer) -> Result<String, DelegatedError> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(code.expires_in);
+        let mut interval = code.interval;
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
+            let result = self
+                .token_request(&[
+                    ("client_id", &self.config.client_id),
+                    ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                    ("device_code", &code.device_code),
+                    ("client_secret", self.config.client_secret.expose()),
+                ])
+                .await;
+            match result {
+                Ok(body) => {
+                    return self
+                        .store(&Account::Service(organizer.organization_id.clone()), &organizer.id, &body)
+                        .await
+                }
+                Err(DelegatedError::Pending(reason)) => {
+                    if reason == "slow_down" {
+                        interval += 5;
+                    }
+                    if std::time::Instant::now() > deadline {
+                        return Err(DelegatedError::Refused(
+                            "The code expired before the sign-in finished; run the command again.".into(),
+                        ));
+                    }
+                }
+                Err(DelegatedError::Refused(m)) if m.contains("authorization_declined") || m.starts_with("AADSTS70000") => {
+                    return Err(DelegatedError::Refused(format!("The sign-in was declined: {m}")))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// A fresh delegated access token for `account`; the refresh token is replaced by the new
+    /// one Microsoft returns.
+    pub async fn access_token(&self, account: &Account) -> Result<String, DelegatedError> {
+        let (table, key, id) = account.table();
+        let sealed: Option<String> = sqlx::query_scalar(&format!("SELECT refresh_token_sealed FROM {table} WHERE {key} = $1"))
+            .bind(id)
             .fetch_optional(&self.db.pool)
             .await?;
         let refresh = self
@@ -233,34 +420,166 @@ impl Delegated {
             .await?;
         if let Some(rotated) = body["refresh_token"].as_str() {
             let mut tx = self.db.begin_write().await?;
-            sqlx::query("UPDATE microsoft_accounts SET refresh_token_sealed = $2, refreshed_at = $3 WHERE organization_id = $1")
-                .bind(organization_id)
-                .bind(self.sealer.seal(rotated))
-                .bind(crate::registrations::now())
-                .execute(&mut *tx.tx)
-                .await?;
+            sqlx::query(&format!(
+                "UPDATE {table} SET refresh_token_sealed = $2, refreshed_at = $3 WHERE {key} = $1"
+            ))
+            .bind(id)
+            .bind(self.sealer.seal(rotated))
+            .bind(crate::registrations::now())
+            .execute(&mut *tx.tx)
+            .await?;
             tx.commit().await?;
         }
         Ok(body["access_token"].as_str().unwrap_or_default().to_string())
     }
 
     /// The connected account's name and when it was connected.
-    pub async fn status(&self, organization_id: &str) -> Result<Option<(String, i64)>, sqlx::Error> {
-        sqlx::query_as("SELECT user_principal_name, connected_at FROM microsoft_accounts WHERE organization_id = $1")
-            .bind(organization_id)
+    pub async fn status(&self, account: &Account) -> Result<Option<(String, i64)>, sqlx::Error> {
+        let (table, key, id) = account.table();
+        sqlx::query_as(&format!("SELECT user_principal_name, connected_at FROM {table} WHERE {key} = $1"))
+            .bind(id)
             .fetch_optional(&self.db.pool)
             .await
     }
 
     /// Forgets the account and its refresh token.
-    pub async fn disconnect(&self, organization_id: &str) -> Result<(), sqlx::Error> {
+    pub async fn disconnect(&self, account: &Account) -> Result<(), sqlx::Error> {
+        let (table, key, id) = account.table();
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM microsoft_accounts WHERE organization_id = $1")
-            .bind(organization_id)
+        sqlx::query(&format!("DELETE FROM {table} WHERE {key} = $1"))
+            .bind(id)
             .execute(&mut *tx.tx)
             .await?;
         tx.commit().await
     }
+
+    /// Where to send someone signing in to the dashboard with Microsoft (OpenID Connect, code
+    /// flow with PKCE and a nonce). `next` is the local page to return to.
+    /// Returns the address and the state it carries.
+    pub async fn sign_in_url(&self, next: &str) -> Result<(String, String), DelegatedError> {
+        let state = b64url(&rand::random::<[u8; 24]>());
+        let verifier = b64url(&rand::random::<[u8; 48]>());
+        let nonce = b64url(&rand::random::<[u8; 24]>());
+        let now = crate::registrations::now();
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("DELETE FROM oidc_states WHERE created_at < $1")
+            .bind(now - STATE_LIFETIME)
+            .execute(&mut *tx.tx)
+            .await?;
+        sqlx::query("INSERT INTO oidc_states (state_hash, nonce, code_verifier_sealed, next_path, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(sha256_hex(&state))
+            .bind(&nonce)
+            .bind(self.sealer.seal(&verifier))
+            .bind(next)
+            .bind(now)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await?;
+        let url = self.authorize(
+            &self.sign_in_redirect_uri,
+            "openid profile email",
+            &state,
+            &verifier,
+            &[("nonce", &nonce)],
+        );
+        Ok((url, state))
+    }
+
+    /// Finishes "Sign in with Microsoft": redeems the code and checks the ID token. The token
+    /// comes straight from the token endpoint over TLS, which OpenID Connect accepts in place
+    /// of checking its signature; issuer, audience, tenant, nonce and lifetime are checked.
+    /// Returns who signed in and the local page to go to.
+    pub async fn finish_sign_in(&self, state: &str, code: &str) -> Result<(MicrosoftUser, String), DelegatedError> {
+        let mut tx = self.db.begin_write().await?;
+        let row = sqlx::query("SELECT nonce, code_verifier_sealed, next_path, created_at FROM oidc_states WHERE state_hash = $1")
+            .bind(sha256_hex(state))
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+        sqlx::query("DELETE FROM oidc_states WHERE state_hash = $1")
+            .bind(sha256_hex(state))
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await?;
+        let Some(row) = row else {
+            return Err(DelegatedError::Refused(
+                "This sign-in link is not ours or was already used; start again.".into(),
+            ));
+        };
+        if crate::registrations::now() - row.try_get::<i64, _>("created_at")? > STATE_LIFETIME {
+            return Err(DelegatedError::Refused("This sign-in took too long; start again.".into()));
+        }
+        let verifier = self
+            .sealer
+            .open(&row.try_get::<String, _>("code_verifier_sealed")?)
+            .map_err(DelegatedError::Refused)?;
+        let body = self
+            .token_request(&[
+                ("client_id", &self.config.client_id),
+                ("scope", "openid profile email"),
+                ("code", code),
+                ("redirect_uri", &self.sign_in_redirect_uri),
+                ("grant_type", "authorization_code"),
+                ("code_verifier", &verifier),
+                ("client_secret", self.config.client_secret.expose()),
+            ])
+            .await?;
+        let id_token = body["id_token"]
+            .as_str()
+            .ok_or_else(|| DelegatedError::Refused("Microsoft gave no ID token: the openid permission is missing.".into()))?;
+        let nonce: String = row.try_get("nonce")?;
+        let user = check_id_token(id_token, &self.config, &nonce, crate::registrations::now()).map_err(DelegatedError::Refused)?;
+        Ok((user, row.try_get("next_path")?))
+    }
+}
+
+/// Waiting states of the device-code flow: keep polling.
+const DEVICE_WAIT: [&str; 2] = ["authorization_pending", "slow_down"];
+
+/// Reads and checks the claims of an ID token received from the token endpoint.
+pub fn check_id_token(token: &str, config: &GraphConfig, nonce: &str, now: i64) -> Result<MicrosoftUser, String> {
+    let bad = |what: &str| format!("Microsoft's answer could not be trusted ({what}); start again.");
+    let payload = token.split('.').nth(1).ok_or_else(|| bad("not a token"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| bad("not a token"))?;
+    let claims: Value = serde_json::from_slice(&bytes).map_err(|_| bad("not a token"))?;
+    let text = |k: &str| claims[k].as_str().unwrap_or_default();
+    if text("iss") != format!("{}/{}/v2.0", config.login_base, config.tenant_id) {
+        return Err(bad("issuer"));
+    }
+    let audience_ok = match &claims["aud"] {
+        Value::String(a) => *a == config.client_id,
+        Value::Array(list) => list.iter().any(|a| a.as_str() == Some(config.client_id.as_str())),
+        _ => false,
+    };
+    if !audience_ok {
+        return Err(bad("audience"));
+    }
+    if text("tid") != config.tenant_id {
+        return Err("This Microsoft account belongs to another organization.".into());
+    }
+    if text("nonce") != nonce {
+        return Err(bad("nonce"));
+    }
+    let exp = claims["exp"].as_i64().unwrap_or(0);
+    let nbf = claims["nbf"].as_i64().or(claims["iat"].as_i64()).unwrap_or(0);
+    // Five minutes of clock difference are tolerated.
+    if exp + 300 < now || nbf - 300 > now {
+        return Err(bad("expired"));
+    }
+    let oid = text("oid");
+    if oid.is_empty() {
+        return Err(bad("no account id"));
+    }
+    let email = [text("email"), text("preferred_username"), text("upn")]
+        .into_iter()
+        .find(|e| e.contains('@'))
+        .unwrap_or_default();
+    Ok(MicrosoftUser {
+        oid: oid.to_string(),
+        email: email.to_string(),
+        name: text("name").to_string(),
+    })
 }
 
 #[cfg(test)]

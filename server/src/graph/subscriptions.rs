@@ -26,8 +26,24 @@ pub struct Pass {
     pub renewed: usize,
 }
 
-/// Makes sure every published event linked to a webinar has a live subscription for its
-/// registrations.
+/// What Atrium follows of each webinar: its registrations (made in Teams, or changed there),
+/// its sessions, and new attendance reports (read as soon as Teams has them).
+fn resources(webinar: &str) -> [(String, &'static str); 3] {
+    [
+        (
+            format!("solutions/virtualEvents/webinars/{webinar}/registrations"),
+            "created,updated",
+        ),
+        (format!("solutions/virtualEvents/webinars/{webinar}/sessions"), "created,updated"),
+        (
+            format!("solutions/virtualEvents/webinars/{webinar}/getAttendanceReports"),
+            "created",
+        ),
+    ]
+}
+
+/// Makes sure every published event linked to a webinar has live subscriptions for its
+/// registrations, sessions and attendance reports.
 pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<Pass, String> {
     let now = crate::registrations::now();
     let rows = sqlx::query("SELECT id, teams_webinar_id FROM events WHERE status = 'published' AND teams_webinar_id IS NOT NULL")
@@ -38,65 +54,65 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
     for row in rows {
         let event_id: String = row.try_get("id").map_err(|e| e.to_string())?;
         let webinar: String = row.try_get("teams_webinar_id").map_err(|e| e.to_string())?;
-        let resource = format!("solutions/virtualEvents/webinars/{webinar}/registrations");
-        let existing: Option<(String, i64)> = sqlx::query_as("SELECT id, expires_at FROM graph_subscriptions WHERE resource = $1")
-            .bind(&resource)
-            .fetch_optional(&db.pool)
-            .await
-            .map_err(|e| e.to_string())?;
-        if let Some((id, expires_at)) = &existing {
-            if expires_at - now > RENEW_BEFORE {
-                continue;
-            }
-            let body = serde_json::json!({ "expirationDateTime": expiry(now + LIFETIME) });
-            match client
-                .request(Method::PATCH, &format!("/subscriptions/{id}"), Some(&body), "application")
+        for (resource, change_type) in resources(&webinar) {
+            let existing: Option<(String, i64)> = sqlx::query_as("SELECT id, expires_at FROM graph_subscriptions WHERE resource = $1")
+                .bind(&resource)
+                .fetch_optional(&db.pool)
                 .await
-            {
-                Ok(_) => {
-                    write(
-                        db,
-                        "UPDATE graph_subscriptions SET expires_at = $2 WHERE id = $1",
-                        id,
-                        now + LIFETIME,
-                    )
-                    .await?;
-                    pass.renewed += 1;
+                .map_err(|e| e.to_string())?;
+            if let Some((id, expires_at)) = &existing {
+                if expires_at - now > RENEW_BEFORE {
                     continue;
                 }
-                // Graph dropped it (expired or removed): make a new one below.
-                Err(GraphError::Http { status: 404, .. }) => forget(db, id).await?,
-                Err(e) => return Err(e.to_string()),
+                let body = serde_json::json!({ "expirationDateTime": expiry(now + LIFETIME) });
+                match client
+                    .request(Method::PATCH, &format!("/subscriptions/{id}"), Some(&body), "application")
+                    .await
+                {
+                    Ok(_) => {
+                        write(
+                            db,
+                            "UPDATE graph_subscriptions SET expires_at = $2 WHERE id = $1",
+                            id,
+                            now + LIFETIME,
+                        )
+                        .await?;
+                        pass.renewed += 1;
+                        continue;
+                    }
+                    // Graph dropped it (expired or removed): make a new one below.
+                    Err(GraphError::Http { status: 404, .. }) => forget(db, id).await?,
+                    Err(e) => return Err(e.to_string()),
+                }
             }
-        }
-        let client_state = {
-            use base64::Engine;
-            let bytes: [u8; 24] = rand::random();
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-        };
-        let request = Subscription {
-            change_type: "created,updated".into(),
-            notification_url: Some(format!("{public_url}/webhooks/graph")),
-            lifecycle_notification_url: Some(format!("{public_url}/webhooks/graph/lifecycle")),
-            resource: resource.clone(),
-            expiration_date_time: Some(expiry(now + LIFETIME)),
-            client_state: Some(client_state.clone()),
-            id: None,
-        };
-        let body = serde_json::to_value(&request).expect("subscription serialises");
-        let (_, created) = client
-            .request(Method::POST, "/subscriptions", Some(&body), "application")
-            .await
-            .map_err(|e| e.to_string())?;
-        let created: Subscription = serde_json::from_value(created).map_err(|e| e.to_string())?;
-        let id = created.id.ok_or("Graph returned a subscription without an id")?;
-        let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
-        sqlx::query(
+            let client_state = {
+                use base64::Engine;
+                let bytes: [u8; 24] = rand::random();
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+            };
+            let request = Subscription {
+                change_type: change_type.into(),
+                notification_url: Some(format!("{public_url}/webhooks/graph")),
+                lifecycle_notification_url: Some(format!("{public_url}/webhooks/graph/lifecycle")),
+                resource: resource.clone(),
+                expiration_date_time: Some(expiry(now + LIFETIME)),
+                client_state: Some(client_state.clone()),
+                id: None,
+            };
+            let body = serde_json::to_value(&request).expect("subscription serialises");
+            let (_, created) = client
+                .request(Method::POST, "/subscriptions", Some(&body), "application")
+                .await
+                .map_err(|e| e.to_string())?;
+            let created: Subscription = serde_json::from_value(created).map_err(|e| e.to_string())?;
+            let id = created.id.ok_or("Graph returned a subscription without an id")?;
+            let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
+            sqlx::query(
             "INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(&resource)
-        .bind("created,updated")
+        .bind(change_type)
         .bind(&client_state)
         .bind(now + LIFETIME)
         .bind(&event_id)
@@ -104,8 +120,9 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
         .execute(&mut *tx.tx)
         .await
         .map_err(|e| e.to_string())?;
-        tx.commit().await.map_err(|e| e.to_string())?;
-        pass.created += 1;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            pass.created += 1;
+        }
     }
     Ok(pass)
 }

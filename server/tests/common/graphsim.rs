@@ -53,6 +53,38 @@ pub struct SimState {
     pub batch_item_faults: Vec<String>,
     /// (when, method, path) of every Graph request that reached the simulator.
     pub log: Vec<(Instant, String, String)>,
+    /// Scope and nonce each authorization code was issued for.
+    pub code_details: HashMap<String, (String, Option<String>)>,
+    /// Who signs in at the authorize page and the device-code page: (object id, user principal
+    /// name, display name). The service account unless a test changes it.
+    pub user: Option<(String, String, String)>,
+    /// The user each delegated access token and refresh token belongs to.
+    pub token_users: HashMap<String, String>,
+    pub refresh_users: HashMap<String, String>,
+    /// Device codes issued, with how many more polls answer `authorization_pending`.
+    pub device_codes: HashMap<String, usize>,
+    /// Online meetings by id, and meeting ids by the caller's externalId.
+    pub meetings: HashMap<String, Value>,
+    pub meetings_by_external_id: HashMap<String, String>,
+    /// Attendance records of each online meeting's one report.
+    pub meeting_attendance: HashMap<String, Vec<Value>>,
+    /// Webinars each user organizes (by user principal name).
+    pub organizers: HashMap<String, String>,
+    /// The simulator's own address, the identity platform's issuer base.
+    pub login_base: String,
+}
+
+impl SimState {
+    /// The signed-in user: (object id, user principal name, display name).
+    pub fn who(&self) -> (String, String, String) {
+        self.user.clone().unwrap_or_else(|| {
+            (
+                "0c8f0e1e-5d1a-4b7e-9a43-7f0e2b1d9a11".into(),
+                "events-service@contoso.example".into(),
+                "Events Service".into(),
+            )
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -75,6 +107,24 @@ impl Sim {
         let app = Router::new()
             .route("/{tenant}/oauth2/v2.0/token", post(token))
             .route("/{tenant}/oauth2/v2.0/authorize", axum::routing::get(authorize))
+            .route("/{tenant}/oauth2/v2.0/devicecode", post(device_code))
+            .route("/v1.0/me/onlineMeetings/createOrGet", post(create_or_get_meeting))
+            .route(
+                "/v1.0/me/onlineMeetings/{id}",
+                axum::routing::patch(update_meeting).delete(delete_meeting),
+            )
+            .route(
+                "/v1.0/me/onlineMeetings/{id}/attendanceReports",
+                axum::routing::get(list_meeting_reports),
+            )
+            .route(
+                "/v1.0/me/onlineMeetings/{id}/attendanceReports/{rid}/attendanceRecords",
+                axum::routing::get(list_meeting_records),
+            )
+            .route(
+                "/v1.0/solutions/virtualEvents/webinars/{id}",
+                axum::routing::get(get_webinar).patch(update_webinar),
+            )
             .route("/v1.0/me", axum::routing::get(me))
             .route("/v1.0/solutions/virtualEvents/webinars", post(create_webinar).get(list_webinars))
             .route(
@@ -113,6 +163,7 @@ impl Sim {
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        state.lock().unwrap().login_base = base.clone();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Sim { base, state }
     }
@@ -187,7 +238,30 @@ async fn token(State(state): Shared, Path(tenant): Path<String>, body: Bytes) ->
             if server::graph::delegated::challenge(&verifier) != challenge || form.get("redirect_uri") != Some(&redirect) {
                 return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request."}))).into_response();
             }
+            let (scope, nonce) = s.code_details.remove(&code).unwrap_or_default();
+            if !scope.contains("offline_access") {
+                // Sign-in only: an ID token, no refresh token.
+                return Json(json!({"token_type": "Bearer", "scope": scope, "expires_in": 3599, "access_token": "sim-id-only", "id_token": id_token(&s, nonce.as_deref())})).into_response();
+            }
             return user_tokens(&mut s);
+        }
+        Some("urn:ietf:params:oauth:grant-type:device_code") if client_ok => {
+            let code = form.get("device_code").cloned().unwrap_or_default();
+            return match s.device_codes.get_mut(&code) {
+                None => (
+                    StatusCode::BAD_REQUEST,
+                    Json(json!({"error": "bad_verification_code", "error_description": "AADSTS70019: Verification code expired."})),
+                )
+                    .into_response(),
+                Some(0) => {
+                    s.device_codes.remove(&code);
+                    user_tokens(&mut s)
+                }
+                Some(left) => {
+                    *left -= 1;
+                    (StatusCode::BAD_REQUEST, Json(json!({"error": "authorization_pending", "error_description": "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling."}))).into_response()
+                }
+            };
         }
         Some("refresh_token") if client_ok => {
             let presented = form.get("refresh_token").cloned().unwrap_or_default();
@@ -195,7 +269,12 @@ async fn token(State(state): Shared, Path(tenant): Path<String>, body: Bytes) ->
                 return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "AADSTS70000: The refresh token was revoked or already used."}))).into_response();
             };
             s.refresh_tokens.remove(i);
-            return user_tokens(&mut s);
+            // Refresh tokens seeded by tests belong to the service account.
+            let upn = s
+                .refresh_users
+                .remove(&presented)
+                .unwrap_or_else(|| "events-service@contoso.example".into());
+            return tokens_for(&mut s, upn);
         }
         _ => {}
     }
@@ -279,7 +358,10 @@ async fn create_webinar(State(state): Shared, headers: HeaderMap, Json(body): Js
     let mut webinar = body;
     webinar["id"] = json!(id);
     webinar["status"] = json!("draft");
-    state.lock().unwrap().webinars.insert(id, webinar.clone());
+    let mut s = state.lock().unwrap();
+    let organizer = s.token_users.get(&bearer(&headers)).cloned().unwrap_or_default();
+    s.organizers.insert(id.clone(), organizer);
+    s.webinars.insert(id, webinar.clone());
     (StatusCode::CREATED, Json(webinar)).into_response()
 }
 
@@ -421,12 +503,36 @@ async fn list_webinars(State(state): Shared, headers: HeaderMap) -> Response {
     Json(json!({"value": s.webinars.values().cloned().collect::<Vec<_>>()})).into_response()
 }
 
+/// An ID token as the identity platform issues it (header.claims.signature, base64url).
+fn id_token(s: &SimState, nonce: Option<&str>) -> String {
+    use base64::Engine;
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let (oid, upn, name) = s.who();
+    let now = jiff::Timestamp::now().as_second();
+    let claims = json!({
+        "aud": CLIENT_ID, "iss": format!("{}/{TENANT}/v2.0", s.login_base), "iat": now, "nbf": now, "exp": now + 3600,
+        "name": name, "oid": oid, "preferred_username": upn, "email": upn, "tid": TENANT, "nonce": nonce, "ver": "2.0"
+    });
+    format!(
+        "{}.{}.c2ltLXNpZ25hdHVyZQ",
+        b64(&json!({"typ": "JWT", "alg": "RS256", "kid": "sim"})),
+        b64(&claims)
+    )
+}
+
 fn user_tokens(s: &mut SimState) -> Response {
+    let upn = s.who().1;
+    tokens_for(s, upn)
+}
+
+fn tokens_for(s: &mut SimState, upn: String) -> Response {
     let access = format!("sim-user-token-{}", s.user_tokens.len() + 1);
+    s.token_users.insert(access.clone(), upn.clone());
     let refresh = format!("sim-refresh-{}", uuid::Uuid::new_v4().simple());
     s.user_tokens.push(access.clone());
     s.tokens.push(access.clone());
     s.refresh_tokens.push(refresh.clone());
+    s.refresh_users.insert(refresh.clone(), upn);
     Json(json!({"token_type": "Bearer", "scope": "VirtualEvent.ReadWrite User.Read", "expires_in": 3599, "access_token": access, "refresh_token": refresh})).into_response()
 }
 
@@ -435,15 +541,21 @@ async fn authorize(State(state): Shared, Query(q): Query<HashMap<String, String>
     let redirect = q.get("redirect_uri").cloned().unwrap_or_default();
     if q.get("client_id").map(String::as_str) != Some(CLIENT_ID)
         || q.get("code_challenge_method").map(String::as_str) != Some("S256")
-        || !q.get("scope").is_some_and(|s| s.contains("offline_access"))
+        || !q
+            .get("scope")
+            .is_some_and(|s| s.contains("offline_access") || s.split(' ').any(|p| p == "openid"))
     {
         return (StatusCode::BAD_REQUEST, "AADSTS900144: bad authorization request").into_response();
     }
     let code = format!("code-{}", uuid::Uuid::new_v4().simple());
-    state.lock().unwrap().codes.insert(
+    let mut s = state.lock().unwrap();
+    s.codes.insert(
         code.clone(),
         (q.get("code_challenge").cloned().unwrap_or_default(), redirect.clone()),
     );
+    s.code_details
+        .insert(code.clone(), (q.get("scope").cloned().unwrap_or_default(), q.get("nonce").cloned()));
+    drop(s);
     let back = format!(
         "{redirect}?{}",
         serde_urlencoded::to_string([("code", code.as_str()), ("state", q.get("state").map(String::as_str).unwrap_or(""))]).unwrap()
@@ -464,7 +576,8 @@ async fn me(State(state): Shared, headers: HeaderMap) -> Response {
             "A delegated token is required.",
         );
     }
-    Json(json!({"userPrincipalName": "events-service@contoso.example"})).into_response()
+    let upn = token.and_then(|t| s.token_users.get(t).cloned()).unwrap_or_else(|| s.who().1);
+    Json(json!({"userPrincipalName": upn})).into_response()
 }
 
 async fn publish_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
@@ -631,13 +744,9 @@ async fn list_sessions(State(state): Shared, headers: HeaderMap, Path(id): Path<
     if let Some(r) = gate(&state, &headers, "GET", &format!("/solutions/virtualEvents/webinars/{id}/sessions")) {
         return r;
     }
-    let has = state.lock().unwrap().attendance.contains_key(&id);
-    let value = if has {
-        json!([{"id": "s1", "subject": "Session one", "joinWebUrl": "https://teams.microsoft.com/l/meetup-join/s1"}])
-    } else {
-        json!([])
-    };
-    Json(json!({"value": value})).into_response()
+    // Every webinar has one session.
+    let join = format!("https://teams.microsoft.com/l/meetup-join/{}", id.split('@').next().unwrap_or(""));
+    Json(json!({"value": [{"id": "s1", "subject": "Session one", "joinWebUrl": join}]})).into_response()
 }
 
 async fn list_reports(State(state): Shared, headers: HeaderMap, Path((id, sid)): Path<(String, String)>) -> Response {
@@ -664,4 +773,162 @@ async fn list_records(State(state): Shared, headers: HeaderMap, Path((id, sid, r
     }
     let records = state.lock().unwrap().attendance.get(&id).cloned().unwrap_or_default();
     Json(json!({"value": records})).into_response()
+}
+
+/// Starts a device-code sign-in; the person "signs in" after one pending poll.
+async fn device_code(State(state): Shared, Path(tenant): Path<String>, body: Bytes) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    if tenant != TENANT || form.get("client_id").map(String::as_str) != Some(CLIENT_ID) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_client", "error_description": "AADSTS700016: Application not found in the directory."})),
+        )
+            .into_response();
+    }
+    if !form.get("scope").is_some_and(|s| s.contains("offline_access")) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_scope", "error_description": "AADSTS70011: The provided value for scope is not valid."})),
+        )
+            .into_response();
+    }
+    let code = format!("device-{}", uuid::Uuid::new_v4().simple());
+    state.lock().unwrap().device_codes.insert(code.clone(), 1);
+    Json(json!({
+        "device_code": code, "user_code": "SIMCODE1", "verification_uri": "https://microsoft.com/devicelogin",
+        "expires_in": 900, "interval": 1,
+        "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code SIMCODE1 to authenticate."
+    }))
+    .into_response()
+}
+
+fn bearer(headers: &HeaderMap) -> String {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .to_string()
+}
+
+/// `POST /me/onlineMeetings/createOrGet`: one meeting per externalId (201 when created, 200
+/// when it already existed).
+async fn create_or_get_meeting(State(state): Shared, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(&state, &headers, "POST", "/me/onlineMeetings/createOrGet") {
+        return r;
+    }
+    if let Some(r) = delegated_only(&state, &headers) {
+        return r;
+    }
+    let Some(external) = body["externalId"].as_str().filter(|e| !e.is_empty()).map(str::to_string) else {
+        return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "externalId is required.");
+    };
+    let mut s = state.lock().unwrap();
+    if let Some(id) = s.meetings_by_external_id.get(&external).cloned() {
+        return (StatusCode::OK, Json(s.meetings[&id].clone())).into_response();
+    }
+    let id = format!("MSo{}", uuid::Uuid::new_v4().simple());
+    let organizer = s.token_users.get(&bearer(&headers)).cloned().unwrap_or_default();
+    let mut meeting = body;
+    meeting["id"] = json!(id);
+    meeting["joinWebUrl"] = json!(format!("https://teams.microsoft.com/l/meetup-join/19%3ameeting_{id}%40thread.v2/0"));
+    meeting["participants"] = json!({"organizer": {"upn": organizer}});
+    s.meetings.insert(id.clone(), meeting.clone());
+    s.meetings_by_external_id.insert(external, id);
+    (StatusCode::CREATED, Json(meeting)).into_response()
+}
+
+async fn update_meeting(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(&state, &headers, "PATCH", &format!("/me/onlineMeetings/{id}")) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    let Some(meeting) = s.meetings.get_mut(&id) else {
+        return graph_error(StatusCode::NOT_FOUND, "NotFound", "The meeting was not found.");
+    };
+    for (k, v) in body.as_object().cloned().unwrap_or_default() {
+        meeting[k.as_str()] = v;
+    }
+    (StatusCode::OK, Json(meeting.clone())).into_response()
+}
+
+async fn delete_meeting(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&state, &headers, "DELETE", &format!("/me/onlineMeetings/{id}")) {
+        return r;
+    }
+    match state.lock().unwrap().meetings.remove(&id) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The meeting was not found."),
+    }
+}
+
+async fn list_meeting_reports(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&state, &headers, "GET", &format!("/me/onlineMeetings/{id}/attendanceReports")) {
+        return r;
+    }
+    let s = state.lock().unwrap();
+    let value = match s.meeting_attendance.get(&id) {
+        Some(records) => json!([{"id": "mr1", "totalParticipantCount": records.len(), "attendanceRecords": []}]),
+        None => json!([]),
+    };
+    Json(json!({"value": value})).into_response()
+}
+
+async fn list_meeting_records(State(state): Shared, headers: HeaderMap, Path((id, rid)): Path<(String, String)>) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "GET",
+        &format!("/me/onlineMeetings/{id}/attendanceReports/{rid}/attendanceRecords"),
+    ) {
+        return r;
+    }
+    let records = state.lock().unwrap().meeting_attendance.get(&id).cloned().unwrap_or_default();
+    Json(json!({"value": records})).into_response()
+}
+
+/// `GET /solutions/virtualEvents/webinars/{id}`, and `getByUserRole(role='organizer')` for the
+/// signed-in user (the same path shape).
+async fn get_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&state, &headers, "GET", &format!("/solutions/virtualEvents/webinars/{id}")) {
+        return r;
+    }
+    let s = state.lock().unwrap();
+    if id.starts_with("getByUserRole(") {
+        if !s.user_tokens.contains(&bearer(&headers)) {
+            return graph_error(StatusCode::FORBIDDEN, "Forbidden", "This API needs a delegated token.");
+        }
+        let me = s.token_users.get(&bearer(&headers)).cloned().unwrap_or_default();
+        let mine: Vec<Value> = s
+            .webinars
+            .iter()
+            .filter(|(wid, _)| s.organizers.get(*wid) == Some(&me))
+            .map(|(_, w)| w.clone())
+            .collect();
+        return Json(json!({"value": mine})).into_response();
+    }
+    match s.webinars.get(&id) {
+        Some(w) => Json(w.clone()).into_response(),
+        None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found."),
+    }
+}
+
+async fn update_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(&state, &headers, "PATCH", &format!("/solutions/virtualEvents/webinars/{id}")) {
+        return r;
+    }
+    if let Some(r) = delegated_only(&state, &headers) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    let Some(webinar) = s.webinars.get_mut(&id) else {
+        return graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found.");
+    };
+    if webinar["status"] == "canceled" {
+        return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "A canceled webinar can't be changed.");
+    }
+    for (k, v) in body.as_object().cloned().unwrap_or_default() {
+        webinar[k.as_str()] = v;
+    }
+    StatusCode::NO_CONTENT.into_response()
 }

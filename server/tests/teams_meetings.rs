@@ -1,0 +1,505 @@
+//! Microsoft mode beyond webinar registrations: meeting-kind events as Teams meetings with
+//! their join link, organizers' own accounts, the device-code connect for headless servers,
+//! "Sign in with Microsoft", importing existing Teams webinars, resync after missed
+//! notifications, and attendance read automatically once an event is over.
+
+mod common;
+
+use common::graphsim::Sim;
+use common::{person, Backend, TestApp};
+use server::graph::client::{GraphClient, RetryPolicy};
+use server::graph::delegated::{Account, Delegated};
+use server::teams_sync::TeamsSync;
+use std::time::Duration;
+
+const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+    }
+}
+
+fn sealer() -> server::crypto::Sealer {
+    server::crypto::Sealer::from_base64(KEY).unwrap()
+}
+
+/// Seeds a connected account (as if signed in earlier) for the sim's current user.
+async fn seed_account(app: &TestApp, sim: &Sim, account: &Account) {
+    let refresh = format!("sim-refresh-seeded-{}", uuid::Uuid::new_v4().simple());
+    sim.state.lock().unwrap().refresh_tokens.push(refresh.clone());
+    let sealed = sealer().seal(&refresh);
+    match account {
+        Account::Service(org) => sqlx::query(
+            "INSERT INTO microsoft_accounts (organization_id, connected_by, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) VALUES ($1, $2, 'svc@contoso.example', $3, 0, 0)",
+        )
+        .bind(org)
+        .bind(&app.owner.id)
+        .bind(sealed),
+        Account::Personal(organizer) => sqlx::query(
+            "INSERT INTO personal_microsoft_accounts (organizer_id, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) VALUES ($1, 'me@contoso.example', $2, 0, 0)",
+        )
+        .bind(organizer)
+        .bind(sealed),
+    }
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+}
+
+fn sync_for(app: &TestApp, sim: &Sim) -> TeamsSync {
+    let delegated = Delegated::new(app.state.db.clone(), sim.config(), sealer(), &app.base);
+    TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick())).with_delegated(delegated)
+}
+
+async fn due_now(app: &TestApp) {
+    sqlx::query("UPDATE outbox SET available_at = 0 WHERE sent_at IS NULL")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+}
+
+async fn microsoft_app(backend: Backend, sim: &Sim) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::config_for(backend, &dir).await;
+    config.graph = Some(sim.config());
+    config.sealer = Some(sealer());
+    TestApp::spawn_with(config, dir).await
+}
+
+both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |backend| async move {
+    let sim = Sim::start().await;
+    let app = TestApp::spawn(backend).await;
+    seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
+    let sync = sync_for(&app, &sim);
+    let slug = app
+        .event(|e| {
+            e.kind = app::domain::EventKind::Meeting;
+            e.status = app::domain::EventStatus::Draft;
+            e.join_url = None;
+            e.title = "Office hours".into();
+        })
+        .await;
+    server::manage::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
+    due_now(&app).await;
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
+    let meeting_id = event.teams_meeting_id.clone().expect("the meeting's id is stored");
+    let join = event.teams_join_url.clone().expect("the join link is stored");
+    assert!(join.starts_with("https://teams.microsoft.com/l/meetup-join/"));
+    assert_eq!(event.join_link(), Some(join.as_str()), "Atrium shows the Teams link");
+    {
+        let s = sim.state.lock().unwrap();
+        assert_eq!(s.meetings.len(), 1);
+        assert_eq!(s.meetings[&meeting_id]["subject"], "Office hours");
+        assert_eq!(s.meetings[&meeting_id]["externalId"], event.id.as_str());
+    }
+
+    // A crash after Teams made the meeting but before Atrium stored it: the retry finds the
+    // same meeting (createOrGet by our event id) instead of making a second one.
+    sqlx::query("UPDATE events SET teams_meeting_id = NULL, teams_join_url = NULL, teams_stage = NULL WHERE slug = $1")
+        .bind(&slug)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    server::teams_sync::queue_webinar(&mut tx, &event.id).await.unwrap();
+    tx.commit().await.unwrap();
+    due_now(&app).await;
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    assert_eq!(sim.state.lock().unwrap().meetings.len(), 1, "still one meeting");
+    let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
+    assert_eq!(event.teams_meeting_id.as_deref(), Some(meeting_id.as_str()));
+
+    // Registrants get the join link in their email and on their page.
+    assert_eq!(app.register(&slug, person(1)).await.status(), 201);
+    let mails = app.flush_outbox().await;
+    let (_, text) = common::bodies(mails.last().unwrap());
+    assert!(text.contains(&format!("Join: {join}")), "{text}");
+    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations LIMIT 1")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!("/r/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&join.replace('&', "&amp;")), "the manage page links the meeting");
+
+    // Renaming and moving the event updates the meeting.
+    let input: server::manage::EventInput = serde_json::from_value(serde_json::json!({"title": "Office hours (moved)"})).unwrap();
+    server::manage::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
+    due_now(&app).await;
+    assert_eq!(sync.sync_updates().await.unwrap(), 1);
+    assert_eq!(sim.state.lock().unwrap().meetings[&meeting_id]["subject"], "Office hours (moved)");
+
+    // After the meeting, attendance is read from Teams without anyone asking.
+    sim.state.lock().unwrap().meeting_attendance.insert(
+        meeting_id.clone(),
+        vec![serde_json::json!({"emailAddress": "person1@example.com", "totalAttendanceInSeconds": 1500, "role": "Attendee"})],
+    );
+    assert_eq!(sync.attendance_pass().await.unwrap(), 0, "not before the meeting is over");
+    let now = jiff::Timestamp::now().as_second();
+    sqlx::query("UPDATE events SET start_at = $2, end_at = $3 WHERE slug = $1")
+        .bind(&slug)
+        .bind(now - 7200)
+        .bind(now - 3600)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sync.attendance_pass().await.unwrap(), 1);
+    let seconds: i64 = sqlx::query_scalar("SELECT seconds FROM attendance WHERE email_normalized = 'person1@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(seconds, 1500);
+    assert_eq!(sync.attendance_pass().await.unwrap(), 0, "read once the records are in");
+
+    // Canceling the event removes the meeting from Teams.
+    server::manage::cancel(&app.state.db, &app.owner, &slug, None).await.unwrap();
+    due_now(&app).await;
+    assert_eq!(sync.sync_webinar_cancellations().await.unwrap(), 1);
+    assert!(sim.state.lock().unwrap().meetings.is_empty());
+});
+
+#[tokio::test]
+async fn an_organizer_with_their_own_account_owns_what_they_publish() {
+    let sim = Sim::start().await;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
+    let (colleague, _) = server::auth::create_organizer(&app.state.db, "colleague@example.com", "Owner Org", None)
+        .await
+        .unwrap();
+    // The colleague connects their own account; Microsoft signs them in as themselves.
+    sim.state.lock().unwrap().user = Some(("oid-colleague".into(), "colleague@contoso.example".into(), "Colleague".into()));
+    let delegated = Delegated::new(app.state.db.clone(), sim.config(), sealer(), "http://localhost:3000");
+    let url = delegated
+        .authorize_url(&colleague, &Account::Personal(colleague.id.clone()))
+        .await
+        .unwrap();
+    let back = app.client.get(&url).send().await.unwrap();
+    let location = back.headers()["location"].to_str().unwrap().to_string();
+    let q: std::collections::HashMap<String, String> = serde_urlencoded::from_str(location.split_once('?').unwrap().1).unwrap();
+    let (account, upn) = delegated.complete(&colleague, &q["state"], &q["code"]).await.unwrap();
+    assert_eq!(account, Account::Personal(colleague.id.clone()));
+    assert_eq!(upn, "colleague@contoso.example");
+    assert!(
+        delegated
+            .authorize_url(&colleague, &Account::Personal(app.owner.id.clone()))
+            .await
+            .is_err(),
+        "nobody connects someone else's account"
+    );
+
+    let mine = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
+    let theirs = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
+    server::manage::publish(&app.state.db, &app.owner, &mine, true).await.unwrap();
+    server::manage::publish(&app.state.db, &colleague, &theirs, true)
+        .await
+        .unwrap_or_else(|_| panic!("colleague publishes"));
+    due_now(&app).await;
+    let sync = sync_for(&app, &sim);
+    assert_eq!(sync.sync_webinars().await.unwrap(), 2);
+    let owner_of = |slug: &str| {
+        let slug = slug.to_string();
+        let db = app.state.db.clone();
+        let sim = sim.clone();
+        async move {
+            let id: String = sqlx::query_scalar("SELECT teams_webinar_id FROM events WHERE slug = $1")
+                .bind(&slug)
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            sim.state.lock().unwrap().organizers[&id].clone()
+        }
+    };
+    assert_eq!(owner_of(&theirs).await, "colleague@contoso.example");
+    assert_eq!(owner_of(&mine).await, "events-service@contoso.example");
+}
+
+#[tokio::test]
+async fn a_headless_server_connects_with_a_device_code() {
+    let sim = Sim::start().await;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let delegated = Delegated::new(app.state.db.clone(), sim.config(), sealer(), &app.base);
+    let code = delegated.device_start().await.unwrap();
+    assert_eq!(code.user_code, "SIMCODE1");
+    assert!(code.message.contains("https://microsoft.com/devicelogin"));
+    // The first poll is told to wait; the second gets the tokens.
+    let upn = delegated.device_finish(&code, &app.owner).await.unwrap();
+    assert_eq!(upn, "events-service@contoso.example");
+    let account = Account::Service(app.owner.organization_id.clone());
+    assert!(delegated.status(&account).await.unwrap().is_some());
+    assert!(delegated.access_token(&account).await.unwrap().starts_with("sim-user-token-"));
+    // A code nobody issued is refused with Microsoft's reason.
+    let mut forged = code.clone();
+    forged.device_code = "device-forged".into();
+    let err = delegated.device_finish(&forged, &app.owner).await.unwrap_err();
+    assert!(err.to_string().contains("AADSTS70019"), "{err}");
+}
+
+/// Follows "Sign in with Microsoft" as a browser would; returns the callback's response.
+async fn sign_in_with_microsoft(app: &TestApp, keep_cookie: bool) -> reqwest::Response {
+    let start = app
+        .client
+        .get(app.url("/login/microsoft?next=/dashboard/team"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 303);
+    let cookie = start.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("__Host-atrium_oidc="));
+    let authorize = start.headers()["location"].to_str().unwrap().to_string();
+    assert!(authorize.contains("nonce=") && authorize.contains("scope=openid"), "{authorize}");
+    let back = app.client.get(&authorize).send().await.unwrap();
+    let callback = back.headers()["location"]
+        .to_str()
+        .unwrap()
+        .replace("http://localhost:3000", &app.base);
+    let mut request = app.client.get(callback);
+    if keep_cookie {
+        request = request.header("cookie", cookie);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn organizers_sign_in_with_microsoft() {
+    let sim = Sim::start().await;
+    let app = microsoft_app(Backend::Sqlite, &sim).await;
+    let login = app.client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    assert!(login.contains("Sign in with Microsoft"));
+
+    // Someone whose Microsoft account matches no organizer is turned away.
+    sim.state.lock().unwrap().user = Some(("oid-stranger".into(), "stranger@contoso.example".into(), "Stranger".into()));
+    let r = sign_in_with_microsoft(&app, true).await;
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("No organizer account here uses the Microsoft account stranger@contoso.example"));
+
+    // The owner's Microsoft account has the owner's email: signed in, and linked from now on.
+    sim.state.lock().unwrap().user = Some(("oid-owner".into(), app.owner.email.clone(), "Owner".into()));
+    let r = sign_in_with_microsoft(&app, true).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/dashboard/team");
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("__Host-atrium_session="))
+        .expect("a session cookie");
+    let team = app
+        .client
+        .get(app.url("/dashboard/team"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(team.status(), 200);
+    let linked: Option<String> = sqlx::query_scalar("SELECT microsoft_oid FROM organizers WHERE id = $1")
+        .bind(&app.owner.id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(linked.as_deref(), Some("oid-owner"));
+    // Linked by object id: a later email change in Microsoft does not lock the owner out.
+    sim.state.lock().unwrap().user = Some(("oid-owner".into(), "renamed@contoso.example".into(), "Owner".into()));
+    assert_eq!(sign_in_with_microsoft(&app, true).await.status(), 303);
+
+    // An answer arriving in a browser that did not start the sign-in is refused.
+    let r = sign_in_with_microsoft(&app, false).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("started in another browser"));
+}
+
+#[test]
+fn id_tokens_are_checked_before_anyone_is_signed_in() {
+    use base64::Engine;
+    let config = server::graph::client::GraphConfig {
+        tenant_id: "tenant-1".into(),
+        client_id: "app-1".into(),
+        client_secret: server::config::Secret::new("s"),
+        graph_base: "https://graph.example".into(),
+        login_base: "https://login.example".into(),
+    };
+    let now = 1_800_000_000;
+    let token = |claims: serde_json::Value| {
+        let b64 = |v: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        format!("{}.{}.sig", b64(serde_json::json!({"alg": "RS256"})), b64(claims))
+    };
+    let good = serde_json::json!({"iss": "https://login.example/tenant-1/v2.0", "aud": "app-1", "tid": "tenant-1",
+        "nonce": "n1", "exp": now + 600, "iat": now, "oid": "o1", "preferred_username": "a@b.example", "name": "A"});
+    let user = server::graph::delegated::check_id_token(&token(good.clone()), &config, "n1", now).unwrap();
+    assert_eq!((user.oid.as_str(), user.email.as_str()), ("o1", "a@b.example"));
+    let with = |k: &str, v: serde_json::Value| {
+        let mut c = good.clone();
+        c[k] = v;
+        token(c)
+    };
+    for (bad, why) in [
+        (with("iss", "https://evil.example/tenant-1/v2.0".into()), "issuer"),
+        (with("aud", "other-app".into()), "audience"),
+        (with("tid", "tenant-2".into()), "another organization"),
+        (with("nonce", "n2".into()), "nonce"),
+        (with("exp", (now - 3600).into()), "expired"),
+        (with("oid", "".into()), "no account id"),
+        ("not-a-token".to_string(), "not a token"),
+    ] {
+        let err = server::graph::delegated::check_id_token(&bad, &config, "n1", now).unwrap_err();
+        assert!(err.contains(why), "{why}: {err}");
+    }
+}
+
+both_backends!(
+    existing_teams_webinars_are_imported_with_their_registrations,
+    |backend| async move {
+        let sim = Sim::start().await;
+        let app = microsoft_app(backend, &sim).await;
+        seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
+        let start = jiff::Timestamp::now().as_second() + 86_400 * 10;
+        let wall = |t: i64| {
+            jiff::Timestamp::from_second(t)
+                .unwrap()
+                .to_zoned(jiff::tz::TimeZone::get("America/Los_Angeles").unwrap())
+                .strftime("%Y-%m-%dT%H:%M:%S.0000000")
+                .to_string()
+        };
+        let webinar = sim.webinar();
+        let other = sim.webinar();
+        {
+            let mut s = sim.state.lock().unwrap();
+            let w = s.webinars.get_mut(&webinar).unwrap();
+            w["displayName"] = "Quarterly roadmap".into();
+            w["description"] = serde_json::json!({"contentType": "html", "content": "<p>What ships next &amp; why.</p>"});
+            w["startDateTime"] = serde_json::json!({"dateTime": wall(start), "timeZone": "Pacific Standard Time"});
+            w["endDateTime"] = serde_json::json!({"dateTime": wall(start + 3600), "timeZone": "Pacific Standard Time"});
+            s.organizers.insert(webinar.clone(), "events-service@contoso.example".into());
+            s.organizers.insert(other.clone(), "someone-else@contoso.example".into());
+        }
+        sim.register_in_teams(&webinar, "early@example.com");
+        sim.register_in_teams(&webinar, "second@example.com");
+
+        let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
+        let page = app
+            .client
+            .get(app.url("/dashboard/microsoft?import=service"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Quarterly roadmap"), "{page}");
+        assert!(!page.contains(&other), "only webinars this account organizes");
+        let r = app
+            .client
+            .post(app.url("/dashboard/microsoft/import"))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string([("csrf", csrf.as_str()), ("account", "service"), ("webinar", webinar.as_str())]).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        let slug = r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .split('/')
+            .nth(3)
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_string();
+        let event = server::events::for_registration(&app.state.db, &slug)
+            .await
+            .unwrap()
+            .expect("published, like the webinar");
+        assert_eq!(event.title, "Quarterly roadmap");
+        assert_eq!(event.description, "What ships next & why.");
+        assert_eq!(event.start_at, start, "Pacific time read as Pacific time");
+        assert_eq!(event.time_zone, "America/Los_Angeles");
+        assert_eq!(event.teams_webinar_id.as_deref(), Some(webinar.as_str()));
+        assert_eq!(event.registered_count, 2);
+        // Imported once: a second import is refused, and the list no longer offers it.
+        let again = app
+            .client
+            .post(app.url("/dashboard/microsoft/import"))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string([("csrf", csrf.as_str()), ("account", "service"), ("webinar", webinar.as_str())]).unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 502);
+        assert!(again.text().await.unwrap().contains("already in Atrium"));
+
+        // Notifications were missed: Graph says so, and Atrium reads the registrations again.
+        sim.register_in_teams(&webinar, "missed@example.com");
+        sqlx::query(
+        "INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, event_id, created_at) VALUES ('sub-1', 'r', 'created', 'cs', 0, $1, 0)",
+    )
+    .bind(&event.id)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+        sqlx::query(
+        "INSERT INTO graph_notifications (id, subscription_id, kind, lifecycle_event, received_at) VALUES ('n-1', 'sub-1', 'lifecycle', 'missed', 0)",
+    )
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+        let sync = app.state.teams.clone().unwrap();
+        assert_eq!(sync.process_notifications().await.unwrap(), 1);
+        let count: i64 = sqlx::query_scalar("SELECT registered_count FROM events WHERE id = $1")
+            .bind(&event.id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(count, 3);
+    }
+);
+
+#[tokio::test]
+async fn the_dashboard_check_says_what_is_missing() {
+    let sim = Sim::start().await;
+    let app = microsoft_app(Backend::Sqlite, &sim).await;
+    sim.state.lock().unwrap().no_access_policy = true;
+    let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
+    let page = app
+        .client
+        .post(app.url("/dashboard/microsoft/check"))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("✓ the app signs in"), "{page}");
+    assert!(page.contains("application access policy (New-CsApplicationAccessPolicy"), "{page}");
+    assert!(page.contains("no service account is connected"), "{page}");
+    assert!(page.contains("ATRIUM_PUBLIC_URL is http://"), "{page}");
+    assert!(page.contains("data-ok=\"false\""));
+}
