@@ -21,10 +21,11 @@ echo "==> Rust tests (domain, store and API on SQLite and PostgreSQL, pages)"
 cargo test -p app --features ssr 2>&1 | tee -a "$log"
 cargo test -p server 2>&1 | tee -a "$log"
 
-echo "==> building the release site for the browser tests"
+echo "==> building the release site and the Microsoft simulator for the browser tests"
 cargo leptos build --release
+cargo build -p server --example graphsim
 
-echo "==> browser tests (Chromium, JavaScript on and off)"
+echo "==> browser tests (Chromium, JavaScript on and off, and Microsoft mode against the simulator)"
 (cd end2end && npx playwright test) 2>&1 | tee -a "$log"
 
 passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')

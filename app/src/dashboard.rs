@@ -360,6 +360,8 @@ pub struct EventOverview {
     pub attendance: Option<Vec<(String, i64)>>,
     /// Members of the organization: id, email, and whether they organize this event.
     pub organizers: Vec<(String, String, bool)>,
+    /// Where the event stands in Microsoft Teams, in Microsoft mode.
+    pub teams: Option<String>,
 }
 
 /// A horizontal bar chart as SVG; no script needed.
@@ -470,6 +472,7 @@ pub fn EventOverviewPage(page: EventOverview, csrf: String) -> impl IntoView {
     view! {
         <p class="kind">{page.status.clone()}</p>
         <h1>{page.title}</h1>
+        {page.teams.map(|t| view! { <p class="hint teams-status">{t}</p> })}
         <p class="when">{page.when}</p>
         {page.notice.map(|n| view! { <p class="banner" role="status">{n}</p> })}
         {page.error.map(|n| view! { <p class="closed" role="alert">{n}</p> })}

@@ -695,7 +695,16 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
             (m.id, m.email, on)
         })
         .collect();
+    let teams = if state.teams.is_some() {
+        match teams_status(&state, &event).await {
+            Ok(t) => t,
+            Err(e) => return server_error(&state, &e),
+        }
+    } else {
+        None
+    };
     let page_data = EventOverview {
+        teams,
         organizers,
         attendance,
         reminders,
@@ -1241,6 +1250,35 @@ async fn preview(State(state): State<AppState>, signed: SignedIn, Path(slug): Pa
             <app::pages::EventDetail page=page />
         },
     )
+}
+
+/// Where an event stands in Teams, for its overview.
+async fn teams_status(state: &AppState, event: &crate::events::Event) -> Result<Option<String>, sqlx::Error> {
+    let (stage, waiting): (Option<String>, i64) = sqlx::query_as(
+        "SELECT teams_stage, (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND topic LIKE 'graph.%' AND payload LIKE '%' || $1 || '%') \
+         FROM events WHERE id = $1",
+    )
+    .bind(&event.id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    let emails = if event.teams_emails {
+        "Teams emails attendees their personal join links"
+    } else {
+        "Atrium emails attendees the join link"
+    };
+    Ok(match (&event.teams_meeting_id, &event.teams_webinar_id, stage.as_deref()) {
+        (Some(_), _, _) => Some(format!(
+            "In Teams: meeting created. Join link: {}",
+            event.teams_join_url.as_deref().unwrap_or("not given")
+        )),
+        (None, Some(_), Some("published") | None) => Some(format!("In Teams: webinar published. {emails}.")),
+        (None, Some(_), Some(_)) => Some("In Teams: the webinar is being set up…".into()),
+        (None, None, _) if waiting > 0 => Some("In Teams: being created…".into()),
+        (None, None, _) if event.status == app::domain::EventStatus::Published => {
+            Some("Not in Teams: connect a Microsoft 365 account, then publish a draft to create it there.".into())
+        }
+        _ => None,
+    })
 }
 
 #[derive(Deserialize)]

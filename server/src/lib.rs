@@ -109,6 +109,11 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     }
     let leptos = Arc::new(leptos_options(&config));
     let registrar = registrations::Registrar::start(db.clone());
+    if let Some(g) = &config.graph {
+        // Connecting an account redirects a form to the identity platform.
+        let origin: String = g.login_base.split('/').take(3).collect::<Vec<_>>().join("/");
+        security::allow_form_target(&origin);
+    }
     let microsoft = match (&config.graph, &config.sealer) {
         (Some(g), Some(s)) => Some(graph::delegated::Delegated::new(
             db.clone(),

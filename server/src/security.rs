@@ -7,15 +7,30 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+/// Where forms may lead besides Atrium itself: in Microsoft mode, the identity platform (a
+/// connect form answers with a redirect to its sign-in page, and browsers apply `form-action`
+/// to that redirect too). Set once at start-up.
+static FORM_TARGETS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Allows forms to lead to `origin` (scheme, host and port) too.
+pub fn allow_form_target(origin: &str) {
+    let clean: String = origin.chars().filter(|c| !c.is_whitespace() && *c != ';' && *c != ',').collect();
+    let _ = FORM_TARGETS.set(clean);
+}
+
 /// The policy for a page whose inline script carries `nonce`.
 pub fn csp(nonce: Option<&str>) -> String {
     let script = match nonce {
         Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
         None => "script-src 'self' 'wasm-unsafe-eval'".into(),
     };
+    let forms = match FORM_TARGETS.get() {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".into(),
+    };
     format!(
         "default-src 'self'; {script}; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; font-src 'self'; \
-         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action {forms}"
     )
 }
 

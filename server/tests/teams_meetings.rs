@@ -281,8 +281,11 @@ async fn sign_in_with_microsoft(app: &TestApp, keep_cookie: bool) -> reqwest::Re
 async fn organizers_sign_in_with_microsoft() {
     let sim = Sim::start().await;
     let app = microsoft_app(Backend::Sqlite, &sim).await;
-    let login = app.client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
-    assert!(login.contains("Sign in with Microsoft"));
+    let login = app.client.get(app.url("/login")).send().await.unwrap();
+    // Connect forms redirect to the identity platform; the policy lets them.
+    let csp = login.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("form-action 'self' http://127.0.0.1:"), "{csp}");
+    assert!(login.text().await.unwrap().contains("Sign in with Microsoft"));
 
     // Someone whose Microsoft account matches no organizer is turned away.
     sim.state.lock().unwrap().user = Some(("oid-stranger".into(), "stranger@contoso.example".into(), "Stranger".into()));

@@ -103,6 +103,11 @@ fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
 
 impl Sim {
     pub async fn start() -> Sim {
+        Self::start_on("127.0.0.1:0").await
+    }
+
+    /// Starts on `addr` (a fixed port for a simulator run as its own process).
+    pub async fn start_on(addr: &str) -> Sim {
         let state = Arc::new(Mutex::new(SimState::default()));
         let app = Router::new()
             .route("/{tenant}/oauth2/v2.0/token", post(token))
@@ -160,8 +165,11 @@ impl Sim {
             .route("/v1.0/subscriptions", post(create_subscription))
             .route("/v1.0/subscriptions/{id}", axum::routing::patch(renew_subscription))
             .route("/v1.0/$batch", post(batch))
+            // For browser tests: what Teams holds now, and who signs in next.
+            .route("/_sim/state", axum::routing::get(sim_state))
+            .route("/_sim/user", post(sim_user))
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         state.lock().unwrap().login_base = base.clone();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -930,5 +938,23 @@ async fn update_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path
     for (k, v) in body.as_object().cloned().unwrap_or_default() {
         webinar[k.as_str()] = v;
     }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn sim_state(State(state): Shared) -> Response {
+    let s = state.lock().unwrap();
+    Json(json!({
+        "webinars": s.webinars,
+        "registrations": s.registrations,
+        "meetings": s.meetings,
+        "organizers": s.organizers,
+    }))
+    .into_response()
+}
+
+/// Sets who signs in next: `{"oid", "upn", "name"}`.
+async fn sim_user(State(state): Shared, Json(body): Json<Value>) -> Response {
+    let text = |k: &str| body[k].as_str().unwrap_or_default().to_string();
+    state.lock().unwrap().user = Some((text("oid"), text("upn"), text("name")));
     StatusCode::NO_CONTENT.into_response()
 }
