@@ -30,7 +30,7 @@ fn kind_label(kind: EventKind) -> &'static str {
 fn join_note(kind: EventKind) -> &'static str {
     match kind {
         EventKind::Webinar => "Online webinar in Microsoft Teams. You'll join in Teams on the web or the Teams app; no account needed.",
-        EventKind::Meeting => "Online meeting. You'll join from this site in your browser, or in Teams.",
+        EventKind::Meeting => "Online meeting in Microsoft Teams. Join with this link in your browser or the Teams app; no account needed.",
     }
 }
 
