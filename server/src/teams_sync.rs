@@ -256,7 +256,7 @@ impl TeamsSync {
                 sent.push(c.id.clone());
                 continue;
             };
-            match self.publish_webinar(&job.event_id).await {
+            match self.publish_webinar(&job.event_id, c.attempts > 0).await {
                 Ok(()) => sent.push(c.id.clone()),
                 Err(e) => {
                     tracing::warn!(event = %job.event_id, error = %e, "creating the webinar in Teams failed; will retry");
@@ -456,15 +456,36 @@ impl TeamsSync {
         self.mirror(&event_id, &reg).await.map(|_| ())
     }
 
-    /// Mirrors one Teams registration into Atrium when it was made in Teams (ours carry our id)
-    /// and is a registered seat. Returns whether a registration was added.
+    /// Mirrors one Teams registration into Atrium: a seat registered in Teams (ours carry our
+    /// id and are already here) is added; a registration canceled in Teams is canceled in
+    /// Atrium too, which frees the seat for the waitlist. Returns whether Atrium changed.
     async fn mirror(&self, event_id: &str, reg: &Registration) -> Result<bool, String> {
         let ours = reg
             .external_registration_information
             .as_ref()
             .and_then(|x| x.registration_id.as_deref())
             .filter(|id| !id.is_empty());
-        if ours.is_some() || reg.status.as_deref().is_some_and(|s| !s.eq_ignore_ascii_case("registered")) {
+        let status = reg.status.as_deref().unwrap_or("registered");
+        if status.eq_ignore_ascii_case("canceled") {
+            // Ours by our id; one made in Teams by its email.
+            let email = match ours {
+                Some(_) => String::new(),
+                None => reg.email.as_deref().unwrap_or("").trim().to_lowercase(),
+            };
+            let token: Option<String> = sqlx::query_scalar(
+                "SELECT manage_token FROM registrations WHERE event_id = $1 AND status = 'registered' AND (id = $2 OR email_normalized = $3)",
+            )
+            .bind(event_id)
+            .bind(ours.unwrap_or(""))
+            .bind(&email)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+            let Some(token) = token else { return Ok(false) };
+            crate::registrations::cancel(&self.db, &token).await.map_err(|e| e.to_string())?;
+            return Ok(true);
+        }
+        if ours.is_some() || !status.eq_ignore_ascii_case("registered") {
             return Ok(false);
         }
         let Some(email) = reg.email.as_deref() else { return Ok(false) };
@@ -690,7 +711,7 @@ impl TeamsSync {
     /// Creates the event in Teams: a meeting-kind event becomes an online meeting (createOrGet
     /// keyed by our event id, so a retry finds the same meeting); a webinar is created, given
     /// its questions and published, step by step.
-    async fn publish_webinar(&self, event_id: &str) -> Result<(), String> {
+    async fn publish_webinar(&self, event_id: &str, retry: bool) -> Result<(), String> {
         use crate::graph::models::{parse_entity, OnlineMeeting, Session, Webinar};
         let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
             return Ok(());
@@ -725,6 +746,14 @@ impl TeamsSync {
             return self.mark_synced(event_id, version).await;
         }
         let mut webinar_id = event.teams_webinar_id.clone();
+        if webinar_id.is_none() && retry {
+            // An earlier attempt may have created the webinar and died before recording it:
+            // adopt that draft rather than leave it orphaned and make a second one.
+            if let Some(found) = self.orphan(&event, &token, &mailbox).await? {
+                self.set_stage(event_id, Some(&found), "created").await?;
+                webinar_id = Some(found);
+            }
+        }
         if webinar_id.is_none() {
             let body = serde_json::to_value(Webinar {
                 audience: Some("everyone".into()),
@@ -813,6 +842,34 @@ impl TeamsSync {
             tx.commit().await
         };
         write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+
+    /// A draft webinar the owner organizes that matches the event (title and start) and is not
+    /// linked to any event: what an interrupted create left behind.
+    async fn orphan(&self, event: &Event, token: &str, mailbox: &str) -> Result<Option<String>, String> {
+        let mine: Vec<crate::graph::models::Webinar> = self
+            .client
+            .get_all_as(token, "/solutions/virtualEvents/webinars/getByUserRole(role='organizer')", mailbox)
+            .await
+            .map_err(|e| e.to_string())?;
+        for w in mine {
+            let (Some(id), Some(start)) = (w.id.clone(), w.start_date_time.as_ref().and_then(graph_time)) else {
+                continue;
+            };
+            let draft = w.status.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("draft"));
+            if !draft || w.display_name != event.title || start.0 != event.start_at {
+                continue;
+            }
+            let linked: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE teams_webinar_id = $1")
+                .bind(&id)
+                .fetch_optional(&self.db.pool)
+                .await
+                .map_err(|e| e.to_string())?;
+            if linked.is_none() {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
     }
 
     /// Sends changes made in Atrium (title, description, times, who emails attendees) to the

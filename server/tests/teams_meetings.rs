@@ -397,7 +397,7 @@ both_backends!(
             s.organizers.insert(webinar.clone(), "events-service@contoso.example".into());
             s.organizers.insert(other.clone(), "someone-else@contoso.example".into());
         }
-        sim.register_in_teams(&webinar, "early@example.com");
+        let early = sim.register_in_teams(&webinar, "early@example.com");
         sim.register_in_teams(&webinar, "second@example.com");
 
         let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
@@ -479,8 +479,68 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(count, 3);
+
+        // Canceled in Teams: canceled in Atrium too, freeing the seat.
+        sim.state.lock().unwrap().registrations.get_mut(&webinar).unwrap()[0]["status"] = "canceled".into();
+        sqlx::query(
+            "INSERT INTO graph_notifications (id, subscription_id, kind, change_type, resource, received_at) VALUES ('n-2', 'sub-1', 'change', 'updated', $1, 0)",
+        )
+        .bind(format!("solutions/virtualEvents/webinars/{webinar}/registrations/{early}"))
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(sync.process_notifications().await.unwrap(), 1);
+        let status: String = sqlx::query_scalar("SELECT status FROM registrations WHERE email = 'early@example.com'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(status, "canceled");
     }
 );
+
+#[tokio::test]
+async fn a_webinar_created_just_before_a_crash_is_adopted_not_duplicated() {
+    let sim = Sim::start().await;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
+    let sync = sync_for(&app, &sim);
+    let slug = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
+    server::manage::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
+    due_now(&app).await;
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    // As if the process had died right after Teams created the draft, before Atrium recorded it.
+    let id = {
+        let mut s = sim.state.lock().unwrap();
+        let (id, w) = s.webinars.iter_mut().next().unwrap();
+        w["status"] = "draft".into();
+        id.clone()
+    };
+    sqlx::query("UPDATE events SET teams_webinar_id = NULL, teams_stage = NULL WHERE slug = $1")
+        .bind(&slug)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    server::teams_sync::queue_webinar(&mut tx, &event.id).await.unwrap();
+    tx.commit().await.unwrap();
+    sqlx::query("UPDATE outbox SET available_at = 0, attempts = 1 WHERE sent_at IS NULL")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    {
+        let s = sim.state.lock().unwrap();
+        assert_eq!(s.webinars.len(), 1, "the retry adopted the draft");
+        assert_eq!(s.webinars[&id]["status"], "published");
+    }
+    let linked: Option<String> = sqlx::query_scalar("SELECT teams_webinar_id FROM events WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(linked.as_deref(), Some(id.as_str()));
+}
 
 #[tokio::test]
 async fn the_dashboard_check_says_what_is_missing() {
