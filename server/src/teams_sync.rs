@@ -256,7 +256,8 @@ impl TeamsSync {
                 sent.push(c.id.clone());
                 continue;
             };
-            match self.publish_webinar(&job.event_id, c.attempts > 0).await {
+            // Attempts are counted at claim time: more than one means an earlier try.
+            match self.publish_webinar(&job.event_id, c.attempts > 1).await {
                 Ok(()) => sent.push(c.id.clone()),
                 Err(e) => {
                     tracing::warn!(event = %job.event_id, error = %e, "creating the webinar in Teams failed; will retry");

@@ -230,3 +230,27 @@ async fn check_microsoft_says_what_is_missing() {
         report.lines
     );
 }
+
+#[tokio::test]
+async fn slow_and_dropped_answers_are_tried_again() {
+    let sim = Sim::start().await;
+    let client = GraphClient::new(
+        sim.config(),
+        RetryPolicy {
+            timeout: Duration::from_millis(400),
+            ..quick()
+        },
+    );
+    let id = sim.webinar();
+    // Too slow for the client's timeout, then a connection that breaks mid-answer.
+    sim.inject([Fault::Slow(Duration::from_secs(2)), Fault::Drop]);
+    let all: Vec<Value> = client.get_all("/solutions/virtualEvents/webinars", "o").await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["id"], id.as_str());
+    assert_eq!(client.stats.retries.load(std::sync::atomic::Ordering::Relaxed), 2);
+    // A slow answer within the timeout is simply waited for.
+    sim.inject([Fault::Slow(Duration::from_millis(100))]);
+    let all: Vec<Value> = client.get_all("/solutions/virtualEvents/webinars", "o").await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(client.stats.retries.load(std::sync::atomic::Ordering::Relaxed), 2);
+}

@@ -282,8 +282,11 @@ impl GraphClient {
                 Ok(r) => {
                     let status = r.status();
                     let wait = retry_after(r.headers());
-                    let text = r.text().await.unwrap_or_default();
-                    (Some(status), wait, text)
+                    match r.text().await {
+                        Ok(text) => (Some(status), wait, text),
+                        // The answer broke off (connection dropped, or too slow): try again.
+                        Err(e) => (None, None, format!("the answer from Microsoft broke off: {}", e.without_url())),
+                    }
                 }
                 Err(e) if e.is_timeout() || e.is_connect() || e.is_request() => (None, None, e.without_url().to_string()),
                 Err(e) => return Err(GraphError::Transport(e.without_url().to_string())),

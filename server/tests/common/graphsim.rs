@@ -25,6 +25,10 @@ pub enum Fault {
     Throttle(Option<u64>),
     Unavailable,
     Malformed,
+    /// Answers only after this long (longer than the client's timeout reads as a lost answer).
+    Slow(std::time::Duration),
+    /// Starts a successful answer and breaks the connection mid-body.
+    Drop,
 }
 
 #[derive(Default)]
@@ -168,6 +172,7 @@ impl Sim {
             // For browser tests: what Teams holds now, and who signs in next.
             .route("/_sim/state", axum::routing::get(sim_state))
             .route("/_sim/user", post(sim_user))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), slow_or_dropped))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -334,7 +339,8 @@ fn gate(state: &Arc<Mutex<SimState>>, headers: &HeaderMap, method: &str, path: &
             "serviceNotAvailable",
             "Try again later.",
         )),
-        Some(Fault::Pass) | None => None,
+        // Slow and dropped answers are applied around the handler (see `slow_or_dropped`).
+        Some(Fault::Pass | Fault::Slow(_) | Fault::Drop) | None => None,
         Some(Fault::Malformed) => Some((StatusCode::OK, "{\"value\": [ this is not json").into_response()),
     }
 }
@@ -957,4 +963,33 @@ async fn sim_user(State(state): Shared, Json(body): Json<Value>) -> Response {
     let text = |k: &str| body[k].as_str().unwrap_or_default().to_string();
     state.lock().unwrap().user = Some((text("oid"), text("upn"), text("name")));
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// Applies a `Slow` or `Drop` fault at the head of the queue around the real answer: a slow
+/// answer comes late; a dropped one is worked on (as Graph would) and then breaks off mid-body.
+async fn slow_or_dropped(State(state): Shared, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let fault = {
+        let mut s = state.lock().unwrap();
+        match s.faults.front() {
+            Some(Fault::Slow(_) | Fault::Drop) if request.uri().path().starts_with("/v1.0/") => s.faults.pop_front(),
+            _ => None,
+        }
+    };
+    match fault {
+        Some(Fault::Slow(delay)) => {
+            tokio::time::sleep(delay).await;
+            next.run(request).await
+        }
+        Some(Fault::Drop) => {
+            let answer = next.run(request).await;
+            let (mut parts, _) = answer.into_parts();
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            let broken = futures::stream::iter([
+                Ok(Bytes::from_static(b"{\"value\": [")),
+                Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "dropped")),
+            ]);
+            Response::from_parts(parts, axum::body::Body::from_stream(broken))
+        }
+        _ => next.run(request).await,
+    }
 }
