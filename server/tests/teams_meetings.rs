@@ -566,3 +566,169 @@ async fn the_dashboard_check_says_what_is_missing() {
     assert!(page.contains("ATRIUM_PUBLIC_URL is http://"), "{page}");
     assert!(page.contains("data-ok=\"false\""));
 }
+
+/// The schema subset's type `name` and its base types: property name → property type.
+fn schema_properties(schema: &serde_json::Value, name: &str) -> std::collections::HashMap<String, String> {
+    let mut props = std::collections::HashMap::new();
+    let mut next = Some(name.to_string());
+    while let Some(n) = next.take() {
+        let Some(t) = schema["types"].get(&n) else { break };
+        for p in t["properties"].as_array().into_iter().flatten() {
+            props.insert(p["name"].as_str().unwrap().to_string(), p["type"].as_str().unwrap().to_string());
+        }
+        next = t["baseType"].as_str().map(str::to_string);
+    }
+    props
+}
+
+/// Checks every key of `body` against `type_name` in the schema, recursing into complex types
+/// the subset describes.
+fn check_shape(schema: &serde_json::Value, type_name: &str, body: &serde_json::Value, what: &str) {
+    let props = schema_properties(schema, type_name);
+    assert!(!props.is_empty(), "{type_name} is in the schema subset");
+    for (key, value) in body.as_object().unwrap_or_else(|| panic!("{what}: an object")) {
+        if key.starts_with('@') {
+            continue;
+        }
+        let kind = props
+            .get(key)
+            .unwrap_or_else(|| panic!("{what}: {key} is not a property of {type_name}"));
+        let inner = kind.trim_start_matches("Collection(").trim_end_matches(')');
+        if schema["types"]
+            .get(inner)
+            .is_some_and(|t| t["kind"] == "ComplexType" && t["properties"].is_array())
+        {
+            match value {
+                serde_json::Value::Array(items) => items.iter().for_each(|i| check_shape(schema, inner, i, what)),
+                serde_json::Value::Object(_) => check_shape(schema, inner, value, what),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_request_atrium_sends_has_the_documented_shape() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/contracts/graph/graph-v1.0-schema-subset.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let sim = Sim::start().await;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
+    let sync = sync_for(&app, &sim);
+    // A webinar with both kinds of question, a meeting, registrations, edits and cancellations.
+    let webinar = app
+        .event(|e| {
+            e.status = app::domain::EventStatus::Draft;
+            e.questions = vec![
+                common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
+                (
+                    app::domain::Question::predefined("", app::domain::PredefinedLabel::JobTitle, false),
+                    Some(app::domain::PredefinedLabel::JobTitle),
+                ),
+            ];
+        })
+        .await;
+    let meeting = app
+        .event(|e| {
+            e.status = app::domain::EventStatus::Draft;
+            e.kind = app::domain::EventKind::Meeting;
+        })
+        .await;
+    for slug in [&webinar, &meeting] {
+        server::manage::publish(&app.state.db, &app.owner, slug, true).await.unwrap();
+    }
+    due_now(&app).await;
+    assert_eq!(sync.sync_webinars().await.unwrap(), 2);
+    let team = app.question_id(&webinar, "Team size").await;
+    for n in 0..3 {
+        let mut p = person(n);
+        p["answers"] = serde_json::json!([{"questionId": team, "value": "11+"}]);
+        assert_eq!(app.register(&webinar, p).await.status(), 201);
+    }
+    let input: server::manage::EventInput = serde_json::from_value(serde_json::json!({"title": "Renamed"})).unwrap();
+    for slug in [&webinar, &meeting] {
+        server::manage::update(&app.state.db, &app.owner, slug, &input).await.unwrap();
+    }
+    due_now(&app).await;
+    sync.sync_due().await.unwrap();
+    sync.sync_updates().await.unwrap();
+    let client = GraphClient::new(sim.config(), quick());
+    server::graph::subscriptions::ensure(&app.state.db, &client, &app.base)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE graph_subscriptions SET expires_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    server::graph::subscriptions::ensure(&app.state.db, &client, &app.base)
+        .await
+        .unwrap();
+
+    let bodies = sim.state.lock().unwrap().bodies.clone();
+    let mut seen = std::collections::BTreeSet::new();
+    for (method, path, body) in &bodies {
+        let what = format!("{method} {path}");
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let kind = match (method.as_str(), segments.as_slice()) {
+            ("POST", ["solutions", "virtualEvents", "webinars"]) | ("PATCH", ["solutions", "virtualEvents", "webinars", _]) => {
+                check_shape(&schema, "virtualEventWebinar", body, &what);
+                "webinar"
+            }
+            ("POST", [.., "registrationConfiguration", "questions"]) => {
+                let t = body["@odata.type"].as_str().unwrap().trim_start_matches("#microsoft.graph.");
+                check_shape(&schema, t, body, &what);
+                "question"
+            }
+            ("POST", ["me", "onlineMeetings", "createOrGet"]) => {
+                let op = schema["boundOperations"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|o| o["name"] == "createOrGet")
+                    .unwrap();
+                let params: Vec<&str> = op["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p["name"].as_str().unwrap())
+                    .collect();
+                for key in body.as_object().unwrap().keys() {
+                    assert!(params.contains(&key.as_str()), "{what}: {key} is not a createOrGet parameter");
+                }
+                assert!(body["externalId"].is_string(), "createOrGet needs externalId");
+                "meeting"
+            }
+            ("PATCH", ["me", "onlineMeetings", _]) => {
+                check_shape(&schema, "onlineMeeting", body, &what);
+                "meeting update"
+            }
+            ("POST", ["subscriptions"]) | ("PATCH", ["subscriptions", _]) => {
+                check_shape(&schema, "subscription", body, &what);
+                "subscription"
+            }
+            ("POST", ["$batch"]) => {
+                let requests = body["requests"].as_array().unwrap();
+                assert!(!requests.is_empty() && requests.len() <= 20);
+                for r in requests {
+                    assert!(!r["url"].as_str().unwrap().starts_with("/v1.0"), "batch URLs are relative");
+                    assert_eq!(r["headers"]["Content-Type"], "application/json");
+                    check_shape(&schema, "virtualEventRegistration", &r["body"], &what);
+                }
+                "batch of registrations"
+            }
+            _ => panic!("an unexpected request: {what} {body}"),
+        };
+        seen.insert(kind);
+    }
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        [
+            "batch of registrations",
+            "meeting",
+            "meeting update",
+            "question",
+            "subscription",
+            "webinar"
+        ]
+    );
+}

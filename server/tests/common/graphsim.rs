@@ -76,6 +76,8 @@ pub struct SimState {
     pub organizers: HashMap<String, String>,
     /// The simulator's own address, the identity platform's issuer base.
     pub login_base: String,
+    /// (method, path, JSON body) of every Graph request that carried one.
+    pub bodies: Vec<(String, String, Value)>,
 }
 
 impl SimState {
@@ -968,6 +970,14 @@ async fn sim_user(State(state): Shared, Json(body): Json<Value>) -> Response {
 /// Applies a `Slow` or `Drop` fault at the head of the queue around the real answer: a slow
 /// answer comes late; a dropped one is worked on (as Graph would) and then breaks off mid-body.
 async fn slow_or_dropped(State(state): Shared, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    // Keep what was sent, for the contract tests.
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024).await.unwrap_or_default();
+    if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
+        let path = parts.uri.path().trim_start_matches("/v1.0").to_string();
+        state.lock().unwrap().bodies.push((parts.method.to_string(), path, json));
+    }
+    let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
     let fault = {
         let mut s = state.lock().unwrap();
         match s.faults.front() {
