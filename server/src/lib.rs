@@ -100,6 +100,15 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     if config.demo {
         demo::seed_if_empty(&db).await?;
     }
+    if db.backend == db::Backend::Sqlite && config.outbox_worker {
+        // One process per SQLite file: leases still held were this process's before it stopped
+        // (a crash or a kill). Its unfinished work is due again now, not when the leases run out.
+        let mut tx = db.begin_write().await?;
+        sqlx::query("UPDATE outbox SET locked_until = NULL WHERE sent_at IS NULL AND locked_until IS NOT NULL")
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await?;
+    }
     let delivery = Delivery::from_config(&config).map_err(StartError::Mail)?;
     let config = Arc::new(config);
     let outbox = Outbox::new(db.clone(), config.clone(), delivery);

@@ -25,7 +25,8 @@ pub enum Fault {
     Throttle(Option<u64>),
     Unavailable,
     Malformed,
-    /// Answers only after this long (longer than the client's timeout reads as a lost answer).
+    /// Does the work, then answers only after this long (longer than the client's timeout
+    /// reads as a lost answer).
     Slow(std::time::Duration),
     /// Starts a successful answer and breaks the connection mid-body.
     Drop,
@@ -324,7 +325,12 @@ fn gate(state: &Arc<Mutex<SimState>>, headers: &HeaderMap, method: &str, path: &
             "Access token is empty or invalid.",
         ));
     }
-    match s.faults.pop_front() {
+    // Slow and dropped answers wait for the next request's middleware (see `slow_or_dropped`).
+    let next = match s.faults.front() {
+        Some(Fault::Slow(_) | Fault::Drop) => None,
+        _ => s.faults.pop_front(),
+    };
+    match next {
         Some(Fault::Throttle(after)) => {
             let mut r = graph_error(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -341,7 +347,6 @@ fn gate(state: &Arc<Mutex<SimState>>, headers: &HeaderMap, method: &str, path: &
             "serviceNotAvailable",
             "Try again later.",
         )),
-        // Slow and dropped answers are applied around the handler (see `slow_or_dropped`).
         Some(Fault::Pass | Fault::Slow(_) | Fault::Drop) | None => None,
         Some(Fault::Malformed) => Some((StatusCode::OK, "{\"value\": [ this is not json").into_response()),
     }
@@ -987,8 +992,11 @@ async fn slow_or_dropped(State(state): Shared, request: axum::extract::Request, 
     };
     match fault {
         Some(Fault::Slow(delay)) => {
+            // Graph does the work, then the answer is late (or never read: a client that gave
+            // up or died still left the change made).
+            let answer = next.run(request).await;
             tokio::time::sleep(delay).await;
-            next.run(request).await
+            answer
         }
         Some(Fault::Drop) => {
             let answer = next.run(request).await;
