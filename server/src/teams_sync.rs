@@ -220,6 +220,8 @@ pub struct TeamsSync {
     /// Where Graph sends change notifications (the site's public address).
     public_url: Option<String>,
     wake: Arc<Notify>,
+    /// Set when a subscription must be made again without waiting for the regular pass.
+    subscriptions_due: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl TeamsSync {
@@ -230,6 +232,7 @@ impl TeamsSync {
             delegated: None,
             public_url: None,
             wake: Arc::new(Notify::new()),
+            subscriptions_due: Default::default(),
         }
     }
 
@@ -384,7 +387,14 @@ impl TeamsSync {
             let outcome = match (kind.as_str(), lifecycle.as_deref()) {
                 // Graph could not deliver some notifications: read everything again.
                 ("lifecycle", Some("missed")) => self.resync_subscription(subscription).await,
-                // Removed, or needing reauthorization: let the subscription pass renew or recreate it.
+                ("lifecycle", Some("reauthorizationRequired")) => self.reauthorize(subscription).await,
+                // Removed by Graph: forget it, make a new one now, and read what may have been missed.
+                ("lifecycle", Some("subscriptionRemoved")) => match self.forget_subscription(subscription).await {
+                    Ok(Some(event_id)) => self.resync_event(&event_id).await,
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(e),
+                },
+                // Anything else: let the next subscription pass renew or recreate it.
                 ("lifecycle", _) => sqlx::query("UPDATE graph_subscriptions SET expires_at = 0 WHERE id = $1")
                     .bind(subscription)
                     .execute(&self.db.pool)
@@ -523,6 +533,38 @@ impl TeamsSync {
         Ok(added)
     }
 
+    /// Answers `reauthorizationRequired`: reauthorized at Graph; one Graph no longer has is
+    /// recreated by the next subscription pass, which runs at once.
+    async fn reauthorize(&self, subscription: &str) -> Result<(), String> {
+        let path = format!("/subscriptions/{subscription}/reauthorize");
+        match self.client.request(reqwest::Method::POST, &path, None, "application").await {
+            Ok(_) => Ok(()),
+            Err(GraphError::Http { status: 404, .. }) => self.forget_subscription(subscription).await.map(|_| ()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Drops a subscription Graph no longer holds and asks for a subscription pass now.
+    /// Returns the subscription's event.
+    async fn forget_subscription(&self, subscription: &str) -> Result<Option<String>, String> {
+        let event_id: Option<Option<String>> = sqlx::query_scalar("SELECT event_id FROM graph_subscriptions WHERE id = $1")
+            .bind(subscription)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query("DELETE FROM graph_subscriptions WHERE id = $1")
+                .bind(subscription)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())?;
+        self.subscriptions_due.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(event_id.flatten())
+    }
+
     async fn resync_subscription(&self, subscription: &str) -> Result<(), String> {
         let event_id: Option<Option<String>> = sqlx::query_scalar("SELECT event_id FROM graph_subscriptions WHERE id = $1")
             .bind(subscription)
@@ -530,6 +572,12 @@ impl TeamsSync {
             .await
             .map_err(|e| e.to_string())?;
         let Some(event_id) = event_id.flatten() else { return Ok(()) };
+        self.resync_event(&event_id).await
+    }
+
+    /// Reads the event's registrations from Teams again, and its attendance on the next pass.
+    async fn resync_event(&self, event_id: &str) -> Result<(), String> {
+        let event_id = event_id.to_string();
         let added = self.resync_registrations(&event_id).await?;
         tracing::info!(event = %event_id, added, "resynchronized registrations after missed notifications");
         // Attendance may have been missed too: read it again on the next attendance pass.
@@ -1174,7 +1222,8 @@ impl TeamsSync {
             loop {
                 // At start-up and every ten minutes: subscriptions exist and are renewed in time.
                 if let Some(url) = &self.public_url {
-                    if subscriptions_checked.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
+                    let due = self.subscriptions_due.swap(false, std::sync::atomic::Ordering::Relaxed);
+                    if due || subscriptions_checked.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
                         match crate::graph::subscriptions::ensure(&self.db, &self.client, url).await {
                             Ok(pass) => {
                                 if pass != Default::default() {

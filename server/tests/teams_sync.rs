@@ -370,9 +370,10 @@ async fn registrations_made_in_teams_appear_in_atrium() {
     let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()));
     assert_eq!(app.register(&slug, person(1)).await.status(), 201);
     drain(&app, &sync).await;
-    sqlx::query("INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, created_at) VALUES ('sub-r', $1, 'created', 'st', $2, 0)")
+    sqlx::query("INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, created_at, event_id) VALUES ('sub-r', $1, 'created', 'st', $2, 0, (SELECT id FROM events WHERE slug = $3))")
         .bind(format!("solutions/virtualEvents/webinars/{webinar}/registrations"))
         .bind(jiff::Timestamp::now().as_second() + 80_000)
+        .bind(&slug)
         .execute(&app.state.db.pool)
         .await
         .unwrap();
@@ -415,25 +416,30 @@ async fn registrations_made_in_teams_appear_in_atrium() {
         .unwrap();
     assert_eq!(pending, 0);
 
-    // A lifecycle notice hands the subscription to the next renewal pass.
-    let lifecycle =
-        serde_json::json!({"value": [{"subscriptionId": "sub-r", "clientState": "st", "lifecycleEvent": "reauthorizationRequired"}]});
-    assert_eq!(
-        app.client
-            .post(app.url("/webhooks/graph/lifecycle"))
-            .json(&lifecycle)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        202
-    );
-    sync.process_notifications().await.unwrap();
-    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM graph_subscriptions WHERE id = 'sub-r'")
+    // Lifecycle notices: reauthorization is asked of Graph; a removed subscription is
+    // forgotten (the next pass makes a new one) and what it may have missed is read again.
+    sim.state
+        .lock()
+        .unwrap()
+        .subscriptions
+        .insert("sub-r".into(), serde_json::json!({"id": "sub-r"}));
+    let lifecycle = |event: &str| {
+        let body = serde_json::json!({"value": [{"subscriptionId": "sub-r", "clientState": "st", "lifecycleEvent": event}]});
+        app.client.post(app.url("/webhooks/graph/lifecycle")).json(&body).send()
+    };
+    assert_eq!(lifecycle("reauthorizationRequired").await.unwrap().status(), 202);
+    assert_eq!(sync.process_notifications().await.unwrap(), 1);
+    assert_eq!(sim.state.lock().unwrap().reauthorizations, 1);
+    sim.register_in_teams(&webinar, "while-removed@example.com");
+    assert_eq!(lifecycle("subscriptionRemoved").await.unwrap().status(), 202);
+    assert_eq!(sync.process_notifications().await.unwrap(), 1);
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM graph_subscriptions WHERE id = 'sub-r'")
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
-    assert_eq!(expires, 0);
+    assert_eq!(left, 0, "forgotten, to be made again");
+    let e = app.event_json(&slug).await;
+    assert_eq!(e["registeredCount"], 3, "the registration made meanwhile was read");
 }
 
 #[tokio::test]

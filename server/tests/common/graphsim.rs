@@ -52,6 +52,7 @@ pub struct SimState {
     /// Notification URLs that passed the validation handshake.
     pub validated: Vec<String>,
     pub renewals: usize,
+    pub reauthorizations: usize,
     /// When set, reading webinars is forbidden, as without an application access policy.
     pub no_access_policy: bool,
     /// Batch item ids that answer 429 (Retry-After 1) the first time they are seen.
@@ -171,6 +172,7 @@ impl Sim {
             )
             .route("/v1.0/subscriptions", post(create_subscription))
             .route("/v1.0/subscriptions/{id}", axum::routing::patch(renew_subscription))
+            .route("/v1.0/subscriptions/{id}/reauthorize", post(reauthorize_subscription))
             .route("/v1.0/$batch", post(batch))
             // For browser tests: what Teams holds now, and who signs in next.
             .route("/_sim/state", axum::routing::get(sim_state))
@@ -739,6 +741,18 @@ async fn renew_subscription(State(state): Shared, headers: HeaderMap, Path(id): 
     let sub = sub.clone();
     s.renewals += 1;
     Json(sub).into_response()
+}
+
+async fn reauthorize_subscription(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&state, &headers, "POST", &format!("/subscriptions/{id}/reauthorize")) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    if !s.subscriptions.contains_key(&id) {
+        return graph_error(StatusCode::NOT_FOUND, "ResourceNotFound", "The object was not found.");
+    }
+    s.reauthorizations += 1;
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn get_registration(State(state): Shared, headers: HeaderMap, Path((id, rid)): Path<(String, String)>) -> Response {
