@@ -1,7 +1,8 @@
 //! Load benchmark for Atrium's registration path, run as a separate process from the server.
 //!
-//! `loadbench prepare --database-url URL --slug S --capacity N` creates a published event with a
-//! waitlist in a database the server will then open. `loadbench rush --base URL --slug S
+//! `loadbench prepare --database-url URL --slug S --capacity N [--teams-webinar ID]` creates a
+//! published event with a waitlist (linked to a Teams webinar when given) in a database the
+//! server will then open. `loadbench rush --base URL --slug S
 //! --count N --concurrency C` fires N registrations (distinct people) at the event, then as many
 //! `/healthz` requests at the same concurrency, and prints throughput, latency percentiles, the
 //! oversold count and the ratio of the two throughputs.
@@ -72,6 +73,14 @@ async fn prepare(args: &[String]) {
     )
     .await
     .expect("create event");
+    // Microsoft mode: the event is linked to this Teams webinar, so confirmed people go there.
+    if let Some(webinar) = arg(args, "--teams-webinar") {
+        sqlx::query("UPDATE events SET teams_webinar_id = $1, teams_stage = 'published'")
+            .bind(webinar)
+            .execute(&db.pool)
+            .await
+            .expect("link the webinar");
+    }
     println!("prepared event with capacity {capacity}");
 }
 

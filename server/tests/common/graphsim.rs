@@ -177,6 +177,8 @@ impl Sim {
             // For browser tests: what Teams holds now, and who signs in next.
             .route("/_sim/state", axum::routing::get(sim_state))
             .route("/_sim/user", post(sim_user))
+            .route("/_sim/webinars", post(sim_webinar))
+            .route("/_sim/counts", axum::routing::get(sim_counts))
             .layer(axum::middleware::from_fn_with_state(state.clone(), slow_or_dropped))
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
@@ -975,6 +977,9 @@ async fn sim_state(State(state): Shared) -> Response {
         "registrations": s.registrations,
         "meetings": s.meetings,
         "organizers": s.organizers,
+        "graphRequests": s.log.len(),
+        "batchRequests": s.log.iter().filter(|(_, _, p)| p == "/$batch").count(),
+        "tokenRequests": s.token_requests,
     }))
     .into_response()
 }
@@ -1024,4 +1029,28 @@ async fn slow_or_dropped(State(state): Shared, request: axum::extract::Request, 
         }
         _ => next.run(request).await,
     }
+}
+
+/// Makes a published webinar (as if organized in Teams) and returns `{"id"}`.
+async fn sim_webinar(State(state): Shared) -> Response {
+    let id = format!("{}@{TENANT}", uuid::Uuid::new_v4());
+    state
+        .lock()
+        .unwrap()
+        .webinars
+        .insert(id.clone(), json!({"id": id, "status": "published", "displayName": "Benchmark"}));
+    (StatusCode::CREATED, Json(json!({"id": id}))).into_response()
+}
+
+/// Request counters and registrations per webinar, small enough to poll.
+async fn sim_counts(State(state): Shared) -> Response {
+    let s = state.lock().unwrap();
+    let registrations: HashMap<&String, usize> = s.registrations.iter().map(|(w, r)| (w, r.len())).collect();
+    Json(json!({
+        "registrations": registrations,
+        "graphRequests": s.log.len(),
+        "batchRequests": s.log.iter().filter(|(_, _, p)| p == "/$batch").count(),
+        "tokenRequests": s.token_requests,
+    }))
+    .into_response()
 }
