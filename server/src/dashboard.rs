@@ -1369,9 +1369,18 @@ async fn microsoft_check(State(state): State<AppState>, signed: SignedIn, body: 
     if let Some(m) = &state.microsoft {
         let account = chosen_account(&signed.organizer, "service");
         match m.access_token(&account).await {
-            Ok(_) => report
-                .lines
-                .push("✓ the service account is connected and its sign-in is still valid".into()),
+            Ok(token) => {
+                report
+                    .lines
+                    .push("✓ the service account is connected and its sign-in is still valid".into());
+                for (permission, why) in crate::graph::missing_permissions(&token, &crate::graph::DELEGATED_PERMISSIONS).unwrap_or_default()
+                {
+                    report.ok = false;
+                    report.lines.push(format!(
+                        "✗ the service account's sign-in lacks the delegated permission {permission} (for {why}): add it to the app registration, grant consent, then connect the account again"
+                    ));
+                }
+            }
             Err(crate::graph::delegated::DelegatedError::NotConnected) => {
                 report.ok = false;
                 report

@@ -203,6 +203,21 @@ async fn check_microsoft_says_what_is_missing() {
     let report = server::graph::check::run(sim.config()).await;
     assert!(report.ok, "{:?}", report.lines);
     assert!(report.lines.iter().any(|l| l.contains("✓ webinars can be read")));
+    assert!(report.lines.iter().any(|l| l.contains("✓ the app has its application permissions")));
+
+    // Consent given for reads only: the missing registration permission is named.
+    sim.state.lock().unwrap().app_roles = Some(vec!["VirtualEvent.Read.All".into(), "OnlineMeetingArtifact.Read.All".into()]);
+    let report = server::graph::check::run(sim.config()).await;
+    assert!(!report.ok);
+    assert!(
+        report
+            .lines
+            .iter()
+            .any(|l| l.contains("lacks the application permission VirtualEventRegistration-Anon.ReadWrite.All")),
+        "{:?}",
+        report.lines
+    );
+    sim.state.lock().unwrap().app_roles = None;
 
     sim.state.lock().unwrap().no_access_policy = true;
     let report = server::graph::check::run(sim.config()).await;

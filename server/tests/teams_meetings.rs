@@ -565,6 +565,24 @@ async fn the_dashboard_check_says_what_is_missing() {
     assert!(page.contains("no service account is connected"), "{page}");
     assert!(page.contains("ATRIUM_PUBLIC_URL is http://"), "{page}");
     assert!(page.contains("data-ok=\"false\""));
+
+    // A service account signed in without the meetings permission: named, with what to do.
+    seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
+    sim.state.lock().unwrap().user_scopes = Some("User.Read VirtualEvent.ReadWrite OnlineMeetingArtifact.Read.All".into());
+    let page = app
+        .client
+        .post(app.url("/dashboard/microsoft/check"))
+        .header("cookie", &cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("the service account is connected"), "{page}");
+    assert!(page.contains("lacks the delegated permission OnlineMeetings.ReadWrite"), "{page}");
 }
 
 /// The schema subset's type `name` and its base types: property name → property type.

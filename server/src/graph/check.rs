@@ -21,8 +21,23 @@ pub async fn run(config: GraphConfig) -> Report {
         ..Default::default()
     };
     let client = GraphClient::new(config, policy);
+    let mut ok = true;
     match client.app_token().await {
-        Ok(_) => lines.push("✓ the app signs in (client credentials)".into()),
+        Ok(token) => {
+            lines.push("✓ the app signs in (client credentials)".into());
+            match super::missing_permissions(&token, &super::APP_PERMISSIONS) {
+                Some(missing) if missing.is_empty() => lines.push("✓ the app has its application permissions, with admin consent".into()),
+                Some(missing) => {
+                    ok = false;
+                    for (permission, why) in missing {
+                        lines.push(format!(
+                            "✗ the app lacks the application permission {permission} (for {why}): add it to the app registration and grant admin consent"
+                        ));
+                    }
+                }
+                None => {}
+            }
+        }
         Err(GraphError::Auth(m)) => {
             let hint = if m.contains("AADSTS7000215") {
                 "the client secret is wrong or expired: create a new one in the app registration"
@@ -41,7 +56,6 @@ pub async fn run(config: GraphConfig) -> Report {
             return Report { ok: false, lines };
         }
     }
-    let mut ok = true;
     match client
         .request(Method::GET, "/solutions/virtualEvents/webinars", None, "check")
         .await

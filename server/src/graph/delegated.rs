@@ -130,7 +130,7 @@ impl Delegated {
     fn scopes(&self) -> String {
         let g = &self.config.graph_base;
         format!(
-            "offline_access openid profile {g}/User.Read {g}/VirtualEvent.ReadWrite {g}/OnlineMeetings.ReadWrite {g}/OnlineMeetingArtifact.Read.All {g}/Calendars.ReadWrite"
+            "offline_access openid profile {g}/User.Read {g}/VirtualEvent.ReadWrite {g}/OnlineMeetings.ReadWrite {g}/OnlineMeetingArtifact.Read.All"
         )
     }
 

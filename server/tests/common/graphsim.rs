@@ -76,6 +76,10 @@ pub struct SimState {
     pub meeting_attendance: HashMap<String, Vec<Value>>,
     /// Webinars each user organizes (by user principal name).
     pub organizers: HashMap<String, String>,
+    /// Application permissions in app tokens (`roles`); all Atrium needs unless a test says.
+    pub app_roles: Option<Vec<String>>,
+    /// Delegated permissions in user tokens (`scp`); all Atrium needs unless a test says.
+    pub user_scopes: Option<String>,
     /// The simulator's own address, the identity platform's issuer base.
     pub login_base: String,
     /// (method, path, JSON body) of every Graph request that carried one.
@@ -309,7 +313,13 @@ async fn token(State(state): Shared, Path(tenant): Path<String>, body: Bytes) ->
         )
             .into_response();
     }
-    let token = format!("sim-token-{}", s.tokens.len() + 1);
+    // Shaped like the identity platform's: a JWT whose `roles` are the consented permissions.
+    let roles = s
+        .app_roles
+        .clone()
+        .unwrap_or_else(|| server::graph::APP_PERMISSIONS.iter().map(|(p, _)| p.to_string()).collect());
+    let claims = json!({"aud": "https://graph.microsoft.com", "tid": TENANT, "roles": roles});
+    let token = format!("sim-token-{}.{}.sig", s.tokens.len() + 1, b64_json(&claims));
     s.tokens.push(token.clone());
     Json(json!({"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token})).into_response()
 }
@@ -528,6 +538,11 @@ async fn list_webinars(State(state): Shared, headers: HeaderMap) -> Response {
     Json(json!({"value": s.webinars.values().cloned().collect::<Vec<_>>()})).into_response()
 }
 
+fn b64_json(v: &Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+}
+
 /// An ID token as the identity platform issues it (header.claims.signature, base64url).
 fn id_token(s: &SimState, nonce: Option<&str>) -> String {
     use base64::Engine;
@@ -551,7 +566,15 @@ fn user_tokens(s: &mut SimState) -> Response {
 }
 
 fn tokens_for(s: &mut SimState, upn: String) -> Response {
-    let access = format!("sim-user-token-{}", s.user_tokens.len() + 1);
+    let scp = s
+        .user_scopes
+        .clone()
+        .unwrap_or_else(|| "User.Read VirtualEvent.ReadWrite OnlineMeetings.ReadWrite OnlineMeetingArtifact.Read.All".into());
+    let access = format!(
+        "sim-user-token-{}.{}.sig",
+        s.user_tokens.len() + 1,
+        b64_json(&json!({"upn": upn, "scp": scp}))
+    );
     s.token_users.insert(access.clone(), upn.clone());
     let refresh = format!("sim-refresh-{}", uuid::Uuid::new_v4().simple());
     s.user_tokens.push(access.clone());
