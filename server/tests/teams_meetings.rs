@@ -750,3 +750,46 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
         ]
     );
 }
+
+#[tokio::test]
+async fn microsoft_dashboard_actions_need_a_session_and_its_csrf_token() {
+    let sim = Sim::start().await;
+    let app = microsoft_app(Backend::Sqlite, &sim).await;
+    let (cookie, _) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
+    for path in [
+        "/dashboard/microsoft/connect",
+        "/dashboard/microsoft/disconnect",
+        "/dashboard/microsoft/check",
+        "/dashboard/microsoft/import",
+    ] {
+        let form = "csrf=forged&account=service&webinar=w";
+        let anonymous = app
+            .client
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), 303, "anonymous {path}");
+        assert!(anonymous.headers()["location"].to_str().unwrap().starts_with("/login?next="));
+        let forged = app
+            .client
+            .post(app.url(path))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403, "forged CSRF token on {path}");
+    }
+    for path in [
+        "/dashboard/microsoft?import=service",
+        "/dashboard/microsoft/callback?code=c&state=s",
+    ] {
+        let anonymous = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(anonymous.status(), 303, "anonymous {path}");
+    }
+    assert!(sim.state.lock().unwrap().log.is_empty(), "nothing reached Microsoft");
+}
