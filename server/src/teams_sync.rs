@@ -1012,13 +1012,18 @@ impl TeamsSync {
         let Some(delegated) = &self.delegated else {
             return Err("Microsoft mode is not fully configured".into());
         };
-        let taken: Option<String> = sqlx::query_scalar("SELECT slug FROM events WHERE teams_webinar_id = $1")
-            .bind(webinar_id)
-            .fetch_optional(&self.db.pool)
-            .await
-            .map_err(|e| e.to_string())?;
-        if let Some(slug) = taken {
-            return Err(format!("This webinar is already in Atrium as /events/{slug}."));
+        let taken: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT slug, organization_id FROM events WHERE teams_webinar_id = $1")
+                .bind(webinar_id)
+                .fetch_optional(&self.db.pool)
+                .await
+                .map_err(|e| e.to_string())?;
+        match taken {
+            Some((slug, Some(org))) if org == organizer.organization_id => {
+                return Err(format!("This webinar is already in Atrium as /events/{slug}."))
+            }
+            Some(_) => return Err("This webinar is already linked to an event on this site.".into()),
+            None => {}
         }
         let token = delegated.access_token(account).await.map_err(|e| e.to_string())?;
         if webinar_id.is_empty() || webinar_id.len() > 200 || webinar_id.contains(['/', '?', '#', '%', ' ']) {

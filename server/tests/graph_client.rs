@@ -269,3 +269,30 @@ async fn slow_and_dropped_answers_are_tried_again() {
     assert_eq!(all.len(), 1);
     assert_eq!(client.stats.retries.load(std::sync::atomic::Ordering::Relaxed), 2);
 }
+
+#[tokio::test]
+async fn retry_after_holds_even_beyond_the_retry_cap_and_across_calls() {
+    let sim = Sim::start().await;
+    let client = GraphClient::new(
+        sim.config(),
+        RetryPolicy {
+            max_attempts: 2,
+            max_delay: Duration::from_millis(100),
+            ..quick()
+        },
+    );
+    sim.webinar();
+    sim.inject([Fault::Throttle(Some(1)), Fault::Throttle(Some(1))]);
+    let first = client.request(Method::GET, "/solutions/virtualEvents/webinars", None, "o").await;
+    assert!(matches!(first, Err(GraphError::Throttled { attempts: 2 })), "{first:?}");
+    // The caller gives up, and asks again at once: the client still waits out Graph's 1 s.
+    client
+        .request(Method::GET, "/solutions/virtualEvents/webinars", None, "o")
+        .await
+        .unwrap();
+    let log = sim.state.lock().unwrap().log.clone();
+    assert_eq!(log.len(), 3);
+    for pair in log.windows(2) {
+        assert!(pair[1].0 - pair[0].0 >= Duration::from_millis(990), "{:?}", pair[1].0 - pair[0].0);
+    }
+}

@@ -144,6 +144,15 @@ async fn a_throttling_storm_delays_teams_but_not_attendees() {
     drain(&app, &sync).await;
     let count = sim.state.lock().unwrap().registrations[&webinar].len();
     assert_eq!(count, 45, "every registration reached Teams");
+    // Each throttled request said "Retry-After: 1": nothing went out again sooner.
+    let log = sim.state.lock().unwrap().log.clone();
+    for pair in log.windows(2).take(4) {
+        let gap = pair[1].0 - pair[0].0;
+        assert!(
+            gap >= Duration::from_millis(990),
+            "a retry came {gap:?} after a 429 with Retry-After: 1"
+        );
+    }
     let graph_requests = sim.requests();
     let per_registration = graph_requests as f64 / 45.0;
     eprintln!("Graph requests per registration under a 429 storm: {graph_requests} requests / 45 registrations = {per_registration:.2}");

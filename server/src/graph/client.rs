@@ -150,6 +150,9 @@ pub struct GraphClient {
     policy: RetryPolicy,
     app_token: Arc<tokio::sync::Mutex<Option<(String, Instant)>>>,
     mailboxes: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// Per mailbox, no request before this instant: the last `Retry-After` Graph gave, kept
+    /// across calls so a job retried later still waits it out.
+    throttled: Arc<Mutex<HashMap<String, Instant>>>,
     pub stats: Arc<Stats>,
 }
 
@@ -168,6 +171,7 @@ impl GraphClient {
             policy,
             app_token: Arc::new(tokio::sync::Mutex::new(None)),
             mailboxes: Arc::new(Mutex::new(HashMap::new())),
+            throttled: Arc::new(Mutex::new(HashMap::new())),
             stats: Arc::new(Stats::default()),
         }
     }
@@ -223,6 +227,25 @@ impl GraphClient {
             .clone()
     }
 
+    /// Remembers that Graph asked this mailbox to wait `wait`.
+    fn hold(&self, mailbox: &str, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut map = self.throttled.lock().expect("throttle map");
+        let entry = map.entry(mailbox.to_string()).or_insert(until);
+        *entry = (*entry).max(until);
+    }
+
+    /// Waits until Graph's last `Retry-After` for this mailbox has passed.
+    async fn wait_turn(&self, mailbox: &str) {
+        let until = self.throttled.lock().expect("throttle map").get(mailbox).copied();
+        if let Some(until) = until {
+            let now = Instant::now();
+            if until > now {
+                tokio::time::sleep(until - now).await;
+            }
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         if path.starts_with("https://") || path.starts_with("http://") {
             path.to_string()
@@ -272,6 +295,7 @@ impl GraphClient {
                 Some(t) => t.to_string(),
                 None => self.app_token().await?,
             };
+            self.wait_turn(mailbox).await;
             let mut req = self.http.request(method.clone(), &url).bearer_auth(&token);
             if let Some(b) = body {
                 req = req.json(b);
@@ -296,6 +320,9 @@ impl GraphClient {
                 Some(s) => matches!(s.as_u16(), 429 | 503 | 504),
             };
             if transient {
+                if let Some(wait) = wait {
+                    self.hold(mailbox, wait);
+                }
                 attempt += 1;
                 if attempt >= self.policy.max_attempts {
                     return Err(match status {
@@ -388,6 +415,9 @@ impl GraphClient {
                     }
                 }
                 if !retry.is_empty() {
+                    if let Some(wait) = wait {
+                        self.hold(mailbox, wait);
+                    }
                     self.stats.retries.fetch_add(retry.len() as u64, Ordering::Relaxed);
                     tokio::time::sleep(self.policy.delay(round, wait)).await;
                 }
