@@ -1,10 +1,16 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 
 // Microsoft mode end to end, against the local Microsoft simulator: the organizer signs in
 // with Microsoft, connects the service account, publishes a webinar that Atrium creates in
 // Teams, and an attendee's registration reaches Teams — never on the attendee's request.
 const simPort = Number(process.env.ATRIUM_E2E_PORT ?? 3100) + 801;
 const sim = `http://127.0.0.1:${simPort}`;
+
+async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
 
 test("organizer signs in with Microsoft, connects Teams, publishes a webinar that reaches Teams", async ({ page, browser, request }) => {
   const slug = `teams-${Date.now()}`;
@@ -15,12 +21,16 @@ test("organizer signs in with Microsoft, connects Teams, publishes a webinar tha
   expect(who.status()).toBe(204);
 
   await page.goto("/login");
+  await expectAccessible(page);
   await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
   await expect(page.getByRole("heading", { name: "Events" })).toBeVisible();
 
   await page.getByRole("link", { name: "Microsoft 365" }).click();
   await page.locator("[data-account=service]").getByRole("button", { name: "Connect Microsoft 365" }).click();
   await expect(page.getByRole("status")).toContainText("Connected as organizer@example.com");
+  await page.getByRole("button", { name: "Check now" }).click();
+  await expect(page.locator(".checks")).toContainText("the app has its application permissions");
+  await expectAccessible(page);
 
   await page.goto("/dashboard");
   await page.getByRole("link", { name: "New event" }).click();
@@ -40,6 +50,7 @@ test("organizer signs in with Microsoft, connects Teams, publishes a webinar tha
     await page.reload();
     await expect(page.locator(".teams-status")).toContainText("webinar published");
   }).toPass({ timeout: 20_000 });
+  await expectAccessible(page);
   const state = await (await request.get(`${sim}/_sim/state`)).json();
   const webinars = Object.values(state.webinars) as any[];
   const webinar = webinars.find((w) => w.displayName === "Teams launch webinar");
