@@ -1,7 +1,7 @@
 //! The organizer half of the REST API: bearer-token authenticated, scoped to the caller's
 //! organization (another organization's event answers 404, exactly like a missing one).
 
-use crate::api::{event_json, parse_json};
+use crate::api::{event_json, parse_json, EventJson};
 use crate::auth::{self, ApiOrganizer};
 use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::problem::Problem;
@@ -114,7 +114,9 @@ async fn create_token(
 
 async fn list_events(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer) -> Response {
     match manage::list(&state.db, &org).await {
-        Ok(list) => Json(serde_json::json!({ "value": list.iter().map(|e| event_json(&state, e)).collect::<Vec<_>>() })).into_response(),
+        Ok(list) => {
+            Json(serde_json::json!({ "value": list.iter().map(|e| organizer_event_json(&state, e)).collect::<Vec<_>>() })).into_response()
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -128,7 +130,7 @@ async fn create_event(State(state): State<AppState>, ApiOrganizer(org): ApiOrgan
         Ok(e) => (
             StatusCode::CREATED,
             [(header::LOCATION, format!("/api/v1/events/{}", e.slug))],
-            Json(event_json(&state, &e)),
+            Json(organizer_event_json(&state, &e)),
         )
             .into_response(),
         Err(e) => e.into_response(),
@@ -149,7 +151,7 @@ async fn update_event(
     match manage::update(&state.db, &org, &slug, &input).await {
         Ok(e) => {
             state.after_write();
-            Json(event_json(&state, &e)).into_response()
+            Json(organizer_event_json(&state, &e)).into_response()
         }
         Err(e) => e.into_response(),
     }
@@ -157,7 +159,7 @@ async fn update_event(
 
 async fn publish(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
     match manage::publish(&state.db, &org, &slug, state.microsoft.is_some()).await {
-        Ok(e) => Json(event_json(&state, &e)).into_response(),
+        Ok(e) => Json(organizer_event_json(&state, &e)).into_response(),
         Err(e) => e.into_response(),
     }
 }
@@ -186,7 +188,7 @@ async fn cancel(
     match manage::cancel(&state.db, &org, &slug, request.message.as_deref()).await {
         Ok(e) => {
             state.after_write();
-            Json(event_json(&state, &e)).into_response()
+            Json(organizer_event_json(&state, &e)).into_response()
         }
         Err(e) => e.into_response(),
     }
@@ -467,5 +469,38 @@ async fn refresh_attendance(State(state): State<AppState>, ApiOrganizer(org): Ap
         Err(message) => Problem::new(StatusCode::BAD_GATEWAY, "microsoft", "Teams did not answer as expected")
             .detail(message)
             .into_response(),
+    }
+}
+
+/// An event as its organizers see it: the public fields, and where it stands in Teams.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizerEventJson {
+    #[serde(flatten)]
+    event: EventJson,
+    teams: Option<TeamsJson>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TeamsJson {
+    webinar_id: Option<String>,
+    meeting_id: Option<String>,
+    join_url: Option<String>,
+    is_attendee_email_notification_enabled: bool,
+    /// "service" (the organization's service account) or "organizer" (an organizer's own).
+    owner: &'static str,
+}
+
+fn organizer_event_json(state: &AppState, e: &crate::events::Event) -> OrganizerEventJson {
+    OrganizerEventJson {
+        event: event_json(state, e),
+        teams: e.in_teams().then(|| TeamsJson {
+            webinar_id: e.teams_webinar_id.clone(),
+            meeting_id: e.teams_meeting_id.clone(),
+            join_url: e.teams_join_url.clone(),
+            is_attendee_email_notification_enabled: e.teams_emails,
+            owner: if e.teams_owner.is_some() { "organizer" } else { "service" },
+        }),
     }
 }

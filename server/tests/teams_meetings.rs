@@ -114,6 +114,47 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
     let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
     assert_eq!(event.teams_meeting_id.as_deref(), Some(meeting_id.as_str()));
 
+    // Organizers see where the event stands in Teams through the API.
+    let bearer: serde_json::Value = app
+        .client
+        .post(app.url("/api/v1/tokens"))
+        .basic_auth(&app.owner.email, Some(&app.owner_password))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/organizer/events"))
+        .bearer_auth(bearer["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mine = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["slug"] == slug.as_str())
+        .unwrap();
+    assert_eq!(mine["teams"]["meetingId"], meeting_id.as_str());
+    assert_eq!(mine["teams"]["joinUrl"], join.as_str());
+    assert_eq!(mine["teams"]["owner"], "service");
+    let public: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/events/{slug}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(public.get("teams").is_none(), "the public API does not show it");
+
     // Registrants get the join link in their email and on their page.
     assert_eq!(app.register(&slug, person(1)).await.status(), 201);
     let mails = app.flush_outbox().await;
