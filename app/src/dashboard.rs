@@ -191,6 +191,9 @@ pub fn EventEditor(
     action: String,
     zones: Vec<String>,
     is_new: bool,
+    /// Microsoft mode: offer the choice of who emails webinar attendees.
+    #[prop(optional)]
+    microsoft: bool,
 ) -> impl IntoView {
     let e = errors.clone();
     let zone_options = zones
@@ -299,8 +302,11 @@ pub fn EventEditor(
                 <div class="field">
                     <label class="choice"><input type="checkbox" name="isWaitlistEnabled" value="true" checked=form.waitlist /> "Waitlist when full"</label>
                     <label class="choice"><input type="checkbox" name="isManualApprovalEnabled" value="true" checked=form.approval /> "Approve each registration"</label>
-                    <label class="choice"><input type="checkbox" name="isAttendeeEmailNotificationEnabled" value="true" checked=form.teams_emails /> "Teams emails attendees their join links"</label>
-                    <p class="hint">"Microsoft mode, webinars: Teams sends each attendee a personal join link. Untick to have only Atrium email them, with the webinar's join link."</p>
+                    {microsoft.then(|| view! {
+                        <input type="hidden" name="teamsEmailsShown" value="1" />
+                        <label class="choice"><input type="checkbox" name="isAttendeeEmailNotificationEnabled" value="true" checked=form.teams_emails /> "Teams emails attendees their join links"</label>
+                        <p class="hint">"Webinars: Teams sends each attendee a personal join link. Untick to have only Atrium email them, with the webinar's join link."</p>
+                    })}
                 </div>
             </div>
             <div class="row">

@@ -340,12 +340,13 @@ fn editor(
     let csrf = signed.csrf.clone();
     let zones = app::tz::zone_names().to_vec();
     let title = if is_new { "New event" } else { "Edit event" };
+    let microsoft = state.microsoft.is_some();
     dash(
         state,
         signed,
         status,
         title,
-        view! { <EventEditor form=form errors=errors csrf=csrf action=action zones=zones is_new=is_new /> },
+        view! { <EventEditor form=form errors=errors csrf=csrf action=action zones=zones is_new=is_new microsoft=microsoft /> },
     )
 }
 
@@ -437,7 +438,8 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
             .filter(|_| v("capacity").trim().parse::<i64>().is_ok() || v("capacity").trim().is_empty()),
         is_waitlist_enabled: Some(checked("isWaitlistEnabled")),
         is_manual_approval_enabled: Some(checked("isManualApprovalEnabled")),
-        is_attendee_email_notification_enabled: Some(checked("isAttendeeEmailNotificationEnabled")),
+        // Only when the editor offered the choice (Microsoft mode).
+        is_attendee_email_notification_enabled: (v("teamsEmailsShown") == "1").then(|| checked("isAttendeeEmailNotificationEnabled")),
         registration_opens_date_time: optional("registrationOpensDateTime"),
         registration_closes_date_time: optional("registrationClosesDateTime"),
         join_url: optional("joinUrl"),
