@@ -1348,10 +1348,14 @@ async fn microsoft_page(State(state): State<AppState>, signed: SignedIn, Query(q
                 .collect()
         }));
     }
+    show_microsoft(&state, &signed, view)
+}
+
+fn show_microsoft(state: &AppState, signed: &SignedIn, view: app::dashboard::MicrosoftView) -> Response {
     let csrf = signed.csrf.clone();
     dash(
-        &state,
-        &signed,
+        state,
+        signed,
         StatusCode::OK,
         "Microsoft 365",
         view! { <app::dashboard::MicrosoftPage view=view csrf=csrf /> },
@@ -1402,14 +1406,7 @@ async fn microsoft_check(State(state): State<AppState>, signed: SignedIn, body: 
         Err(e) => return server_error(&state, &e),
     };
     view.checks = Some((report.ok, report.lines));
-    let csrf = signed.csrf.clone();
-    dash(
-        &state,
-        &signed,
-        StatusCode::OK,
-        "Microsoft 365",
-        view! { <app::dashboard::MicrosoftPage view=view csrf=csrf /> },
-    )
+    show_microsoft(&state, &signed, view)
 }
 
 /// Imports a Teams webinar (and its registrations) as an Atrium event.

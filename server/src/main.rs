@@ -49,10 +49,8 @@ fn flag(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
 
-async fn create_organizer(config: Config, args: &[String]) -> Result<(), String> {
-    let email = flag(args, "--email").ok_or(format!("--email is required\n\n{USAGE}"))?;
-    let organization = flag(args, "--organization").ok_or(format!("--organization is required\n\n{USAGE}"))?;
-    let password = flag(args, "--password");
+/// The database, with its schema brought up to date, for the one-off commands.
+async fn open_database(config: &Config) -> Result<server::db::Db, String> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("could not create {}: {e}", config.data_dir.display()))?;
     let db = server::db::Db::connect(&config.database_url)
         .await
@@ -60,6 +58,14 @@ async fn create_organizer(config: Config, args: &[String]) -> Result<(), String>
     db.migrate()
         .await
         .map_err(|e| format!("could not update the database schema: {e}"))?;
+    Ok(db)
+}
+
+async fn create_organizer(config: Config, args: &[String]) -> Result<(), String> {
+    let email = flag(args, "--email").ok_or(format!("--email is required\n\n{USAGE}"))?;
+    let organization = flag(args, "--organization").ok_or(format!("--organization is required\n\n{USAGE}"))?;
+    let password = flag(args, "--password");
+    let db = open_database(&config).await?;
     let (organizer, password_used) = server::auth::create_organizer(&db, &email, &organization, password.as_deref())
         .await
         .map_err(|e| e.to_string())?;
@@ -104,13 +110,7 @@ async fn connect_microsoft(config: Config, args: &[String]) -> Result<(), String
                 .into(),
         );
     };
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("could not create {}: {e}", config.data_dir.display()))?;
-    let db = server::db::Db::connect(&config.database_url)
-        .await
-        .map_err(|e| format!("could not open the database: {e}"))?;
-    db.migrate()
-        .await
-        .map_err(|e| format!("could not update the database schema: {e}"))?;
+    let db = open_database(&config).await?;
     let organizer = server::auth::organizer_by_email(&db, &email)
         .await
         .map_err(|e| e.to_string())?

@@ -209,6 +209,14 @@ fn strip_tags(html: &str) -> String {
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// What a job about a whole event does in Teams.
+#[derive(Clone, Copy, Debug)]
+enum EventStep {
+    Create,
+    Update,
+    Cancel,
+}
+
 /// A stored notification: id, subscription, kind, resource, lifecycle event.
 type StoredNotification = (String, String, String, Option<String>, Option<String>);
 
@@ -251,7 +259,13 @@ impl TeamsSync {
     /// Creates, fills and publishes webinars in Teams for published webinar events, one step at
     /// a time, recording each step so a retry resumes. Returns how many jobs were claimed.
     pub async fn sync_webinars(&self) -> Result<usize, sqlx::Error> {
-        let claimed = claim(&self.db, TOPIC_WEBINAR, 5).await?;
+        self.event_jobs(TOPIC_WEBINAR, EventStep::Create).await
+    }
+
+    /// Claims up to five jobs of `topic` about whole events and runs `step` for each;
+    /// failures are retried later with back-off. Returns how many jobs were claimed.
+    async fn event_jobs(&self, topic: &str, step: EventStep) -> Result<usize, sqlx::Error> {
+        let claimed = claim(&self.db, topic, 5).await?;
         let mut sent = Vec::new();
         let mut failed = Vec::new();
         for c in &claimed {
@@ -259,11 +273,16 @@ impl TeamsSync {
                 sent.push(c.id.clone());
                 continue;
             };
-            // Attempts are counted at claim time: more than one means an earlier try.
-            match self.publish_webinar(&job.event_id, c.attempts > 1).await {
+            let outcome = match step {
+                // Attempts are counted at claim time: more than one means an earlier try.
+                EventStep::Create => self.publish_webinar(&job.event_id, c.attempts > 1).await,
+                EventStep::Update => self.update_in_teams(&job.event_id).await,
+                EventStep::Cancel => self.cancel_webinar(&job.event_id).await,
+            };
+            match outcome {
                 Ok(()) => sent.push(c.id.clone()),
                 Err(e) => {
-                    tracing::warn!(event = %job.event_id, error = %e, "creating the webinar in Teams failed; will retry");
+                    tracing::warn!(event = %job.event_id, ?step, error = %e, "a Teams step failed; will retry");
                     failed.push((c.id.clone(), c.attempts, e));
                 }
             }
@@ -337,21 +356,7 @@ impl TeamsSync {
 
     /// Cancels in Teams the webinars of events canceled in Atrium (delegated, as Teams requires).
     pub async fn sync_webinar_cancellations(&self) -> Result<usize, sqlx::Error> {
-        let claimed = claim(&self.db, TOPIC_WEBINAR_CANCEL, 5).await?;
-        let mut sent = Vec::new();
-        let mut failed = Vec::new();
-        for c in &claimed {
-            let Ok(job) = serde_json::from_str::<WebinarJob>(&c.payload) else {
-                sent.push(c.id.clone());
-                continue;
-            };
-            match self.cancel_webinar(&job.event_id).await {
-                Ok(()) => sent.push(c.id.clone()),
-                Err(e) => failed.push((c.id.clone(), c.attempts, e)),
-            }
-        }
-        settle(&self.db, &sent, &failed).await?;
-        Ok(claimed.len())
+        self.event_jobs(TOPIC_WEBINAR_CANCEL, EventStep::Cancel).await
     }
 
     async fn cancel_webinar(&self, event_id: &str) -> Result<(), String> {
@@ -924,21 +929,7 @@ impl TeamsSync {
     /// Sends changes made in Atrium (title, description, times, who emails attendees) to the
     /// event's webinar or meeting in Teams. Returns how many jobs were claimed.
     pub async fn sync_updates(&self) -> Result<usize, sqlx::Error> {
-        let claimed = claim(&self.db, TOPIC_UPDATE, 5).await?;
-        let mut sent = Vec::new();
-        let mut failed = Vec::new();
-        for c in &claimed {
-            let Ok(job) = serde_json::from_str::<WebinarJob>(&c.payload) else {
-                sent.push(c.id.clone());
-                continue;
-            };
-            match self.update_in_teams(&job.event_id).await {
-                Ok(()) => sent.push(c.id.clone()),
-                Err(e) => failed.push((c.id.clone(), c.attempts, e)),
-            }
-        }
-        settle(&self.db, &sent, &failed).await?;
-        Ok(claimed.len())
+        self.event_jobs(TOPIC_UPDATE, EventStep::Update).await
     }
 
     async fn update_in_teams(&self, event_id: &str) -> Result<(), String> {

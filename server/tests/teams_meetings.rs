@@ -115,20 +115,11 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
     assert_eq!(event.teams_meeting_id.as_deref(), Some(meeting_id.as_str()));
 
     // Organizers see where the event stands in Teams through the API.
-    let bearer: serde_json::Value = app
-        .client
-        .post(app.url("/api/v1/tokens"))
-        .basic_auth(&app.owner.email, Some(&app.owner_password))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let bearer = app.owner_token().await;
     let list: serde_json::Value = app
         .client
         .get(app.url("/api/v1/organizer/events"))
-        .bearer_auth(bearer["token"].as_str().unwrap())
+        .bearer_auth(&bearer)
         .send()
         .await
         .unwrap()
@@ -164,15 +155,7 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
-    let page = app
-        .client
-        .get(app.url(&format!("/r/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&format!("/r/{token}"), None).await;
     assert!(page.contains(&join.replace('&', "&amp;")), "the manage page links the meeting");
 
     // Renaming and moving the event updates the meeting.
@@ -442,27 +425,16 @@ both_backends!(
         sim.register_in_teams(&webinar, "second@example.com");
 
         let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
-        let page = app
-            .client
-            .get(app.url("/dashboard/microsoft?import=service"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.page("/dashboard/microsoft?import=service", Some(&cookie)).await;
         assert!(page.contains("Quarterly roadmap"), "{page}");
         assert!(!page.contains(&other), "only webinars this account organizes");
         let r = app
-            .client
-            .post(app.url("/dashboard/microsoft/import"))
-            .header("cookie", &cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(serde_urlencoded::to_string([("csrf", csrf.as_str()), ("account", "service"), ("webinar", webinar.as_str())]).unwrap())
-            .send()
-            .await
-            .unwrap();
+            .post_form(
+                "/dashboard/microsoft/import",
+                &cookie,
+                &[("csrf", &csrf), ("account", "service"), ("webinar", &webinar)],
+            )
+            .await;
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
         let slug = r.headers()["location"]
             .to_str()
@@ -486,14 +458,12 @@ both_backends!(
         assert_eq!(event.registered_count, 2);
         // Imported once: a second import is refused, and the list no longer offers it.
         let again = app
-            .client
-            .post(app.url("/dashboard/microsoft/import"))
-            .header("cookie", &cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(serde_urlencoded::to_string([("csrf", csrf.as_str()), ("account", "service"), ("webinar", webinar.as_str())]).unwrap())
-            .send()
-            .await
-            .unwrap();
+            .post_form(
+                "/dashboard/microsoft/import",
+                &cookie,
+                &[("csrf", &csrf), ("account", "service"), ("webinar", &webinar)],
+            )
+            .await;
         assert_eq!(again.status(), 502);
         assert!(again.text().await.unwrap().contains("already in Atrium"));
 
@@ -590,14 +560,8 @@ async fn the_dashboard_check_says_what_is_missing() {
     sim.state.lock().unwrap().no_access_policy = true;
     let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let page = app
-        .client
-        .post(app.url("/dashboard/microsoft/check"))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={csrf}"))
-        .send()
+        .post_form("/dashboard/microsoft/check", &cookie, &[("csrf", &csrf)])
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -611,14 +575,8 @@ async fn the_dashboard_check_says_what_is_missing() {
     seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
     sim.state.lock().unwrap().user_scopes = Some("User.Read VirtualEvent.ReadWrite OnlineMeetingArtifact.Read.All".into());
     let page = app
-        .client
-        .post(app.url("/dashboard/microsoft/check"))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={csrf}"))
-        .send()
+        .post_form("/dashboard/microsoft/check", &cookie, &[("csrf", &csrf)])
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

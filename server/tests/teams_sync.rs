@@ -241,15 +241,7 @@ both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |bac
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
-    let page = app
-        .client
-        .get(app.url(&format!("/r/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&format!("/r/{token}"), None).await;
     assert!(page.contains("Microsoft Teams emails you a personal join link"), "{page}");
 
     // Changes in Atrium reach Teams: title, times, and who emails attendees.
@@ -275,15 +267,7 @@ both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |bac
     assert_eq!(webinar["displayName"], "Renamed webinar");
     assert_eq!(webinar["settings"]["isAttendeeEmailNotificationEnabled"], false);
     // Now Atrium's own pages and emails carry the webinar's join link.
-    let page = app
-        .client
-        .get(app.url(&format!("/r/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page(&format!("/r/{token}"), None).await;
     assert!(page.contains("https://teams.microsoft.com/l/meetup-join/"), "{page}");
 });
 

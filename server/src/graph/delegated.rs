@@ -268,24 +268,27 @@ impl Delegated {
         Ok(upn)
     }
 
-    /// Completes a connect when Microsoft sends the organizer back; stores the account.
-    /// Returns the account and its user principal name.
-    pub async fn complete(&self, organizer: &Organizer, state: &str, code: &str) -> Result<(Account, String), DelegatedError> {
+    /// The sign-in in progress that `state` names, removed so it can be used only once.
+    async fn take_state(&self, table: &str, columns: &str, state: &str) -> Result<sqlx::any::AnyRow, DelegatedError> {
         let mut tx = self.db.begin_write().await?;
-        let row = sqlx::query("SELECT organizer_id, code_verifier_sealed, created_at, purpose FROM oauth_states WHERE state_hash = $1")
+        let row = sqlx::query(&format!("SELECT {columns} FROM {table} WHERE state_hash = $1"))
             .bind(sha256_hex(state))
             .fetch_optional(&mut *tx.tx)
             .await?;
-        sqlx::query("DELETE FROM oauth_states WHERE state_hash = $1")
+        sqlx::query(&format!("DELETE FROM {table} WHERE state_hash = $1"))
             .bind(sha256_hex(state))
             .execute(&mut *tx.tx)
             .await?;
         tx.commit().await?;
-        let Some(row) = row else {
-            return Err(DelegatedError::Refused(
-                "This sign-in link is not ours or was already used; start again.".into(),
-            ));
-        };
+        row.ok_or_else(|| DelegatedError::Refused("This sign-in link is not ours or was already used; start again.".into()))
+    }
+
+    /// Completes a connect when Microsoft sends the organizer back; stores the account.
+    /// Returns the account and its user principal name.
+    pub async fn complete(&self, organizer: &Organizer, state: &str, code: &str) -> Result<(Account, String), DelegatedError> {
+        let row = self
+            .take_state("oauth_states", "organizer_id, code_verifier_sealed, created_at, purpose", state)
+            .await?;
         let owner: String = row.try_get("organizer_id")?;
         let created: i64 = row.try_get("created_at")?;
         if owner != organizer.id || crate::registrations::now() - created > STATE_LIFETIME {
@@ -490,21 +493,9 @@ impl Delegated {
     /// of checking its signature; issuer, audience, tenant, nonce and lifetime are checked.
     /// Returns who signed in and the local page to go to.
     pub async fn finish_sign_in(&self, state: &str, code: &str) -> Result<(MicrosoftUser, String), DelegatedError> {
-        let mut tx = self.db.begin_write().await?;
-        let row = sqlx::query("SELECT nonce, code_verifier_sealed, next_path, created_at FROM oidc_states WHERE state_hash = $1")
-            .bind(sha256_hex(state))
-            .fetch_optional(&mut *tx.tx)
+        let row = self
+            .take_state("oidc_states", "nonce, code_verifier_sealed, next_path, created_at", state)
             .await?;
-        sqlx::query("DELETE FROM oidc_states WHERE state_hash = $1")
-            .bind(sha256_hex(state))
-            .execute(&mut *tx.tx)
-            .await?;
-        tx.commit().await?;
-        let Some(row) = row else {
-            return Err(DelegatedError::Refused(
-                "This sign-in link is not ours or was already used; start again.".into(),
-            ));
-        };
         if crate::registrations::now() - row.try_get::<i64, _>("created_at")? > STATE_LIFETIME {
             return Err(DelegatedError::Refused("This sign-in took too long; start again.".into()));
         }

@@ -196,6 +196,43 @@ impl TestApp {
             .expect("request")
     }
 
+    /// The text of the page at `path`, fetched with the session `cookie` when given.
+    pub async fn page(&self, path: &str, cookie: Option<&str>) -> String {
+        let mut request = self.client.get(self.url(path));
+        if let Some(c) = cookie {
+            request = request.header("cookie", c);
+        }
+        request.send().await.expect("request").text().await.expect("page text")
+    }
+
+    /// Posts a dashboard form with the session `cookie`.
+    pub async fn post_form(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(fields).expect("form encodes"))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A fresh organizer API token for the owner.
+    pub async fn owner_token(&self) -> String {
+        let r = self
+            .client
+            .post(self.url("/api/v1/tokens"))
+            .basic_auth(&self.owner.email, Some(&self.owner_password))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status(), 201);
+        r.json::<serde_json::Value>().await.expect("JSON")["token"]
+            .as_str()
+            .expect("a token")
+            .to_string()
+    }
+
     /// Delivers everything due in the outbox now and returns the `.eml` files written so far.
     pub async fn flush_outbox(&self) -> Vec<String> {
         while self.state.outbox.deliver_due().await.expect("outbox pass") > 0 {}
