@@ -210,3 +210,37 @@ async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
         .unwrap();
     assert_eq!((rows, resources), (3, 3), "never two subscriptions for one resource");
 }
+
+both_backends!(
+    two_instances_subscribing_at_once_keep_one_subscription_per_resource,
+    |backend| async move {
+        let sim = common::graphsim::Sim::start().await;
+        let app = TestApp::spawn(backend).await;
+        let webinar = sim.webinar();
+        let slug = app.event(|_| {}).await;
+        let link = server::manage::EventInput {
+            teams_webinar_id: Some(Some(webinar.clone())),
+            ..Default::default()
+        };
+        server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
+        // Two servers on one database run their subscription pass at the same moment.
+        let one = server::graph::client::GraphClient::new(sim.config(), Default::default());
+        let two = server::graph::client::GraphClient::new(sim.config(), Default::default());
+        let (a, b) = tokio::join!(
+            server::graph::subscriptions::ensure(&app.state.db, &one, &app.base),
+            server::graph::subscriptions::ensure(&app.state.db, &two, &app.base)
+        );
+        a.unwrap();
+        b.unwrap();
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM graph_subscriptions")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 3);
+        assert_eq!(
+            sim.state.lock().unwrap().subscriptions.len(),
+            3,
+            "the losing copies were withdrawn at Graph"
+        );
+    }
+);

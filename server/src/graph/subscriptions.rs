@@ -106,21 +106,33 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
                 .map_err(|e| e.to_string())?;
             let created: Subscription = serde_json::from_value(created).map_err(|e| e.to_string())?;
             let id = created.id.ok_or("Graph returned a subscription without an id")?;
-            let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
-            sqlx::query(
-            "INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&id)
-        .bind(&resource)
-        .bind(change_type)
-        .bind(&client_state)
-        .bind(now + LIFETIME)
-        .bind(&event_id)
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await
-        .map_err(|e| e.to_string())?;
-            tx.commit().await.map_err(|e| e.to_string())?;
+            let stored = async {
+                let mut tx = db.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&id)
+                .bind(&resource)
+                .bind(change_type)
+                .bind(&client_state)
+                .bind(now + LIFETIME)
+                .bind(&event_id)
+                .bind(now)
+                .execute(&mut *tx.tx)
+                .await?;
+                tx.commit().await
+            };
+            if let Err(e) = stored.await {
+                // Another instance subscribed to this resource at the same moment and stored
+                // its subscription first: withdraw ours rather than keep two.
+                let _ = client
+                    .request(Method::DELETE, &format!("/subscriptions/{id}"), None, "application")
+                    .await;
+                if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+                    continue;
+                }
+                return Err(e.to_string());
+            }
             pass.created += 1;
         }
     }

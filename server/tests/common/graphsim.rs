@@ -175,7 +175,10 @@ impl Sim {
                 axum::routing::get(list_records),
             )
             .route("/v1.0/subscriptions", post(create_subscription))
-            .route("/v1.0/subscriptions/{id}", axum::routing::patch(renew_subscription))
+            .route(
+                "/v1.0/subscriptions/{id}",
+                axum::routing::patch(renew_subscription).delete(delete_subscription),
+            )
             .route("/v1.0/subscriptions/{id}/reauthorize", post(reauthorize_subscription))
             .route("/v1.0/$batch", post(batch))
             // For browser tests: what Teams holds now, and who signs in next.
@@ -766,6 +769,16 @@ async fn renew_subscription(State(state): Shared, headers: HeaderMap, Path(id): 
     let sub = sub.clone();
     s.renewals += 1;
     Json(sub).into_response()
+}
+
+async fn delete_subscription(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(&state, &headers, "DELETE", &format!("/subscriptions/{id}")) {
+        return r;
+    }
+    match state.lock().unwrap().subscriptions.remove(&id) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => graph_error(StatusCode::NOT_FOUND, "ResourceNotFound", "The object was not found."),
+    }
 }
 
 async fn reauthorize_subscription(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
