@@ -351,6 +351,13 @@ async fn organizers_sign_in_with_microsoft() {
     sim.state.lock().unwrap().user = Some(("oid-owner".into(), "renamed@contoso.example".into(), "Owner".into()));
     assert_eq!(sign_in_with_microsoft(&app, true).await.status(), 303);
 
+    // An ID token altered on its way (its signature no longer matches) is refused.
+    sim.state.lock().unwrap().forge_id_tokens = true;
+    let r = sign_in_with_microsoft(&app, true).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("could not be trusted (signature)"));
+    sim.state.lock().unwrap().forge_id_tokens = false;
+
     // An answer arriving in a browser that did not start the sign-in is refused.
     let r = sign_in_with_microsoft(&app, false).await;
     assert_eq!(r.status(), 400);

@@ -101,7 +101,14 @@ pub struct Delegated {
     http: reqwest::Client,
     redirect_uri: String,
     sign_in_redirect_uri: String,
+    /// The identity platform's signing keys (kid → modulus, exponent), and when they were read.
+    signing_keys: Arc<tokio::sync::Mutex<Option<(std::time::Instant, SigningKeys)>>>,
 }
+
+type SigningKeys = std::collections::HashMap<String, (Vec<u8>, Vec<u8>)>;
+
+/// How long the identity platform's signing keys are kept before they are read again.
+const KEYS_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -124,6 +131,7 @@ impl Delegated {
                 .expect("HTTP client builds"),
             redirect_uri: format!("{public_url}/dashboard/microsoft/callback"),
             sign_in_redirect_uri: format!("{public_url}/login/microsoft/callback"),
+            signing_keys: Default::default(),
         }
     }
 
@@ -456,6 +464,68 @@ impl Delegated {
         tx.commit().await
     }
 
+    /// The identity platform's current signing keys, read again after a day or when a token
+    /// names a key not seen yet (keys roll over).
+    async fn signing_key(&self, kid: &str) -> Result<Option<(Vec<u8>, Vec<u8>)>, DelegatedError> {
+        let mut cached = self.signing_keys.lock().await;
+        let fresh = cached
+            .as_ref()
+            .is_some_and(|(at, keys)| at.elapsed() < KEYS_LIFETIME && keys.contains_key(kid));
+        if !fresh {
+            let url = format!("{}/{}/discovery/v2.0/keys", self.config.login_base, self.config.tenant_id);
+            let body: Value = self
+                .http
+                .get(url)
+                .send()
+                .await
+                .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?
+                .json()
+                .await
+                .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
+            let decode = |v: &Value| {
+                v.as_str().and_then(|t| {
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(t.trim_end_matches('='))
+                        .ok()
+                })
+            };
+            let keys: SigningKeys = body["keys"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|k| k["kty"] == "RSA")
+                .filter_map(|k| Some((k["kid"].as_str()?.to_string(), (decode(&k["n"])?, decode(&k["e"])?))))
+                .collect();
+            *cached = Some((std::time::Instant::now(), keys));
+        }
+        Ok(cached.as_ref().and_then(|(_, keys)| keys.get(kid).cloned()))
+    }
+
+    /// Checks that an ID token is signed (RS256) by one of the identity platform's keys.
+    async fn check_signature(&self, token: &str) -> Result<(), DelegatedError> {
+        let bad = |what: &str| DelegatedError::Refused(format!("Microsoft's answer could not be trusted ({what}); start again."));
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(bad("not a token"));
+        };
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header: Value = engine
+            .decode(header)
+            .ok()
+            .and_then(|h| serde_json::from_slice(&h).ok())
+            .ok_or_else(|| bad("not a token"))?;
+        if header["alg"] != "RS256" {
+            return Err(bad("signature algorithm"));
+        }
+        let kid = header["kid"].as_str().ok_or_else(|| bad("no signing key named"))?;
+        let (n, e) = self.signing_key(kid).await?.ok_or_else(|| bad("unknown signing key"))?;
+        let signature = engine.decode(signature).map_err(|_| bad("signature"))?;
+        let signed = format!("{}.{payload}", token.split('.').next().unwrap_or(""));
+        ring::rsa::PublicKeyComponents { n: &n, e: &e }
+            .verify(&ring::signature::RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &signature)
+            .map_err(|_| bad("signature"))
+    }
+
     /// Where to send someone signing in to the dashboard with Microsoft (OpenID Connect, code
     /// flow with PKCE and a nonce). `next` is the local page to return to.
     /// Returns the address and the state it carries.
@@ -488,9 +558,9 @@ impl Delegated {
         Ok((url, state))
     }
 
-    /// Finishes "Sign in with Microsoft": redeems the code and checks the ID token. The token
-    /// comes straight from the token endpoint over TLS, which OpenID Connect accepts in place
-    /// of checking its signature; issuer, audience, tenant, nonce and lifetime are checked.
+    /// Finishes "Sign in with Microsoft": redeems the code and checks the ID token: its RS256
+    /// signature against the identity platform's published keys, then issuer, audience,
+    /// tenant, nonce and lifetime.
     /// Returns who signed in and the local page to go to.
     pub async fn finish_sign_in(&self, state: &str, code: &str) -> Result<(MicrosoftUser, String), DelegatedError> {
         let row = self
@@ -517,6 +587,7 @@ impl Delegated {
         let id_token = body["id_token"]
             .as_str()
             .ok_or_else(|| DelegatedError::Refused("Microsoft gave no ID token: the openid permission is missing.".into()))?;
+        self.check_signature(id_token).await?;
         let nonce: String = row.try_get("nonce")?;
         let user = check_id_token(id_token, &self.config, &nonce, crate::registrations::now()).map_err(DelegatedError::Refused)?;
         Ok((user, row.try_get("next_path")?))

@@ -17,6 +17,17 @@ use std::time::Instant;
 pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 pub const CLIENT_ID: &str = "sim-client";
 pub const CLIENT_SECRET: &str = "sim-secret-value";
+/// The simulator's own ID-token signing key (RSA 2048, PKCS#1 DER in base64), made for these
+/// tests only; its public half is served as the identity platform's key set.
+const SIGNING_KEY: &str = "MIIEpQIBAAKCAQEAuO4HT60prL94X0cSeqCAy7cQal67z2RQzX4ySaP4ts+sd27BqQPjRdHqeO1RakQcrweTd+sPX4up2f1hrvpMpj+YnkfjC1yQh0uH/i6hiyAXPAXIei9TanvvD4lPikhZOZ/kvHGaRiN5JRud9AD5w5Wi4M61aD6udLi4OdG3JdETsqU0OQLDLKMj6iKiUWbXTAv9sG3+IysnsstiW9Jz1YZgpAY1g2quV8fT/UhMXXg5cTiIeQ4UKKhtNNQ9X+Z1EWaQQWl5D26Y4otpmL6rUG/UKbWquacD4NaudEzShaZz1TrwL9Vu0SIXw3pkqL+ceBxXDgPvaoIE58Z8QojOMwIDAQABAoIBABb9hIwrv3AZ96mEqO/0zz5EOna240tjscXyR+cuyudTRyIr80iDUrhl4ev5uPLol9ZMr1EruGQM9WdD4GaD+I58folC75+EePVQ9w2rF2s36JuOLn++LXUiBjTcwbYzy1/mGGYzC1Zn55Is7kSc8HAXxMGFATl9/WtGYaTShR3eu17U+qPT95EPRNA2jH8w2cbkoxl8YyqEGZ53MQakE1B6JJs3LzaAWIgs2pkMjG44dwOUGKPSIeEprpG7ZPl2rNCjfsCuNsv1iax6NhrgUFzIZfkhgYvTw9WKXn6NW07HBVveD2lvFYYmaPzUxC0A49VMwc4BUjgIQqLy9ZpCjm0CgYEA8MvCUQWpImjvI+ETH3gIw9d8ArvsabxY2CbzToRmvEfPu1dSExWqK6nv5UP35tbB/yzpo34E81kTSchY1Yvs84IuFOBlypGyWYsAEjiZL4DLbhIucrtNdoPyecXHozOMCtgsT88OjGBrx868ocglXQrHPG6QTJeGDvSBRuBwnU0CgYEAxJs+52K2ovKGba2tiOvlD20CKcyqR8kMx8aDLdjs/7Gc6NfDL+8L1ysrIDrveupNjtWQAce/oP97QZMZZeJoYYQmm2QgRm+l+1DS6j+w/+qTxOspsINH641uFCHizqKTsI14GNBOAq+uZ9wNZZCulQLURqKO8wOr1SwDWWJnWX8CgYEA1BfVL0JaKHne8W5lRpmWttFNZKcb5EJGyxT7x9PtHbfu7CdMnoy9l7oWGI2WhFfzBg0MObpdJ+70g0+Zl3apHg8zAaZpYlSUkDRTurjpjKLYDDqteNcrstEjuUiQwFo95qtj1GQff1vKc3LQSXueFWbR+JO2PBBWv0Nzvvcfmh0CgYEAghR5RRyR3DP8b1rHA12YO2GTWdaZH0/NTexw5IevHuoD+CaxdOiDfASKzxNPWZLmZ8ezNQpVJo+CnHtYBYoMJ+EIri1MEW5TcnkiY2xqjphE1rgE6E2j6xyzJUzaRH9amiivujMwOiTEjuEQWA+nAt5RVr69N9pI+YzaVmx+Fr8CgYEApvB2bjtYlmApbBEFmE/GO03f8Ryb7oFGqHW1gUhbBhFMwkgVeYNrHlvvVFu0/uSeGBQeV+VvelaNoZXMQ9QJMdBnUvrvP+JCT61F71+afd8HPxS4V5SYNJ2eXQZ4o1gg8DQhuEJWJTwpKFFlibEeEXLIShyFo5Hu3sU6CXpHvZc=";
+
+fn signing_key() -> ring::rsa::KeyPair {
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(SIGNING_KEY)
+        .expect("the key is base64");
+    ring::rsa::KeyPair::from_der(&der).expect("the key is PKCS#1 RSA")
+}
 
 #[derive(Clone, Debug)]
 pub enum Fault {
@@ -80,6 +91,8 @@ pub struct SimState {
     pub app_roles: Option<Vec<String>>,
     /// Delegated permissions in user tokens (`scp`); all Atrium needs unless a test says.
     pub user_scopes: Option<String>,
+    /// ID tokens are altered after signing, as an attacker in the middle would.
+    pub forge_id_tokens: bool,
     /// The simulator's own address, the identity platform's issuer base.
     pub login_base: String,
     /// (method, path, JSON body) of every Graph request that carried one.
@@ -125,6 +138,7 @@ impl Sim {
             .route("/{tenant}/oauth2/v2.0/token", post(token))
             .route("/{tenant}/oauth2/v2.0/authorize", axum::routing::get(authorize))
             .route("/{tenant}/oauth2/v2.0/devicecode", post(device_code))
+            .route("/{tenant}/discovery/v2.0/keys", axum::routing::get(signing_keys))
             .route("/v1.0/me/onlineMeetings/createOrGet", post(create_or_get_meeting))
             .route(
                 "/v1.0/me/onlineMeetings/{id}",
@@ -546,21 +560,47 @@ fn b64_json(v: &Value) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
 }
 
-/// An ID token as the identity platform issues it (header.claims.signature, base64url).
+/// An ID token as the identity platform issues it: claims about the signed-in user, signed
+/// RS256 with the simulator's key (or, when a test asks, altered after signing).
 fn id_token(s: &SimState, nonce: Option<&str>) -> String {
-    use base64::Engine;
-    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     let (oid, upn, name) = s.who();
     let now = jiff::Timestamp::now().as_second();
     let claims = json!({
         "aud": CLIENT_ID, "iss": format!("{}/{TENANT}/v2.0", s.login_base), "iat": now, "nbf": now, "exp": now + 3600,
         "name": name, "oid": oid, "preferred_username": upn, "email": upn, "tid": TENANT, "nonce": nonce, "ver": "2.0"
     });
-    format!(
-        "{}.{}.c2ltLXNpZ25hdHVyZQ",
-        b64(&json!({"typ": "JWT", "alg": "RS256", "kid": "sim"})),
-        b64(&claims)
+    let signed = format!(
+        "{}.{}",
+        b64_json(&json!({"typ": "JWT", "alg": "RS256", "kid": "sim-key"})),
+        b64_json(&claims)
+    );
+    let key = signing_key();
+    let mut signature = vec![0; key.public().modulus_len()];
+    key.sign(
+        &ring::signature::RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        signed.as_bytes(),
+        &mut signature,
     )
+    .expect("signing works");
+    let signed = if s.forge_id_tokens {
+        let mut forged = claims;
+        forged["oid"] = json!("oid-someone-else");
+        format!("{}.{}", signed.split('.').next().unwrap(), b64_json(&forged))
+    } else {
+        signed
+    };
+    use base64::Engine;
+    format!("{signed}.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signature))
+}
+
+/// The identity platform's signing keys (JWKS).
+async fn signing_keys() -> Response {
+    use base64::Engine;
+    let key = signing_key();
+    let public: ring::rsa::PublicKeyComponents<Vec<u8>> = key.public().into();
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    Json(json!({"keys": [{"kty": "RSA", "use": "sig", "kid": "sim-key", "n": b64(&public.n), "e": b64(&public.e)}]})).into_response()
 }
 
 fn user_tokens(s: &mut SimState) -> Response {
