@@ -209,6 +209,54 @@ fn strip_tags(html: &str) -> String {
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The registration questions Atrium asks, as Teams webinar questions.
+fn question_bodies(event: &Event) -> Vec<serde_json::Value> {
+    event
+        .questions
+        .iter()
+        .map(|q| match q.kind {
+            app::domain::QuestionKind::Predefined => {
+                let label = app::domain::PredefinedLabel::ALL
+                    .iter()
+                    .find(|l| l.display_name() == q.label)
+                    .map(|l| l.as_str())
+                    .unwrap_or("organization");
+                serde_json::json!({"@odata.type": "#microsoft.graph.virtualEventRegistrationPredefinedQuestion", "label": label})
+            }
+            app::domain::QuestionKind::Custom => serde_json::json!({
+                "@odata.type": "#microsoft.graph.virtualEventRegistrationCustomQuestion",
+                "displayName": q.label, "answerInputType": q.answer_input_type.as_str(),
+                "answerChoices": q.choices, "isRequired": q.is_required
+            }),
+        })
+        .collect()
+}
+
+/// A presenter as a Teams webinar guest presenter; None without an email address, which
+/// Teams needs to invite them.
+fn presenter_body(p: &crate::manage::PresenterRecord) -> Option<serde_json::Value> {
+    let email = p.email.as_deref().map(str::trim).filter(|e| !e.is_empty())?;
+    let mut details = serde_json::Map::new();
+    if !p.presenter.bio.is_empty() {
+        details.insert("bio".into(), serde_json::json!({"contentType": "text", "content": p.presenter.bio}));
+    }
+    for (key, value) in [
+        ("company", Some(&p.presenter.company).filter(|c| !c.is_empty())),
+        ("jobTitle", Some(&p.presenter.job_title).filter(|c| !c.is_empty())),
+        ("linkedInProfileWebUrl", p.linkedin_url.as_ref()),
+        ("personalSiteWebUrl", p.website_url.as_ref()),
+        ("twitterProfileWebUrl", p.x_url.as_ref()),
+    ] {
+        if let Some(v) = value {
+            details.insert(key.into(), serde_json::json!(v));
+        }
+    }
+    Some(serde_json::json!({
+        "identity": {"@odata.type": "#microsoft.graph.communicationsGuestIdentity", "displayName": p.presenter.name, "email": email},
+        "presenterDetails": details,
+    }))
+}
+
 /// What a job about a whole event does in Teams.
 #[derive(Clone, Copy, Debug)]
 enum EventStep {
@@ -833,29 +881,42 @@ impl TeamsSync {
         }
         let webinar_id = webinar_id.expect("set above");
         if self.stage(event_id).await?.as_deref() == Some("created") {
-            for q in &event.questions {
-                let body = match q.kind {
-                    app::domain::QuestionKind::Predefined => {
-                        let label = app::domain::PredefinedLabel::ALL
-                            .iter()
-                            .find(|l| l.display_name() == q.label)
-                            .map(|l| l.as_str())
-                            .unwrap_or("organization");
-                        serde_json::json!({"@odata.type": "#microsoft.graph.virtualEventRegistrationPredefinedQuestion", "label": label})
-                    }
-                    app::domain::QuestionKind::Custom => serde_json::json!({
-                        "@odata.type": "#microsoft.graph.virtualEventRegistrationCustomQuestion",
-                        "displayName": q.label, "answerInputType": q.answer_input_type.as_str(),
-                        "answerChoices": q.choices, "isRequired": q.is_required
-                    }),
+            // Questions a failed attempt already added are not added again.
+            let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/registrationConfiguration/questions");
+            let there: Vec<serde_json::Value> = self.client.get_all_as(&token, &path, &mailbox).await.map_err(|e| e.to_string())?;
+            for body in question_bodies(&event) {
+                let same = |q: &serde_json::Value| match body["label"].as_str() {
+                    Some(label) => q["label"].as_str() == Some(label),
+                    None => q["displayName"] == body["displayName"],
                 };
-                let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/registrationConfiguration/questions");
+                if there.iter().any(same) {
+                    continue;
+                }
                 self.client
                     .request_as(&token, reqwest::Method::POST, &path, Some(&body), &mailbox)
                     .await
                     .map_err(|e| e.to_string())?;
             }
             self.set_stage(event_id, None, "questions").await?;
+        }
+        if self.stage(event_id).await?.as_deref() == Some("questions") {
+            // Presenters with an email address, as guests with their details.
+            let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/presenters");
+            let there: Vec<serde_json::Value> = self.client.get_all_as(&token, &path, &mailbox).await.map_err(|e| e.to_string())?;
+            let records = crate::manage::presenter_records(&self.db, event_id)
+                .await
+                .map_err(|e| e.to_string())?;
+            for body in records.iter().filter_map(presenter_body) {
+                let email = body["identity"]["email"].as_str().unwrap_or("").to_lowercase();
+                if there.iter().any(|p| p["email"].as_str().unwrap_or("").to_lowercase() == email) {
+                    continue;
+                }
+                self.client
+                    .request_as(&token, reqwest::Method::POST, &path, Some(&body), &mailbox)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            self.set_stage(event_id, None, "presenters").await?;
         }
         if self.stage(event_id).await?.as_deref() != Some("published") {
             let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/publish");

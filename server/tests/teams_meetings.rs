@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::graphsim::Sim;
+use common::graphsim::{Fault, Sim};
 use common::{person, Backend, TestApp};
 use server::graph::client::{GraphClient, RetryPolicy};
 use server::graph::delegated::{Account, Delegated};
@@ -608,6 +608,9 @@ fn schema_properties(schema: &serde_json::Value, name: &str) -> std::collections
 /// Checks every key of `body` against `type_name` in the schema, recursing into complex types
 /// the subset describes.
 fn check_shape(schema: &serde_json::Value, type_name: &str, body: &serde_json::Value, what: &str) {
+    // A derived type is named by `@odata.type` (as Graph requires for it).
+    let derived = body["@odata.type"].as_str().map(|t| t.trim_start_matches("#microsoft.graph."));
+    let type_name = derived.unwrap_or(type_name);
     let props = schema_properties(schema, type_name);
     assert!(!props.is_empty(), "{type_name} is in the schema subset");
     for (key, value) in body.as_object().unwrap_or_else(|| panic!("{what}: an object")) {
@@ -658,6 +661,14 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
             e.kind = app::domain::EventKind::Meeting;
         })
         .await;
+    let presenters: server::manage::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
+        {"name": "Pat Presenter", "email": "pat@example.com", "company": "Contoso", "jobTitle": "CTO", "bio": "Builds things",
+         "linkedInProfileWebUrl": "https://www.linkedin.com/in/pat", "personalSiteWebUrl": "https://pat.example.com"}
+    ]}))
+    .unwrap();
+    server::manage::update(&app.state.db, &app.owner, &webinar, &presenters)
+        .await
+        .unwrap();
     for slug in [&webinar, &meeting] {
         server::manage::publish(&app.state.db, &app.owner, slug, true).await.unwrap();
     }
@@ -697,6 +708,11 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
             ("POST", ["solutions", "virtualEvents", "webinars"]) | ("PATCH", ["solutions", "virtualEvents", "webinars", _]) => {
                 check_shape(&schema, "virtualEventWebinar", body, &what);
                 "webinar"
+            }
+            ("POST", [.., "presenters"]) => {
+                check_shape(&schema, "virtualEventPresenter", body, &what);
+                assert_eq!(body["identity"]["@odata.type"], "#microsoft.graph.communicationsGuestIdentity");
+                "presenter"
             }
             ("POST", [.., "registrationConfiguration", "questions"]) => {
                 let t = body["@odata.type"].as_str().unwrap().trim_start_matches("#microsoft.graph.");
@@ -750,6 +766,7 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
             "batch of registrations",
             "meeting",
             "meeting update",
+            "presenter",
             "question",
             "subscription",
             "webinar"
@@ -798,4 +815,58 @@ async fn microsoft_dashboard_actions_need_a_session_and_its_csrf_token() {
         assert_eq!(anonymous.status(), 303, "anonymous {path}");
     }
     assert!(sim.state.lock().unwrap().log.is_empty(), "nothing reached Microsoft");
+}
+
+#[tokio::test]
+async fn a_retried_webinar_setup_adds_each_question_and_presenter_once() {
+    let sim = Sim::start().await;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
+    let sync = sync_for(&app, &sim);
+    let slug = app
+        .event(|e| {
+            e.status = app::domain::EventStatus::Draft;
+            e.questions = vec![
+                common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
+                common::question("Why are you coming?", app::domain::AnswerInputType::MultilineText, false, &[]),
+            ];
+        })
+        .await;
+    let input: server::manage::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
+        {"name": "Pat Presenter", "email": "pat@example.com", "company": "Contoso", "jobTitle": "CTO",
+         "bio": "Builds things", "linkedInProfileWebUrl": "https://www.linkedin.com/in/pat"},
+        {"name": "Sam Nomail"}
+    ]}))
+    .unwrap();
+    server::manage::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
+    server::manage::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
+    // The webinar is made and its first question added, then Teams fails until retries run out.
+    sim.inject([
+        Fault::Pass,
+        Fault::Pass,
+        Fault::Pass,
+        Fault::Unavailable,
+        Fault::Unavailable,
+        Fault::Unavailable,
+    ]);
+    due_now(&app).await;
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    let id = sim.state.lock().unwrap().webinars.keys().next().unwrap().clone();
+    assert_eq!(sim.state.lock().unwrap().webinars[&id]["questions"].as_array().unwrap().len(), 1);
+    due_now(&app).await;
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    let w = sim.state.lock().unwrap().webinars[&id].clone();
+    assert_eq!(w["status"], "published");
+    let questions: Vec<&str> = w["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(questions, ["Team size", "Why are you coming?"], "each question once");
+    let presenters = w["presenters"].as_array().unwrap();
+    assert_eq!(presenters.len(), 1, "only presenters with an email can be invited");
+    assert_eq!(presenters[0]["identity"]["displayName"], "Pat Presenter");
+    assert_eq!(presenters[0]["presenterDetails"]["jobTitle"], "CTO");
+    assert_eq!(presenters[0]["presenterDetails"]["bio"]["content"], "Builds things");
 }

@@ -283,7 +283,15 @@ async fn a_failed_step_is_retried_without_a_second_webinar() {
     let slug = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
     server::manage::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
     // Teams creates the webinar, then refuses to publish it until the client's retries run out.
-    sim.inject([Fault::Pass, Fault::Unavailable, Fault::Unavailable, Fault::Unavailable]);
+    // (create, list questions, list presenters pass; publishing fails.)
+    sim.inject([
+        Fault::Pass,
+        Fault::Pass,
+        Fault::Pass,
+        Fault::Unavailable,
+        Fault::Unavailable,
+        Fault::Unavailable,
+    ]);
     assert_eq!(sync.sync_webinars().await.unwrap(), 1);
     let first = sim.state.lock().unwrap().webinars.values().next().unwrap().clone();
     assert_eq!(first["status"], "draft", "created but not yet published");
@@ -295,7 +303,7 @@ async fn a_failed_step_is_retried_without_a_second_webinar() {
     .await
     .unwrap();
     assert!(error.unwrap().contains("503"), "the failure is recorded for the retry");
-    assert_eq!(stage.as_deref(), Some("questions"), "the steps that worked are remembered");
+    assert_eq!(stage.as_deref(), Some("presenters"), "the steps that worked are remembered");
     // The retry resumes with the same webinar and only publishes it.
     sqlx::query("UPDATE outbox SET available_at = 0 WHERE topic = 'graph.webinar'")
         .execute(&app.state.db.pool)

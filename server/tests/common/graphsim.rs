@@ -174,7 +174,11 @@ impl Sim {
             )
             .route(
                 "/v1.0/solutions/virtualEvents/webinars/{id}/registrationConfiguration/questions",
-                post(add_question),
+                post(add_question).get(list_questions),
+            )
+            .route(
+                "/v1.0/solutions/virtualEvents/webinars/{id}/presenters",
+                post(add_presenter).get(list_presenters),
             )
             .route(
                 "/v1.0/solutions/virtualEvents/webinars/{id}/sessions",
@@ -711,6 +715,55 @@ async fn add_question(State(state): Shared, headers: HeaderMap, Path(id): Path<S
     }
     w["questions"].as_array_mut().unwrap().push(q.clone());
     (StatusCode::CREATED, Json(q)).into_response()
+}
+
+/// The items a webinar keeps under `key` (questions, presenters), as a Graph collection.
+fn webinar_items(state: &Arc<Mutex<SimState>>, headers: &HeaderMap, id: &str, key: &str, path: &str) -> Response {
+    if let Some(r) = gate(state, headers, "GET", path) {
+        return r;
+    }
+    let s = state.lock().unwrap();
+    match s.webinars.get(id) {
+        Some(w) => Json(json!({"value": w[key].as_array().cloned().unwrap_or_default()})).into_response(),
+        None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found."),
+    }
+}
+
+async fn list_questions(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let path = format!("/solutions/virtualEvents/webinars/{id}/registrationConfiguration/questions");
+    webinar_items(&state, &headers, &id, "questions", &path)
+}
+
+async fn list_presenters(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let path = format!("/solutions/virtualEvents/webinars/{id}/presenters");
+    webinar_items(&state, &headers, &id, "presenters", &path)
+}
+
+/// Adds a guest presenter; Teams answers with `email` taken from the identity.
+async fn add_presenter(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "POST",
+        &format!("/solutions/virtualEvents/webinars/{id}/presenters"),
+    ) {
+        return r;
+    }
+    if let Some(r) = delegated_only(&state, &headers) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    let Some(w) = s.webinars.get_mut(&id) else {
+        return graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found.");
+    };
+    let mut p = body;
+    p["id"] = json!(uuid::Uuid::new_v4().to_string());
+    p["email"] = p["identity"]["email"].clone();
+    if w["presenters"].is_null() {
+        w["presenters"] = json!([]);
+    }
+    w["presenters"].as_array_mut().unwrap().push(p.clone());
+    (StatusCode::CREATED, Json(p)).into_response()
 }
 
 async fn cancel_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
