@@ -1022,7 +1022,8 @@ impl TeamsSync {
         self.mark_synced(event_id, version).await
     }
 
-    /// Teams webinars `account` organizes that no Atrium event is linked to yet, soonest first.
+    /// Teams webinars `account` organizes or co-organizes that no Atrium event is linked to yet,
+    /// soonest first.
     pub async fn importable_webinars(
         &self,
         account: &crate::graph::delegated::Account,
@@ -1032,15 +1033,20 @@ impl TeamsSync {
             return Err("Microsoft mode is not fully configured".into());
         };
         let token = delegated.access_token(account).await.map_err(|e| e.to_string())?;
-        let mut webinars: Vec<Webinar> = self
-            .client
-            .get_all_as(
-                &token,
-                "/solutions/virtualEvents/webinars/getByUserRole(role='organizer')",
-                &account.mailbox(),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+        let mut webinars: Vec<Webinar> = Vec::new();
+        for role in ["organizer", "coOrganizer"] {
+            let path = format!("/solutions/virtualEvents/webinars/getByUserRole(role='{role}')");
+            let found: Vec<Webinar> = self
+                .client
+                .get_all_as(&token, &path, &account.mailbox())
+                .await
+                .map_err(|e| e.to_string())?;
+            for w in found {
+                if !webinars.iter().any(|known| known.id == w.id) {
+                    webinars.push(w);
+                }
+            }
+        }
         let linked: Vec<String> = sqlx::query_scalar("SELECT teams_webinar_id FROM events WHERE teams_webinar_id IS NOT NULL")
             .fetch_all(&self.db.pool)
             .await

@@ -427,6 +427,13 @@ both_backends!(
             w["endDateTime"] = serde_json::json!({"dateTime": wall(start + 3600), "timeZone": "Pacific Standard Time"});
             s.organizers.insert(webinar.clone(), "events-service@contoso.example".into());
             s.organizers.insert(other.clone(), "someone-else@contoso.example".into());
+            let shared = format!("shared-{}@{}", uuid::Uuid::new_v4(), common::graphsim::TENANT);
+            s.webinars.insert(
+                shared.clone(),
+                serde_json::json!({"id": shared, "status": "published", "displayName": "Co-hosted session"}),
+            );
+            s.organizers.insert(shared.clone(), "someone-else@contoso.example".into());
+            s.co_organizers.insert(shared, vec!["events-service@contoso.example".into()]);
         }
         let early = sim.register_in_teams(&webinar, "early@example.com");
         sim.register_in_teams(&webinar, "second@example.com");
@@ -434,6 +441,7 @@ both_backends!(
         let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
         let page = app.page("/dashboard/microsoft?import=service", Some(&cookie)).await;
         assert!(page.contains("Quarterly roadmap"), "{page}");
+        assert!(page.contains("Co-hosted session"), "co-organized webinars are offered too");
         assert!(!page.contains(&other), "only webinars this account organizes");
         let r = app
             .post_form(

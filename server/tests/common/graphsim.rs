@@ -85,8 +85,9 @@ pub struct SimState {
     pub meetings_by_external_id: HashMap<String, String>,
     /// Attendance records of each online meeting's one report.
     pub meeting_attendance: HashMap<String, Vec<Value>>,
-    /// Webinars each user organizes (by user principal name).
+    /// Webinars each user organizes (by user principal name), and their co-organizers.
     pub organizers: HashMap<String, String>,
+    pub co_organizers: HashMap<String, Vec<String>>,
     /// Application permissions in app tokens (`roles`); all Atrium needs unless a test says.
     pub app_roles: Option<Vec<String>>,
     /// Delegated permissions in user tokens (`scp`); all Atrium needs unless a test says.
@@ -1065,10 +1066,14 @@ async fn get_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<St
             return graph_error(StatusCode::FORBIDDEN, "Forbidden", "This API needs a delegated token.");
         }
         let me = s.token_users.get(&bearer(&headers)).cloned().unwrap_or_default();
+        let co = id.contains("coOrganizer");
         let mine: Vec<Value> = s
             .webinars
             .iter()
-            .filter(|(wid, _)| s.organizers.get(*wid) == Some(&me))
+            .filter(|(wid, _)| match co {
+                false => s.organizers.get(*wid) == Some(&me),
+                true => s.co_organizers.get(*wid).is_some_and(|list| list.contains(&me)),
+            })
             .map(|(_, w)| w.clone())
             .collect();
         return Json(json!({"value": mine})).into_response();
