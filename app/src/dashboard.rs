@@ -693,6 +693,9 @@ pub struct MicrosoftView {
     pub importable: Option<Result<Vec<ImportableWebinar>, String>>,
     /// Which account the import list is for ("service" or "personal").
     pub import_account: String,
+    /// Work on its way to Teams: registrations, event steps, and the newest problem (next try,
+    /// what went wrong).
+    pub backlog: Option<(usize, usize, Option<(String, String)>)>,
 }
 
 #[component]
@@ -745,6 +748,7 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
         checks,
         importable,
         import_account,
+        backlog,
     } = view;
     if !enabled {
         return view! {
@@ -814,6 +818,22 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
             kind="personal"
             csrf=csrf.clone()
         />
+        {backlog.map(|(registrations, steps, problem)| {
+            let summary = if registrations + steps == 0 {
+                "Everything is in Teams.".to_string()
+            } else {
+                format!("Waiting for Teams: {registrations} registration changes and {steps} event steps.")
+            };
+            view! {
+                <section class="panel sync">
+                    <h2>"Sync with Teams"</h2>
+                    <p>{summary}</p>
+                    {problem.map(|(next, error)| view! {
+                        <p class="closed" role="alert">{format!("Last problem: {error} Next try {next}. Check now below says what to fix.")}</p>
+                    })}
+                </section>
+            }
+        })}
         {import.map(|i| view! { <section class="panel"><h2>"Import from Teams"</h2>{i}</section> })}
         <section class="panel">
             <h2>"Check the settings"</h2>

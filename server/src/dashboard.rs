@@ -1318,6 +1318,9 @@ async fn microsoft_view(state: &AppState, signed: &SignedIn) -> Result<app::dash
             .status(&chosen_account(&signed.organizer, "personal"))
             .await?
             .map(|(upn, t)| (upn, since(t)));
+        let b = crate::teams_sync::backlog(&state.db, &signed.organizer.organization_id).await?;
+        let problem = b.last_error.map(|(next_ms, error)| (since(next_ms / 1000), error));
+        view.backlog = Some((b.registrations, b.event_steps, problem));
     }
     Ok(view)
 }

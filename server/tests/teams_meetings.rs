@@ -878,3 +878,42 @@ async fn a_retried_webinar_setup_adds_each_question_and_presenter_once() {
     assert_eq!(presenters[0]["presenterDetails"]["jobTitle"], "CTO");
     assert_eq!(presenters[0]["presenterDetails"]["bio"]["content"], "Builds things");
 }
+
+#[tokio::test]
+async fn the_microsoft_page_shows_what_waits_for_teams_and_why() {
+    let sim = Sim::start().await;
+    let app = microsoft_app(Backend::Sqlite, &sim).await;
+    let webinar = sim.webinar();
+    let slug = app.event(|_| {}).await;
+    let link = server::manage::EventInput {
+        teams_webinar_id: Some(Some(webinar)),
+        ..Default::default()
+    };
+    server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
+    for n in 0..2 {
+        assert_eq!(app.register(&slug, person(n)).await.status(), 201);
+    }
+    // One attempt failed the way a missing permission fails.
+    sqlx::query(
+        "UPDATE outbox SET attempts = 1, last_error = 'Teams answered 403: Insufficient privileges' \
+         WHERE id = (SELECT id FROM outbox WHERE topic = 'graph.register' ORDER BY created_at LIMIT 1)",
+    )
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let (cookie, _) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
+    let page = app.page("/dashboard/microsoft", Some(&cookie)).await;
+    assert!(
+        page.contains("Waiting for Teams: 2 registration changes and 0 event steps."),
+        "{page}"
+    );
+    assert!(page.contains("Last problem: Teams answered 403: Insufficient privileges"), "{page}");
+    // Another organization sees only its own work.
+    let (_, password) = server::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
+        .await
+        .unwrap();
+    let (rival, _) = app.sign_in_as("rival@example.com", &password).await;
+    let page = app.page("/dashboard/microsoft", Some(&rival)).await;
+    assert!(page.contains("Everything is in Teams."), "{page}");
+    assert!(!page.contains("Insufficient privileges"));
+}
