@@ -678,6 +678,10 @@ pub fn InvitePage(organization: String, email: String, error: Option<String>, ac
 /// A Teams webinar that can be imported: id, title, when.
 pub type ImportableWebinar = (String, String, String);
 
+/// Registration changes and event steps waiting for Teams, and the newest problem (next try,
+/// what went wrong).
+pub type Backlog = (usize, usize, Option<(String, String)>);
+
 /// What the Microsoft 365 page shows.
 #[derive(Clone, Debug, Default)]
 pub struct MicrosoftView {
@@ -695,7 +699,7 @@ pub struct MicrosoftView {
     pub import_account: String,
     /// Work on its way to Teams: registrations, event steps, and the newest problem (next try,
     /// what went wrong).
-    pub backlog: Option<(usize, usize, Option<(String, String)>)>,
+    pub backlog: Option<Backlog>,
 }
 
 #[component]

@@ -266,9 +266,12 @@ pub struct Backlog {
     pub last_error: Option<(i64, String)>,
 }
 
+/// A job not done yet: topic, payload, its registration's event, last error, attempts, next try.
+type PendingJob = (String, String, Option<String>, Option<String>, i64, i64);
+
 /// What is still on its way to Teams for `organization_id`'s events.
 pub async fn backlog(db: &Db, organization_id: &str) -> Result<Backlog, sqlx::Error> {
-    let rows: Vec<(String, String, Option<String>, Option<String>, i64, i64)> = sqlx::query_as(
+    let rows: Vec<PendingJob> = sqlx::query_as(
         "SELECT o.topic, o.payload, r.event_id, o.last_error, o.attempts, o.available_at FROM outbox o \
          LEFT JOIN registrations r ON r.id = o.registration_id \
          WHERE o.sent_at IS NULL AND o.topic LIKE 'graph.%' ORDER BY o.created_at LIMIT 5000",
