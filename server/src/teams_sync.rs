@@ -736,59 +736,49 @@ impl TeamsSync {
         Ok(due.len())
     }
 
-    /// Reads the event's attendance from Teams, for a webinar or a meeting.
+    /// Reads the event's attendance from Teams into the attendance table: every report of a
+    /// meeting (with its owner's token), or of every session of a webinar (with the
+    /// application's, which needs the access policy).
     pub async fn read_attendance(&self, event: &Event) -> Result<crate::attendance::ImportSummary, String> {
-        use crate::graph::models::{AttendanceRecord, AttendanceReport};
-        let Some(meeting) = &event.teams_meeting_id else {
-            return self.fetch_attendance(event).await;
+        use crate::graph::models::Session;
+        let records = match (&event.teams_meeting_id, &event.teams_webinar_id) {
+            (Some(meeting), _) => {
+                let (token, mailbox) = self.owner_token(event).await?;
+                let reports = format!("/me/onlineMeetings/{meeting}/attendanceReports");
+                self.report_records(&reports, Some(&token), &mailbox).await?
+            }
+            (None, Some(webinar)) => {
+                let base = format!("/solutions/virtualEvents/webinars/{webinar}/sessions");
+                let sessions: Vec<Session> = self.client.get_all(&base, "application").await.map_err(|e| e.to_string())?;
+                let mut records = Vec::new();
+                for session in sessions.iter().filter_map(|s| s.id.as_deref()) {
+                    let reports = format!("{base}/{session}/attendanceReports");
+                    records.extend(self.report_records(&reports, None, "application").await?);
+                }
+                records
+            }
+            (None, None) => return Err("this event is not in Teams".into()),
         };
-        let (token, mailbox) = self.owner_token(event).await?;
-        let base = format!("/me/onlineMeetings/{meeting}/attendanceReports");
-        let reports: Vec<AttendanceReport> = self.client.get_all_as(&token, &base, &mailbox).await.map_err(|e| e.to_string())?;
-        let mut records: Vec<AttendanceRecord> = Vec::new();
-        for report in reports.iter().filter_map(|r| r.id.as_deref()) {
-            records.extend(
-                self.client
-                    .get_all_as::<AttendanceRecord>(&token, &format!("{base}/{report}/attendanceRecords"), &mailbox)
-                    .await
-                    .map_err(|e| e.to_string())?,
-            );
-        }
         crate::attendance::store_graph_records(&self.db, &event.id, &records)
             .await
             .map_err(|e| e.to_string())
     }
 
-    /// Reads the attendance of every session of the event's webinar from Graph into the
-    /// attendance table.
-    pub async fn fetch_attendance(&self, event: &Event) -> Result<crate::attendance::ImportSummary, String> {
-        use crate::graph::models::{AttendanceRecord, AttendanceReport, Session};
-        let webinar = event
-            .teams_webinar_id
-            .as_deref()
-            .ok_or("this event is not linked to a Teams webinar")?;
-        let base = format!("/solutions/virtualEvents/webinars/{webinar}/sessions");
-        let sessions: Vec<Session> = self.client.get_all(&base, "application").await.map_err(|e| e.to_string())?;
-        let mut records: Vec<AttendanceRecord> = Vec::new();
-        for session in sessions.iter().filter_map(|s| s.id.as_deref()) {
-            let reports: Vec<AttendanceReport> = self
-                .client
-                .get_all(&format!("{base}/{session}/attendanceReports"), "application")
-                .await
-                .map_err(|e| e.to_string())?;
-            for report in reports.iter().filter_map(|r| r.id.as_deref()) {
-                let path = format!("{base}/{session}/attendanceReports/{report}/attendanceRecords");
-                records.extend(
-                    self.client
-                        .get_all::<AttendanceRecord>(&path, "application")
-                        .await
-                        .map_err(|e| e.to_string())?,
-                );
-            }
+    /// The attendance records of every report in the collection at `reports`.
+    async fn report_records(
+        &self,
+        reports: &str,
+        token: Option<&str>,
+        mailbox: &str,
+    ) -> Result<Vec<crate::graph::models::AttendanceRecord>, String> {
+        let list: Vec<crate::graph::models::AttendanceReport> =
+            self.client.collect(reports, mailbox, token).await.map_err(|e| e.to_string())?;
+        let mut records = Vec::new();
+        for report in list.iter().filter_map(|r| r.id.as_deref()) {
+            let path = format!("{reports}/{report}/attendanceRecords");
+            records.extend(self.client.collect(&path, mailbox, token).await.map_err(|e| e.to_string())?);
         }
-        crate::attendance::store_graph_records(&self.db, &event.id, &records)
-            .await
-            .map_err(|e| e.to_string())
+        Ok(records)
     }
 
     async fn stage(&self, event_id: &str) -> Result<Option<String>, String> {

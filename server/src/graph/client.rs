@@ -366,7 +366,8 @@ impl GraphClient {
         self.collect(path, mailbox, Some(token)).await
     }
 
-    async fn collect<T: DeserializeOwned>(&self, path: &str, mailbox: &str, token: Option<&str>) -> Result<Vec<T>, GraphError> {
+    /// Every item of a collection, with a delegated `token` or else the application's.
+    pub async fn collect<T: DeserializeOwned>(&self, path: &str, mailbox: &str, token: Option<&str>) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut next = Some(path.to_string());
         let mut pages = 0;

@@ -693,29 +693,29 @@ async fn publish_webinar(State(state): Shared, headers: HeaderMap, Path(id): Pat
     }
 }
 
-async fn add_question(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
-    if let Some(r) = gate(
-        &state,
-        &headers,
-        "POST",
-        &format!("/solutions/virtualEvents/webinars/{id}/registrationConfiguration/questions"),
-    ) {
+/// Adds an item (with a new id) under the webinar's `key`, as a delegated caller; 201 with it.
+fn add_webinar_item(state: &Arc<Mutex<SimState>>, headers: &HeaderMap, id: &str, key: &str, path: &str, mut item: Value) -> Response {
+    if let Some(r) = gate(state, headers, "POST", path) {
         return r;
     }
-    if let Some(r) = delegated_only(&state, &headers) {
+    if let Some(r) = delegated_only(state, headers) {
         return r;
     }
     let mut s = state.lock().unwrap();
-    let Some(w) = s.webinars.get_mut(&id) else {
+    let Some(w) = s.webinars.get_mut(id) else {
         return graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found.");
     };
-    let mut q = body;
-    q["id"] = json!(uuid::Uuid::new_v4().to_string());
-    if w["questions"].is_null() {
-        w["questions"] = json!([]);
+    item["id"] = json!(uuid::Uuid::new_v4().to_string());
+    if w[key].is_null() {
+        w[key] = json!([]);
     }
-    w["questions"].as_array_mut().unwrap().push(q.clone());
-    (StatusCode::CREATED, Json(q)).into_response()
+    w[key].as_array_mut().unwrap().push(item.clone());
+    (StatusCode::CREATED, Json(item)).into_response()
+}
+
+async fn add_question(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
+    let path = format!("/solutions/virtualEvents/webinars/{id}/registrationConfiguration/questions");
+    add_webinar_item(&state, &headers, &id, "questions", &path, body)
 }
 
 /// The items a webinar keeps under `key` (questions, presenters), as a Graph collection.
@@ -741,30 +741,10 @@ async fn list_presenters(State(state): Shared, headers: HeaderMap, Path(id): Pat
 }
 
 /// Adds a guest presenter; Teams answers with `email` taken from the identity.
-async fn add_presenter(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
-    if let Some(r) = gate(
-        &state,
-        &headers,
-        "POST",
-        &format!("/solutions/virtualEvents/webinars/{id}/presenters"),
-    ) {
-        return r;
-    }
-    if let Some(r) = delegated_only(&state, &headers) {
-        return r;
-    }
-    let mut s = state.lock().unwrap();
-    let Some(w) = s.webinars.get_mut(&id) else {
-        return graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found.");
-    };
-    let mut p = body;
-    p["id"] = json!(uuid::Uuid::new_v4().to_string());
-    p["email"] = p["identity"]["email"].clone();
-    if w["presenters"].is_null() {
-        w["presenters"] = json!([]);
-    }
-    w["presenters"].as_array_mut().unwrap().push(p.clone());
-    (StatusCode::CREATED, Json(p)).into_response()
+async fn add_presenter(State(state): Shared, headers: HeaderMap, Path(id): Path<String>, Json(mut body): Json<Value>) -> Response {
+    body["email"] = body["identity"]["email"].clone();
+    let path = format!("/solutions/virtualEvents/webinars/{id}/presenters");
+    add_webinar_item(&state, &headers, &id, "presenters", &path, body)
 }
 
 async fn cancel_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
