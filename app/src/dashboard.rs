@@ -55,6 +55,7 @@ pub fn DashNav(organization: String, email: String, csrf: String) -> impl IntoVi
             <a href="/dashboard/team">"Team"</a>
             <a href="/dashboard/tokens">"API tokens"</a>
             <a href="/dashboard/microsoft">"Microsoft 365"</a>
+            <a href="/dashboard/activity">"Activity"</a>
             <span class="hint">{email}</span>
             <form method="post" action="/logout" class="inline">
                 <Csrf token=csrf />
@@ -155,6 +156,8 @@ pub struct EventForm {
     pub closes: String,
     pub join_url: String,
     pub terms_url: String,
+    /// Minutes a seat is held for a registrant to confirm their email address; "0" when not asked.
+    pub confirm_minutes: String,
     /// Predefined questions asked, with whether each is required.
     pub predefined: Vec<(PredefinedLabel, bool)>,
     pub questions: Vec<QuestionRow>,
@@ -315,6 +318,14 @@ pub fn EventEditor(
             </div>
             <Field name="joinUrl" label="Join link" value=form.join_url errors=e.clone() kind="url" hint="Shown only to registered attendees." />
             <Field name="termsUrl" label="Terms and privacy link" value=form.terms_url errors=e.clone() kind="url" hint="When set, registrants must accept it." />
+            <Field
+                name="emailConfirmationMinutes"
+                label="Confirm email addresses within (minutes)"
+                value=form.confirm_minutes
+                errors=e.clone()
+                kind="number"
+                hint="0: don't ask. Otherwise registrants get a link to confirm their address; their seat is held this long, then released to the next person."
+            />
             <h2>"Registration questions"</h2>
             <table class="grid compact"><tbody>{predefined}</tbody></table>
             <table class="grid compact">
@@ -550,7 +561,12 @@ pub struct TokenView {
     pub created_by: String,
     pub created: String,
     pub last_used: String,
-    pub revoked: bool,
+    /// "Active", "Revoked" or "Expired".
+    pub state: String,
+    /// When it stops working, or "never".
+    pub expires: String,
+    /// "Read only" or "Read and write".
+    pub scope: String,
 }
 
 #[component]
@@ -558,7 +574,7 @@ pub fn TokensPage(tokens: Vec<TokenView>, new_token: Option<String>, csrf: Strin
     let rows = tokens
         .into_iter()
         .map(|t| {
-            let revoke = (!t.revoked).then(|| {
+            let revoke = (t.state == "Active").then(|| {
                 view! {
                     <form method="post" action=format!("/dashboard/tokens/{}/revoke", t.id) class="inline">
                         <Csrf token=csrf.clone() />
@@ -572,7 +588,9 @@ pub fn TokensPage(tokens: Vec<TokenView>, new_token: Option<String>, csrf: Strin
                     <td>{t.created_by}</td>
                     <td>{t.created}</td>
                     <td>{t.last_used}</td>
-                    <td>{if t.revoked { "Revoked" } else { "Active" }}</td>
+                    <td>{t.scope}</td>
+                    <td>{t.expires}</td>
+                    <td>{t.state}</td>
                     <td>{revoke}</td>
                 </tr>
             }
@@ -591,10 +609,18 @@ pub fn TokensPage(tokens: Vec<TokenView>, new_token: Option<String>, csrf: Strin
             <Csrf token=csrf.clone() />
             <label for="token-name">"Name"</label>
             <input id="token-name" name="name" required=true placeholder="CRM sync" />
+            <label for="token-expires">"Expires after"</label>
+            <select id="token-expires" name="expires">
+                <option value="30">"30 days"</option>
+                <option value="90" selected=true>"90 days"</option>
+                <option value="365">"1 year"</option>
+                <option value="never">"Never"</option>
+            </select>
+            <label class="choice"><input type="checkbox" name="scope" value="read" /> "Read only"</label>
             <button type="submit" class="primary">"Create token"</button>
         </form>
         <table class="grid">
-            <thead><tr><th scope="col">"Name"</th><th scope="col">"Created by"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"State"</th><th></th></tr></thead>
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Created by"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Access"</th><th scope="col">"Expires"</th><th scope="col">"State"</th><th></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }
@@ -850,4 +876,48 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// What an attendance import did: how many people, how many matched, and who in the report
+/// was not registered (listed on the page, however many).
+#[component]
+pub fn AttendanceResultPage(title: String, slug: String, attendees: usize, matched: usize, unmatched: Vec<String>) -> impl IntoView {
+    let count = unmatched.len();
+    view! {
+        <p><a href=format!("/dashboard/events/{slug}")>"← Back to the event"</a></p>
+        <h1>{format!("Attendance imported for {title}")}</h1>
+        <p class="banner" role="status">{format!("Imported attendance for {attendees} people; {matched} matched a registration.")}</p>
+        {(count > 0).then(|| view! {
+            <h2>{format!("In the report but not registered ({count})")}</h2>
+            <ul class="unmatched">{unmatched.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+        })}
+    }
+}
+
+/// One line of the organization's audit trail: when, who, what they did, to what.
+#[derive(Clone, Debug)]
+pub struct ActivityRow {
+    pub when: String,
+    pub who: String,
+    pub what: String,
+    pub target: String,
+}
+
+/// The organization's own audit trail, newest first.
+#[component]
+pub fn ActivityPage(rows: Vec<ActivityRow>) -> impl IntoView {
+    let empty = rows.is_empty();
+    let body = rows
+        .into_iter()
+        .map(|r| view! { <tr><td>{r.when}</td><td>{r.who}</td><td>{r.what}</td><td>{r.target}</td></tr> })
+        .collect_view();
+    view! {
+        <h1>"Activity"</h1>
+        <p class="hint">"Who did what in your organization: publishing, canceling, decisions on registrations, exports, API tokens and team changes."</p>
+        {empty.then(|| view! { <p>"Nothing yet."</p> })}
+        <table class="grid">
+            <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"Did"</th><th scope="col">"What"</th></tr></thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
 }

@@ -74,6 +74,8 @@ string_enum!(
         PendingApproval => "pendingApproval",
         RejectedByOrganizer => "rejectedByOrganizer",
         Canceled => "canceled",
+        // Atrium's own: waiting for the person to confirm their email address (double opt-in).
+        Unconfirmed => "unconfirmed",
     }
 );
 
@@ -140,6 +142,11 @@ impl RegistrationStatus {
                 | (Canceled, Waitlisted)
                 | (Canceled, PendingApproval)
                 | (RejectedByOrganizer, PendingApproval)
+                | (Unconfirmed, Registered)
+                | (Unconfirmed, Waitlisted)
+                | (Unconfirmed, PendingApproval)
+                | (Unconfirmed, Canceled)
+                | (Canceled, Unconfirmed)
         )
     }
 
@@ -147,7 +154,10 @@ impl RegistrationStatus {
     pub fn is_active(self) -> bool {
         matches!(
             self,
-            RegistrationStatus::Registered | RegistrationStatus::Waitlisted | RegistrationStatus::PendingApproval
+            RegistrationStatus::Registered
+                | RegistrationStatus::Waitlisted
+                | RegistrationStatus::PendingApproval
+                | RegistrationStatus::Unconfirmed
         )
     }
 
@@ -159,6 +169,7 @@ impl RegistrationStatus {
             RegistrationStatus::PendingApproval => "Your registration is awaiting the organizer's approval.",
             RegistrationStatus::RejectedByOrganizer => "The organizer could not accept this registration.",
             RegistrationStatus::Canceled => "This registration is canceled.",
+            RegistrationStatus::Unconfirmed => "Please confirm your email address: we've sent you a link.",
         }
     }
 }
@@ -345,8 +356,8 @@ pub fn validate_answers(questions: &[Question], raw: &[RawAnswer]) -> Result<Vec
     }
 }
 
-/// An email address that passed Atrium's checks: one `@`, a plausible local part, and a domain
-/// of dot-separated labels. Compared case-insensitively through [`EmailAddress::normalized`].
+/// An email address that passed Atrium's checks: ASCII only, one `@`, a plausible local part,
+/// and a domain of dot-separated labels (internationalised domains in their `xn--` form). Compared case-insensitively through [`EmailAddress::normalized`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailAddress(String);
 
@@ -362,14 +373,17 @@ impl EmailAddress {
         let Some((local, domain)) = email.rsplit_once('@') else {
             return Err("Please enter an email address like name@example.com.".into());
         };
+        // Mail servers need extensions (SMTPUTF8) for anything else, which many lack: such an
+        // address would be accepted here and then never delivered.
+        if !email.is_ascii() {
+            return Err("Please use an email address made of Latin letters (a–z), digits and punctuation: addresses with other characters can't be delivered.".into());
+        }
         let local_ok = !local.is_empty()
             && local.len() <= 64
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
-            && local.chars().all(|c| {
-                c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c) || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
-            });
+            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|l| {
@@ -377,7 +391,7 @@ impl EmailAddress {
                     && l.len() <= 63
                     && !l.starts_with('-')
                     && !l.ends_with('-')
-                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             })
             && labels
                 .last()
@@ -448,6 +462,8 @@ pub struct SeatState {
     /// `None` means unlimited.
     pub capacity: Option<i64>,
     pub registered: i64,
+    /// Seats held for people who have not confirmed their email address yet.
+    pub held: i64,
     /// People already waiting; a newcomer never jumps ahead of them.
     pub waitlisted: i64,
     pub waitlist_enabled: bool,
@@ -456,15 +472,15 @@ pub struct SeatState {
 
 impl SeatState {
     pub fn seats_left(&self) -> Option<i64> {
-        self.capacity.map(|c| (c - self.registered).max(0))
+        self.capacity.map(|c| (c - self.registered - self.held).max(0))
     }
 
     /// Decides what happens to one more registrant. Seats are only ever handed out while
-    /// `registered < capacity`, and never ahead of people already on the waitlist.
+    /// `registered + held < capacity`, and never ahead of people already on the waitlist.
     pub fn admit(&self) -> Admission {
         let has_seat = match self.capacity {
             None => true,
-            Some(c) => self.registered < c && self.waitlisted == 0,
+            Some(c) => self.registered + self.held < c && self.waitlisted == 0,
         };
         if has_seat {
             if self.manual_approval {
@@ -481,7 +497,7 @@ impl SeatState {
 
     /// Whether a seat freed by a cancellation can go to the first person on the waitlist.
     pub fn can_promote(&self) -> bool {
-        self.waitlisted > 0 && self.capacity.is_none_or(|c| self.registered < c)
+        self.waitlisted > 0 && self.capacity.is_none_or(|c| self.registered + self.held < c)
     }
 }
 
@@ -613,7 +629,7 @@ mod tests {
 
     #[test]
     fn emails_are_checked_and_normalized() {
-        for good in ["a@b.co", "first.last+tag@sub.example.org", "ÄNNE@例え.jp", "x_y@a-b.io"] {
+        for good in ["a@b.co", "first.last+tag@sub.example.org", "x_y@a-b.io", "ANNE@xn--r8jz45g.jp"] {
             assert!(EmailAddress::parse(good).is_ok(), "{good}");
         }
         for bad in [
@@ -629,6 +645,8 @@ mod tests {
             ".a@b.com",
             "a..b@c.com",
             "a@b.123",
+            "tést@exämple.com",
+            "anne@例え.jp",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
@@ -751,6 +769,9 @@ mod tests {
         assert!(!Registered.can_become(Waitlisted));
         assert!(!RejectedByOrganizer.can_become(Registered));
         assert!(!Canceled.can_become(Canceled));
+        assert!(Unconfirmed.can_become(Registered));
+        assert!(!Unconfirmed.can_become(RejectedByOrganizer));
+        assert!(Unconfirmed.is_active());
     }
 
     #[test]
@@ -767,23 +788,31 @@ mod tests {
         /// Admitting people one at a time never registers more than the capacity, never lets a
         /// newcomer jump the waitlist, and refuses only when full without a waitlist.
         #[test]
-        fn admissions_never_exceed_capacity(capacity in proptest::option::of(0i64..50), waitlist in any::<bool>(), approval in any::<bool>(), arrivals in 0usize..200, cancel_every in 0usize..7) {
-            let mut s = SeatState { capacity, registered: 0, waitlisted: 0, waitlist_enabled: waitlist, manual_approval: approval };
+        fn admissions_never_exceed_capacity(capacity in proptest::option::of(0i64..50), waitlist in any::<bool>(), approval in any::<bool>(), confirm in any::<bool>(), arrivals in 0usize..200, cancel_every in 0usize..7) {
+            let mut s = SeatState { capacity, registered: 0, held: 0, waitlisted: 0, waitlist_enabled: waitlist, manual_approval: approval };
             let mut pending = 0i64;
             for i in 0..arrivals {
                 match s.admit() {
+                    // With email confirmation on, the seat is held until the address is confirmed.
+                    Admission::Registered if confirm => s.held += 1,
                     Admission::Registered => s.registered += 1,
                     Admission::PendingApproval => pending += 1,
                     Admission::Waitlisted => s.waitlisted += 1,
-                    Admission::Full => prop_assert!(!waitlist && capacity.is_some_and(|c| s.registered >= c)),
+                    Admission::Full => prop_assert!(!waitlist && capacity.is_some_and(|c| s.registered + s.held >= c)),
+                }
+                // Every other held seat is confirmed, the rest run out and are released.
+                if s.held > 0 && i % 2 == 0 {
+                    s.held -= 1;
+                    if i % 4 == 0 { s.registered += 1; }
+                    while s.can_promote() { s.waitlisted -= 1; s.registered += 1; }
                 }
                 if cancel_every > 0 && i % cancel_every == 0 && s.registered > 0 {
                     s.registered -= 1;
                     while s.can_promote() { s.waitlisted -= 1; s.registered += 1; }
                 }
-                if let Some(c) = capacity { prop_assert!(s.registered <= c); }
+                if let Some(c) = capacity { prop_assert!(s.registered + s.held <= c); }
                 if !waitlist { prop_assert_eq!(s.waitlisted, 0); }
-                if approval { prop_assert_eq!(s.registered, 0); }
+                if approval { prop_assert_eq!(s.registered + s.held, 0); }
             }
             prop_assert!(pending >= 0);
         }

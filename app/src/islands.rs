@@ -163,6 +163,11 @@ pub fn RegistrationForm(spec: FormSpec) -> impl IntoView {
             <input type="hidden" name="preferredTimezone" value=move || timezone.get() />
             <p class="hint">"Times will be shown to you in " <strong>{move || timezone.get()}</strong> "."</p>
             {terms}
+            // Left empty by people (it is hidden from them); robots fill it in.
+            <div class="trap" aria-hidden="true">
+                <label for="website">"Leave this empty"</label>
+                <input id="website" name="website" type="text" tabindex="-1" autocomplete="off" value="" />
+            </div>
             <p class="notice" role="status">{move || notice.get()}</p>
             <button type="submit" class="primary" disabled=move || busy.get() aria-busy=move || if busy.get() { "true" } else { "false" }>
                 {move || if busy.get() { "Sending…".to_string() } else { submit_label.clone() }}
@@ -336,10 +341,18 @@ mod browser {
         }
     }
 
+    /// 128 bits from the browser's cryptographic random source, as hex: another person's
+    /// key can't be guessed.
     pub fn random_key() -> String {
-        (0..4)
-            .map(|_| format!("{:08x}", (js_sys::Math::random() * u32::MAX as f64) as u32))
-            .collect()
+        let mut bytes = [0u8; 16];
+        let filled = web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+        if !filled {
+            // No Web Crypto: send no key rather than a guessable one.
+            return String::new();
+        }
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn form_of(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::HtmlFormElement> {
@@ -382,6 +395,8 @@ mod browser {
         preferred_language: String,
         answers: Vec<RawAnswer>,
         accept_terms: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        website: Option<String>,
     }
 
     #[derive(Deserialize)]
@@ -436,6 +451,7 @@ mod browser {
             preferred_language: locale(),
             answers,
             accept_terms: one("acceptTerms") == "true",
+            website: Some(one("website")).filter(|w| !w.is_empty()),
         })
     }
 
@@ -458,7 +474,9 @@ mod browser {
         };
         let _ = headers.set("Content-Type", "application/json");
         let _ = headers.set("Accept", "application/json");
-        let _ = headers.set("Idempotency-Key", key);
+        if !key.is_empty() {
+            let _ = headers.set("Idempotency-Key", key);
+        }
         init.set_headers(&headers);
         let url = format!("/api/v1/events/{}/registrations", spec.slug);
         let Some(window) = web_sys::window() else {

@@ -154,8 +154,17 @@ pub fn ManageDetail(page: ManagePage) -> impl IntoView {
         (RegistrationStatus::Waitlisted, Some(n)) => format!("You're on the waitlist at position {n}."),
         (s, _) => s.describe().to_string(),
     };
+    let confirm_action = format!("/r/{}/confirm", page.token);
     let join = match (&page.join_url, page.status, page.event_canceled) {
         (_, _, true) => Some(view! { <p class="closed">"This event has been canceled by the organizer."</p> }.into_any()),
+        (_, RegistrationStatus::Unconfirmed, false) => Some(
+            view! {
+                <form method="post" action=confirm_action class="confirm">
+                    <button type="submit" class="primary">"Confirm my email address"</button>
+                </form>
+            }
+            .into_any(),
+        ),
         (Some(url), RegistrationStatus::Registered, false) => Some(
             view! {
                 <p class="join">
@@ -223,6 +232,30 @@ pub fn Problem(title: String, detail: String) -> impl IntoView {
             <h1>{title}</h1>
             <p>{detail}</p>
             <p><a href="/">"See upcoming events"</a></p>
+        </article>
+    }
+}
+
+/// What the email-confirmation page shows.
+#[derive(Clone, Debug)]
+pub struct ConfirmAddress {
+    pub action: String,
+    pub event_title: String,
+    pub email: String,
+}
+
+/// Confirms a registrant's email address with one button (a form post, so that mail scanners
+/// following the link confirm nothing).
+#[component]
+pub fn ConfirmAddressPage(page: ConfirmAddress) -> impl IntoView {
+    view! {
+        <article class="manage">
+            <p class="kind">"Confirm your email address"</p>
+            <h1>{page.event_title}</h1>
+            <p>"Confirm that " <strong>{page.email}</strong> " is your address to keep your place."</p>
+            <form method="post" action=page.action>
+                <button type="submit" class="primary">"Confirm my email address"</button>
+            </form>
         </article>
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::events::{self, Event};
 use crate::problem::Problem;
-use crate::registrations::{self, NewRegistration, RegisterError, Registered, Summary, MAX_IDEMPOTENCY_KEY};
+use crate::client_addr::ClientAddr;
+use crate::registrations::{self, Lookup, NewRegistration, RegisterError, Registered, Summary, MAX_IDEMPOTENCY_KEY};
 use crate::AppState;
 use app::domain::{Answer, EventStatus, Question, RegistrationStatus};
 use axum::body::Bytes;
@@ -159,13 +160,25 @@ struct CreatedJson {
 
 fn created(state: &AppState, s: Summary) -> CreatedJson {
     CreatedJson {
-        manage_url: Some(format!("{}/r/{}", state.config.public_url, s.manage_token)),
+        manage_url: s.manage_token.as_ref().map(|t| format!("{}/r/{t}", state.config.public_url)),
+        message: s.manage_token.is_none().then(|| {
+            "Check your email: we've sent a link to confirm the address. The place is held until then, and the manage link arrives by email only."
+                .to_string()
+        }),
         id: s.id,
         status: s.status,
-        manage_token: Some(s.manage_token),
+        manage_token: s.manage_token,
         waitlist_position: s.waitlist_position,
-        message: None,
     }
+}
+
+/// 429 with `Retry-After`, for a client over a limit.
+pub(crate) fn too_many(wait: i64, detail: String) -> Response {
+    let mut r = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests")
+        .detail(detail)
+        .into_response();
+    r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+    r
 }
 
 /// Parses a JSON body, turning every way it can be wrong into a 400 or 415 problem.
@@ -198,7 +211,13 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
     Ok(Some(key.to_string()))
 }
 
-async fn create_registration(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create_registration(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let input: NewRegistration = match parse_json(&headers, &body) {
         Ok(input) => input,
         Err(p) => return p.into_response(),
@@ -207,11 +226,17 @@ async fn create_registration(State(state): State<AppState>, Path(slug): Path<Str
         Ok(k) => k,
         Err(p) => return p.into_response(),
     };
-    match registrations::register(&state.registrar, &slug, &input, key.as_deref()).await {
+    let address = client.to_string();
+    match registrations::register(&state.registrar, &slug, &input, key.as_deref(), Some(&address)).await {
         Ok(Registered::Created(s)) | Ok(Registered::Replayed(s)) => {
             state.after_write();
-            let location = format!("/api/v1/registrations/{}", s.manage_token);
-            (StatusCode::CREATED, [(header::LOCATION, location)], Json(created(&state, s))).into_response()
+            match s.manage_token.clone() {
+                Some(token) => {
+                    let location = format!("/api/v1/registrations/{token}");
+                    (StatusCode::CREATED, [(header::LOCATION, location)], Json(created(&state, s))).into_response()
+                }
+                None => (StatusCode::CREATED, Json(created(&state, s))).into_response(),
+            }
         }
         Ok(Registered::Existing {
             id,
@@ -234,7 +259,26 @@ async fn create_registration(State(state): State<AppState>, Path(slug): Path<Str
         Err(RegisterError::Refused(refusal)) => Problem::new(StatusCode::CONFLICT, "registration-refused", "Registration is not possible")
             .detail(refusal.message())
             .into_response(),
+        Err(RegisterError::KeyReused) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency-Key reused")
+            .detail("This key was used for a different request. Use a new Idempotency-Key for each new registration.")
+            .into_response(),
+        Err(RegisterError::Limited(wait)) => too_many(wait, crate::web::limited_message(wait)),
         Err(RegisterError::Db(e)) => Problem::internal(&e).into_response(),
+    }
+}
+
+/// The registration behind a manage token, or the problem to answer instead.
+async fn lookup(state: &AppState, token: &str) -> Result<(registrations::Registration, Event), Response> {
+    match registrations::find(&state.db, token, state.config.manage_link_days, registrations::now()).await {
+        Ok(Lookup::Found(reg, event)) => Ok((reg, event)),
+        Ok(Lookup::Expired { .. }) => Err(Problem::new(StatusCode::GONE, "link-expired", "This manage link has expired")
+            .detail(format!(
+                "Manage links stop working {} days after their event ends.",
+                state.config.manage_link_days
+            ))
+            .into_response()),
+        Ok(Lookup::Missing) => Err(Problem::not_found("Registration").into_response()),
+        Err(e) => Err(Problem::internal(&e).into_response()),
     }
 }
 
@@ -257,15 +301,9 @@ struct RegistrationJson {
 }
 
 async fn registration_response(state: &AppState, token: &str) -> Response {
-    let reg = match registrations::by_token(&state.db, token).await {
-        Ok(Some(r)) => r,
-        Ok(None) => return Problem::not_found("Registration").into_response(),
-        Err(e) => return Problem::internal(&e).into_response(),
-    };
-    let event = match events::by_id(&state.db, &reg.event_id).await {
-        Ok(Some(e)) => e,
-        Ok(None) => return Problem::not_found("Registration").into_response(),
-        Err(e) => return Problem::internal(&e).into_response(),
+    let (reg, event) = match lookup(state, token).await {
+        Ok(found) => found,
+        Err(r) => return r,
     };
     let position = match registrations::position_of(&state.db, &reg).await {
         Ok(p) => p,
@@ -276,7 +314,7 @@ async fn registration_response(state: &AppState, token: &str) -> Response {
         .map(str::to_string)
         .filter(|_| reg.status == RegistrationStatus::Registered && event.status == EventStatus::Published);
     let body = RegistrationJson {
-        manage_url: format!("{}/r/{}", state.config.public_url, reg.manage_token),
+        manage_url: format!("{}/r/{token}", state.config.public_url),
         id: reg.id,
         status: reg.status,
         first_name: reg.first_name,
@@ -298,7 +336,11 @@ async fn get_registration(State(state): State<AppState>, Path(token): Path<Strin
 }
 
 async fn cancel_registration(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match registrations::cancel(&state.db, &token).await {
+    let (reg, _) = match lookup(&state, &token).await {
+        Ok(found) => found,
+        Err(r) => return r,
+    };
+    match registrations::cancel_by_id(&state.db, &reg.id).await {
         Ok(_) => {
             state.after_write();
             registration_response(&state, &token).await

@@ -2,13 +2,15 @@
 //! organization (another organization's event answers 404, exactly like a missing one).
 
 use crate::api::{event_json, parse_json, EventJson};
-use crate::auth::{self, ApiOrganizer};
+use crate::auth;
+use crate::tokens::{self, ApiOrganizer, ApiWriter};
 use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::problem::Problem;
 use crate::AppState;
 use app::domain::RegistrationStatus;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use crate::client_addr::ClientAddr;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -61,15 +63,16 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 struct TokenRequest {
     #[serde(default)]
     name: Option<String>,
+    /// Days until the token stops working; none: until revoked.
+    #[serde(default)]
+    expires_in_days: Option<i64>,
+    /// `write` (the default) or `read`.
+    #[serde(default)]
+    scope: Option<String>,
 }
 
 /// `POST /tokens` with HTTP Basic (email:password) → a new API token, shown once.
-async fn create_token(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn create_token(State(state): State<AppState>, client: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
     let Some((email, password)) = basic_credentials(&headers) else {
         let mut r = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
             .detail("Send your email and password with HTTP Basic authentication.")
@@ -78,13 +81,20 @@ async fn create_token(
             .insert(header::WWW_AUTHENTICATE, "Basic realm=\"atrium\"".parse().expect("valid header"));
         return r;
     };
-    let organizer = match auth::sign_in_with_password(&state.db, &state.login_limiter, &email, &password, &peer.ip().to_string()).await {
+    let organizer = match auth::sign_in_with_password(&state.db, &state.hasher, &email, &password, &client.to_string()).await {
         Ok(o) => o,
         Err(auth::SignInFailure::Limited(wait)) => {
-            let mut r = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many failed sign-ins")
+            let mut r = Problem::new(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", "Too many sign-in attempts")
                 .detail(format!("Try again in {} minutes.", (wait + 59) / 60))
                 .into_response();
             r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+            return r;
+        }
+        Err(auth::SignInFailure::Busy) => {
+            let mut r = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "The server is busy")
+                .detail("Try again in a moment.")
+                .into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, 2.into());
             return r;
         }
         Err(auth::SignInFailure::Wrong) => {
@@ -100,14 +110,29 @@ async fn create_token(
             Err(p) => return p.into_response(),
         }
     };
-    match auth::create_token(&state.db, &organizer, request.name.as_deref().unwrap_or("API token")).await {
+    let scope = match request.scope.as_deref() {
+        None => tokens::Scope::Write,
+        Some(s) => match tokens::Scope::parse(s) {
+            Some(scope) => scope,
+            None => return Problem::invalid(vec![app::domain::FieldError::new("scope", "Use read or write.")]).into_response(),
+        },
+    };
+    let spec = tokens::NewToken {
+        name: request.name.unwrap_or_else(|| "API token".into()),
+        expires_in_days: request.expires_in_days,
+        scope,
+    };
+    match tokens::create(&state.db, &organizer, &spec).await {
         Ok((id, token)) => (
             StatusCode::CREATED,
             [(header::CACHE_CONTROL, "no-store")],
             Json(serde_json::json!({ "id": id, "token": token })),
         )
             .into_response(),
-        Err(auth::AuthError::Invalid(m)) => Problem::invalid(vec![app::domain::FieldError::new("name", m)]).into_response(),
+        Err(auth::AuthError::Invalid(m)) => {
+            let field = if m.contains("days") { "expiresInDays" } else { "name" };
+            Problem::invalid(vec![app::domain::FieldError::new(field, m)]).into_response()
+        }
         Err(auth::AuthError::Db(e)) => Problem::internal(&e).into_response(),
     }
 }
@@ -121,7 +146,7 @@ async fn list_events(State(state): State<AppState>, ApiOrganizer(org): ApiOrgani
     }
 }
 
-async fn create_event(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, headers: HeaderMap, body: Bytes) -> Response {
+async fn create_event(State(state): State<AppState>, ApiWriter(org): ApiWriter, headers: HeaderMap, body: Bytes) -> Response {
     let input: EventInput = match parse_json(&headers, &body) {
         Ok(i) => i,
         Err(p) => return p.into_response(),
@@ -139,7 +164,7 @@ async fn create_event(State(state): State<AppState>, ApiOrganizer(org): ApiOrgan
 
 async fn update_event(
     State(state): State<AppState>,
-    ApiOrganizer(org): ApiOrganizer,
+    ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -157,7 +182,7 @@ async fn update_event(
     }
 }
 
-async fn publish(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
+async fn publish(State(state): State<AppState>, ApiWriter(org): ApiWriter, Path(slug): Path<String>) -> Response {
     match manage::publish(&state.db, &org, &slug, state.microsoft.is_some()).await {
         Ok(e) => Json(organizer_event_json(&state, &e)).into_response(),
         Err(e) => e.into_response(),
@@ -172,7 +197,7 @@ struct CancelRequest {
 
 async fn cancel(
     State(state): State<AppState>,
-    ApiOrganizer(org): ApiOrganizer,
+    ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -225,7 +250,7 @@ fn presenters_of(state: &AppState, e: &crate::events::Event) -> serde_json::Valu
 
 async fn put_questions(
     State(state): State<AppState>,
-    ApiOrganizer(org): ApiOrganizer,
+    ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -257,7 +282,7 @@ async fn get_presenters(State(state): State<AppState>, ApiOrganizer(org): ApiOrg
 
 async fn put_presenters(
     State(state): State<AppState>,
-    ApiOrganizer(org): ApiOrganizer,
+    ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -285,8 +310,21 @@ async fn put_presenters(
 struct ListQuery {
     status: Option<String>,
     q: Option<String>,
-    page: Option<i64>,
-    page_size: Option<i64>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+/// A whole number in `range` from a query parameter, or a problem naming it.
+fn number_param(value: Option<&str>, name: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, Problem> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => v.parse::<i64>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+            Problem::invalid(vec![app::domain::FieldError::new(
+                name,
+                format!("Give a whole number from {} to {}.", range.start(), range.end()),
+            )])
+        }),
+    }
 }
 
 async fn list_registrations(
@@ -302,8 +340,13 @@ async fn list_registrations(
             None => return Problem::invalid(vec![app::domain::FieldError::new("status", "Unknown registration status.")]).into_response(),
         },
     };
-    let size = query.page_size.unwrap_or(50).clamp(1, 500);
-    let page = query.page.unwrap_or(1).max(1);
+    let (page, size) = match (
+        number_param(query.page.as_deref(), "page", 1, 1..=manage::MAX_PAGE),
+        number_param(query.page_size.as_deref(), "pageSize", 50, 1..=500),
+    ) {
+        (Ok(p), Ok(s)) => (p, s),
+        (Err(e), _) | (_, Err(e)) => return e.into_response(),
+    };
     match manage::registrants(&state.db, &org, &slug, status, query.q.as_deref(), (size, (page - 1) * size)).await {
         Ok((rows, total)) => {
             Json(serde_json::json!({ "value": rows, "totalCount": total, "page": page, "pageSize": size })).into_response()
@@ -332,7 +375,7 @@ async fn registrations_csv(State(state): State<AppState>, ApiOrganizer(org): Api
 
 async fn decide(
     State(state): State<AppState>,
-    ApiOrganizer(org): ApiOrganizer,
+    ApiWriter(org): ApiWriter,
     Path((slug, id, action)): Path<(String, String, String)>,
 ) -> Response {
     let Some(decision) = Decision::parse(&action) else {
@@ -356,7 +399,7 @@ struct AnnounceRequest {
 
 async fn announce(
     State(state): State<AppState>,
-    ApiOrganizer(org): ApiOrganizer,
+    ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -408,7 +451,7 @@ async fn get_reminders(State(state): State<AppState>, ApiOrganizer(org): ApiOrga
 
 async fn put_reminders(
     State(state): State<AppState>,
-    ApiOrganizer(org): ApiOrganizer,
+    ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -428,7 +471,7 @@ async fn put_reminders(
 /// UTF-16): replaces the event's attendance.
 async fn import_attendance(
     State(state): State<AppState>,
-    ApiOrganizer(org): ApiOrganizer,
+    ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Response {
@@ -456,7 +499,7 @@ async fn get_attendance(State(state): State<AppState>, ApiOrganizer(org): ApiOrg
 }
 
 /// `POST /events/{slug}/attendance/refresh`: reads attendance from Teams now (Microsoft mode).
-async fn refresh_attendance(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
+async fn refresh_attendance(State(state): State<AppState>, ApiWriter(org): ApiWriter, Path(slug): Path<String>) -> Response {
     let event = match manage::event(&state.db, &org, &slug).await {
         Ok(e) => e,
         Err(e) => return e.into_response(),

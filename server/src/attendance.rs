@@ -66,8 +66,16 @@ fn split_line(line: &str, delimiter: char) -> Vec<String> {
     cells.into_iter().map(|c| c.trim().to_string()).collect()
 }
 
+/// The longest time one person can plausibly spend in one event: longer is a broken report.
+pub const MAX_DURATION: i64 = 7 * 86_400;
+
 /// Reads `1h 5m 3s`, `45m 10s`, `32s`, `1 hr 5 min`, `01:05:03` or `05:03` into seconds.
+/// Anything longer than [`MAX_DURATION`] (or too large to count) is not a duration.
 pub fn parse_duration(text: &str) -> Option<i64> {
+    read_duration(text).filter(|s| (0..=MAX_DURATION).contains(s))
+}
+
+fn read_duration(text: &str) -> Option<i64> {
     let text = text.trim();
     if text.is_empty() {
         return None;
@@ -75,12 +83,12 @@ pub fn parse_duration(text: &str) -> Option<i64> {
     if text.contains(':') {
         let parts: Vec<i64> = text.split(':').map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
         return match parts.as_slice() {
-            [h, m, s] => Some(h * 3600 + m * 60 + s),
-            [m, s] => Some(m * 60 + s),
+            [h, m, s] => h.checked_mul(3600)?.checked_add(m.checked_mul(60)?)?.checked_add(*s),
+            [m, s] => m.checked_mul(60)?.checked_add(*s),
             _ => None,
         };
     }
-    let mut total = 0;
+    let mut total: i64 = 0;
     let mut number = String::new();
     let mut seen = false;
     let lower = text.to_lowercase();
@@ -100,12 +108,13 @@ pub fn parse_duration(text: &str) -> Option<i64> {
             }
             let n: i64 = number.parse().ok()?;
             number.clear();
-            total += n * match unit.as_str() {
+            let unit: i64 = match unit.as_str() {
                 "h" | "hr" | "hrs" | "hour" | "hours" => 3600,
                 "m" | "min" | "mins" | "minute" | "minutes" => 60,
                 "s" | "sec" | "secs" | "second" | "seconds" => 1,
                 _ => return None,
             };
+            total = n.checked_mul(unit).and_then(|part| total.checked_add(part))?;
             seen = true;
         } else if !c.is_whitespace() {
             return None;
@@ -142,7 +151,7 @@ pub fn parse_report(text: &str) -> Result<Vec<Attendee>, String> {
         return Err("No participants table with Email and Duration columns was found. Upload the attendance report CSV from Teams.".into());
     };
     let mut by_email: BTreeMap<String, Attendee> = BTreeMap::new();
-    for line in &lines[header + 1..] {
+    for (offset, line) in lines[header + 1..].iter().enumerate() {
         let cells = split_line(line, delimiter);
         if cells.iter().all(|c| c.is_empty())
             || line.trim_start().starts_with(|c: char| c.is_ascii_digit()) && line.contains(". ") && cells.len() < 3
@@ -154,8 +163,15 @@ pub fn parse_report(text: &str) -> Result<Vec<Attendee>, String> {
             continue;
         };
         let Ok(email) = EmailAddress::parse(email) else { continue };
-        let Some(seconds) = cells.get(duration_col).and_then(|d| parse_duration(d)) else {
+        let duration = cells.get(duration_col).map(|d| d.trim()).unwrap_or("");
+        if duration.is_empty() {
             continue;
+        }
+        let Some(seconds) = parse_duration(duration) else {
+            return Err(format!(
+                "Line {}: {duration:?} is not a time spent in the event (like 1h 5m 3s, at most a week). Check that this is the report Teams made.",
+                header + offset + 2
+            ));
         };
         let name = name_col.and_then(|n| cells.get(n)).cloned().unwrap_or_default();
         let entry = by_email.entry(email.normalized()).or_insert(Attendee {
@@ -163,7 +179,7 @@ pub fn parse_report(text: &str) -> Result<Vec<Attendee>, String> {
             name,
             seconds: 0,
         });
-        entry.seconds += seconds;
+        entry.seconds = entry.seconds.saturating_add(seconds);
     }
     if by_email.is_empty() {
         return Err("The report lists no participants with an email address.".into());
@@ -192,14 +208,18 @@ pub async fn import(db: &Db, org: &Organizer, slug: &str, bytes: &[u8]) -> Resul
         .bind(&event.id)
         .execute(&mut *tx.tx)
         .await?;
-    let registered: Vec<(String, String)> = sqlx::query_as("SELECT id, email_normalized FROM registrations WHERE event_id = $1")
-        .bind(&event.id)
-        .fetch_all(&mut *tx.tx)
-        .await?;
+    let registered: std::collections::HashMap<String, String> =
+        sqlx::query_as::<_, (String, String)>("SELECT id, email_normalized FROM registrations WHERE event_id = $1")
+            .bind(&event.id)
+            .fetch_all(&mut *tx.tx)
+            .await?
+            .into_iter()
+            .map(|(id, email)| (email, id))
+            .collect();
     let mut matched = 0;
     let mut unmatched = Vec::new();
     for a in &attendees {
-        let registration = registered.iter().find(|(_, e)| *e == a.email).map(|(id, _)| id.clone());
+        let registration = registered.get(&a.email).cloned();
         if registration.is_some() {
             matched += 1;
         } else {
@@ -218,6 +238,7 @@ pub async fn import(db: &Db, org: &Organizer, slug: &str, bytes: &[u8]) -> Resul
         .execute(&mut *tx.tx)
         .await?;
     }
+    crate::audit::record(&mut tx, &org.organization_id, &org.email, "attendance.imported", &event.slug, now).await?;
     tx.commit().await?;
     Ok(ImportSummary {
         attendees: attendees.len(),
@@ -378,6 +399,9 @@ mod tests {
         assert_eq!(parse_duration("05:03"), Some(303));
         assert_eq!(parse_duration("soon"), None);
         assert_eq!(parse_duration("12"), None);
+        assert_eq!(parse_duration("9223372036854775h"), None, "too large to count");
+        assert_eq!(parse_duration("99999999999:00:00"), None);
+        assert_eq!(parse_duration("200h"), None, "longer than any event");
     }
 
     #[test]

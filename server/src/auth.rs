@@ -3,21 +3,20 @@
 //! tokens are stored. Sign-in methods are variants of [`Credential`], so an identity provider
 //! (Entra ID) can be added beside the password.
 
-use crate::db::Db;
+use crate::db::{Db, WriteTx};
 use crate::problem::Problem;
 use crate::AppState;
 use app::domain::EmailAddress;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
+use crate::limits;
+use crate::passwords::Hasher;
+use crate::security;
 use sqlx::Row;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 pub const SESSION_COOKIE: &str = "__Host-atrium_session";
 /// A session ends after this long without use.
@@ -55,27 +54,18 @@ fn now() -> i64 {
     crate::registrations::now()
 }
 
+/// Hex SHA-256 of a secret: what is stored in place of session, token and link secrets.
 pub fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn random_secret(bytes: usize) -> String {
+pub(crate) fn random_secret(bytes: usize) -> String {
     use base64::Engine;
     let data: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
 }
 
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 hashes any password")
-        .to_string()
-}
-
-pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-}
+pub use crate::passwords::hash_password;
 
 /// A password strong enough to protect an organization's attendee data.
 pub fn check_password(password: &str) -> Result<(), String> {
@@ -106,10 +96,48 @@ fn organizer_from_row(row: &AnyRow) -> Result<Organizer, sqlx::Error> {
     })
 }
 
-/// Creates an organizer, and the organization named `organization` if there is none yet.
+/// Adds an organizer to an organization inside the caller's transaction.
+pub async fn insert_organizer(tx: &mut WriteTx, organization_id: &str, email: &str, password_hash: &str, now: i64) -> Result<Organizer, AuthError> {
+    let email = EmailAddress::parse(email).map_err(AuthError::Invalid)?;
+    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM organizers WHERE email_normalized = $1")
+        .bind(email.normalized())
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AuthError::Invalid(format!("{} already has an account.", email.as_str())));
+    }
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
+        .bind(organization_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    let name = name.ok_or_else(|| AuthError::Invalid("That organization no longer exists.".into()))?;
+    let id = uuid::Uuid::now_v7().to_string();
+    sqlx::query(
+        "INSERT INTO organizers (id, organization_id, email, email_normalized, display_name, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, '', $5, $6)",
+    )
+    .bind(&id)
+    .bind(organization_id)
+    .bind(email.as_str())
+    .bind(email.normalized())
+    .bind(password_hash)
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(Organizer {
+        id,
+        organization_id: organization_id.to_string(),
+        organization_name: name,
+        email: email.as_str().to_string(),
+        display_name: String::new(),
+    })
+}
+
+/// Creates an organizer, and the organization named `organization` if there is none yet (for
+/// the `create-organizer` command and tests; invitations name their organization by id).
 /// Returns the organizer and the password (generated when none is given).
 pub async fn create_organizer(db: &Db, email: &str, organization: &str, password: Option<&str>) -> Result<(Organizer, String), AuthError> {
-    let email = EmailAddress::parse(email).map_err(AuthError::Invalid)?;
+    EmailAddress::parse(email).map_err(AuthError::Invalid)?;
     let organization = organization.trim();
     if organization.is_empty() || organization.chars().count() > 200 {
         return Err(AuthError::Invalid(
@@ -123,17 +151,15 @@ pub async fn create_organizer(db: &Db, email: &str, organization: &str, password
         }
         None => generate_password(),
     };
-    let hash = hash_password(&password);
+    let hash = {
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AuthError::Invalid(e.to_string()))?
+    };
     let now = now();
     let mut tx = db.begin_write().await?;
-    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM organizers WHERE email_normalized = $1")
-        .bind(email.normalized())
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-    if taken.is_some() {
-        return Err(AuthError::Invalid(format!("{} already has an account.", email.as_str())));
-    }
-    let org_id: Option<String> = sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1")
+    let org_id: Option<String> = sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1 ORDER BY created_at LIMIT 1")
         .bind(organization)
         .fetch_optional(&mut *tx.tx)
         .await?;
@@ -150,32 +176,14 @@ pub async fn create_organizer(db: &Db, email: &str, organization: &str, password
             id
         }
     };
-    let id = uuid::Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO organizers (id, organization_id, email, email_normalized, display_name, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, '', $5, $6)",
-    )
-    .bind(&id)
-    .bind(&org_id)
-    .bind(email.as_str())
-    .bind(email.normalized())
-    .bind(&hash)
-    .bind(now)
-    .execute(&mut *tx.tx)
-    .await?;
+    let organizer = insert_organizer(&mut tx, &org_id, email, &hash, now).await?;
     tx.commit().await?;
-    let organizer = Organizer {
-        id,
-        organization_id: org_id,
-        organization_name: organization.to_string(),
-        email: email.as_str().to_string(),
-        display_name: String::new(),
-    };
     Ok((organizer, password))
 }
 
-/// Checks a credential. Unknown accounts cost the same time as wrong passwords.
-pub async fn authenticate(db: &Db, credential: Credential<'_>) -> Result<Option<Organizer>, sqlx::Error> {
+/// Checks a credential on the hashing pool. Unknown accounts cost the same time as wrong
+/// passwords.
+pub async fn authenticate(db: &Db, hasher: &Hasher, credential: Credential<'_>) -> Result<Option<Organizer>, SignInFailure> {
     match credential {
         Credential::Password { email, password } => {
             let normalized = email.trim().to_lowercase();
@@ -190,17 +198,9 @@ pub async fn authenticate(db: &Db, credential: Credential<'_>) -> Result<Option<
                 Some(r) => r.try_get("password_hash")?,
                 None => None,
             };
-            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            let dummy = DUMMY.get_or_init(|| hash_password("not a real password at all"));
-            let (hash, known) = match &hash {
-                Some(h) => (h.as_str(), true),
-                None => (dummy.as_str(), false),
-            };
-            let password = password.to_string();
-            let hash = hash.to_string();
-            let ok = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
-                .await
-                .unwrap_or(false);
+            let known = hash.is_some();
+            let hash = hash.unwrap_or_else(|| crate::passwords::dummy_hash().to_string());
+            let ok = hasher.verify(&hash, password).await.map_err(|_| SignInFailure::Busy)?;
             match row {
                 Some(row) if ok && known => Ok(Some(organizer_from_row(&row)?)),
                 _ => Ok(None),
@@ -317,176 +317,76 @@ pub async fn session(db: &Db, secret: &str) -> Result<Option<(Organizer, String)
     Ok(Some((organizer_from_row(&row)?, row.try_get("csrf_token")?)))
 }
 
-/// A new API token for `organizer`; the token itself is only ever shown here.
-pub async fn create_token(db: &Db, organizer: &Organizer, name: &str) -> Result<(String, String), AuthError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AuthError::Invalid("Give the token a name of at most 100 characters.".into()));
-    }
-    let token = format!("atr_{}", random_secret(30));
-    let id = uuid::Uuid::now_v7().to_string();
-    let mut tx = db.begin_write().await?;
-    sqlx::query("INSERT INTO api_tokens (id, token_hash, organizer_id, name, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(sha256_hex(&token))
-        .bind(&organizer.id)
-        .bind(name)
-        .bind(now())
-        .execute(&mut *tx.tx)
-        .await?;
-    tx.commit().await?;
-    Ok((id, token))
-}
-
-#[derive(Clone, Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenInfo {
-    pub id: String,
-    pub name: String,
-    pub created_by: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-}
-
-/// The organization's API tokens, newest first.
-pub async fn list_tokens(db: &Db, organizer: &Organizer) -> Result<Vec<TokenInfo>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT t.id, t.name, o.email, t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t JOIN organizers o ON o.id = t.organizer_id \
-         WHERE o.organization_id = $1 ORDER BY t.created_at DESC",
-    )
-    .bind(&organizer.organization_id)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(TokenInfo {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                created_by: r.try_get("email")?,
-                created_at: r.try_get("created_at")?,
-                last_used_at: r.try_get("last_used_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-            })
-        })
-        .collect()
-}
-
-/// Revokes a token of the organizer's organization. False when there is no such token.
-pub async fn revoke_token(db: &Db, organizer: &Organizer, token_id: &str) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    let done = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND revoked_at IS NULL \
-         AND organizer_id IN (SELECT id FROM organizers WHERE organization_id = $2)",
-    )
-    .bind(token_id)
-    .bind(&organizer.organization_id)
-    .bind(now())
-    .execute(&mut *tx.tx)
-    .await?
-    .rows_affected();
-    tx.commit().await?;
-    Ok(done == 1)
-}
-
-/// The organizer behind a bearer token that has not been revoked.
-pub async fn token_organizer(db: &Db, token: &str) -> Result<Option<Organizer>, sqlx::Error> {
-    if !token.starts_with("atr_") || token.len() > 100 {
-        return Ok(None);
-    }
-    let row = sqlx::query(&format!(
-        "{ORGANIZER_COLUMNS} {ORGANIZER_FROM} JOIN api_tokens t ON t.organizer_id = o.id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND o.disabled_at IS NULL"
-    ))
-    .bind(sha256_hex(token))
-    .fetch_optional(&db.pool)
-    .await?;
-    row.as_ref().map(organizer_from_row).transpose()
-}
-
-/// Failed sign-ins per account and per client address, in a sliding window.
-#[derive(Clone, Default)]
-pub struct LoginLimiter {
-    failures: Arc<Mutex<HashMap<String, Vec<i64>>>>,
-}
-
-impl LoginLimiter {
-    pub const WINDOW: i64 = 15 * 60;
-    pub const PER_ACCOUNT: usize = 5;
-    pub const PER_ADDRESS: usize = 30;
-
-    fn keys(email: &str, address: &str) -> [(String, usize); 2] {
-        [
-            (format!("account:{}", email.trim().to_lowercase()), Self::PER_ACCOUNT),
-            (format!("address:{address}"), Self::PER_ADDRESS),
-        ]
-    }
-
-    /// Seconds to wait before trying again, if this account or address has failed too often.
-    pub fn retry_after(&self, email: &str, address: &str) -> Option<i64> {
-        let now = now();
-        let mut map = self.failures.lock().expect("limiter lock");
-        let mut wait = None;
-        for (key, limit) in Self::keys(email, address) {
-            if let Some(times) = map.get_mut(&key) {
-                times.retain(|t| now - t < Self::WINDOW);
-                if times.len() >= limit {
-                    let w = Self::WINDOW - (now - times[0]);
-                    wait = Some(wait.map_or(w, |x: i64| x.max(w)));
-                }
-            }
-        }
-        wait
-    }
-
-    pub fn failed(&self, email: &str, address: &str) {
-        let now = now();
-        let mut map = self.failures.lock().expect("limiter lock");
-        for (key, _) in Self::keys(email, address) {
-            map.entry(key).or_default().push(now);
-        }
-        if map.len() > 100_000 {
-            map.retain(|_, times| times.last().is_some_and(|t| now - t < Self::WINDOW));
-        }
-    }
-
-    pub fn succeeded(&self, email: &str) {
-        self.failures
-            .lock()
-            .expect("limiter lock")
-            .remove(&format!("account:{}", email.trim().to_lowercase()));
-    }
-}
-
 /// Why a password sign-in did not succeed.
+#[derive(Debug)]
 pub enum SignInFailure {
-    /// Too many failures for this account or address: wait this many seconds.
+    /// Too many attempts from this address (for this account, or at all): wait this many
+    /// seconds.
     Limited(i64),
+    /// Every password-checking thread stayed busy: try again shortly.
+    Busy,
     Wrong,
     Db(sqlx::Error),
 }
 
-/// A password sign-in through the failure limiter, shared by the dashboard and the API.
+impl From<sqlx::Error> for SignInFailure {
+    fn from(e: sqlx::Error) -> Self {
+        SignInFailure::Db(e)
+    }
+}
+
+/// How long to hold back a check of an account that failed `failures` times in the current
+/// window from anywhere: nothing at first, then 250 ms doubling up to 8 s. The account is
+/// slowed down, never locked, so its owner still gets in while someone else guesses.
+pub fn account_delay(failures: i64) -> std::time::Duration {
+    let over = failures - limits::SIGN_IN_ACCOUNT_FAILURES.hits;
+    if over < 0 {
+        return std::time::Duration::ZERO;
+    }
+    std::time::Duration::from_millis(250u64.saturating_mul(1 << over.min(5)).min(8_000))
+}
+
+/// A password sign-in, shared by the dashboard and the API. The attempt is counted before the
+/// password is checked (so parallel guesses cannot slip past the limit), per account and
+/// address and per address, in the database (so every instance sees the same counts).
 pub async fn sign_in_with_password(
     db: &Db,
-    limiter: &LoginLimiter,
+    hasher: &Hasher,
     email: &str,
     password: &str,
     address: &str,
 ) -> Result<Organizer, SignInFailure> {
-    if let Some(wait) = limiter.retry_after(email, address) {
+    let account = email.trim().to_lowercase();
+    let pair = format!("{account}|{address}");
+    let now = now();
+    let mut tx = db.begin_write().await?;
+    let by_pair = limits::hit(&mut tx, limits::SIGN_IN_PAIR, &pair, now).await?;
+    let by_address = limits::hit(&mut tx, limits::SIGN_IN_ADDRESS, address, now).await?;
+    tx.commit().await?;
+    if let Some(wait) = by_pair
+        .exceeded(limits::SIGN_IN_PAIR)
+        .max(by_address.exceeded(limits::SIGN_IN_ADDRESS))
+    {
+        security::event("sign_in_throttled", Some(&account), Some(address), "");
         return Err(SignInFailure::Limited(wait));
     }
-    match authenticate(db, Credential::Password { email, password }).await {
-        Ok(Some(organizer)) => {
-            limiter.succeeded(email);
+    let failures = limits::peek(db, limits::SIGN_IN_ACCOUNT_FAILURES, &account, now).await?;
+    let delay = account_delay(failures);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    match authenticate(db, hasher, Credential::Password { email, password }).await? {
+        Some(organizer) => {
+            limits::clear(db, limits::SIGN_IN_PAIR, &pair, now).await?;
             Ok(organizer)
         }
-        Ok(None) => {
-            limiter.failed(email, address);
+        None => {
+            let mut tx = db.begin_write().await?;
+            limits::hit(&mut tx, limits::SIGN_IN_ACCOUNT_FAILURES, &account, now).await?;
+            tx.commit().await?;
+            security::event("sign_in_failed", Some(&account), Some(address), "");
             Err(SignInFailure::Wrong)
         }
-        Err(e) => Err(SignInFailure::Db(e)),
     }
 }
 
@@ -546,79 +446,25 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// An organizer calling the API with `Authorization: Bearer atr_…`.
-pub struct ApiOrganizer(pub Organizer);
-
-fn unauthorized() -> Response {
-    let mut r = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
-        .detail("Send an API token as Authorization: Bearer <token>.")
-        .into_response();
-    r.headers_mut()
-        .insert(header::WWW_AUTHENTICATE, "Bearer realm=\"atrium\"".parse().expect("valid header"));
-    r
-}
-
-impl FromRequestParts<AppState> for ApiOrganizer {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else {
-            return Err(unauthorized());
-        };
-        match token_organizer(&state.db, token).await {
-            Ok(Some(organizer)) => {
-                let _ = touch_token(&state.db, token).await;
-                Ok(ApiOrganizer(organizer))
-            }
-            Ok(None) => Err(unauthorized()),
-            Err(e) => Err(Problem::internal(&e).into_response()),
-        }
-    }
-}
-
-async fn touch_token(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    let now = now();
-    let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < $3)")
-        .bind(sha256_hex(token))
-        .bind(now)
-        .bind(now - TOUCH_EVERY)
-        .execute(&mut *tx.tx)
-        .await?;
-    tx.commit().await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn passwords_hash_and_verify() {
-        let h = hash_password("correct horse battery staple");
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password(&h, "correct horse battery staple"));
-        assert!(!verify_password(&h, "correct horse battery stapler"));
-        assert!(!verify_password("not a hash", "x"));
+    fn passwords_are_checked_for_length() {
         assert!(check_password("short").is_err());
         assert!(check_password(&generate_password()).is_ok());
     }
 
     #[test]
-    fn limiter_blocks_after_repeated_failures() {
-        let l = LoginLimiter::default();
-        for _ in 0..LoginLimiter::PER_ACCOUNT {
-            assert!(l.retry_after("a@example.com", "1.2.3.4").is_none());
-            l.failed("A@example.com", "1.2.3.4");
-        }
-        let wait = l.retry_after("a@example.com", "5.6.7.8").expect("account is locked");
-        assert!(wait > 0 && wait <= LoginLimiter::WINDOW);
-        assert!(
-            l.retry_after("b@example.com", "1.2.3.4").is_none(),
-            "other accounts from the address still may try"
-        );
-        l.succeeded("a@example.com");
-        assert!(l.retry_after("a@example.com", "5.6.7.8").is_none());
+    fn accounts_slow_down_progressively_and_boundedly() {
+        let at = |n| account_delay(limits::SIGN_IN_ACCOUNT_FAILURES.hits + n).as_millis();
+        assert_eq!(account_delay(0).as_millis(), 0);
+        assert_eq!(at(-1), 0);
+        assert_eq!(at(0), 250);
+        assert_eq!(at(1), 500);
+        assert_eq!(at(5), 8_000);
+        assert_eq!(at(1_000_000), 8_000);
     }
 
     #[test]

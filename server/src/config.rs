@@ -34,7 +34,8 @@ pub struct Config {
     pub database_url: Secret,
     /// Where Atrium keeps its files; the email outbox folder lives below it (`ATRIUM_DATA_DIR`).
     pub data_dir: PathBuf,
-    /// Seed demo content into an empty database (`ATRIUM_DEMO`, default on).
+    /// Seed demo content into an empty database (`ATRIUM_DEMO`, default off; never when an
+    /// organizer exists or the public address is https).
     pub demo: bool,
     /// The address people reach Atrium at, for links in emails (`ATRIUM_PUBLIC_URL`).
     pub public_url: String,
@@ -48,8 +49,15 @@ pub struct Config {
     pub outbox_worker: bool,
     /// Microsoft Graph settings; `None` is standalone mode.
     pub graph: Option<crate::graph::client::GraphConfig>,
-    /// Seals secrets at rest (`ATRIUM_SECRET_KEY`, base64 of 32 bytes); required in Microsoft mode.
+    /// Seals secrets at rest (`ATRIUM_SECRET_KEY`, base64 of 32 bytes); required in Microsoft mode
+    /// and with PostgreSQL. Without it, a SQLite install keeps a generated key in its data folder.
     pub sealer: Option<crate::crypto::Sealer>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`ATRIUM_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Registrations one address may make in ten minutes (`ATRIUM_REGISTRATIONS_PER_ADDRESS`).
+    pub registrations_per_address: i64,
+    /// Days after an event ends that its manage links keep working (`ATRIUM_MANAGE_LINK_DAYS`).
+    pub manage_link_days: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +80,19 @@ fn flag(name: &'static str, default: bool) -> Result<bool, ConfigError> {
             name,
             problem: format!("must be 1 or 0, not {other:?}"),
         }),
+    }
+}
+
+fn number(name: &'static str, default: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError {
+                name,
+                problem: format!("must be a whole number from {} to {}, not {text:?}", range.start(), range.end()),
+            }),
+        },
     }
 }
 
@@ -117,12 +138,22 @@ impl Config {
             })?),
             None => None,
         };
+        if database_url.starts_with("postgres") && sealer.is_none() {
+            return Err(ConfigError {
+                name: "ATRIUM_SECRET_KEY",
+                problem: "is required with PostgreSQL (every instance must use the same key; it protects manage links and Microsoft tokens at rest): use `openssl rand -base64 32`".into(),
+            });
+        }
         if graph.is_some() && sealer.is_none() {
             return Err(ConfigError {
                 name: "ATRIUM_SECRET_KEY",
                 problem: "is required in Microsoft mode (it encrypts Microsoft tokens at rest): use `openssl rand -base64 32`".into(),
             });
         }
+        let trusted_proxies = crate::client_addr::parse_trusted(&var("ATRIUM_TRUSTED_PROXIES").unwrap_or_default()).map_err(|problem| ConfigError {
+            name: "ATRIUM_TRUSTED_PROXIES",
+            problem,
+        })?;
         let mail_from = var("ATRIUM_MAIL_FROM").unwrap_or_else(|| "Atrium <events@atrium.localhost>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(ConfigError {
@@ -135,7 +166,7 @@ impl Config {
             site_root,
             database_url: Secret(database_url),
             data_dir,
-            demo: flag("ATRIUM_DEMO", true)?,
+            demo: flag("ATRIUM_DEMO", false)?,
             public_url: public_url.trim_end_matches('/').to_string(),
             site_name: var("ATRIUM_SITE_NAME").unwrap_or_else(|| "Atrium Events".into()),
             smtp_url: smtp_url.map(Secret),
@@ -143,11 +174,20 @@ impl Config {
             outbox_worker: true,
             sealer,
             graph,
+            trusted_proxies,
+            registrations_per_address: number("ATRIUM_REGISTRATIONS_PER_ADDRESS", 20, 1..=1_000_000)?,
+            manage_link_days: number("ATRIUM_MANAGE_LINK_DAYS", 30, 1..=3650)?,
         })
+    }
+
+    /// Whether people reach Atrium over https (then browsers are told to keep doing so).
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// A configuration for tests and tools: everything under `data_dir`, SQLite unless given.
     pub fn for_dir(data_dir: PathBuf, database_url: Option<String>) -> Self {
+        let is_postgres = database_url.as_deref().is_some_and(|u| u.starts_with("postgres"));
         Self {
             addr: "127.0.0.1:0".parse().expect("valid address"),
             site_root: PathBuf::from("target/site"),
@@ -160,7 +200,16 @@ impl Config {
             mail_from: "Atrium <events@atrium.localhost>".into(),
             outbox_worker: false,
             graph: None,
-            sealer: None,
+            // PostgreSQL needs a configured key (instances must share it); tests make one up.
+            sealer: is_postgres.then(|| {
+                use base64::Engine;
+                crate::crypto::Sealer::from_base64(&base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>()))
+                    .expect("32 random bytes make a key")
+            }),
+            // Tests reach Atrium over loopback and say who they are with X-Forwarded-For.
+            trusted_proxies: crate::client_addr::parse_trusted("127.0.0.1, ::1").expect("loopback parses"),
+            registrations_per_address: 20,
+            manage_link_days: 30,
         }
     }
 }

@@ -33,6 +33,39 @@ impl Sealer {
         })
     }
 
+    /// A random key, as `from_base64` reads it.
+    pub fn generate_base64() -> String {
+        B64.encode(rand::random::<[u8; 32]>())
+    }
+
+    /// The key kept in the file at `path`, made (readable by the owner only) if there is none.
+    /// For a single SQLite install without `ATRIUM_SECRET_KEY`.
+    pub fn load_or_create(path: &std::path::Path) -> Result<Self, String> {
+        let shown = path.display();
+        match std::fs::read_to_string(path) {
+            Ok(text) => return Self::from_base64(&text).map_err(|e| format!("{shown}: {e}")),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("could not read {shown}: {e}")),
+            Err(_) => {}
+        }
+        let key = Self::generate_base64();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(path) {
+            Ok(mut file) => {
+                use std::io::Write;
+                file.write_all(key.as_bytes())
+                    .and_then(|_| file.sync_all())
+                    .map_err(|e| format!("could not write {shown}: {e}"))?;
+                Self::from_base64(&key)
+            }
+            // Another process made it first: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_or_create(path),
+            Err(e) => Err(format!("could not create {shown}: {e}")),
+        }
+    }
+
     pub fn seal(&self, plaintext: &str) -> String {
         let nonce: [u8; 12] = rand::random();
         let mut out = nonce.to_vec();
@@ -74,6 +107,22 @@ mod tests {
         assert_ne!(a, b, "a fresh nonce every time");
         assert!(!a.contains("refresh"));
         assert_eq!(s.open(&a).unwrap(), "refresh-token-value");
+    }
+
+    #[test]
+    fn a_key_file_is_made_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        let a = Sealer::load_or_create(&path).unwrap();
+        let b = Sealer::load_or_create(&path).unwrap();
+        assert_eq!(b.open(&a.seal("x")).unwrap(), "x", "the same key the second time");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        std::fs::write(&path, "garbage").unwrap();
+        assert!(Sealer::load_or_create(&path).unwrap_err().contains("secret.key"));
     }
 
     #[test]

@@ -13,7 +13,9 @@ use app::dashboard::{
 };
 use app::domain::{FieldError, PredefinedLabel, QuestionKind, RegistrationStatus};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use crate::client_addr::ClientAddr;
+use crate::notice::{Notice, NoticeQuery};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -53,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/microsoft/check", post(microsoft_check))
         .route("/dashboard/microsoft/import", post(microsoft_import))
         .route("/dashboard/tokens", get(tokens_page).post(create_token))
+        .route("/dashboard/activity", get(activity_page))
         .route("/dashboard/tokens/{id}/revoke", post(revoke_token))
 }
 
@@ -123,11 +126,23 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only local paths, so the sign-in page can't be used to send people elsewhere.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/dashboard".into(),
+/// Where to go after signing in: only a path on this site, so the sign-in page can't send
+/// people elsewhere. It must start with one `/` and hold no control character or whitespace
+/// (browsers drop tabs and line breaks, so `/\t/evil.example` would become `//evil.example`),
+/// no backslash, no `//` and nothing a URL parser reads otherwise; else the dashboard.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    const HOME: &str = "/dashboard";
+    let Some(n) = next else { return HOME.into() };
+    let ok = n.starts_with('/')
+        && n.len() <= 2_000
+        && !n.contains("//")
+        && !n.contains('\\')
+        && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+        && n.parse::<axum::http::uri::PathAndQuery>().is_ok_and(|p| p.as_str() == n);
+    if ok {
+        n.to_string()
+    } else {
+        HOME.into()
     }
 }
 
@@ -233,17 +248,12 @@ async fn microsoft_sign_in_callback(State(state): State<AppState>, headers: Head
     }
 }
 
-async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn login(State(state): State<AppState>, client: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
     let form = parse_form(&body);
     let email = form_value(&form, "email");
     let password = form_value(&form, "password");
     let next = safe_next(Some(&form_value(&form, "next")));
-    let address = peer.ip().to_string();
+    let address = client.to_string();
     let fail = |status: StatusCode, message: String| {
         let (email, next) = (email.clone(), next.clone());
         html(
@@ -255,14 +265,22 @@ async fn login(
             view! { <LoginPage email=email next=next error=Some(message) microsoft=state.microsoft.is_some() /> },
         )
     };
-    let organizer = match auth::sign_in_with_password(&state.db, &state.login_limiter, &email, &password, &address).await {
+    let organizer = match auth::sign_in_with_password(&state.db, &state.hasher, &email, &password, &address).await {
         Ok(o) => o,
         Err(auth::SignInFailure::Limited(wait)) => {
             let mut r = fail(
                 StatusCode::TOO_MANY_REQUESTS,
-                format!("Too many failed attempts. Try again in {} minutes.", (wait + 59) / 60),
+                format!("Too many sign-in attempts from your network. Try again in {} minutes.", (wait + 59) / 60),
             );
             r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+            return r;
+        }
+        Err(auth::SignInFailure::Busy) => {
+            let mut r = fail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is busy right now. Please try again in a moment.".into(),
+            );
+            r.headers_mut().insert(header::RETRY_AFTER, 2.into());
             return r;
         }
         Err(auth::SignInFailure::Wrong) => return fail(StatusCode::UNAUTHORIZED, "Wrong email or password.".into()),
@@ -356,6 +374,7 @@ async fn new_event_page(State(state): State<AppState>, signed: SignedIn) -> Resp
         kind: "webinar".into(),
         waitlist: true,
         teams_emails: true,
+        confirm_minutes: "0".into(),
         ..Default::default()
     };
     editor(&state, &signed, StatusCode::OK, form, Vec::new(), "/dashboard/events".into(), true)
@@ -446,6 +465,10 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
         terms_url: optional("termsUrl"),
         questions: Some(questions),
         teams_webinar_id: None,
+        email_confirmation_minutes: match v("emailConfirmationMinutes").trim() {
+            "" => Some(0),
+            m => Some(m.parse::<i64>().unwrap_or(-1)),
+        },
         presenters: Some(
             presenters
                 .iter()
@@ -476,6 +499,7 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
         waitlist: checked("isWaitlistEnabled"),
         approval: checked("isManualApprovalEnabled"),
         teams_emails: checked("isAttendeeEmailNotificationEnabled"),
+        confirm_minutes: v("emailConfirmationMinutes"),
         opens: v("registrationOpensDateTime"),
         closes: v("registrationClosesDateTime"),
         join_url: v("joinUrl"),
@@ -553,6 +577,7 @@ async fn edit_page(State(state): State<AppState>, signed: SignedIn, Path(slug): 
         closes: event.registration_closes_at.map(local).unwrap_or_default(),
         join_url: event.join_url.clone().unwrap_or_default(),
         terms_url: event.terms_url.clone().unwrap_or_default(),
+        confirm_minutes: event.confirm_hold_minutes.to_string(),
         predefined: event
             .questions
             .iter()
@@ -625,9 +650,10 @@ async fn update_event(State(state): State<AppState>, signed: SignedIn, Path(slug
 struct OverviewQuery {
     status: Option<String>,
     q: Option<String>,
-    page: Option<i64>,
+    page: Option<String>,
     saved: Option<String>,
-    done: Option<String>,
+    #[serde(flatten)]
+    notice: NoticeQuery,
 }
 
 const PAGE_SIZE: i64 = 25;
@@ -638,7 +664,13 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         Err(e) => return manage_error(&state, e),
     };
     let status = q.status.as_deref().and_then(RegistrationStatus::parse);
-    let page = q.page.unwrap_or(1).max(1);
+    // Anything but a sensible page number shows the first page.
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse::<i64>().ok())
+        .filter(|p| (1..=manage::MAX_PAGE).contains(p))
+        .unwrap_or(1);
     let (rows, total) = match manage::registrants(
         &state.db,
         &signed.organizer,
@@ -747,7 +779,7 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
         filter_status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
         search: q.q.clone().unwrap_or_default(),
-        notice: q.saved.map(|_| "Saved.".to_string()).or(q.done),
+        notice: q.saved.map(|_| Notice::Saved.text()).or_else(|| crate::notice::from_query(&q.notice)),
         error: None,
     };
     let csrf = signed.csrf.clone();
@@ -811,16 +843,16 @@ async fn simple_action(state: &AppState, signed: &SignedIn, slug: &str, body: &B
     let result = match action {
         "publish" => manage::publish(&state.db, org, slug, state.microsoft.is_some())
             .await
-            .map(|e| (e.slug, "Published: registration is open.".to_string())),
+            .map(|e| (e.slug, Notice::Published)),
         "cancel" => {
             let message = form_value(&form, "message");
             manage::cancel(&state.db, org, slug, Some(&message))
                 .await
-                .map(|e| (e.slug, "Canceled. Everyone registered is being told.".to_string()))
+                .map(|e| (e.slug, Notice::Canceled))
         }
         "duplicate" => manage::duplicate(&state.db, org, slug)
             .await
-            .map(|e| (e.slug, "This is a copy, saved as a draft.".to_string())),
+            .map(|e| (e.slug, Notice::Duplicated)),
         "announce" => {
             let statuses: Vec<RegistrationStatus> = form
                 .iter()
@@ -829,15 +861,14 @@ async fn simple_action(state: &AppState, signed: &SignedIn, slug: &str, body: &B
                 .collect();
             manage::announce(&state.db, org, slug, &statuses, &form_value(&form, "message"))
                 .await
-                .map(|n| (slug.to_string(), format!("Message queued for {n} people.")))
+                .map(|n| (slug.to_string(), Notice::Announced(n as i64)))
         }
         _ => Err(ManageError::NotFound),
     };
     match result {
         Ok((slug, notice)) => {
             state.after_write();
-            let q = serde_urlencoded::to_string([("done", notice.as_str())]).unwrap_or_default();
-            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+            Redirect::to(&format!("/dashboard/events/{slug}?{}", notice.query())).into_response()
         }
         Err(e) => manage_error(state, e),
     }
@@ -875,9 +906,7 @@ async fn decide(
     match manage::decide(&state.db, &signed.organizer, &slug, &id, decision).await {
         Ok(status) => {
             state.after_write();
-            let q = serde_urlencoded::to_string([("done", format!("The registration is now {}.", status.as_str()).as_str())])
-                .unwrap_or_default();
-            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+            Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Status(status).query())).into_response()
         }
         Err(e) => manage_error(&state, e),
     }
@@ -902,7 +931,7 @@ async fn csv(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<S
 }
 
 async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: Option<String>) -> Response {
-    let tokens = match auth::list_tokens(&state.db, &signed.organizer).await {
+    let tokens = match crate::tokens::list(&state.db, &signed.organizer).await {
         Ok(t) => t,
         Err(e) => return server_error(state, &e),
     };
@@ -919,7 +948,16 @@ async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: Option<Stri
             created_by: t.created_by,
             created: fmt(t.created_at),
             last_used: t.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
-            revoked: t.revoked_at.is_some(),
+            state: match (t.revoked_at, t.expires_at) {
+                (Some(_), _) => "Revoked".into(),
+                (None, Some(e)) if e <= crate::registrations::now() => "Expired".into(),
+                _ => "Active".into(),
+            },
+            expires: t.expires_at.map(fmt).unwrap_or_else(|| "never".into()),
+            scope: match t.scope {
+                crate::tokens::Scope::Read => "Read only".into(),
+                crate::tokens::Scope::Write => "Read and write".into(),
+            },
         })
         .collect();
     let csrf = signed.csrf.clone();
@@ -941,7 +979,19 @@ async fn create_token(State(state): State<AppState>, signed: SignedIn, body: Byt
     if let Err(r) = check_csrf(&state, &signed, &form) {
         return r;
     }
-    match auth::create_token(&state.db, &signed.organizer, &form_value(&form, "name")).await {
+    let spec = crate::tokens::NewToken {
+        name: form_value(&form, "name"),
+        expires_in_days: match form_value(&form, "expires").as_str() {
+            "never" => None,
+            days => Some(days.parse().unwrap_or(90)),
+        },
+        scope: if form_value(&form, "scope") == "read" {
+            crate::tokens::Scope::Read
+        } else {
+            crate::tokens::Scope::Write
+        },
+    };
+    match crate::tokens::create(&state.db, &signed.organizer, &spec).await {
         Ok((_, token)) => tokens_view(&state, &signed, Some(token)).await,
         Err(auth::AuthError::Invalid(m)) => problem_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Please check the form", &m),
         Err(auth::AuthError::Db(e)) => server_error(&state, &e),
@@ -952,11 +1002,37 @@ async fn revoke_token(State(state): State<AppState>, signed: SignedIn, Path(id):
     if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
         return r;
     }
-    match auth::revoke_token(&state.db, &signed.organizer, &id).await {
+    match crate::tokens::revoke(&state.db, &signed.organizer, &id).await {
         Ok(true) => Redirect::to("/dashboard/tokens").into_response(),
         Ok(false) => manage_error(&state, ManageError::NotFound),
         Err(e) => server_error(&state, &e),
     }
+}
+
+/// The organization's audit trail (its own only).
+async fn activity_page(State(state): State<AppState>, signed: SignedIn) -> Response {
+    let entries = match crate::audit::recent(&state.db, &signed.organizer.organization_id, 500).await {
+        Ok(e) => e,
+        Err(e) => return server_error(&state, &e),
+    };
+    let rows = entries
+        .into_iter()
+        .map(|e| app::dashboard::ActivityRow {
+            when: jiff::Timestamp::from_second(e.at)
+                .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default(),
+            who: e.actor,
+            what: crate::audit::describe(&e.action).to_string(),
+            target: e.target,
+        })
+        .collect();
+    dash(
+        &state,
+        &signed,
+        StatusCode::OK,
+        "Activity",
+        view! { <app::dashboard::ActivityPage rows=rows /> },
+    )
 }
 
 /// Minutes as hours for the reminder form: 1440 → "24", 90 → "1.5".
@@ -990,8 +1066,7 @@ async fn set_reminders(State(state): State<AppState>, signed: SignedIn, Path(slu
     };
     match crate::reminders::set(&state.db, &signed.organizer, &slug, &offsets).await {
         Ok(_) => {
-            let q = serde_urlencoded::to_string([("done", "Reminders saved.")]).unwrap_or_default();
-            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+            Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Reminders.query())).into_response()
         }
         Err(e) => manage_error(&state, e),
     }
@@ -1003,7 +1078,7 @@ async fn messages(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         Err(e) => return manage_error(&state, e),
     };
     let rows = match sqlx::query(
-        "SELECT o.recipient, o.mail, o.created_at, o.sent_at, o.attempts, o.last_error FROM outbox o \
+        "SELECT o.recipient, o.mail, o.created_at, o.sent_at, o.attempts, o.last_error, o.failed_at FROM outbox o \
          JOIN registrations r ON r.id = o.registration_id WHERE r.event_id = $1 ORDER BY o.created_at DESC LIMIT 1000",
     )
     .bind(&event.id)
@@ -1024,14 +1099,16 @@ async fn messages(State(state): State<AppState>, signed: SignedIn, Path(slug): P
             let sent: Option<i64> = r.try_get("sent_at").ok().flatten();
             let attempts: i64 = r.try_get("attempts").unwrap_or(0);
             let error: Option<String> = r.try_get("last_error").ok().flatten();
+            let failed: Option<i64> = r.try_get("failed_at").ok().flatten();
             app::dashboard::MessageRow {
                 recipient: r.try_get("recipient").unwrap_or_default(),
                 kind: r.try_get::<Option<String>, _>("mail").ok().flatten().unwrap_or_default(),
                 queued: fmt(r.try_get("created_at").unwrap_or(0)),
-                state: match (sent, error) {
-                    (Some(t), _) => format!("sent {}", fmt(t)),
-                    (None, Some(e)) => format!("retrying (attempt {attempts}): {e}"),
-                    (None, None) => "queued".into(),
+                state: match (sent, failed, error) {
+                    (Some(t), _, _) => format!("sent {}", fmt(t)),
+                    (None, Some(_), e) => format!("failed after {attempts} attempts: {}", e.unwrap_or_default()),
+                    (None, None, Some(e)) => format!("retrying (attempt {attempts}): {e}"),
+                    (None, None, None) => "queued".into(),
                 },
             }
         })
@@ -1088,16 +1165,27 @@ async fn import_attendance(
         );
     };
     match crate::attendance::import(&state.db, &signed.organizer, &slug, &report).await {
+        // The result is a page of its own: the list of people not registered can be long.
         Ok(summary) => {
-            let mut notice = format!(
-                "Imported attendance for {} people; {} matched a registration.",
-                summary.attendees, summary.matched
-            );
-            if !summary.unmatched.is_empty() {
-                notice.push_str(&format!(" Not registered: {}.", summary.unmatched.join(", ")));
-            }
-            let q = serde_urlencoded::to_string([("done", notice.as_str())]).unwrap_or_default();
-            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+            let title = match manage::event(&state.db, &signed.organizer, &slug).await {
+                Ok(e) => e.title,
+                Err(e) => return manage_error(&state, e),
+            };
+            dash(
+                &state,
+                &signed,
+                StatusCode::OK,
+                "Attendance imported",
+                view! {
+                    <app::dashboard::AttendanceResultPage
+                        title=title
+                        slug=slug
+                        attendees=summary.attendees
+                        matched=summary.matched
+                        unmatched=summary.unmatched
+                    />
+                },
+            )
         }
         Err(e) => manage_error(&state, e),
     }
@@ -1111,8 +1199,7 @@ async fn set_organizers(State(state): State<AppState>, signed: SignedIn, Path(sl
     let ids: Vec<String> = form.iter().filter(|(k, _)| k == "organizer").map(|(_, v)| v.clone()).collect();
     match crate::team::set_event_organizers(&state.db, &signed.organizer, &slug, &ids).await {
         Ok(()) => {
-            let q = serde_urlencoded::to_string([("done", "Organizers saved.")]).unwrap_or_default();
-            Redirect::to(&format!("/dashboard/events/{slug}?{q}")).into_response()
+            Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Organizers.query())).into_response()
         }
         Err(e) => manage_error(&state, e),
     }
@@ -1177,7 +1264,11 @@ fn invitation_gone(state: &AppState) -> Response {
 
 async fn invitation_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match crate::team::invitation(&state.db, &token).await {
-        Ok(Some((organization, email))) => {
+        Ok(Some(crate::team::Invitation {
+            organization_name: organization,
+            email,
+            ..
+        })) => {
             let action = format!("/invite/{token}");
             html(
                 &state,
@@ -1195,7 +1286,7 @@ async fn invitation_page(State(state): State<AppState>, Path(token): Path<String
 
 async fn accept_invitation(State(state): State<AppState>, Path(token): Path<String>, body: Bytes) -> Response {
     let form = parse_form(&body);
-    match crate::team::accept(&state.db, &token, &form_value(&form, "password")).await {
+    match crate::team::accept(&state.db, &state.hasher, &token, &form_value(&form, "password")).await {
         Ok(organizer) => match auth::start_session(&state.db, &organizer).await {
             Ok(secret) => {
                 let mut r = Redirect::to("/dashboard").into_response();
@@ -1208,7 +1299,11 @@ async fn accept_invitation(State(state): State<AppState>, Path(token): Path<Stri
             Err(e) => server_error(&state, &e),
         },
         Err(auth::AuthError::Invalid(message)) => match crate::team::invitation(&state.db, &token).await {
-            Ok(Some((organization, email))) => {
+            Ok(Some(crate::team::Invitation {
+                organization_name: organization,
+                email,
+                ..
+            })) => {
                 let action = format!("/invite/{token}");
                 html(
                     &state,
@@ -1285,8 +1380,9 @@ async fn teams_status(state: &AppState, event: &crate::events::Event) -> Result<
 
 #[derive(Deserialize)]
 struct MicrosoftQuery {
-    done: Option<String>,
     import: Option<String>,
+    #[serde(flatten)]
+    notice: NoticeQuery,
 }
 
 fn since(unix: i64) -> String {
@@ -1330,7 +1426,7 @@ async fn microsoft_page(State(state): State<AppState>, signed: SignedIn, Query(q
         Ok(v) => v,
         Err(e) => return server_error(&state, &e),
     };
-    view.notice = q.done;
+    view.notice = crate::notice::from_query(&q.notice);
     if let (Some(kind), Some(teams)) = (q.import.as_deref(), &state.teams) {
         let account = chosen_account(&signed.organizer, kind);
         view.import_account = if kind == "personal" { "personal" } else { "service" }.into();
@@ -1426,9 +1522,7 @@ async fn microsoft_import(State(state): State<AppState>, signed: SignedIn, body:
     {
         Ok((event, added)) => {
             state.after_write();
-            let q = serde_urlencoded::to_string([("done", format!("Imported from Teams with {added} registrations.").as_str())])
-                .unwrap_or_default();
-            Redirect::to(&format!("/dashboard/events/{}?{q}", event.slug)).into_response()
+            Redirect::to(&format!("/dashboard/events/{}?{}", event.slug, Notice::Imported(added as i64).query())).into_response()
         }
         Err(e) => problem_page(&state, StatusCode::BAD_GATEWAY, "Could not import the webinar", &e),
     }
@@ -1489,10 +1583,7 @@ async fn microsoft_callback(State(state): State<AppState>, signed: SignedIn, Que
         );
     };
     match m.complete(&signed.organizer, &oauth_state, &code).await {
-        Ok((_, upn)) => {
-            let q = serde_urlencoded::to_string([("done", format!("Connected as {upn}.").as_str())]).unwrap_or_default();
-            Redirect::to(&format!("/dashboard/microsoft?{q}")).into_response()
-        }
+        Ok(_) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Connected.query())).into_response(),
         Err(crate::graph::delegated::DelegatedError::Db(e)) => server_error(&state, &e),
         Err(e) => problem_page(
             &state,
@@ -1513,7 +1604,7 @@ async fn microsoft_disconnect(State(state): State<AppState>, signed: SignedIn, b
         .disconnect(&chosen_account(&signed.organizer, &form_value(&form, "account")))
         .await
     {
-        Ok(()) => Redirect::to("/dashboard/microsoft?done=Disconnected.").into_response(),
+        Ok(()) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Disconnected.query())).into_response(),
         Err(e) => server_error(&state, &e),
     }
 }

@@ -40,6 +40,11 @@ pub struct Event {
     pub waitlisted_count: i64,
     pub pending_count: i64,
     pub next_waitlist_seq: i64,
+    /// Seats held for registrants who have not confirmed their email address yet.
+    pub held_count: i64,
+    /// Registrants confirm their email address within this many minutes before their seat is
+    /// theirs (double opt-in); 0 when not asked.
+    pub confirm_hold_minutes: i64,
     /// The Teams webinar this event is linked to, in Microsoft mode.
     pub teams_webinar_id: Option<String>,
     /// Teams (not Atrium) emails attendees their personal join links.
@@ -82,7 +87,7 @@ pub const EVENT_COLUMNS: &str =
     "id, organization_id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
     waitlist_enabled, manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, \
     registered_count, waitlisted_count, pending_count, next_waitlist_seq, teams_webinar_id, teams_emails, teams_meeting_id, \
-    teams_join_url, teams_owner";
+    teams_join_url, teams_owner, held_count, confirm_hold_minutes";
 
 pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
@@ -110,6 +115,8 @@ pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
         waitlisted_count: row.try_get("waitlisted_count")?,
         pending_count: row.try_get("pending_count")?,
         next_waitlist_seq: row.try_get("next_waitlist_seq")?,
+        held_count: row.try_get("held_count")?,
+        confirm_hold_minutes: row.try_get("confirm_hold_minutes")?,
         teams_webinar_id: row.try_get("teams_webinar_id")?,
         teams_emails: row.try_get::<i64, _>("teams_emails")? != 0,
         teams_meeting_id: row.try_get("teams_meeting_id")?,
@@ -138,6 +145,7 @@ impl Event {
         SeatState {
             capacity: self.capacity,
             registered: self.registered_count,
+            held: self.held_count,
             waitlisted: self.waitlisted_count,
             waitlist_enabled: self.waitlist_enabled,
             manual_approval: self.manual_approval,
@@ -158,57 +166,92 @@ impl Event {
     }
 }
 
-async fn load_questions(db: &Db, event: &mut Event) -> Result<(), sqlx::Error> {
-    let rows = sqlx::query("SELECT id, kind, predefined_label, label, answer_input_type, choices, is_required FROM questions WHERE event_id = $1 ORDER BY position")
-        .bind(&event.id)
-        .fetch_all(&db.pool)
-        .await?;
-    for row in rows {
-        let kind: String = row.try_get("kind")?;
-        let input: String = row.try_get("answer_input_type")?;
-        let choices: String = row.try_get("choices")?;
-        let predefined: Option<String> = row.try_get("predefined_label")?;
-        let kind = QuestionKind::parse(&kind).ok_or_else(|| decode_error("question kind", &kind))?;
-        let label = match predefined.as_deref().and_then(PredefinedLabel::parse) {
-            Some(p) if kind == QuestionKind::Predefined => p.display_name().to_string(),
-            _ => row.try_get("label")?,
-        };
-        event.questions.push(Question {
-            id: row.try_get("id")?,
-            kind,
-            label,
-            answer_input_type: AnswerInputType::parse(&input).ok_or_else(|| decode_error("answer type", &input))?,
-            choices: serde_json::from_str(&choices).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-            is_required: row.try_get::<i64, _>("is_required")? != 0,
-        });
+/// `$1, $2, …` for `n` values, for an `IN (…)` list. (sqlx's QueryBuilder writes `?` for the
+/// Any driver, which PostgreSQL does not accept.)
+fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+fn question_from_row(row: &AnyRow) -> Result<Question, sqlx::Error> {
+    let kind: String = row.try_get("kind")?;
+    let input: String = row.try_get("answer_input_type")?;
+    let choices: String = row.try_get("choices")?;
+    let predefined: Option<String> = row.try_get("predefined_label")?;
+    let kind = QuestionKind::parse(&kind).ok_or_else(|| decode_error("question kind", &kind))?;
+    let label = match predefined.as_deref().and_then(PredefinedLabel::parse) {
+        Some(p) if kind == QuestionKind::Predefined => p.display_name().to_string(),
+        _ => row.try_get("label")?,
+    };
+    Ok(Question {
+        id: row.try_get("id")?,
+        kind,
+        label,
+        answer_input_type: AnswerInputType::parse(&input).ok_or_else(|| decode_error("answer type", &input))?,
+        choices: serde_json::from_str(&choices).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        is_required: row.try_get::<i64, _>("is_required")? != 0,
+    })
+}
+
+fn presenter_from_row(row: &AnyRow) -> Result<Presenter, sqlx::Error> {
+    let mut links = Vec::new();
+    for (label, column) in [("LinkedIn", "linkedin_url"), ("Website", "website_url"), ("X", "x_url")] {
+        if let Some(url) = row.try_get::<Option<String>, _>(column)? {
+            links.push((label.to_string(), url));
+        }
+    }
+    Ok(Presenter {
+        name: row.try_get("name")?,
+        company: row.try_get("company")?,
+        job_title: row.try_get("job_title")?,
+        bio: row.try_get("bio")?,
+        photo_url: row.try_get("photo_url")?,
+        links,
+    })
+}
+
+/// Fills in the questions (and, with `presenters`, the presenters) of many events with one
+/// query each, however many events there are.
+async fn load_children_of(db: &Db, events: &mut [Event], presenters: bool) -> Result<(), sqlx::Error> {
+    for chunk in events.chunks_mut(200) {
+        let index: std::collections::HashMap<String, usize> = chunk.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        let ids = placeholders(chunk.len());
+        let sql = format!(
+            "SELECT event_id, id, kind, predefined_label, label, answer_input_type, choices, is_required FROM questions \
+             WHERE event_id IN ({ids}) ORDER BY event_id, position"
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk.iter() {
+            q = q.bind(&e.id);
+        }
+        for row in q.fetch_all(&db.pool).await? {
+            let event: String = row.try_get("event_id")?;
+            chunk[index[&event]].questions.push(question_from_row(&row)?);
+        }
+        if !presenters {
+            continue;
+        }
+        let sql = format!(
+            "SELECT event_id, name, company, job_title, bio, photo_url, linkedin_url, website_url, x_url FROM presenters \
+             WHERE event_id IN ({ids}) ORDER BY event_id, position"
+        );
+        let mut q = sqlx::query(&sql);
+        for e in chunk.iter() {
+            q = q.bind(&e.id);
+        }
+        for row in q.fetch_all(&db.pool).await? {
+            let event: String = row.try_get("event_id")?;
+            chunk[index[&event]].presenters.push(presenter_from_row(&row)?);
+        }
     }
     Ok(())
 }
 
+async fn load_questions(db: &Db, event: &mut Event) -> Result<(), sqlx::Error> {
+    load_children_of(db, std::slice::from_mut(event), false).await
+}
+
 async fn load_children(db: &Db, mut event: Event) -> Result<Event, sqlx::Error> {
-    load_questions(db, &mut event).await?;
-    let rows = sqlx::query(
-        "SELECT name, company, job_title, bio, photo_url, linkedin_url, website_url, x_url FROM presenters WHERE event_id = $1 ORDER BY position",
-    )
-    .bind(&event.id)
-    .fetch_all(&db.pool)
-    .await?;
-    for row in rows {
-        let mut links = Vec::new();
-        for (label, column) in [("LinkedIn", "linkedin_url"), ("Website", "website_url"), ("X", "x_url")] {
-            if let Some(url) = row.try_get::<Option<String>, _>(column)? {
-                links.push((label.to_string(), url));
-            }
-        }
-        event.presenters.push(Presenter {
-            name: row.try_get("name")?,
-            company: row.try_get("company")?,
-            job_title: row.try_get("job_title")?,
-            bio: row.try_get("bio")?,
-            photo_url: row.try_get("photo_url")?,
-            links,
-        });
-    }
+    load_children_of(db, std::slice::from_mut(&mut event), true).await?;
     Ok(event)
 }
 
@@ -260,10 +303,9 @@ pub async fn upcoming(db: &Db, now: i64) -> Result<Vec<Event>, sqlx::Error> {
     .bind(now)
     .fetch_all(&db.pool)
     .await?;
-    let mut events = Vec::with_capacity(rows.len());
-    for row in rows {
-        events.push(load_children(db, event_from_row(&row)?).await?);
-    }
+    let mut events = rows.iter().map(event_from_row).collect::<Result<Vec<_>, _>>()?;
+    // Two queries for all the events' questions and presenters, not two per event.
+    load_children_of(db, &mut events, true).await?;
     Ok(events)
 }
 

@@ -6,7 +6,9 @@
 pub mod api;
 pub mod api_org;
 pub mod attendance;
+pub mod audit;
 pub mod auth;
+pub mod client_addr;
 pub mod config;
 pub mod crypto;
 pub mod dashboard;
@@ -14,10 +16,14 @@ pub mod db;
 pub mod demo;
 pub mod events;
 pub mod graph;
+pub mod housekeeping;
 pub mod ics;
+pub mod limits;
 pub mod mail;
 pub mod manage;
+pub mod notice;
 pub mod outbox;
+pub mod passwords;
 pub mod problem;
 pub mod registrations;
 pub mod reminders;
@@ -25,6 +31,7 @@ pub mod security;
 pub mod static_files;
 pub mod team;
 pub mod teams_sync;
+pub mod tokens;
 pub mod web;
 pub mod webhooks;
 
@@ -46,7 +53,11 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub outbox: Outbox,
     pub registrar: registrations::Registrar,
-    pub login_limiter: auth::LoginLimiter,
+    /// Checks passwords on a bounded pool of threads.
+    pub hasher: passwords::Hasher,
+    /// Seals manage links (and Microsoft tokens) at rest: `ATRIUM_SECRET_KEY`, or on a single
+    /// SQLite install a key generated into the data folder.
+    pub sealer: crypto::Sealer,
     /// Sends registrations to Teams, in Microsoft mode.
     pub teams: Option<teams_sync::TeamsSync>,
     /// The organization's connected Microsoft 365 account, in Microsoft mode.
@@ -64,6 +75,8 @@ pub enum StartError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
     Mail(String),
+    #[error("{0}")]
+    Key(String),
     #[error("could not listen on {0}: {1}")]
     Listen(String, std::io::Error),
 }
@@ -97,8 +110,17 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    let sealer = match &config.sealer {
+        Some(s) => s.clone(),
+        None => crypto::Sealer::load_or_create(&config.data_dir.join("secret.key")).map_err(StartError::Key)?,
+    };
+    registrations::seal_legacy_tokens(&db, &sealer).await?;
     if config.demo {
-        demo::seed_if_empty(&db).await?;
+        if config.is_https() {
+            tracing::warn!("ATRIUM_DEMO is ignored: demo content is never seeded on an https site");
+        } else {
+            demo::seed_if_empty(&db, &sealer).await?;
+        }
     }
     if db.backend == db::Backend::Sqlite && config.outbox_worker {
         // One process per SQLite file: leases still held were this process's before it stopped
@@ -111,13 +133,14 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     }
     let delivery = Delivery::from_config(&config).map_err(StartError::Mail)?;
     let config = Arc::new(config);
-    let outbox = Outbox::new(db.clone(), config.clone(), delivery);
+    let outbox = Outbox::new(db.clone(), config.clone(), sealer.clone(), delivery);
     if config.outbox_worker {
         outbox.clone().spawn();
         reminders::spawn(db.clone(), outbox.clone());
+        housekeeping::spawn(db.clone());
     }
     let leptos = Arc::new(leptos_options(&config));
-    let registrar = registrations::Registrar::start(db.clone());
+    let registrar = registrations::Registrar::start(db.clone(), sealer.clone(), config.registrations_per_address);
     if let Some(g) = &config.graph {
         // Connecting an account redirects a form to the identity platform.
         let origin: String = g.login_base.split('/').take(3).collect::<Vec<_>>().join("/");
@@ -133,7 +156,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         _ => None,
     };
     let teams = config.graph.clone().map(|g| {
-        let mut sync = teams_sync::TeamsSync::new(db.clone(), graph::client::GraphClient::new(g, Default::default()))
+        let mut sync = teams_sync::TeamsSync::new(db.clone(), graph::client::GraphClient::new(g, Default::default()), sealer.clone())
             .with_public_url(&config.public_url);
         if let Some(m) = &microsoft {
             sync = sync.with_delegated(m.clone());
@@ -150,7 +173,8 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         config,
         outbox,
         registrar,
-        login_limiter: auth::LoginLimiter::default(),
+        hasher: passwords::Hasher::for_this_machine(),
+        sealer,
         leptos,
     })
 }
@@ -160,7 +184,9 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        // Paths can carry secrets (manage links, invitations): only their redacted form is logged.
+        let path = security::redact_path(req.uri().path());
+        tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
     });
     Router::new()
         .merge(web::routes())
@@ -169,7 +195,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes().merge(api_org::routes()))
         .merge(static_files::routes(&state.config.site_root))
         .fallback(web::not_found)
-        .layer(axum::middleware::from_fn(security::guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

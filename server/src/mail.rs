@@ -29,6 +29,8 @@ pub enum Mail {
     Announcement,
     /// A scheduled reminder before the event starts.
     Reminder,
+    /// Asks the person to confirm their email address before their place is theirs.
+    ConfirmAddress,
 }
 
 pub fn escape_html(text: &str) -> String {
@@ -98,10 +100,27 @@ fn content(mail: Mail, event: &Event, reg: &Registration, position: Option<i64>)
             format!("Your registration: {title}"),
             format!("Here are the details of your registration again. {}", reg.status.describe()),
         ),
+        Mail::ConfirmAddress => (
+            format!("Please confirm your email address: {title}"),
+            format!(
+                "Someone, hopefully you, registered this address for the event below. Confirm it within {} to keep your place; \
+                 if it wasn't you, ignore this email and the place is released.",
+                hold_duration(event.confirm_hold_minutes)
+            ),
+        ),
     };
     let show_join =
         matches!(mail, Mail::Confirmation | Mail::Promoted | Mail::Details) && reg.status == app::domain::RegistrationStatus::Registered;
     Content { subject, lead, show_join }
+}
+
+/// "90 minutes", "2 hours", "1 day".
+fn hold_duration(minutes: i64) -> String {
+    match minutes {
+        m if m % 1440 == 0 && m >= 1440 => format!("{} day{}", m / 1440, if m == 1440 { "" } else { "s" }),
+        m if m % 60 == 0 && m >= 60 => format!("{} hour{}", m / 60, if m == 60 { "" } else { "s" }),
+        m => format!("{m} minute{}", if m == 1 { "" } else { "s" }),
+    }
 }
 
 /// Said where Teams, not Atrium, sends the personal join link.
@@ -109,11 +128,13 @@ pub const TEAMS_LINK_NOTE: &str =
     "Microsoft Teams emails you a personal join link for this webinar; join with it in the Teams app or on the web, no account needed.";
 
 /// Builds the complete message for one registrant.
+#[allow(clippy::too_many_arguments)]
 pub fn compose(
     config: &Config,
     mail: Mail,
     event: &Event,
     reg: &Registration,
+    token: &str,
     position: Option<i64>,
     note: Option<&str>,
     message_id: &str,
@@ -122,8 +143,11 @@ pub fn compose(
         .or_else(|_| app::tz::parse_zone(&event.time_zone))
         .map_err(|e| e.to_string())?;
     let when = app::tz::format_range(event.start_at, event.end_at, &zone);
-    let manage_url = format!("{}/r/{}", config.public_url, reg.manage_token);
+    let manage_url = format!("{}/r/{token}", config.public_url);
     let c = content(mail, event, reg, position);
+    if mail == Mail::ConfirmAddress {
+        return confirmation_request(config, event, reg, &c, &format!("{manage_url}/confirm"), &when, message_id);
+    }
     let join_line = event.join_link().filter(|_| c.show_join).map(str::to_string);
     let teams_note = (c.show_join && event.teams_sends_links()).then_some(TEAMS_LINK_NOTE);
     let where_line = match event.kind {
@@ -177,7 +201,7 @@ pub fn compose(
     let from: Mailbox = config.mail_from.parse().map_err(|e| format!("sender: {e}"))?;
     let to_name = format!("{} {}", reg.first_name, reg.last_name);
     let to = Mailbox::new(Some(to_name), reg.email.parse().map_err(|e| format!("recipient: {e}"))?);
-    let invite = invite(config, event, reg, mail == Mail::Canceled);
+    let invite = invite(config, event, reg, token, mail == Mail::Canceled);
     let body = MultiPart::alternative()
         .singlepart(SinglePart::plain(text))
         .singlepart(SinglePart::html(html));
@@ -198,9 +222,51 @@ pub fn compose(
         .map_err(|e| e.to_string())
 }
 
+/// The email that asks someone to confirm their address: a link to the confirmation page and
+/// nothing else (no calendar entry until the place is theirs).
+fn confirmation_request(
+    config: &Config,
+    event: &Event,
+    reg: &Registration,
+    c: &Content,
+    confirm_url: &str,
+    when: &str,
+    message_id: &str,
+) -> Result<Message, String> {
+    let text = format!(
+        "Hello {},\n\n{}\n\n{}\nWhen: {when}\n\nConfirm your email address: {confirm_url}\n\n{}\n",
+        reg.first_name, c.lead, event.title, config.site_name
+    );
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1f2937\">\
+         <p>Hello {name},</p><p>{lead}</p><h2 style=\"margin-bottom:4px\">{title}</h2><p style=\"margin-top:0\"><strong>When:</strong> {when}</p>\
+         <p><a href=\"{url}\" style=\"background:#4f46e5;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none\">Confirm my email address</a></p>\
+         <p>{site}</p></body></html>",
+        name = escape_html(&reg.first_name),
+        lead = escape_html(&c.lead),
+        title = escape_html(&event.title),
+        when = escape_html(when),
+        url = escape_html(confirm_url),
+        site = escape_html(&config.site_name),
+    );
+    let from: Mailbox = config.mail_from.parse().map_err(|e| format!("sender: {e}"))?;
+    let to = Mailbox::new(
+        Some(format!("{} {}", reg.first_name, reg.last_name)),
+        reg.email.parse().map_err(|e| format!("recipient: {e}"))?,
+    );
+    let domain = from.email.domain().to_string();
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(c.subject.clone())
+        .message_id(Some(format!("<{message_id}@{domain}>")))
+        .multipart(MultiPart::alternative().singlepart(SinglePart::plain(text)).singlepart(SinglePart::html(html)))
+        .map_err(|e| e.to_string())
+}
+
 /// The calendar entry for a registration.
-pub fn invite(config: &Config, event: &Event, reg: &Registration, canceled: bool) -> String {
-    let manage_url = format!("{}/r/{}", config.public_url, reg.manage_token);
+pub fn invite(config: &Config, event: &Event, reg: &Registration, token: &str, canceled: bool) -> String {
+    let manage_url = format!("{}/r/{token}", config.public_url);
     let from_email = config.mail_from.parse::<Mailbox>().map(|m| m.email.to_string()).unwrap_or_default();
     let join = event
         .join_link()

@@ -104,6 +104,29 @@ pub struct EventInput {
     /// Links the event to an existing Teams webinar (Microsoft mode); `null` unlinks it.
     #[serde(default, deserialize_with = "double_option")]
     pub teams_webinar_id: Option<Option<String>>,
+    /// Registrants must confirm their email address within this many minutes (their seat is
+    /// held meanwhile, then released); 0 turns confirmation off.
+    pub email_confirmation_minutes: Option<i64>,
+}
+
+/// Longest time a seat may be held for an unconfirmed address: a week.
+pub const MAX_CONFIRMATION_MINUTES: i64 = 7 * 24 * 60;
+
+/// Stores the event's email-confirmation setting, when the input has one.
+async fn write_confirmation(tx: &mut WriteTx, event_id: &str, input: &EventInput) -> Result<(), ManageError> {
+    let Some(minutes) = input.email_confirmation_minutes else { return Ok(()) };
+    if !(0..=MAX_CONFIRMATION_MINUTES).contains(&minutes) {
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "emailConfirmationMinutes",
+            format!("Give 0 (no confirmation) up to {MAX_CONFIRMATION_MINUTES} minutes (a week)."),
+        )]));
+    }
+    sqlx::query("UPDATE events SET confirm_hold_minutes = $2 WHERE id = $1")
+        .bind(event_id)
+        .bind(minutes)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
 }
 
 /// Tells a missing field (`None`) from an explicit `null` (`Some(None)`).
@@ -548,6 +571,8 @@ pub async fn create(db: &Db, org: &Organizer, input: &EventInput) -> Result<Even
     if let Some(p) = presenters {
         write_presenters(&mut tx, &id, &p).await?;
     }
+    write_confirmation(&mut tx, &id, input).await?;
+    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.created", &new.slug, now()).await?;
     tx.commit().await?;
     events::by_id(db, &id).await?.ok_or(ManageError::NotFound)
 }
@@ -630,7 +655,9 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     if current.in_teams() {
         crate::teams_sync::queue_update(&mut tx, &current.id).await?;
     }
+    write_confirmation(&mut tx, &current.id, input).await?;
     registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;
+    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.updated", &new.slug, now).await?;
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }
@@ -669,6 +696,7 @@ pub async fn publish(db: &Db, org: &Organizer, slug: &str, to_teams: bool) -> Re
             .await?;
         crate::teams_sync::queue_webinar(&mut tx, &current.id).await?;
     }
+    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.published", &current.slug, now()).await?;
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }
@@ -704,6 +732,7 @@ pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>)
     if current.in_teams() {
         crate::teams_sync::queue_webinar_cancel(&mut tx, &current.id).await?;
     }
+    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.canceled", &current.slug, now()).await?;
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }
@@ -718,6 +747,8 @@ pub async fn announce(db: &Db, org: &Organizer, slug: &str, statuses: &[Registra
             "Write a message of up to 5000 characters.",
         )]));
     }
+    // Addresses nobody confirmed get no messages.
+    let statuses: Vec<RegistrationStatus> = statuses.iter().copied().filter(|s| *s != RegistrationStatus::Unconfirmed).collect();
     if statuses.is_empty() {
         return Err(ManageError::Invalid(vec![FieldError::new(
             "statuses",
@@ -731,11 +762,12 @@ pub async fn announce(db: &Db, org: &Organizer, slug: &str, statuses: &[Registra
     );
     let mut tx = db.begin_write().await?;
     let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(&current.id);
-    for s in statuses {
+    for s in &statuses {
         q = q.bind(s.as_str());
     }
     let recipients = q.fetch_all(&mut *tx.tx).await?;
     outbox::enqueue_many(&mut tx, Mail::Announcement, &recipients, Some(message)).await?;
+    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.announced", &current.slug, now()).await?;
     tx.commit().await?;
     Ok(recipients.len())
 }
@@ -754,6 +786,9 @@ pub struct RegistrantRow {
     pub registration_date_time: String,
     pub registration_question_answers: Vec<app::domain::Answer>,
 }
+
+/// The highest page number a registrant list accepts (at 500 a page, far beyond any event).
+pub const MAX_PAGE: i64 = 100_000;
 
 /// Registrants of an event, filtered by status and a search over name and email, newest first.
 pub async fn registrants(
@@ -827,18 +862,37 @@ pub async fn registrants(
     Ok((out, total))
 }
 
-/// A spreadsheet cell: quoted when needed, and never read as a formula.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
+/// What starts a formula in some spreadsheet: neutralised in every cell.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell's text made inert for spreadsheets: a `'` before a leading formula character, and
+/// before one following a `;` (spreadsheets in locales that split on `;` start a new cell
+/// there).
+fn inert(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut at_start = true;
+    for c in text.chars() {
+        if at_start && FORMULA_START.contains(&c) {
+            out.push('\'');
+        }
+        out.push(c);
+        at_start = c == ';';
     }
+    out
+}
+
+/// Rows as CSV with every cell quoted and inert.
+pub(crate) fn to_csv(rows: &[Vec<String>]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for row in rows {
+        writer
+            .write_record(row.iter().map(|c| inert(c)))
+            .expect("writing to memory cannot fail");
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory cannot fail")).expect("CSV of strings is UTF-8")
 }
 
 /// Every registrant of the event with their answers, as CSV.
@@ -859,8 +913,7 @@ pub async fn registrants_csv(db: &Db, org: &Organizer, slug: &str) -> Result<Str
     .map(String::from)
     .collect::<Vec<_>>();
     header.extend(current.questions.iter().map(|q| q.label.clone()));
-    let mut out = header.iter().map(|h| csv_cell(h)).collect::<Vec<_>>().join(",");
-    out.push_str("\r\n");
+    let mut table = vec![header];
     for r in rows {
         let mut cells = vec![
             r.id.clone(),
@@ -881,10 +934,10 @@ pub async fn registrants_csv(db: &Db, org: &Organizer, slug: &str) -> Result<Str
                     .unwrap_or_default(),
             );
         }
-        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        table.push(cells);
     }
-    Ok(out)
+    crate::audit::record_now(db, &org.organization_id, &org.email, "registrations.exported", &current.slug).await?;
+    Ok(to_csv(&table))
 }
 
 /// What an organizer can decide about one registration.
@@ -925,12 +978,14 @@ pub async fn decide(
         .fetch_one(&mut *tx.tx)
         .await?;
     let locked = event_from_row(&row)?;
-    let reg: Option<(String, String)> = sqlx::query_as("SELECT status, email FROM registrations WHERE id = $1 AND event_id = $2")
-        .bind(registration_id)
-        .bind(&current.id)
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-    let (status, email) = reg.ok_or(ManageError::NotFound)?;
+    let reg: Option<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT status, email, confirm_as FROM registrations WHERE id = $1 AND event_id = $2")
+            .bind(registration_id)
+            .bind(&current.id)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+    let (status, email, confirm_as) = reg.ok_or(ManageError::NotFound)?;
+    let confirm_as = confirm_as.as_deref().and_then(RegistrationStatus::parse);
     let from = RegistrationStatus::parse(&status).ok_or_else(|| events::decode_error("status", &status))?;
     let (to, mail) = match decision {
         Decision::Approve if from == RegistrationStatus::PendingApproval => (RegistrationStatus::Registered, Mail::Approved),
@@ -944,7 +999,7 @@ pub async fn decide(
             )))
         }
     };
-    if to == RegistrationStatus::Registered && locked.capacity.is_some_and(|c| locked.registered_count >= c) {
+    if to == RegistrationStatus::Registered && locked.capacity.is_some_and(|c| locked.registered_count + locked.held_count >= c) {
         return Err(ManageError::Conflict("There is no free seat. Raise the capacity first.".into()));
     }
     sqlx::query(
@@ -956,17 +1011,28 @@ pub async fn decide(
     .bind(now)
     .execute(&mut *tx.tx)
     .await?;
-    registrations::shift_counts(&mut tx, &current.id, Some(from), Some(to), now).await?;
-    outbox::enqueue(&mut tx, mail, registration_id, &email, None).await?;
+    let freed = registrations::counter(from, confirm_as);
+    registrations::shift_counts(&mut tx, &current.id, freed, registrations::counter(to, None), now).await?;
+    // An address never confirmed gets no email.
+    if from != RegistrationStatus::Unconfirmed {
+        outbox::enqueue(&mut tx, mail, registration_id, &email, None).await?;
+    }
     if to == RegistrationStatus::Registered {
         crate::teams_sync::queue(&mut tx, &locked, registration_id).await?;
     }
     if from == RegistrationStatus::Registered && to == RegistrationStatus::Canceled {
         crate::teams_sync::queue_unregister(&mut tx, &locked, registration_id).await?;
     }
-    if from == RegistrationStatus::Registered {
+    if matches!(freed, Some(registrations::Counter::Registered | registrations::Counter::Held)) {
         registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;
     }
+    let action = match decision {
+        Decision::Approve => "registration.approved",
+        Decision::Reject => "registration.rejected",
+        Decision::Promote => "registration.promoted",
+        Decision::Cancel => "registration.canceled",
+    };
+    crate::audit::record(&mut tx, &org.organization_id, &org.email, action, &current.slug, now).await?;
     tx.commit().await?;
     Ok(to)
 }
@@ -1061,6 +1127,7 @@ pub async fn duplicate(db: &Db, org: &Organizer, slug: &str) -> Result<Event, Ma
         .execute(&mut *tx.tx)
         .await?;
     write_presenters(&mut tx, &id, &presenters).await?;
+    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.duplicated", &source.slug, now()).await?;
     tx.commit().await?;
     events::by_id(db, &id).await?.ok_or(ManageError::NotFound)
 }
@@ -1070,11 +1137,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_cells_are_quoted_and_inert() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("-1"), "'-1");
+    fn csv_cells_are_quoted_and_inert_in_every_locale() {
+        let csv = to_csv(&[
+            vec!["plain".into(), "a,b".into(), "say \"hi\"".into()],
+            vec!["=HYPERLINK(\"x\")".into(), "-1".into(), "@SUM(A1)".into()],
+            vec!["ok;=cmd|' /C calc'!A0".into(), "\tx".into(), "a;b;+c".into()],
+        ]);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], r#""plain","a,b","say ""hi""""#);
+        assert_eq!(lines[1], r#""'=HYPERLINK(""x"")","'-1","'@SUM(A1)""#);
+        assert_eq!(lines[2], "\"ok;'=cmd|' /C calc'!A0\",\"'\tx\",\"a;b;'+c\"");
+        assert_eq!(lines[3], "", "every row ends with CRLF");
     }
 }

@@ -4,6 +4,7 @@
 //! the same file again rather than a second message.
 
 use crate::config::Config;
+use crate::crypto::Sealer;
 use crate::db::{Db, WriteTx};
 use crate::events::{self, Event};
 pub use crate::mail::Mail;
@@ -22,6 +23,8 @@ const TOPIC_EMAIL: &str = "email";
 const BATCH: i64 = 50;
 /// How long a claim lasts before another worker may take the message over.
 const LEASE_MS: i64 = 120_000;
+/// An email is tried this many times (over about fifteen hours) and then given up as failed.
+pub const MAX_EMAIL_ATTEMPTS: i64 = 24;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -108,16 +111,44 @@ impl Delivery {
         }
     }
 
-    async fn send(&self, id: &str, message: lettre::Message) -> Result<(), String> {
+    async fn send(&self, id: &str, message: lettre::Message) -> Result<(), Failure> {
         match self {
             Delivery::Files(dir) => {
-                tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
+                tokio::fs::create_dir_all(dir).await.map_err(|e| Failure::Transient(e.to_string()))?;
                 let final_path = dir.join(format!("{id}.eml"));
                 let tmp = dir.join(format!(".{id}.eml.tmp"));
-                tokio::fs::write(&tmp, message.formatted()).await.map_err(|e| e.to_string())?;
-                tokio::fs::rename(&tmp, &final_path).await.map_err(|e| e.to_string())
+                tokio::fs::write(&tmp, message.formatted())
+                    .await
+                    .map_err(|e| Failure::Transient(e.to_string()))?;
+                tokio::fs::rename(&tmp, &final_path)
+                    .await
+                    .map_err(|e| Failure::Transient(e.to_string()))
             }
-            Delivery::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            Delivery::Smtp(transport) => transport.send(message).await.map(|_| ()).map_err(|e| {
+                // A 5xx answer (no such mailbox, address refused) will not change on a retry.
+                if e.is_permanent() {
+                    Failure::Permanent(e.to_string())
+                } else {
+                    Failure::Transient(e.to_string())
+                }
+            }),
+        }
+    }
+}
+
+/// Why a message was not delivered this time.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Worth trying again later (a server down, a full disk).
+    Transient(String),
+    /// Never deliverable (a refused address, a message that cannot be built).
+    Permanent(String),
+}
+
+impl Failure {
+    fn text(&self) -> &str {
+        match self {
+            Failure::Transient(t) | Failure::Permanent(t) => t,
         }
     }
 }
@@ -127,6 +158,7 @@ impl Delivery {
 pub struct Outbox {
     db: Db,
     config: Arc<Config>,
+    sealer: Sealer,
     delivery: Delivery,
     wake: Arc<Notify>,
 }
@@ -145,7 +177,7 @@ pub(crate) async fn claim(db: &Db, topic: &str, limit: i64) -> Result<Vec<Claime
     let mut tx = db.begin_write().await?;
     let rows = sqlx::query(
         "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM outbox WHERE topic = $4 AND sent_at IS NULL AND available_at <= $2 \
+         WHERE id IN (SELECT id FROM outbox WHERE topic = $4 AND sent_at IS NULL AND failed_at IS NULL AND available_at <= $2 \
                       AND (locked_until IS NULL OR locked_until < $2) ORDER BY created_at LIMIT $3) \
          AND sent_at IS NULL AND (locked_until IS NULL OR locked_until < $2) \
          RETURNING id, payload, attempts",
@@ -200,6 +232,24 @@ pub(crate) async fn settle(db: &Db, sent: &[String], failed: &[(String, i64, Str
     tx.commit().await
 }
 
+/// Marks messages that will never be delivered as failed, with the reason.
+async fn give_up(db: &Db, items: &[(String, String)]) -> Result<(), sqlx::Error> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let now = now_ms();
+    let mut tx = db.begin_write().await?;
+    for (id, error) in items {
+        sqlx::query("UPDATE outbox SET failed_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .bind(error.chars().take(500).collect::<String>())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    tx.commit().await
+}
+
 /// Queues a non-email job (such as a Graph call) about a registration, in the caller's
 /// transaction.
 pub async fn enqueue_job(
@@ -223,10 +273,11 @@ pub async fn enqueue_job(
 }
 
 impl Outbox {
-    pub fn new(db: Db, config: Arc<Config>, delivery: Delivery) -> Self {
+    pub fn new(db: Db, config: Arc<Config>, sealer: Sealer, delivery: Delivery) -> Self {
         Self {
             db,
             config,
+            sealer,
             delivery,
             wake: Arc::new(Notify::new()),
         }
@@ -262,6 +313,7 @@ impl Outbox {
         let claimed = claim(&self.db, TOPIC_EMAIL, BATCH).await?;
         let mut sent = Vec::new();
         let mut failed = Vec::new();
+        let mut given_up = Vec::new();
         // Read the batch's registrations in one query, and each event once.
         let payloads: Vec<Result<EmailPayload, String>> = claimed
             .iter()
@@ -273,9 +325,13 @@ impl Outbox {
         for (item, payload) in claimed.iter().zip(payloads) {
             match self.deliver(item, payload, &registrations, &mut cache).await {
                 Ok(()) => sent.push(item.id.clone()),
+                Err(e) if matches!(e, Failure::Permanent(_)) || item.attempts >= MAX_EMAIL_ATTEMPTS => {
+                    tracing::warn!(outbox_id = %item.id, attempts = item.attempts, error = %e.text(), "delivery failed; giving up");
+                    given_up.push((item.id.clone(), e.text().to_string()));
+                }
                 Err(e) => {
-                    tracing::warn!(outbox_id = %item.id, attempts = item.attempts, error = %e, "delivery failed; will retry");
-                    failed.push((item.id.clone(), item.attempts, e));
+                    tracing::warn!(outbox_id = %item.id, attempts = item.attempts, error = %e.text(), "delivery failed; will retry");
+                    failed.push((item.id.clone(), item.attempts, e.text().to_string()));
                 }
             }
         }
@@ -283,6 +339,7 @@ impl Outbox {
             return Ok(0);
         }
         settle(&self.db, &sent, &failed).await?;
+        give_up(&self.db, &given_up).await?;
         Ok(claimed.len())
     }
 
@@ -292,26 +349,31 @@ impl Outbox {
         payload: Result<EmailPayload, String>,
         registrations: &HashMap<String, Registration>,
         cache: &mut HashMap<String, Event>,
-    ) -> Result<(), String> {
-        let payload = payload?;
-        let reg = registrations.get(&payload.registration_id).ok_or("registration is gone")?;
+    ) -> Result<(), Failure> {
+        let payload = payload.map_err(Failure::Permanent)?;
+        let reg = registrations
+            .get(&payload.registration_id)
+            .ok_or_else(|| Failure::Permanent("registration is gone".into()))?;
         if !cache.contains_key(&reg.event_id) {
             let event = events::by_id(&self.db, &reg.event_id)
                 .await
-                .map_err(|e| e.to_string())?
-                .ok_or("event is gone")?;
+                .map_err(|e| Failure::Transient(e.to_string()))?
+                .ok_or_else(|| Failure::Permanent("event is gone".into()))?;
             cache.insert(reg.event_id.clone(), event);
         }
         let event = &cache[&reg.event_id];
+        let token = reg.manage_token(&self.sealer).map_err(Failure::Permanent)?;
         let message = crate::mail::compose(
             &self.config,
             payload.mail,
             event,
             reg,
+            &token,
             payload.waitlist_position,
             payload.message.as_deref(),
             &item.id,
-        )?;
+        )
+        .map_err(Failure::Permanent)?;
         self.delivery.send(&item.id, message).await
     }
 }

@@ -2,10 +2,24 @@
 //! and refusal of cross-site state-changing requests (CSRF) by `Sec-Fetch-Site` and `Origin`.
 
 use crate::problem::Problem;
-use axum::extract::Request;
+use crate::AppState;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+/// Logs a security-relevant event as one structured line under the `atrium::security` target:
+/// failed and throttled sign-ins, refused cross-site requests, tokens created and revoked,
+/// invitations used, Microsoft accounts linked. Secrets never go in here.
+pub fn event(kind: &'static str, account: Option<&str>, address: Option<&str>, detail: &str) {
+    tracing::info!(
+        target: "atrium::security",
+        event = kind,
+        account = account.unwrap_or(""),
+        address = address.unwrap_or(""),
+        detail
+    );
+}
 
 /// Where forms may lead besides Atrium itself: in Microsoft mode, the identity platform (a
 /// connect form answers with a redirect to its sign-in page, and browsers apply `form-action`
@@ -51,15 +65,34 @@ pub fn is_cross_site(headers: &HeaderMap) -> bool {
     origin == "null" || !origin_host.eq_ignore_ascii_case(host)
 }
 
-pub async fn guard(request: Request, next: Next) -> Response {
+/// Paths whose next segment is a secret (a manage link or an invitation).
+const SECRET_PATHS: [&str; 3] = ["/r/", "/invite/", "/api/v1/registrations/"];
+
+/// The path with secret segments replaced by `…`, for logs.
+pub fn redact_path(path: &str) -> String {
+    for prefix in SECRET_PATHS {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
+            return format!("{prefix}…{tail}");
+        }
+    }
+    path.to_string()
+}
+
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let state_changing = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if state_changing && is_cross_site(request.headers()) {
+        event("cross_site_request_refused", None, None, &redact_path(request.uri().path()));
         return Problem::new(StatusCode::FORBIDDEN, "cross-site-request", "Cross-site request refused")
             .detail("This request came from another site and was refused to protect your account.")
             .into_response();
     }
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if state.config.is_https() {
+        // Browsers that once reached the site over https keep to it for a year.
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
@@ -106,6 +139,15 @@ mod tests {
         ])));
         assert!(is_cross_site(&headers(&[("origin", "null"), ("host", "localhost:3000")])));
         assert!(!is_cross_site(&headers(&[])));
+    }
+
+    #[test]
+    fn secrets_in_paths_are_redacted() {
+        assert_eq!(redact_path("/r/AbCdEf123/cancel"), "/r/…/cancel");
+        assert_eq!(redact_path("/r/AbCdEf123"), "/r/…");
+        assert_eq!(redact_path("/invite/s3cr3t"), "/invite/…");
+        assert_eq!(redact_path("/api/v1/registrations/tok/cancel"), "/api/v1/registrations/…/cancel");
+        assert_eq!(redact_path("/events/launch"), "/events/launch");
     }
 
     #[test]

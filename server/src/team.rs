@@ -4,6 +4,7 @@
 use crate::auth::{self, Organizer};
 use crate::db::Db;
 use crate::manage::{self, ManageError};
+use crate::passwords::Hasher;
 use crate::registrations::now;
 use app::domain::{EmailAddress, FieldError};
 use sqlx::Row;
@@ -71,42 +72,78 @@ pub async fn invite(db: &Db, org: &Organizer, email: &str) -> Result<String, Man
     .bind(now + INVITATION_LIFETIME)
     .execute(&mut *tx.tx)
     .await?;
+    crate::audit::record(&mut tx, &org.organization_id, &org.email, "invitation.created", email.as_str(), now).await?;
     tx.commit().await?;
+    crate::security::event("invitation_created", Some(&org.email), None, email.as_str());
     Ok(secret)
 }
 
-/// The organization name and email of a live invitation.
-pub async fn invitation(db: &Db, secret: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+/// A live invitation: the organization it is for, by id and name, and the invited address.
+#[derive(Clone, Debug)]
+pub struct Invitation {
+    pub organization_id: String,
+    pub organization_name: String,
+    pub email: String,
+}
+
+/// The live invitation behind a one-time link.
+pub async fn invitation(db: &Db, secret: &str) -> Result<Option<Invitation>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT g.name, i.email FROM invitations i JOIN organizations g ON g.id = i.organization_id \
+        "SELECT i.organization_id, g.name, i.email FROM invitations i JOIN organizations g ON g.id = i.organization_id \
          WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.expires_at > $2",
     )
     .bind(auth::sha256_hex(secret))
     .bind(now())
     .fetch_optional(&db.pool)
     .await?;
-    row.map(|r| Ok((r.try_get("name")?, r.try_get("email")?))).transpose()
+    row.map(|r| {
+        Ok(Invitation {
+            organization_id: r.try_get("organization_id")?,
+            organization_name: r.try_get("name")?,
+            email: r.try_get("email")?,
+        })
+    })
+    .transpose()
 }
 
-/// Accepts an invitation: creates the organizer with their password, once.
-pub async fn accept(db: &Db, secret: &str, password: &str) -> Result<Organizer, auth::AuthError> {
+/// Accepts an invitation: in one transaction, the invitation is used up and the organizer is
+/// created in the organization that sent it (by its id: names are not unique), with their
+/// password. Either both happen or neither.
+pub async fn accept(db: &Db, hasher: &Hasher, secret: &str, password: &str) -> Result<Organizer, auth::AuthError> {
     auth::check_password(password).map_err(auth::AuthError::Invalid)?;
-    let Some((organization, email)) = invitation(db, secret).await? else {
-        return Err(auth::AuthError::Invalid("This invitation has expired or was already used.".into()));
-    };
+    let gone = || auth::AuthError::Invalid("This invitation has expired or was already used.".into());
+    let invitation = invitation(db, secret).await?.ok_or_else(gone)?;
+    let hash = hasher
+        .hash(password)
+        .await
+        .map_err(|e| auth::AuthError::Invalid(e.to_string()))?;
+    let now = now();
     let mut tx = db.begin_write().await?;
-    let claimed = sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL")
+    let claimed = sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2")
         .bind(auth::sha256_hex(secret))
-        .bind(now())
+        .bind(now)
         .execute(&mut *tx.tx)
         .await?
         .rows_affected();
-    tx.commit().await?;
     if claimed != 1 {
-        return Err(auth::AuthError::Invalid("This invitation has expired or was already used.".into()));
+        return Err(gone());
     }
-    let (organizer, _) = auth::create_organizer(db, &email, &organization, Some(password)).await?;
-    Ok(organizer)
+    let organizer = auth::insert_organizer(&mut tx, &invitation.organization_id, &invitation.email, &hash, now).await?;
+    crate::audit::record(
+        &mut tx,
+        &invitation.organization_id,
+        &invitation.email,
+        "invitation.accepted",
+        &invitation.email,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    crate::security::event("invitation_used", Some(&invitation.email), None, &invitation.organization_id);
+    Ok(Organizer {
+        organization_name: invitation.organization_name,
+        ..organizer
+    })
 }
 
 /// The organizers of one event of the organization.
@@ -135,6 +172,10 @@ pub async fn event_organizers(db: &Db, org: &Organizer, slug: &str) -> Result<Ve
 pub async fn set_event_organizers(db: &Db, org: &Organizer, slug: &str, member_ids: &[String]) -> Result<(), ManageError> {
     let event = manage::event(db, org, slug).await?;
     let all = members(db, org).await?;
+    // The same member named twice is one organizer.
+    let mut member_ids = member_ids.to_vec();
+    member_ids.sort();
+    member_ids.dedup();
     if member_ids.is_empty() || member_ids.iter().any(|id| !all.iter().any(|m| &m.id == id)) {
         return Err(ManageError::Invalid(vec![FieldError::new(
             "organizers",
@@ -146,7 +187,7 @@ pub async fn set_event_organizers(db: &Db, org: &Organizer, slug: &str, member_i
         .bind(&event.id)
         .execute(&mut *tx.tx)
         .await?;
-    for id in member_ids {
+    for id in &member_ids {
         sqlx::query("INSERT INTO event_organizers (event_id, organizer_id) VALUES ($1, $2)")
             .bind(&event.id)
             .bind(id)

@@ -321,6 +321,8 @@ pub struct TeamsSync {
     db: Db,
     client: GraphClient,
     delegated: Option<crate::graph::delegated::Delegated>,
+    /// Seals the manage links of registrations made in Teams.
+    sealer: crate::crypto::Sealer,
     /// Where Graph sends change notifications (the site's public address).
     public_url: Option<String>,
     wake: Arc<Notify>,
@@ -329,10 +331,11 @@ pub struct TeamsSync {
 }
 
 impl TeamsSync {
-    pub fn new(db: Db, client: GraphClient) -> Self {
+    pub fn new(db: Db, client: GraphClient, sealer: crate::crypto::Sealer) -> Self {
         Self {
             db,
             client,
+            sealer,
             delegated: None,
             public_url: None,
             wake: Arc::new(Notify::new()),
@@ -584,8 +587,8 @@ impl TeamsSync {
                 Some(_) => String::new(),
                 None => reg.email.as_deref().unwrap_or("").trim().to_lowercase(),
             };
-            let token: Option<String> = sqlx::query_scalar(
-                "SELECT manage_token FROM registrations WHERE event_id = $1 AND status = 'registered' AND (id = $2 OR email_normalized = $3)",
+            let id: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM registrations WHERE event_id = $1 AND status = 'registered' AND (id = $2 OR email_normalized = $3)",
             )
             .bind(event_id)
             .bind(ours.unwrap_or(""))
@@ -593,8 +596,8 @@ impl TeamsSync {
             .fetch_optional(&self.db.pool)
             .await
             .map_err(|e| e.to_string())?;
-            let Some(token) = token else { return Ok(false) };
-            crate::registrations::cancel(&self.db, &token).await.map_err(|e| e.to_string())?;
+            let Some(id) = id else { return Ok(false) };
+            crate::registrations::cancel_by_id(&self.db, &id).await.map_err(|e| e.to_string())?;
             return Ok(true);
         }
         if ours.is_some() || !status.eq_ignore_ascii_case("registered") {
@@ -603,6 +606,7 @@ impl TeamsSync {
         let Some(email) = reg.email.as_deref() else { return Ok(false) };
         crate::registrations::import_from_teams(
             &self.db,
+            &self.sealer,
             event_id,
             email,
             reg.first_name.as_deref().unwrap_or(""),

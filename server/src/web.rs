@@ -2,7 +2,8 @@
 //! manage page. Forms post here as plain HTML forms, so everything works without JavaScript.
 
 use crate::events::{self, Event};
-use crate::registrations::{self, NewRegistration, RegisterError, Registered};
+use crate::client_addr::ClientAddr;
+use crate::registrations::{self, Confirmed, Lookup, NewRegistration, RegisterError, Registered};
 use crate::security::csp;
 use crate::AppState;
 use app::domain::{answer_field, AnswerInputType, EventStatus, FieldError, RawAnswer, RegistrationStatus};
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{token}", get(manage_page))
         .route("/r/{token}/cancel", post(cancel_form))
         .route("/r/{token}/invite.ics", get(invite))
+        .route("/r/{token}/confirm", get(confirm_page).post(confirm_form))
 }
 
 pub(crate) fn html(
@@ -283,6 +285,7 @@ fn read_form(event: &Event, pairs: &[(String, String)]) -> (NewRegistration, For
         preferred_language: None,
         answers,
         accept_terms: values.accept_terms,
+        website: Some(one("website")).filter(|w| !w.is_empty()),
     };
     (input, values)
 }
@@ -293,7 +296,13 @@ fn accept_language(headers: &HeaderMap) -> Option<String> {
     app::domain::parse_language(first).ok()
 }
 
-async fn register_form(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn register_form(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let event = match public_event(&state, &slug).await {
         Ok(e) => e,
         Err(page) => return page,
@@ -312,10 +321,14 @@ async fn register_form(State(state): State<AppState>, Path(slug): Path<String>, 
     let (mut input, values) = read_form(&event, &pairs);
     input.preferred_language = accept_language(&headers);
     let zone = display_zone(None, &headers, &event.time_zone);
-    match registrations::register(&state.registrar, &slug, &input, None).await {
+    let address = client.to_string();
+    match registrations::register(&state.registrar, &slug, &input, None, Some(&address)).await {
         Ok(Registered::Created(summary)) | Ok(Registered::Replayed(summary)) => {
             state.after_write();
-            Redirect::to(&format!("/r/{}?new=1", summary.manage_token)).into_response()
+            match summary.manage_token {
+                Some(token) => Redirect::to(&format!("/r/{token}?new=1")).into_response(),
+                None => check_your_email(&state, &event, &values.email),
+            }
         }
         Ok(Registered::Existing { .. }) => {
             state.after_write();
@@ -339,9 +352,40 @@ async fn register_form(State(state): State<AppState>, Path(slug): Path<String>, 
             let errors = vec![FieldError::new("form", refusal.message())];
             render_event(&state, StatusCode::CONFLICT, event_view(&event, zone, values, errors, None), None)
         }
+        Err(RegisterError::Limited(wait)) => {
+            let errors = vec![FieldError::new("form", limited_message(wait))];
+            let mut r = render_event(
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                event_view(&event, zone, values, errors, None),
+                None,
+            );
+            r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+            r
+        }
+        // Forms send no Idempotency-Key.
+        Err(RegisterError::KeyReused) => server_error(&state, &"idempotency key on a form post"),
         Err(RegisterError::NotFound) => event_not_found(&state),
         Err(RegisterError::Db(e)) => server_error(&state, &e),
     }
+}
+
+/// What to say to someone refused by the per-address limit.
+pub(crate) fn limited_message(wait: i64) -> String {
+    format!(
+        "Too many registrations have come from your network. Please try again in {} minutes.",
+        (wait + 59) / 60
+    )
+}
+
+/// After registering for an event that asks people to confirm their email address.
+fn check_your_email(state: &AppState, event: &Event, email: &str) -> Response {
+    let detail = format!(
+        "We've sent a link to {email}. Follow it within {} minutes to confirm your address and keep your place for {}. \
+         If it doesn't arrive, check your spam folder.",
+        event.confirm_hold_minutes, event.title
+    );
+    problem_page(state, StatusCode::OK, "Check your email", &detail)
 }
 
 #[derive(Deserialize)]
@@ -351,14 +395,14 @@ struct ManageQuery {
     tz: Option<String>,
 }
 
-async fn load_manage(state: &AppState, token: &str) -> Result<Option<(registrations::Registration, Event)>, sqlx::Error> {
-    let Some(reg) = registrations::by_token(&state.db, token).await? else {
-        return Ok(None);
-    };
-    let Some(event) = events::by_id(&state.db, &reg.event_id).await? else {
-        return Ok(None);
-    };
-    Ok(Some((reg, event)))
+/// The registration and event behind a manage link, or the page to show instead.
+async fn load_manage(state: &AppState, token: &str) -> Result<(registrations::Registration, Event), Response> {
+    match registrations::find(&state.db, token, state.config.manage_link_days, registrations::now()).await {
+        Ok(Lookup::Found(reg, event)) => Ok((reg, event)),
+        Ok(Lookup::Expired { ended_at }) => Err(expired(state, ended_at)),
+        Ok(Lookup::Missing) => Err(gone(state)),
+        Err(e) => Err(server_error(state, &e)),
+    }
 }
 
 fn gone(state: &AppState) -> Response {
@@ -370,6 +414,21 @@ fn gone(state: &AppState) -> Response {
     )
 }
 
+fn expired(state: &AppState, ended_at: i64) -> Response {
+    let ended = jiff::Timestamp::from_second(ended_at)
+        .map(|t| t.strftime("%B %-d, %Y").to_string())
+        .unwrap_or_default();
+    problem_page(
+        state,
+        StatusCode::GONE,
+        "This link has expired",
+        &format!(
+            "Links to manage a registration stop working {} days after the event. This event ended on {ended}.",
+            state.config.manage_link_days
+        ),
+    )
+}
+
 async fn manage_page(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -377,9 +436,8 @@ async fn manage_page(
     headers: HeaderMap,
 ) -> Response {
     let (reg, event) = match load_manage(&state, &token).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return gone(&state),
-        Err(e) => return server_error(&state, &e),
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let position = match registrations::position_of(&state.db, &reg).await {
         Ok(p) => p,
@@ -387,7 +445,7 @@ async fn manage_page(
     };
     let (zone, chosen) = display_zone(q.tz.as_deref(), &headers, &reg.preferred_timezone);
     let page = ManagePage {
-        token: reg.manage_token.clone(),
+        token: token.clone(),
         just_registered: q.new.is_some(),
         just_canceled: q.canceled.is_some(),
         event_slug: event.slug.clone(),
@@ -415,7 +473,11 @@ async fn manage_page(
 }
 
 async fn cancel_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match registrations::cancel(&state.db, &token).await {
+    let (reg, _) = match load_manage(&state, &token).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    match registrations::cancel_by_id(&state.db, &reg.id).await {
         Ok(_) => {
             state.after_write();
             Redirect::to(&format!("/r/{token}?canceled=1")).into_response()
@@ -425,13 +487,65 @@ async fn cancel_form(State(state): State<AppState>, Path(token): Path<String>) -
     }
 }
 
+/// The page an email-confirmation link opens: a button, so that mail scanners that follow
+/// links do not confirm on the person's behalf.
+async fn confirm_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let (reg, event) = match load_manage(&state, &token).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    if reg.status != RegistrationStatus::Unconfirmed {
+        return Redirect::to(&format!("/r/{token}")).into_response();
+    }
+    let page = app::pages::ConfirmAddress {
+        action: format!("/r/{token}/confirm"),
+        event_title: event.title.clone(),
+        email: reg.email.clone(),
+    };
+    html(
+        &state,
+        StatusCode::OK,
+        "Confirm your email address",
+        false,
+        true,
+        view! { <app::pages::ConfirmAddressPage page=page /> },
+    )
+}
+
+async fn confirm_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let (reg, _) = match load_manage(&state, &token).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    match registrations::confirm(&state.db, &reg.id, registrations::now()).await {
+        Ok(Confirmed::Now(_)) => {
+            state.after_write();
+            Redirect::to(&format!("/r/{token}?new=1")).into_response()
+        }
+        Ok(Confirmed::Already(_)) => Redirect::to(&format!("/r/{token}")).into_response(),
+        Ok(Confirmed::Expired) => problem_page(
+            &state,
+            StatusCode::GONE,
+            "This confirmation link has expired",
+            "Your place was released because the address wasn't confirmed in time. You can register again from the event page.",
+        ),
+        Ok(Confirmed::Full) => problem_page(
+            &state,
+            StatusCode::CONFLICT,
+            "The event filled up",
+            "Your address is confirmed, but the event filled up in the meantime and has no waitlist.",
+        ),
+        Err(registrations::CancelError::NotFound) => gone(&state),
+        Err(registrations::CancelError::Db(e)) => server_error(&state, &e),
+    }
+}
+
 async fn invite(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     let (reg, event) = match load_manage(&state, &token).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return gone(&state),
-        Err(e) => return server_error(&state, &e),
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    let ics = crate::mail::invite(&state.config, &event, &reg, reg.status == RegistrationStatus::Canceled);
+    let ics = crate::mail::invite(&state.config, &event, &reg, &token, reg.status == RegistrationStatus::Canceled);
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -11,7 +11,18 @@ async fn every_dashboard_route_is_guarded() {
     let slug = app.event(|e| e.manual_approval = true).await;
     let reg: serde_json::Value = app.register(&slug, person(1)).await.json().await.unwrap();
     let reg = reg["id"].as_str().unwrap();
-    let token_id = server::auth::create_token(&app.state.db, &app.owner, "t").await.unwrap().0;
+    let token_id = server::tokens::create(
+        &app.state.db,
+        &app.owner,
+        &server::tokens::NewToken {
+            name: "t".into(),
+            expires_in_days: None,
+            scope: server::tokens::Scope::Write,
+        },
+    )
+    .await
+    .unwrap()
+    .0;
     let (_, rival_password) = server::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
         .await
         .unwrap();

@@ -272,8 +272,8 @@ both_backends!(every_organizer_route_is_scoped, |backend| async move {
         assert!(mine.status().is_success(), "owner {method} {path}: {}", mine.status());
     }
     // A revoked token stops working.
-    let list = server::auth::list_tokens(&app.state.db, &app.owner).await.unwrap();
-    assert!(server::auth::revoke_token(&app.state.db, &app.owner, &list[0].id).await.unwrap());
+    let list = server::tokens::list(&app.state.db, &app.owner).await.unwrap();
+    assert!(server::tokens::revoke(&app.state.db, &app.owner, &list[0].id).await.unwrap());
     assert_eq!(
         app.client
             .get(app.url("/api/v1/organizer/events"))
@@ -287,29 +287,25 @@ both_backends!(every_organizer_route_is_scoped, |backend| async move {
 });
 
 #[tokio::test]
-async fn token_endpoint_refuses_bad_passwords_and_limits_guessing() {
+async fn token_endpoint_refuses_bad_passwords_and_limits_guessing_per_address() {
     let app = TestApp::spawn(common::Backend::Sqlite).await;
     let url = app.url("/api/v1/tokens");
     assert_eq!(app.client.post(&url).send().await.unwrap().status(), 401);
-    for _ in 0..server::auth::LoginLimiter::PER_ACCOUNT {
-        let r = app
-            .client
+    let from = |address: &'static str, password: String| {
+        app.client
             .post(&url)
-            .basic_auth(&app.owner.email, Some("wrong password!"))
+            .header("x-forwarded-for", address)
+            .basic_auth(&app.owner.email, Some(password))
             .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
+    };
+    for _ in 0..server::limits::SIGN_IN_PAIR.hits {
+        assert_eq!(from("198.51.100.7", "wrong password!".into()).await.unwrap().status(), 401);
     }
-    let limited = app
-        .client
-        .post(&url)
-        .basic_auth(&app.owner.email, Some(&app.owner_password))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(limited.status(), 429, "even the right password waits once the account is locked");
+    let limited = from("198.51.100.7", app.owner_password.clone()).await.unwrap();
+    assert_eq!(limited.status(), 429, "this address has used up its attempts for the account");
     assert!(limited.headers().contains_key("retry-after"));
+    let owner = from("203.0.113.50", app.owner_password.clone()).await.unwrap();
+    assert_eq!(owner.status(), 201, "the owner, elsewhere, is not locked out");
 }
 
 #[tokio::test]
@@ -352,6 +348,7 @@ async fn create_organizer_command_prints_a_working_password() {
     let db = server::db::Db::connect(&config.database_url).await.unwrap();
     let who = server::auth::authenticate(
         &db,
+        &server::passwords::Hasher::new(1, std::time::Duration::from_secs(30)),
         server::auth::Credential::Password {
             email: "founder@example.com",
             password: &password,

@@ -341,7 +341,10 @@ both_backends!(last_seat_race_never_oversells, |backend| async move {
     for n in 0..200 {
         let client = app.client.clone();
         let url = url.clone();
-        tasks.push(tokio::spawn(async move { client.post(url).json(&person(n)).send().await.unwrap() }));
+        let from = common::next_address();
+        tasks.push(tokio::spawn(async move {
+            client.post(url).header("x-forwarded-for", from).json(&person(n)).send().await.unwrap()
+        }));
     }
     let mut registered = 0;
     let mut waitlisted = 0;
@@ -411,8 +414,12 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
     .await
     .unwrap();
     let input: server::registrations::NewRegistration = serde_json::from_value(person(7)).unwrap();
-    let registrar = server::registrations::Registrar::start(db.clone());
-    server::registrations::register(&registrar, "crash-test", &input, None)
+    let sealer = match &config.sealer {
+        Some(s) => s.clone(),
+        None => server::crypto::Sealer::load_or_create(&dir.path().join("secret.key")).unwrap(),
+    };
+    let registrar = server::registrations::Registrar::start(db.clone(), sealer, 20);
+    server::registrations::register(&registrar, "crash-test", &input, None, None)
         .await
         .unwrap();
     // A worker claimed the message and died mid-delivery: its lease is still running.
@@ -451,10 +458,14 @@ both_backends!(concurrent_duplicates_take_one_seat, |backend| async move {
     let app = TestApp::spawn(backend).await;
     let slug = app.event(|e| e.capacity = Some(5)).await;
     let url = app.url(&format!("/api/v1/events/{slug}/registrations"));
-    let send_all = |key: Option<&'static str>, same_person: bool| {
+    let send_all = |key: Option<&'static str>, who: usize| {
         let tasks: Vec<_> = (0..20)
-            .map(|n| {
-                let mut req = app.client.post(url.clone()).json(&person(if same_person { 1 } else { 100 + n }));
+            .map(|_| {
+                let mut req = app
+                    .client
+                    .post(url.clone())
+                    .header("x-forwarded-for", common::next_address())
+                    .json(&person(who));
                 if let Some(k) = key {
                     req = req.header("Idempotency-Key", k);
                 }
@@ -472,12 +483,12 @@ both_backends!(concurrent_duplicates_take_one_seat, |backend| async move {
         }
     };
     // The same person twenty times at once: one registration, nineteen "already registered".
-    let answers = send_all(None, true).await;
+    let answers = send_all(None, 1).await;
     assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1);
     assert_eq!(answers.iter().filter(|(s, _)| *s == 200).count(), 19);
     assert!(answers.iter().all(|(_, b)| b["id"] == answers[0].1["id"]));
     // Twenty retries of one request under one Idempotency-Key: one registration, the same answer.
-    let answers = send_all(Some("burst-1"), false).await;
+    let answers = send_all(Some("burst-1"), 2).await;
     assert!(answers.iter().all(|(s, _)| *s == 201));
     assert!(answers.iter().all(|(_, b)| b["manageToken"] == answers[0].1["manageToken"]));
     let e = app.event_json(&slug).await;

@@ -52,7 +52,7 @@ async fn seed_account(app: &TestApp, sim: &Sim, account: &Account) {
 
 fn sync_for(app: &TestApp, sim: &Sim) -> TeamsSync {
     let delegated = Delegated::new(app.state.db.clone(), sim.config(), sealer(), &app.base);
-    TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick())).with_delegated(delegated)
+    TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone()).with_delegated(delegated)
 }
 
 async fn due_now(app: &TestApp) {
@@ -151,10 +151,7 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
     let mails = app.flush_outbox().await;
     let (_, text) = common::bodies(mails.last().unwrap());
     assert!(text.contains(&format!("Join: {join}")), "{text}");
-    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations LIMIT 1")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let token = app.manage_token_of("person1@example.com").await;
     let page = app.page(&format!("/r/{token}"), None).await;
     assert!(page.contains(&join.replace('&', "&amp;")), "the manage page links the meeting");
 

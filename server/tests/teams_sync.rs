@@ -58,7 +58,7 @@ both_backends!(registrations_reach_teams_once_despite_crashes, |backend| async m
     }
     assert_eq!(sim.requests(), 0, "registering never calls Microsoft");
     // The process "dies" here: the jobs are in the outbox, nothing was sent.
-    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()));
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
     drain(&app, &sync).await;
     let in_teams = sim.state.lock().unwrap().registrations[&webinar].clone();
     assert_eq!(in_teams.len(), 3);
@@ -84,10 +84,7 @@ both_backends!(registrations_reach_teams_once_despite_crashes, |backend| async m
     assert_eq!(pending, 0);
 
     // A cancellation frees a seat; the promoted person reaches Teams too.
-    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations WHERE email = 'person0@example.com'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let token = app.manage_token_of("person0@example.com").await;
     assert_eq!(
         app.client
             .post(app.url(&format!("/api/v1/registrations/{token}/cancel")))
@@ -130,7 +127,7 @@ async fn a_throttling_storm_delays_teams_but_not_attendees() {
     }
     assert_eq!(sim.requests(), 0);
     let client = GraphClient::new(sim.config(), quick());
-    let sync = TeamsSync::new(app.state.db.clone(), client.clone());
+    let sync = TeamsSync::new(app.state.db.clone(), client.clone(), app.state.sealer.clone());
     drain(&app, &sync).await;
     let count = sim.state.lock().unwrap().registrations[&webinar].len();
     assert_eq!(count, 45, "every registration reached Teams");
@@ -165,7 +162,7 @@ async fn connected(app: &TestApp, sim: &Sim) -> TeamsSync {
     .await
     .unwrap();
     let delegated = server::graph::delegated::Delegated::new(app.state.db.clone(), sim.config(), sealer, &app.base);
-    TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick())).with_delegated(delegated)
+    TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone()).with_delegated(delegated)
 }
 
 both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |backend| async move {
@@ -227,10 +224,11 @@ both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |bac
     let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
     assert!(event.teams_join_url.is_some(), "the session's join link is kept");
     assert_eq!(event.join_link(), None);
-    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations LIMIT 1")
+    let email: String = sqlx::query_scalar("SELECT email FROM registrations LIMIT 1")
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
+    let token = app.manage_token_of(&email).await;
     let page = app.page(&format!("/r/{token}"), None).await;
     assert!(page.contains("Microsoft Teams emails you a personal join link"), "{page}");
 
@@ -314,10 +312,7 @@ both_backends!(cancellations_reach_teams, |backend| async move {
     }
     drain(&app, &sync).await;
     // One person cancels in Atrium: Teams cancels them too, found by Atrium's registration id.
-    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations WHERE email = 'person1@example.com'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let token = app.manage_token_of("person1@example.com").await;
     assert_eq!(
         app.client
             .post(app.url(&format!("/api/v1/registrations/{token}/cancel")))
@@ -358,7 +353,7 @@ both_backends!(cancellations_reach_teams, |backend| async move {
 async fn registrations_made_in_teams_appear_in_atrium() {
     let sim = Sim::start().await;
     let (app, slug, webinar) = linked_app(common::Backend::Sqlite, &sim).await;
-    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()));
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
     assert_eq!(app.register(&slug, person(1)).await.status(), 201);
     drain(&app, &sync).await;
     sqlx::query("INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, created_at, event_id) VALUES ('sub-r', $1, 'created', 'st', $2, 0, (SELECT id FROM events WHERE slug = $3))")

@@ -187,9 +187,12 @@ impl TestApp {
             .to_string()
     }
 
+    /// Registers through the API, each call from its own client address (behind the loopback
+    /// proxy the tests are trusted as), so the per-address limit stays out of the way.
     pub async fn register(&self, slug: &str, body: serde_json::Value) -> reqwest::Response {
         self.client
             .post(self.url(&format!("/api/v1/events/{slug}/registrations")))
+            .header("x-forwarded-for", next_address())
             .json(&body)
             .send()
             .await
@@ -217,6 +220,17 @@ impl TestApp {
             .expect("request")
     }
 
+    /// The manage-link token of the registration with this email (the database keeps it only
+    /// sealed; the server's key opens it).
+    pub async fn manage_token_of(&self, email: &str) -> String {
+        let sealed: String = sqlx::query_scalar("SELECT manage_token_sealed FROM registrations WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .expect("a registration with this email");
+        self.state.sealer.open(&sealed).expect("the server's key opens it")
+    }
+
     /// A fresh organizer API token for the owner.
     pub async fn owner_token(&self) -> String {
         let r = self
@@ -238,6 +252,13 @@ impl TestApp {
         while self.state.outbox.deliver_due().await.expect("outbox pass") > 0 {}
         emails(&self.dir)
     }
+}
+
+/// A client address no other call of this test process used.
+pub fn next_address() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::net::Ipv4Addr::from(0x0a00_0000 | n).to_string()
 }
 
 pub fn emails(dir: &tempfile::TempDir) -> Vec<String> {

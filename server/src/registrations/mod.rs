@@ -1,0 +1,311 @@
+//! Registering, looking up, confirming and canceling registrations. Each change is one
+//! transaction that also writes the emails it causes into the outbox, so nothing is half-done
+//! and nothing is lost.
+//!
+//! Manage links are secrets: only their SHA-256 is stored for lookups, plus a copy sealed with
+//! the server's key so later emails (reminders, updates) can carry the link again. A copy of
+//! the database without the key reveals no link.
+
+mod changes;
+mod registrar;
+
+pub use changes::{cancel_by_id, confirm, import_from_teams, release_unconfirmed, seal_legacy_tokens, CancelError, Confirmed};
+pub(crate) use changes::{counter, promote_waitlisted, shift_counts, Counter};
+pub use registrar::{register, Registrar};
+
+use crate::crypto::Sealer;
+use crate::db::Db;
+use crate::events::{self, Event};
+use app::domain::{Answer, FieldError, RawAnswer, Refusal, RegistrationStatus};
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// Longest accepted `Idempotency-Key`.
+pub const MAX_IDEMPOTENCY_KEY: usize = 200;
+/// An `Idempotency-Key` replays its first answer for this long, then is forgotten.
+pub const IDEMPOTENCY_LIFETIME: i64 = 24 * 3600;
+
+/// A registration request as it arrives from the form or the API.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRegistration {
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub preferred_timezone: String,
+    #[serde(default)]
+    pub preferred_language: Option<String>,
+    #[serde(default)]
+    pub answers: Vec<RawAnswer>,
+    #[serde(default)]
+    pub accept_terms: bool,
+    /// A field people never see and never fill in: anything here was typed by a robot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+}
+
+impl NewRegistration {
+    /// What identifies this request for `Idempotency-Key` replays: the hash of its fields.
+    pub fn fingerprint(&self) -> String {
+        crate::auth::sha256_hex(&serde_json::to_string(self).expect("a request serialises"))
+    }
+}
+
+/// The result of a registration, as answered (and replayed for a repeated `Idempotency-Key`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub id: String,
+    pub status: RegistrationStatus,
+    /// Withheld while the email address is unconfirmed: the link then only travels by email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manage_token: Option<String>,
+    pub waitlist_position: Option<i64>,
+}
+
+#[derive(Debug)]
+pub enum Registered {
+    /// A new registration (or a canceled one made active again).
+    Created(Summary),
+    /// The same email was already registered: the existing registration, whose details were
+    /// emailed to its owner again rather than handed to whoever asked.
+    Existing {
+        id: String,
+        status: RegistrationStatus,
+        waitlist_position: Option<i64>,
+    },
+    /// The same `Idempotency-Key` with the same request was used before: the first answer, again.
+    Replayed(Summary),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("event not found")]
+    NotFound,
+    #[error("invalid registration")]
+    Invalid(Vec<FieldError>),
+    #[error("registration refused")]
+    Refused(Refusal),
+    /// The `Idempotency-Key` came with a different request before.
+    #[error("this key was used for a different request")]
+    KeyReused,
+    /// Too many registrations from this address: wait this many seconds.
+    #[error("too many registrations from this address")]
+    Limited(i64),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// A registration with its event, for the manage page and emails.
+#[derive(Clone, Debug)]
+pub struct Registration {
+    pub id: String,
+    pub event_id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: RegistrationStatus,
+    pub waitlist_seq: Option<i64>,
+    pub preferred_timezone: String,
+    pub preferred_language: Option<String>,
+    pub answers: Vec<Answer>,
+    /// The manage link's secret, sealed with the server's key.
+    pub manage_token_sealed: Option<String>,
+    pub created_at: i64,
+    /// While unconfirmed: when the held place is released.
+    pub confirm_by: Option<i64>,
+    /// While unconfirmed: the status the registration takes once the address is confirmed.
+    pub confirm_as: Option<RegistrationStatus>,
+}
+
+impl Registration {
+    /// The manage link's secret, opened with the server's key.
+    pub fn manage_token(&self, sealer: &Sealer) -> Result<String, String> {
+        let sealed = self
+            .manage_token_sealed
+            .as_deref()
+            .ok_or("the registration has no manage link")?;
+        sealer.open(sealed)
+    }
+}
+
+pub(crate) const REG_COLUMNS: &str = "id, event_id, email, first_name, last_name, status, waitlist_seq, preferred_timezone, \
+     preferred_language, answers, manage_token_sealed, created_at, confirm_by, confirm_as";
+
+pub(crate) fn registration_from_row(row: &AnyRow) -> Result<Registration, sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let answers: String = row.try_get("answers")?;
+    let confirm_as: Option<String> = row.try_get("confirm_as")?;
+    Ok(Registration {
+        id: row.try_get("id")?,
+        event_id: row.try_get("event_id")?,
+        email: row.try_get("email")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        status: RegistrationStatus::parse(&status).ok_or_else(|| events::decode_error("registration status", &status))?,
+        waitlist_seq: row.try_get("waitlist_seq")?,
+        preferred_timezone: row.try_get("preferred_timezone")?,
+        preferred_language: row.try_get("preferred_language")?,
+        answers: serde_json::from_str(&answers).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        manage_token_sealed: row.try_get("manage_token_sealed")?,
+        created_at: row.try_get("created_at")?,
+        confirm_by: row.try_get("confirm_by")?,
+        confirm_as: confirm_as.as_deref().and_then(RegistrationStatus::parse),
+    })
+}
+
+pub fn now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// A fresh manage-link secret: the token that goes into the link (128 random bits, URL-safe),
+/// the hash that is stored and looked up, and the sealed copy for later emails.
+pub struct NewToken {
+    pub token: String,
+    pub hash: String,
+    pub sealed: String,
+}
+
+pub fn new_token(sealer: &Sealer) -> NewToken {
+    use base64::Engine;
+    let bytes: [u8; 18] = rand::random();
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    NewToken {
+        hash: token_hash(&token),
+        sealed: sealer.seal(&token),
+        token,
+    }
+}
+
+/// What is stored for a manage link and looked up by.
+pub fn token_hash(token: &str) -> String {
+    crate::auth::sha256_hex(token)
+}
+
+/// What a manage link leads to.
+pub enum Lookup {
+    Found(Registration, Event),
+    /// The link stopped working: its event ended more than the configured days ago.
+    Expired { ended_at: i64 },
+    Missing,
+}
+
+/// The registration behind a manage link, with its event, unless the link has expired:
+/// links work until `link_days` after the event ends.
+pub async fn find(db: &Db, token: &str, link_days: i64, now: i64) -> Result<Lookup, sqlx::Error> {
+    if token.is_empty() || token.len() > 64 {
+        return Ok(Lookup::Missing);
+    }
+    let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE manage_token_hash = $1"))
+        .bind(token_hash(token))
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some(reg) = row.as_ref().map(registration_from_row).transpose()? else {
+        return Ok(Lookup::Missing);
+    };
+    let Some(event) = events::by_id(db, &reg.event_id).await? else {
+        return Ok(Lookup::Missing);
+    };
+    if now > event.end_at.saturating_add(link_days.saturating_mul(86_400)) {
+        return Ok(Lookup::Expired { ended_at: event.end_at });
+    }
+    Ok(Lookup::Found(reg, event))
+}
+
+/// A registration by id.
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<Registration>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(registration_from_row).transpose()
+}
+
+/// Registrations by id, in one query per hundred, keyed by id. Unknown ids are left out.
+pub async fn by_ids(db: &Db, ids: &[String]) -> Result<HashMap<String, Registration>, sqlx::Error> {
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(100) {
+        // Numbered placeholders by hand: sqlx's QueryBuilder writes `?` for the Any driver,
+        // which PostgreSQL does not accept.
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT {REG_COLUMNS} FROM registrations WHERE id IN ({})", placeholders.join(", "));
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(&db.pool).await? {
+            let reg = registration_from_row(&row)?;
+            found.insert(reg.id.clone(), reg);
+        }
+    }
+    Ok(found)
+}
+
+/// The place of a waitlisted registration in the queue, counting from 1.
+pub async fn position_of(db: &Db, reg: &Registration) -> Result<Option<i64>, sqlx::Error> {
+    if reg.status != RegistrationStatus::Waitlisted {
+        return Ok(None);
+    }
+    let Some(seq) = reg.waitlist_seq else { return Ok(None) };
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2")
+            .bind(&reg.event_id)
+            .bind(seq)
+            .fetch_one(&db.pool)
+            .await?;
+    Ok(Some(n))
+}
+
+/// Forgets `Idempotency-Key`s older than their lifetime.
+pub async fn purge_idempotency_keys(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let n = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+        .bind(now - IDEMPOTENCY_LIFETIME)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealer() -> Sealer {
+        Sealer::from_base64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap()
+    }
+
+    #[test]
+    fn tokens_are_long_distinct_and_kept_only_as_hash_and_sealed() {
+        let s = sealer();
+        let a = new_token(&s);
+        let b = new_token(&s);
+        assert_eq!(a.token.len(), 24);
+        assert_ne!(a.token, b.token);
+        assert!(a.token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(a.hash, token_hash(&a.token));
+        assert!(!a.hash.contains(&a.token) && !a.sealed.contains(&a.token));
+        assert_eq!(s.open(&a.sealed).unwrap(), a.token);
+    }
+
+    #[test]
+    fn fingerprints_tell_requests_apart() {
+        let a = NewRegistration {
+            email: "a@example.com".into(),
+            ..Default::default()
+        };
+        let b = NewRegistration {
+            email: "b@example.com".into(),
+            ..Default::default()
+        };
+        assert_eq!(a.fingerprint(), a.clone().fingerprint());
+        assert_ne!(a.fingerprint(), b.fingerprint());
+    }
+}

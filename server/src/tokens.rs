@@ -1,0 +1,232 @@
+//! API tokens: bearer secrets for the organizer API, stored as hashes, with an optional expiry
+//! and a scope (read-only, or read and write), and the extractors that let a handler name the
+//! kind of caller it needs.
+
+use crate::auth::{random_secret, sha256_hex, AuthError, Organizer};
+use crate::db::Db;
+use crate::problem::Problem;
+use crate::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sqlx::Row;
+
+/// `last_used_at` is refreshed at most this often, to keep reads from becoming writes.
+const TOUCH_EVERY: i64 = 300;
+/// Longest expiry a token may be given.
+pub const MAX_DAYS: i64 = 3650;
+
+/// What a token may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Scope {
+    /// Read events, registrants and reports; change nothing.
+    Read,
+    /// Everything the organizer may do.
+    Write,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Scope> {
+        match text {
+            "read" => Some(Scope::Read),
+            "write" => Some(Scope::Write),
+            _ => None,
+        }
+    }
+}
+
+/// A token about to be made: its name, how many days it lives (none: until revoked), and scope.
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    pub name: String,
+    pub expires_in_days: Option<i64>,
+    pub scope: Scope,
+}
+
+/// A new API token for `organizer`; the token itself is only ever shown here.
+pub async fn create(db: &Db, organizer: &Organizer, spec: &NewToken) -> Result<(String, String), AuthError> {
+    let name = spec.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AuthError::Invalid("Give the token a name of at most 100 characters.".into()));
+    }
+    if spec.expires_in_days.is_some_and(|d| !(1..=MAX_DAYS).contains(&d)) {
+        return Err(AuthError::Invalid(format!("A token lives from 1 to {MAX_DAYS} days.")));
+    }
+    let token = format!("atr_{}", random_secret(30));
+    let id = uuid::Uuid::now_v7().to_string();
+    let now = crate::registrations::now();
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO api_tokens (id, token_hash, organizer_id, name, created_at, expires_at, scope) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(sha256_hex(&token))
+    .bind(&organizer.id)
+    .bind(name)
+    .bind(now)
+    .bind(spec.expires_in_days.map(|d| now + d * 86_400))
+    .bind(spec.scope.as_str())
+    .execute(&mut *tx.tx)
+    .await?;
+    crate::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.created", name, now).await?;
+    tx.commit().await?;
+    crate::security::event("api_token_created", Some(&organizer.email), None, name);
+    Ok((id, token))
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub scope: Scope,
+}
+
+/// The organization's API tokens, newest first.
+pub async fn list(db: &Db, organizer: &Organizer) -> Result<Vec<TokenInfo>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.name, o.email, t.created_at, t.last_used_at, t.revoked_at, t.expires_at, t.scope \
+         FROM api_tokens t JOIN organizers o ON o.id = t.organizer_id WHERE o.organization_id = $1 ORDER BY t.created_at DESC",
+    )
+    .bind(&organizer.organization_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let scope: String = r.try_get("scope")?;
+            Ok(TokenInfo {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                created_by: r.try_get("email")?,
+                created_at: r.try_get("created_at")?,
+                last_used_at: r.try_get("last_used_at")?,
+                revoked_at: r.try_get("revoked_at")?,
+                expires_at: r.try_get("expires_at")?,
+                scope: Scope::parse(&scope).unwrap_or(Scope::Read),
+            })
+        })
+        .collect()
+}
+
+/// Revokes a token of the organizer's organization. False when there is no such token.
+pub async fn revoke(db: &Db, organizer: &Organizer, token_id: &str) -> Result<bool, sqlx::Error> {
+    let now = crate::registrations::now();
+    let mut tx = db.begin_write().await?;
+    let name: Option<String> = sqlx::query_scalar(
+        "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND revoked_at IS NULL \
+         AND organizer_id IN (SELECT id FROM organizers WHERE organization_id = $2) RETURNING name",
+    )
+    .bind(token_id)
+    .bind(&organizer.organization_id)
+    .bind(now)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    let Some(name) = name else { return Ok(false) };
+    crate::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.revoked", &name, now).await?;
+    tx.commit().await?;
+    crate::security::event("api_token_revoked", Some(&organizer.email), None, &name);
+    Ok(true)
+}
+
+/// The organizer behind a bearer token that is neither revoked nor expired, with its scope.
+pub async fn organizer_for(db: &Db, token: &str) -> Result<Option<(Organizer, Scope)>, sqlx::Error> {
+    if !token.starts_with("atr_") || token.len() > 100 {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT o.id, o.organization_id, g.name AS organization_name, o.email, o.display_name, t.scope \
+         FROM organizers o JOIN organizations g ON g.id = o.organization_id JOIN api_tokens t ON t.organizer_id = o.id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND o.disabled_at IS NULL",
+    )
+    .bind(sha256_hex(token))
+    .bind(crate::registrations::now())
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let scope: String = row.try_get("scope")?;
+    let organizer = Organizer {
+        id: row.try_get("id")?,
+        organization_id: row.try_get("organization_id")?,
+        organization_name: row.try_get("organization_name")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+    };
+    Ok(Some((organizer, Scope::parse(&scope).unwrap_or(Scope::Read))))
+}
+
+async fn touch(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    let now = crate::registrations::now();
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < $3)")
+        .bind(sha256_hex(token))
+        .bind(now)
+        .bind(now - TOUCH_EVERY)
+        .execute(&mut *tx.tx)
+        .await?;
+    tx.commit().await
+}
+
+fn unauthorized() -> Response {
+    let mut r = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
+        .detail("Send a live API token as Authorization: Bearer <token>.")
+        .into_response();
+    r.headers_mut()
+        .insert(header::WWW_AUTHENTICATE, "Bearer realm=\"atrium\"".parse().expect("valid header"));
+    r
+}
+
+async fn caller(parts: &Parts, state: &AppState) -> Result<(Organizer, Scope), Response> {
+    let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else {
+        return Err(unauthorized());
+    };
+    match organizer_for(&state.db, token).await {
+        Ok(Some(found)) => {
+            let _ = touch(&state.db, token).await;
+            Ok(found)
+        }
+        Ok(None) => Err(unauthorized()),
+        Err(e) => Err(Problem::internal(&e).into_response()),
+    }
+}
+
+/// An organizer calling the API with any live token (`Authorization: Bearer atr_…`).
+pub struct ApiOrganizer(pub Organizer);
+
+impl FromRequestParts<AppState> for ApiOrganizer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        caller(parts, state).await.map(|(o, _)| ApiOrganizer(o))
+    }
+}
+
+/// An organizer calling the API with a token that may change things.
+pub struct ApiWriter(pub Organizer);
+
+impl FromRequestParts<AppState> for ApiWriter {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match caller(parts, state).await? {
+            (o, Scope::Write) => Ok(ApiWriter(o)),
+            (_, Scope::Read) => Err(Problem::new(StatusCode::FORBIDDEN, "read-only-token", "This token is read-only")
+                .detail("Create a token with the write scope to make changes.")
+                .into_response()),
+        }
+    }
+}
