@@ -51,6 +51,8 @@ export default defineConfig({
         ATRIUM_DATA_DIR: dataDir,
         ATRIUM_PUBLIC_URL: `http://localhost:${port}`,
         ATRIUM_DEMO: "1",
+        // Every browser test comes from 127.0.0.1; the per-address limits are tested in Rust.
+        ATRIUM_REGISTRATIONS_PER_ADDRESS: "100000",
         RUST_LOG: "warn",
       },
     },

@@ -17,7 +17,11 @@ data="$(mktemp -d)"
 data2="$(mktemp -d)"; server_pid=""; teams_pid=""; sim_pid=""
 trap 'kill $server_pid $teams_pid $sim_pid 2>/dev/null || true; rm -rf "$data" "$data2"' EXIT
 target/bench/release/loadbench prepare --database-url "sqlite://$data/atrium.db" --slug rush --capacity "$capacity"
-ATRIUM_DEMO=0 ATRIUM_DATA_DIR="$data" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
+# Each simulated attendee comes from its own address: loadbench sends X-Forwarded-For, and the
+# server trusts it from the loopback "proxy", so the per-address registration limit applies per
+# attendee (as behind a real reverse proxy) rather than to the load generator as a whole.
+echo "==> trusting X-Forwarded-For from 127.0.0.1 (ATRIUM_TRUSTED_PROXIES): each registration comes from its own address"
+ATRIUM_TRUSTED_PROXIES=127.0.0.1 ATRIUM_DEMO=0 ATRIUM_DATA_DIR="$data" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
   target/release/server & server_pid=$!
 for _ in $(seq 50); do curl -sf "http://localhost:$port/healthz" >/dev/null && break; sleep 0.2; done
 
@@ -44,7 +48,7 @@ target/bench/release/examples/graphsim "127.0.0.1:$sim_port" >/dev/null & sim_pi
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$sim_port/_sim/state" >/dev/null && break; sleep 0.2; done
 webinar="$(curl -s -X POST "http://127.0.0.1:$sim_port/_sim/webinars" | sed -E 's/.*"id":"([^"]+)".*/\1/')"
 target/bench/release/loadbench prepare --database-url "sqlite://$data2/atrium.db" --slug teams --capacity "$capacity" --teams-webinar "$webinar"
-ATRIUM_DEMO=0 ATRIUM_DATA_DIR="$data2" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$teams_port" RUST_LOG=warn \
+ATRIUM_TRUSTED_PROXIES=127.0.0.1 ATRIUM_DEMO=0 ATRIUM_DATA_DIR="$data2" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$teams_port" RUST_LOG=warn \
 ATRIUM_GRAPH_TENANT_ID=11111111-2222-3333-4444-555555555555 ATRIUM_GRAPH_CLIENT_ID=sim-client \
 ATRIUM_GRAPH_CLIENT_SECRET=sim-secret-value ATRIUM_GRAPH_BASE_URL="http://127.0.0.1:$sim_port" \
 ATRIUM_LOGIN_BASE_URL="http://127.0.0.1:$sim_port" ATRIUM_SECRET_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \

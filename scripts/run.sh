@@ -9,5 +9,7 @@ cargo leptos build --release
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
 export ATRIUM_DATA_DIR="${ATRIUM_DATA_DIR:-data}"
+# The local demo: sample events and the demo organizer (never seeded beside real accounts or on https).
+export ATRIUM_DEMO="${ATRIUM_DEMO:-1}"
 echo "==> Atrium is starting at http://localhost:${LEPTOS_SITE_ADDR##*:} (Ctrl-C stops it)"
 exec target/release/server

@@ -1,8 +1,8 @@
 //! The versioned REST API (`/api/v1`): JSON in camelCase, errors as problem+json.
 
+use crate::client_addr::ClientAddr;
 use crate::events::{self, Event};
 use crate::problem::Problem;
-use crate::client_addr::ClientAddr;
 use crate::registrations::{self, Lookup, NewRegistration, RegisterError, Registered, Summary, MAX_IDEMPOTENCY_KEY};
 use crate::AppState;
 use app::domain::{Answer, EventStatus, Question, RegistrationStatus};

@@ -3,13 +3,13 @@
 
 use crate::api::{event_json, parse_json, EventJson};
 use crate::auth;
-use crate::tokens::{self, ApiOrganizer, ApiWriter};
+use crate::client_addr::ClientAddr;
 use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::problem::Problem;
+use crate::tokens::{self, ApiOrganizer, ApiWriter};
 use crate::AppState;
 use app::domain::RegistrationStatus;
 use axum::body::Bytes;
-use crate::client_addr::ClientAddr;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -469,12 +469,7 @@ async fn put_reminders(
 
 /// `PUT /events/{slug}/attendance` with the Teams attendance report as the body (CSV, UTF-8 or
 /// UTF-16): replaces the event's attendance.
-async fn import_attendance(
-    State(state): State<AppState>,
-    ApiWriter(org): ApiWriter,
-    Path(slug): Path<String>,
-    body: Bytes,
-) -> Response {
+async fn import_attendance(State(state): State<AppState>, ApiWriter(org): ApiWriter, Path(slug): Path<String>, body: Bytes) -> Response {
     match crate::attendance::import(&state.db, &org, &slug, &body).await {
         Ok(summary) => Json(summary).into_response(),
         Err(e) => e.into_response(),
@@ -521,6 +516,8 @@ async fn refresh_attendance(State(state): State<AppState>, ApiWriter(org): ApiWr
 pub struct OrganizerEventJson {
     #[serde(flatten)]
     event: EventJson,
+    /// Minutes registrants have to confirm their email address; 0 when not asked.
+    email_confirmation_minutes: i64,
     teams: Option<TeamsJson>,
 }
 
@@ -538,6 +535,7 @@ struct TeamsJson {
 fn organizer_event_json(state: &AppState, e: &crate::events::Event) -> OrganizerEventJson {
     OrganizerEventJson {
         event: event_json(state, e),
+        email_confirmation_minutes: e.confirm_hold_minutes,
         teams: e.in_teams().then(|| TeamsJson {
             webinar_id: e.teams_webinar_id.clone(),
             meeting_id: e.teams_meeting_id.clone(),

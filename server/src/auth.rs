@@ -4,7 +4,10 @@
 //! (Entra ID) can be added beside the password.
 
 use crate::db::{Db, WriteTx};
+use crate::limits;
+use crate::passwords::Hasher;
 use crate::problem::Problem;
+use crate::security;
 use crate::AppState;
 use app::domain::EmailAddress;
 use axum::extract::FromRequestParts;
@@ -13,9 +16,6 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use crate::limits;
-use crate::passwords::Hasher;
-use crate::security;
 use sqlx::Row;
 
 pub const SESSION_COOKIE: &str = "__Host-atrium_session";
@@ -97,7 +97,13 @@ fn organizer_from_row(row: &AnyRow) -> Result<Organizer, sqlx::Error> {
 }
 
 /// Adds an organizer to an organization inside the caller's transaction.
-pub async fn insert_organizer(tx: &mut WriteTx, organization_id: &str, email: &str, password_hash: &str, now: i64) -> Result<Organizer, AuthError> {
+pub async fn insert_organizer(
+    tx: &mut WriteTx,
+    organization_id: &str,
+    email: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<Organizer, AuthError> {
     let email = EmailAddress::parse(email).map_err(AuthError::Invalid)?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM organizers WHERE email_normalized = $1")
         .bind(email.normalized())
@@ -376,8 +382,12 @@ pub async fn sign_in_with_password(
         tokio::time::sleep(delay).await;
     }
     match authenticate(db, hasher, Credential::Password { email, password }).await? {
+        // A sign-in that worked does not count against the address or the account and address.
         Some(organizer) => {
-            limits::clear(db, limits::SIGN_IN_PAIR, &pair, now).await?;
+            let mut tx = db.begin_write().await?;
+            limits::clear(&mut tx, limits::SIGN_IN_PAIR, &pair, now).await?;
+            limits::refund(&mut tx, limits::SIGN_IN_ADDRESS, address, now).await?;
+            tx.commit().await?;
             Ok(organizer)
         }
         None => {

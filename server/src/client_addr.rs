@@ -105,7 +105,10 @@ mod tests {
             resolve(ip("10.1.2.3"), &headers(&["1.1.1.1, 198.51.100.1, 10.9.9.9"]), &trusted),
             ip("198.51.100.1")
         );
-        assert_eq!(resolve(ip("127.0.0.1"), &headers(&["1.1.1.1", "198.51.100.7"]), &trusted), ip("198.51.100.7"));
+        assert_eq!(
+            resolve(ip("127.0.0.1"), &headers(&["1.1.1.1", "198.51.100.7"]), &trusted),
+            ip("198.51.100.7")
+        );
         // Garbage stops the walk; with nothing usable the proxy itself is the client.
         assert_eq!(resolve(ip("10.1.2.3"), &headers(&["not-an-ip"]), &trusted), ip("10.1.2.3"));
         assert_eq!(resolve(ip("10.1.2.3"), &HeaderMap::new(), &trusted), ip("10.1.2.3"));

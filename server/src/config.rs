@@ -150,10 +150,11 @@ impl Config {
                 problem: "is required in Microsoft mode (it encrypts Microsoft tokens at rest): use `openssl rand -base64 32`".into(),
             });
         }
-        let trusted_proxies = crate::client_addr::parse_trusted(&var("ATRIUM_TRUSTED_PROXIES").unwrap_or_default()).map_err(|problem| ConfigError {
-            name: "ATRIUM_TRUSTED_PROXIES",
-            problem,
-        })?;
+        let trusted_proxies =
+            crate::client_addr::parse_trusted(&var("ATRIUM_TRUSTED_PROXIES").unwrap_or_default()).map_err(|problem| ConfigError {
+                name: "ATRIUM_TRUSTED_PROXIES",
+                problem,
+            })?;
         let mail_from = var("ATRIUM_MAIL_FROM").unwrap_or_else(|| "Atrium <events@atrium.localhost>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(ConfigError {

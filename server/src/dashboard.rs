@@ -2,9 +2,11 @@
 //! carries the session's CSRF token and is refused without it.
 
 use crate::auth::{self, SignedIn};
+use crate::client_addr::ClientAddr;
 use crate::events::Event;
 use crate::graph::delegated::Account;
 use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
+use crate::notice::{Notice, NoticeQuery};
 use crate::web::{html, problem_page, server_error};
 use crate::AppState;
 use app::dashboard::{
@@ -13,8 +15,6 @@ use app::dashboard::{
 };
 use app::domain::{FieldError, PredefinedLabel, QuestionKind, RegistrationStatus};
 use axum::body::Bytes;
-use crate::client_addr::ClientAddr;
-use crate::notice::{Notice, NoticeQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -270,7 +270,10 @@ async fn login(State(state): State<AppState>, client: ClientAddr, headers: Heade
         Err(auth::SignInFailure::Limited(wait)) => {
             let mut r = fail(
                 StatusCode::TOO_MANY_REQUESTS,
-                format!("Too many sign-in attempts from your network. Try again in {} minutes.", (wait + 59) / 60),
+                format!(
+                    "Too many sign-in attempts from your network. Try again in {} minutes.",
+                    (wait + 59) / 60
+                ),
             );
             r.headers_mut().insert(header::RETRY_AFTER, wait.into());
             return r;
@@ -779,7 +782,10 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
         filter_status: status.map(|s| s.as_str().to_string()).unwrap_or_default(),
         search: q.q.clone().unwrap_or_default(),
-        notice: q.saved.map(|_| Notice::Saved.text()).or_else(|| crate::notice::from_query(&q.notice)),
+        notice: q
+            .saved
+            .map(|_| Notice::Saved.text())
+            .or_else(|| crate::notice::from_query(&q.notice)),
         error: None,
     };
     let csrf = signed.csrf.clone();
@@ -850,9 +856,7 @@ async fn simple_action(state: &AppState, signed: &SignedIn, slug: &str, body: &B
                 .await
                 .map(|e| (e.slug, Notice::Canceled))
         }
-        "duplicate" => manage::duplicate(&state.db, org, slug)
-            .await
-            .map(|e| (e.slug, Notice::Duplicated)),
+        "duplicate" => manage::duplicate(&state.db, org, slug).await.map(|e| (e.slug, Notice::Duplicated)),
         "announce" => {
             let statuses: Vec<RegistrationStatus> = form
                 .iter()
@@ -1065,9 +1069,7 @@ async fn set_reminders(State(state): State<AppState>, signed: SignedIn, Path(slu
         );
     };
     match crate::reminders::set(&state.db, &signed.organizer, &slug, &offsets).await {
-        Ok(_) => {
-            Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Reminders.query())).into_response()
-        }
+        Ok(_) => Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Reminders.query())).into_response(),
         Err(e) => manage_error(&state, e),
     }
 }
@@ -1198,9 +1200,7 @@ async fn set_organizers(State(state): State<AppState>, signed: SignedIn, Path(sl
     }
     let ids: Vec<String> = form.iter().filter(|(k, _)| k == "organizer").map(|(_, v)| v.clone()).collect();
     match crate::team::set_event_organizers(&state.db, &signed.organizer, &slug, &ids).await {
-        Ok(()) => {
-            Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Organizers.query())).into_response()
-        }
+        Ok(()) => Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Organizers.query())).into_response(),
         Err(e) => manage_error(&state, e),
     }
 }
@@ -1522,7 +1522,12 @@ async fn microsoft_import(State(state): State<AppState>, signed: SignedIn, body:
     {
         Ok((event, added)) => {
             state.after_write();
-            Redirect::to(&format!("/dashboard/events/{}?{}", event.slug, Notice::Imported(added as i64).query())).into_response()
+            Redirect::to(&format!(
+                "/dashboard/events/{}?{}",
+                event.slug,
+                Notice::Imported(added as i64).query()
+            ))
+            .into_response()
         }
         Err(e) => problem_page(&state, StatusCode::BAD_GATEWAY, "Could not import the webinar", &e),
     }

@@ -105,14 +105,23 @@ pub async fn peek(db: &Db, limit: Limit, subject: &str, now: i64) -> Result<i64,
 }
 
 /// Forgets the current window's hits for `subject` (after a successful sign-in, say).
-pub async fn clear(db: &Db, limit: Limit, subject: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn clear(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Result<(), sqlx::Error> {
     let (key, _) = bucket(limit, subject, now);
-    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM rate_limits WHERE bucket = $1")
         .bind(&key)
         .execute(&mut *tx.tx)
         .await?;
-    tx.commit().await
+    Ok(())
+}
+
+/// Takes back one hit counted for `subject` in this window (the attempt turned out fine).
+pub async fn refund(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Result<(), sqlx::Error> {
+    let (key, _) = bucket(limit, subject, now);
+    sqlx::query("UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND hits > 0")
+        .bind(&key)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
 }
 
 /// Removes counters whose window has ended.

@@ -260,7 +260,11 @@ fn confirmation_request(
         .to(to)
         .subject(c.subject.clone())
         .message_id(Some(format!("<{message_id}@{domain}>")))
-        .multipart(MultiPart::alternative().singlepart(SinglePart::plain(text)).singlepart(SinglePart::html(html)))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(text))
+                .singlepart(SinglePart::html(html)),
+        )
         .map_err(|e| e.to_string())
 }
 

@@ -114,7 +114,9 @@ pub const MAX_CONFIRMATION_MINUTES: i64 = 7 * 24 * 60;
 
 /// Stores the event's email-confirmation setting, when the input has one.
 async fn write_confirmation(tx: &mut WriteTx, event_id: &str, input: &EventInput) -> Result<(), ManageError> {
-    let Some(minutes) = input.email_confirmation_minutes else { return Ok(()) };
+    let Some(minutes) = input.email_confirmation_minutes else {
+        return Ok(());
+    };
     if !(0..=MAX_CONFIRMATION_MINUTES).contains(&minutes) {
         return Err(ManageError::Invalid(vec![FieldError::new(
             "emailConfirmationMinutes",

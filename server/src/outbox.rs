@@ -114,7 +114,9 @@ impl Delivery {
     async fn send(&self, id: &str, message: lettre::Message) -> Result<(), Failure> {
         match self {
             Delivery::Files(dir) => {
-                tokio::fs::create_dir_all(dir).await.map_err(|e| Failure::Transient(e.to_string()))?;
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| Failure::Transient(e.to_string()))?;
                 let final_path = dir.join(format!("{id}.eml"));
                 let tmp = dir.join(format!(".{id}.eml.tmp"));
                 tokio::fs::write(&tmp, message.formatted())

@@ -113,10 +113,7 @@ pub async fn accept(db: &Db, hasher: &Hasher, secret: &str, password: &str) -> R
     auth::check_password(password).map_err(auth::AuthError::Invalid)?;
     let gone = || auth::AuthError::Invalid("This invitation has expired or was already used.".into());
     let invitation = invitation(db, secret).await?.ok_or_else(gone)?;
-    let hash = hasher
-        .hash(password)
-        .await
-        .map_err(|e| auth::AuthError::Invalid(e.to_string()))?;
+    let hash = hasher.hash(password).await.map_err(|e| auth::AuthError::Invalid(e.to_string()))?;
     let now = now();
     let mut tx = db.begin_write().await?;
     let claimed = sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2")

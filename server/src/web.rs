@@ -1,8 +1,8 @@
 //! The public pages: event list, event page with the registration form, and the private
 //! manage page. Forms post here as plain HTML forms, so everything works without JavaScript.
 
-use crate::events::{self, Event};
 use crate::client_addr::ClientAddr;
+use crate::events::{self, Event};
 use crate::registrations::{self, Confirmed, Lookup, NewRegistration, RegisterError, Registered};
 use crate::security::csp;
 use crate::AppState;

@@ -159,7 +159,11 @@ both_backends!(organizer_runs_an_event_end_to_end, |backend| async move {
     let csv = csv.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4);
-    assert!(lines[0].ends_with("Job title,Dietary needs"));
+    assert!(
+        lines[0].ends_with(r#""Job title","Dietary needs""#),
+        "every cell quoted: {}",
+        lines[0]
+    );
     assert!(csv.contains("Engineer 1"));
 
     let sent: Value = app

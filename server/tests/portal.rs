@@ -343,7 +343,13 @@ both_backends!(last_seat_race_never_oversells, |backend| async move {
         let url = url.clone();
         let from = common::next_address();
         tasks.push(tokio::spawn(async move {
-            client.post(url).header("x-forwarded-for", from).json(&person(n)).send().await.unwrap()
+            client
+                .post(url)
+                .header("x-forwarded-for", from)
+                .json(&person(n))
+                .send()
+                .await
+                .unwrap()
         }));
     }
     let mut registered = 0;

@@ -52,7 +52,12 @@ async fn seed_account(app: &TestApp, sim: &Sim, account: &Account) {
 
 fn sync_for(app: &TestApp, sim: &Sim) -> TeamsSync {
     let delegated = Delegated::new(app.state.db.clone(), sim.config(), sealer(), &app.base);
-    TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone()).with_delegated(delegated)
+    TeamsSync::new(
+        app.state.db.clone(),
+        GraphClient::new(sim.config(), quick()),
+        app.state.sealer.clone(),
+    )
+    .with_delegated(delegated)
 }
 
 async fn due_now(app: &TestApp) {

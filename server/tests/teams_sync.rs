@@ -58,7 +58,11 @@ both_backends!(registrations_reach_teams_once_despite_crashes, |backend| async m
     }
     assert_eq!(sim.requests(), 0, "registering never calls Microsoft");
     // The process "dies" here: the jobs are in the outbox, nothing was sent.
-    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
+    let sync = TeamsSync::new(
+        app.state.db.clone(),
+        GraphClient::new(sim.config(), quick()),
+        app.state.sealer.clone(),
+    );
     drain(&app, &sync).await;
     let in_teams = sim.state.lock().unwrap().registrations[&webinar].clone();
     assert_eq!(in_teams.len(), 3);
@@ -162,7 +166,12 @@ async fn connected(app: &TestApp, sim: &Sim) -> TeamsSync {
     .await
     .unwrap();
     let delegated = server::graph::delegated::Delegated::new(app.state.db.clone(), sim.config(), sealer, &app.base);
-    TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone()).with_delegated(delegated)
+    TeamsSync::new(
+        app.state.db.clone(),
+        GraphClient::new(sim.config(), quick()),
+        app.state.sealer.clone(),
+    )
+    .with_delegated(delegated)
 }
 
 both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |backend| async move {
@@ -353,7 +362,11 @@ both_backends!(cancellations_reach_teams, |backend| async move {
 async fn registrations_made_in_teams_appear_in_atrium() {
     let sim = Sim::start().await;
     let (app, slug, webinar) = linked_app(common::Backend::Sqlite, &sim).await;
-    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
+    let sync = TeamsSync::new(
+        app.state.db.clone(),
+        GraphClient::new(sim.config(), quick()),
+        app.state.sealer.clone(),
+    );
     assert_eq!(app.register(&slug, person(1)).await.status(), 201);
     drain(&app, &sync).await;
     sqlx::query("INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, created_at, event_id) VALUES ('sub-r', $1, 'created', 'st', $2, 0, (SELECT id FROM events WHERE slug = $3))")

@@ -199,7 +199,11 @@ async fn rush(args: &[String]) {
         count,
         concurrency,
         Arc::new(move |i| {
-            c.post(&url).json(&serde_json::json!({
+            // Each registration from its own client address, through the trusted loopback proxy
+            // the benchmark configures, as people behind a reverse proxy would arrive: the
+            // per-address limit applies to each person, not to the load generator.
+            let from = std::net::Ipv4Addr::from(0x0a00_0000u32 | (i as u32 + 1));
+            c.post(&url).header("x-forwarded-for", from.to_string()).json(&serde_json::json!({
                 "firstName": "Load",
                 "lastName": format!("Tester {i}"),
                 "email": format!("load.{run_id}.{i}@example.com"),

@@ -44,7 +44,13 @@ pub(crate) fn counter(status: RegistrationStatus, confirm_as: Option<Registratio
 }
 
 /// Moves the event's counters for a registration leaving counter `from` and entering `to`.
-pub(crate) async fn shift_counts(tx: &mut WriteTx, event_id: &str, from: Option<Counter>, to: Option<Counter>, now: i64) -> Result<(), sqlx::Error> {
+pub(crate) async fn shift_counts(
+    tx: &mut WriteTx,
+    event_id: &str,
+    from: Option<Counter>,
+    to: Option<Counter>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let mut sets = vec!["updated_at = $2".to_string()];
     if let Some(c) = from.map(Counter::column) {
         sets.push(format!("{c} = {c} - 1"));
@@ -231,11 +237,12 @@ pub async fn confirm(db: &Db, id: &str, now: i64) -> Result<Confirmed, CancelErr
 /// Releases the places of registrations whose address was not confirmed in time; a freed
 /// seat goes to the first person waiting. Returns how many were released.
 pub async fn release_unconfirmed(db: &Db, now: i64) -> Result<usize, sqlx::Error> {
-    let due: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, event_id FROM registrations WHERE status = 'unconfirmed' AND confirm_by < $1 ORDER BY confirm_by LIMIT 200")
-            .bind(now)
-            .fetch_all(&db.pool)
-            .await?;
+    let due: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, event_id FROM registrations WHERE status = 'unconfirmed' AND confirm_by < $1 ORDER BY confirm_by LIMIT 200",
+    )
+    .bind(now)
+    .fetch_all(&db.pool)
+    .await?;
     let mut released = 0;
     for (id, event_id) in &due {
         let mut tx = db.begin_write().await?;
@@ -319,12 +326,14 @@ pub async fn seal_legacy_tokens(db: &Db, sealer: &Sealer) -> Result<usize, sqlx:
         }
         let mut tx = db.begin_write().await?;
         for (id, token) in &legacy {
-            sqlx::query("UPDATE registrations SET manage_token_hash = $2, manage_token_sealed = $3 WHERE id = $1 AND manage_token_sealed IS NULL")
-                .bind(id)
-                .bind(token_hash(token))
-                .bind(sealer.seal(token))
-                .execute(&mut *tx.tx)
-                .await?;
+            sqlx::query(
+                "UPDATE registrations SET manage_token_hash = $2, manage_token_sealed = $3 WHERE id = $1 AND manage_token_sealed IS NULL",
+            )
+            .bind(id)
+            .bind(token_hash(token))
+            .bind(sealer.seal(token))
+            .execute(&mut *tx.tx)
+            .await?;
         }
         tx.commit().await?;
         done += legacy.len();

@@ -127,10 +127,7 @@ pub struct Registration {
 impl Registration {
     /// The manage link's secret, opened with the server's key.
     pub fn manage_token(&self, sealer: &Sealer) -> Result<String, String> {
-        let sealed = self
-            .manage_token_sealed
-            .as_deref()
-            .ok_or("the registration has no manage link")?;
+        let sealed = self.manage_token_sealed.as_deref().ok_or("the registration has no manage link")?;
         sealer.open(sealed)
     }
 }
@@ -192,7 +189,9 @@ pub fn token_hash(token: &str) -> String {
 pub enum Lookup {
     Found(Registration, Event),
     /// The link stopped working: its event ended more than the configured days ago.
-    Expired { ended_at: i64 },
+    Expired {
+        ended_at: i64,
+    },
     Missing,
 }
 

@@ -4,7 +4,8 @@
 //! same transaction, so they cost the attendee path one statement each.
 
 use super::{
-    counter, new_token, Counter, registration_from_row, NewRegistration, RegisterError, Registered, Summary, IDEMPOTENCY_LIFETIME, REG_COLUMNS,
+    counter, new_token, registration_from_row, Counter, NewRegistration, RegisterError, Registered, Summary, IDEMPOTENCY_LIFETIME,
+    REG_COLUMNS,
 };
 use crate::crypto::Sealer;
 use crate::db::{Db, WriteTx};
@@ -234,7 +235,15 @@ async fn write_batch(db: &Db, rules: &Rules, batch: &[Pending]) -> Result<Vec<Ou
         outcomes.push(register_one(&mut tx, rules, current, item, now).await?);
     }
     for (id, (before, after)) in &locked {
-        let counts = |e: &Event| (e.registered_count, e.waitlisted_count, e.pending_count, e.next_waitlist_seq, e.held_count);
+        let counts = |e: &Event| {
+            (
+                e.registered_count,
+                e.waitlisted_count,
+                e.pending_count,
+                e.next_waitlist_seq,
+                e.held_count,
+            )
+        };
         if counts(before) != counts(after) {
             sqlx::query(
                 "UPDATE events SET registered_count = $2, waitlisted_count = $3, pending_count = $4, next_waitlist_seq = $5, \
@@ -257,7 +266,14 @@ async fn write_batch(db: &Db, rules: &Rules, batch: &[Pending]) -> Result<Vec<Ou
 
 /// The first answer to this `Idempotency-Key` on this event, if it is still remembered; a key
 /// reused with a different request is refused.
-async fn replay(tx: &mut WriteTx, rules: &Rules, event_id: &str, key: &str, fingerprint: &str, now: i64) -> Result<Option<Outcome>, sqlx::Error> {
+async fn replay(
+    tx: &mut WriteTx,
+    rules: &Rules,
+    event_id: &str,
+    key: &str,
+    fingerprint: &str,
+    now: i64,
+) -> Result<Option<Outcome>, sqlx::Error> {
     let stored: Option<(String, String, i64)> =
         sqlx::query_as("SELECT request_hash, body, created_at FROM idempotency_keys WHERE event_id = $1 AND idem_key = $2")
             .bind(event_id)
