@@ -98,6 +98,9 @@ pub struct SimState {
     pub login_base: String,
     /// (method, path, JSON body) of every Graph request that carried one.
     pub bodies: Vec<(String, String, Value)>,
+    /// When set, registration lists answer with this as their `@odata.nextLink` (a link off
+    /// Graph, as a compromised or spoofed answer would carry).
+    pub next_link_override: Option<String>,
 }
 
 impl SimState {
@@ -484,7 +487,9 @@ async fn list_registrations(
     let skip: usize = q.get("$skiptoken").and_then(|t| t.parse().ok()).unwrap_or(0);
     let page: Vec<Value> = all.iter().skip(skip).take(2).cloned().collect();
     let mut body = json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#registrations", "value": page});
-    if skip + 2 < all.len() {
+    if let Some(link) = &s.next_link_override {
+        body["@odata.nextLink"] = json!(link);
+    } else if skip + 2 < all.len() {
         body["@odata.nextLink"] = json!(format!(
             "{}/v1.0/solutions/virtualEvents/webinars/{id}/registrations?$skiptoken={}",
             host(&headers),
