@@ -700,6 +700,9 @@ pub struct MicrosoftView {
     /// Work on its way to Teams: registrations, event steps, and the newest problem (next try,
     /// what went wrong).
     pub backlog: Option<Backlog>,
+    /// Registrations Teams did not take because it holds another registration for the same
+    /// address, not made by Atrium: (event title, email).
+    pub refused: Vec<(String, String)>,
 }
 
 #[component]
@@ -753,6 +756,7 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
         importable,
         import_account,
         backlog,
+        refused,
     } = view;
     if !enabled {
         return view! {
@@ -834,6 +838,18 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
                     <p>{summary}</p>
                     {problem.map(|(next, error)| view! {
                         <p class="closed" role="alert">{format!("Last problem: {error} Next try {next}. Check now below says what to fix.")}</p>
+                    })}
+                    {(!refused.is_empty()).then(|| {
+                        let rows = refused
+                            .into_iter()
+                            .map(|(event, email)| view! { <li>{email} " — " {event}</li> })
+                            .collect_view();
+                        view! {
+                            <div class="refused" role="alert">
+                                <p>"Not in Teams: Teams already holds a registration for these addresses that Atrium did not make (someone may have registered the address there). The Atrium registrations stand; check who registered in Teams."</p>
+                                <ul>{rows}</ul>
+                            </div>
+                        }
                     })}
                 </section>
             }

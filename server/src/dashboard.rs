@@ -1321,6 +1321,7 @@ async fn microsoft_view(state: &AppState, signed: &SignedIn) -> Result<app::dash
         let b = crate::teams_sync::backlog(&state.db, &signed.organizer.organization_id).await?;
         let problem = b.last_error.map(|(next_ms, error)| (since(next_ms / 1000), error));
         view.backlog = Some((b.registrations, b.event_steps, problem));
+        view.refused = crate::teams_sync::refused(&state.db, &signed.organizer.organization_id, 20).await?;
     }
     Ok(view)
 }

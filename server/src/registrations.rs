@@ -549,10 +549,13 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Registration>, sqlx::Erro
 
 /// Mirrors a registration made directly in Teams: a registered seat in Atrium (Teams already
 /// accepted the person, so capacity is not re-decided), already in sync, with no email from
-/// Atrium (Teams sent its own). Nothing happens when the email is already registered.
+/// Atrium (Teams sent its own), remembering its Teams id (`teams_id`) so a later cancellation in
+/// Teams finds it. Nothing happens when the email is already registered: that Atrium
+/// registration is someone's own and stays as it is.
 pub async fn import_from_teams(
     db: &Db,
     event_id: &str,
+    teams_id: &str,
     email: &str,
     first_name: &str,
     last_name: &str,
@@ -564,8 +567,8 @@ pub async fn import_from_teams(
     let event = lock_event(db, &mut tx, event_id).await?;
     let timezone = timezone.filter(|z| app::tz::parse_zone(z).is_ok()).unwrap_or(&event.time_zone);
     let inserted = sqlx::query(&format!(
-        "INSERT INTO registrations ({REG_COLUMNS}, email_normalized, updated_at, teams_synced_at) \
-         VALUES ($1, $2, $3, $4, $5, 'registered', NULL, $6, NULL, '[]', $7, $8, $9, $8, $8) ON CONFLICT (event_id, email_normalized) DO NOTHING"
+        "INSERT INTO registrations ({REG_COLUMNS}, email_normalized, updated_at, teams_synced_at, teams_registration_id) \
+         VALUES ($1, $2, $3, $4, $5, 'registered', NULL, $6, NULL, '[]', $7, $8, $9, $8, $8, $10) ON CONFLICT (event_id, email_normalized) DO NOTHING"
     ))
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(event_id)
@@ -576,6 +579,7 @@ pub async fn import_from_teams(
     .bind(new_token())
     .bind(now)
     .bind(email.normalized())
+    .bind(teams_id)
     .execute(&mut *tx.tx)
     .await?
     .rows_affected()

@@ -528,3 +528,163 @@ async fn attendance_comes_from_teams_joined_by_our_id_then_email() {
         .unwrap();
     assert_eq!(rows, 4, "the late attendee is in");
 }
+
+/// Cancels a registration in the simulated Teams, as its registrant would there.
+fn cancel_in_teams(sim: &Sim, webinar: &str, teams_id: &str) {
+    let mut s = sim.state.lock().unwrap();
+    let reg = s
+        .registrations
+        .get_mut(webinar)
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["id"] == teams_id)
+        .unwrap();
+    reg["status"] = serde_json::json!("canceled");
+}
+
+async fn status_of(app: &TestApp, email: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM registrations WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+both_backends!(a_stranger_canceling_your_address_in_teams_leaves_your_seat, |backend| async move {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(backend, &sim).await;
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()));
+    assert_eq!(app.register(&slug, person(1)).await.status(), 201);
+    drain(&app, &sync).await;
+    // Someone else registers the same address in Teams, then cancels there.
+    let strangers = sim.register_in_teams(&webinar, "PERSON1@example.com");
+    let event_id: String = sqlx::query_scalar("SELECT id FROM events WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        sync.resync_registrations(&event_id).await.unwrap(),
+        0,
+        "not imported: the address is taken here"
+    );
+    cancel_in_teams(&sim, &webinar, &strangers);
+    assert_eq!(sync.resync_registrations(&event_id).await.unwrap(), 0);
+    assert_eq!(
+        status_of(&app, "person1@example.com").await,
+        "registered",
+        "a Teams registration that only shares the address cancels nothing in Atrium"
+    );
+    assert_eq!(app.event_json(&slug).await["registeredCount"], 1);
+    // The person's own registration, canceled in Teams, is found by Atrium's id and canceled.
+    let own = sim.state.lock().unwrap().registrations[&webinar]
+        .iter()
+        .find(|r| r["externalRegistrationInformation"]["registrationId"].is_string())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cancel_in_teams(&sim, &webinar, &own);
+    sync.resync_registrations(&event_id).await.unwrap();
+    assert_eq!(status_of(&app, "person1@example.com").await, "canceled");
+});
+
+both_backends!(a_409_for_someone_elses_registration_is_a_problem_not_a_sync, |backend| async move {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(backend, &sim).await;
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()));
+    // A stranger registered the address in Teams first; then its owner registers in Atrium.
+    let strangers = sim.register_in_teams(&webinar, "person1@example.com");
+    assert_eq!(app.register(&slug, person(1)).await.status(), 201);
+    assert_eq!(app.register(&slug, person(2)).await.status(), 201);
+    drain(&app, &sync).await;
+    let rows: Vec<(String, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT email, teams_synced_at, teams_problem FROM registrations ORDER BY email")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows[0].0, "person1@example.com");
+    assert_eq!(rows[0].1, None, "Teams answered 409 for someone else's registration: not synced");
+    assert!(rows[0].2.as_deref().is_some_and(|p| p.contains("Atrium did not make")), "{rows:?}");
+    assert!(
+        rows[1].1.is_some() && rows[1].2.is_none(),
+        "the other person reached Teams: {rows:?}"
+    );
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE topic = 'graph.register' AND sent_at IS NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "not retried forever");
+    // The organizers see it.
+    let refused = server::teams_sync::refused(&app.state.db, &app.owner.organization_id, 20)
+        .await
+        .unwrap();
+    assert_eq!(refused, vec![("Test webinar".to_string(), "person1@example.com".to_string())]);
+
+    // The person cancels in Atrium: the stranger's Teams registration is not touched.
+    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations WHERE email = 'person1@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/registrations/{token}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(sync.sync_cancellations().await.unwrap(), 1);
+    let theirs = sim.state.lock().unwrap().registrations[&webinar]
+        .iter()
+        .find(|r| r["id"] == strangers.as_str())
+        .unwrap()["status"]
+        .clone();
+    assert_eq!(theirs, "registered", "only the Teams registration carrying our id is canceled");
+    assert!(server::teams_sync::refused(&app.state.db, &app.owner.organization_id, 20)
+        .await
+        .unwrap()
+        .is_empty());
+});
+
+both_backends!(registrations_imported_from_teams_follow_by_their_teams_id, |backend| async move {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(backend, &sim).await;
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()));
+    let tia = sim.register_in_teams(&webinar, "tia@example.com");
+    let tom = sim.register_in_teams(&webinar, "tom@example.com");
+    let event_id: String = sqlx::query_scalar("SELECT id FROM events WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sync.resync_registrations(&event_id).await.unwrap(), 2);
+    let stored: Option<String> = sqlx::query_scalar("SELECT teams_registration_id FROM registrations WHERE email = 'tia@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some(tia.as_str()));
+    // Canceled in Teams: canceled in Atrium, found by the Teams id.
+    cancel_in_teams(&sim, &webinar, &tia);
+    sync.resync_registrations(&event_id).await.unwrap();
+    assert_eq!(status_of(&app, "tia@example.com").await, "canceled");
+    assert_eq!(status_of(&app, "tom@example.com").await, "registered");
+    // Canceled in Atrium: canceled in Teams, found by the Teams id.
+    let token: String = sqlx::query_scalar("SELECT manage_token FROM registrations WHERE email = 'tom@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/registrations/{token}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    sync.sync_cancellations().await.unwrap();
+    let status = sim.state.lock().unwrap().registrations[&webinar]
+        .iter()
+        .find(|r| r["id"] == tom.as_str())
+        .unwrap()["status"]
+        .clone();
+    assert_eq!(status, "canceled");
+});
