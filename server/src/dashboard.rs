@@ -446,6 +446,7 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
         terms_url: optional("termsUrl"),
         questions: Some(questions),
         teams_webinar_id: None,
+        teams_webinar_checked_with: None,
         presenters: Some(
             presenters
                 .iter()

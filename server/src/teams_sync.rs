@@ -344,6 +344,19 @@ pub async fn refused(db: &Db, organization_id: &str, limit: i64) -> Result<Vec<(
     .await
 }
 
+/// Why an event may not be linked to a Teams webinar.
+#[derive(Debug)]
+pub enum LinkRefusal {
+    /// The id does not have a webinar id's form.
+    Invalid(String),
+    /// Microsoft mode is off, or no Microsoft 365 account is connected to check with.
+    NotConnected,
+    /// No connected account organizes or co-organizes the webinar (or it does not exist).
+    NotOrganizer(String),
+    /// Microsoft could not be asked.
+    Unavailable(String),
+}
+
 /// What a job about a whole event does in Teams.
 #[derive(Clone, Copy, Debug)]
 enum EventStep {
@@ -453,11 +466,8 @@ impl TeamsSync {
     /// The webinar's registrations in Teams, read once per pass.
     async fn listing<'a>(&self, webinar: &str, listings: &'a mut HashMap<String, Vec<Registration>>) -> Result<&'a [Registration], String> {
         if !listings.contains_key(webinar) {
-            let all: Vec<Registration> = self
-                .client
-                .get_all(&format!("/solutions/virtualEvents/webinars/{webinar}/registrations"), "application")
-                .await
-                .map_err(|e| e.to_string())?;
+            let path = format!("{}/registrations", crate::graph::webinar_path(webinar)?);
+            let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(|e| e.to_string())?;
             listings.insert(webinar.to_string(), all);
         }
         Ok(&listings[webinar])
@@ -493,7 +503,8 @@ impl TeamsSync {
         // Never reached Teams, or already canceled there: nothing to do.
         let Some(teams_id) = found else { return Ok(()) };
         let path = format!(
-            "/solutions/virtualEvents/webinars/{webinar}/registrations/{}/cancel",
+            "{}/registrations/{}/cancel",
+            crate::graph::webinar_path(&webinar)?,
             path_segment(&teams_id)
         );
         self.client
@@ -518,7 +529,7 @@ impl TeamsSync {
         let (token, mailbox) = self.owner_token(&event).await?;
         let (method, path) = match (&event.teams_meeting_id, &event.teams_webinar_id) {
             (Some(meeting), _) => (reqwest::Method::DELETE, format!("/me/onlineMeetings/{meeting}")),
-            (None, Some(webinar)) => (reqwest::Method::POST, format!("/solutions/virtualEvents/webinars/{webinar}/cancel")),
+            (None, Some(webinar)) => (reqwest::Method::POST, format!("{}/cancel", crate::graph::webinar_path(webinar)?)),
             (None, None) => return Ok(()),
         };
         match self.client.request_as(&token, method, &path, None, &mailbox).await {
@@ -682,11 +693,8 @@ impl TeamsSync {
             return Ok(0);
         };
         let Some(webinar) = &event.teams_webinar_id else { return Ok(0) };
-        let all: Vec<Registration> = self
-            .client
-            .get_all(&format!("/solutions/virtualEvents/webinars/{webinar}/registrations"), "application")
-            .await
-            .map_err(|e| e.to_string())?;
+        let path = format!("{}/registrations", crate::graph::webinar_path(webinar)?);
+        let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(|e| e.to_string())?;
         let mut added = 0;
         for reg in &all {
             if self.mirror(event_id, reg).await? {
@@ -810,7 +818,7 @@ impl TeamsSync {
                 self.report_records(&reports, Some(&token), &mailbox).await?
             }
             (None, Some(webinar)) => {
-                let base = format!("/solutions/virtualEvents/webinars/{webinar}/sessions");
+                let base = format!("{}/sessions", crate::graph::webinar_path(webinar)?);
                 let sessions: Vec<Session> = self.client.get_all(&base, "application").await.map_err(|e| e.to_string())?;
                 let mut records = Vec::new();
                 for session in sessions.iter().filter_map(|s| s.id.as_deref()) {
@@ -980,6 +988,8 @@ impl TeamsSync {
             webinar_id = Some(id);
         }
         let webinar_id = webinar_id.expect("set above");
+        // Checked like any id that goes into a path (one Graph gave, or one stored earlier).
+        crate::graph::check_webinar_id(&webinar_id)?;
         if self.stage(event_id).await?.as_deref() == Some("created") {
             // Questions a failed attempt already added are not added again.
             let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/registrationConfiguration/questions");
@@ -1110,7 +1120,7 @@ impl TeamsSync {
         let (path, body) = match (&event.teams_meeting_id, &event.teams_webinar_id) {
             (Some(meeting), _) => (format!("/me/onlineMeetings/{meeting}"), meeting_body(&event)),
             (None, Some(webinar)) => (
-                format!("/solutions/virtualEvents/webinars/{webinar}"),
+                crate::graph::webinar_path(webinar)?,
                 serde_json::to_value(webinar_body(&event)).expect("webinar serialises"),
             ),
             (None, None) => return Ok(()),
@@ -1158,6 +1168,83 @@ impl TeamsSync {
         Ok(webinars)
     }
 
+    /// The organization's connected Microsoft 365 account that organizes or co-organizes the
+    /// Teams webinar `webinar_id`, checked in Teams before an event is linked to it: the
+    /// organizer's own account when they connected one, else the organization's service
+    /// account. Another organization's webinar is refused, so nobody can read its registrants
+    /// through Atrium's application permission.
+    pub async fn webinar_account(
+        &self,
+        organizer: &crate::auth::Organizer,
+        webinar_id: &str,
+    ) -> Result<crate::graph::delegated::Account, LinkRefusal> {
+        use crate::graph::delegated::{Account, DelegatedError};
+        let path = crate::graph::webinar_path(webinar_id).map_err(LinkRefusal::Invalid)?;
+        let Some(delegated) = &self.delegated else {
+            return Err(LinkRefusal::NotConnected);
+        };
+        let mut checked = Vec::new();
+        for account in [
+            Account::Personal(organizer.id.clone()),
+            Account::Service(organizer.organization_id.clone()),
+        ] {
+            let Some((upn, _)) = delegated
+                .status(&account)
+                .await
+                .map_err(|e| LinkRefusal::Unavailable(e.to_string()))?
+            else {
+                continue;
+            };
+            let token = match delegated.access_token(&account).await {
+                Ok(token) => token,
+                Err(DelegatedError::NotConnected) => continue,
+                Err(e) => return Err(LinkRefusal::Unavailable(format!("the sign-in of {upn} no longer works ({e})"))),
+            };
+            let mailbox = account.mailbox();
+            let webinar = match self.client.request_as(&token, reqwest::Method::GET, &path, None, &mailbox).await {
+                Ok((_, body)) => body,
+                // Not there, or not visible to this account.
+                Err(GraphError::Http {
+                    status: 400 | 403 | 404, ..
+                }) => serde_json::Value::Null,
+                Err(e) => return Err(LinkRefusal::Unavailable(e.to_string())),
+            };
+            match self.organizes(&token, &mailbox, &webinar).await {
+                Ok(true) => return Ok(account),
+                Ok(false) => checked.push(upn),
+                Err(e) => return Err(LinkRefusal::Unavailable(e.to_string())),
+            }
+        }
+        if checked.is_empty() {
+            return Err(LinkRefusal::NotConnected);
+        }
+        Err(LinkRefusal::NotOrganizer(format!(
+            "{} neither organizes nor co-organizes a Teams webinar with this id. Link only webinars your organization's connected Microsoft 365 account organizes.",
+            checked.join(" and ")
+        )))
+    }
+
+    /// Whether the user behind the delegated `token` organizes or co-organizes `webinar` (as
+    /// Graph returned it): its `createdBy.user` or one of its `coOrganizers` is that user.
+    async fn organizes(&self, token: &str, mailbox: &str, webinar: &serde_json::Value) -> Result<bool, GraphError> {
+        // Some answers wrap the entity in `value`.
+        let webinar = if webinar["value"].is_object() { &webinar["value"] } else { webinar };
+        if !webinar.is_object() {
+            return Ok(false);
+        }
+        let (_, me) = self
+            .client
+            .request_as(token, reqwest::Method::GET, "/me?$select=id", None, mailbox)
+            .await?;
+        let Some(me) = me["id"].as_str().filter(|id| !id.is_empty()) else {
+            return Ok(false);
+        };
+        Ok(webinar["createdBy"]["user"]["id"].as_str() == Some(me)
+            || webinar["coOrganizers"]
+                .as_array()
+                .is_some_and(|list| list.iter().any(|c| c["id"].as_str() == Some(me))))
+    }
+
     /// Brings an existing Teams webinar into Atrium: an event linked to it (published when the
     /// webinar is), owned in Teams by `account`, with the registrations made so far.
     pub async fn import_webinar(
@@ -1183,16 +1270,16 @@ impl TeamsSync {
             Some(_) => return Err("This webinar is already linked to an event on this site.".into()),
             None => {}
         }
+        let path = crate::graph::webinar_path(webinar_id)?;
         let token = delegated.access_token(account).await.map_err(|e| e.to_string())?;
-        if webinar_id.is_empty() || webinar_id.len() > 200 || webinar_id.contains(['/', '?', '#', '%', ' ']) {
-            return Err("This is not a Teams webinar id.".into());
-        }
-        let path = format!("/solutions/virtualEvents/webinars/{webinar_id}");
         let (_, body) = self
             .client
             .request_as(&token, reqwest::Method::GET, &path, None, &account.mailbox())
             .await
             .map_err(|e| e.to_string())?;
+        if !self.organizes(&token, &account.mailbox(), &body).await.map_err(|e| e.to_string())? {
+            return Err("This account neither organizes nor co-organizes this webinar in Teams, so it can't be imported.".into());
+        }
         let webinar: Webinar = parse_entity(body).map_err(|e| e.to_string())?;
         let status = webinar.status.clone().unwrap_or_default().to_lowercase();
         if status == "canceled" {
@@ -1303,6 +1390,14 @@ impl TeamsSync {
                 sent.push(c.id.clone());
                 continue;
             };
+            let Ok(webinar_path) = crate::graph::webinar_path(&webinar) else {
+                failed.push((
+                    c.id.clone(),
+                    c.attempts,
+                    "the event is linked to a malformed Teams webinar id".into(),
+                ));
+                continue;
+            };
             let body = Registration {
                 first_name: Some(reg.first_name.clone()),
                 last_name: Some(reg.last_name.clone()),
@@ -1318,7 +1413,7 @@ impl TeamsSync {
             items.push(BatchRequestItem {
                 id: c.id.clone(),
                 method: "POST".into(),
-                url: format!("/solutions/virtualEvents/webinars/{webinar}/registrations"),
+                url: format!("{webinar_path}/registrations"),
                 headers: Some(serde_json::Map::from_iter([(
                     "Content-Type".to_string(),
                     serde_json::json!("application/json"),

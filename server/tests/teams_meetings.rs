@@ -443,6 +443,16 @@ both_backends!(
         assert!(page.contains("Quarterly roadmap"), "{page}");
         assert!(page.contains("Co-hosted session"), "co-organized webinars are offered too");
         assert!(!page.contains(&other), "only webinars this account organizes");
+        // Nor can another's webinar be imported by naming it.
+        let r = app
+            .post_form(
+                "/dashboard/microsoft/import",
+                &cookie,
+                &[("csrf", &csrf), ("account", "service"), ("webinar", &other)],
+            )
+            .await;
+        assert_eq!(r.status(), 502);
+        assert!(r.text().await.unwrap().contains("neither organizes nor co-organizes"));
         let r = app
             .post_form(
                 "/dashboard/microsoft/import",
@@ -887,6 +897,8 @@ async fn the_microsoft_page_shows_what_waits_for_teams_and_why() {
     let slug = app.event(|_| {}).await;
     let link = server::manage::EventInput {
         teams_webinar_id: Some(Some(webinar)),
+        // As the API does after checking in Teams that the service account organizes it.
+        teams_webinar_checked_with: Some(server::graph::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
     server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
