@@ -703,6 +703,9 @@ pub struct MicrosoftView {
     /// Registrations Teams did not take because it holds another registration for the same
     /// address, not made by Atrium: (event title, email).
     pub refused: Vec<(String, String)>,
+    /// "Sign in with Microsoft" for the signed-in organizer: Some(Some(account)) when linked,
+    /// Some(None) when not (None when not shown).
+    pub sign_in: Option<Option<String>>,
 }
 
 #[component]
@@ -757,6 +760,7 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
         import_account,
         backlog,
         refused,
+        sign_in,
     } = view;
     if !enabled {
         return view! {
@@ -812,6 +816,34 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
     view! {
         <h1>"Microsoft 365"</h1>
         {notice.map(|n| view! { <p class="banner" role="status">{n}</p> })}
+        {sign_in.map(|linked| {
+            let csrf = csrf.clone();
+            let body = match linked {
+                Some(account) => view! {
+                    <p>"Linked: you can sign in with Microsoft as " <strong>{account}</strong> "."</p>
+                    <form method="post" action="/dashboard/microsoft/unlink">
+                        <Csrf token=csrf />
+                        <button type="submit" class="danger">"Unlink Microsoft account"</button>
+                    </form>
+                }
+                .into_any(),
+                None => view! {
+                    <p>"Not linked: you sign in with your email and password."</p>
+                    <form method="post" action="/dashboard/microsoft/link">
+                        <Csrf token=csrf />
+                        <button type="submit" class="primary">"Link Microsoft account"</button>
+                    </form>
+                }
+                .into_any(),
+            };
+            view! {
+                <section class="panel" data-sign-in="microsoft">
+                    <h2>"Sign in with Microsoft"</h2>
+                    <p class="hint">"Link your own Microsoft account to sign in to this dashboard with it. Only the account you link here, while signed in, can sign you in."</p>
+                    {body}
+                </section>
+            }
+        })}
         <AccountBlock
             title="Service account"
             about="Owns your organization's webinars and meetings in Teams. Published events are created in Teams with it."

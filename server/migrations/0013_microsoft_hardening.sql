@@ -15,3 +15,15 @@ WHERE teams_webinar_id IS NOT NULL
   AND EXISTS (SELECT 1 FROM events older WHERE older.teams_webinar_id = events.teams_webinar_id
               AND (older.created_at < events.created_at OR (older.created_at = events.created_at AND older.id < events.id)));
 CREATE UNIQUE INDEX events_teams_webinar ON events (teams_webinar_id);
+
+-- Sign in with Microsoft signs in only the organizer who linked that Microsoft account while
+-- signed in: its object id (microsoft_oid) and tenant id (microsoft_tid), and, for showing, the
+-- name it signed in with. Links made from the email claim at a first sign-in are dropped: those
+-- organizers link their account again from the dashboard.
+ALTER TABLE organizers ADD COLUMN microsoft_tid TEXT;
+ALTER TABLE organizers ADD COLUMN microsoft_name TEXT;
+UPDATE organizers SET microsoft_oid = NULL;
+-- A "Link Microsoft account" in progress: the organizer it is for and the hash of the session
+-- that started it (NULL for a sign-in).
+ALTER TABLE oidc_states ADD COLUMN organizer_id TEXT;
+ALTER TABLE oidc_states ADD COLUMN session_hash TEXT;
