@@ -726,6 +726,12 @@ pub struct MicrosoftView {
     /// Work on its way to Teams: registrations, event steps, and the newest problem (next try,
     /// what went wrong).
     pub backlog: Option<Backlog>,
+    /// Registrations Teams did not take because it holds another registration for the same
+    /// address, not made by Atrium: (event title, email).
+    pub refused: Vec<(String, String)>,
+    /// "Sign in with Microsoft" for the signed-in organizer: Some(Some(account)) when linked,
+    /// Some(None) when not (None when not shown).
+    pub sign_in: Option<Option<String>>,
 }
 
 #[component]
@@ -779,6 +785,8 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
         importable,
         import_account,
         backlog,
+        refused,
+        sign_in,
     } = view;
     if !enabled {
         return view! {
@@ -834,6 +842,34 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
     view! {
         <h1>"Microsoft 365"</h1>
         {notice.map(|n| view! { <p class="banner" role="status">{n}</p> })}
+        {sign_in.map(|linked| {
+            let csrf = csrf.clone();
+            let body = match linked {
+                Some(account) => view! {
+                    <p>"Linked: you can sign in with Microsoft as " <strong>{account}</strong> "."</p>
+                    <form method="post" action="/dashboard/microsoft/unlink">
+                        <Csrf token=csrf />
+                        <button type="submit" class="danger">"Unlink Microsoft account"</button>
+                    </form>
+                }
+                .into_any(),
+                None => view! {
+                    <p>"Not linked: you sign in with your email and password."</p>
+                    <form method="post" action="/dashboard/microsoft/link">
+                        <Csrf token=csrf />
+                        <button type="submit" class="primary">"Link Microsoft account"</button>
+                    </form>
+                }
+                .into_any(),
+            };
+            view! {
+                <section class="panel" data-sign-in="microsoft">
+                    <h2>"Sign in with Microsoft"</h2>
+                    <p class="hint">"Link your own Microsoft account to sign in to this dashboard with it. Only the account you link here, while signed in, can sign you in."</p>
+                    {body}
+                </section>
+            }
+        })}
         <AccountBlock
             title="Service account"
             about="Owns your organization's webinars and meetings in Teams. Published events are created in Teams with it."
@@ -860,6 +896,18 @@ pub fn MicrosoftPage(view: MicrosoftView, csrf: String) -> impl IntoView {
                     <p>{summary}</p>
                     {problem.map(|(next, error)| view! {
                         <p class="closed" role="alert">{format!("Last problem: {error} Next try {next}. Check now below says what to fix.")}</p>
+                    })}
+                    {(!refused.is_empty()).then(|| {
+                        let rows = refused
+                            .into_iter()
+                            .map(|(event, email)| view! { <li>{email} " — " {event}</li> })
+                            .collect_view();
+                        view! {
+                            <div class="refused" role="alert">
+                                <p>"Not in Teams: Teams already holds a registration for these addresses that Atrium did not make (someone may have registered the address there). The Atrium registrations stand; check who registered in Teams."</p>
+                                <ul>{rows}</ul>
+                            </div>
+                        }
                     })}
                 </section>
             }

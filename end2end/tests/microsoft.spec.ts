@@ -1,9 +1,10 @@
 import { test, expect, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
-// Microsoft mode end to end, against the local Microsoft simulator: the organizer signs in
-// with Microsoft, connects the service account, publishes a webinar that Atrium creates in
-// Teams, and an attendee's registration reaches Teams — never on the attendee's request.
+// Microsoft mode end to end, against the local Microsoft simulator: the organizer signs in with
+// their password, links their Microsoft account, signs out and back in with Microsoft, connects
+// the service account, publishes a webinar that Atrium creates in Teams, and an attendee's
+// registration reaches Teams — never on the attendee's request.
 const simPort = Number(process.env.ATRIUM_E2E_PORT ?? 3100) + 801;
 const sim = `http://127.0.0.1:${simPort}`;
 
@@ -12,7 +13,7 @@ async function expectAccessible(page: Page) {
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }
 
-test("organizer signs in with Microsoft, connects Teams, publishes a webinar that reaches Teams", async ({ page, browser, request }) => {
+test("organizer links Microsoft, signs in with it, connects Teams, publishes a webinar that reaches Teams", async ({ page, browser, request }) => {
   const slug = `teams-${Date.now()}`;
   // Microsoft will sign in the demo organizer's account.
   const who = await request.post(`${sim}/_sim/user`, {
@@ -22,6 +23,26 @@ test("organizer signs in with Microsoft, connects Teams, publishes a webinar tha
 
   await page.goto("/login");
   await expectAccessible(page);
+  // A Microsoft account nobody linked signs nobody in, whatever email it carries.
+  await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
+  await expect(page.getByRole("alert")).toContainText("is not linked to an organizer account here");
+  await expectAccessible(page);
+
+  // Signed in with the password, the organizer links their Microsoft account.
+  await page.getByLabel("Email").fill("organizer@example.com");
+  await page.getByLabel("Password").fill("atrium-demo-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Events" })).toBeVisible();
+  await page.getByRole("link", { name: "Microsoft 365" }).click();
+  await expect(page.locator("[data-sign-in=microsoft]")).toContainText("Not linked");
+  await page.getByRole("button", { name: "Link Microsoft account" }).click();
+  await expect(page.getByRole("status")).toContainText("Linked: you can now sign in with this Microsoft account.");
+  await expect(page.getByRole("button", { name: "Unlink Microsoft account" })).toBeVisible();
+  await expectAccessible(page);
+
+  // Signed out, they sign in with Microsoft.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
   await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
   await expect(page.getByRole("heading", { name: "Events" })).toBeVisible();
 

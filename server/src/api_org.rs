@@ -169,16 +169,68 @@ async fn update_event(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let input: EventInput = match parse_json(&headers, &body) {
+    let mut input: EventInput = match parse_json(&headers, &body) {
         Ok(i) => i,
         Err(p) => return p.into_response(),
     };
+    if let Some(Some(link)) = &input.teams_webinar_id {
+        match check_webinar_link(&state, &org, &slug, link.trim()).await {
+            Ok(account) => input.teams_webinar_checked_with = account,
+            Err(r) => return r,
+        }
+    }
     match manage::update(&state.db, &org, &slug, &input).await {
         Ok(e) => {
             state.after_write();
             Json(organizer_event_json(&state, &e)).into_response()
         }
         Err(e) => e.into_response(),
+    }
+}
+
+/// Before an event is linked to the Teams webinar `id`: its form, that no other event holds it,
+/// and, in Teams, that the organization's connected Microsoft 365 account organizes or
+/// co-organizes it. Returns that account (None when the event already holds this webinar).
+async fn check_webinar_link(
+    state: &AppState,
+    org: &auth::Organizer,
+    slug: &str,
+    id: &str,
+) -> Result<Option<crate::graph::delegated::Account>, Response> {
+    use crate::teams_sync::LinkRefusal;
+    let event = manage::event(&state.db, org, slug).await.map_err(IntoResponse::into_response)?;
+    if id.is_empty() || event.teams_webinar_id.as_deref() == Some(id) {
+        return Ok(None);
+    }
+    manage::check_webinar_link(&state.db, &event, id)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let refused =
+        |status: StatusCode, kind: &str, title: &str, detail: String| Problem::new(status, kind, title).detail(detail).into_response();
+    let Some(teams) = &state.teams else {
+        return Err(refused(
+            StatusCode::CONFLICT,
+            "microsoft-not-connected",
+            "Connect Microsoft 365 first",
+            "Linking a Teams webinar needs Microsoft mode and a connected Microsoft 365 account, to check that your organization organizes the webinar. Configure Microsoft mode, then connect an account on the dashboard's Microsoft 365 page.".into(),
+        ));
+    };
+    match teams.webinar_account(org, id).await {
+        Ok(account) => Ok(Some(account)),
+        Err(LinkRefusal::Invalid(m)) => Err(Problem::invalid(vec![app::domain::FieldError::new("teamsWebinarId", m)]).into_response()),
+        Err(LinkRefusal::NotConnected) => Err(refused(
+            StatusCode::CONFLICT,
+            "microsoft-not-connected",
+            "Connect Microsoft 365 first",
+            "No Microsoft 365 account is connected to check that your organization organizes this webinar: connect your organization's service account (or your own) on the dashboard's Microsoft 365 page, then link the webinar again.".into(),
+        )),
+        Err(LinkRefusal::NotOrganizer(m)) => Err(Problem::invalid(vec![app::domain::FieldError::new("teamsWebinarId", m)]).into_response()),
+        Err(LinkRefusal::Unavailable(m)) => Err(refused(
+            StatusCode::BAD_GATEWAY,
+            "microsoft",
+            "Teams did not answer as expected",
+            format!("Could not check the webinar in Teams: {m}"),
+        )),
     }
 }
 

@@ -226,39 +226,100 @@ pub async fn organizer_by_email(db: &Db, email: &str) -> Result<Option<Organizer
     row.as_ref().map(organizer_from_row).transpose()
 }
 
-/// The organizer who signs in as this Microsoft account: the one linked to its object id, or,
-/// at first sign-in, the active organizer with the account's email address (then linked, so a
-/// later change of email on either side does not matter). None when nobody matches.
-pub async fn organizer_for_microsoft(db: &Db, oid: &str, email: &str) -> Result<Option<Organizer>, sqlx::Error> {
-    let linked = sqlx::query(&format!(
-        "{ORGANIZER_COLUMNS} {ORGANIZER_FROM} WHERE o.microsoft_oid = $1 AND o.disabled_at IS NULL"
-    ))
-    .bind(oid)
-    .fetch_optional(&db.pool)
-    .await?;
-    if let Some(row) = linked {
-        return organizer_from_row(&row).map(Some);
-    }
-    let normalized = email.trim().to_lowercase();
-    if normalized.is_empty() {
+/// The organizer who signs in as this Microsoft account: the one who linked it (its object id
+/// in its tenant) while signed in. Never found by email: the email claim can be changed by the
+/// account's admins and is not verified. None when nobody linked it.
+pub async fn organizer_for_microsoft(db: &Db, oid: &str, tid: &str) -> Result<Option<Organizer>, sqlx::Error> {
+    if oid.is_empty() || tid.is_empty() {
         return Ok(None);
     }
-    let mut tx = db.begin_write().await?;
     let row = sqlx::query(&format!(
-        "{ORGANIZER_COLUMNS} {ORGANIZER_FROM} WHERE o.email_normalized = $1 AND o.microsoft_oid IS NULL AND o.disabled_at IS NULL"
+        "{ORGANIZER_COLUMNS} {ORGANIZER_FROM} WHERE o.microsoft_oid = $1 AND o.microsoft_tid = $2 AND o.disabled_at IS NULL"
     ))
-    .bind(&normalized)
-    .fetch_optional(&mut *tx.tx)
+    .bind(oid)
+    .bind(tid)
+    .fetch_optional(&db.pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let organizer = organizer_from_row(&row)?;
-    sqlx::query("UPDATE organizers SET microsoft_oid = $2 WHERE id = $1")
+    row.as_ref().map(organizer_from_row).transpose()
+}
+
+/// Links the Microsoft account `oid` in tenant `tid` (shown as `name`) to `organizer`, who can
+/// then sign in with it. Refused when another organizer already linked it.
+pub async fn link_microsoft(db: &Db, organizer: &Organizer, oid: &str, tid: &str, name: &str) -> Result<(), AuthError> {
+    if oid.is_empty() || tid.is_empty() {
+        return Err(AuthError::Invalid(
+            "Microsoft did not say which account signed in; try again.".into(),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    let holder: Option<String> = sqlx::query_scalar("SELECT id FROM organizers WHERE microsoft_oid = $1 AND id <> $2")
+        .bind(oid)
+        .bind(&organizer.id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    if holder.is_some() {
+        return Err(AuthError::Invalid(
+            "This Microsoft account is already linked to another organizer account here. Unlink it there first.".into(),
+        ));
+    }
+    sqlx::query("UPDATE organizers SET microsoft_oid = $2, microsoft_tid = $3, microsoft_name = $4 WHERE id = $1")
         .bind(&organizer.id)
         .bind(oid)
+        .bind(tid)
+        .bind(name)
         .execute(&mut *tx.tx)
         .await?;
     tx.commit().await?;
-    Ok(Some(organizer))
+    tracing::info!(
+        target: "atrium::security",
+        event = "microsoft_account_linked",
+        organizer = %organizer.id,
+        organization = %organizer.organization_id,
+        microsoft_oid = %oid,
+        microsoft_tid = %tid,
+        "Microsoft account linked for sign-in"
+    );
+    Ok(())
+}
+
+/// Unlinks `organizer`'s Microsoft account: signing in with it no longer works. False when none
+/// was linked.
+pub async fn unlink_microsoft(db: &Db, organizer: &Organizer) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let linked: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT microsoft_oid, microsoft_tid FROM organizers WHERE id = $1")
+            .bind(&organizer.id)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+    let Some((Some(oid), tid)) = linked else { return Ok(false) };
+    sqlx::query("UPDATE organizers SET microsoft_oid = NULL, microsoft_tid = NULL, microsoft_name = NULL WHERE id = $1")
+        .bind(&organizer.id)
+        .execute(&mut *tx.tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(
+        target: "atrium::security",
+        event = "microsoft_account_unlinked",
+        organizer = %organizer.id,
+        organization = %organizer.organization_id,
+        microsoft_oid = %oid,
+        microsoft_tid = %tid.unwrap_or_default(),
+        "Microsoft account unlinked from sign-in"
+    );
+    Ok(true)
+}
+
+/// The Microsoft account `organizer` signs in with, as it was shown when linked.
+pub async fn microsoft_link(db: &Db, organizer: &Organizer) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(Option<String>, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT microsoft_oid, microsoft_tid, microsoft_name FROM organizers WHERE id = $1")
+            .bind(&organizer.id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(match row {
+        Some((Some(oid), Some(_), name)) => Some(name.filter(|n| !n.is_empty()).unwrap_or(oid)),
+        _ => None,
+    })
 }
 
 /// A new session for `organizer`. Returns the cookie secret; a fresh one at every sign-in.

@@ -4,7 +4,7 @@
 use crate::auth::{self, SignedIn};
 use crate::client_addr::ClientAddr;
 use crate::events::Event;
-use crate::graph::delegated::Account;
+use crate::graph::delegated::{Account, OidcPurpose};
 use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::notice::{Notice, NoticeQuery};
 use crate::web::{html, problem_page, server_error};
@@ -52,6 +52,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/microsoft/connect", post(microsoft_connect))
         .route("/dashboard/microsoft/callback", get(microsoft_callback))
         .route("/dashboard/microsoft/disconnect", post(microsoft_disconnect))
+        .route("/dashboard/microsoft/link", post(microsoft_link))
+        .route("/dashboard/microsoft/unlink", post(microsoft_unlink))
         .route("/dashboard/microsoft/check", post(microsoft_check))
         .route("/dashboard/microsoft/import", post(microsoft_import))
         .route("/dashboard/tokens", get(tokens_page).post(create_token))
@@ -209,22 +211,45 @@ async fn microsoft_sign_in_callback(State(state): State<AppState>, headers: Head
     if auth::cookie_value(&headers, auth::OIDC_COOKIE).as_deref() != Some(oauth_state.as_str()) {
         return refuse("This sign-in was started in another browser; try again.");
     }
-    let (user, next) = match m.finish_sign_in(&oauth_state, &code).await {
+    let (user, purpose) = match m.finish_sign_in(&oauth_state, &code).await {
         Ok(found) => found,
         Err(crate::graph::delegated::DelegatedError::Db(e)) => return server_error(&state, &e),
         Err(e) => return refuse(&e.to_string()),
     };
-    let organizer = match auth::organizer_for_microsoft(&state.db, &user.oid, &user.email).await {
+    let next = match purpose {
+        OidcPurpose::SignIn { next } => next,
+        OidcPurpose::Link {
+            organizer_id,
+            session_hash,
+        } => {
+            let mut r = finish_microsoft_link(&state, &headers, &user, &organizer_id, &session_hash).await;
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&auth::oidc_cookie("", 0)).expect("valid cookie"),
+            );
+            return r;
+        }
+    };
+    // Only an organizer who linked this Microsoft account (object id and tenant) while signed
+    // in; never one found by the account's email, which is neither fixed nor verified.
+    let organizer = match auth::organizer_for_microsoft(&state.db, &user.oid, &user.tid).await {
         Ok(Some(o)) => o,
         Ok(None) => {
+            tracing::info!(
+                target: "atrium::security",
+                event = "microsoft_sign_in_unlinked",
+                microsoft_oid = %user.oid,
+                microsoft_tid = %user.tid,
+                "sign-in with a Microsoft account no organizer linked"
+            );
             return refuse(&format!(
-                "No organizer account here uses the Microsoft account {}. Ask a colleague for an invitation.",
+                "The Microsoft account {} is not linked to an organizer account here. Sign in with your email and password, then link your Microsoft account on the dashboard's Microsoft 365 page.",
                 if user.email.is_empty() {
                     "you signed in with"
                 } else {
                     user.email.as_str()
                 }
-            ))
+            ));
         }
         Err(e) => return server_error(&state, &e),
     };
@@ -245,6 +270,39 @@ async fn microsoft_sign_in_callback(State(state): State<AppState>, headers: Head
             r
         }
         Err(e) => server_error(&state, &e),
+    }
+}
+
+/// Completes "Link Microsoft account": only in the session that started it, and only for the
+/// organizer who started it.
+async fn finish_microsoft_link(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: &crate::graph::delegated::MicrosoftUser,
+    organizer_id: &str,
+    session_hash: &str,
+) -> Response {
+    let not_linked = |message: &str| problem_page(state, StatusCode::BAD_REQUEST, "Microsoft account not linked", message);
+    let secret = auth::cookie_value(headers, auth::SESSION_COOKIE).filter(|s| auth::sha256_hex(s) == session_hash);
+    let current = match &secret {
+        Some(secret) => match auth::session(&state.db, secret).await {
+            Ok(found) => found,
+            Err(e) => return server_error(state, &e),
+        },
+        None => None,
+    };
+    let Some((organizer, _)) = current.filter(|(o, _)| o.id == organizer_id) else {
+        return not_linked("This link was started in another session. Sign in, then start it again from the Microsoft 365 page.");
+    };
+    let shown = [&user.email, &user.name, &user.oid]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .cloned()
+        .unwrap_or_default();
+    match auth::link_microsoft(&state.db, &organizer, &user.oid, &user.tid, &shown).await {
+        Ok(()) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Linked.query())).into_response(),
+        Err(auth::AuthError::Invalid(m)) => problem_page(state, StatusCode::CONFLICT, "Microsoft account not linked", &m),
+        Err(auth::AuthError::Db(e)) => server_error(state, &e),
     }
 }
 
@@ -472,6 +530,7 @@ fn read_editor(form: &Form) -> (EventInput, EventForm) {
             "" => Some(0),
             m => Some(m.parse::<i64>().unwrap_or(-1)),
         },
+        teams_webinar_checked_with: None,
         presenters: Some(
             presenters
                 .iter()
@@ -1417,6 +1476,8 @@ async fn microsoft_view(state: &AppState, signed: &SignedIn) -> Result<app::dash
         let b = crate::teams_sync::backlog(&state.db, &signed.organizer.organization_id).await?;
         let problem = b.last_error.map(|(next_ms, error)| (since(next_ms / 1000), error));
         view.backlog = Some((b.registrations, b.event_steps, problem));
+        view.refused = crate::teams_sync::refused(&state.db, &signed.organizer.organization_id, 20).await?;
+        view.sign_in = Some(auth::microsoft_link(&state.db, &signed.organizer).await?);
     }
     Ok(view)
 }
@@ -1610,6 +1671,45 @@ async fn microsoft_disconnect(State(state): State<AppState>, signed: SignedIn, b
         .await
     {
         Ok(()) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Disconnected.query())).into_response(),
+        Err(e) => server_error(&state, &e),
+    }
+}
+
+/// Starts "Link Microsoft account": the OpenID Connect round trip, bound to this session.
+async fn microsoft_link(State(state): State<AppState>, signed: SignedIn, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+        return r;
+    }
+    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    let Some(secret) = auth::cookie_value(&headers, auth::SESSION_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    match m.link_url(&signed.organizer, &secret).await {
+        Ok((url, oauth_state)) => {
+            let mut r = Redirect::to(&url).into_response();
+            r.headers_mut().insert(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&auth::oidc_cookie(&oauth_state, 600)).expect("valid cookie"),
+            );
+            r
+        }
+        Err(crate::graph::delegated::DelegatedError::Db(e)) => server_error(&state, &e),
+        Err(e) => problem_page(
+            &state,
+            StatusCode::BAD_GATEWAY,
+            "Could not start the Microsoft sign-in",
+            &e.to_string(),
+        ),
+    }
+}
+
+/// Unlinks the organizer's Microsoft account from "Sign in with Microsoft".
+async fn microsoft_unlink(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+        return r;
+    }
+    match auth::unlink_microsoft(&state.db, &signed.organizer).await {
+        Ok(_) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Unlinked.query())).into_response(),
         Err(e) => server_error(&state, &e),
     }
 }

@@ -104,6 +104,11 @@ pub struct EventInput {
     /// Links the event to an existing Teams webinar (Microsoft mode); `null` unlinks it.
     #[serde(default, deserialize_with = "double_option")]
     pub teams_webinar_id: Option<Option<String>>,
+    /// The organization's connected Microsoft 365 account that was seen to organize or
+    /// co-organize `teams_webinar_id` (see `TeamsSync::webinar_account`); it then owns the event
+    /// in Teams. Never read from a request: a new link is refused without it.
+    #[serde(skip)]
+    pub teams_webinar_checked_with: Option<crate::graph::delegated::Account>,
     /// Registrants must confirm their email address within this many minutes (their seat is
     /// held meanwhile, then released); 0 turns confirmation off.
     pub email_confirmation_minutes: Option<i64>,
@@ -628,17 +633,37 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     }
     if let Some(link) = &input.teams_webinar_id {
         let link = link.as_deref().map(str::trim).filter(|l| !l.is_empty());
-        if link.is_some_and(|l| l.len() > 200 || l.chars().any(|c| c.is_whitespace() || c.is_control())) {
-            return Err(ManageError::Invalid(vec![FieldError::new(
-                "teamsWebinarId",
-                "This is not a Teams webinar id.",
-            )]));
+        match link {
+            Some(id) if current.teams_webinar_id.as_deref() != Some(id) => {
+                check_webinar_link(db, &current, id).await?;
+                let Some(account) = &input.teams_webinar_checked_with else {
+                    return Err(ManageError::Conflict(
+                        "A Teams webinar can only be linked after checking, with your organization's connected Microsoft 365 account, that this account organizes it.".into(),
+                    ));
+                };
+                let owner = match account {
+                    crate::graph::delegated::Account::Personal(organizer) => organizer.clone(),
+                    crate::graph::delegated::Account::Service(_) => String::new(),
+                };
+                sqlx::query("UPDATE events SET teams_webinar_id = $2, teams_owner = $3 WHERE id = $1")
+                    .bind(&current.id)
+                    .bind(id)
+                    .bind(owner)
+                    .execute(&mut *tx.tx)
+                    .await
+                    .map_err(|e| match e {
+                        sqlx::Error::Database(d) if d.is_unique_violation() => taken(),
+                        e => ManageError::Db(e),
+                    })?;
+            }
+            Some(_) => {}
+            None => {
+                sqlx::query("UPDATE events SET teams_webinar_id = NULL WHERE id = $1")
+                    .bind(&current.id)
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
         }
-        sqlx::query("UPDATE events SET teams_webinar_id = $2 WHERE id = $1")
-            .bind(&current.id)
-            .bind(link)
-            .execute(&mut *tx.tx)
-            .await?;
     }
     if let Some(p) = presenters {
         write_presenters(&mut tx, &current.id, &p).await?;
@@ -662,6 +687,27 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.updated", &new.slug, now).await?;
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+}
+
+fn taken() -> ManageError {
+    ManageError::Conflict("This Teams webinar is already linked to another event; a webinar can be linked to one event only.".into())
+}
+
+/// Whether `event` may be linked to the Teams webinar `id`: the id has a webinar id's form
+/// (422 naming `teamsWebinarId` otherwise) and no other event holds it (409). Whether the
+/// organization's Microsoft 365 account organizes the webinar is checked in Teams, by
+/// `TeamsSync::webinar_account`.
+pub async fn check_webinar_link(db: &Db, event: &Event, id: &str) -> Result<(), ManageError> {
+    crate::graph::check_webinar_id(id).map_err(|m| ManageError::Invalid(vec![FieldError::new("teamsWebinarId", m)]))?;
+    let holder: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE teams_webinar_id = $1 AND id <> $2")
+        .bind(id)
+        .bind(&event.id)
+        .fetch_optional(&db.pool)
+        .await?;
+    match holder {
+        Some(_) => Err(taken()),
+        None => Ok(()),
+    }
 }
 
 /// Publishes a draft, opening it for registration. With `to_teams`, a webinar is also created

@@ -18,6 +18,9 @@ pub enum Notice {
     Imported(i64),
     Connected,
     Disconnected,
+    /// A Microsoft account was linked for signing in.
+    Linked,
+    Unlinked,
 }
 
 /// The notice part of a dashboard address: `done`, and `n` or `to` where the notice has them.
@@ -52,6 +55,8 @@ impl Notice {
             Notice::Imported(_) => "imported",
             Notice::Connected => "connected",
             Notice::Disconnected => "disconnected",
+            Notice::Linked => "linked",
+            Notice::Unlinked => "unlinked",
         }
     }
 
@@ -70,6 +75,8 @@ impl Notice {
             "imported" => Notice::Imported(count()?),
             "connected" => Notice::Connected,
             "disconnected" => Notice::Disconnected,
+            "linked" => Notice::Linked,
+            "unlinked" => Notice::Unlinked,
             _ => return None,
         })
     }
@@ -87,6 +94,8 @@ impl Notice {
             Notice::Imported(n) => format!("Imported from Teams with {n} registrations."),
             Notice::Connected => "Connected.".into(),
             Notice::Disconnected => "Disconnected.".into(),
+            Notice::Linked => "Linked: you can now sign in with this Microsoft account.".into(),
+            Notice::Unlinked => "Unlinked: sign in with your password from now on.".into(),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! the registration's own transaction and sent later by a worker (never on the attendee's
 //! request), twenty at a time through `$batch`, with our registration id in
 //! `externalRegistrationInformation` so attendance can be joined back. A job sent twice (a crash
-//! after Graph accepted it) finds the person already registered, which counts as done.
+//! after Graph accepted it) finds the person already registered (409) with our id, which counts
+//! as done; a 409 for a registration without our id is someone else's, recorded as a problem
+//! for the organizers and not retried.
 
 use crate::db::{Db, WriteTx};
 use crate::events::Event;
@@ -257,6 +259,29 @@ fn presenter_body(p: &crate::manage::PresenterRecord) -> Option<serde_json::Valu
     }))
 }
 
+/// Whether a Teams registration carries Atrium's registration id `registration_id`.
+fn carries_id(reg: &Registration, registration_id: &str) -> bool {
+    reg.external_registration_information
+        .as_ref()
+        .and_then(|x| x.registration_id.as_deref())
+        == Some(registration_id)
+}
+
+/// An id Graph gave, made safe as one segment of a path (percent-encoded beyond the characters
+/// ids are made of).
+fn path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'@' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Why Teams does not have a registration: it already holds one for the same address that
+/// Atrium did not make.
+pub const TEAMS_HOLDS_ANOTHER: &str = "Teams already holds a registration for this address that Atrium did not make, so this one was not added to the Teams webinar. Check who registered it in Teams.";
+
 /// Work for Teams not done yet, for one organization: how many registration jobs and event
 /// steps wait, and the newest error among them (when, what).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -303,6 +328,33 @@ pub async fn backlog(db: &Db, organization_id: &str) -> Result<Backlog, sqlx::Er
         }
     }
     Ok(backlog)
+}
+
+/// Registrations of `organization_id`'s events that Teams did not take because it holds another
+/// registration for the same address: (event title, email), newest first, at most `limit`.
+pub async fn refused(db: &Db, organization_id: &str, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.title, r.email FROM registrations r JOIN events e ON e.id = r.event_id \
+         WHERE e.organization_id = $1 AND r.status = 'registered' AND r.teams_problem IS NOT NULL \
+         ORDER BY r.created_at DESC LIMIT $2",
+    )
+    .bind(organization_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Why an event may not be linked to a Teams webinar.
+#[derive(Debug)]
+pub enum LinkRefusal {
+    /// The id does not have a webinar id's form.
+    Invalid(String),
+    /// Microsoft mode is off, or no Microsoft 365 account is connected to check with.
+    NotConnected,
+    /// No connected account organizes or co-organizes the webinar (or it does not exist).
+    NotOrganizer(String),
+    /// Microsoft could not be asked.
+    Unavailable(String),
 }
 
 /// What a job about a whole event does in Teams.
@@ -392,7 +444,9 @@ impl TeamsSync {
 
     /// Cancels in Teams the registrations canceled in Atrium. Teams gives anonymous registrants
     /// no id at registration, so each is found in the webinar's registration list by the id
-    /// Atrium put in `externalRegistrationInformation` (or, failing that, by email).
+    /// Atrium put in `externalRegistrationInformation` (or, for one made in Teams and imported,
+    /// by its Teams id). Never by email: a Teams registration that only shares the address is
+    /// someone else's and is left alone.
     pub async fn sync_cancellations(&self) -> Result<usize, sqlx::Error> {
         let claimed = claim(&self.db, TOPIC_UNREGISTER, BATCH).await?;
         let mut sent = Vec::new();
@@ -412,6 +466,16 @@ impl TeamsSync {
         Ok(claimed.len())
     }
 
+    /// The webinar's registrations in Teams, read once per pass.
+    async fn listing<'a>(&self, webinar: &str, listings: &'a mut HashMap<String, Vec<Registration>>) -> Result<&'a [Registration], String> {
+        if !listings.contains_key(webinar) {
+            let path = format!("{}/registrations", crate::graph::webinar_path(webinar)?);
+            let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(|e| e.to_string())?;
+            listings.insert(webinar.to_string(), all);
+        }
+        Ok(&listings[webinar])
+    }
+
     async fn unregister(&self, registration_id: &str, listings: &mut HashMap<String, Vec<Registration>>) -> Result<(), String> {
         let Some(reg) = crate::registrations::by_id(&self.db, registration_id)
             .await
@@ -423,29 +487,29 @@ impl TeamsSync {
         let Some(webinar) = event.and_then(|e| e.teams_webinar_id) else {
             return Ok(());
         };
-        if !listings.contains_key(&webinar) {
-            let all: Vec<Registration> = self
-                .client
-                .get_all(&format!("/solutions/virtualEvents/webinars/{webinar}/registrations"), "application")
-                .await
-                .map_err(|e| e.to_string())?;
-            listings.insert(webinar.clone(), all);
-        }
+        let imported: Option<String> = sqlx::query_scalar("SELECT teams_registration_id FROM registrations WHERE id = $1")
+            .bind(registration_id)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?
+            .flatten();
         let ours = |r: &&Registration| {
-            r.external_registration_information
-                .as_ref()
-                .and_then(|x| x.registration_id.as_deref())
-                == Some(registration_id)
-                || r.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&reg.email))
+            carries_id(r, registration_id) || imported.as_deref().is_some_and(|teams_id| r.id.as_deref() == Some(teams_id))
         };
-        let found = listings[&webinar]
+        let found = self
+            .listing(&webinar, listings)
+            .await?
             .iter()
-            .find(ours)
-            .filter(|r| r.status.as_deref() != Some("canceled"))
+            .filter(ours)
+            .find(|r| r.status.as_deref() != Some("canceled"))
             .and_then(|r| r.id.clone());
         // Never reached Teams, or already canceled there: nothing to do.
         let Some(teams_id) = found else { return Ok(()) };
-        let path = format!("/solutions/virtualEvents/webinars/{webinar}/registrations/{teams_id}/cancel");
+        let path = format!(
+            "{}/registrations/{}/cancel",
+            crate::graph::webinar_path(&webinar)?,
+            path_segment(&teams_id)
+        );
         self.client
             .request(reqwest::Method::POST, &path, None, "application")
             .await
@@ -468,7 +532,7 @@ impl TeamsSync {
         let (token, mailbox) = self.owner_token(&event).await?;
         let (method, path) = match (&event.teams_meeting_id, &event.teams_webinar_id) {
             (Some(meeting), _) => (reqwest::Method::DELETE, format!("/me/onlineMeetings/{meeting}")),
-            (None, Some(webinar)) => (reqwest::Method::POST, format!("/solutions/virtualEvents/webinars/{webinar}/cancel")),
+            (None, Some(webinar)) => (reqwest::Method::POST, format!("{}/cancel", crate::graph::webinar_path(webinar)?)),
             (None, None) => return Ok(()),
         };
         match self.client.request_as(&token, method, &path, None, &mailbox).await {
@@ -574,25 +638,31 @@ impl TeamsSync {
     /// Mirrors one Teams registration into Atrium: a seat registered in Teams (ours carry our
     /// id and are already here) is added; a registration canceled in Teams is canceled in
     /// Atrium too, which frees the seat for the waitlist. Returns whether Atrium changed.
+    ///
+    /// A Teams registration is matched to an Atrium one only by Atrium's registration id (in
+    /// `externalRegistrationInformation`), or, for one made in Teams and imported, by its Teams
+    /// id stored on import. Never by email: anyone can register any address in Teams, so one
+    /// that only shares an address with an Atrium registration is someone else's and changes
+    /// nothing here.
     async fn mirror(&self, event_id: &str, reg: &Registration) -> Result<bool, String> {
         let ours = reg
             .external_registration_information
             .as_ref()
             .and_then(|x| x.registration_id.as_deref())
             .filter(|id| !id.is_empty());
+        let teams_id = reg.id.as_deref().filter(|id| !id.is_empty());
         let status = reg.status.as_deref().unwrap_or("registered");
         if status.eq_ignore_ascii_case("canceled") {
-            // Ours by our id; one made in Teams by its email.
-            let email = match ours {
-                Some(_) => String::new(),
-                None => reg.email.as_deref().unwrap_or("").trim().to_lowercase(),
+            let (column, value) = match (ours, teams_id) {
+                (Some(ours), _) => ("id", ours),
+                (None, Some(teams_id)) => ("teams_registration_id", teams_id),
+                (None, None) => return Ok(false),
             };
-            let id: Option<String> = sqlx::query_scalar(
-                "SELECT id FROM registrations WHERE event_id = $1 AND status = 'registered' AND (id = $2 OR email_normalized = $3)",
-            )
+            let id: Option<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM registrations WHERE event_id = $1 AND status = 'registered' AND {column} = $2"
+            ))
             .bind(event_id)
-            .bind(ours.unwrap_or(""))
-            .bind(&email)
+            .bind(value)
             .fetch_optional(&self.db.pool)
             .await
             .map_err(|e| e.to_string())?;
@@ -603,11 +673,14 @@ impl TeamsSync {
         if ours.is_some() || !status.eq_ignore_ascii_case("registered") {
             return Ok(false);
         }
-        let Some(email) = reg.email.as_deref() else { return Ok(false) };
+        let (Some(email), Some(teams_id)) = (reg.email.as_deref(), teams_id) else {
+            return Ok(false);
+        };
         crate::registrations::import_from_teams(
             &self.db,
             &self.sealer,
             event_id,
+            teams_id,
             email,
             reg.first_name.as_deref().unwrap_or(""),
             reg.last_name.as_deref().unwrap_or(""),
@@ -624,11 +697,8 @@ impl TeamsSync {
             return Ok(0);
         };
         let Some(webinar) = &event.teams_webinar_id else { return Ok(0) };
-        let all: Vec<Registration> = self
-            .client
-            .get_all(&format!("/solutions/virtualEvents/webinars/{webinar}/registrations"), "application")
-            .await
-            .map_err(|e| e.to_string())?;
+        let path = format!("{}/registrations", crate::graph::webinar_path(webinar)?);
+        let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(|e| e.to_string())?;
         let mut added = 0;
         for reg in &all {
             if self.mirror(event_id, reg).await? {
@@ -752,7 +822,7 @@ impl TeamsSync {
                 self.report_records(&reports, Some(&token), &mailbox).await?
             }
             (None, Some(webinar)) => {
-                let base = format!("/solutions/virtualEvents/webinars/{webinar}/sessions");
+                let base = format!("{}/sessions", crate::graph::webinar_path(webinar)?);
                 let sessions: Vec<Session> = self.client.get_all(&base, "application").await.map_err(|e| e.to_string())?;
                 let mut records = Vec::new();
                 for session in sessions.iter().filter_map(|s| s.id.as_deref()) {
@@ -922,6 +992,8 @@ impl TeamsSync {
             webinar_id = Some(id);
         }
         let webinar_id = webinar_id.expect("set above");
+        // Checked like any id that goes into a path (one Graph gave, or one stored earlier).
+        crate::graph::check_webinar_id(&webinar_id)?;
         if self.stage(event_id).await?.as_deref() == Some("created") {
             // Questions a failed attempt already added are not added again.
             let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/registrationConfiguration/questions");
@@ -1052,7 +1124,7 @@ impl TeamsSync {
         let (path, body) = match (&event.teams_meeting_id, &event.teams_webinar_id) {
             (Some(meeting), _) => (format!("/me/onlineMeetings/{meeting}"), meeting_body(&event)),
             (None, Some(webinar)) => (
-                format!("/solutions/virtualEvents/webinars/{webinar}"),
+                crate::graph::webinar_path(webinar)?,
                 serde_json::to_value(webinar_body(&event)).expect("webinar serialises"),
             ),
             (None, None) => return Ok(()),
@@ -1100,6 +1172,83 @@ impl TeamsSync {
         Ok(webinars)
     }
 
+    /// The organization's connected Microsoft 365 account that organizes or co-organizes the
+    /// Teams webinar `webinar_id`, checked in Teams before an event is linked to it: the
+    /// organizer's own account when they connected one, else the organization's service
+    /// account. Another organization's webinar is refused, so nobody can read its registrants
+    /// through Atrium's application permission.
+    pub async fn webinar_account(
+        &self,
+        organizer: &crate::auth::Organizer,
+        webinar_id: &str,
+    ) -> Result<crate::graph::delegated::Account, LinkRefusal> {
+        use crate::graph::delegated::{Account, DelegatedError};
+        let path = crate::graph::webinar_path(webinar_id).map_err(LinkRefusal::Invalid)?;
+        let Some(delegated) = &self.delegated else {
+            return Err(LinkRefusal::NotConnected);
+        };
+        let mut checked = Vec::new();
+        for account in [
+            Account::Personal(organizer.id.clone()),
+            Account::Service(organizer.organization_id.clone()),
+        ] {
+            let Some((upn, _)) = delegated
+                .status(&account)
+                .await
+                .map_err(|e| LinkRefusal::Unavailable(e.to_string()))?
+            else {
+                continue;
+            };
+            let token = match delegated.access_token(&account).await {
+                Ok(token) => token,
+                Err(DelegatedError::NotConnected) => continue,
+                Err(e) => return Err(LinkRefusal::Unavailable(format!("the sign-in of {upn} no longer works ({e})"))),
+            };
+            let mailbox = account.mailbox();
+            let webinar = match self.client.request_as(&token, reqwest::Method::GET, &path, None, &mailbox).await {
+                Ok((_, body)) => body,
+                // Not there, or not visible to this account.
+                Err(GraphError::Http {
+                    status: 400 | 403 | 404, ..
+                }) => serde_json::Value::Null,
+                Err(e) => return Err(LinkRefusal::Unavailable(e.to_string())),
+            };
+            match self.organizes(&token, &mailbox, &webinar).await {
+                Ok(true) => return Ok(account),
+                Ok(false) => checked.push(upn),
+                Err(e) => return Err(LinkRefusal::Unavailable(e.to_string())),
+            }
+        }
+        if checked.is_empty() {
+            return Err(LinkRefusal::NotConnected);
+        }
+        Err(LinkRefusal::NotOrganizer(format!(
+            "{} neither organizes nor co-organizes a Teams webinar with this id. Link only webinars your organization's connected Microsoft 365 account organizes.",
+            checked.join(" and ")
+        )))
+    }
+
+    /// Whether the user behind the delegated `token` organizes or co-organizes `webinar` (as
+    /// Graph returned it): its `createdBy.user` or one of its `coOrganizers` is that user.
+    async fn organizes(&self, token: &str, mailbox: &str, webinar: &serde_json::Value) -> Result<bool, GraphError> {
+        // Some answers wrap the entity in `value`.
+        let webinar = if webinar["value"].is_object() { &webinar["value"] } else { webinar };
+        if !webinar.is_object() {
+            return Ok(false);
+        }
+        let (_, me) = self
+            .client
+            .request_as(token, reqwest::Method::GET, "/me?$select=id", None, mailbox)
+            .await?;
+        let Some(me) = me["id"].as_str().filter(|id| !id.is_empty()) else {
+            return Ok(false);
+        };
+        Ok(webinar["createdBy"]["user"]["id"].as_str() == Some(me)
+            || webinar["coOrganizers"]
+                .as_array()
+                .is_some_and(|list| list.iter().any(|c| c["id"].as_str() == Some(me))))
+    }
+
     /// Brings an existing Teams webinar into Atrium: an event linked to it (published when the
     /// webinar is), owned in Teams by `account`, with the registrations made so far.
     pub async fn import_webinar(
@@ -1125,16 +1274,16 @@ impl TeamsSync {
             Some(_) => return Err("This webinar is already linked to an event on this site.".into()),
             None => {}
         }
+        let path = crate::graph::webinar_path(webinar_id)?;
         let token = delegated.access_token(account).await.map_err(|e| e.to_string())?;
-        if webinar_id.is_empty() || webinar_id.len() > 200 || webinar_id.contains(['/', '?', '#', '%', ' ']) {
-            return Err("This is not a Teams webinar id.".into());
-        }
-        let path = format!("/solutions/virtualEvents/webinars/{webinar_id}");
         let (_, body) = self
             .client
             .request_as(&token, reqwest::Method::GET, &path, None, &account.mailbox())
             .await
             .map_err(|e| e.to_string())?;
+        if !self.organizes(&token, &account.mailbox(), &body).await.map_err(|e| e.to_string())? {
+            return Err("This account neither organizes nor co-organizes this webinar in Teams, so it can't be imported.".into());
+        }
         let webinar: Webinar = parse_entity(body).map_err(|e| e.to_string())?;
         let status = webinar.status.clone().unwrap_or_default().to_lowercase();
         if status == "canceled" {
@@ -1245,6 +1394,14 @@ impl TeamsSync {
                 sent.push(c.id.clone());
                 continue;
             };
+            let Ok(webinar_path) = crate::graph::webinar_path(&webinar) else {
+                failed.push((
+                    c.id.clone(),
+                    c.attempts,
+                    "the event is linked to a malformed Teams webinar id".into(),
+                ));
+                continue;
+            };
             let body = Registration {
                 first_name: Some(reg.first_name.clone()),
                 last_name: Some(reg.last_name.clone()),
@@ -1260,7 +1417,7 @@ impl TeamsSync {
             items.push(BatchRequestItem {
                 id: c.id.clone(),
                 method: "POST".into(),
-                url: format!("/solutions/virtualEvents/webinars/{webinar}/registrations"),
+                url: format!("{webinar_path}/registrations"),
                 headers: Some(serde_json::Map::from_iter([(
                     "Content-Type".to_string(),
                     serde_json::json!("application/json"),
@@ -1271,17 +1428,43 @@ impl TeamsSync {
             item_registration.insert(c.id.clone(), (reg.id.clone(), c.attempts));
         }
         let mut synced = Vec::new();
+        let mut refused = Vec::new();
         if !items.is_empty() {
             match self.client.batch(items, "application").await {
                 Ok(answers) => {
+                    let mut listings: HashMap<String, Vec<Registration>> = HashMap::new();
                     for a in answers {
                         let Some((reg_id, attempts)) = item_registration.get(&a.id) else {
                             continue;
                         };
-                        // 409: already registered in Teams — an earlier attempt got through.
-                        if (200..300).contains(&a.status) || a.status == 409 {
+                        if (200..300).contains(&a.status) {
                             sent.push(a.id.clone());
                             synced.push(reg_id.clone());
+                        } else if a.status == 409 {
+                            // Teams already has this address. Ours only if that registration
+                            // carries our id (an earlier attempt got through); otherwise it is
+                            // someone else's, and this one is not in Teams.
+                            let reg = &registrations[reg_id];
+                            let webinar = events[&reg.event_id]
+                                .as_ref()
+                                .and_then(|e| e.teams_webinar_id.clone())
+                                .unwrap_or_default();
+                            match self.listing(&webinar, &mut listings).await {
+                                Ok(list) => {
+                                    sent.push(a.id.clone());
+                                    if list.iter().any(|r| carries_id(r, reg_id)) {
+                                        synced.push(reg_id.clone());
+                                    } else {
+                                        tracing::warn!(registration = %reg_id, "Teams holds another registration for this address");
+                                        refused.push(reg_id.clone());
+                                    }
+                                }
+                                Err(e) => failed.push((
+                                    a.id.clone(),
+                                    *attempts,
+                                    format!("Teams answered 409; checking whose registration it holds failed: {e}"),
+                                )),
+                            }
                         } else {
                             let detail = a
                                 .body
@@ -1304,13 +1487,20 @@ impl TeamsSync {
                 }
             }
         }
-        if !synced.is_empty() {
+        if !synced.is_empty() || !refused.is_empty() {
             let now = crate::registrations::now();
             let mut tx = self.db.begin_write().await?;
             for id in &synced {
-                sqlx::query("UPDATE registrations SET teams_synced_at = $2 WHERE id = $1")
+                sqlx::query("UPDATE registrations SET teams_synced_at = $2, teams_problem = NULL WHERE id = $1")
                     .bind(id)
                     .bind(now)
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            for id in &refused {
+                sqlx::query("UPDATE registrations SET teams_problem = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(TEAMS_HOLDS_ANOTHER)
                     .execute(&mut *tx.tx)
                     .await?;
             }

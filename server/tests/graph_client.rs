@@ -168,6 +168,67 @@ async fn paging_follows_next_links_and_errors_are_readable() {
     assert!(matches!(bad, GraphError::Decode(_)), "{bad:?}");
 }
 
+/// A listener that is not Graph: records each request's path and Authorization header, and
+/// answers with an empty page.
+async fn recorder() -> (String, std::sync::Arc<std::sync::Mutex<Vec<(String, Option<String>)>>>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+        let log = log.clone();
+        async move {
+            let auth = request
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            log.lock().unwrap().push((request.uri().to_string(), auth));
+            axum::Json(json!({"value": []}))
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, seen)
+}
+
+#[tokio::test]
+async fn next_links_off_graph_are_refused_and_get_no_token() {
+    let sim = Sim::start().await;
+    let client = GraphClient::new(sim.config(), quick());
+    let id = sim.webinar();
+    sim.register_in_teams(&id, "someone@example.com");
+    let (elsewhere, seen) = recorder().await;
+    let sim_port = sim.base.rsplit(':').next().unwrap().to_string();
+    for link in [
+        // Another host (here: the same machine on another port).
+        format!("{elsewhere}/v1.0/solutions/virtualEvents/webinars/{id}/registrations?$skiptoken=2"),
+        // Graph's host and port written with a user name in front of another host.
+        format!("http://127.0.0.1:{sim_port}@{}/v1.0/x", elsewhere.trim_start_matches("http://")),
+        // Another scheme on Graph's own host and port.
+        format!("https://127.0.0.1:{sim_port}/v1.0/solutions/virtualEvents/webinars/{id}/registrations"),
+    ] {
+        sim.state.lock().unwrap().next_link_override = Some(link.clone());
+        let err = client
+            .get_all::<Registration>(&format!("/solutions/virtualEvents/webinars/{id}/registrations"), "o")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, GraphError::Untrusted(_)), "{link}: {err:?}");
+        assert!(!err.is_transient(), "not retried later either");
+    }
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the other host was never called, so never saw the token: {:?}",
+        seen.lock().unwrap()
+    );
+    // Links on Graph's own address are still followed.
+    sim.state.lock().unwrap().next_link_override = None;
+    let all: Vec<Registration> = client
+        .get_all(&format!("/solutions/virtualEvents/webinars/{id}/registrations"), "o")
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1);
+}
+
 #[tokio::test]
 async fn batches_retry_only_the_items_that_failed() {
     let sim = Sim::start().await;

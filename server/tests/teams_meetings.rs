@@ -272,6 +272,37 @@ async fn a_headless_server_connects_with_a_device_code() {
     assert!(err.to_string().contains("AADSTS70019"), "{err}");
 }
 
+/// Follows a started OpenID Connect round trip (`start`, a redirect to the identity platform
+/// that set the OIDC cookie) as a browser would, sending `cookies` (the OIDC cookie is added
+/// when `keep_cookie`) to the callback; returns the callback's response.
+async fn finish_oidc(app: &TestApp, start: reqwest::Response, keep_cookie: bool, cookies: &[&str]) -> reqwest::Response {
+    assert_eq!(start.status(), 303);
+    let oidc = start.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(oidc.starts_with("__Host-atrium_oidc="));
+    let authorize = start.headers()["location"].to_str().unwrap().to_string();
+    assert!(authorize.contains("nonce=") && authorize.contains("scope=openid"), "{authorize}");
+    let back = app.client.get(&authorize).send().await.unwrap();
+    let callback = back.headers()["location"]
+        .to_str()
+        .unwrap()
+        .replace("http://localhost:3000", &app.base);
+    let mut sent: Vec<String> = cookies.iter().map(|c| c.to_string()).collect();
+    if keep_cookie {
+        sent.push(oidc);
+    }
+    let mut request = app.client.get(callback);
+    if !sent.is_empty() {
+        request = request.header("cookie", sent.join("; "));
+    }
+    request.send().await.unwrap()
+}
+
 /// Follows "Sign in with Microsoft" as a browser would; returns the callback's response.
 async fn sign_in_with_microsoft(app: &TestApp, keep_cookie: bool) -> reqwest::Response {
     let start = app
@@ -280,61 +311,83 @@ async fn sign_in_with_microsoft(app: &TestApp, keep_cookie: bool) -> reqwest::Re
         .send()
         .await
         .unwrap();
-    assert_eq!(start.status(), 303);
-    let cookie = start.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    assert!(cookie.starts_with("__Host-atrium_oidc="));
-    let authorize = start.headers()["location"].to_str().unwrap().to_string();
-    assert!(authorize.contains("nonce=") && authorize.contains("scope=openid"), "{authorize}");
-    let back = app.client.get(&authorize).send().await.unwrap();
-    let callback = back.headers()["location"]
-        .to_str()
-        .unwrap()
-        .replace("http://localhost:3000", &app.base);
-    let mut request = app.client.get(callback);
-    if keep_cookie {
-        request = request.header("cookie", cookie);
-    }
-    request.send().await.unwrap()
+    finish_oidc(app, start, keep_cookie, &[]).await
 }
 
-#[tokio::test]
-async fn organizers_sign_in_with_microsoft() {
+/// Starts "Link Microsoft account" in the session `cookie` (with its CSRF token).
+async fn start_link(app: &TestApp, cookie: &str, csrf: &str) -> reqwest::Response {
+    app.post_form("/dashboard/microsoft/link", cookie, &[("csrf", csrf)]).await
+}
+
+fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("__Host-atrium_session=") && c.len() > "__Host-atrium_session=".len())
+}
+
+async fn linked_oid(app: &TestApp, organizer: &str) -> (Option<String>, Option<String>) {
+    sqlx::query_as("SELECT microsoft_oid, microsoft_tid FROM organizers WHERE id = $1")
+        .bind(organizer)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+both_backends!(organizers_sign_in_with_a_microsoft_account_they_linked, |backend| async move {
     let sim = Sim::start().await;
-    let app = microsoft_app(Backend::Sqlite, &sim).await;
+    let app = microsoft_app(backend, &sim).await;
     let login = app.client.get(app.url("/login")).send().await.unwrap();
     // Connect forms redirect to the identity platform; the policy lets them.
     let csp = login.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.contains("form-action 'self' http://127.0.0.1:"), "{csp}");
     assert!(login.text().await.unwrap().contains("Sign in with Microsoft"));
 
-    // Someone whose Microsoft account matches no organizer is turned away.
+    // Someone whose Microsoft account nobody linked is turned away.
     sim.state.lock().unwrap().user = Some(("oid-stranger".into(), "stranger@contoso.example".into(), "Stranger".into()));
     let r = sign_in_with_microsoft(&app, true).await;
     assert_eq!(r.status(), 400);
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("No organizer account here uses the Microsoft account stranger@contoso.example"));
+    assert!(r.text().await.unwrap().contains(
+        "The Microsoft account stranger@contoso.example is not linked to an organizer account here. Sign in with your email and password, then link your Microsoft account"
+    ));
+    // So is a Microsoft account whose (changeable, unverified) email claim is the owner's.
+    sim.state.lock().unwrap().user = Some(("oid-impostor".into(), app.owner.email.clone(), "Impostor".into()));
+    let r = sign_in_with_microsoft(&app, true).await;
+    assert_eq!(r.status(), 400, "an email claim signs nobody in");
+    assert!(session_cookie(&r).is_none());
+    assert_eq!(linked_oid(&app, &app.owner.id).await, (None, None), "and links nothing");
 
-    // The owner's Microsoft account has the owner's email: signed in, and linked from now on.
-    sim.state.lock().unwrap().user = Some(("oid-owner".into(), app.owner.email.clone(), "Owner".into()));
+    // The owner signs in with their password and links their Microsoft account.
+    sim.state.lock().unwrap().user = Some(("oid-owner".into(), "owner@contoso.example".into(), "Owner".into()));
+    let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
+    let page = app.page("/dashboard/microsoft", Some(&cookie)).await;
+    assert!(page.contains("Not linked: you sign in with your email and password."), "{page}");
+    let start = start_link(&app, &cookie, &csrf).await;
+    let r = finish_oidc(&app, start, true, &[&cookie]).await;
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/dashboard/microsoft?done=Linked"));
+    assert_eq!(
+        linked_oid(&app, &app.owner.id).await,
+        (Some("oid-owner".into()), Some(common::graphsim::TENANT.into())),
+        "object id and tenant id"
+    );
+    let page = app.page("/dashboard/microsoft", Some(&cookie)).await;
+    assert!(
+        page.contains("you can sign in with Microsoft as <strong>owner@contoso.example</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("Unlink Microsoft account"));
+
+    // Signed out, they sign in with Microsoft.
+    assert_eq!(app.post_form("/logout", &cookie, &[("csrf", &csrf)]).await.status(), 303);
     let r = sign_in_with_microsoft(&app, true).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/dashboard/team");
-    let session = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
-        .find(|c| c.starts_with("__Host-atrium_session="))
-        .expect("a session cookie");
+    let session = session_cookie(&r).expect("a session cookie");
     let team = app
         .client
         .get(app.url("/dashboard/team"))
@@ -343,12 +396,6 @@ async fn organizers_sign_in_with_microsoft() {
         .await
         .unwrap();
     assert_eq!(team.status(), 200);
-    let linked: Option<String> = sqlx::query_scalar("SELECT microsoft_oid FROM organizers WHERE id = $1")
-        .bind(&app.owner.id)
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(linked.as_deref(), Some("oid-owner"));
     // Linked by object id: a later email change in Microsoft does not lock the owner out.
     sim.state.lock().unwrap().user = Some(("oid-owner".into(), "renamed@contoso.example".into(), "Owner".into()));
     assert_eq!(sign_in_with_microsoft(&app, true).await.status(), 303);
@@ -364,7 +411,73 @@ async fn organizers_sign_in_with_microsoft() {
     let r = sign_in_with_microsoft(&app, false).await;
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap().contains("started in another browser"));
-}
+
+    // Unlinked, the Microsoft account signs nobody in again.
+    let csrf = app
+        .page("/dashboard", Some(&session))
+        .await
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = app.post_form("/dashboard/microsoft/unlink", &session, &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(linked_oid(&app, &app.owner.id).await, (None, None));
+    assert_eq!(sign_in_with_microsoft(&app, true).await.status(), 400);
+});
+
+both_backends!(a_microsoft_link_lands_only_in_the_session_that_started_it, |backend| async move {
+    let sim = Sim::start().await;
+    let app = microsoft_app(backend, &sim).await;
+    let (colleague, colleague_password) = server::auth::create_organizer(&app.state.db, "colleague@example.com", "Owner Org", None)
+        .await
+        .unwrap();
+    let (owner_cookie, owner_csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
+    let (colleague_cookie, colleague_csrf) = app.sign_in_as(&colleague.email, &colleague_password).await;
+
+    // Without the session's CSRF token, no link starts.
+    let r = app
+        .post_form("/dashboard/microsoft/link", &owner_cookie, &[("csrf", "forged")])
+        .await;
+    assert_eq!(r.status(), 403);
+
+    // The colleague starts a link with their Microsoft account; the answer lands in the owner's
+    // session (even with the colleague's OIDC cookie): nothing is linked to anyone.
+    sim.state.lock().unwrap().user = Some(("oid-colleague".into(), "colleague@contoso.example".into(), "Colleague".into()));
+    let start = start_link(&app, &colleague_cookie, &colleague_csrf).await;
+    let r = finish_oidc(&app, start, true, &[&owner_cookie]).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("started in another session"));
+    // Or in no session at all.
+    let start = start_link(&app, &colleague_cookie, &colleague_csrf).await;
+    let r = finish_oidc(&app, start, true, &[]).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(linked_oid(&app, &app.owner.id).await, (None, None));
+    assert_eq!(linked_oid(&app, &colleague.id).await, (None, None));
+    // A link can't be used to sign in either.
+    assert_eq!(sign_in_with_microsoft(&app, true).await.status(), 400);
+
+    // In the colleague's own session it links to the colleague.
+    let start = start_link(&app, &colleague_cookie, &colleague_csrf).await;
+    let r = finish_oidc(&app, start, true, &[&colleague_cookie]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(linked_oid(&app, &colleague.id).await.0.as_deref(), Some("oid-colleague"));
+    // The same Microsoft account can't be linked to a second organizer.
+    let start = start_link(&app, &owner_cookie, &owner_csrf).await;
+    let r = finish_oidc(&app, start, true, &[&owner_cookie]).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("already linked to another organizer account"));
+    assert_eq!(linked_oid(&app, &app.owner.id).await, (None, None));
+    // Signing in with it signs in the colleague.
+    let r = sign_in_with_microsoft(&app, true).await;
+    assert_eq!(r.status(), 303);
+    let session = session_cookie(&r).unwrap();
+    let page = app.page("/dashboard/microsoft", Some(&session)).await;
+    assert!(page.contains("colleague@example.com"), "the colleague's dashboard");
+});
 
 #[test]
 fn id_tokens_are_checked_before_anyone_is_signed_in() {
@@ -445,6 +558,16 @@ both_backends!(
         assert!(page.contains("Quarterly roadmap"), "{page}");
         assert!(page.contains("Co-hosted session"), "co-organized webinars are offered too");
         assert!(!page.contains(&other), "only webinars this account organizes");
+        // Nor can another's webinar be imported by naming it.
+        let r = app
+            .post_form(
+                "/dashboard/microsoft/import",
+                &cookie,
+                &[("csrf", &csrf), ("account", "service"), ("webinar", &other)],
+            )
+            .await;
+        assert_eq!(r.status(), 502);
+        assert!(r.text().await.unwrap().contains("neither organizes nor co-organizes"));
         let r = app
             .post_form(
                 "/dashboard/microsoft/import",
@@ -794,6 +917,8 @@ async fn microsoft_dashboard_actions_need_a_session_and_its_csrf_token() {
         "/dashboard/microsoft/disconnect",
         "/dashboard/microsoft/check",
         "/dashboard/microsoft/import",
+        "/dashboard/microsoft/link",
+        "/dashboard/microsoft/unlink",
     ] {
         let form = "csrf=forged&account=service&webinar=w";
         let anonymous = app
@@ -889,6 +1014,8 @@ async fn the_microsoft_page_shows_what_waits_for_teams_and_why() {
     let slug = app.event(|_| {}).await;
     let link = server::manage::EventInput {
         teams_webinar_id: Some(Some(webinar)),
+        // As the API does after checking in Teams that the service account organizes it.
+        teams_webinar_checked_with: Some(server::graph::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
     server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
@@ -918,4 +1045,54 @@ async fn the_microsoft_page_shows_what_waits_for_teams_and_why() {
     let page = app.page("/dashboard/microsoft", Some(&rival)).await;
     assert!(page.contains("Everything is in Teams."), "{page}");
     assert!(!page.contains("Insufficient privileges"));
+}
+
+/// A log sink for one test: everything written, as text.
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn linking_and_unlinking_a_microsoft_account_are_logged_as_security_events() {
+    let logs = Logs::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_writer(move || sink.clone())
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    server::auth::link_microsoft(
+        &app.state.db,
+        &app.owner,
+        "oid-owner",
+        common::graphsim::TENANT,
+        "owner@contoso.example",
+    )
+    .await
+    .unwrap();
+    assert!(server::auth::unlink_microsoft(&app.state.db, &app.owner).await.unwrap());
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|e| e["target"] == "atrium::security")
+        .collect();
+    assert_eq!(events.len(), 2, "{text}");
+    for (event, name) in events.iter().zip(["microsoft_account_linked", "microsoft_account_unlinked"]) {
+        assert_eq!(event["fields"]["event"], name);
+        assert_eq!(event["fields"]["organizer"], app.owner.id.as_str());
+        assert_eq!(event["fields"]["microsoft_oid"], "oid-owner");
+        assert_eq!(event["fields"]["microsoft_tid"], common::graphsim::TENANT);
+    }
 }

@@ -24,6 +24,8 @@ async fn linked_app(backend: common::Backend, sim: &Sim) -> (TestApp, String, St
     let slug = app.event(|e| e.capacity = Some(3)).await;
     let input = server::manage::EventInput {
         teams_webinar_id: Some(Some(webinar.clone())),
+        // As the API does after checking in Teams that the service account organizes it.
+        teams_webinar_checked_with: Some(server::graph::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
     server::manage::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
@@ -453,6 +455,8 @@ async fn attendance_comes_from_teams_joined_by_our_id_then_email() {
     let slug = app.event(|_| {}).await;
     let link = server::manage::EventInput {
         teams_webinar_id: Some(Some(webinar.clone())),
+        // As the API does after checking in Teams that the service account organizes it.
+        teams_webinar_checked_with: Some(server::graph::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
     server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
@@ -535,4 +539,305 @@ async fn attendance_comes_from_teams_joined_by_our_id_then_email() {
         .await
         .unwrap();
     assert_eq!(rows, 4, "the late attendee is in");
+}
+
+/// Cancels a registration in the simulated Teams, as its registrant would there.
+fn cancel_in_teams(sim: &Sim, webinar: &str, teams_id: &str) {
+    let mut s = sim.state.lock().unwrap();
+    let reg = s
+        .registrations
+        .get_mut(webinar)
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["id"] == teams_id)
+        .unwrap();
+    reg["status"] = serde_json::json!("canceled");
+}
+
+async fn status_of(app: &TestApp, email: &str) -> String {
+    sqlx::query_scalar("SELECT status FROM registrations WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+both_backends!(a_stranger_canceling_your_address_in_teams_leaves_your_seat, |backend| async move {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(backend, &sim).await;
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
+    assert_eq!(app.register(&slug, person(1)).await.status(), 201);
+    drain(&app, &sync).await;
+    // Someone else registers the same address in Teams, then cancels there.
+    let strangers = sim.register_in_teams(&webinar, "PERSON1@example.com");
+    let event_id: String = sqlx::query_scalar("SELECT id FROM events WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        sync.resync_registrations(&event_id).await.unwrap(),
+        0,
+        "not imported: the address is taken here"
+    );
+    cancel_in_teams(&sim, &webinar, &strangers);
+    assert_eq!(sync.resync_registrations(&event_id).await.unwrap(), 0);
+    assert_eq!(
+        status_of(&app, "person1@example.com").await,
+        "registered",
+        "a Teams registration that only shares the address cancels nothing in Atrium"
+    );
+    assert_eq!(app.event_json(&slug).await["registeredCount"], 1);
+    // The person's own registration, canceled in Teams, is found by Atrium's id and canceled.
+    let own = sim.state.lock().unwrap().registrations[&webinar]
+        .iter()
+        .find(|r| r["externalRegistrationInformation"]["registrationId"].is_string())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cancel_in_teams(&sim, &webinar, &own);
+    sync.resync_registrations(&event_id).await.unwrap();
+    assert_eq!(status_of(&app, "person1@example.com").await, "canceled");
+});
+
+both_backends!(a_409_for_someone_elses_registration_is_a_problem_not_a_sync, |backend| async move {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(backend, &sim).await;
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
+    // A stranger registered the address in Teams first; then its owner registers in Atrium.
+    let strangers = sim.register_in_teams(&webinar, "person1@example.com");
+    assert_eq!(app.register(&slug, person(1)).await.status(), 201);
+    assert_eq!(app.register(&slug, person(2)).await.status(), 201);
+    drain(&app, &sync).await;
+    let rows: Vec<(String, Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT email, teams_synced_at, teams_problem FROM registrations ORDER BY email")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows[0].0, "person1@example.com");
+    assert_eq!(rows[0].1, None, "Teams answered 409 for someone else's registration: not synced");
+    assert!(rows[0].2.as_deref().is_some_and(|p| p.contains("Atrium did not make")), "{rows:?}");
+    assert!(
+        rows[1].1.is_some() && rows[1].2.is_none(),
+        "the other person reached Teams: {rows:?}"
+    );
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE topic = 'graph.register' AND sent_at IS NULL")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "not retried forever");
+    // The organizers see it.
+    let refused = server::teams_sync::refused(&app.state.db, &app.owner.organization_id, 20)
+        .await
+        .unwrap();
+    assert_eq!(refused, vec![("Test webinar".to_string(), "person1@example.com".to_string())]);
+
+    // The person cancels in Atrium: the stranger's Teams registration is not touched.
+    let token = app.manage_token_of("person1@example.com").await;
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/registrations/{token}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(sync.sync_cancellations().await.unwrap(), 1);
+    let theirs = sim.state.lock().unwrap().registrations[&webinar]
+        .iter()
+        .find(|r| r["id"] == strangers.as_str())
+        .unwrap()["status"]
+        .clone();
+    assert_eq!(theirs, "registered", "only the Teams registration carrying our id is canceled");
+    assert!(server::teams_sync::refused(&app.state.db, &app.owner.organization_id, 20)
+        .await
+        .unwrap()
+        .is_empty());
+});
+
+both_backends!(registrations_imported_from_teams_follow_by_their_teams_id, |backend| async move {
+    let sim = Sim::start().await;
+    let (app, slug, webinar) = linked_app(backend, &sim).await;
+    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
+    let tia = sim.register_in_teams(&webinar, "tia@example.com");
+    let tom = sim.register_in_teams(&webinar, "tom@example.com");
+    let event_id: String = sqlx::query_scalar("SELECT id FROM events WHERE slug = $1")
+        .bind(&slug)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sync.resync_registrations(&event_id).await.unwrap(), 2);
+    let stored: Option<String> = sqlx::query_scalar("SELECT teams_registration_id FROM registrations WHERE email = 'tia@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some(tia.as_str()));
+    // Canceled in Teams: canceled in Atrium, found by the Teams id.
+    cancel_in_teams(&sim, &webinar, &tia);
+    sync.resync_registrations(&event_id).await.unwrap();
+    assert_eq!(status_of(&app, "tia@example.com").await, "canceled");
+    assert_eq!(status_of(&app, "tom@example.com").await, "registered");
+    // Canceled in Atrium: canceled in Teams, found by the Teams id.
+    let token = app.manage_token_of("tom@example.com").await;
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/registrations/{token}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    sync.sync_cancellations().await.unwrap();
+    let status = sim.state.lock().unwrap().registrations[&webinar]
+        .iter()
+        .find(|r| r["id"] == tom.as_str())
+        .unwrap()["status"]
+        .clone();
+    assert_eq!(status, "canceled");
+});
+
+const SEALER_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+/// An app in Microsoft mode (against `sim`), with no Microsoft 365 account connected yet.
+async fn microsoft_app(backend: common::Backend, sim: &Sim) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::config_for(backend, &dir).await;
+    config.graph = Some(sim.config());
+    config.sealer = Some(server::crypto::Sealer::from_base64(SEALER_KEY).unwrap());
+    TestApp::spawn_with(config, dir).await
+}
+
+/// Connects `upn`'s account: the organization's service account, or `personal` for the owner.
+async fn seed_account(app: &TestApp, sim: &Sim, upn: &str, personal: bool) {
+    let sealer = server::crypto::Sealer::from_base64(SEALER_KEY).unwrap();
+    let refresh = format!("sim-refresh-{}", uuid::Uuid::new_v4().simple());
+    {
+        let mut s = sim.state.lock().unwrap();
+        s.refresh_tokens.push(refresh.clone());
+        s.refresh_users.insert(refresh.clone(), upn.to_string());
+    }
+    let sql = if personal {
+        "INSERT INTO personal_microsoft_accounts (organizer_id, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) VALUES ($1, $2, $3, 0, 0)"
+    } else {
+        "INSERT INTO microsoft_accounts (organization_id, connected_by, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) VALUES ($1, $4, $2, $3, 0, 0)"
+    };
+    let key = if personal { &app.owner.id } else { &app.owner.organization_id };
+    let mut q = sqlx::query(sql).bind(key).bind(upn).bind(sealer.seal(&refresh));
+    if !personal {
+        q = q.bind(&app.owner.id);
+    }
+    q.execute(&app.state.db.pool).await.unwrap();
+}
+
+async fn link(app: &TestApp, token: &str, slug: &str, webinar: &str) -> (u16, serde_json::Value) {
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/events/{slug}")))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"teamsWebinarId": webinar}))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+async fn linked_webinar(app: &TestApp, slug: &str) -> Option<String> {
+    sqlx::query_scalar("SELECT teams_webinar_id FROM events WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap()
+}
+
+both_backends!(linking_a_teams_webinar_is_checked_in_teams, |backend| async move {
+    let sim = Sim::start().await;
+    let app = microsoft_app(backend, &sim).await;
+    let token = app.owner_token().await;
+    let slug = app.event(|_| {}).await;
+    let other = app.event(|_| {}).await;
+    let mine = sim.webinar_organized_by(common::graphsim::SERVICE_UPN, &[]);
+    let co_organized = sim.webinar_organized_by("someone@contoso.example", &[common::graphsim::SERVICE_UPN]);
+    let theirs = sim.webinar_organized_by("organizer@fabrikam.example", &[]);
+
+    // Not a webinar id: refused before anything is asked of Microsoft.
+    for bad in ["x/../../users?$top=999#", "a b", "..", &format!("{mine}/registrations")] {
+        let (status, body) = link(&app, &token, &slug, bad).await;
+        assert_eq!(status, 422, "{bad}: {body}");
+        assert_eq!(body["errors"][0]["field"], "teamsWebinarId", "{body}");
+    }
+    assert_eq!(sim.requests(), 0);
+    // No account connected to check with.
+    let (status, body) = link(&app, &token, &slug, &mine).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("connect"), "{body}");
+    assert_eq!(linked_webinar(&app, &slug).await, None);
+
+    seed_account(&app, &sim, common::graphsim::SERVICE_UPN, false).await;
+    // Another organization's webinar, and one that does not exist: refused, naming the field.
+    for refused in [theirs.clone(), format!("{}@{}", uuid::Uuid::new_v4(), common::graphsim::TENANT)] {
+        let (status, body) = link(&app, &token, &slug, &refused).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["errors"][0]["field"], "teamsWebinarId", "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("neither organizes nor co-organizes"),
+            "{body}"
+        );
+    }
+    assert_eq!(linked_webinar(&app, &slug).await, None);
+    // Its own webinar, and one it co-organizes: linked, owned by the service account.
+    let (status, body) = link(&app, &token, &slug, &mine).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["teams"]["webinarId"], mine.as_str());
+    assert_eq!(body["teams"]["owner"], "service");
+    // Linking again to the same webinar changes nothing and asks nothing.
+    let asked = sim.requests();
+    assert_eq!(link(&app, &token, &slug, &mine).await.0, 200);
+    assert_eq!(sim.requests(), asked);
+    // One webinar, one event.
+    let (status, body) = link(&app, &token, &other, &mine).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("already linked to another event"),
+        "{body}"
+    );
+    let (status, body) = link(&app, &token, &other, &co_organized).await;
+    assert_eq!(status, 200, "{body}");
+    // Another event may not take it over even through the database.
+    let duplicate = sqlx::query("UPDATE events SET teams_webinar_id = $1 WHERE slug = $2")
+        .bind(&mine)
+        .bind(&other)
+        .execute(&app.state.db.pool)
+        .await;
+    assert!(duplicate.is_err(), "a unique index holds the rule");
+
+    // An organizer who connected their own account links the webinars it organizes, and owns
+    // the event in Teams.
+    seed_account(&app, &sim, "pat@contoso.example", true).await;
+    let pats = sim.webinar_organized_by("pat@contoso.example", &[]);
+    let third = app.event(|_| {}).await;
+    let (status, body) = link(&app, &token, &third, &pats).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["teams"]["owner"], "organizer");
+    // Unlinking needs no check.
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/events/{third}")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"teamsWebinarId": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(linked_webinar(&app, &third).await, None);
+});
+
+#[tokio::test]
+async fn linking_a_teams_webinar_needs_microsoft_mode() {
+    let sim = Sim::start().await;
+    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let token = app.owner_token().await;
+    let slug = app.event(|_| {}).await;
+    let (status, body) = link(&app, &token, &slug, &sim.webinar()).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("connect"), "{body}");
+    assert_eq!(linked_webinar(&app, &slug).await, None);
 }

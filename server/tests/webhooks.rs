@@ -131,6 +131,8 @@ async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
     let slug = app.event(|_| {}).await;
     let link = server::manage::EventInput {
         teams_webinar_id: Some(Some(webinar.clone())),
+        // As the API does after checking in Teams that the service account organizes it.
+        teams_webinar_checked_with: Some(server::graph::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
     server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
@@ -220,6 +222,8 @@ both_backends!(
         let slug = app.event(|_| {}).await;
         let link = server::manage::EventInput {
             teams_webinar_id: Some(Some(webinar.clone())),
+            // As the API does after checking in Teams that the service account organizes it.
+            teams_webinar_checked_with: Some(server::graph::delegated::Account::Service(app.owner.organization_id.clone())),
             ..Default::default()
         };
         server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();

@@ -51,7 +51,7 @@ async fn prepare(args: &[String]) {
         &db,
         &server::events::NewEvent {
             organization_id: organizer.organization_id,
-            slug,
+            slug: slug.clone(),
             title: "Launch day rush".into(),
             summary: "Load test".into(),
             description: String::new(),
@@ -75,8 +75,9 @@ async fn prepare(args: &[String]) {
     .expect("create event");
     // Microsoft mode: the event is linked to this Teams webinar, so confirmed people go there.
     if let Some(webinar) = arg(args, "--teams-webinar") {
-        sqlx::query("UPDATE events SET teams_webinar_id = $1, teams_stage = 'published'")
+        sqlx::query("UPDATE events SET teams_webinar_id = $1, teams_stage = 'published' WHERE slug = $2")
             .bind(webinar)
+            .bind(&slug)
             .execute(&db.pool)
             .await
             .expect("link the webinar");

@@ -1,7 +1,7 @@
 //! The Graph HTTP client: application tokens from the identity platform (client credentials,
 //! cached until shortly before they expire), retries that honour `Retry-After` on 429/503/504
 //! and otherwise back off exponentially with jitter, at most four requests at a time per
-//! mailbox, `@odata.nextLink` paging, and `$batch` with per-item retry.
+//! mailbox, `@odata.nextLink` paging (on Graph's own address only), and `$batch` with per-item retry.
 
 use super::models::{BatchRequest, BatchRequestItem, BatchResponse, BatchResponseItem, Collection, ErrorBody, TokenResponse};
 use crate::config::{ConfigError, Secret};
@@ -82,6 +82,10 @@ pub enum GraphError {
     Transport(String),
     #[error("Microsoft sent a response Atrium could not read: {0}")]
     Decode(String),
+    /// A link (such as `@odata.nextLink`) that leads outside the configured Graph address; it
+    /// is not followed, so the token never goes there.
+    #[error("Microsoft's answer pointed outside Graph ({0}); Atrium did not follow it")]
+    Untrusted(String),
 }
 
 impl GraphError {
@@ -246,11 +250,21 @@ impl GraphClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    /// Where a request goes: a path under Graph's base, or an absolute link Graph gave (a next
+    /// page), which must stay on Graph's own address (see [`on_graph`]).
+    fn url(&self, path: &str) -> Result<String, GraphError> {
         if path.starts_with("https://") || path.starts_with("http://") {
-            path.to_string()
+            if on_graph(&self.config.graph_base, path) {
+                Ok(path.to_string())
+            } else {
+                let shown = reqwest::Url::parse(path)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_else(|| "an unreadable address".into());
+                Err(GraphError::Untrusted(shown))
+            }
         } else {
-            format!("{}/v1.0{}", self.config.graph_base, path)
+            Ok(format!("{}/v1.0{}", self.config.graph_base, path))
         }
     }
 
@@ -287,8 +301,8 @@ impl GraphClient {
         mailbox: &str,
         delegated: Option<&str>,
     ) -> Result<(StatusCode, Value), GraphError> {
+        let url = self.url(path)?;
         let _slot = self.mailbox(mailbox).acquire_owned().await.expect("semaphore stays open");
-        let url = self.url(path);
         let mut attempt = 0;
         loop {
             let token = match delegated {
@@ -366,7 +380,8 @@ impl GraphClient {
         self.collect(path, mailbox, Some(token)).await
     }
 
-    /// Every item of a collection, with a delegated `token` or else the application's.
+    /// Every item of a collection, with a delegated `token` or else the application's. Next
+    /// links are followed only on Graph's own address; any other is an error.
     pub async fn collect<T: DeserializeOwned>(&self, path: &str, mailbox: &str, token: Option<&str>) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut next = Some(path.to_string());
@@ -437,6 +452,22 @@ impl GraphClient {
     }
 }
 
+/// Whether `link` is on Graph's configured address `base`: the same scheme, host and port, no
+/// user name or password, and a path under the base's own path.
+pub fn on_graph(base: &str, link: &str) -> bool {
+    let (Ok(base), Ok(link)) = (reqwest::Url::parse(base), reqwest::Url::parse(link)) else {
+        return false;
+    };
+    let base_path = base.path().trim_end_matches('/');
+    link.scheme() == base.scheme()
+        && link.host_str().is_some()
+        && link.host_str() == base.host_str()
+        && link.port_or_known_default() == base.port_or_known_default()
+        && link.username().is_empty()
+        && link.password().is_none()
+        && link.path().starts_with(&format!("{base_path}/"))
+}
+
 fn http_error(status: StatusCode, text: &str) -> GraphError {
     let parsed: Option<ErrorBody> = serde_json::from_str(text).ok();
     let (code, message) = match parsed {
@@ -477,5 +508,29 @@ mod tests {
             assert!(d >= base && d <= base.mul_f64(1.5), "{attempt}: {d:?}");
         }
         assert_eq!(p.delay(30, None), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn only_links_on_graphs_own_address_are_followed() {
+        let base = "https://graph.microsoft.com";
+        assert!(on_graph(base, "https://graph.microsoft.com/v1.0/x?$skiptoken=2"));
+        assert!(on_graph(base, "https://GRAPH.microsoft.com:443/v1.0/x"));
+        for foreign in [
+            "http://graph.microsoft.com/v1.0/x",
+            "https://graph.microsoft.com:8443/v1.0/x",
+            "https://graph.microsoft.com.evil.example/v1.0/x",
+            "https://graph.microsoft.com@evil.example/v1.0/x",
+            "https://user:pw@graph.microsoft.com/v1.0/x",
+            "https://evil.example/v1.0/x",
+            "//evil.example/v1.0/x",
+            "not a url",
+        ] {
+            assert!(!on_graph(base, foreign), "{foreign}");
+        }
+        let proxied = "http://127.0.0.1:8080/graph";
+        assert!(on_graph(proxied, "http://127.0.0.1:8080/graph/v1.0/x"));
+        assert!(!on_graph(proxied, "http://127.0.0.1:8080/other/v1.0/x"));
+        assert!(!on_graph(proxied, "http://127.0.0.1:8080/graph/../other/v1.0/x"));
+        assert!(!on_graph(proxied, "http://127.0.0.1:8080/graphx/v1.0/x"));
     }
 }

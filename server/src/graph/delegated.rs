@@ -4,7 +4,7 @@
 //! connect-microsoft` on a headless server); organizers may connect their **own** account and
 //! then own the events they publish. Refresh tokens are sealed at rest, rotated on every
 //! refresh, and removed on disconnect. Also "Sign in with Microsoft" (OpenID Connect) for the
-//! dashboard.
+//! dashboard, for organizers who linked their Microsoft account while signed in.
 
 use super::client::GraphConfig;
 use crate::auth::{sha256_hex, Organizer};
@@ -70,12 +70,25 @@ pub struct DeviceCode {
     pub expires_in: u64,
 }
 
-/// Who signed in with Microsoft, from a checked ID token.
+/// Who signed in with Microsoft, from a checked ID token. The account is its object id in its
+/// tenant (`oid`, `tid`); the email claim can be changed by the account's admins and is not
+/// verified, so it is for showing only, never for deciding who someone is.
 #[derive(Clone, Debug)]
 pub struct MicrosoftUser {
     pub oid: String,
+    pub tid: String,
     pub email: String,
     pub name: String,
+}
+
+/// What an OpenID Connect round trip was started for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OidcPurpose {
+    /// "Sign in with Microsoft", returning to the local page `next`.
+    SignIn { next: String },
+    /// "Link Microsoft account", started by `organizer_id` in the session whose secret hashes
+    /// to `session_hash`.
+    Link { organizer_id: String, session_hash: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -530,6 +543,19 @@ impl Delegated {
     /// flow with PKCE and a nonce). `next` is the local page to return to.
     /// Returns the address and the state it carries.
     pub async fn sign_in_url(&self, next: &str) -> Result<(String, String), DelegatedError> {
+        self.oidc_url(next, None).await
+    }
+
+    /// Where to send a signed-in organizer to link their Microsoft account (the same OpenID
+    /// Connect flow). The round trip is bound to `organizer` and to the session whose secret is
+    /// `session_secret`: it can only complete in that session.
+    /// Returns the address and the state it carries.
+    pub async fn link_url(&self, organizer: &Organizer, session_secret: &str) -> Result<(String, String), DelegatedError> {
+        self.oidc_url("/dashboard/microsoft", Some((&organizer.id, &sha256_hex(session_secret))))
+            .await
+    }
+
+    async fn oidc_url(&self, next: &str, link: Option<(&str, &str)>) -> Result<(String, String), DelegatedError> {
         let state = b64url(&rand::random::<[u8; 24]>());
         let verifier = b64url(&rand::random::<[u8; 48]>());
         let nonce = b64url(&rand::random::<[u8; 24]>());
@@ -539,14 +565,19 @@ impl Delegated {
             .bind(now - STATE_LIFETIME)
             .execute(&mut *tx.tx)
             .await?;
-        sqlx::query("INSERT INTO oidc_states (state_hash, nonce, code_verifier_sealed, next_path, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(sha256_hex(&state))
-            .bind(&nonce)
-            .bind(self.sealer.seal(&verifier))
-            .bind(next)
-            .bind(now)
-            .execute(&mut *tx.tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO oidc_states (state_hash, nonce, code_verifier_sealed, next_path, created_at, organizer_id, session_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(sha256_hex(&state))
+        .bind(&nonce)
+        .bind(self.sealer.seal(&verifier))
+        .bind(next)
+        .bind(now)
+        .bind(link.map(|(organizer, _)| organizer))
+        .bind(link.map(|(_, session)| session))
+        .execute(&mut *tx.tx)
+        .await?;
         tx.commit().await?;
         let url = self.authorize(
             &self.sign_in_redirect_uri,
@@ -558,13 +589,17 @@ impl Delegated {
         Ok((url, state))
     }
 
-    /// Finishes "Sign in with Microsoft": redeems the code and checks the ID token: its RS256
-    /// signature against the identity platform's published keys, then issuer, audience,
-    /// tenant, nonce and lifetime.
-    /// Returns who signed in and the local page to go to.
-    pub async fn finish_sign_in(&self, state: &str, code: &str) -> Result<(MicrosoftUser, String), DelegatedError> {
+    /// Finishes "Sign in with Microsoft" or "Link Microsoft account": redeems the code and
+    /// checks the ID token: its RS256 signature against the identity platform's published keys,
+    /// then issuer, audience, tenant, nonce and lifetime.
+    /// Returns who signed in and what the round trip was for.
+    pub async fn finish_sign_in(&self, state: &str, code: &str) -> Result<(MicrosoftUser, OidcPurpose), DelegatedError> {
         let row = self
-            .take_state("oidc_states", "nonce, code_verifier_sealed, next_path, created_at", state)
+            .take_state(
+                "oidc_states",
+                "nonce, code_verifier_sealed, next_path, created_at, organizer_id, session_hash",
+                state,
+            )
             .await?;
         if crate::registrations::now() - row.try_get::<i64, _>("created_at")? > STATE_LIFETIME {
             return Err(DelegatedError::Refused("This sign-in took too long; start again.".into()));
@@ -590,7 +625,19 @@ impl Delegated {
         self.check_signature(id_token).await?;
         let nonce: String = row.try_get("nonce")?;
         let user = check_id_token(id_token, &self.config, &nonce, crate::registrations::now()).map_err(DelegatedError::Refused)?;
-        Ok((user, row.try_get("next_path")?))
+        let purpose = match (
+            row.try_get::<Option<String>, _>("organizer_id")?,
+            row.try_get::<Option<String>, _>("session_hash")?,
+        ) {
+            (Some(organizer_id), Some(session_hash)) => OidcPurpose::Link {
+                organizer_id,
+                session_hash,
+            },
+            _ => OidcPurpose::SignIn {
+                next: row.try_get("next_path")?,
+            },
+        };
+        Ok((user, purpose))
     }
 }
 
@@ -635,6 +682,7 @@ pub fn check_id_token(token: &str, config: &GraphConfig, nonce: &str, now: i64) 
         .unwrap_or_default();
     Ok(MicrosoftUser {
         oid: oid.to_string(),
+        tid: text("tid").to_string(),
         email: email.to_string(),
         name: text("name").to_string(),
     })

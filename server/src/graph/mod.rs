@@ -18,6 +18,31 @@ pub fn token_claims(token: &str) -> Option<serde_json::Value> {
     serde_json::from_slice(&bytes).ok().filter(|v: &serde_json::Value| v.is_object())
 }
 
+/// Checks the form of a Teams (virtual-event) webinar id before it goes anywhere near a URL.
+/// Graph's ids look like `{guid}@{tenant guid}` (see the webinar examples in the Graph docs);
+/// only ASCII letters, digits, `-` and `@` are accepted, so an id can never add a path segment,
+/// a query or a fragment to a Graph request.
+pub fn check_webinar_id(id: &str) -> Result<(), String> {
+    let safe = !id.is_empty()
+        && id.len() <= 200
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'@')
+        && id.bytes().any(|b| b.is_ascii_alphanumeric());
+    if safe {
+        Ok(())
+    } else {
+        Err(
+            "This is not a Teams webinar id: it looks like 7b7e1acd-a3e0-4533-8c1d-c1a4ca0b2e2b@77229959-e479-4a73-b6e0-ddac27be315c."
+                .into(),
+        )
+    }
+}
+
+/// The Graph path of a webinar, for an id whose form is checked first.
+pub fn webinar_path(id: &str) -> Result<String, String> {
+    check_webinar_id(id)?;
+    Ok(format!("/solutions/virtualEvents/webinars/{id}"))
+}
+
 /// Application permissions Atrium uses, and what for.
 pub const APP_PERMISSIONS: [(&str, &str); 3] = [
     (
@@ -50,4 +75,36 @@ pub fn missing_permissions<'a>(token: &str, required: &'a [(&'a str, &'a str)]) 
         granted.contains(&p) || granted.contains(&p.replace(".read.", ".readwrite."))
     };
     Some(required.iter().copied().filter(|(p, _)| !has(p)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn webinar_ids_are_checked_before_they_reach_a_path() {
+        for good in [
+            "a57082a9-7629-4f74-8da0-8d621aab4d2d@4aa05bcc-1cac-4a83-a9ae-0db84b88f4ba",
+            "88b245ac-b0b2-f1aa-e34a-c81c27abdac2@f9448ec4-804b-46af-b810-62085248da33",
+        ] {
+            assert_eq!(
+                super::webinar_path(good).unwrap(),
+                format!("/solutions/virtualEvents/webinars/{good}")
+            );
+        }
+        for bad in [
+            "",
+            "x/../../users?$top=999#",
+            "..",
+            "---",
+            "a b",
+            "a%2Fb",
+            "a?b",
+            "a#b",
+            "a\\b",
+            "a.b",
+            "é@x",
+            &"a".repeat(201),
+        ] {
+            assert!(super::check_webinar_id(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -270,11 +270,15 @@ pub async fn release_unconfirmed(db: &Db, now: i64) -> Result<usize, sqlx::Error
 
 /// Mirrors a registration made directly in Teams: a registered seat in Atrium (Teams already
 /// accepted the person, so capacity is not re-decided), already in sync, with no email from
-/// Atrium (Teams sent its own). Nothing happens when the email is already registered.
+/// Atrium (Teams sent its own), remembering its Teams id (`teams_id`) so a later cancellation in
+/// Teams finds it. Nothing happens when the email is already registered: that Atrium
+/// registration is someone's own and stays as it is.
+#[allow(clippy::too_many_arguments)]
 pub async fn import_from_teams(
     db: &Db,
     sealer: &Sealer,
     event_id: &str,
+    teams_id: &str,
     email: &str,
     first_name: &str,
     last_name: &str,
@@ -288,8 +292,8 @@ pub async fn import_from_teams(
     let timezone = timezone.filter(|z| app::tz::parse_zone(z).is_ok()).unwrap_or(&event.time_zone);
     let inserted = sqlx::query(
         "INSERT INTO registrations (id, event_id, email, first_name, last_name, status, waitlist_seq, preferred_timezone, preferred_language, \
-         answers, manage_token_hash, manage_token_sealed, created_at, email_normalized, updated_at, teams_synced_at) \
-         VALUES ($1, $2, $3, $4, $5, 'registered', NULL, $6, NULL, '[]', $7, $8, $9, $10, $9, $9) ON CONFLICT (event_id, email_normalized) DO NOTHING",
+         answers, manage_token_hash, manage_token_sealed, created_at, email_normalized, updated_at, teams_synced_at, teams_registration_id) \
+         VALUES ($1, $2, $3, $4, $5, 'registered', NULL, $6, NULL, '[]', $7, $8, $9, $10, $9, $9, $11) ON CONFLICT (event_id, email_normalized) DO NOTHING",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(event_id)
@@ -301,6 +305,7 @@ pub async fn import_from_teams(
     .bind(&token.sealed)
     .bind(now)
     .bind(email.normalized())
+    .bind(teams_id)
     .execute(&mut *tx.tx)
     .await?
     .rows_affected()

@@ -98,18 +98,50 @@ pub struct SimState {
     pub login_base: String,
     /// (method, path, JSON body) of every Graph request that carried one.
     pub bodies: Vec<(String, String, Value)>,
+    /// When set, registration lists answer with this as their `@odata.nextLink` (a link off
+    /// Graph, as a compromised or spoofed answer would carry).
+    pub next_link_override: Option<String>,
 }
 
+/// The service account's user principal name and object id.
+pub const SERVICE_UPN: &str = "events-service@contoso.example";
+pub const SERVICE_OID: &str = "0c8f0e1e-5d1a-4b7e-9a43-7f0e2b1d9a11";
+
 impl SimState {
+    /// The object id of the user with this user principal name: the signed-in user's own, the
+    /// service account's, or one made up from the name (the same every time).
+    pub fn oid_of(&self, upn: &str) -> String {
+        let (oid, me, _) = self.who();
+        if upn == me {
+            return oid;
+        }
+        if upn == SERVICE_UPN {
+            return SERVICE_OID.into();
+        }
+        let digest = ring::digest::digest(&ring::digest::SHA256, upn.as_bytes());
+        let hex: String = digest.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    }
+
+    /// A webinar as Graph returns it: with its organizer (`createdBy.user`) and co-organizers
+    /// as user identities (object id, tenant), from `organizers` and `co_organizers`.
+    fn webinar_with_roles(&self, id: &str, webinar: &Value) -> Value {
+        let mut w = webinar.clone();
+        let identity = |upn: &String| json!({"id": self.oid_of(upn), "displayName": upn, "tenantId": TENANT});
+        if let Some(upn) = self.organizers.get(id) {
+            w["createdBy"] = json!({"application": null, "device": null, "user": identity(upn)});
+        }
+        if let Some(list) = self.co_organizers.get(id) {
+            w["coOrganizers"] = json!(list.iter().map(identity).collect::<Vec<_>>());
+        }
+        w
+    }
+
     /// The signed-in user: (object id, user principal name, display name).
     pub fn who(&self) -> (String, String, String) {
-        self.user.clone().unwrap_or_else(|| {
-            (
-                "0c8f0e1e-5d1a-4b7e-9a43-7f0e2b1d9a11".into(),
-                "events-service@contoso.example".into(),
-                "Events Service".into(),
-            )
-        })
+        self.user
+            .clone()
+            .unwrap_or_else(|| (SERVICE_OID.into(), SERVICE_UPN.into(), "Events Service".into()))
     }
 }
 
@@ -232,6 +264,16 @@ impl Sim {
             .unwrap()
             .webinars
             .insert(id.clone(), json!({"id": id, "status": "published", "displayName": "Existing"}));
+        id
+    }
+
+    /// A webinar that already exists in Teams, organized by the user `upn` (and co-organized by
+    /// `co`).
+    pub fn webinar_organized_by(&self, upn: &str, co: &[&str]) -> String {
+        let id = self.webinar();
+        let mut s = self.state.lock().unwrap();
+        s.organizers.insert(id.clone(), upn.to_string());
+        s.co_organizers.insert(id.clone(), co.iter().map(|c| c.to_string()).collect());
         id
     }
 
@@ -484,7 +526,9 @@ async fn list_registrations(
     let skip: usize = q.get("$skiptoken").and_then(|t| t.parse().ok()).unwrap_or(0);
     let page: Vec<Value> = all.iter().skip(skip).take(2).cloned().collect();
     let mut body = json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#registrations", "value": page});
-    if skip + 2 < all.len() {
+    if let Some(link) = &s.next_link_override {
+        body["@odata.nextLink"] = json!(link);
+    } else if skip + 2 < all.len() {
         body["@odata.nextLink"] = json!(format!(
             "{}/v1.0/solutions/virtualEvents/webinars/{id}/registrations?$skiptoken={}",
             host(&headers),
@@ -673,7 +717,7 @@ async fn me(State(state): Shared, headers: HeaderMap) -> Response {
         );
     }
     let upn = token.and_then(|t| s.token_users.get(t).cloned()).unwrap_or_else(|| s.who().1);
-    Json(json!({"userPrincipalName": upn})).into_response()
+    Json(json!({"id": s.oid_of(&upn), "userPrincipalName": upn})).into_response()
 }
 
 async fn publish_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
@@ -1054,12 +1098,12 @@ async fn get_webinar(State(state): Shared, headers: HeaderMap, Path(id): Path<St
                 false => s.organizers.get(*wid) == Some(&me),
                 true => s.co_organizers.get(*wid).is_some_and(|list| list.contains(&me)),
             })
-            .map(|(_, w)| w.clone())
+            .map(|(wid, w)| s.webinar_with_roles(wid, w))
             .collect();
         return Json(json!({"value": mine})).into_response();
     }
     match s.webinars.get(&id) {
-        Some(w) => Json(w.clone()).into_response(),
+        Some(w) => Json(s.webinar_with_roles(&id, w)).into_response(),
         None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The webinar was not found."),
     }
 }
