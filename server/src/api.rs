@@ -270,7 +270,7 @@ async fn create_registration(
 /// The registration behind a manage token, or the problem to answer instead.
 async fn lookup(state: &AppState, token: &str) -> Result<(registrations::Registration, Event), Response> {
     match registrations::find(&state.db, token, state.config.manage_link_days, registrations::now()).await {
-        Ok(Lookup::Found(reg, event)) => Ok((reg, event)),
+        Ok(Lookup::Found(found)) => Ok(*found),
         Ok(Lookup::Expired { .. }) => Err(Problem::new(StatusCode::GONE, "link-expired", "This manage link has expired")
             .detail(format!(
                 "Manage links stop working {} days after their event ends.",

@@ -161,9 +161,32 @@ async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -
 }
 
 /// Starts "Sign in with Microsoft".
-async fn microsoft_sign_in(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+async fn microsoft_sign_in(State(state): State<AppState>, client: ClientAddr, Query(q): Query<NextQuery>) -> Response {
     let Some(m) = &state.microsoft else { return microsoft_off(&state) };
     let next = safe_next(q.next.as_deref());
+    // Each start stores a short-lived state: an address gets a bounded number of them.
+    let limit = crate::limits::MICROSOFT_SIGN_IN;
+    let counted = async {
+        let mut tx = state.db.begin_write().await?;
+        let count = crate::limits::hit(&mut tx, limit, &client.to_string(), crate::registrations::now()).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(count)
+    };
+    match counted.await {
+        Ok(count) => {
+            if let Some(wait) = count.exceeded(limit) {
+                let mut r = problem_page(
+                    &state,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many sign-ins started",
+                    &format!("Please try again in {} minutes.", (wait + 59) / 60),
+                );
+                r.headers_mut().insert(header::RETRY_AFTER, wait.into());
+                return r;
+            }
+        }
+        Err(e) => return server_error(&state, &e),
+    }
     match m.sign_in_url(&next).await {
         Ok((url, oauth_state)) => {
             // The state travels in the URL; the same value in a cookie proves this browser began it.

@@ -398,7 +398,7 @@ struct ManageQuery {
 /// The registration and event behind a manage link, or the page to show instead.
 async fn load_manage(state: &AppState, token: &str) -> Result<(registrations::Registration, Event), Response> {
     match registrations::find(&state.db, token, state.config.manage_link_days, registrations::now()).await {
-        Ok(Lookup::Found(reg, event)) => Ok((reg, event)),
+        Ok(Lookup::Found(found)) => Ok(*found),
         Ok(Lookup::Expired { ended_at }) => Err(expired(state, ended_at)),
         Ok(Lookup::Missing) => Err(gone(state)),
         Err(e) => Err(server_error(state, &e)),

@@ -1,14 +1,15 @@
 //! Security checks against the real server process: memory stays bounded under a flood of
 //! sign-ins, and the logs carry security events but never a manage link's secret.
 
-use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running server, killed when dropped (also when the test fails).
+/// A running server, killed when dropped (also when the test fails). Its logs go to a file, not
+/// a pipe: a pipe nobody reads fills up and stalls the server.
 struct Running {
     child: Child,
     port: u16,
+    log: std::path::PathBuf,
 }
 
 impl Drop for Running {
@@ -21,6 +22,8 @@ impl Drop for Running {
 impl Running {
     async fn start(dir: &std::path::Path) -> Running {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = dir.join("server.log");
+        let file = std::fs::File::create(&log).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .env("ATRIUM_DATA_DIR", dir)
             .env_remove("DATABASE_URL")
@@ -31,11 +34,11 @@ impl Running {
             .env("ATRIUM_TRUSTED_PROXIES", "127.0.0.1")
             .env("ATRIUM_LOG_FORMAT", "json")
             .env("RUST_LOG", "info,tower_http=debug")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stdout(Stdio::from(file.try_clone().unwrap()))
+            .stderr(Stdio::from(file))
             .spawn()
             .expect("the server starts");
-        let running = Running { child, port };
+        let running = Running { child, port, log };
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
@@ -66,14 +69,7 @@ impl Running {
     fn stop_and_read_logs(mut self) -> String {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let mut out = String::new();
-        if let Some(mut s) = self.child.stdout.take() {
-            let _ = s.read_to_string(&mut out);
-        }
-        if let Some(mut s) = self.child.stderr.take() {
-            let _ = s.read_to_string(&mut out);
-        }
-        out
+        std::fs::read_to_string(&self.log).unwrap()
     }
 }
 
@@ -125,13 +121,30 @@ async fn logs_carry_security_events_and_no_link_secrets() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    let event: serde_json::Value = client
+        .get(server.url("/api/v1/events/building-for-teams-2026"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let answers: Vec<serde_json::Value> = event["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| q["isRequired"] == true)
+        .map(|q| serde_json::json!({"questionId": q["id"], "value": "Contoso"}))
+        .collect();
     let r = client
         .post(server.url("/api/v1/events/building-for-teams-2026/registrations"))
-        .json(&serde_json::json!({"firstName": "Log", "lastName": "Check", "email": "log@example.com"}))
+        .json(&serde_json::json!({
+            "firstName": "Log", "lastName": "Check", "email": "log@example.com", "acceptTerms": true, "answers": answers
+        }))
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 201);
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let token = r.json::<serde_json::Value>().await.unwrap()["manageToken"]
         .as_str()
         .unwrap()

@@ -369,7 +369,7 @@ both_backends!(organizers_sign_in_with_a_microsoft_account_they_linked, |backend
     assert!(r.headers()["location"]
         .to_str()
         .unwrap()
-        .starts_with("/dashboard/microsoft?done=Linked"));
+        .starts_with("/dashboard/microsoft?done=linked"));
     assert_eq!(
         linked_oid(&app, &app.owner.id).await,
         (Some("oid-owner".into()), Some(common::graphsim::TENANT.into())),
@@ -1096,3 +1096,30 @@ async fn linking_and_unlinking_a_microsoft_account_are_logged_as_security_events
         assert_eq!(event["fields"]["microsoft_tid"], common::graphsim::TENANT);
     }
 }
+
+both_backends!(starting_microsoft_sign_ins_is_limited_per_address, |backend| async move {
+    let sim = Sim::start().await;
+    let app = microsoft_app(backend, &sim).await;
+    let start = |address: &'static str| {
+        app.client
+            .get(app.url("/login/microsoft"))
+            .header("x-forwarded-for", address)
+            .send()
+    };
+    for _ in 0..server::limits::MICROSOFT_SIGN_IN.hits {
+        assert_eq!(start("198.51.100.20").await.unwrap().status(), 303);
+    }
+    let refused = start("198.51.100.20").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_states")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, server::limits::MICROSOFT_SIGN_IN.hits, "a refused start stores nothing");
+    assert_eq!(
+        start("198.51.100.21").await.unwrap().status(),
+        303,
+        "other addresses are not affected"
+    );
+});

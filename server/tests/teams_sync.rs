@@ -565,7 +565,11 @@ async fn status_of(app: &TestApp, email: &str) -> String {
 both_backends!(a_stranger_canceling_your_address_in_teams_leaves_your_seat, |backend| async move {
     let sim = Sim::start().await;
     let (app, slug, webinar) = linked_app(backend, &sim).await;
-    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
+    let sync = TeamsSync::new(
+        app.state.db.clone(),
+        GraphClient::new(sim.config(), quick()),
+        app.state.sealer.clone(),
+    );
     assert_eq!(app.register(&slug, person(1)).await.status(), 201);
     drain(&app, &sync).await;
     // Someone else registers the same address in Teams, then cancels there.
@@ -604,7 +608,11 @@ both_backends!(a_stranger_canceling_your_address_in_teams_leaves_your_seat, |bac
 both_backends!(a_409_for_someone_elses_registration_is_a_problem_not_a_sync, |backend| async move {
     let sim = Sim::start().await;
     let (app, slug, webinar) = linked_app(backend, &sim).await;
-    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
+    let sync = TeamsSync::new(
+        app.state.db.clone(),
+        GraphClient::new(sim.config(), quick()),
+        app.state.sealer.clone(),
+    );
     // A stranger registered the address in Teams first; then its owner registers in Atrium.
     let strangers = sim.register_in_teams(&webinar, "person1@example.com");
     assert_eq!(app.register(&slug, person(1)).await.status(), 201);
@@ -658,7 +666,11 @@ both_backends!(a_409_for_someone_elses_registration_is_a_problem_not_a_sync, |ba
 both_backends!(registrations_imported_from_teams_follow_by_their_teams_id, |backend| async move {
     let sim = Sim::start().await;
     let (app, slug, webinar) = linked_app(backend, &sim).await;
-    let sync = TeamsSync::new(app.state.db.clone(), GraphClient::new(sim.config(), quick()), app.state.sealer.clone());
+    let sync = TeamsSync::new(
+        app.state.db.clone(),
+        GraphClient::new(sim.config(), quick()),
+        app.state.sealer.clone(),
+    );
     let tia = sim.register_in_teams(&webinar, "tia@example.com");
     let tom = sim.register_in_teams(&webinar, "tom@example.com");
     let event_id: String = sqlx::query_scalar("SELECT id FROM events WHERE slug = $1")

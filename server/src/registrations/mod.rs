@@ -187,7 +187,7 @@ pub fn token_hash(token: &str) -> String {
 
 /// What a manage link leads to.
 pub enum Lookup {
-    Found(Registration, Event),
+    Found(Box<(Registration, Event)>),
     /// The link stopped working: its event ended more than the configured days ago.
     Expired {
         ended_at: i64,
@@ -214,7 +214,7 @@ pub async fn find(db: &Db, token: &str, link_days: i64, now: i64) -> Result<Look
     if now > event.end_at.saturating_add(link_days.saturating_mul(86_400)) {
         return Ok(Lookup::Expired { ended_at: event.end_at });
     }
-    Ok(Lookup::Found(reg, event))
+    Ok(Lookup::Found(Box::new((reg, event))))
 }
 
 /// A registration by id.
