@@ -48,7 +48,8 @@ test("organizer links Microsoft, signs in with it, connects Teams, publishes a w
 
   await page.getByRole("link", { name: "Microsoft 365" }).click();
   await page.locator("[data-account=service]").getByRole("button", { name: "Connect Microsoft 365" }).click();
-  await expect(page.getByRole("status")).toContainText("Connected as organizer@example.com");
+  await expect(page.getByRole("status")).toContainText("Connected.");
+  await expect(page.locator("[data-account=service]")).toContainText("organizer@example.com");
   await page.getByRole("button", { name: "Check now" }).click();
   await expect(page.locator(".checks")).toContainText("the app has its application permissions");
   await expectAccessible(page);
