@@ -195,7 +195,12 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes().merge(api_org::routes()))
         .merge(static_files::routes(&state.config.site_root))
         .fallback(web::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            security::Site {
+                https: state.config.is_https(),
+            },
+            security::guard,
+        ))
         .layer(CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

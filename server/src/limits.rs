@@ -94,6 +94,56 @@ pub async fn hit(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Res
     })
 }
 
+/// Counts one hit for each subject in `subjects` (a subject may appear several times) with one
+/// statement, and answers, for each in order, the count as it stood after that hit. For a batch
+/// of requests decided together, so that counting costs one statement per batch.
+pub async fn hit_many(tx: &mut WriteTx, limit: Limit, subjects: &[&str], now: i64) -> Result<Vec<Count>, sqlx::Error> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One row per distinct subject: PostgreSQL refuses to update one row twice in a statement.
+    let mut distinct: Vec<(String, i64, i64)> = Vec::new();
+    let keys: Vec<String> = subjects
+        .iter()
+        .map(|s| {
+            let (key, expires_at) = bucket(limit, s, now);
+            match distinct.iter_mut().find(|(k, _, _)| *k == key) {
+                Some(entry) => entry.1 += 1,
+                None => distinct.push((key.clone(), 1, expires_at)),
+            }
+            key
+        })
+        .collect();
+    let values: Vec<String> = (0..distinct.len())
+        .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+        .collect();
+    let sql = format!(
+        "INSERT INTO rate_limits (bucket, hits, expires_at) VALUES {} \
+         ON CONFLICT (bucket) DO UPDATE SET hits = rate_limits.hits + excluded.hits RETURNING bucket, hits",
+        values.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+    for (key, n, expires_at) in &distinct {
+        q = q.bind(key).bind(*n).bind(*expires_at);
+    }
+    let totals: std::collections::HashMap<String, i64> = q.fetch_all(&mut *tx.tx).await?.into_iter().collect();
+    // The batch's hits of one subject were the last ones counted, in order.
+    let mut seen: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    Ok(keys
+        .iter()
+        .map(|key| {
+            let (_, n, expires_at) = distinct.iter().find(|(k, _, _)| k == key).expect("counted above");
+            let before_batch = totals.get(key).copied().unwrap_or(*n) - n;
+            let nth = seen.entry(key.as_str()).or_insert(0);
+            *nth += 1;
+            Count {
+                hits: before_batch + *nth,
+                resets_in: expires_at - now,
+            }
+        })
+        .collect())
+}
+
 /// Hits counted so far for `subject` in the current window, without counting one.
 pub async fn peek(db: &Db, limit: Limit, subject: &str, now: i64) -> Result<i64, sqlx::Error> {
     let (key, _) = bucket(limit, subject, now);

@@ -2,7 +2,6 @@
 //! and refusal of cross-site state-changing requests (CSRF) by `Sec-Fetch-Site` and `Origin`.
 
 use crate::problem::Problem;
-use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -69,17 +68,24 @@ pub fn is_cross_site(headers: &HeaderMap) -> bool {
 const SECRET_PATHS: [&str; 3] = ["/r/", "/invite/", "/api/v1/registrations/"];
 
 /// The path with secret segments replaced by `…`, for logs.
-pub fn redact_path(path: &str) -> String {
+pub fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
     for prefix in SECRET_PATHS {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
-            return format!("{prefix}…{tail}");
+            return format!("{prefix}…{tail}").into();
         }
     }
-    path.to_string()
+    path.into()
 }
 
-pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// What the guard needs to know about the site.
+#[derive(Clone, Copy, Debug)]
+pub struct Site {
+    /// People reach the site over https: tell browsers to keep to it.
+    pub https: bool,
+}
+
+pub async fn guard(State(site): State<Site>, request: Request, next: Next) -> Response {
     let state_changing = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if state_changing && is_cross_site(request.headers()) {
         event("cross_site_request_refused", None, None, &redact_path(request.uri().path()));
@@ -89,7 +95,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     }
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    if state.config.is_https() {
+    if site.https {
         // Browsers that once reached the site over https keep to it for a year.
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }

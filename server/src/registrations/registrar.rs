@@ -226,13 +226,20 @@ async fn write_batch(db: &Db, rules: &Rules, batch: &[Pending]) -> Result<Vec<Ou
     let mut tx = db.begin_write().await?;
     let mut locked: HashMap<String, (Event, Event)> = HashMap::new();
     let mut outcomes = Vec::with_capacity(batch.len());
+    // Every request with an address counts against it, with one statement for the batch.
+    let addresses: Vec<&str> = batch.iter().filter_map(|p| p.address.as_deref()).collect();
+    let mut counts = limits::hit_many(&mut tx, rules.per_address, &addresses, now).await?.into_iter();
     for item in batch {
+        let count = match item.address {
+            Some(_) => counts.next(),
+            None => None,
+        };
         if !locked.contains_key(&item.event_id) {
             let event = lock_event(db, &mut tx, &item.event_id).await?;
             locked.insert(item.event_id.clone(), (event.clone(), event));
         }
         let (_, current) = locked.get_mut(&item.event_id).expect("locked above");
-        outcomes.push(register_one(&mut tx, rules, current, item, now).await?);
+        outcomes.push(register_one(&mut tx, rules, current, item, count, now).await?);
     }
     for (id, (before, after)) in &locked {
         let counts = |e: &Event| {
@@ -307,7 +314,14 @@ async fn replay(
 
 /// Decides one registration inside the batch's transaction. `current` is the locked event with
 /// the seats taken so far in this batch, and is updated for the next request.
-async fn register_one(tx: &mut WriteTx, rules: &Rules, current: &mut Event, item: &Pending, now: i64) -> Result<Outcome, sqlx::Error> {
+async fn register_one(
+    tx: &mut WriteTx,
+    rules: &Rules,
+    current: &mut Event,
+    item: &Pending,
+    count: Option<limits::Count>,
+    now: i64,
+) -> Result<Outcome, sqlx::Error> {
     let checked = &item.checked;
     let event_id = current.id.clone();
     if let Some((key, fingerprint)) = &item.key {
@@ -315,8 +329,7 @@ async fn register_one(tx: &mut WriteTx, rules: &Rules, current: &mut Event, item
             return Ok(outcome);
         }
     }
-    if let Some(address) = &item.address {
-        let count = limits::hit(tx, rules.per_address, address, now).await?;
+    if let (Some(address), Some(count)) = (&item.address, count) {
         if let Some(wait) = count.exceeded(rules.per_address) {
             if count.hits == rules.per_address.hits + 1 {
                 crate::security::event("registrations_throttled", None, Some(address), &current.slug);
