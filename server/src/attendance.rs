@@ -7,9 +7,9 @@
 //! "Duration"), with durations like `1h 5m 3s` or `01:05:03`. Older reports list join/leave
 //! actions instead; those are not accepted, with a message saying so.
 
-use crate::auth::Organizer;
-use crate::db::Db;
-use crate::manage::{self, ManageError};
+use crate::accounts::auth::Organizer;
+use crate::events::manage::{self, ManageError};
+use crate::store::Db;
 use app::domain::{EmailAddress, FieldError};
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -238,7 +238,7 @@ pub async fn import(db: &Db, org: &Organizer, slug: &str, bytes: &[u8]) -> Resul
         .execute(&mut *tx.tx)
         .await?;
     }
-    crate::audit::record(&mut tx, &org.organization_id, &org.email, "attendance.imported", &event.slug, now).await?;
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "attendance.imported", &event.slug, now).await?;
     tx.commit().await?;
     Ok(ImportSummary {
         attendees: attendees.len(),
@@ -253,7 +253,7 @@ pub async fn import(db: &Db, org: &Organizer, slug: &str, bytes: &[u8]) -> Resul
 pub async fn store_graph_records(
     db: &Db,
     event_id: &str,
-    records: &[crate::graph::models::AttendanceRecord],
+    records: &[crate::microsoft::models::AttendanceRecord],
 ) -> Result<ImportSummary, sqlx::Error> {
     let registered: Vec<(String, String)> = sqlx::query_as("SELECT id, email_normalized FROM registrations WHERE event_id = $1")
         .bind(event_id)

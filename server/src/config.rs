@@ -48,7 +48,7 @@ pub struct Config {
     /// Run the outbox worker in the background (tests deliver by hand instead).
     pub outbox_worker: bool,
     /// Microsoft Graph settings; `None` is standalone mode.
-    pub graph: Option<crate::graph::client::GraphConfig>,
+    pub graph: Option<crate::microsoft::client::GraphConfig>,
     /// Seals secrets at rest (`ATRIUM_SECRET_KEY`, base64 of 32 bytes); required in Microsoft mode
     /// and with PostgreSQL. Without it, a SQLite install keeps a generated key in its data folder.
     pub sealer: Option<crate::crypto::Sealer>,
@@ -130,7 +130,7 @@ impl Config {
                 });
             }
         }
-        let graph = crate::graph::client::GraphConfig::from_env()?;
+        let graph = crate::microsoft::client::GraphConfig::from_env()?;
         let sealer = match var("ATRIUM_SECRET_KEY") {
             Some(k) => Some(crate::crypto::Sealer::from_base64(&k).map_err(|problem| ConfigError {
                 name: "ATRIUM_SECRET_KEY",
@@ -151,7 +151,7 @@ impl Config {
             });
         }
         let trusted_proxies =
-            crate::client_addr::parse_trusted(&var("ATRIUM_TRUSTED_PROXIES").unwrap_or_default()).map_err(|problem| ConfigError {
+            crate::http::client_addr::parse_trusted(&var("ATRIUM_TRUSTED_PROXIES").unwrap_or_default()).map_err(|problem| ConfigError {
                 name: "ATRIUM_TRUSTED_PROXIES",
                 problem,
             })?;
@@ -208,7 +208,7 @@ impl Config {
                     .expect("32 random bytes make a key")
             }),
             // Tests reach Atrium over loopback and say who they are with X-Forwarded-For.
-            trusted_proxies: crate::client_addr::parse_trusted("127.0.0.1, ::1").expect("loopback parses"),
+            trusted_proxies: crate::http::client_addr::parse_trusted("127.0.0.1, ::1").expect("loopback parses"),
             registrations_per_address: 20,
             manage_link_days: 30,
         }

@@ -1,8 +1,8 @@
 //! Demo content for a fresh install: a webinar open for registration and a nearly full meeting.
 
-use crate::db::Db;
 use crate::events::{insert, NewEvent, Presenter};
 use crate::registrations::{register, NewRegistration};
+use crate::store::Db;
 use app::domain::{AnswerInputType, EventKind, EventStatus, PredefinedLabel, Question, QuestionKind};
 
 fn custom(label: &str, kind: AnswerInputType, required: bool, choices: &[&str]) -> (Question, Option<PredefinedLabel>) {
@@ -48,10 +48,10 @@ pub async fn seed_if_empty(db: &Db, sealer: &crate::crypto::Sealer) -> Result<()
     if events > 0 || organizers > 0 {
         return Ok(());
     }
-    let (organizer, _) = crate::auth::create_organizer(db, DEMO_ORGANIZER, "Contoso Events", Some(DEMO_PASSWORD))
+    let (organizer, _) = crate::accounts::auth::create_organizer(db, DEMO_ORGANIZER, "Contoso Events", Some(DEMO_PASSWORD))
         .await
         .map_err(|e| match e {
-            crate::auth::AuthError::Db(e) => e,
+            crate::accounts::auth::AuthError::Db(e) => e,
             other => sqlx::Error::Protocol(format!("demo organizer: {other}")),
         })?;
     let org = organizer.organization_id;

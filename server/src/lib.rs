@@ -3,45 +3,30 @@
 // Handlers return a ready `Response` as their error; boxing it would gain nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod accounts;
 pub mod api;
-pub mod api_org;
 pub mod attendance;
-pub mod audit;
-pub mod auth;
-pub mod client_addr;
+pub mod backoffice;
 pub mod config;
 pub mod crypto;
-pub mod dashboard;
-pub mod db;
 pub mod demo;
 pub mod events;
-pub mod graph;
-pub mod housekeeping;
-pub mod ics;
+pub mod http;
+pub mod jobs;
 pub mod limits;
-pub mod mail;
-pub mod manage;
-pub mod notice;
-pub mod outbox;
-pub mod passwords;
-pub mod problem;
+pub mod microsoft;
+pub mod notify;
+pub mod portal;
 pub mod registrations;
-pub mod reminders;
-pub mod security;
-pub mod static_files;
-pub mod team;
-pub mod teams_sync;
-pub mod tokens;
-pub mod web;
-pub mod webhooks;
+pub mod store;
 
 use axum::http::{HeaderName, Request};
 use axum::Router;
 use config::Config;
-use db::Db;
+use jobs::outbox::{Delivery, Outbox};
 use leptos::config::LeptosOptions;
-use outbox::{Delivery, Outbox};
 use std::sync::Arc;
+use store::Db;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -54,14 +39,14 @@ pub struct AppState {
     pub outbox: Outbox,
     pub registrar: registrations::Registrar,
     /// Checks passwords on a bounded pool of threads.
-    pub hasher: passwords::Hasher,
+    pub hasher: accounts::passwords::Hasher,
     /// Seals manage links (and Microsoft tokens) at rest: `ATRIUM_SECRET_KEY`, or on a single
     /// SQLite install a key generated into the data folder.
     pub sealer: crypto::Sealer,
     /// Sends registrations to Teams, in Microsoft mode.
-    pub teams: Option<teams_sync::TeamsSync>,
+    pub teams: Option<microsoft::sync::TeamsSync>,
     /// The organization's connected Microsoft 365 account, in Microsoft mode.
-    pub microsoft: Option<graph::delegated::Delegated>,
+    pub microsoft: Option<microsoft::delegated::Delegated>,
     pub leptos: Arc<LeptosOptions>,
 }
 
@@ -122,7 +107,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
             demo::seed_if_empty(&db, &sealer).await?;
         }
     }
-    if db.backend == db::Backend::Sqlite && config.outbox_worker {
+    if db.backend == store::Backend::Sqlite && config.outbox_worker {
         // One process per SQLite file: leases still held were this process's before it stopped
         // (a crash or a kill). Its unfinished work is due again now, not when the leases run out.
         let mut tx = db.begin_write().await?;
@@ -136,18 +121,18 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let outbox = Outbox::new(db.clone(), config.clone(), sealer.clone(), delivery);
     if config.outbox_worker {
         outbox.clone().spawn();
-        reminders::spawn(db.clone(), outbox.clone());
-        housekeeping::spawn(db.clone());
+        events::reminders::spawn(db.clone(), outbox.clone());
+        jobs::housekeeping::spawn(db.clone());
     }
     let leptos = Arc::new(leptos_options(&config));
     let registrar = registrations::Registrar::start(db.clone(), sealer.clone(), config.registrations_per_address);
     if let Some(g) = &config.graph {
         // Connecting an account redirects a form to the identity platform.
         let origin: String = g.login_base.split('/').take(3).collect::<Vec<_>>().join("/");
-        security::allow_form_target(&origin);
+        http::security::allow_form_target(&origin);
     }
     let microsoft = match (&config.graph, &config.sealer) {
-        (Some(g), Some(s)) => Some(graph::delegated::Delegated::new(
+        (Some(g), Some(s)) => Some(microsoft::delegated::Delegated::new(
             db.clone(),
             g.clone(),
             s.clone(),
@@ -156,8 +141,12 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         _ => None,
     };
     let teams = config.graph.clone().map(|g| {
-        let mut sync = teams_sync::TeamsSync::new(db.clone(), graph::client::GraphClient::new(g, Default::default()), sealer.clone())
-            .with_public_url(&config.public_url);
+        let mut sync = microsoft::sync::TeamsSync::new(
+            db.clone(),
+            microsoft::client::GraphClient::new(g, Default::default()),
+            sealer.clone(),
+        )
+        .with_public_url(&config.public_url);
         if let Some(m) = &microsoft {
             sync = sync.with_delegated(m.clone());
         }
@@ -173,7 +162,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         config,
         outbox,
         registrar,
-        hasher: passwords::Hasher::for_this_machine(),
+        hasher: accounts::passwords::Hasher::for_this_machine(),
         sealer,
         leptos,
     })
@@ -185,21 +174,21 @@ pub fn router(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
         // Paths can carry secrets (manage links, invitations): only their redacted form is logged.
-        let path = security::redact_path(req.uri().path());
+        let path = http::security::redact_path(req.uri().path());
         tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
     });
     Router::new()
-        .merge(web::routes())
-        .merge(dashboard::routes())
-        .merge(webhooks::routes())
-        .nest("/api/v1", api::routes().merge(api_org::routes()))
-        .merge(static_files::routes(&state.config.site_root))
-        .fallback(web::not_found)
+        .merge(portal::routes())
+        .merge(backoffice::routes())
+        .merge(microsoft::webhooks::routes())
+        .nest("/api/v1", api::routes())
+        .merge(http::static_files::routes(&state.config.site_root))
+        .fallback(portal::not_found)
         .layer(axum::middleware::from_fn_with_state(
-            security::Site {
+            http::security::Site {
                 https: state.config.is_https(),
             },
-            security::guard,
+            http::security::guard,
         ))
         .layer(CompressionLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))

@@ -5,7 +5,7 @@
 //! Written here rather than taken from `tower_governor`: that crate counts in process memory,
 //! which neither survives a restart nor is shared by instances.
 
-use crate::db::{Db, WriteTx};
+use crate::store::{Db, WriteTx};
 
 /// How many hits a subject may make per window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

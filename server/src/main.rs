@@ -50,9 +50,9 @@ fn flag(args: &[String], name: &str) -> Option<String> {
 }
 
 /// The database, with its schema brought up to date, for the one-off commands.
-async fn open_database(config: &Config) -> Result<server::db::Db, String> {
+async fn open_database(config: &Config) -> Result<server::store::Db, String> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("could not create {}: {e}", config.data_dir.display()))?;
-    let db = server::db::Db::connect(&config.database_url)
+    let db = server::store::Db::connect(&config.database_url)
         .await
         .map_err(|e| format!("could not open the database: {e}"))?;
     db.migrate()
@@ -66,7 +66,7 @@ async fn create_organizer(config: Config, args: &[String]) -> Result<(), String>
     let organization = flag(args, "--organization").ok_or(format!("--organization is required\n\n{USAGE}"))?;
     let password = flag(args, "--password");
     let db = open_database(&config).await?;
-    let (organizer, password_used) = server::auth::create_organizer(&db, &email, &organization, password.as_deref())
+    let (organizer, password_used) = server::accounts::auth::create_organizer(&db, &email, &organization, password.as_deref())
         .await
         .map_err(|e| e.to_string())?;
     println!("Created organizer {} in {}.", organizer.email, organizer.organization_name);
@@ -90,8 +90,8 @@ async fn check_microsoft(config: Config) -> Result<(), String> {
     let Some(graph) = config.graph.clone() else {
         return Err("Microsoft mode is off: set ATRIUM_GRAPH_TENANT_ID, ATRIUM_GRAPH_CLIENT_ID and ATRIUM_GRAPH_CLIENT_SECRET.".into());
     };
-    let mut report = server::graph::check::run(graph).await;
-    server::graph::check::local(&config, &mut report);
+    let mut report = server::microsoft::check::run(graph).await;
+    server::microsoft::check::local(&config, &mut report);
     for line in &report.lines {
         println!("{line}");
     }
@@ -111,13 +111,13 @@ async fn connect_microsoft(config: Config, args: &[String]) -> Result<(), String
         );
     };
     let db = open_database(&config).await?;
-    let organizer = server::auth::organizer_by_email(&db, &email)
+    let organizer = server::accounts::auth::organizer_by_email(&db, &email)
         .await
         .map_err(|e| e.to_string())?
         .ok_or(format!(
             "no organizer with the email {email}; create one first with create-organizer"
         ))?;
-    let delegated = server::graph::delegated::Delegated::new(db, graph, sealer, &config.public_url);
+    let delegated = server::microsoft::delegated::Delegated::new(db, graph, sealer, &config.public_url);
     let code = delegated.device_start().await.map_err(|e| e.to_string())?;
     if code.message.is_empty() {
         println!("To sign in, open {} and enter the code {}", code.verification_uri, code.user_code);

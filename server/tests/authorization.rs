@@ -11,19 +11,19 @@ async fn every_dashboard_route_is_guarded() {
     let slug = app.event(|e| e.manual_approval = true).await;
     let reg: serde_json::Value = app.register(&slug, person(1)).await.json().await.unwrap();
     let reg = reg["id"].as_str().unwrap();
-    let token_id = server::tokens::create(
+    let token_id = server::accounts::tokens::create(
         &app.state.db,
         &app.owner,
-        &server::tokens::NewToken {
+        &server::accounts::tokens::NewToken {
             name: "t".into(),
             expires_in_days: None,
-            scope: server::tokens::Scope::Write,
+            scope: server::accounts::tokens::Scope::Write,
         },
     )
     .await
     .unwrap()
     .0;
-    let (_, rival_password) = server::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
+    let (_, rival_password) = server::accounts::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
         .await
         .unwrap();
     let owner_id = app.owner.id.clone();
@@ -126,7 +126,7 @@ async fn sessions_expire_when_idle_and_after_their_lifetime() {
     assert_eq!(page(cookie.clone()).await, 200);
     let now = jiff::Timestamp::now().as_second();
     sqlx::query("UPDATE sessions SET last_seen_at = $1")
-        .bind(now - server::auth::IDLE_TIMEOUT - 1)
+        .bind(now - server::accounts::auth::IDLE_TIMEOUT - 1)
         .execute(&app.state.db.pool)
         .await
         .unwrap();
@@ -134,7 +134,7 @@ async fn sessions_expire_when_idle_and_after_their_lifetime() {
 
     let (cookie, _) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     sqlx::query("UPDATE sessions SET created_at = $1, last_seen_at = $2")
-        .bind(now - server::auth::ABSOLUTE_TIMEOUT - 1)
+        .bind(now - server::accounts::auth::ABSOLUTE_TIMEOUT - 1)
         .bind(now)
         .execute(&app.state.db.pool)
         .await

@@ -296,7 +296,7 @@ async fn sign_in_manage_and_sign_out() {
 async fn organizations_cannot_see_each_other() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let slug = app.event(|_| {}).await;
-    let (_, password) = server::auth::create_organizer(&app.state.db, "rival@example.com", "Rival Org", None)
+    let (_, password) = server::accounts::auth::create_organizer(&app.state.db, "rival@example.com", "Rival Org", None)
         .await
         .unwrap();
     let rival = Browser::sign_in(&app, "rival@example.com", &password).await;
@@ -438,7 +438,9 @@ async fn co_organizers_are_invited_with_a_one_time_link() {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let organizers = server::team::event_organizers(&app.state.db, &app.owner, &slug).await.unwrap();
+    let organizers = server::accounts::team::event_organizers(&app.state.db, &app.owner, &slug)
+        .await
+        .unwrap();
     assert_eq!(organizers.len(), 2);
     let stranger = owner
         .post(

@@ -6,8 +6,8 @@ mod common;
 use common::graphsim::{Fault, Sim};
 use reqwest::Method;
 use serde_json::{json, Value};
-use server::graph::client::{GraphClient, GraphError, RetryPolicy};
-use server::graph::models::{BatchRequestItem, Registration};
+use server::microsoft::client::{GraphClient, GraphError, RetryPolicy};
+use server::microsoft::models::{BatchRequestItem, Registration};
 use std::time::{Duration, Instant};
 
 fn quick() -> RetryPolicy {
@@ -261,14 +261,14 @@ async fn batches_retry_only_the_items_that_failed() {
 #[tokio::test]
 async fn check_microsoft_says_what_is_missing() {
     let sim = Sim::start().await;
-    let report = server::graph::check::run(sim.config()).await;
+    let report = server::microsoft::check::run(sim.config()).await;
     assert!(report.ok, "{:?}", report.lines);
     assert!(report.lines.iter().any(|l| l.contains("✓ webinars can be read")));
     assert!(report.lines.iter().any(|l| l.contains("✓ the app has its application permissions")));
 
     // Consent given for reads only: the missing registration permission is named.
     sim.state.lock().unwrap().app_roles = Some(vec!["VirtualEvent.Read.All".into(), "OnlineMeetingArtifact.Read.All".into()]);
-    let report = server::graph::check::run(sim.config()).await;
+    let report = server::microsoft::check::run(sim.config()).await;
     assert!(!report.ok);
     assert!(
         report
@@ -281,7 +281,7 @@ async fn check_microsoft_says_what_is_missing() {
     sim.state.lock().unwrap().app_roles = None;
 
     sim.state.lock().unwrap().no_access_policy = true;
-    let report = server::graph::check::run(sim.config()).await;
+    let report = server::microsoft::check::run(sim.config()).await;
     assert!(!report.ok);
     assert!(
         report.lines.iter().any(|l| l.contains("application access policy")),
@@ -291,7 +291,7 @@ async fn check_microsoft_says_what_is_missing() {
 
     let mut wrong = sim.config();
     wrong.client_secret = server::config::Secret::new("expired");
-    let report = server::graph::check::run(wrong).await;
+    let report = server::microsoft::check::run(wrong).await;
     assert!(
         report.lines.iter().any(|l| l.contains("client secret is wrong or expired")),
         "{:?}",
@@ -299,7 +299,7 @@ async fn check_microsoft_says_what_is_missing() {
     );
     let mut tenant = sim.config();
     tenant.tenant_id = "not-a-tenant".into();
-    let report = server::graph::check::run(tenant).await;
+    let report = server::microsoft::check::run(tenant).await;
     assert!(
         report.lines.iter().any(|l| l.contains("tenant does not exist")),
         "{:?}",

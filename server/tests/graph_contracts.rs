@@ -2,7 +2,7 @@
 //! typed models, and the models write back the documented request shapes.
 
 use serde_json::Value;
-use server::graph::models::*;
+use server::microsoft::models::*;
 
 fn examples() -> Vec<Value> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/contracts/graph/graph-doc-examples.json");

@@ -5,7 +5,7 @@ mod common;
 
 use common::graphsim::Sim;
 use common::{Backend, TestApp};
-use server::graph::delegated::Account;
+use server::microsoft::delegated::Account;
 
 #[tokio::test]
 async fn connect_refresh_and_disconnect_the_service_account() {
@@ -84,7 +84,7 @@ async fn connect_refresh_and_disconnect_the_service_account() {
     assert_eq!(out.status(), 303);
     assert!(matches!(
         m.access_token(&Account::Service(app.owner.organization_id.clone())).await,
-        Err(server::graph::delegated::DelegatedError::NotConnected)
+        Err(server::microsoft::delegated::DelegatedError::NotConnected)
     ));
 }
 

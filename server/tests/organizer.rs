@@ -222,7 +222,7 @@ both_backends!(organizer_runs_an_event_end_to_end, |backend| async move {
 both_backends!(every_organizer_route_is_scoped, |backend| async move {
     let app = TestApp::spawn(backend).await;
     let owner = token(&app, &app.owner.email, &app.owner_password).await;
-    let (_, other_password) = server::auth::create_organizer(&app.state.db, "other@example.com", "Other Org", None)
+    let (_, other_password) = server::accounts::auth::create_organizer(&app.state.db, "other@example.com", "Other Org", None)
         .await
         .unwrap();
     let other = token(&app, "other@example.com", &other_password).await;
@@ -276,8 +276,10 @@ both_backends!(every_organizer_route_is_scoped, |backend| async move {
         assert!(mine.status().is_success(), "owner {method} {path}: {}", mine.status());
     }
     // A revoked token stops working.
-    let list = server::tokens::list(&app.state.db, &app.owner).await.unwrap();
-    assert!(server::tokens::revoke(&app.state.db, &app.owner, &list[0].id).await.unwrap());
+    let list = server::accounts::tokens::list(&app.state.db, &app.owner).await.unwrap();
+    assert!(server::accounts::tokens::revoke(&app.state.db, &app.owner, &list[0].id)
+        .await
+        .unwrap());
     assert_eq!(
         app.client
             .get(app.url("/api/v1/organizer/events"))
@@ -333,7 +335,7 @@ async fn create_organizer_command_prints_a_working_password() {
         .unwrap()
         .trim()
         .to_string();
-    assert!(password.len() >= server::auth::MIN_PASSWORD);
+    assert!(password.len() >= server::accounts::auth::MIN_PASSWORD);
     let again = run(&["create-organizer", "--email", "founder@example.com", "--organization", "Fabrikam"]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has an account"));
@@ -349,11 +351,11 @@ async fn create_organizer_command_prints_a_working_password() {
     assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12 characters"));
 
     let config = server::config::Config::for_dir(dir.path().to_path_buf(), None);
-    let db = server::db::Db::connect(&config.database_url).await.unwrap();
-    let who = server::auth::authenticate(
+    let db = server::store::Db::connect(&config.database_url).await.unwrap();
+    let who = server::accounts::auth::authenticate(
         &db,
-        &server::passwords::Hasher::new(1, std::time::Duration::from_secs(30)),
-        server::auth::Credential::Password {
+        &server::accounts::passwords::Hasher::new(1, std::time::Duration::from_secs(30)),
+        server::accounts::auth::Credential::Password {
             email: "founder@example.com",
             password: &password,
         },

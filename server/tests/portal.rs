@@ -387,10 +387,10 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
     let dir = tempfile::tempdir().unwrap();
     let config = common::config_for(backend, &dir).await;
     // First life: the registration commits, then the process dies before any delivery.
-    let db = server::db::Db::connect(&config.database_url).await.unwrap();
+    let db = server::store::Db::connect(&config.database_url).await.unwrap();
     db.migrate().await.unwrap();
     let now = jiff::Timestamp::now().as_second();
-    let (owner, _) = server::auth::create_organizer(&db, "crash@example.com", "Crash Org", None)
+    let (owner, _) = server::accounts::auth::create_organizer(&db, "crash@example.com", "Crash Org", None)
         .await
         .unwrap();
     server::events::insert(
@@ -430,7 +430,7 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
         .unwrap();
     // A worker claimed the message and died mid-delivery: its lease is still running.
     sqlx::query("UPDATE outbox SET locked_until = $1, attempts = 1")
-        .bind(server::outbox::now_ms() + 60_000)
+        .bind(server::jobs::outbox::now_ms() + 60_000)
         .execute(&db.pool)
         .await
         .unwrap();
@@ -440,7 +440,7 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
     let app = TestApp::spawn_with(config, dir).await;
     assert_eq!(app.flush_outbox().await.len(), 0, "a running lease is respected");
     sqlx::query("UPDATE outbox SET locked_until = $1")
-        .bind(server::outbox::now_ms() - 1)
+        .bind(server::jobs::outbox::now_ms() - 1)
         .execute(&app.state.db.pool)
         .await
         .unwrap();

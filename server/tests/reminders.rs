@@ -60,18 +60,22 @@ both_backends!(reminders_due_while_down_are_sent_once_after_restart, |backend| a
 
     // Back up: the due reminders go out, each once, only to this event's registrants.
     let second = TestApp::spawn_with(config.clone(), dir).await;
-    assert_eq!(server::reminders::send_due(&second.state.db).await.unwrap(), 2);
+    assert_eq!(server::events::reminders::send_due(&second.state.db).await.unwrap(), 2);
     let emails = second.flush_outbox().await;
     let reminders: Vec<&String> = emails.iter().filter(|m| m.contains("Subject: Reminder:")).collect();
     assert_eq!(reminders.len(), 6, "two reminders for three registrants");
     assert!(reminders.iter().all(|m| m.contains("Test webinar")));
-    assert_eq!(server::reminders::send_due(&second.state.db).await.unwrap(), 0, "never twice");
+    assert_eq!(
+        server::events::reminders::send_due(&second.state.db).await.unwrap(),
+        0,
+        "never twice"
+    );
     let dir = second.dir;
     second.state.db.pool.close().await;
 
     let third = TestApp::spawn_with(config, dir).await;
     assert_eq!(
-        server::reminders::send_due(&third.state.db).await.unwrap(),
+        server::events::reminders::send_due(&third.state.db).await.unwrap(),
         0,
         "not again after another restart"
     );
@@ -83,13 +87,13 @@ both_backends!(reminders_due_while_down_are_sent_once_after_restart, |backend| a
             .unwrap()
             .to_string()
     };
-    let input = server::manage::EventInput {
+    let input = server::events::manage::EventInput {
         start_date_time: Some(soon(30)),
         end_date_time: Some(soon(90)),
         ..Default::default()
     };
-    server::manage::update(&third.state.db, &owner, &far, &input).await.unwrap();
-    assert_eq!(server::reminders::send_due(&third.state.db).await.unwrap(), 2);
+    server::events::manage::update(&third.state.db, &owner, &far, &input).await.unwrap();
+    assert_eq!(server::events::reminders::send_due(&third.state.db).await.unwrap(), 2);
     let emails = third.flush_outbox().await;
     assert_eq!(emails.iter().filter(|m| m.contains("Subject: Reminder:")).count(), 12);
 });

@@ -292,11 +292,11 @@ both_backends!(a_seat_waits_for_the_email_address_to_be_confirmed, |backend| asy
     assert_eq!(waiting["status"], "unconfirmed");
     let now = jiff::Timestamp::now().as_second();
     assert_eq!(
-        server::housekeeping::run_once(&app.state.db, now + 29 * 60).await.unwrap(),
+        server::jobs::housekeeping::run_once(&app.state.db, now + 29 * 60).await.unwrap(),
         0,
         "still held"
     );
-    assert_eq!(server::housekeeping::run_once(&app.state.db, now + 31 * 60).await.unwrap(), 2);
+    assert_eq!(server::jobs::housekeeping::run_once(&app.state.db, now + 31 * 60).await.unwrap(), 2);
     let e = app.event_json(&slug).await;
     assert_eq!(e["seatsLeft"], 1, "released");
     let held: i64 = sqlx::query_scalar("SELECT held_count FROM events WHERE slug = $1")
@@ -320,7 +320,7 @@ async fn addresses_that_cannot_be_delivered_are_refused_and_deliveries_give_up()
     assert_eq!(app.register(&slug, person(2)).await.status(), 201);
     std::fs::write(app.dir.path().join("outbox"), "not a folder").unwrap();
     sqlx::query("UPDATE outbox SET attempts = $1")
-        .bind(server::outbox::MAX_EMAIL_ATTEMPTS - 1)
+        .bind(server::jobs::outbox::MAX_EMAIL_ATTEMPTS - 1)
         .execute(&app.state.db.pool)
         .await
         .unwrap();
@@ -334,7 +334,7 @@ async fn addresses_that_cannot_be_delivered_are_refused_and_deliveries_give_up()
     let (cookie, _) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let page = app.page(&format!("/dashboard/events/{slug}/messages"), Some(&cookie)).await;
     assert!(
-        page.contains(&format!("failed after {} attempts", server::outbox::MAX_EMAIL_ATTEMPTS)),
+        page.contains(&format!("failed after {} attempts", server::jobs::outbox::MAX_EMAIL_ATTEMPTS)),
         "{page}"
     );
 }
@@ -402,7 +402,7 @@ both_backends!(manage_links_are_stored_as_hashes_and_expire_after_the_event, |ba
         .await
         .unwrap();
     assert!(!stored.0.contains(&token) && !stored.1.contains(&token), "never in the clear");
-    assert_eq!(stored.0, server::auth::sha256_hex(&token));
+    assert_eq!(stored.0, server::accounts::auth::sha256_hex(&token));
     assert_eq!(app.client.get(app.url(&format!("/r/{token}"))).send().await.unwrap().status(), 200);
     // Thirty-one days after the event ended, the link no longer works and says why.
     let long_ago = jiff::Timestamp::now().as_second() - 31 * 86_400;
@@ -476,7 +476,7 @@ both_backends!(each_organization_sees_its_own_activity, |backend| async move {
     }
     assert!(page.contains(&app.owner.email));
     // Another organization's trail has none of it.
-    let (other, password) = server::auth::create_organizer(&app.state.db, "other@example.com", "Other Org", None)
+    let (other, password) = server::accounts::auth::create_organizer(&app.state.db, "other@example.com", "Other Org", None)
         .await
         .unwrap();
     let (cookie, _) = app.sign_in_as(&other.email, &password).await;
@@ -539,7 +539,7 @@ both_backends!(api_tokens_expire_and_can_be_read_only, |backend| async move {
 both_backends!(invitations_join_the_organization_that_sent_them, |backend| async move {
     let app = TestApp::spawn(backend).await;
     // Two organizations with the very same name; the newer one invites.
-    server::auth::create_organizer(&app.state.db, "first@example.com", "Acme", None)
+    server::accounts::auth::create_organizer(&app.state.db, "first@example.com", "Acme", None)
         .await
         .unwrap();
     let acme_two = uuid::Uuid::now_v7().to_string();
@@ -550,11 +550,13 @@ both_backends!(invitations_join_the_organization_that_sent_them, |backend| async
         .execute(&mut *tx.tx)
         .await
         .unwrap();
-    let inviter = server::auth::insert_organizer(&mut tx, &acme_two, "boss@example.com", "x", 0)
+    let inviter = server::accounts::auth::insert_organizer(&mut tx, &acme_two, "boss@example.com", "x", 0)
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let secret = server::team::invite(&app.state.db, &inviter, "newcomer@example.com").await.unwrap();
+    let secret = server::accounts::team::invite(&app.state.db, &inviter, "newcomer@example.com")
+        .await
+        .unwrap();
     // Two browsers accept at once: one account, in the inviting organization.
     let accept = |password: &'static str| {
         let (client, url) = (app.client.clone(), app.url(&format!("/invite/{secret}")));
@@ -581,7 +583,9 @@ both_backends!(invitations_join_the_organization_that_sent_them, |backend| async
         .unwrap();
     assert_eq!(org, acme_two, "the organization that invited, not the first of that name");
     // A link whose account could not be made stays usable.
-    let secret = server::team::invite(&app.state.db, &app.owner, "second@example.com").await.unwrap();
+    let secret = server::accounts::team::invite(&app.state.db, &app.owner, "second@example.com")
+        .await
+        .unwrap();
     let weak = app
         .client
         .post(app.url(&format!("/invite/{secret}")))
@@ -591,7 +595,7 @@ both_backends!(invitations_join_the_organization_that_sent_them, |backend| async
         .await
         .unwrap();
     assert_eq!(weak.status(), 422);
-    assert!(server::team::invitation(&app.state.db, &secret).await.unwrap().is_some());
+    assert!(server::accounts::team::invitation(&app.state.db, &secret).await.unwrap().is_some());
 });
 
 both_backends!(organizer_lists_and_exports_hold_up, |backend| async move {
@@ -666,9 +670,9 @@ async fn demo_content_never_joins_real_accounts() {
     // A database that already has an organizer gets no demo organizer with a public password.
     let dir = tempfile::tempdir().unwrap();
     let config = server::config::Config::for_dir(dir.path().to_path_buf(), None);
-    let db = server::db::Db::connect(&config.database_url).await.unwrap();
+    let db = server::store::Db::connect(&config.database_url).await.unwrap();
     db.migrate().await.unwrap();
-    server::auth::create_organizer(&db, "real@example.com", "Real Org", None)
+    server::accounts::auth::create_organizer(&db, "real@example.com", "Real Org", None)
         .await
         .unwrap();
     let sealer = server::crypto::Sealer::load_or_create(&dir.path().join("secret.key")).unwrap();

@@ -120,7 +120,7 @@ async fn killing_the_server_mid_sync_loses_and_duplicates_nothing() {
     sim.state.lock().unwrap().refresh_tokens.push(refresh.clone());
     {
         let url = server::config::Secret::new(format!("sqlite://{}/atrium.db", dir.path().display()));
-        let db = server::db::Db::connect(&url).await.unwrap();
+        let db = server::store::Db::connect(&url).await.unwrap();
         let sealed = server::crypto::Sealer::from_base64(KEY).unwrap().seal(&refresh);
         sqlx::query(
             "INSERT INTO microsoft_accounts (organization_id, connected_by, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) \
@@ -201,7 +201,7 @@ async fn killing_the_server_mid_sync_loses_and_duplicates_nothing() {
     let mut server = atrium.start().await;
     // After the restart the jobs run again, find everyone already registered, and finish.
     let url = server::config::Secret::new(format!("sqlite://{}/atrium.db", dir.path().display()));
-    let db = server::db::Db::connect(&url).await.unwrap();
+    let db = server::store::Db::connect(&url).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let synced: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE teams_synced_at IS NOT NULL")

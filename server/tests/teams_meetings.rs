@@ -7,9 +7,9 @@ mod common;
 
 use common::graphsim::{Fault, Sim};
 use common::{person, Backend, TestApp};
-use server::graph::client::{GraphClient, RetryPolicy};
-use server::graph::delegated::{Account, Delegated};
-use server::teams_sync::TeamsSync;
+use server::microsoft::client::{GraphClient, RetryPolicy};
+use server::microsoft::delegated::{Account, Delegated};
+use server::microsoft::sync::TeamsSync;
 use std::time::Duration;
 
 const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
@@ -88,7 +88,9 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
             e.title = "Office hours".into();
         })
         .await;
-    server::manage::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
+    server::events::manage::publish(&app.state.db, &app.owner, &slug, true)
+        .await
+        .unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_webinars().await.unwrap(), 1);
     let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
@@ -111,7 +113,7 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
         .await
         .unwrap();
     let mut tx = app.state.db.begin_write().await.unwrap();
-    server::teams_sync::queue_webinar(&mut tx, &event.id).await.unwrap();
+    server::microsoft::sync::queue_webinar(&mut tx, &event.id).await.unwrap();
     tx.commit().await.unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_webinars().await.unwrap(), 1);
@@ -161,8 +163,10 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
     assert!(page.contains(&join.replace('&', "&amp;")), "the manage page links the meeting");
 
     // Renaming and moving the event updates the meeting.
-    let input: server::manage::EventInput = serde_json::from_value(serde_json::json!({"title": "Office hours (moved)"})).unwrap();
-    server::manage::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
+    let input: server::events::manage::EventInput = serde_json::from_value(serde_json::json!({"title": "Office hours (moved)"})).unwrap();
+    server::events::manage::update(&app.state.db, &app.owner, &slug, &input)
+        .await
+        .unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_updates().await.unwrap(), 1);
     assert_eq!(sim.state.lock().unwrap().meetings[&meeting_id]["subject"], "Office hours (moved)");
@@ -190,7 +194,9 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
     assert_eq!(sync.attendance_pass().await.unwrap(), 0, "read once the records are in");
 
     // Canceling the event removes the meeting from Teams.
-    server::manage::cancel(&app.state.db, &app.owner, &slug, None).await.unwrap();
+    server::events::manage::cancel(&app.state.db, &app.owner, &slug, None)
+        .await
+        .unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_webinar_cancellations().await.unwrap(), 1);
     assert!(sim.state.lock().unwrap().meetings.is_empty());
@@ -201,7 +207,7 @@ async fn an_organizer_with_their_own_account_owns_what_they_publish() {
     let sim = Sim::start().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
-    let (colleague, _) = server::auth::create_organizer(&app.state.db, "colleague@example.com", "Owner Org", None)
+    let (colleague, _) = server::accounts::auth::create_organizer(&app.state.db, "colleague@example.com", "Owner Org", None)
         .await
         .unwrap();
     // The colleague connects their own account; Microsoft signs them in as themselves.
@@ -227,8 +233,10 @@ async fn an_organizer_with_their_own_account_owns_what_they_publish() {
 
     let mine = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
     let theirs = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
-    server::manage::publish(&app.state.db, &app.owner, &mine, true).await.unwrap();
-    server::manage::publish(&app.state.db, &colleague, &theirs, true)
+    server::events::manage::publish(&app.state.db, &app.owner, &mine, true)
+        .await
+        .unwrap();
+    server::events::manage::publish(&app.state.db, &colleague, &theirs, true)
         .await
         .unwrap_or_else(|_| panic!("colleague publishes"));
     due_now(&app).await;
@@ -432,9 +440,10 @@ both_backends!(organizers_sign_in_with_a_microsoft_account_they_linked, |backend
 both_backends!(a_microsoft_link_lands_only_in_the_session_that_started_it, |backend| async move {
     let sim = Sim::start().await;
     let app = microsoft_app(backend, &sim).await;
-    let (colleague, colleague_password) = server::auth::create_organizer(&app.state.db, "colleague@example.com", "Owner Org", None)
-        .await
-        .unwrap();
+    let (colleague, colleague_password) =
+        server::accounts::auth::create_organizer(&app.state.db, "colleague@example.com", "Owner Org", None)
+            .await
+            .unwrap();
     let (owner_cookie, owner_csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let (colleague_cookie, colleague_csrf) = app.sign_in_as(&colleague.email, &colleague_password).await;
 
@@ -482,7 +491,7 @@ both_backends!(a_microsoft_link_lands_only_in_the_session_that_started_it, |back
 #[test]
 fn id_tokens_are_checked_before_anyone_is_signed_in() {
     use base64::Engine;
-    let config = server::graph::client::GraphConfig {
+    let config = server::microsoft::client::GraphConfig {
         tenant_id: "tenant-1".into(),
         client_id: "app-1".into(),
         client_secret: server::config::Secret::new("s"),
@@ -496,7 +505,7 @@ fn id_tokens_are_checked_before_anyone_is_signed_in() {
     };
     let good = serde_json::json!({"iss": "https://login.example/tenant-1/v2.0", "aud": "app-1", "tid": "tenant-1",
         "nonce": "n1", "exp": now + 600, "iat": now, "oid": "o1", "preferred_username": "a@b.example", "name": "A"});
-    let user = server::graph::delegated::check_id_token(&token(good.clone()), &config, "n1", now).unwrap();
+    let user = server::microsoft::delegated::check_id_token(&token(good.clone()), &config, "n1", now).unwrap();
     assert_eq!((user.oid.as_str(), user.email.as_str()), ("o1", "a@b.example"));
     let with = |k: &str, v: serde_json::Value| {
         let mut c = good.clone();
@@ -512,7 +521,7 @@ fn id_tokens_are_checked_before_anyone_is_signed_in() {
         (with("oid", "".into()), "no account id"),
         ("not-a-token".to_string(), "not a token"),
     ] {
-        let err = server::graph::delegated::check_id_token(&bad, &config, "n1", now).unwrap_err();
+        let err = server::microsoft::delegated::check_id_token(&bad, &config, "n1", now).unwrap_err();
         assert!(err.contains(why), "{why}: {err}");
     }
 }
@@ -656,7 +665,9 @@ async fn a_webinar_created_just_before_a_crash_is_adopted_not_duplicated() {
     seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
     let sync = sync_for(&app, &sim);
     let slug = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
-    server::manage::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
+    server::events::manage::publish(&app.state.db, &app.owner, &slug, true)
+        .await
+        .unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_webinars().await.unwrap(), 1);
     // As if the process had died right after Teams created the draft, before Atrium recorded it.
@@ -673,7 +684,7 @@ async fn a_webinar_created_just_before_a_crash_is_adopted_not_duplicated() {
         .unwrap();
     let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
     let mut tx = app.state.db.begin_write().await.unwrap();
-    server::teams_sync::queue_webinar(&mut tx, &event.id).await.unwrap();
+    server::microsoft::sync::queue_webinar(&mut tx, &event.id).await.unwrap();
     tx.commit().await.unwrap();
     sqlx::query("UPDATE outbox SET available_at = 0, attempts = 1 WHERE sent_at IS NULL")
         .execute(&app.state.db.pool)
@@ -794,16 +805,18 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
             e.kind = app::domain::EventKind::Meeting;
         })
         .await;
-    let presenters: server::manage::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
+    let presenters: server::events::manage::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
         {"name": "Pat Presenter", "email": "pat@example.com", "company": "Contoso", "jobTitle": "CTO", "bio": "Builds things",
          "linkedInProfileWebUrl": "https://www.linkedin.com/in/pat", "personalSiteWebUrl": "https://pat.example.com"}
     ]}))
     .unwrap();
-    server::manage::update(&app.state.db, &app.owner, &webinar, &presenters)
+    server::events::manage::update(&app.state.db, &app.owner, &webinar, &presenters)
         .await
         .unwrap();
     for slug in [&webinar, &meeting] {
-        server::manage::publish(&app.state.db, &app.owner, slug, true).await.unwrap();
+        server::events::manage::publish(&app.state.db, &app.owner, slug, true)
+            .await
+            .unwrap();
     }
     due_now(&app).await;
     assert_eq!(sync.sync_webinars().await.unwrap(), 2);
@@ -813,22 +826,24 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
         p["answers"] = serde_json::json!([{"questionId": team, "value": "11+"}]);
         assert_eq!(app.register(&webinar, p).await.status(), 201);
     }
-    let input: server::manage::EventInput = serde_json::from_value(serde_json::json!({"title": "Renamed"})).unwrap();
+    let input: server::events::manage::EventInput = serde_json::from_value(serde_json::json!({"title": "Renamed"})).unwrap();
     for slug in [&webinar, &meeting] {
-        server::manage::update(&app.state.db, &app.owner, slug, &input).await.unwrap();
+        server::events::manage::update(&app.state.db, &app.owner, slug, &input)
+            .await
+            .unwrap();
     }
     due_now(&app).await;
     sync.sync_due().await.unwrap();
     sync.sync_updates().await.unwrap();
     let client = GraphClient::new(sim.config(), quick());
-    server::graph::subscriptions::ensure(&app.state.db, &client, &app.base)
+    server::microsoft::subscriptions::ensure(&app.state.db, &client, &app.base)
         .await
         .unwrap();
     sqlx::query("UPDATE graph_subscriptions SET expires_at = 0")
         .execute(&app.state.db.pool)
         .await
         .unwrap();
-    server::graph::subscriptions::ensure(&app.state.db, &client, &app.base)
+    server::microsoft::subscriptions::ensure(&app.state.db, &client, &app.base)
         .await
         .unwrap();
 
@@ -967,14 +982,18 @@ async fn a_retried_webinar_setup_adds_each_question_and_presenter_once() {
             ];
         })
         .await;
-    let input: server::manage::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
+    let input: server::events::manage::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
         {"name": "Pat Presenter", "email": "pat@example.com", "company": "Contoso", "jobTitle": "CTO",
          "bio": "Builds things", "linkedInProfileWebUrl": "https://www.linkedin.com/in/pat"},
         {"name": "Sam Nomail"}
     ]}))
     .unwrap();
-    server::manage::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
-    server::manage::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
+    server::events::manage::update(&app.state.db, &app.owner, &slug, &input)
+        .await
+        .unwrap();
+    server::events::manage::publish(&app.state.db, &app.owner, &slug, true)
+        .await
+        .unwrap();
     // The webinar is made and its first question added, then Teams fails until retries run out.
     sim.inject([
         Fault::Pass,
@@ -1012,13 +1031,15 @@ async fn the_microsoft_page_shows_what_waits_for_teams_and_why() {
     let app = microsoft_app(Backend::Sqlite, &sim).await;
     let webinar = sim.webinar();
     let slug = app.event(|_| {}).await;
-    let link = server::manage::EventInput {
+    let link = server::events::manage::EventInput {
         teams_webinar_id: Some(Some(webinar)),
         // As the API does after checking in Teams that the service account organizes it.
-        teams_webinar_checked_with: Some(server::graph::delegated::Account::Service(app.owner.organization_id.clone())),
+        teams_webinar_checked_with: Some(server::microsoft::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
-    server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
+    server::events::manage::update(&app.state.db, &app.owner, &slug, &link)
+        .await
+        .unwrap();
     for n in 0..2 {
         assert_eq!(app.register(&slug, person(n)).await.status(), 201);
     }
@@ -1038,7 +1059,7 @@ async fn the_microsoft_page_shows_what_waits_for_teams_and_why() {
     );
     assert!(page.contains("Last problem: Teams answered 403: Insufficient privileges"), "{page}");
     // Another organization sees only its own work.
-    let (_, password) = server::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
+    let (_, password) = server::accounts::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
         .await
         .unwrap();
     let (rival, _) = app.sign_in_as("rival@example.com", &password).await;
@@ -1072,7 +1093,7 @@ async fn linking_and_unlinking_a_microsoft_account_are_logged_as_security_events
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let app = TestApp::spawn(Backend::Sqlite).await;
-    server::auth::link_microsoft(
+    server::accounts::auth::link_microsoft(
         &app.state.db,
         &app.owner,
         "oid-owner",
@@ -1081,7 +1102,7 @@ async fn linking_and_unlinking_a_microsoft_account_are_logged_as_security_events
     )
     .await
     .unwrap();
-    assert!(server::auth::unlink_microsoft(&app.state.db, &app.owner).await.unwrap());
+    assert!(server::accounts::auth::unlink_microsoft(&app.state.db, &app.owner).await.unwrap());
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     let events: Vec<serde_json::Value> = text
         .lines()

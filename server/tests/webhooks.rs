@@ -129,15 +129,17 @@ async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let webinar = sim.webinar();
     let slug = app.event(|_| {}).await;
-    let link = server::manage::EventInput {
+    let link = server::events::manage::EventInput {
         teams_webinar_id: Some(Some(webinar.clone())),
         // As the API does after checking in Teams that the service account organizes it.
-        teams_webinar_checked_with: Some(server::graph::delegated::Account::Service(app.owner.organization_id.clone())),
+        teams_webinar_checked_with: Some(server::microsoft::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
-    server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
-    let client = server::graph::client::GraphClient::new(sim.config(), Default::default());
-    let ensure = || server::graph::subscriptions::ensure(&app.state.db, &client, &app.base);
+    server::events::manage::update(&app.state.db, &app.owner, &slug, &link)
+        .await
+        .unwrap();
+    let client = server::microsoft::client::GraphClient::new(sim.config(), Default::default());
+    let ensure = || server::microsoft::subscriptions::ensure(&app.state.db, &client, &app.base);
 
     let first = ensure().await.unwrap();
     assert_eq!(
@@ -220,19 +222,21 @@ both_backends!(
         let app = TestApp::spawn(backend).await;
         let webinar = sim.webinar();
         let slug = app.event(|_| {}).await;
-        let link = server::manage::EventInput {
+        let link = server::events::manage::EventInput {
             teams_webinar_id: Some(Some(webinar.clone())),
             // As the API does after checking in Teams that the service account organizes it.
-            teams_webinar_checked_with: Some(server::graph::delegated::Account::Service(app.owner.organization_id.clone())),
+            teams_webinar_checked_with: Some(server::microsoft::delegated::Account::Service(app.owner.organization_id.clone())),
             ..Default::default()
         };
-        server::manage::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
+        server::events::manage::update(&app.state.db, &app.owner, &slug, &link)
+            .await
+            .unwrap();
         // Two servers on one database run their subscription pass at the same moment.
-        let one = server::graph::client::GraphClient::new(sim.config(), Default::default());
-        let two = server::graph::client::GraphClient::new(sim.config(), Default::default());
+        let one = server::microsoft::client::GraphClient::new(sim.config(), Default::default());
+        let two = server::microsoft::client::GraphClient::new(sim.config(), Default::default());
         let (a, b) = tokio::join!(
-            server::graph::subscriptions::ensure(&app.state.db, &one, &app.base),
-            server::graph::subscriptions::ensure(&app.state.db, &two, &app.base)
+            server::microsoft::subscriptions::ensure(&app.state.db, &one, &app.base),
+            server::microsoft::subscriptions::ensure(&app.state.db, &two, &app.base)
         );
         a.unwrap();
         b.unwrap();

@@ -39,12 +39,12 @@ async fn prepare(args: &[String]) {
     let url = required(args, "--database-url");
     let slug = required(args, "--slug");
     let capacity: i64 = required(args, "--capacity").parse().expect("capacity is a number");
-    let db = server::db::Db::connect(&server::config::Config::for_dir(".".into(), Some(url)).database_url)
+    let db = server::store::Db::connect(&server::config::Config::for_dir(".".into(), Some(url)).database_url)
         .await
         .expect("open database");
     db.migrate().await.expect("migrate");
     let now = jiff::Timestamp::now().as_second();
-    let (organizer, _) = server::auth::create_organizer(&db, "load@example.com", "Load Test", None)
+    let (organizer, _) = server::accounts::auth::create_organizer(&db, "load@example.com", "Load Test", None)
         .await
         .expect("create organizer");
     server::events::insert(

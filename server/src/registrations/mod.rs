@@ -14,8 +14,8 @@ pub(crate) use changes::{counter, promote_waitlisted, shift_counts, Counter};
 pub use registrar::{register, Registrar};
 
 use crate::crypto::Sealer;
-use crate::db::Db;
 use crate::events::{self, Event};
+use crate::store::Db;
 use app::domain::{Answer, FieldError, RawAnswer, Refusal, RegistrationStatus};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -53,7 +53,7 @@ pub struct NewRegistration {
 impl NewRegistration {
     /// What identifies this request for `Idempotency-Key` replays: the hash of its fields.
     pub fn fingerprint(&self) -> String {
-        crate::auth::sha256_hex(&serde_json::to_string(self).expect("a request serialises"))
+        crate::accounts::auth::sha256_hex(&serde_json::to_string(self).expect("a request serialises"))
     }
 }
 
@@ -182,7 +182,7 @@ pub fn new_token(sealer: &Sealer) -> NewToken {
 
 /// What is stored for a manage link and looked up by.
 pub fn token_hash(token: &str) -> String {
-    crate::auth::sha256_hex(token)
+    crate::accounts::auth::sha256_hex(token)
 }
 
 /// What a manage link leads to.

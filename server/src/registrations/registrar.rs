@@ -8,10 +8,10 @@ use super::{
     REG_COLUMNS,
 };
 use crate::crypto::Sealer;
-use crate::db::{Db, WriteTx};
 use crate::events::{self, event_from_row, Event, EVENT_COLUMNS};
+use crate::jobs::outbox::{self, Mail};
 use crate::limits::{self, Limit};
-use crate::outbox::{self, Mail};
+use crate::store::{Db, WriteTx};
 use app::domain::{parse_language, parse_name, validate_answers, Admission, Answer, EmailAddress, FieldError, Refusal, RegistrationStatus};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -122,7 +122,7 @@ pub async fn register(
     // Fail fast on a closed event, before reading the fields.
     event.window().check(super::now()).map_err(RegisterError::Refused)?;
     if input.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
-        crate::security::event("registration_honeypot", None, address, &event.slug);
+        crate::http::security::event("registration_honeypot", None, address, &event.slug);
         return Err(RegisterError::Invalid(vec![FieldError::new(
             "form",
             "We couldn't accept this registration. If you're a person, please leave the hidden \"website\" field empty.",
@@ -332,7 +332,7 @@ async fn register_one(
     if let (Some(address), Some(count)) = (&item.address, count) {
         if let Some(wait) = count.exceeded(rules.per_address) {
             if count.hits == rules.per_address.hits + 1 {
-                crate::security::event("registrations_throttled", None, Some(address), &current.slug);
+                crate::http::security::event("registrations_throttled", None, Some(address), &current.slug);
             }
             return Ok(Err(RegisterError::Limited(wait)));
         }
@@ -484,7 +484,7 @@ async fn register_one(
     }
     outbox::enqueue(tx, mail_for(status), &id, checked.email.as_str(), position).await?;
     if status == RegistrationStatus::Registered {
-        crate::teams_sync::queue(tx, current, &id).await?;
+        crate::microsoft::sync::queue(tx, current, &id).await?;
     }
     let mut summary = Summary {
         id,

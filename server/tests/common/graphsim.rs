@@ -246,8 +246,8 @@ impl Sim {
         Sim { base, state }
     }
 
-    pub fn config(&self) -> server::graph::client::GraphConfig {
-        server::graph::client::GraphConfig {
+    pub fn config(&self) -> server::microsoft::client::GraphConfig {
+        server::microsoft::client::GraphConfig {
             tenant_id: TENANT.into(),
             client_id: CLIENT_ID.into(),
             client_secret: server::config::Secret::new(CLIENT_SECRET),
@@ -323,7 +323,7 @@ async fn token(State(state): Shared, Path(tenant): Path<String>, body: Bytes) ->
                 return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "AADSTS70008: The provided authorization code has expired or was already used."}))).into_response();
             };
             let verifier = form.get("code_verifier").cloned().unwrap_or_default();
-            if server::graph::delegated::challenge(&verifier) != challenge || form.get("redirect_uri") != Some(&redirect) {
+            if server::microsoft::delegated::challenge(&verifier) != challenge || form.get("redirect_uri") != Some(&redirect) {
                 return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request."}))).into_response();
             }
             let (scope, nonce) = s.code_details.remove(&code).unwrap_or_default();
@@ -381,7 +381,7 @@ async fn token(State(state): Shared, Path(tenant): Path<String>, body: Bytes) ->
     let roles = s
         .app_roles
         .clone()
-        .unwrap_or_else(|| server::graph::APP_PERMISSIONS.iter().map(|(p, _)| p.to_string()).collect());
+        .unwrap_or_else(|| server::microsoft::APP_PERMISSIONS.iter().map(|(p, _)| p.to_string()).collect());
     let claims = json!({"aud": "https://graph.microsoft.com", "tid": TENANT, "roles": roles});
     let token = format!("sim-token-{}.{}.sig", s.tokens.len() + 1, b64_json(&claims));
     s.tokens.push(token.clone());

@@ -18,7 +18,7 @@ pub enum Backend {
 pub struct TestApp {
     pub base: String,
     /// An organizer of the organization that owns the events this app's helpers create.
-    pub owner: server::auth::Organizer,
+    pub owner: server::accounts::auth::Organizer,
     pub owner_password: String,
     pub state: AppState,
     pub dir: tempfile::TempDir,
@@ -68,7 +68,7 @@ impl TestApp {
         };
         let state = server::prepare(config).await.expect("Atrium starts");
         let email = format!("owner-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-        let (owner, owner_password) = server::auth::create_organizer(&state.db, &email, "Owner Org", None)
+        let (owner, owner_password) = server::accounts::auth::create_organizer(&state.db, &email, "Owner Org", None)
             .await
             .expect("create the owner organizer");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

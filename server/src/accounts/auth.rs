@@ -3,11 +3,11 @@
 //! tokens are stored. Sign-in methods are variants of [`Credential`], so an identity provider
 //! (Entra ID) can be added beside the password.
 
-use crate::db::{Db, WriteTx};
+use crate::accounts::passwords::Hasher;
+use crate::http::problem::Problem;
+use crate::http::security;
 use crate::limits;
-use crate::passwords::Hasher;
-use crate::problem::Problem;
-use crate::security;
+use crate::store::{Db, WriteTx};
 use crate::AppState;
 use app::domain::EmailAddress;
 use axum::extract::FromRequestParts;
@@ -65,7 +65,7 @@ pub(crate) fn random_secret(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
 }
 
-pub use crate::passwords::hash_password;
+pub use crate::accounts::passwords::hash_password;
 
 /// A password strong enough to protect an organization's attendee data.
 pub fn check_password(password: &str) -> Result<(), String> {
@@ -205,7 +205,7 @@ pub async fn authenticate(db: &Db, hasher: &Hasher, credential: Credential<'_>) 
                 None => None,
             };
             let known = hash.is_some();
-            let hash = hash.unwrap_or_else(|| crate::passwords::dummy_hash().to_string());
+            let hash = hash.unwrap_or_else(|| crate::accounts::passwords::dummy_hash().to_string());
             let ok = hasher.verify(&hash, password).await.map_err(|_| SignInFailure::Busy)?;
             match row {
                 Some(row) if ok && known => Ok(Some(organizer_from_row(&row)?)),

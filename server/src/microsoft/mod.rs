@@ -5,6 +5,8 @@ pub mod client;
 pub mod delegated;
 pub mod models;
 pub mod subscriptions;
+pub mod sync;
+pub mod webhooks;
 
 /// The claims of a JSON Web Token, read without checking its signature: for reading what a
 /// token Atrium itself just received says about its own permissions (`roles`, `scp`), never

@@ -7,9 +7,9 @@
 //! dashboard, for organizers who linked their Microsoft account while signed in.
 
 use super::client::GraphConfig;
-use crate::auth::{sha256_hex, Organizer};
+use crate::accounts::auth::{sha256_hex, Organizer};
 use crate::crypto::Sealer;
-use crate::db::Db;
+use crate::store::Db;
 use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

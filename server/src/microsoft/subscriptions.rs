@@ -4,7 +4,7 @@
 
 use super::client::{GraphClient, GraphError};
 use super::models::Subscription;
-use crate::db::Db;
+use crate::store::Db;
 use reqwest::Method;
 use sqlx::Row;
 

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::events::Event;
-use crate::ics::Invite;
+use crate::notify::ics::Invite;
 use crate::registrations::Registration;
 use app::domain::EventKind;
 use lettre::message::{header::ContentType, Attachment, Mailbox, Message, MultiPart, SinglePart};

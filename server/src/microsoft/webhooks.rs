@@ -3,9 +3,9 @@
 //! notification must carry the `clientState` of a subscription Atrium created, or it is ignored;
 //! accepted ones are stored and answered with 202 at once, and processed from the queue later.
 
-use crate::auth::sha256_hex;
-use crate::graph::models::NotificationCollection;
-use crate::problem::Problem;
+use crate::accounts::auth::sha256_hex;
+use crate::http::problem::Problem;
+use crate::microsoft::models::NotificationCollection;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};

@@ -3,11 +3,11 @@
 //! reminder that fell due while the server was down goes out when it is back, as long as the
 //! event has not started.
 
-use crate::auth::Organizer;
-use crate::db::{Db, WriteTx};
-use crate::manage::{self, ManageError};
-use crate::outbox::{self, Mail, Outbox};
+use crate::accounts::auth::Organizer;
+use crate::events::manage::{self, ManageError};
+use crate::jobs::outbox::{self, Mail, Outbox};
 use crate::registrations::now;
+use crate::store::{Db, WriteTx};
 use app::domain::FieldError;
 use sqlx::Row;
 use std::time::Duration;

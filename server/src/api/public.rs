@@ -1,8 +1,8 @@
 //! The versioned REST API (`/api/v1`): JSON in camelCase, errors as problem+json.
 
-use crate::client_addr::ClientAddr;
 use crate::events::{self, Event};
-use crate::problem::Problem;
+use crate::http::client_addr::ClientAddr;
+use crate::http::problem::Problem;
 use crate::registrations::{self, Lookup, NewRegistration, RegisterError, Registered, Summary, MAX_IDEMPOTENCY_KEY};
 use crate::AppState;
 use app::domain::{Answer, EventStatus, Question, RegistrationStatus};
@@ -262,7 +262,7 @@ async fn create_registration(
         Err(RegisterError::KeyReused) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency-Key reused")
             .detail("This key was used for a different request. Use a new Idempotency-Key for each new registration.")
             .into_response(),
-        Err(RegisterError::Limited(wait)) => too_many(wait, crate::web::limited_message(wait)),
+        Err(RegisterError::Limited(wait)) => too_many(wait, crate::portal::limited_message(wait)),
         Err(RegisterError::Db(e)) => Problem::internal(&e).into_response(),
     }
 }

@@ -1,6 +1,10 @@
-//! Reading events, with their questions and presenters, from the store.
+//! Events with their questions and presenters: reading them, and the organizer's commands
+//! (create, edit, publish, cancel) and reminder settings.
 
-use crate::db::Db;
+pub mod manage;
+pub mod reminders;
+
+use crate::store::Db;
 use app::domain::{AnswerInputType, EventKind, EventStatus, PredefinedLabel, Question, QuestionKind, RegistrationWindow, SeatState};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -387,7 +391,7 @@ pub async fn insert(db: &Db, e: &NewEvent) -> Result<String, sqlx::Error> {
         .execute(&mut *tx.tx)
         .await?;
     }
-    crate::reminders::create_defaults(&mut tx, &id, now).await?;
+    crate::events::reminders::create_defaults(&mut tx, &id, now).await?;
     for (position, p) in e.presenters.iter().enumerate() {
         sqlx::query("INSERT INTO presenters (id, event_id, position, name, bio, company, job_title) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(uuid::Uuid::now_v7().to_string())

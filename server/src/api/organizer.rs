@@ -1,12 +1,12 @@
 //! The organizer half of the REST API: bearer-token authenticated, scoped to the caller's
 //! organization (another organization's event answers 404, exactly like a missing one).
 
-use crate::api::{event_json, parse_json, EventJson};
-use crate::auth;
-use crate::client_addr::ClientAddr;
-use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
-use crate::problem::Problem;
-use crate::tokens::{self, ApiOrganizer, ApiWriter};
+use crate::accounts::auth;
+use crate::accounts::tokens::{self, ApiOrganizer, ApiWriter};
+use crate::api::public::{event_json, parse_json, EventJson};
+use crate::events::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
+use crate::http::client_addr::ClientAddr;
+use crate::http::problem::Problem;
 use crate::AppState;
 use app::domain::RegistrationStatus;
 use axum::body::Bytes;
@@ -196,8 +196,8 @@ async fn check_webinar_link(
     org: &auth::Organizer,
     slug: &str,
     id: &str,
-) -> Result<Option<crate::graph::delegated::Account>, Response> {
-    use crate::teams_sync::LinkRefusal;
+) -> Result<Option<crate::microsoft::delegated::Account>, Response> {
+    use crate::microsoft::sync::LinkRefusal;
     let event = manage::event(&state.db, org, slug).await.map_err(IntoResponse::into_response)?;
     if id.is_empty() || event.teams_webinar_id.as_deref() == Some(id) {
         return Ok(None);
@@ -495,7 +495,7 @@ async fn get_reminders(State(state): State<AppState>, ApiOrganizer(org): ApiOrga
         Ok(e) => e,
         Err(e) => return e.into_response(),
     };
-    match crate::reminders::list(&state.db, &event.id).await {
+    match crate::events::reminders::list(&state.db, &event.id).await {
         Ok(list) => Json(serde_json::json!({ "value": list })).into_response(),
         Err(e) => Problem::internal(&e).into_response(),
     }
@@ -513,7 +513,7 @@ async fn put_reminders(
         Err(p) => return p.into_response(),
     };
     let offsets: Vec<i64> = input.iter().map(|r| r.offset_minutes).collect();
-    match crate::reminders::set(&state.db, &org, &slug, &offsets).await {
+    match crate::events::reminders::set(&state.db, &org, &slug, &offsets).await {
         Ok(list) => Json(serde_json::json!({ "value": list })).into_response(),
         Err(e) => e.into_response(),
     }

@@ -5,10 +5,10 @@
 
 use crate::config::Config;
 use crate::crypto::Sealer;
-use crate::db::{Db, WriteTx};
 use crate::events::{self, Event};
-pub use crate::mail::Mail;
+pub use crate::notify::mail::Mail;
 use crate::registrations::{self, Registration};
+use crate::store::{Db, WriteTx};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -365,7 +365,7 @@ impl Outbox {
         }
         let event = &cache[&reg.event_id];
         let token = reg.manage_token(&self.sealer).map_err(Failure::Permanent)?;
-        let message = crate::mail::compose(
+        let message = crate::notify::mail::compose(
             &self.config,
             payload.mail,
             event,

@@ -6,11 +6,11 @@
 //! as done; a 409 for a registration without our id is someone else's, recorded as a problem
 //! for the organizers and not retried.
 
-use crate::db::{Db, WriteTx};
 use crate::events::Event;
-use crate::graph::client::{GraphClient, GraphError};
-use crate::graph::models::{BatchRequestItem, ExternalRegistrationInformation, Registration};
-use crate::outbox::{self, claim, settle};
+use crate::jobs::outbox::{self, claim, settle};
+use crate::microsoft::client::{GraphClient, GraphError};
+use crate::microsoft::models::{BatchRequestItem, ExternalRegistrationInformation, Registration};
+use crate::store::{Db, WriteTx};
 use app::domain::RegistrationStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -96,8 +96,8 @@ pub async fn queue_update(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::
 }
 
 /// Graph's `dateTimeTimeZone` in UTC for a Unix time.
-fn utc(t: i64) -> crate::graph::models::DateTimeTimeZone {
-    crate::graph::models::DateTimeTimeZone {
+fn utc(t: i64) -> crate::microsoft::models::DateTimeTimeZone {
+    crate::microsoft::models::DateTimeTimeZone {
         date_time: jiff::Timestamp::from_second(t)
             .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S").to_string())
             .unwrap_or_default(),
@@ -113,8 +113,8 @@ fn offset(t: i64) -> String {
 }
 
 /// What Atrium tells Teams about a webinar, on create and on every update.
-fn webinar_body(event: &Event) -> crate::graph::models::Webinar {
-    use crate::graph::models::{Description, ItemBody, Webinar, WebinarSettings};
+fn webinar_body(event: &Event) -> crate::microsoft::models::Webinar {
+    use crate::microsoft::models::{Description, ItemBody, Webinar, WebinarSettings};
     Webinar {
         display_name: event.title.clone(),
         description: Some(Description::Body(ItemBody {
@@ -141,7 +141,7 @@ fn meeting_body(event: &Event) -> serde_json::Value {
 
 /// A Graph `dateTimeTimeZone` as a Unix time, with an IANA zone for showing it (UTC when the
 /// zone is a Windows name Atrium does not know).
-pub fn graph_time(t: &crate::graph::models::DateTimeTimeZone) -> Option<(i64, String)> {
+pub fn graph_time(t: &crate::microsoft::models::DateTimeTimeZone) -> Option<(i64, String)> {
     let civil: jiff::civil::DateTime = t.date_time.trim().trim_end_matches('Z').parse().ok()?;
     let zone = match t.time_zone.trim() {
         "" | "UTC" | "Etc/UTC" | "tzone://Microsoft/Utc" => "UTC".to_string(),
@@ -236,7 +236,7 @@ fn question_bodies(event: &Event) -> Vec<serde_json::Value> {
 
 /// A presenter as a Teams webinar guest presenter; None without an email address, which
 /// Teams needs to invite them.
-fn presenter_body(p: &crate::manage::PresenterRecord) -> Option<serde_json::Value> {
+fn presenter_body(p: &crate::events::manage::PresenterRecord) -> Option<serde_json::Value> {
     let email = p.email.as_deref().map(str::trim).filter(|e| !e.is_empty())?;
     let mut details = serde_json::Map::new();
     if !p.presenter.bio.is_empty() {
@@ -372,7 +372,7 @@ type StoredNotification = (String, String, String, Option<String>, Option<String
 pub struct TeamsSync {
     db: Db,
     client: GraphClient,
-    delegated: Option<crate::graph::delegated::Delegated>,
+    delegated: Option<crate::microsoft::delegated::Delegated>,
     /// Seals the manage links of registrations made in Teams.
     sealer: crate::crypto::Sealer,
     /// Where Graph sends change notifications (the site's public address).
@@ -402,7 +402,7 @@ impl TeamsSync {
     }
 
     /// With the organization's delegated sign-in, webinars can be created in Teams too.
-    pub fn with_delegated(mut self, delegated: crate::graph::delegated::Delegated) -> Self {
+    pub fn with_delegated(mut self, delegated: crate::microsoft::delegated::Delegated) -> Self {
         self.delegated = Some(delegated);
         self
     }
@@ -469,7 +469,7 @@ impl TeamsSync {
     /// The webinar's registrations in Teams, read once per pass.
     async fn listing<'a>(&self, webinar: &str, listings: &'a mut HashMap<String, Vec<Registration>>) -> Result<&'a [Registration], String> {
         if !listings.contains_key(webinar) {
-            let path = format!("{}/registrations", crate::graph::webinar_path(webinar)?);
+            let path = format!("{}/registrations", crate::microsoft::webinar_path(webinar)?);
             let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(|e| e.to_string())?;
             listings.insert(webinar.to_string(), all);
         }
@@ -507,7 +507,7 @@ impl TeamsSync {
         let Some(teams_id) = found else { return Ok(()) };
         let path = format!(
             "{}/registrations/{}/cancel",
-            crate::graph::webinar_path(&webinar)?,
+            crate::microsoft::webinar_path(&webinar)?,
             path_segment(&teams_id)
         );
         self.client
@@ -532,7 +532,10 @@ impl TeamsSync {
         let (token, mailbox) = self.owner_token(&event).await?;
         let (method, path) = match (&event.teams_meeting_id, &event.teams_webinar_id) {
             (Some(meeting), _) => (reqwest::Method::DELETE, format!("/me/onlineMeetings/{meeting}")),
-            (None, Some(webinar)) => (reqwest::Method::POST, format!("{}/cancel", crate::graph::webinar_path(webinar)?)),
+            (None, Some(webinar)) => (
+                reqwest::Method::POST,
+                format!("{}/cancel", crate::microsoft::webinar_path(webinar)?),
+            ),
             (None, None) => return Ok(()),
         };
         match self.client.request_as(&token, method, &path, None, &mailbox).await {
@@ -631,7 +634,7 @@ impl TeamsSync {
             Err(GraphError::Http { status: 404, .. }) => return Ok(()),
             Err(e) => return Err(e.to_string()),
         };
-        let reg: Registration = crate::graph::models::parse_entity(body).map_err(|e| e.to_string())?;
+        let reg: Registration = crate::microsoft::models::parse_entity(body).map_err(|e| e.to_string())?;
         self.mirror(&event_id, &reg).await.map(|_| ())
     }
 
@@ -697,7 +700,7 @@ impl TeamsSync {
             return Ok(0);
         };
         let Some(webinar) = &event.teams_webinar_id else { return Ok(0) };
-        let path = format!("{}/registrations", crate::graph::webinar_path(webinar)?);
+        let path = format!("{}/registrations", crate::microsoft::webinar_path(webinar)?);
         let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(|e| e.to_string())?;
         let mut added = 0;
         for reg in &all {
@@ -814,7 +817,7 @@ impl TeamsSync {
     /// meeting (with its owner's token), or of every session of a webinar (with the
     /// application's, which needs the access policy).
     pub async fn read_attendance(&self, event: &Event) -> Result<crate::attendance::ImportSummary, String> {
-        use crate::graph::models::Session;
+        use crate::microsoft::models::Session;
         let records = match (&event.teams_meeting_id, &event.teams_webinar_id) {
             (Some(meeting), _) => {
                 let (token, mailbox) = self.owner_token(event).await?;
@@ -822,7 +825,7 @@ impl TeamsSync {
                 self.report_records(&reports, Some(&token), &mailbox).await?
             }
             (None, Some(webinar)) => {
-                let base = format!("{}/sessions", crate::graph::webinar_path(webinar)?);
+                let base = format!("{}/sessions", crate::microsoft::webinar_path(webinar)?);
                 let sessions: Vec<Session> = self.client.get_all(&base, "application").await.map_err(|e| e.to_string())?;
                 let mut records = Vec::new();
                 for session in sessions.iter().filter_map(|s| s.id.as_deref()) {
@@ -844,8 +847,8 @@ impl TeamsSync {
         reports: &str,
         token: Option<&str>,
         mailbox: &str,
-    ) -> Result<Vec<crate::graph::models::AttendanceRecord>, String> {
-        let list: Vec<crate::graph::models::AttendanceReport> =
+    ) -> Result<Vec<crate::microsoft::models::AttendanceRecord>, String> {
+        let list: Vec<crate::microsoft::models::AttendanceReport> =
             self.client.collect(reports, mailbox, token).await.map_err(|e| e.to_string())?;
         let mut records = Vec::new();
         for report in list.iter().filter_map(|r| r.id.as_deref()) {
@@ -883,7 +886,7 @@ impl TeamsSync {
         let Some(delegated) = &self.delegated else {
             return Err("Microsoft mode is not fully configured".into());
         };
-        let account = crate::graph::delegated::Account::of_event(event).ok_or("the event has no organization")?;
+        let account = crate::microsoft::delegated::Account::of_event(event).ok_or("the event has no organization")?;
         let token = delegated.access_token(&account).await.map_err(|e| e.to_string())?;
         Ok((token, account.mailbox()))
     }
@@ -926,7 +929,7 @@ impl TeamsSync {
     /// keyed by our event id, so a retry finds the same meeting); a webinar is created, given
     /// its questions and published, step by step.
     async fn publish_webinar(&self, event_id: &str, retry: bool) -> Result<(), String> {
-        use crate::graph::models::{parse_entity, OnlineMeeting, Session, Webinar};
+        use crate::microsoft::models::{parse_entity, OnlineMeeting, Session, Webinar};
         let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
             return Ok(());
         };
@@ -993,7 +996,7 @@ impl TeamsSync {
         }
         let webinar_id = webinar_id.expect("set above");
         // Checked like any id that goes into a path (one Graph gave, or one stored earlier).
-        crate::graph::check_webinar_id(&webinar_id)?;
+        crate::microsoft::check_webinar_id(&webinar_id)?;
         if self.stage(event_id).await?.as_deref() == Some("created") {
             // Questions a failed attempt already added are not added again.
             let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/registrationConfiguration/questions");
@@ -1017,7 +1020,7 @@ impl TeamsSync {
             // Presenters with an email address, as guests with their details.
             let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/presenters");
             let there: Vec<serde_json::Value> = self.client.get_all_as(&token, &path, &mailbox).await.map_err(|e| e.to_string())?;
-            let records = crate::manage::presenter_records(&self.db, event_id)
+            let records = crate::events::manage::presenter_records(&self.db, event_id)
                 .await
                 .map_err(|e| e.to_string())?;
             for body in records.iter().filter_map(presenter_body) {
@@ -1076,7 +1079,7 @@ impl TeamsSync {
     /// A draft webinar the owner organizes that matches the event (title and start) and is not
     /// linked to any event: what an interrupted create left behind.
     async fn orphan(&self, event: &Event, token: &str, mailbox: &str) -> Result<Option<String>, String> {
-        let mine: Vec<crate::graph::models::Webinar> = self
+        let mine: Vec<crate::microsoft::models::Webinar> = self
             .client
             .get_all_as(token, "/solutions/virtualEvents/webinars/getByUserRole(role='organizer')", mailbox)
             .await
@@ -1124,7 +1127,7 @@ impl TeamsSync {
         let (path, body) = match (&event.teams_meeting_id, &event.teams_webinar_id) {
             (Some(meeting), _) => (format!("/me/onlineMeetings/{meeting}"), meeting_body(&event)),
             (None, Some(webinar)) => (
-                crate::graph::webinar_path(webinar)?,
+                crate::microsoft::webinar_path(webinar)?,
                 serde_json::to_value(webinar_body(&event)).expect("webinar serialises"),
             ),
             (None, None) => return Ok(()),
@@ -1140,9 +1143,9 @@ impl TeamsSync {
     /// soonest first.
     pub async fn importable_webinars(
         &self,
-        account: &crate::graph::delegated::Account,
-    ) -> Result<Vec<crate::graph::models::Webinar>, String> {
-        use crate::graph::models::Webinar;
+        account: &crate::microsoft::delegated::Account,
+    ) -> Result<Vec<crate::microsoft::models::Webinar>, String> {
+        use crate::microsoft::models::Webinar;
         let Some(delegated) = &self.delegated else {
             return Err("Microsoft mode is not fully configured".into());
         };
@@ -1179,11 +1182,11 @@ impl TeamsSync {
     /// through Atrium's application permission.
     pub async fn webinar_account(
         &self,
-        organizer: &crate::auth::Organizer,
+        organizer: &crate::accounts::auth::Organizer,
         webinar_id: &str,
-    ) -> Result<crate::graph::delegated::Account, LinkRefusal> {
-        use crate::graph::delegated::{Account, DelegatedError};
-        let path = crate::graph::webinar_path(webinar_id).map_err(LinkRefusal::Invalid)?;
+    ) -> Result<crate::microsoft::delegated::Account, LinkRefusal> {
+        use crate::microsoft::delegated::{Account, DelegatedError};
+        let path = crate::microsoft::webinar_path(webinar_id).map_err(LinkRefusal::Invalid)?;
         let Some(delegated) = &self.delegated else {
             return Err(LinkRefusal::NotConnected);
         };
@@ -1253,11 +1256,11 @@ impl TeamsSync {
     /// webinar is), owned in Teams by `account`, with the registrations made so far.
     pub async fn import_webinar(
         &self,
-        organizer: &crate::auth::Organizer,
-        account: &crate::graph::delegated::Account,
+        organizer: &crate::accounts::auth::Organizer,
+        account: &crate::microsoft::delegated::Account,
         webinar_id: &str,
     ) -> Result<(Event, usize), String> {
-        use crate::graph::models::{parse_entity, Description, Webinar};
+        use crate::microsoft::models::{parse_entity, Description, Webinar};
         let Some(delegated) = &self.delegated else {
             return Err("Microsoft mode is not fully configured".into());
         };
@@ -1274,7 +1277,7 @@ impl TeamsSync {
             Some(_) => return Err("This webinar is already linked to an event on this site.".into()),
             None => {}
         }
-        let path = crate::graph::webinar_path(webinar_id)?;
+        let path = crate::microsoft::webinar_path(webinar_id)?;
         let token = delegated.access_token(account).await.map_err(|e| e.to_string())?;
         let (_, body) = self
             .client
@@ -1309,7 +1312,7 @@ impl TeamsSync {
             .take(280)
             .collect();
         let iso = |t: i64| jiff::Timestamp::from_second(t).map(|t| t.to_string()).unwrap_or_default();
-        let mut input = crate::manage::EventInput {
+        let mut input = crate::events::manage::EventInput {
             title: Some(webinar.display_name.chars().take(200).collect()),
             summary: Some(summary),
             description: Some(description),
@@ -1319,19 +1322,19 @@ impl TeamsSync {
             time_zone: Some(zone),
             ..Default::default()
         };
-        let event = match crate::manage::create(&self.db, organizer, &input).await {
-            Err(crate::manage::ManageError::Invalid(errors)) if errors.iter().any(|e| e.field == "slug") => {
+        let event = match crate::events::manage::create(&self.db, organizer, &input).await {
+            Err(crate::events::manage::ManageError::Invalid(errors)) if errors.iter().any(|e| e.field == "slug") => {
                 let suffix: String = webinar_id.chars().filter(|c| c.is_ascii_alphanumeric()).take(6).collect();
                 input.slug = Some(format!("teams-webinar-{}", suffix.to_lowercase()));
-                crate::manage::create(&self.db, organizer, &input).await
+                crate::events::manage::create(&self.db, organizer, &input).await
             }
             other => other,
         }
         .map_err(|e| e.to_string())?;
         let published = status == "published" && end > crate::registrations::now();
         let owner = match account {
-            crate::graph::delegated::Account::Personal(id) => id.clone(),
-            crate::graph::delegated::Account::Service(_) => String::new(),
+            crate::microsoft::delegated::Account::Personal(id) => id.clone(),
+            crate::microsoft::delegated::Account::Service(_) => String::new(),
         };
         let emails = webinar
             .settings
@@ -1394,7 +1397,7 @@ impl TeamsSync {
                 sent.push(c.id.clone());
                 continue;
             };
-            let Ok(webinar_path) = crate::graph::webinar_path(&webinar) else {
+            let Ok(webinar_path) = crate::microsoft::webinar_path(&webinar) else {
                 failed.push((
                     c.id.clone(),
                     c.attempts,
@@ -1519,7 +1522,7 @@ impl TeamsSync {
                 if let Some(url) = &self.public_url {
                     let due = self.subscriptions_due.swap(false, std::sync::atomic::Ordering::Relaxed);
                     if due || subscriptions_checked.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
-                        match crate::graph::subscriptions::ensure(&self.db, &self.client, url).await {
+                        match crate::microsoft::subscriptions::ensure(&self.db, &self.client, url).await {
                             Ok(pass) => {
                                 if pass != Default::default() {
                                     tracing::info!(created = pass.created, renewed = pass.renewed, "Graph subscriptions updated");

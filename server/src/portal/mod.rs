@@ -1,10 +1,10 @@
 //! The public pages: event list, event page with the registration form, and the private
 //! manage page. Forms post here as plain HTML forms, so everything works without JavaScript.
 
-use crate::client_addr::ClientAddr;
 use crate::events::{self, Event};
+use crate::http::client_addr::ClientAddr;
+use crate::http::security::csp;
 use crate::registrations::{self, Confirmed, Lookup, NewRegistration, RegisterError, Registered};
-use crate::security::csp;
 use crate::AppState;
 use app::domain::{answer_field, AnswerInputType, EventStatus, FieldError, RawAnswer, RegistrationStatus};
 use app::pages::{EventDetail, HomePage, ManageDetail, Problem};
@@ -545,7 +545,7 @@ async fn invite(State(state): State<AppState>, Path(token): Path<String>) -> Res
         Ok(found) => found,
         Err(page) => return page,
     };
-    let ics = crate::mail::invite(&state.config, &event, &reg, &token, reg.status == RegistrationStatus::Canceled);
+    let ics = crate::notify::mail::invite(&state.config, &event, &reg, &token, reg.status == RegistrationStatus::Canceled);
     (
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -2,7 +2,7 @@
 //! token, joined the team. Written in the same transaction as the change it records, and
 //! shown only to the organization's own organizers.
 
-use crate::db::{Db, WriteTx};
+use crate::store::{Db, WriteTx};
 use sqlx::Row;
 
 /// One entry of the trail.

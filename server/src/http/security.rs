@@ -1,7 +1,7 @@
 //! Security applied to every response: a strict Content-Security-Policy and companion headers,
 //! and refusal of cross-site state-changing requests (CSRF) by `Sec-Fetch-Site` and `Origin`.
 
-use crate::problem::Problem;
+use crate::http::problem::Problem;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;

@@ -1,13 +1,15 @@
 //! The organizer dashboard (`/dashboard`) and sign-in. Every page needs a session; every form
 //! carries the session's CSRF token and is refused without it.
 
-use crate::auth::{self, SignedIn};
-use crate::client_addr::ClientAddr;
+pub mod notice;
+
+use crate::accounts::auth::{self, SignedIn};
+use crate::backoffice::notice::{Notice, NoticeQuery};
+use crate::events::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::events::Event;
-use crate::graph::delegated::{Account, OidcPurpose};
-use crate::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
-use crate::notice::{Notice, NoticeQuery};
-use crate::web::{html, problem_page, server_error};
+use crate::http::client_addr::ClientAddr;
+use crate::microsoft::delegated::{Account, OidcPurpose};
+use crate::portal::{html, problem_page, server_error};
 use crate::AppState;
 use app::dashboard::{
     DashEventRow, DashNav, EventEditor, EventForm, EventOverview, EventOverviewPage, EventsList, LoginPage, PresenterRow, QuestionRow,
@@ -236,7 +238,7 @@ async fn microsoft_sign_in_callback(State(state): State<AppState>, headers: Head
     }
     let (user, purpose) = match m.finish_sign_in(&oauth_state, &code).await {
         Ok(found) => found,
-        Err(crate::graph::delegated::DelegatedError::Db(e)) => return server_error(&state, &e),
+        Err(crate::microsoft::delegated::DelegatedError::Db(e)) => return server_error(&state, &e),
         Err(e) => return refuse(&e.to_string()),
     };
     let next = match purpose {
@@ -301,7 +303,7 @@ async fn microsoft_sign_in_callback(State(state): State<AppState>, headers: Head
 async fn finish_microsoft_link(
     state: &AppState,
     headers: &HeaderMap,
-    user: &crate::graph::delegated::MicrosoftUser,
+    user: &crate::microsoft::delegated::MicrosoftUser,
     organizer_id: &str,
     session_hash: &str,
 ) -> Response {
@@ -774,7 +776,7 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         Err(e) => return server_error(&state, &e),
     };
     let zone = app::tz::parse_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let reminders = match crate::reminders::list(&state.db, &event.id).await {
+    let reminders = match crate::events::reminders::list(&state.db, &event.id).await {
         Ok(r) => r,
         Err(e) => return server_error(&state, &e),
     };
@@ -795,13 +797,13 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
                 Some(t) => format!("sent {}", local(t)),
                 None => format!("scheduled for {}", local(event.start_at - r.offset_minutes * 60)),
             };
-            (format!("{} before", crate::reminders::describe(r.offset_minutes)), state)
+            (format!("{} before", crate::events::reminders::describe(r.offset_minutes)), state)
         })
         .collect();
     let attendance = (!attended.is_empty()).then(|| crate::attendance::histogram(attended.values().copied()));
     let (members, organizing) = match (
-        crate::team::members(&state.db, &signed.organizer).await,
-        crate::team::event_organizers(&state.db, &signed.organizer, &slug).await,
+        crate::accounts::team::members(&state.db, &signed.organizer).await,
+        crate::accounts::team::event_organizers(&state.db, &signed.organizer, &slug).await,
     ) {
         (Ok(m), Ok(o)) => (m, o),
         (Err(e), _) => return server_error(&state, &e),
@@ -867,7 +869,7 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         notice: q
             .saved
             .map(|_| Notice::Saved.text())
-            .or_else(|| crate::notice::from_query(&q.notice)),
+            .or_else(|| crate::backoffice::notice::from_query(&q.notice)),
         error: None,
     };
     let csrf = signed.csrf.clone();
@@ -1017,7 +1019,7 @@ async fn csv(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<S
 }
 
 async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: Option<String>) -> Response {
-    let tokens = match crate::tokens::list(&state.db, &signed.organizer).await {
+    let tokens = match crate::accounts::tokens::list(&state.db, &signed.organizer).await {
         Ok(t) => t,
         Err(e) => return server_error(state, &e),
     };
@@ -1041,8 +1043,8 @@ async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: Option<Stri
             },
             expires: t.expires_at.map(fmt).unwrap_or_else(|| "never".into()),
             scope: match t.scope {
-                crate::tokens::Scope::Read => "Read only".into(),
-                crate::tokens::Scope::Write => "Read and write".into(),
+                crate::accounts::tokens::Scope::Read => "Read only".into(),
+                crate::accounts::tokens::Scope::Write => "Read and write".into(),
             },
         })
         .collect();
@@ -1065,19 +1067,19 @@ async fn create_token(State(state): State<AppState>, signed: SignedIn, body: Byt
     if let Err(r) = check_csrf(&state, &signed, &form) {
         return r;
     }
-    let spec = crate::tokens::NewToken {
+    let spec = crate::accounts::tokens::NewToken {
         name: form_value(&form, "name"),
         expires_in_days: match form_value(&form, "expires").as_str() {
             "never" => None,
             days => Some(days.parse().unwrap_or(90)),
         },
         scope: if form_value(&form, "scope") == "read" {
-            crate::tokens::Scope::Read
+            crate::accounts::tokens::Scope::Read
         } else {
-            crate::tokens::Scope::Write
+            crate::accounts::tokens::Scope::Write
         },
     };
-    match crate::tokens::create(&state.db, &signed.organizer, &spec).await {
+    match crate::accounts::tokens::create(&state.db, &signed.organizer, &spec).await {
         Ok((_, token)) => tokens_view(&state, &signed, Some(token)).await,
         Err(auth::AuthError::Invalid(m)) => problem_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Please check the form", &m),
         Err(auth::AuthError::Db(e)) => server_error(&state, &e),
@@ -1088,7 +1090,7 @@ async fn revoke_token(State(state): State<AppState>, signed: SignedIn, Path(id):
     if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
         return r;
     }
-    match crate::tokens::revoke(&state.db, &signed.organizer, &id).await {
+    match crate::accounts::tokens::revoke(&state.db, &signed.organizer, &id).await {
         Ok(true) => Redirect::to("/dashboard/tokens").into_response(),
         Ok(false) => manage_error(&state, ManageError::NotFound),
         Err(e) => server_error(&state, &e),
@@ -1097,7 +1099,7 @@ async fn revoke_token(State(state): State<AppState>, signed: SignedIn, Path(id):
 
 /// The organization's audit trail (its own only).
 async fn activity_page(State(state): State<AppState>, signed: SignedIn) -> Response {
-    let entries = match crate::audit::recent(&state.db, &signed.organizer.organization_id, 500).await {
+    let entries = match crate::accounts::audit::recent(&state.db, &signed.organizer.organization_id, 500).await {
         Ok(e) => e,
         Err(e) => return server_error(&state, &e),
     };
@@ -1108,7 +1110,7 @@ async fn activity_page(State(state): State<AppState>, signed: SignedIn) -> Respo
                 .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
                 .unwrap_or_default(),
             who: e.actor,
-            what: crate::audit::describe(&e.action).to_string(),
+            what: crate::accounts::audit::describe(&e.action).to_string(),
             target: e.target,
         })
         .collect();
@@ -1150,7 +1152,7 @@ async fn set_reminders(State(state): State<AppState>, signed: SignedIn, Path(slu
             "Give hours before the start as numbers separated by commas, like 24, 1.",
         );
     };
-    match crate::reminders::set(&state.db, &signed.organizer, &slug, &offsets).await {
+    match crate::events::reminders::set(&state.db, &signed.organizer, &slug, &offsets).await {
         Ok(_) => Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Reminders.query())).into_response(),
         Err(e) => manage_error(&state, e),
     }
@@ -1281,7 +1283,7 @@ async fn set_organizers(State(state): State<AppState>, signed: SignedIn, Path(sl
         return r;
     }
     let ids: Vec<String> = form.iter().filter(|(k, _)| k == "organizer").map(|(_, v)| v.clone()).collect();
-    match crate::team::set_event_organizers(&state.db, &signed.organizer, &slug, &ids).await {
+    match crate::accounts::team::set_event_organizers(&state.db, &signed.organizer, &slug, &ids).await {
         Ok(()) => Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Organizers.query())).into_response(),
         Err(e) => manage_error(&state, e),
     }
@@ -1289,8 +1291,8 @@ async fn set_organizers(State(state): State<AppState>, signed: SignedIn, Path(sl
 
 async fn team_view(state: &AppState, signed: &SignedIn, status: StatusCode, invite_link: Option<String>) -> Response {
     let (members, pending) = match (
-        crate::team::members(&state.db, &signed.organizer).await,
-        crate::team::pending(&state.db, &signed.organizer).await,
+        crate::accounts::team::members(&state.db, &signed.organizer).await,
+        crate::accounts::team::pending(&state.db, &signed.organizer).await,
     ) {
         (Ok(m), Ok(p)) => (m, p),
         (Err(e), _) | (_, Err(e)) => return server_error(state, &e),
@@ -1326,7 +1328,7 @@ async fn invite(State(state): State<AppState>, signed: SignedIn, body: Bytes) ->
     if let Err(r) = check_csrf(&state, &signed, &form) {
         return r;
     }
-    match crate::team::invite(&state.db, &signed.organizer, &form_value(&form, "email")).await {
+    match crate::accounts::team::invite(&state.db, &signed.organizer, &form_value(&form, "email")).await {
         Ok(secret) => {
             let link = format!("{}/invite/{secret}", state.config.public_url);
             team_view(&state, &signed, StatusCode::OK, Some(link)).await
@@ -1345,8 +1347,8 @@ fn invitation_gone(state: &AppState) -> Response {
 }
 
 async fn invitation_page(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match crate::team::invitation(&state.db, &token).await {
-        Ok(Some(crate::team::Invitation {
+    match crate::accounts::team::invitation(&state.db, &token).await {
+        Ok(Some(crate::accounts::team::Invitation {
             organization_name: organization,
             email,
             ..
@@ -1368,7 +1370,7 @@ async fn invitation_page(State(state): State<AppState>, Path(token): Path<String
 
 async fn accept_invitation(State(state): State<AppState>, Path(token): Path<String>, body: Bytes) -> Response {
     let form = parse_form(&body);
-    match crate::team::accept(&state.db, &state.hasher, &token, &form_value(&form, "password")).await {
+    match crate::accounts::team::accept(&state.db, &state.hasher, &token, &form_value(&form, "password")).await {
         Ok(organizer) => match auth::start_session(&state.db, &organizer).await {
             Ok(secret) => {
                 let mut r = Redirect::to("/dashboard").into_response();
@@ -1380,8 +1382,8 @@ async fn accept_invitation(State(state): State<AppState>, Path(token): Path<Stri
             }
             Err(e) => server_error(&state, &e),
         },
-        Err(auth::AuthError::Invalid(message)) => match crate::team::invitation(&state.db, &token).await {
-            Ok(Some(crate::team::Invitation {
+        Err(auth::AuthError::Invalid(message)) => match crate::accounts::team::invitation(&state.db, &token).await {
+            Ok(Some(crate::accounts::team::Invitation {
                 organization_name: organization,
                 email,
                 ..
@@ -1411,7 +1413,7 @@ async fn preview(State(state): State<AppState>, signed: SignedIn, Path(slug): Pa
         Ok(e) => e,
         Err(e) => return manage_error(&state, e),
     };
-    let mut page = crate::web::event_view(&event, (event.time_zone.clone(), false), Default::default(), Vec::new(), None);
+    let mut page = crate::portal::event_view(&event, (event.time_zone.clone(), false), Default::default(), Vec::new(), None);
     page.closed_reason = Some(format!(
         "Preview of a {} event: the registration form appears here once it is published.",
         event.status.as_str()
@@ -1496,10 +1498,10 @@ async fn microsoft_view(state: &AppState, signed: &SignedIn) -> Result<app::dash
             .status(&chosen_account(&signed.organizer, "personal"))
             .await?
             .map(|(upn, t)| (upn, since(t)));
-        let b = crate::teams_sync::backlog(&state.db, &signed.organizer.organization_id).await?;
+        let b = crate::microsoft::sync::backlog(&state.db, &signed.organizer.organization_id).await?;
         let problem = b.last_error.map(|(next_ms, error)| (since(next_ms / 1000), error));
         view.backlog = Some((b.registrations, b.event_steps, problem));
-        view.refused = crate::teams_sync::refused(&state.db, &signed.organizer.organization_id, 20).await?;
+        view.refused = crate::microsoft::sync::refused(&state.db, &signed.organizer.organization_id, 20).await?;
         view.sign_in = Some(auth::microsoft_link(&state.db, &signed.organizer).await?);
     }
     Ok(view)
@@ -1510,7 +1512,7 @@ async fn microsoft_page(State(state): State<AppState>, signed: SignedIn, Query(q
         Ok(v) => v,
         Err(e) => return server_error(&state, &e),
     };
-    view.notice = crate::notice::from_query(&q.notice);
+    view.notice = crate::backoffice::notice::from_query(&q.notice);
     if let (Some(kind), Some(teams)) = (q.import.as_deref(), &state.teams) {
         let account = chosen_account(&signed.organizer, kind);
         view.import_account = if kind == "personal" { "personal" } else { "service" }.into();
@@ -1520,7 +1522,7 @@ async fn microsoft_page(State(state): State<AppState>, signed: SignedIn, Query(q
                     let when = w
                         .start_date_time
                         .as_ref()
-                        .and_then(crate::teams_sync::graph_time)
+                        .and_then(crate::microsoft::sync::graph_time)
                         .and_then(|(t, zone)| {
                             let zone = app::tz::parse_zone(&zone).ok()?;
                             Some(app::tz::format_range(t, t, &zone))
@@ -1553,8 +1555,8 @@ async fn microsoft_check(State(state): State<AppState>, signed: SignedIn, body: 
     let Some(graph) = state.config.graph.clone() else {
         return microsoft_off(&state);
     };
-    let mut report = crate::graph::check::run(graph).await;
-    crate::graph::check::local(&state.config, &mut report);
+    let mut report = crate::microsoft::check::run(graph).await;
+    crate::microsoft::check::local(&state.config, &mut report);
     if let Some(m) = &state.microsoft {
         let account = chosen_account(&signed.organizer, "service");
         match m.access_token(&account).await {
@@ -1562,7 +1564,8 @@ async fn microsoft_check(State(state): State<AppState>, signed: SignedIn, body: 
                 report
                     .lines
                     .push("✓ the service account is connected and its sign-in is still valid".into());
-                for (permission, why) in crate::graph::missing_permissions(&token, &crate::graph::DELEGATED_PERMISSIONS).unwrap_or_default()
+                for (permission, why) in
+                    crate::microsoft::missing_permissions(&token, &crate::microsoft::DELEGATED_PERMISSIONS).unwrap_or_default()
                 {
                     report.ok = false;
                     report.lines.push(format!(
@@ -1570,7 +1573,7 @@ async fn microsoft_check(State(state): State<AppState>, signed: SignedIn, body: 
                     ));
                 }
             }
-            Err(crate::graph::delegated::DelegatedError::NotConnected) => {
+            Err(crate::microsoft::delegated::DelegatedError::NotConnected) => {
                 report.ok = false;
                 report
                     .lines
@@ -1673,7 +1676,7 @@ async fn microsoft_callback(State(state): State<AppState>, signed: SignedIn, Que
     };
     match m.complete(&signed.organizer, &oauth_state, &code).await {
         Ok(_) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Connected.query())).into_response(),
-        Err(crate::graph::delegated::DelegatedError::Db(e)) => server_error(&state, &e),
+        Err(crate::microsoft::delegated::DelegatedError::Db(e)) => server_error(&state, &e),
         Err(e) => problem_page(
             &state,
             StatusCode::BAD_REQUEST,
@@ -1716,7 +1719,7 @@ async fn microsoft_link(State(state): State<AppState>, signed: SignedIn, headers
             );
             r
         }
-        Err(crate::graph::delegated::DelegatedError::Db(e)) => server_error(&state, &e),
+        Err(crate::microsoft::delegated::DelegatedError::Db(e)) => server_error(&state, &e),
         Err(e) => problem_page(
             &state,
             StatusCode::BAD_GATEWAY,

@@ -2,9 +2,9 @@
 //! and a scope (read-only, or read and write), and the extractors that let a handler name the
 //! kind of caller it needs.
 
-use crate::auth::{random_secret, sha256_hex, AuthError, Organizer};
-use crate::db::Db;
-use crate::problem::Problem;
+use crate::accounts::auth::{random_secret, sha256_hex, AuthError, Organizer};
+use crate::http::problem::Problem;
+use crate::store::Db;
 use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -77,9 +77,9 @@ pub async fn create(db: &Db, organizer: &Organizer, spec: &NewToken) -> Result<(
     .bind(spec.scope.as_str())
     .execute(&mut *tx.tx)
     .await?;
-    crate::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.created", name, now).await?;
+    crate::accounts::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.created", name, now).await?;
     tx.commit().await?;
-    crate::security::event("api_token_created", Some(&organizer.email), None, name);
+    crate::http::security::event("api_token_created", Some(&organizer.email), None, name);
     Ok((id, token))
 }
 
@@ -136,9 +136,9 @@ pub async fn revoke(db: &Db, organizer: &Organizer, token_id: &str) -> Result<bo
     .fetch_optional(&mut *tx.tx)
     .await?;
     let Some(name) = name else { return Ok(false) };
-    crate::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.revoked", &name, now).await?;
+    crate::accounts::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.revoked", &name, now).await?;
     tx.commit().await?;
-    crate::security::event("api_token_revoked", Some(&organizer.email), None, &name);
+    crate::http::security::event("api_token_revoked", Some(&organizer.email), None, &name);
     Ok(true)
 }
 

@@ -1,7 +1,7 @@
 //! Periodic chores: release places held for email addresses never confirmed, and forget rate
 //! counters and idempotency keys that have run out.
 
-use crate::db::Db;
+use crate::store::Db;
 use std::time::Duration;
 
 /// One pass of every chore at `now`. Returns how many held places were released.

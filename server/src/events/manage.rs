@@ -3,11 +3,11 @@
 //! only ever sees events of that organizer's organization: another organization's event is
 //! indistinguishable from one that does not exist.
 
-use crate::auth::Organizer;
-use crate::db::{Db, WriteTx};
+use crate::accounts::auth::Organizer;
 use crate::events::{self, event_from_row, Event, NewEvent, Presenter, EVENT_COLUMNS};
-use crate::outbox::{self, Mail};
+use crate::jobs::outbox::{self, Mail};
 use crate::registrations::{self, now};
+use crate::store::{Db, WriteTx};
 use app::domain::{
     parse_slug, parse_web_url, AnswerInputType, EventKind, EventStatus, FieldError, PredefinedLabel, Question, QuestionKind,
     RegistrationStatus,
@@ -108,7 +108,7 @@ pub struct EventInput {
     /// co-organize `teams_webinar_id` (see `TeamsSync::webinar_account`); it then owns the event
     /// in Teams. Never read from a request: a new link is refused without it.
     #[serde(skip)]
-    pub teams_webinar_checked_with: Option<crate::graph::delegated::Account>,
+    pub teams_webinar_checked_with: Option<crate::microsoft::delegated::Account>,
     /// Registrants must confirm their email address within this many minutes (their seat is
     /// held meanwhile, then released); 0 turns confirmation off.
     pub email_confirmation_minutes: Option<i64>,
@@ -579,7 +579,7 @@ pub async fn create(db: &Db, org: &Organizer, input: &EventInput) -> Result<Even
         write_presenters(&mut tx, &id, &p).await?;
     }
     write_confirmation(&mut tx, &id, input).await?;
-    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.created", &new.slug, now()).await?;
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "event.created", &new.slug, now()).await?;
     tx.commit().await?;
     events::by_id(db, &id).await?.ok_or(ManageError::NotFound)
 }
@@ -642,8 +642,8 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
                     ));
                 };
                 let owner = match account {
-                    crate::graph::delegated::Account::Personal(organizer) => organizer.clone(),
-                    crate::graph::delegated::Account::Service(_) => String::new(),
+                    crate::microsoft::delegated::Account::Personal(organizer) => organizer.clone(),
+                    crate::microsoft::delegated::Account::Service(_) => String::new(),
                 };
                 sqlx::query("UPDATE events SET teams_webinar_id = $2, teams_owner = $3 WHERE id = $1")
                     .bind(&current.id)
@@ -676,15 +676,15 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
             .await?;
     }
     if new.start_at != current.start_at {
-        crate::reminders::rearm(&mut tx, &current.id, new.start_at, now).await?;
+        crate::events::reminders::rearm(&mut tx, &current.id, new.start_at, now).await?;
     }
     // What Teams shows follows: title, description, times, who emails attendees.
     if current.in_teams() {
-        crate::teams_sync::queue_update(&mut tx, &current.id).await?;
+        crate::microsoft::sync::queue_update(&mut tx, &current.id).await?;
     }
     write_confirmation(&mut tx, &current.id, input).await?;
     registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;
-    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.updated", &new.slug, now).await?;
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "event.updated", &new.slug, now).await?;
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }
@@ -698,7 +698,7 @@ fn taken() -> ManageError {
 /// organization's Microsoft 365 account organizes the webinar is checked in Teams, by
 /// `TeamsSync::webinar_account`.
 pub async fn check_webinar_link(db: &Db, event: &Event, id: &str) -> Result<(), ManageError> {
-    crate::graph::check_webinar_id(id).map_err(|m| ManageError::Invalid(vec![FieldError::new("teamsWebinarId", m)]))?;
+    crate::microsoft::check_webinar_id(id).map_err(|m| ManageError::Invalid(vec![FieldError::new("teamsWebinarId", m)]))?;
     let holder: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE teams_webinar_id = $1 AND id <> $2")
         .bind(id)
         .bind(&event.id)
@@ -742,9 +742,9 @@ pub async fn publish(db: &Db, org: &Organizer, slug: &str, to_teams: bool) -> Re
             .bind(personal.unwrap_or_default())
             .execute(&mut *tx.tx)
             .await?;
-        crate::teams_sync::queue_webinar(&mut tx, &current.id).await?;
+        crate::microsoft::sync::queue_webinar(&mut tx, &current.id).await?;
     }
-    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.published", &current.slug, now()).await?;
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "event.published", &current.slug, now()).await?;
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }
@@ -778,9 +778,9 @@ pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>)
     let text = message.unwrap_or("We're sorry, this event will not take place.");
     outbox::enqueue_many(&mut tx, Mail::EventCanceled, &recipients, Some(text)).await?;
     if current.in_teams() {
-        crate::teams_sync::queue_webinar_cancel(&mut tx, &current.id).await?;
+        crate::microsoft::sync::queue_webinar_cancel(&mut tx, &current.id).await?;
     }
-    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.canceled", &current.slug, now()).await?;
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "event.canceled", &current.slug, now()).await?;
     tx.commit().await?;
     events::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
 }
@@ -815,7 +815,7 @@ pub async fn announce(db: &Db, org: &Organizer, slug: &str, statuses: &[Registra
     }
     let recipients = q.fetch_all(&mut *tx.tx).await?;
     outbox::enqueue_many(&mut tx, Mail::Announcement, &recipients, Some(message)).await?;
-    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.announced", &current.slug, now()).await?;
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "event.announced", &current.slug, now()).await?;
     tx.commit().await?;
     Ok(recipients.len())
 }
@@ -984,7 +984,7 @@ pub async fn registrants_csv(db: &Db, org: &Organizer, slug: &str) -> Result<Str
         }
         table.push(cells);
     }
-    crate::audit::record_now(db, &org.organization_id, &org.email, "registrations.exported", &current.slug).await?;
+    crate::accounts::audit::record_now(db, &org.organization_id, &org.email, "registrations.exported", &current.slug).await?;
     Ok(to_csv(&table))
 }
 
@@ -1066,10 +1066,10 @@ pub async fn decide(
         outbox::enqueue(&mut tx, mail, registration_id, &email, None).await?;
     }
     if to == RegistrationStatus::Registered {
-        crate::teams_sync::queue(&mut tx, &locked, registration_id).await?;
+        crate::microsoft::sync::queue(&mut tx, &locked, registration_id).await?;
     }
     if from == RegistrationStatus::Registered && to == RegistrationStatus::Canceled {
-        crate::teams_sync::queue_unregister(&mut tx, &locked, registration_id).await?;
+        crate::microsoft::sync::queue_unregister(&mut tx, &locked, registration_id).await?;
     }
     if matches!(freed, Some(registrations::Counter::Registered | registrations::Counter::Held)) {
         registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;
@@ -1080,7 +1080,7 @@ pub async fn decide(
         Decision::Promote => "registration.promoted",
         Decision::Cancel => "registration.canceled",
     };
-    crate::audit::record(&mut tx, &org.organization_id, &org.email, action, &current.slug, now).await?;
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, action, &current.slug, now).await?;
     tx.commit().await?;
     Ok(to)
 }
@@ -1175,7 +1175,7 @@ pub async fn duplicate(db: &Db, org: &Organizer, slug: &str) -> Result<Event, Ma
         .execute(&mut *tx.tx)
         .await?;
     write_presenters(&mut tx, &id, &presenters).await?;
-    crate::audit::record(&mut tx, &org.organization_id, &org.email, "event.duplicated", &source.slug, now()).await?;
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "event.duplicated", &source.slug, now()).await?;
     tx.commit().await?;
     events::by_id(db, &id).await?.ok_or(ManageError::NotFound)
 }

@@ -1,11 +1,11 @@
 //! The organization's team: organizers, invitations for new co-organizers, and who organizes
 //! each event.
 
-use crate::auth::{self, Organizer};
-use crate::db::Db;
-use crate::manage::{self, ManageError};
-use crate::passwords::Hasher;
+use crate::accounts::auth::{self, Organizer};
+use crate::accounts::passwords::Hasher;
+use crate::events::manage::{self, ManageError};
 use crate::registrations::now;
+use crate::store::Db;
 use app::domain::{EmailAddress, FieldError};
 use sqlx::Row;
 
@@ -72,9 +72,9 @@ pub async fn invite(db: &Db, org: &Organizer, email: &str) -> Result<String, Man
     .bind(now + INVITATION_LIFETIME)
     .execute(&mut *tx.tx)
     .await?;
-    crate::audit::record(&mut tx, &org.organization_id, &org.email, "invitation.created", email.as_str(), now).await?;
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "invitation.created", email.as_str(), now).await?;
     tx.commit().await?;
-    crate::security::event("invitation_created", Some(&org.email), None, email.as_str());
+    crate::http::security::event("invitation_created", Some(&org.email), None, email.as_str());
     Ok(secret)
 }
 
@@ -126,7 +126,7 @@ pub async fn accept(db: &Db, hasher: &Hasher, secret: &str, password: &str) -> R
         return Err(gone());
     }
     let organizer = auth::insert_organizer(&mut tx, &invitation.organization_id, &invitation.email, &hash, now).await?;
-    crate::audit::record(
+    crate::accounts::audit::record(
         &mut tx,
         &invitation.organization_id,
         &invitation.email,
@@ -136,7 +136,7 @@ pub async fn accept(db: &Db, hasher: &Hasher, secret: &str, password: &str) -> R
     )
     .await?;
     tx.commit().await?;
-    crate::security::event("invitation_used", Some(&invitation.email), None, &invitation.organization_id);
+    crate::http::security::event("invitation_used", Some(&invitation.email), None, &invitation.organization_id);
     Ok(Organizer {
         organization_name: invitation.organization_name,
         ..organizer

@@ -1,0 +1,8 @@
+//! Organizers and how they prove who they are: passwords, sessions, API tokens, the team and
+//! its invitations, and each organization's audit trail.
+
+pub mod audit;
+pub mod auth;
+pub mod passwords;
+pub mod team;
+pub mod tokens;
