@@ -202,7 +202,7 @@ pub async fn import(db: &Db, org: &Organizer, slug: &str, bytes: &[u8]) -> Resul
     let invalid = |m: String| ManageError::Invalid(vec![FieldError::new("report", m)]);
     let text = decode(bytes).map_err(invalid)?;
     let attendees = parse_report(&text).map_err(invalid)?;
-    let now = crate::registrations::now();
+    let now = crate::clock::now();
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM attendance WHERE event_id = $1")
         .bind(&event.id)
@@ -275,7 +275,7 @@ pub async fn store_graph_records(
         let entry = people.entry(email).or_insert((name, registration, 0));
         entry.2 += r.total_attendance_in_seconds.unwrap_or(0);
     }
-    let now = crate::registrations::now();
+    let now = crate::clock::now();
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM attendance WHERE event_id = $1")
         .bind(event_id)

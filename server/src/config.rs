@@ -48,7 +48,7 @@ pub struct Config {
     /// Run the outbox worker in the background (tests deliver by hand instead).
     pub outbox_worker: bool,
     /// Microsoft Graph settings; `None` is standalone mode.
-    pub graph: Option<crate::microsoft::client::GraphConfig>,
+    pub graph: Option<GraphConfig>,
     /// Seals secrets at rest (`ATRIUM_SECRET_KEY`, base64 of 32 bytes); required in Microsoft mode
     /// and with PostgreSQL. Without it, a SQLite install keeps a generated key in its data folder.
     pub sealer: Option<crate::crypto::Sealer>,
@@ -130,7 +130,7 @@ impl Config {
                 });
             }
         }
-        let graph = crate::microsoft::client::GraphConfig::from_env()?;
+        let graph = GraphConfig::from_env()?;
         let sealer = match var("ATRIUM_SECRET_KEY") {
             Some(k) => Some(crate::crypto::Sealer::from_base64(&k).map_err(|problem| ConfigError {
                 name: "ATRIUM_SECRET_KEY",
@@ -150,11 +150,10 @@ impl Config {
                 problem: "is required in Microsoft mode (it encrypts Microsoft tokens at rest): use `openssl rand -base64 32`".into(),
             });
         }
-        let trusted_proxies =
-            crate::http::client_addr::parse_trusted(&var("ATRIUM_TRUSTED_PROXIES").unwrap_or_default()).map_err(|problem| ConfigError {
-                name: "ATRIUM_TRUSTED_PROXIES",
-                problem,
-            })?;
+        let trusted_proxies = parse_trusted(&var("ATRIUM_TRUSTED_PROXIES").unwrap_or_default()).map_err(|problem| ConfigError {
+            name: "ATRIUM_TRUSTED_PROXIES",
+            problem,
+        })?;
         let mail_from = var("ATRIUM_MAIL_FROM").unwrap_or_else(|| "Atrium <events@atrium.localhost>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(ConfigError {
@@ -208,9 +207,77 @@ impl Config {
                     .expect("32 random bytes make a key")
             }),
             // Tests reach Atrium over loopback and say who they are with X-Forwarded-For.
-            trusted_proxies: crate::http::client_addr::parse_trusted("127.0.0.1, ::1").expect("loopback parses"),
+            trusted_proxies: parse_trusted("127.0.0.1, ::1").expect("loopback parses"),
             registrations_per_address: 20,
             manage_link_days: 30,
         }
     }
+}
+
+/// Microsoft settings; all three credentials present means Microsoft mode.
+#[derive(Clone, Debug)]
+pub struct GraphConfig {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// `ATRIUM_GRAPH_BASE_URL`, default `https://graph.microsoft.com`.
+    pub graph_base: String,
+    /// `ATRIUM_LOGIN_BASE_URL`, default `https://login.microsoftonline.com`.
+    pub login_base: String,
+}
+
+impl GraphConfig {
+    /// `None` in standalone mode (no Microsoft settings); an error when only some are set.
+    pub fn from_env() -> Result<Option<Self>, ConfigError> {
+        let get = |n: &'static str| std::env::var(n).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let (tenant, client, secret) = (
+            get("ATRIUM_GRAPH_TENANT_ID"),
+            get("ATRIUM_GRAPH_CLIENT_ID"),
+            get("ATRIUM_GRAPH_CLIENT_SECRET"),
+        );
+        match (tenant, client, secret) {
+            (None, None, None) => Ok(None),
+            (Some(tenant_id), Some(client_id), Some(secret)) => Ok(Some(Self {
+                tenant_id,
+                client_id,
+                client_secret: Secret::new(secret),
+                graph_base: get("ATRIUM_GRAPH_BASE_URL")
+                    .unwrap_or_else(|| "https://graph.microsoft.com".into())
+                    .trim_end_matches('/')
+                    .into(),
+                login_base: get("ATRIUM_LOGIN_BASE_URL")
+                    .unwrap_or_else(|| "https://login.microsoftonline.com".into())
+                    .trim_end_matches('/')
+                    .into(),
+            })),
+            (t, c, s) => {
+                let missing: Vec<&str> = [
+                    ("ATRIUM_GRAPH_TENANT_ID", t.is_none()),
+                    ("ATRIUM_GRAPH_CLIENT_ID", c.is_none()),
+                    ("ATRIUM_GRAPH_CLIENT_SECRET", s.is_none()),
+                ]
+                .iter()
+                .filter(|(_, m)| *m)
+                .map(|(n, _)| *n)
+                .collect();
+                Err(ConfigError {
+                    name: "ATRIUM_GRAPH_*",
+                    problem: format!("is incomplete: also set {}", missing.join(", ")),
+                })
+            }
+        }
+    }
+}
+
+/// Parses `ATRIUM_TRUSTED_PROXIES`: addresses or networks, separated by commas or spaces.
+pub fn parse_trusted(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    text.split([',', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{p:?} is not an address or network like 10.0.0.0/8"))
+        })
+        .collect()
 }

@@ -91,6 +91,12 @@ impl Sealer {
     }
 }
 
+/// Hex SHA-256 of a secret: what is stored in place of session, token and link secrets.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod api;
 pub mod attendance;
 pub mod backoffice;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
@@ -19,12 +20,13 @@ pub mod notify;
 pub mod portal;
 pub mod registrations;
 pub mod store;
+pub mod workers;
 
 use axum::http::{HeaderName, Request};
 use axum::Router;
 use config::Config;
-use jobs::outbox::{Delivery, Outbox};
 use leptos::config::LeptosOptions;
+use notify::worker::Outbox;
 use std::sync::Arc;
 use store::Db;
 use tower_http::compression::CompressionLayer;
@@ -108,21 +110,13 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         }
     }
     if db.backend == store::Backend::Sqlite && config.outbox_worker {
-        // One process per SQLite file: leases still held were this process's before it stopped
-        // (a crash or a kill). Its unfinished work is due again now, not when the leases run out.
-        let mut tx = db.begin_write().await?;
-        sqlx::query("UPDATE outbox SET locked_until = NULL WHERE sent_at IS NULL AND locked_until IS NOT NULL")
-            .execute(&mut *tx.tx)
-            .await?;
-        tx.commit().await?;
+        jobs::release_leases_of_this_process(&db).await?;
     }
-    let delivery = Delivery::from_config(&config).map_err(StartError::Mail)?;
+    let mailer = notify::mailer::from_config(&config).map_err(StartError::Mail)?;
     let config = Arc::new(config);
-    let outbox = Outbox::new(db.clone(), config.clone(), sealer.clone(), delivery);
+    let outbox = Outbox::new(db.clone(), config.clone(), sealer.clone(), mailer);
     if config.outbox_worker {
-        outbox.clone().spawn();
-        events::reminders::spawn(db.clone(), outbox.clone());
-        jobs::housekeeping::spawn(db.clone());
+        workers::spawn(db.clone(), outbox.clone());
     }
     let leptos = Arc::new(leptos_options(&config));
     let registrar = registrations::Registrar::start(db.clone(), sealer.clone(), config.registrations_per_address);

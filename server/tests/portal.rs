@@ -430,7 +430,7 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
         .unwrap();
     // A worker claimed the message and died mid-delivery: its lease is still running.
     sqlx::query("UPDATE outbox SET locked_until = $1, attempts = 1")
-        .bind(server::jobs::outbox::now_ms() + 60_000)
+        .bind(server::clock::now_ms() + 60_000)
         .execute(&db.pool)
         .await
         .unwrap();
@@ -440,7 +440,7 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
     let app = TestApp::spawn_with(config, dir).await;
     assert_eq!(app.flush_outbox().await.len(), 0, "a running lease is respected");
     sqlx::query("UPDATE outbox SET locked_until = $1")
-        .bind(server::jobs::outbox::now_ms() - 1)
+        .bind(server::clock::now_ms() - 1)
         .execute(&app.state.db.pool)
         .await
         .unwrap();

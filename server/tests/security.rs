@@ -292,11 +292,11 @@ both_backends!(a_seat_waits_for_the_email_address_to_be_confirmed, |backend| asy
     assert_eq!(waiting["status"], "unconfirmed");
     let now = jiff::Timestamp::now().as_second();
     assert_eq!(
-        server::jobs::housekeeping::run_once(&app.state.db, now + 29 * 60).await.unwrap(),
+        server::workers::housekeeping(&app.state.db, now + 29 * 60).await.unwrap(),
         0,
         "still held"
     );
-    assert_eq!(server::jobs::housekeeping::run_once(&app.state.db, now + 31 * 60).await.unwrap(), 2);
+    assert_eq!(server::workers::housekeeping(&app.state.db, now + 31 * 60).await.unwrap(), 2);
     let e = app.event_json(&slug).await;
     assert_eq!(e["seatsLeft"], 1, "released");
     let held: i64 = sqlx::query_scalar("SELECT held_count FROM events WHERE slug = $1")
@@ -320,7 +320,7 @@ async fn addresses_that_cannot_be_delivered_are_refused_and_deliveries_give_up()
     assert_eq!(app.register(&slug, person(2)).await.status(), 201);
     std::fs::write(app.dir.path().join("outbox"), "not a folder").unwrap();
     sqlx::query("UPDATE outbox SET attempts = $1")
-        .bind(server::jobs::outbox::MAX_EMAIL_ATTEMPTS - 1)
+        .bind(server::notify::worker::MAX_EMAIL_ATTEMPTS - 1)
         .execute(&app.state.db.pool)
         .await
         .unwrap();
@@ -334,7 +334,7 @@ async fn addresses_that_cannot_be_delivered_are_refused_and_deliveries_give_up()
     let (cookie, _) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let page = app.page(&format!("/dashboard/events/{slug}/messages"), Some(&cookie)).await;
     assert!(
-        page.contains(&format!("failed after {} attempts", server::jobs::outbox::MAX_EMAIL_ATTEMPTS)),
+        page.contains(&format!("failed after {} attempts", server::notify::worker::MAX_EMAIL_ATTEMPTS)),
         "{page}"
     );
 }

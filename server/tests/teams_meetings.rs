@@ -113,7 +113,7 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
         .await
         .unwrap();
     let mut tx = app.state.db.begin_write().await.unwrap();
-    server::microsoft::sync::queue_webinar(&mut tx, &event.id).await.unwrap();
+    server::jobs::teams::create_event(&mut tx, &event.id).await.unwrap();
     tx.commit().await.unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_webinars().await.unwrap(), 1);
@@ -684,7 +684,7 @@ async fn a_webinar_created_just_before_a_crash_is_adopted_not_duplicated() {
         .unwrap();
     let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
     let mut tx = app.state.db.begin_write().await.unwrap();
-    server::microsoft::sync::queue_webinar(&mut tx, &event.id).await.unwrap();
+    server::jobs::teams::create_event(&mut tx, &event.id).await.unwrap();
     tx.commit().await.unwrap();
     sqlx::query("UPDATE outbox SET available_at = 0, attempts = 1 WHERE sent_at IS NULL")
         .execute(&app.state.db.pool)

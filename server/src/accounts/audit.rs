@@ -32,7 +32,7 @@ pub async fn record(tx: &mut WriteTx, organization_id: &str, actor: &str, action
 /// Records an action that changes nothing else (an export), in its own transaction.
 pub async fn record_now(db: &Db, organization_id: &str, actor: &str, action: &str, target: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    record(&mut tx, organization_id, actor, action, target, crate::registrations::now()).await?;
+    record(&mut tx, organization_id, actor, action, target, crate::clock::now()).await?;
     tx.commit().await
 }
 

@@ -14,7 +14,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -50,14 +49,9 @@ pub enum AuthError {
     Db(#[from] sqlx::Error),
 }
 
-fn now() -> i64 {
-    crate::registrations::now()
-}
+use crate::clock::now;
 
-/// Hex SHA-256 of a secret: what is stored in place of session, token and link secrets.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::crypto::sha256_hex;
 
 pub(crate) fn random_secret(bytes: usize) -> String {
     use base64::Engine;

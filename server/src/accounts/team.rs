@@ -3,8 +3,8 @@
 
 use crate::accounts::auth::{self, Organizer};
 use crate::accounts::passwords::Hasher;
+use crate::clock::now;
 use crate::events::manage::{self, ManageError};
-use crate::registrations::now;
 use crate::store::Db;
 use app::domain::{EmailAddress, FieldError};
 use sqlx::Row;
@@ -64,7 +64,7 @@ pub async fn invite(db: &Db, org: &Organizer, email: &str) -> Result<String, Man
     sqlx::query(
         "INSERT INTO invitations (token_hash, organization_id, email, invited_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(auth::sha256_hex(&secret))
+    .bind(crate::crypto::sha256_hex(&secret))
     .bind(&org.organization_id)
     .bind(email.as_str())
     .bind(&org.id)
@@ -92,7 +92,7 @@ pub async fn invitation(db: &Db, secret: &str) -> Result<Option<Invitation>, sql
         "SELECT i.organization_id, g.name, i.email FROM invitations i JOIN organizations g ON g.id = i.organization_id \
          WHERE i.token_hash = $1 AND i.accepted_at IS NULL AND i.expires_at > $2",
     )
-    .bind(auth::sha256_hex(secret))
+    .bind(crate::crypto::sha256_hex(secret))
     .bind(now())
     .fetch_optional(&db.pool)
     .await?;
@@ -117,7 +117,7 @@ pub async fn accept(db: &Db, hasher: &Hasher, secret: &str, password: &str) -> R
     let now = now();
     let mut tx = db.begin_write().await?;
     let claimed = sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 AND accepted_at IS NULL AND expires_at > $2")
-        .bind(auth::sha256_hex(secret))
+        .bind(crate::crypto::sha256_hex(secret))
         .bind(now)
         .execute(&mut *tx.tx)
         .await?

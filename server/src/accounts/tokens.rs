@@ -63,7 +63,7 @@ pub async fn create(db: &Db, organizer: &Organizer, spec: &NewToken) -> Result<(
     }
     let token = format!("atr_{}", random_secret(30));
     let id = uuid::Uuid::now_v7().to_string();
-    let now = crate::registrations::now();
+    let now = crate::clock::now();
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO api_tokens (id, token_hash, organizer_id, name, created_at, expires_at, scope) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -124,7 +124,7 @@ pub async fn list(db: &Db, organizer: &Organizer) -> Result<Vec<TokenInfo>, sqlx
 
 /// Revokes a token of the organizer's organization. False when there is no such token.
 pub async fn revoke(db: &Db, organizer: &Organizer, token_id: &str) -> Result<bool, sqlx::Error> {
-    let now = crate::registrations::now();
+    let now = crate::clock::now();
     let mut tx = db.begin_write().await?;
     let name: Option<String> = sqlx::query_scalar(
         "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND revoked_at IS NULL \
@@ -153,7 +153,7 @@ pub async fn organizer_for(db: &Db, token: &str) -> Result<Option<(Organizer, Sc
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND o.disabled_at IS NULL",
     )
     .bind(sha256_hex(token))
-    .bind(crate::registrations::now())
+    .bind(crate::clock::now())
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -169,7 +169,7 @@ pub async fn organizer_for(db: &Db, token: &str) -> Result<Option<(Organizer, Sc
 }
 
 async fn touch(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    let now = crate::registrations::now();
+    let now = crate::clock::now();
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < $3)")
         .bind(sha256_hex(token))

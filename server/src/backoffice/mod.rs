@@ -170,7 +170,7 @@ async fn microsoft_sign_in(State(state): State<AppState>, client: ClientAddr, Qu
     let limit = crate::limits::MICROSOFT_SIGN_IN;
     let counted = async {
         let mut tx = state.db.begin_write().await?;
-        let count = crate::limits::hit(&mut tx, limit, &client.to_string(), crate::registrations::now()).await?;
+        let count = crate::limits::hit(&mut tx, limit, &client.to_string(), crate::clock::now()).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(count)
     };
@@ -308,7 +308,7 @@ async fn finish_microsoft_link(
     session_hash: &str,
 ) -> Response {
     let not_linked = |message: &str| problem_page(state, StatusCode::BAD_REQUEST, "Microsoft account not linked", message);
-    let secret = auth::cookie_value(headers, auth::SESSION_COOKIE).filter(|s| auth::sha256_hex(s) == session_hash);
+    let secret = auth::cookie_value(headers, auth::SESSION_COOKIE).filter(|s| crate::crypto::sha256_hex(s) == session_hash);
     let current = match &secret {
         Some(secret) => match auth::session(&state.db, secret).await {
             Ok(found) => found,
@@ -1038,7 +1038,7 @@ async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: Option<Stri
             last_used: t.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
             state: match (t.revoked_at, t.expires_at) {
                 (Some(_), _) => "Revoked".into(),
-                (None, Some(e)) if e <= crate::registrations::now() => "Expired".into(),
+                (None, Some(e)) if e <= crate::clock::now() => "Expired".into(),
                 _ => "Active".into(),
             },
             expires: t.expires_at.map(fmt).unwrap_or_else(|| "never".into()),

@@ -4,9 +4,10 @@
 //! indistinguishable from one that does not exist.
 
 use crate::accounts::auth::Organizer;
+use crate::clock::now;
 use crate::events::{self, event_from_row, Event, NewEvent, Presenter, EVENT_COLUMNS};
-use crate::jobs::outbox::{self, Mail};
-use crate::registrations::{self, now};
+use crate::jobs::email::{self as outbox, Mail};
+use crate::registrations;
 use crate::store::{Db, WriteTx};
 use app::domain::{
     parse_slug, parse_web_url, AnswerInputType, EventKind, EventStatus, FieldError, PredefinedLabel, Question, QuestionKind,
@@ -680,7 +681,12 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     }
     // What Teams shows follows: title, description, times, who emails attendees.
     if current.in_teams() {
-        crate::microsoft::sync::queue_update(&mut tx, &current.id).await?;
+        // Each change bumps the event's version; the worker sends the newest state once.
+        sqlx::query("UPDATE events SET teams_version = teams_version + 1 WHERE id = $1")
+            .bind(&current.id)
+            .execute(&mut *tx.tx)
+            .await?;
+        crate::jobs::teams::update_event(&mut tx, &current.id).await?;
     }
     write_confirmation(&mut tx, &current.id, input).await?;
     registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;
@@ -742,7 +748,7 @@ pub async fn publish(db: &Db, org: &Organizer, slug: &str, to_teams: bool) -> Re
             .bind(personal.unwrap_or_default())
             .execute(&mut *tx.tx)
             .await?;
-        crate::microsoft::sync::queue_webinar(&mut tx, &current.id).await?;
+        crate::jobs::teams::create_event(&mut tx, &current.id).await?;
     }
     crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "event.published", &current.slug, now()).await?;
     tx.commit().await?;
@@ -778,7 +784,7 @@ pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>)
     let text = message.unwrap_or("We're sorry, this event will not take place.");
     outbox::enqueue_many(&mut tx, Mail::EventCanceled, &recipients, Some(text)).await?;
     if current.in_teams() {
-        crate::microsoft::sync::queue_webinar_cancel(&mut tx, &current.id).await?;
+        crate::jobs::teams::cancel_event(&mut tx, &current.id).await?;
     }
     crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "event.canceled", &current.slug, now()).await?;
     tx.commit().await?;
@@ -1066,10 +1072,10 @@ pub async fn decide(
         outbox::enqueue(&mut tx, mail, registration_id, &email, None).await?;
     }
     if to == RegistrationStatus::Registered {
-        crate::microsoft::sync::queue(&mut tx, &locked, registration_id).await?;
+        crate::jobs::teams::register(&mut tx, locked.teams_webinar_id.is_some(), registration_id).await?;
     }
     if from == RegistrationStatus::Registered && to == RegistrationStatus::Canceled {
-        crate::microsoft::sync::queue_unregister(&mut tx, &locked, registration_id).await?;
+        crate::jobs::teams::unregister(&mut tx, locked.teams_webinar_id.is_some(), registration_id).await?;
     }
     if matches!(freed, Some(registrations::Counter::Registered | registrations::Counter::Held)) {
         registrations::promote_waitlisted(db, &mut tx, &current.id, now).await?;

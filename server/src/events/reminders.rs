@@ -4,13 +4,12 @@
 //! event has not started.
 
 use crate::accounts::auth::Organizer;
+use crate::clock::now;
 use crate::events::manage::{self, ManageError};
-use crate::jobs::outbox::{self, Mail, Outbox};
-use crate::registrations::now;
+use crate::jobs::email::{self as outbox, Mail};
 use crate::store::{Db, WriteTx};
 use app::domain::FieldError;
 use sqlx::Row;
-use std::time::Duration;
 
 pub const DEFAULT_OFFSETS: [i64; 2] = [24 * 60, 60];
 const MAX_REMINDERS: usize = 5;
@@ -147,23 +146,6 @@ pub async fn send_due(db: &Db) -> Result<usize, sqlx::Error> {
         tx.commit().await?;
     }
     Ok(sent)
-}
-
-/// Checks for due reminders at start-up and then every 30 seconds.
-pub fn spawn(db: Db, outbox: Outbox) {
-    tokio::spawn(async move {
-        loop {
-            match send_due(&db).await {
-                Ok(n) if n > 0 => {
-                    tracing::info!(reminders = n, "reminders queued");
-                    outbox.notify();
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "reminder pass failed"),
-            }
-            tokio::time::sleep(Duration::from_secs(30)).await;
-        }
-    });
 }
 
 #[cfg(test)]

@@ -21,19 +21,6 @@ impl std::fmt::Display for ClientAddr {
     }
 }
 
-/// Parses `ATRIUM_TRUSTED_PROXIES`: addresses or networks, separated by commas or spaces.
-pub fn parse_trusted(text: &str) -> Result<Vec<IpNet>, String> {
-    text.split([',', ' '])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            p.parse::<IpNet>()
-                .or_else(|_| p.parse::<IpAddr>().map(IpNet::from))
-                .map_err(|_| format!("{p:?} is not an address or network like 10.0.0.0/8"))
-        })
-        .collect()
-}
-
 /// The client behind `peer`: the peer itself unless it is trusted, else the right-most address
 /// in `X-Forwarded-For` that is not a trusted proxy (each proxy appends the address it saw, so
 /// entries left of the last untrusted one may be forged).
@@ -90,14 +77,14 @@ mod tests {
 
     #[test]
     fn untrusted_peers_cannot_choose_their_address() {
-        let trusted = parse_trusted("10.0.0.0/8").unwrap();
+        let trusted = crate::config::parse_trusted("10.0.0.0/8").unwrap();
         assert_eq!(resolve(ip("203.0.113.9"), &headers(&["198.51.100.1"]), &trusted), ip("203.0.113.9"));
         assert_eq!(resolve(ip("203.0.113.9"), &headers(&["198.51.100.1"]), &[]), ip("203.0.113.9"));
     }
 
     #[test]
     fn behind_trusted_proxies_the_last_untrusted_hop_counts() {
-        let trusted = parse_trusted("10.0.0.0/8, 127.0.0.1").unwrap();
+        let trusted = crate::config::parse_trusted("10.0.0.0/8, 127.0.0.1").unwrap();
         assert_eq!(resolve(ip("10.1.2.3"), &headers(&["198.51.100.1"]), &trusted), ip("198.51.100.1"));
         // A client that sends its own header gets the proxy's entry appended: the forged
         // left-hand entry is ignored.
@@ -116,8 +103,8 @@ mod tests {
 
     #[test]
     fn trusted_list_is_checked() {
-        assert_eq!(parse_trusted("").unwrap(), vec![]);
-        assert!(parse_trusted("10.0.0.0/8 ::1").unwrap().len() == 2);
-        assert!(parse_trusted("everyone").unwrap_err().contains("everyone"));
+        assert_eq!(crate::config::parse_trusted("").unwrap(), vec![]);
+        assert!(crate::config::parse_trusted("10.0.0.0/8 ::1").unwrap().len() == 2);
+        assert!(crate::config::parse_trusted("everyone").unwrap_err().contains("everyone"));
     }
 }

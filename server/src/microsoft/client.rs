@@ -4,7 +4,6 @@
 //! mailbox, `@odata.nextLink` paging (on Graph's own address only), and `$batch` with per-item retry.
 
 use super::models::{BatchRequest, BatchRequestItem, BatchResponse, BatchResponseItem, Collection, ErrorBody, TokenResponse};
-use crate::config::{ConfigError, Secret};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -14,60 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
-/// Microsoft settings; all three credentials present means Microsoft mode.
-#[derive(Clone, Debug)]
-pub struct GraphConfig {
-    pub tenant_id: String,
-    pub client_id: String,
-    pub client_secret: Secret,
-    /// `ATRIUM_GRAPH_BASE_URL`, default `https://graph.microsoft.com`.
-    pub graph_base: String,
-    /// `ATRIUM_LOGIN_BASE_URL`, default `https://login.microsoftonline.com`.
-    pub login_base: String,
-}
-
-impl GraphConfig {
-    /// `None` in standalone mode (no Microsoft settings); an error when only some are set.
-    pub fn from_env() -> Result<Option<Self>, ConfigError> {
-        let get = |n: &'static str| std::env::var(n).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let (tenant, client, secret) = (
-            get("ATRIUM_GRAPH_TENANT_ID"),
-            get("ATRIUM_GRAPH_CLIENT_ID"),
-            get("ATRIUM_GRAPH_CLIENT_SECRET"),
-        );
-        match (tenant, client, secret) {
-            (None, None, None) => Ok(None),
-            (Some(tenant_id), Some(client_id), Some(secret)) => Ok(Some(Self {
-                tenant_id,
-                client_id,
-                client_secret: Secret::new(secret),
-                graph_base: get("ATRIUM_GRAPH_BASE_URL")
-                    .unwrap_or_else(|| "https://graph.microsoft.com".into())
-                    .trim_end_matches('/')
-                    .into(),
-                login_base: get("ATRIUM_LOGIN_BASE_URL")
-                    .unwrap_or_else(|| "https://login.microsoftonline.com".into())
-                    .trim_end_matches('/')
-                    .into(),
-            })),
-            (t, c, s) => {
-                let missing: Vec<&str> = [
-                    ("ATRIUM_GRAPH_TENANT_ID", t.is_none()),
-                    ("ATRIUM_GRAPH_CLIENT_ID", c.is_none()),
-                    ("ATRIUM_GRAPH_CLIENT_SECRET", s.is_none()),
-                ]
-                .iter()
-                .filter(|(_, m)| *m)
-                .map(|(n, _)| *n)
-                .collect();
-                Err(ConfigError {
-                    name: "ATRIUM_GRAPH_*",
-                    problem: format!("is incomplete: also set {}", missing.join(", ")),
-                })
-            }
-        }
-    }
-}
+pub use crate::config::GraphConfig;
 
 /// What went wrong, in terms a person can act on.
 #[derive(Debug, thiserror::Error)]

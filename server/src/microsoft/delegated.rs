@@ -186,7 +186,7 @@ impl Delegated {
         }
         let state = b64url(&rand::random::<[u8; 24]>());
         let verifier = b64url(&rand::random::<[u8; 48]>());
-        let now = crate::registrations::now();
+        let now = crate::clock::now();
         let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
             .bind(now - STATE_LIFETIME)
@@ -260,7 +260,7 @@ impl Delegated {
             .await
             .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
         let upn = me["userPrincipalName"].as_str().unwrap_or("unknown account").to_string();
-        let now = crate::registrations::now();
+        let now = crate::clock::now();
         let (table, key, id) = account.table();
         let mut tx = self.db.begin_write().await?;
         sqlx::query(&format!("DELETE FROM {table} WHERE {key} = $1"))
@@ -312,7 +312,7 @@ impl Delegated {
             .await?;
         let owner: String = row.try_get("organizer_id")?;
         let created: i64 = row.try_get("created_at")?;
-        if owner != organizer.id || crate::registrations::now() - created > STATE_LIFETIME {
+        if owner != organizer.id || crate::clock::now() - created > STATE_LIFETIME {
             return Err(DelegatedError::Refused(
                 "This sign-in has expired or was started by someone else; start again.".into(),
             ));
@@ -449,7 +449,7 @@ impl Delegated {
             ))
             .bind(id)
             .bind(self.sealer.seal(rotated))
-            .bind(crate::registrations::now())
+            .bind(crate::clock::now())
             .execute(&mut *tx.tx)
             .await?;
             tx.commit().await?;
@@ -559,7 +559,7 @@ impl Delegated {
         let state = b64url(&rand::random::<[u8; 24]>());
         let verifier = b64url(&rand::random::<[u8; 48]>());
         let nonce = b64url(&rand::random::<[u8; 24]>());
-        let now = crate::registrations::now();
+        let now = crate::clock::now();
         let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM oidc_states WHERE created_at < $1")
             .bind(now - STATE_LIFETIME)
@@ -601,7 +601,7 @@ impl Delegated {
                 state,
             )
             .await?;
-        if crate::registrations::now() - row.try_get::<i64, _>("created_at")? > STATE_LIFETIME {
+        if crate::clock::now() - row.try_get::<i64, _>("created_at")? > STATE_LIFETIME {
             return Err(DelegatedError::Refused("This sign-in took too long; start again.".into()));
         }
         let verifier = self
@@ -624,7 +624,7 @@ impl Delegated {
             .ok_or_else(|| DelegatedError::Refused("Microsoft gave no ID token: the openid permission is missing.".into()))?;
         self.check_signature(id_token).await?;
         let nonce: String = row.try_get("nonce")?;
-        let user = check_id_token(id_token, &self.config, &nonce, crate::registrations::now()).map_err(DelegatedError::Refused)?;
+        let user = check_id_token(id_token, &self.config, &nonce, crate::clock::now()).map_err(DelegatedError::Refused)?;
         let purpose = match (
             row.try_get::<Option<String>, _>("organizer_id")?,
             row.try_get::<Option<String>, _>("session_hash")?,

@@ -45,7 +45,7 @@ fn resources(webinar: &str) -> [(String, &'static str); 3] {
 /// Makes sure every published event linked to a webinar has live subscriptions for its
 /// registrations, sessions and attendance reports.
 pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<Pass, String> {
-    let now = crate::registrations::now();
+    let now = crate::clock::now();
     let rows = sqlx::query("SELECT id, teams_webinar_id FROM events WHERE status = 'published' AND teams_webinar_id IS NOT NULL")
         .fetch_all(&db.pool)
         .await

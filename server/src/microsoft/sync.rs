@@ -7,93 +7,21 @@
 //! for the organizers and not retried.
 
 use crate::events::Event;
-use crate::jobs::outbox::{self, claim, settle};
+use crate::jobs::{claim, settle};
 use crate::microsoft::client::{GraphClient, GraphError};
 use crate::microsoft::models::{BatchRequestItem, ExternalRegistrationInformation, Registration};
-use crate::store::{Db, WriteTx};
+use crate::store::Db;
 use app::domain::RegistrationStatus;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-pub const TOPIC_REGISTER: &str = "graph.register";
-pub const TOPIC_WEBINAR: &str = "graph.webinar";
-pub const TOPIC_UNREGISTER: &str = "graph.unregister";
-pub const TOPIC_WEBINAR_CANCEL: &str = "graph.webinar.cancel";
-pub const TOPIC_UPDATE: &str = "graph.update";
+pub use crate::jobs::teams::{
+    EventJob as WebinarJob, RegisterJob, TOPIC_REGISTER, TOPIC_UNREGISTER, TOPIC_UPDATE, TOPIC_WEBINAR, TOPIC_WEBINAR_CANCEL,
+};
 /// Graph's `$batch` limit.
 const BATCH: i64 = 20;
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RegisterJob {
-    registration_id: String,
-}
-
-/// Queues a registration for Teams when its event is linked to a webinar.
-pub async fn queue(tx: &mut WriteTx, event: &Event, registration_id: &str) -> Result<(), sqlx::Error> {
-    if event.teams_webinar_id.is_none() {
-        return Ok(());
-    }
-    let payload = serde_json::to_value(RegisterJob {
-        registration_id: registration_id.to_string(),
-    })
-    .expect("job serialises");
-    outbox::enqueue_job(tx, TOPIC_REGISTER, &payload, Some(registration_id)).await
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WebinarJob {
-    event_id: String,
-}
-
-/// Queues creating and publishing the event's webinar in Teams.
-pub async fn queue_webinar(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
-    let payload = serde_json::to_value(WebinarJob {
-        event_id: event_id.to_string(),
-    })
-    .expect("job serialises");
-    outbox::enqueue_job(tx, TOPIC_WEBINAR, &payload, None).await
-}
-
-/// Queues canceling a registration in Teams, when its event is linked to a webinar.
-pub async fn queue_unregister(tx: &mut WriteTx, event: &Event, registration_id: &str) -> Result<(), sqlx::Error> {
-    if event.teams_webinar_id.is_none() {
-        return Ok(());
-    }
-    let payload = serde_json::to_value(RegisterJob {
-        registration_id: registration_id.to_string(),
-    })
-    .expect("job serialises");
-    outbox::enqueue_job(tx, TOPIC_UNREGISTER, &payload, Some(registration_id)).await
-}
-
-/// Queues canceling the event's webinar in Teams.
-pub async fn queue_webinar_cancel(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
-    let payload = serde_json::to_value(WebinarJob {
-        event_id: event_id.to_string(),
-    })
-    .expect("job serialises");
-    outbox::enqueue_job(tx, TOPIC_WEBINAR_CANCEL, &payload, None).await
-}
-
-/// Queues bringing the event's webinar or meeting in Teams up to date with Atrium. Each change
-/// bumps the event's version; the worker sends the newest state once, however many changes
-/// were queued.
-pub async fn queue_update(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE events SET teams_version = teams_version + 1 WHERE id = $1")
-        .bind(event_id)
-        .execute(&mut *tx.tx)
-        .await?;
-    let payload = serde_json::to_value(WebinarJob {
-        event_id: event_id.to_string(),
-    })
-    .expect("job serialises");
-    outbox::enqueue_job(tx, TOPIC_UPDATE, &payload, None).await
-}
 
 /// Graph's `dateTimeTimeZone` in UTC for a Unix time.
 fn utc(t: i64) -> crate::microsoft::models::DateTimeTimeZone {
@@ -580,7 +508,7 @@ impl TeamsSync {
             }
         }
         if !done.is_empty() {
-            let now = crate::registrations::now();
+            let now = crate::clock::now();
             let mut tx = self.db.begin_write().await?;
             for id in &done {
                 sqlx::query("UPDATE graph_notifications SET processed_at = $2 WHERE id = $1")
@@ -772,7 +700,7 @@ impl TeamsSync {
             let mut tx = self.db.begin_write().await?;
             sqlx::query("UPDATE events SET attendance_fetched_at = $2, attendance_records = $3 WHERE id = $1")
                 .bind(event_id)
-                .bind(crate::registrations::now())
+                .bind(crate::clock::now())
                 .bind(records)
                 .execute(&mut *tx.tx)
                 .await?;
@@ -785,7 +713,7 @@ impl TeamsSync {
     /// the end, then every hour until a report with records is there, for up to two days.
     /// Returns how many events were read.
     pub async fn attendance_pass(&self) -> Result<usize, sqlx::Error> {
-        let now = crate::registrations::now();
+        let now = crate::clock::now();
         let due: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM events WHERE status = 'published' AND (teams_webinar_id IS NOT NULL OR teams_meeting_id IS NOT NULL) \
              AND end_at + 600 <= $1 AND end_at + 172800 > $1 \
@@ -1069,7 +997,7 @@ impl TeamsSync {
             .await?;
             let mut tx = self.db.begin_write().await?;
             for id in &ids {
-                queue(&mut tx, &linked, id).await?;
+                crate::jobs::teams::register(&mut tx, linked.teams_webinar_id.is_some(), id).await?;
             }
             tx.commit().await
         };
@@ -1331,7 +1259,7 @@ impl TeamsSync {
             other => other,
         }
         .map_err(|e| e.to_string())?;
-        let published = status == "published" && end > crate::registrations::now();
+        let published = status == "published" && end > crate::clock::now();
         let owner = match account {
             crate::microsoft::delegated::Account::Personal(id) => id.clone(),
             crate::microsoft::delegated::Account::Service(_) => String::new(),
@@ -1491,7 +1419,7 @@ impl TeamsSync {
             }
         }
         if !synced.is_empty() || !refused.is_empty() {
-            let now = crate::registrations::now();
+            let now = crate::clock::now();
             let mut tx = self.db.begin_write().await?;
             for id in &synced {
                 sqlx::query("UPDATE registrations SET teams_synced_at = $2, teams_problem = NULL WHERE id = $1")

@@ -3,7 +3,7 @@
 //! notification must carry the `clientState` of a subscription Atrium created, or it is ignored;
 //! accepted ones are stored and answered with 202 at once, and processed from the queue later.
 
-use crate::accounts::auth::sha256_hex;
+use crate::crypto::sha256_hex;
 use crate::http::problem::Problem;
 use crate::microsoft::models::NotificationCollection;
 use crate::AppState;
@@ -70,7 +70,7 @@ async fn receive(state: &AppState, body: &Bytes, kind: &str) -> Response {
             Err(e) => return Problem::internal(&e).into_response(),
         }
     }
-    let now = crate::registrations::now();
+    let now = crate::clock::now();
     let accepted: Vec<_> = batch
         .value
         .iter()

@@ -6,32 +6,8 @@ use crate::notify::ics::Invite;
 use crate::registrations::Registration;
 use app::domain::EventKind;
 use lettre::message::{header::ContentType, Attachment, Mailbox, Message, MultiPart, SinglePart};
-use serde::{Deserialize, Serialize};
 
-/// Which email to send about a registration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Mail {
-    Confirmation,
-    Waitlisted,
-    PendingApproval,
-    Promoted,
-    Canceled,
-    /// The registration's details again, for someone who registered twice.
-    Details,
-    /// The organizer approved a pending registration.
-    Approved,
-    /// The organizer declined a pending registration.
-    Rejected,
-    /// The organizer canceled the whole event, with their message.
-    EventCanceled,
-    /// A message from the organizer to registrants.
-    Announcement,
-    /// A scheduled reminder before the event starts.
-    Reminder,
-    /// Asks the person to confirm their email address before their place is theirs.
-    ConfirmAddress,
-}
+pub use crate::jobs::email::Mail;
 
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -128,7 +128,7 @@ struct ZoneQuery {
 }
 
 async fn home(State(state): State<AppState>, Query(q): Query<ZoneQuery>, headers: HeaderMap) -> Response {
-    let now = registrations::now();
+    let now = crate::clock::now();
     let list = match events::upcoming(&state.db, now).await {
         Ok(list) => list,
         Err(e) => return server_error(&state, &e),
@@ -165,7 +165,7 @@ pub(crate) fn event_view(
     errors: Vec<FieldError>,
     notice: Option<String>,
 ) -> EventPage {
-    let now = registrations::now();
+    let now = crate::clock::now();
     let closed_reason = match event.window().check(now) {
         Err(refusal) => Some(refusal.message()),
         Ok(()) if event.seats().admit() == app::domain::Admission::Full => Some("This event is full.".into()),
@@ -397,7 +397,7 @@ struct ManageQuery {
 
 /// The registration and event behind a manage link, or the page to show instead.
 async fn load_manage(state: &AppState, token: &str) -> Result<(registrations::Registration, Event), Response> {
-    match registrations::find(&state.db, token, state.config.manage_link_days, registrations::now()).await {
+    match registrations::find(&state.db, token, state.config.manage_link_days, crate::clock::now()).await {
         Ok(Lookup::Found(found)) => Ok(*found),
         Ok(Lookup::Expired { ended_at }) => Err(expired(state, ended_at)),
         Ok(Lookup::Missing) => Err(gone(state)),
@@ -466,7 +466,7 @@ async fn manage_page(
         answers: reg.answers.iter().map(|a| (a.display_name.clone(), a.as_text())).collect(),
         can_cancel: reg.status.can_become(RegistrationStatus::Canceled)
             && event.status != EventStatus::Canceled
-            && event.end_at > registrations::now(),
+            && event.end_at > crate::clock::now(),
     };
     let title = format!("Your registration: {}", event.title);
     html(&state, StatusCode::OK, &title, true, true, view! { <ManageDetail page=page /> })
@@ -517,7 +517,7 @@ async fn confirm_form(State(state): State<AppState>, Path(token): Path<String>) 
         Ok(found) => found,
         Err(page) => return page,
     };
-    match registrations::confirm(&state.db, &reg.id, registrations::now()).await {
+    match registrations::confirm(&state.db, &reg.id, crate::clock::now()).await {
         Ok(Confirmed::Now(_)) => {
             state.after_write();
             Redirect::to(&format!("/r/{token}?new=1")).into_response()

@@ -5,7 +5,7 @@
 use super::registrar::{lock_event, waitlist_position};
 use super::{new_token, registration_from_row, token_hash, Registration, REG_COLUMNS};
 use crate::crypto::Sealer;
-use crate::jobs::outbox::{self, Mail};
+use crate::jobs::email::{self as outbox, Mail};
 use crate::store::{Db, WriteTx};
 use app::domain::{Admission, EmailAddress, RegistrationStatus};
 use sqlx::Row;
@@ -112,7 +112,7 @@ pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError
         outbox::enqueue(&mut tx, Mail::Canceled, &reg.id, &reg.email, None).await?;
     }
     if reg.status == RegistrationStatus::Registered {
-        crate::microsoft::sync::queue_unregister(&mut tx, &event, &reg.id).await?;
+        crate::jobs::teams::unregister(&mut tx, event.teams_webinar_id.is_some(), &reg.id).await?;
     }
     if matches!(freed, Some(Counter::Registered | Counter::Held)) {
         promote_waitlisted(db, &mut tx, &event.id, now).await?;
@@ -146,7 +146,7 @@ pub(crate) async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str
             .await?;
         shift_counts(tx, event_id, Some(Counter::Waitlisted), Some(Counter::Registered), now).await?;
         outbox::enqueue(tx, Mail::Promoted, &id, &email, None).await?;
-        crate::microsoft::sync::queue(tx, &event, &id).await?;
+        crate::jobs::teams::register(tx, event.teams_webinar_id.is_some(), &id).await?;
     }
 }
 
@@ -228,7 +228,7 @@ pub async fn confirm(db: &Db, id: &str, now: i64) -> Result<Confirmed, CancelErr
     };
     outbox::enqueue(&mut tx, mail, id, &reg.email, position).await?;
     if status == RegistrationStatus::Registered {
-        crate::microsoft::sync::queue(&mut tx, &event, id).await?;
+        crate::jobs::teams::register(&mut tx, event.teams_webinar_id.is_some(), id).await?;
     }
     tx.commit().await?;
     Ok(Confirmed::Now(status))

@@ -53,7 +53,7 @@ pub struct NewRegistration {
 impl NewRegistration {
     /// What identifies this request for `Idempotency-Key` replays: the hash of its fields.
     pub fn fingerprint(&self) -> String {
-        crate::accounts::auth::sha256_hex(&serde_json::to_string(self).expect("a request serialises"))
+        crate::crypto::sha256_hex(&serde_json::to_string(self).expect("a request serialises"))
     }
 }
 
@@ -157,9 +157,7 @@ pub(crate) fn registration_from_row(row: &AnyRow) -> Result<Registration, sqlx::
     })
 }
 
-pub fn now() -> i64 {
-    jiff::Timestamp::now().as_second()
-}
+pub use crate::clock::now;
 
 /// A fresh manage-link secret: the token that goes into the link (128 random bits, URL-safe),
 /// the hash that is stored and looked up, and the sealed copy for later emails.
@@ -182,7 +180,7 @@ pub fn new_token(sealer: &Sealer) -> NewToken {
 
 /// What is stored for a manage link and looked up by.
 pub fn token_hash(token: &str) -> String {
-    crate::accounts::auth::sha256_hex(token)
+    crate::crypto::sha256_hex(token)
 }
 
 /// What a manage link leads to.

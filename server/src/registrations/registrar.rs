@@ -9,7 +9,7 @@ use super::{
 };
 use crate::crypto::Sealer;
 use crate::events::{self, event_from_row, Event, EVENT_COLUMNS};
-use crate::jobs::outbox::{self, Mail};
+use crate::jobs::email::{self as outbox, Mail};
 use crate::limits::{self, Limit};
 use crate::store::{Db, WriteTx};
 use app::domain::{parse_language, parse_name, validate_answers, Admission, Answer, EmailAddress, FieldError, Refusal, RegistrationStatus};
@@ -484,7 +484,7 @@ async fn register_one(
     }
     outbox::enqueue(tx, mail_for(status), &id, checked.email.as_str(), position).await?;
     if status == RegistrationStatus::Registered {
-        crate::microsoft::sync::queue(tx, current, &id).await?;
+        crate::jobs::teams::register(tx, current.teams_webinar_id.is_some(), &id).await?;
     }
     let mut summary = Summary {
         id,

@@ -1,0 +1,92 @@
+//! Emails waiting to be sent: which message, to whom, about which registration.
+
+use crate::store::WriteTx;
+use serde::{Deserialize, Serialize};
+
+pub const TOPIC: &str = "email";
+
+/// Which email to send about a registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mail {
+    Confirmation,
+    Waitlisted,
+    PendingApproval,
+    Promoted,
+    Canceled,
+    /// The registration's details again, for someone who registered twice.
+    Details,
+    /// The organizer approved a pending registration.
+    Approved,
+    /// The organizer declined a pending registration.
+    Rejected,
+    /// The organizer canceled the whole event, with their message.
+    EventCanceled,
+    /// A message from the organizer to registrants.
+    Announcement,
+    /// A scheduled reminder before the event starts.
+    Reminder,
+    /// Asks the person to confirm their email address before their place is theirs.
+    ConfirmAddress,
+}
+
+impl Mail {
+    /// The name shown in the email log (`confirmation`, `eventCanceled` …).
+    pub fn label(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
+/// A queued email.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailJob {
+    pub mail: Mail,
+    pub registration_id: String,
+    /// The waitlist position when the message was written, as the email should state it.
+    #[serde(default)]
+    pub waitlist_position: Option<i64>,
+    /// The organizer's own words, for cancellations and announcements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+async fn insert(tx: &mut WriteTx, job: &EmailJob, recipient: &str) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_string(job).expect("an email job serialises");
+    super::store::insert(tx, TOPIC, &payload, recipient, Some(&job.registration_id), Some(&job.mail.label())).await
+}
+
+/// Queues an email about a registration, inside the caller's transaction.
+pub async fn enqueue(
+    tx: &mut WriteTx,
+    mail: Mail,
+    registration_id: &str,
+    recipient: &str,
+    waitlist_position: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    let job = EmailJob {
+        mail,
+        registration_id: registration_id.to_string(),
+        waitlist_position,
+        message: None,
+    };
+    insert(tx, &job, recipient).await
+}
+
+/// Queues one email to every registration in `recipients` (id, email), with the organizer's
+/// own words when there are some.
+pub async fn enqueue_many(tx: &mut WriteTx, mail: Mail, recipients: &[(String, String)], message: Option<&str>) -> Result<(), sqlx::Error> {
+    for (registration_id, email) in recipients {
+        let job = EmailJob {
+            mail,
+            registration_id: registration_id.clone(),
+            waitlist_position: None,
+            message: message.map(str::to_string),
+        };
+        insert(tx, &job, email).await?;
+    }
+    Ok(())
+}

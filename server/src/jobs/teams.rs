@@ -1,0 +1,69 @@
+//! Work for Microsoft Teams, queued by the features that cause it and done by the Microsoft
+//! worker: a registration to add or cancel in a webinar, a webinar or meeting to create,
+//! update or cancel.
+
+use crate::store::WriteTx;
+use serde::{Deserialize, Serialize};
+
+pub const TOPIC_REGISTER: &str = "graph.register";
+pub const TOPIC_UNREGISTER: &str = "graph.unregister";
+pub const TOPIC_WEBINAR: &str = "graph.webinar";
+pub const TOPIC_WEBINAR_CANCEL: &str = "graph.webinar.cancel";
+pub const TOPIC_UPDATE: &str = "graph.update";
+
+/// A registration to take to (or cancel in) the event's Teams webinar.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterJob {
+    pub registration_id: String,
+}
+
+/// A step for a whole event in Teams.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventJob {
+    pub event_id: String,
+}
+
+async fn queue(tx: &mut WriteTx, topic: &str, payload: &impl Serialize, registration_id: Option<&str>) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_string(payload).expect("a Teams job serialises");
+    super::store::insert(tx, topic, &payload, "", registration_id, Some(topic)).await
+}
+
+/// Queues a confirmed registration for Teams, when its event is linked to a webinar.
+pub async fn register(tx: &mut WriteTx, in_webinar: bool, registration_id: &str) -> Result<(), sqlx::Error> {
+    if !in_webinar {
+        return Ok(());
+    }
+    let job = RegisterJob {
+        registration_id: registration_id.to_string(),
+    };
+    queue(tx, TOPIC_REGISTER, &job, Some(registration_id)).await
+}
+
+/// Queues canceling a registration in Teams, when its event is linked to a webinar.
+pub async fn unregister(tx: &mut WriteTx, in_webinar: bool, registration_id: &str) -> Result<(), sqlx::Error> {
+    if !in_webinar {
+        return Ok(());
+    }
+    let job = RegisterJob {
+        registration_id: registration_id.to_string(),
+    };
+    queue(tx, TOPIC_UNREGISTER, &job, Some(registration_id)).await
+}
+
+/// Queues creating and publishing the event's webinar (or meeting) in Teams.
+pub async fn create_event(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
+    queue(tx, TOPIC_WEBINAR, &EventJob { event_id: event_id.into() }, None).await
+}
+
+/// Queues bringing the event in Teams up to date (the worker sends the newest state once,
+/// however many updates were queued).
+pub async fn update_event(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
+    queue(tx, TOPIC_UPDATE, &EventJob { event_id: event_id.into() }, None).await
+}
+
+/// Queues canceling the event's webinar (or removing its meeting) in Teams.
+pub async fn cancel_event(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
+    queue(tx, TOPIC_WEBINAR_CANCEL, &EventJob { event_id: event_id.into() }, None).await
+}

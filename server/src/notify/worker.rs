@@ -1,0 +1,135 @@
+//! The email worker: takes due emails from the job queue, composes each from the registration
+//! and its event as they are now, hands it to the [`Mailer`], and records the outcome. A message
+//! that can never be delivered, or still fails after its last attempt, is marked failed.
+
+use super::mailer::{Failure, Mailer};
+use crate::config::Config;
+use crate::crypto::Sealer;
+use crate::events::{self, Event};
+use crate::jobs::email::{EmailJob, TOPIC};
+use crate::jobs::{claim, give_up, settle, Claimed};
+use crate::registrations::{self, Registration};
+use crate::store::Db;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// How many messages one pass claims.
+const BATCH: i64 = 50;
+/// An email is tried this many times (over about fifteen hours) and then given up as failed.
+pub const MAX_EMAIL_ATTEMPTS: i64 = 24;
+
+/// Delivers queued email, woken by [`Outbox::notify`] after each commit.
+#[derive(Clone)]
+pub struct Outbox {
+    db: Db,
+    config: Arc<Config>,
+    sealer: Sealer,
+    mailer: Arc<dyn Mailer>,
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    pub fn new(db: Db, config: Arc<Config>, sealer: Sealer, mailer: Arc<dyn Mailer>) -> Self {
+        Self {
+            db,
+            config,
+            sealer,
+            mailer,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Tells the worker there is something new to deliver.
+    pub fn notify(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until the process ends: delivers what is due, then waits for a wake-up or a tick.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.deliver_due().await {
+                    Ok(n) if n as i64 == BATCH => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
+                }
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+                // Let a burst of commits gather into one pass.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+    }
+
+    /// One pass: claims due messages, delivers them, and records the results. Returns how many
+    /// were claimed.
+    pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
+        let claimed = claim(&self.db, TOPIC, BATCH).await?;
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        let (mut sent, mut failed, mut given_up) = (Vec::new(), Vec::new(), Vec::new());
+        // Read the batch's registrations in one query, and each event once.
+        let jobs: Vec<Result<EmailJob, String>> = claimed
+            .iter()
+            .map(|c| serde_json::from_str(&c.payload).map_err(|e| format!("unreadable payload: {e}")))
+            .collect();
+        let ids: Vec<String> = jobs.iter().flatten().map(|j| j.registration_id.clone()).collect();
+        let registrations = registrations::by_ids(&self.db, &ids).await?;
+        let mut events = HashMap::new();
+        for (item, job) in claimed.iter().zip(jobs) {
+            match self.deliver(item, job, &registrations, &mut events).await {
+                Ok(()) => sent.push(item.id.clone()),
+                Err(e) if matches!(e, Failure::Permanent(_)) || item.attempts >= MAX_EMAIL_ATTEMPTS => {
+                    tracing::warn!(outbox_id = %item.id, attempts = item.attempts, error = %e.text(), "delivery failed; giving up");
+                    given_up.push((item.id.clone(), e.text().to_string()));
+                }
+                Err(e) => {
+                    tracing::warn!(outbox_id = %item.id, attempts = item.attempts, error = %e.text(), "delivery failed; will retry");
+                    failed.push((item.id.clone(), item.attempts, e.text().to_string()));
+                }
+            }
+        }
+        settle(&self.db, &sent, &failed).await?;
+        give_up(&self.db, &given_up).await?;
+        Ok(claimed.len())
+    }
+
+    async fn deliver(
+        &self,
+        item: &Claimed,
+        job: Result<EmailJob, String>,
+        registrations: &HashMap<String, Registration>,
+        events: &mut HashMap<String, Event>,
+    ) -> Result<(), Failure> {
+        let job = job.map_err(Failure::Permanent)?;
+        let reg = registrations
+            .get(&job.registration_id)
+            .ok_or_else(|| Failure::Permanent("registration is gone".into()))?;
+        if !events.contains_key(&reg.event_id) {
+            let event = events::by_id(&self.db, &reg.event_id)
+                .await
+                .map_err(|e| Failure::Transient(e.to_string()))?
+                .ok_or_else(|| Failure::Permanent("event is gone".into()))?;
+            events.insert(reg.event_id.clone(), event);
+        }
+        let event = &events[&reg.event_id];
+        let token = reg.manage_token(&self.sealer).map_err(Failure::Permanent)?;
+        let message = super::mail::compose(
+            &self.config,
+            job.mail,
+            event,
+            reg,
+            &token,
+            job.waitlist_position,
+            job.message.as_deref(),
+            &item.id,
+        )
+        .map_err(Failure::Permanent)?;
+        self.mailer.send(&item.id, message).await
+    }
+}
