@@ -8,7 +8,7 @@
 //! actions instead; those are not accepted, with a message saying so.
 
 use crate::accounts::auth::Organizer;
-use crate::events::manage::{self, ManageError};
+use crate::events::{self as manage, ManageError};
 use crate::store::Db;
 use app::domain::{EmailAddress, FieldError};
 use sqlx::Row;

@@ -438,7 +438,7 @@ async fn co_organizers_are_invited_with_a_one_time_link() {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let organizers = server::accounts::team::event_organizers(&app.state.db, &app.owner, &slug)
+    let organizers = server::events::organizers::event_organizers(&app.state.db, &app.owner, &slug)
         .await
         .unwrap();
     assert_eq!(organizers.len(), 2);

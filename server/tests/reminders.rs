@@ -87,12 +87,12 @@ both_backends!(reminders_due_while_down_are_sent_once_after_restart, |backend| a
             .unwrap()
             .to_string()
     };
-    let input = server::events::manage::EventInput {
+    let input = server::events::EventInput {
         start_date_time: Some(soon(30)),
         end_date_time: Some(soon(90)),
         ..Default::default()
     };
-    server::events::manage::update(&third.state.db, &owner, &far, &input).await.unwrap();
+    server::events::update(&third.state.db, &owner, &far, &input).await.unwrap();
     assert_eq!(server::events::reminders::send_due(&third.state.db).await.unwrap(), 2);
     let emails = third.flush_outbox().await;
     assert_eq!(emails.iter().filter(|m| m.contains("Subject: Reminder:")).count(), 12);

@@ -88,9 +88,7 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
             e.title = "Office hours".into();
         })
         .await;
-    server::events::manage::publish(&app.state.db, &app.owner, &slug, true)
-        .await
-        .unwrap();
+    server::events::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_webinars().await.unwrap(), 1);
     let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
@@ -163,10 +161,8 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
     assert!(page.contains(&join.replace('&', "&amp;")), "the manage page links the meeting");
 
     // Renaming and moving the event updates the meeting.
-    let input: server::events::manage::EventInput = serde_json::from_value(serde_json::json!({"title": "Office hours (moved)"})).unwrap();
-    server::events::manage::update(&app.state.db, &app.owner, &slug, &input)
-        .await
-        .unwrap();
+    let input: server::events::EventInput = serde_json::from_value(serde_json::json!({"title": "Office hours (moved)"})).unwrap();
+    server::events::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_updates().await.unwrap(), 1);
     assert_eq!(sim.state.lock().unwrap().meetings[&meeting_id]["subject"], "Office hours (moved)");
@@ -194,9 +190,7 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
     assert_eq!(sync.attendance_pass().await.unwrap(), 0, "read once the records are in");
 
     // Canceling the event removes the meeting from Teams.
-    server::events::manage::cancel(&app.state.db, &app.owner, &slug, None)
-        .await
-        .unwrap();
+    server::events::cancel(&app.state.db, &app.owner, &slug, None).await.unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_webinar_cancellations().await.unwrap(), 1);
     assert!(sim.state.lock().unwrap().meetings.is_empty());
@@ -233,10 +227,8 @@ async fn an_organizer_with_their_own_account_owns_what_they_publish() {
 
     let mine = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
     let theirs = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
-    server::events::manage::publish(&app.state.db, &app.owner, &mine, true)
-        .await
-        .unwrap();
-    server::events::manage::publish(&app.state.db, &colleague, &theirs, true)
+    server::events::publish(&app.state.db, &app.owner, &mine, true).await.unwrap();
+    server::events::publish(&app.state.db, &colleague, &theirs, true)
         .await
         .unwrap_or_else(|_| panic!("colleague publishes"));
     due_now(&app).await;
@@ -665,9 +657,7 @@ async fn a_webinar_created_just_before_a_crash_is_adopted_not_duplicated() {
     seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
     let sync = sync_for(&app, &sim);
     let slug = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
-    server::events::manage::publish(&app.state.db, &app.owner, &slug, true)
-        .await
-        .unwrap();
+    server::events::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
     due_now(&app).await;
     assert_eq!(sync.sync_webinars().await.unwrap(), 1);
     // As if the process had died right after Teams created the draft, before Atrium recorded it.
@@ -805,18 +795,16 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
             e.kind = app::domain::EventKind::Meeting;
         })
         .await;
-    let presenters: server::events::manage::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
+    let presenters: server::events::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
         {"name": "Pat Presenter", "email": "pat@example.com", "company": "Contoso", "jobTitle": "CTO", "bio": "Builds things",
          "linkedInProfileWebUrl": "https://www.linkedin.com/in/pat", "personalSiteWebUrl": "https://pat.example.com"}
     ]}))
     .unwrap();
-    server::events::manage::update(&app.state.db, &app.owner, &webinar, &presenters)
+    server::events::update(&app.state.db, &app.owner, &webinar, &presenters)
         .await
         .unwrap();
     for slug in [&webinar, &meeting] {
-        server::events::manage::publish(&app.state.db, &app.owner, slug, true)
-            .await
-            .unwrap();
+        server::events::publish(&app.state.db, &app.owner, slug, true).await.unwrap();
     }
     due_now(&app).await;
     assert_eq!(sync.sync_webinars().await.unwrap(), 2);
@@ -826,11 +814,9 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
         p["answers"] = serde_json::json!([{"questionId": team, "value": "11+"}]);
         assert_eq!(app.register(&webinar, p).await.status(), 201);
     }
-    let input: server::events::manage::EventInput = serde_json::from_value(serde_json::json!({"title": "Renamed"})).unwrap();
+    let input: server::events::EventInput = serde_json::from_value(serde_json::json!({"title": "Renamed"})).unwrap();
     for slug in [&webinar, &meeting] {
-        server::events::manage::update(&app.state.db, &app.owner, slug, &input)
-            .await
-            .unwrap();
+        server::events::update(&app.state.db, &app.owner, slug, &input).await.unwrap();
     }
     due_now(&app).await;
     sync.sync_due().await.unwrap();
@@ -982,18 +968,14 @@ async fn a_retried_webinar_setup_adds_each_question_and_presenter_once() {
             ];
         })
         .await;
-    let input: server::events::manage::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
+    let input: server::events::EventInput = serde_json::from_value(serde_json::json!({"presenters": [
         {"name": "Pat Presenter", "email": "pat@example.com", "company": "Contoso", "jobTitle": "CTO",
          "bio": "Builds things", "linkedInProfileWebUrl": "https://www.linkedin.com/in/pat"},
         {"name": "Sam Nomail"}
     ]}))
     .unwrap();
-    server::events::manage::update(&app.state.db, &app.owner, &slug, &input)
-        .await
-        .unwrap();
-    server::events::manage::publish(&app.state.db, &app.owner, &slug, true)
-        .await
-        .unwrap();
+    server::events::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
+    server::events::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
     // The webinar is made and its first question added, then Teams fails until retries run out.
     sim.inject([
         Fault::Pass,
@@ -1031,15 +1013,13 @@ async fn the_microsoft_page_shows_what_waits_for_teams_and_why() {
     let app = microsoft_app(Backend::Sqlite, &sim).await;
     let webinar = sim.webinar();
     let slug = app.event(|_| {}).await;
-    let link = server::events::manage::EventInput {
+    let link = server::events::EventInput {
         teams_webinar_id: Some(Some(webinar)),
         // As the API does after checking in Teams that the service account organizes it.
         teams_webinar_checked_with: Some(server::microsoft::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
-    server::events::manage::update(&app.state.db, &app.owner, &slug, &link)
-        .await
-        .unwrap();
+    server::events::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
     for n in 0..2 {
         assert_eq!(app.register(&slug, person(n)).await.status(), 201);
     }

@@ -22,15 +22,13 @@ async fn linked_app(backend: common::Backend, sim: &Sim) -> (TestApp, String, St
     let app = TestApp::spawn(backend).await;
     let webinar = sim.webinar();
     let slug = app.event(|e| e.capacity = Some(3)).await;
-    let input = server::events::manage::EventInput {
+    let input = server::events::EventInput {
         teams_webinar_id: Some(Some(webinar.clone())),
         // As the API does after checking in Teams that the service account organizes it.
         teams_webinar_checked_with: Some(server::microsoft::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
-    server::events::manage::update(&app.state.db, &app.owner, &slug, &input)
-        .await
-        .unwrap();
+    server::events::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
     (app, slug, webinar)
 }
 
@@ -119,13 +117,11 @@ both_backends!(registrations_reach_teams_once_despite_crashes, |backend| async m
 async fn a_throttling_storm_delays_teams_but_not_attendees() {
     let sim = Sim::start().await;
     let (app, slug, webinar) = linked_app(common::Backend::Sqlite, &sim).await;
-    let input = server::events::manage::EventInput {
+    let input = server::events::EventInput {
         capacity: Some(None),
         ..Default::default()
     };
-    server::events::manage::update(&app.state.db, &app.owner, &slug, &input)
-        .await
-        .unwrap();
+    server::events::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
     // Microsoft throttles hard: four whole batches in a row are refused with Retry-After.
     sim.inject((0..4).map(|_| Fault::Throttle(Some(1))));
     for n in 0..45 {
@@ -197,9 +193,7 @@ both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |bac
             ];
         })
         .await;
-    server::events::manage::publish(&app.state.db, &app.owner, &slug, true)
-        .await
-        .unwrap();
+    server::events::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
     // Someone registers before Teams has the webinar.
     let team = app.question_id(&slug, "Team size").await;
     let mut early = person(1);
@@ -250,17 +244,13 @@ both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |bac
     assert!(page.contains("Microsoft Teams emails you a personal join link"), "{page}");
 
     // Changes in Atrium reach Teams: title, times, and who emails attendees.
-    let input: server::events::manage::EventInput = serde_json::from_value(serde_json::json!({
+    let input: server::events::EventInput = serde_json::from_value(serde_json::json!({
         "title": "Renamed webinar",
         "isAttendeeEmailNotificationEnabled": false
     }))
     .unwrap();
-    server::events::manage::update(&app.state.db, &app.owner, &slug, &input)
-        .await
-        .unwrap();
-    server::events::manage::update(&app.state.db, &app.owner, &slug, &input)
-        .await
-        .unwrap();
+    server::events::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
+    server::events::update(&app.state.db, &app.owner, &slug, &input).await.unwrap();
     sqlx::query("UPDATE outbox SET available_at = 0")
         .execute(&app.state.db.pool)
         .await
@@ -290,9 +280,7 @@ async fn a_failed_step_is_retried_without_a_second_webinar() {
     let app = TestApp::spawn(common::Backend::Sqlite).await;
     let sync = connected(&app, &sim).await;
     let slug = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
-    server::events::manage::publish(&app.state.db, &app.owner, &slug, true)
-        .await
-        .unwrap();
+    server::events::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
     // Teams creates the webinar, then refuses to publish it until the client's retries run out.
     // (create, list questions, list presenters pass; publishing fails.)
     sim.inject([
@@ -360,7 +348,7 @@ both_backends!(cancellations_reach_teams, |backend| async move {
     );
 
     // The organizer cancels the event: the webinar is canceled in Teams with the service account.
-    server::events::manage::cancel(&app.state.db, &app.owner, &slug, Some("Postponed"))
+    server::events::cancel(&app.state.db, &app.owner, &slug, Some("Postponed"))
         .await
         .unwrap();
     assert_eq!(sync.sync_webinar_cancellations().await.unwrap(), 1);
@@ -465,15 +453,13 @@ async fn attendance_comes_from_teams_joined_by_our_id_then_email() {
     let app = TestApp::spawn_with(config, dir).await;
     let webinar = sim.webinar();
     let slug = app.event(|_| {}).await;
-    let link = server::events::manage::EventInput {
+    let link = server::events::EventInput {
         teams_webinar_id: Some(Some(webinar.clone())),
         // As the API does after checking in Teams that the service account organizes it.
         teams_webinar_checked_with: Some(server::microsoft::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
-    server::events::manage::update(&app.state.db, &app.owner, &slug, &link)
-        .await
-        .unwrap();
+    server::events::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
     let mut ids = Vec::new();
     for n in 0..2 {
         let r: serde_json::Value = app.register(&slug, person(n)).await.json().await.unwrap();

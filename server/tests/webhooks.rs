@@ -129,15 +129,13 @@ async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let webinar = sim.webinar();
     let slug = app.event(|_| {}).await;
-    let link = server::events::manage::EventInput {
+    let link = server::events::EventInput {
         teams_webinar_id: Some(Some(webinar.clone())),
         // As the API does after checking in Teams that the service account organizes it.
         teams_webinar_checked_with: Some(server::microsoft::delegated::Account::Service(app.owner.organization_id.clone())),
         ..Default::default()
     };
-    server::events::manage::update(&app.state.db, &app.owner, &slug, &link)
-        .await
-        .unwrap();
+    server::events::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
     let client = server::microsoft::client::GraphClient::new(sim.config(), Default::default());
     let ensure = || server::microsoft::subscriptions::ensure(&app.state.db, &client, &app.base);
 
@@ -222,15 +220,13 @@ both_backends!(
         let app = TestApp::spawn(backend).await;
         let webinar = sim.webinar();
         let slug = app.event(|_| {}).await;
-        let link = server::events::manage::EventInput {
+        let link = server::events::EventInput {
             teams_webinar_id: Some(Some(webinar.clone())),
             // As the API does after checking in Teams that the service account organizes it.
             teams_webinar_checked_with: Some(server::microsoft::delegated::Account::Service(app.owner.organization_id.clone())),
             ..Default::default()
         };
-        server::events::manage::update(&app.state.db, &app.owner, &slug, &link)
-            .await
-            .unwrap();
+        server::events::update(&app.state.db, &app.owner, &slug, &link).await.unwrap();
         // Two servers on one database run their subscription pass at the same moment.
         let one = server::microsoft::client::GraphClient::new(sim.config(), Default::default());
         let two = server::microsoft::client::GraphClient::new(sim.config(), Default::default());

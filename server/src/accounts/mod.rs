@@ -3,6 +3,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod microsoft;
 pub mod passwords;
 pub mod team;
 pub mod tokens;
+
+pub use microsoft::MicrosoftAccount;

@@ -4,7 +4,7 @@
 use crate::accounts::auth::{self, Organizer};
 use crate::accounts::passwords::Hasher;
 use crate::clock::now;
-use crate::events::manage::{self, ManageError};
+use crate::events::ManageError;
 use crate::store::Db;
 use app::domain::{EmailAddress, FieldError};
 use sqlx::Row;
@@ -141,56 +141,4 @@ pub async fn accept(db: &Db, hasher: &Hasher, secret: &str, password: &str) -> R
         organization_name: invitation.organization_name,
         ..organizer
     })
-}
-
-/// The organizers of one event of the organization.
-pub async fn event_organizers(db: &Db, org: &Organizer, slug: &str) -> Result<Vec<Member>, ManageError> {
-    let event = manage::event(db, org, slug).await?;
-    let rows = sqlx::query(
-        "SELECT o.id, o.email, o.display_name FROM event_organizers eo JOIN organizers o ON o.id = eo.organizer_id \
-         WHERE eo.event_id = $1 ORDER BY o.email",
-    )
-    .bind(&event.id)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| {
-            Ok(Member {
-                id: r.try_get("id")?,
-                email: r.try_get("email")?,
-                display_name: r.try_get("display_name")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()?)
-}
-
-/// Sets who organizes an event, from the organization's members. At least one must remain.
-pub async fn set_event_organizers(db: &Db, org: &Organizer, slug: &str, member_ids: &[String]) -> Result<(), ManageError> {
-    let event = manage::event(db, org, slug).await?;
-    let all = members(db, org).await?;
-    // The same member named twice is one organizer.
-    let mut member_ids = member_ids.to_vec();
-    member_ids.sort();
-    member_ids.dedup();
-    if member_ids.is_empty() || member_ids.iter().any(|id| !all.iter().any(|m| &m.id == id)) {
-        return Err(ManageError::Invalid(vec![FieldError::new(
-            "organizers",
-            "Choose one or more members of your organization.",
-        )]));
-    }
-    let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM event_organizers WHERE event_id = $1")
-        .bind(&event.id)
-        .execute(&mut *tx.tx)
-        .await?;
-    for id in &member_ids {
-        sqlx::query("INSERT INTO event_organizers (event_id, organizer_id) VALUES ($1, $2)")
-            .bind(&event.id)
-            .bind(id)
-            .execute(&mut *tx.tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }

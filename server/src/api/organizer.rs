@@ -4,9 +4,10 @@
 use crate::accounts::auth;
 use crate::accounts::tokens::{self, ApiOrganizer, ApiWriter};
 use crate::api::public::{event_json, parse_json, EventJson};
-use crate::events::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
+use crate::events::{self as manage, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::http::client_addr::ClientAddr;
 use crate::http::problem::Problem;
+use crate::registrations::organizer::Decision;
 use crate::AppState;
 use app::domain::RegistrationStatus;
 use axum::body::Bytes;
@@ -393,13 +394,14 @@ async fn list_registrations(
         },
     };
     let (page, size) = match (
-        number_param(query.page.as_deref(), "page", 1, 1..=manage::MAX_PAGE),
+        number_param(query.page.as_deref(), "page", 1, 1..=crate::registrations::organizer::MAX_PAGE),
         number_param(query.page_size.as_deref(), "pageSize", 50, 1..=500),
     ) {
         (Ok(p), Ok(s)) => (p, s),
         (Err(e), _) | (_, Err(e)) => return e.into_response(),
     };
-    match manage::registrants(&state.db, &org, &slug, status, query.q.as_deref(), (size, (page - 1) * size)).await {
+    match crate::registrations::organizer::registrants(&state.db, &org, &slug, status, query.q.as_deref(), (size, (page - 1) * size)).await
+    {
         Ok((rows, total)) => {
             Json(serde_json::json!({ "value": rows, "totalCount": total, "page": page, "pageSize": size })).into_response()
         }
@@ -408,7 +410,7 @@ async fn list_registrations(
 }
 
 async fn registrations_csv(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
-    match manage::registrants_csv(&state.db, &org, &slug).await {
+    match crate::registrations::organizer::registrants_csv(&state.db, &org, &slug).await {
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -433,7 +435,7 @@ async fn decide(
     let Some(decision) = Decision::parse(&action) else {
         return Problem::not_found("Action").into_response();
     };
-    match manage::decide(&state.db, &org, &slug, &id, decision).await {
+    match crate::registrations::organizer::decide(&state.db, &org, &slug, &id, decision).await {
         Ok(status) => {
             state.after_write();
             Json(serde_json::json!({ "id": id, "status": status })).into_response()

@@ -5,11 +5,12 @@ pub mod notice;
 
 use crate::accounts::auth::{self, SignedIn};
 use crate::backoffice::notice::{Notice, NoticeQuery};
-use crate::events::manage::{self, Decision, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::events::Event;
+use crate::events::{self as manage, EventInput, ManageError, PresenterInput, QuestionInput};
 use crate::http::client_addr::ClientAddr;
 use crate::microsoft::delegated::{Account, OidcPurpose};
 use crate::portal::{html, problem_page, server_error};
+use crate::registrations::organizer::Decision;
 use crate::AppState;
 use app::dashboard::{
     DashEventRow, DashNav, EventEditor, EventForm, EventOverview, EventOverviewPage, EventsList, LoginPage, PresenterRow, QuestionRow,
@@ -756,9 +757,9 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
         .page
         .as_deref()
         .and_then(|p| p.parse::<i64>().ok())
-        .filter(|p| (1..=manage::MAX_PAGE).contains(p))
+        .filter(|p| (1..=crate::registrations::organizer::MAX_PAGE).contains(p))
         .unwrap_or(1);
-    let (rows, total) = match manage::registrants(
+    let (rows, total) = match crate::registrations::organizer::registrants(
         &state.db,
         &signed.organizer,
         &slug,
@@ -803,7 +804,7 @@ async fn overview(State(state): State<AppState>, signed: SignedIn, Path(slug): P
     let attendance = (!attended.is_empty()).then(|| crate::attendance::histogram(attended.values().copied()));
     let (members, organizing) = match (
         crate::accounts::team::members(&state.db, &signed.organizer).await,
-        crate::accounts::team::event_organizers(&state.db, &signed.organizer, &slug).await,
+        crate::events::organizers::event_organizers(&state.db, &signed.organizer, &slug).await,
     ) {
         (Ok(m), Ok(o)) => (m, o),
         (Err(e), _) => return server_error(&state, &e),
@@ -991,7 +992,7 @@ async fn decide(
     let Some(decision) = Decision::parse(&action) else {
         return manage_error(&state, ManageError::NotFound);
     };
-    match manage::decide(&state.db, &signed.organizer, &slug, &id, decision).await {
+    match crate::registrations::organizer::decide(&state.db, &signed.organizer, &slug, &id, decision).await {
         Ok(status) => {
             state.after_write();
             Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Status(status).query())).into_response()
@@ -1001,7 +1002,7 @@ async fn decide(
 }
 
 async fn csv(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>) -> Response {
-    match manage::registrants_csv(&state.db, &signed.organizer, &slug).await {
+    match crate::registrations::organizer::registrants_csv(&state.db, &signed.organizer, &slug).await {
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -1283,7 +1284,7 @@ async fn set_organizers(State(state): State<AppState>, signed: SignedIn, Path(sl
         return r;
     }
     let ids: Vec<String> = form.iter().filter(|(k, _)| k == "organizer").map(|(_, v)| v.clone()).collect();
-    match crate::accounts::team::set_event_organizers(&state.db, &signed.organizer, &slug, &ids).await {
+    match crate::events::organizers::set_event_organizers(&state.db, &signed.organizer, &slug, &ids).await {
         Ok(()) => Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Organizers.query())).into_response(),
         Err(e) => manage_error(&state, e),
     }

@@ -8,6 +8,7 @@
 
 use super::client::GraphConfig;
 use crate::accounts::auth::{sha256_hex, Organizer};
+pub use crate::accounts::MicrosoftAccount as Account;
 use crate::crypto::Sealer;
 use crate::store::Db;
 use base64::Engine;
@@ -18,45 +19,6 @@ use std::sync::Arc;
 
 /// How long a sign-in may take between leaving Atrium and coming back.
 const STATE_LIFETIME: i64 = 600;
-
-/// A connected account: the organization's service account, or an organizer's own.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Account {
-    Service(String),
-    Personal(String),
-}
-
-impl Account {
-    /// The account that owns `event` in Teams.
-    pub fn of_event(event: &crate::events::Event) -> Option<Account> {
-        match &event.teams_owner {
-            Some(owner) => Some(Account::Personal(owner.clone())),
-            None => event.organization_id.clone().map(Account::Service),
-        }
-    }
-
-    fn table(&self) -> (&'static str, &'static str, &str) {
-        match self {
-            Account::Service(org) => ("microsoft_accounts", "organization_id", org),
-            Account::Personal(organizer) => ("personal_microsoft_accounts", "organizer_id", organizer),
-        }
-    }
-
-    fn purpose(&self) -> &'static str {
-        match self {
-            Account::Service(_) => "service",
-            Account::Personal(_) => "personal",
-        }
-    }
-
-    /// The key Graph calls are throttled under (at most four at a time per mailbox).
-    pub fn mailbox(&self) -> String {
-        match self {
-            Account::Service(org) => format!("org:{org}"),
-            Account::Personal(organizer) => format!("user:{organizer}"),
-        }
-    }
-}
 
 /// A device-code sign-in in progress (RFC 8628).
 #[derive(Clone, Debug)]

@@ -1,11 +1,17 @@
 //! Microsoft Graph and the identity platform, spoken directly over HTTP (no SDK).
 
 pub mod check;
+
 pub mod client;
+
 pub mod delegated;
+
 pub mod models;
+
 pub mod subscriptions;
+
 pub mod sync;
+
 pub mod webhooks;
 
 /// The claims of a JSON Web Token, read without checking its signature: for reading what a
@@ -20,28 +26,9 @@ pub fn token_claims(token: &str) -> Option<serde_json::Value> {
     serde_json::from_slice(&bytes).ok().filter(|v: &serde_json::Value| v.is_object())
 }
 
-/// Checks the form of a Teams (virtual-event) webinar id before it goes anywhere near a URL.
-/// Graph's ids look like `{guid}@{tenant guid}` (see the webinar examples in the Graph docs);
-/// only ASCII letters, digits, `-` and `@` are accepted, so an id can never add a path segment,
-/// a query or a fragment to a Graph request.
-pub fn check_webinar_id(id: &str) -> Result<(), String> {
-    let safe = !id.is_empty()
-        && id.len() <= 200
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'@')
-        && id.bytes().any(|b| b.is_ascii_alphanumeric());
-    if safe {
-        Ok(())
-    } else {
-        Err(
-            "This is not a Teams webinar id: it looks like 7b7e1acd-a3e0-4533-8c1d-c1a4ca0b2e2b@77229959-e479-4a73-b6e0-ddac27be315c."
-                .into(),
-        )
-    }
-}
-
 /// The Graph path of a webinar, for an id whose form is checked first.
 pub fn webinar_path(id: &str) -> Result<String, String> {
-    check_webinar_id(id)?;
+    crate::events::check_webinar_id(id)?;
     Ok(format!("/solutions/virtualEvents/webinars/{id}"))
 }
 
@@ -106,7 +93,7 @@ mod tests {
             "é@x",
             &"a".repeat(201),
         ] {
-            assert!(super::check_webinar_id(bad).is_err(), "{bad:?}");
+            assert!(crate::events::check_webinar_id(bad).is_err(), "{bad:?}");
         }
     }
 }

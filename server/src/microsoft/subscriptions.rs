@@ -54,7 +54,7 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
     for row in rows {
         let event_id: String = row.try_get("id").map_err(|e| e.to_string())?;
         let webinar: String = row.try_get("teams_webinar_id").map_err(|e| e.to_string())?;
-        if let Err(e) = super::check_webinar_id(&webinar) {
+        if let Err(e) = crate::events::check_webinar_id(&webinar) {
             tracing::warn!(event = %event_id, error = %e, "not subscribing to a malformed Teams webinar id");
             continue;
         }

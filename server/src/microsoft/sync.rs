@@ -164,7 +164,7 @@ fn question_bodies(event: &Event) -> Vec<serde_json::Value> {
 
 /// A presenter as a Teams webinar guest presenter; None without an email address, which
 /// Teams needs to invite them.
-fn presenter_body(p: &crate::events::manage::PresenterRecord) -> Option<serde_json::Value> {
+fn presenter_body(p: &crate::events::PresenterRecord) -> Option<serde_json::Value> {
     let email = p.email.as_deref().map(str::trim).filter(|e| !e.is_empty())?;
     let mut details = serde_json::Map::new();
     if !p.presenter.bio.is_empty() {
@@ -814,7 +814,7 @@ impl TeamsSync {
         let Some(delegated) = &self.delegated else {
             return Err("Microsoft mode is not fully configured".into());
         };
-        let account = crate::microsoft::delegated::Account::of_event(event).ok_or("the event has no organization")?;
+        let account = event.teams_account().ok_or("the event has no organization")?;
         let token = delegated.access_token(&account).await.map_err(|e| e.to_string())?;
         Ok((token, account.mailbox()))
     }
@@ -924,7 +924,7 @@ impl TeamsSync {
         }
         let webinar_id = webinar_id.expect("set above");
         // Checked like any id that goes into a path (one Graph gave, or one stored earlier).
-        crate::microsoft::check_webinar_id(&webinar_id)?;
+        crate::events::check_webinar_id(&webinar_id)?;
         if self.stage(event_id).await?.as_deref() == Some("created") {
             // Questions a failed attempt already added are not added again.
             let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/registrationConfiguration/questions");
@@ -948,7 +948,7 @@ impl TeamsSync {
             // Presenters with an email address, as guests with their details.
             let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/presenters");
             let there: Vec<serde_json::Value> = self.client.get_all_as(&token, &path, &mailbox).await.map_err(|e| e.to_string())?;
-            let records = crate::events::manage::presenter_records(&self.db, event_id)
+            let records = crate::events::presenter_records(&self.db, event_id)
                 .await
                 .map_err(|e| e.to_string())?;
             for body in records.iter().filter_map(presenter_body) {
@@ -1240,7 +1240,7 @@ impl TeamsSync {
             .take(280)
             .collect();
         let iso = |t: i64| jiff::Timestamp::from_second(t).map(|t| t.to_string()).unwrap_or_default();
-        let mut input = crate::events::manage::EventInput {
+        let mut input = crate::events::EventInput {
             title: Some(webinar.display_name.chars().take(200).collect()),
             summary: Some(summary),
             description: Some(description),
@@ -1250,11 +1250,11 @@ impl TeamsSync {
             time_zone: Some(zone),
             ..Default::default()
         };
-        let event = match crate::events::manage::create(&self.db, organizer, &input).await {
-            Err(crate::events::manage::ManageError::Invalid(errors)) if errors.iter().any(|e| e.field == "slug") => {
+        let event = match crate::events::create(&self.db, organizer, &input).await {
+            Err(crate::events::ManageError::Invalid(errors)) if errors.iter().any(|e| e.field == "slug") => {
                 let suffix: String = webinar_id.chars().filter(|c| c.is_ascii_alphanumeric()).take(6).collect();
                 input.slug = Some(format!("teams-webinar-{}", suffix.to_lowercase()));
-                crate::events::manage::create(&self.db, organizer, &input).await
+                crate::events::create(&self.db, organizer, &input).await
             }
             other => other,
         }

@@ -2,69 +2,14 @@
 //! confirm an email address, release places held for addresses never confirmed, and mirror
 //! registrations made in Teams.
 
-use super::registrar::{lock_event, waitlist_position};
-use super::{new_token, registration_from_row, token_hash, Registration, REG_COLUMNS};
+use super::super::{new_token, token_hash, Registration};
+use super::writer::waitlist_position;
+use super::{registration_from_row, REG_COLUMNS};
 use crate::crypto::Sealer;
-use crate::jobs::email::{self as outbox, Mail};
+use crate::events::store::seats::{counter, lock as lock_event, promote_waitlisted, shift_counts, Counter};
+use crate::jobs::email::{self, Mail};
 use crate::store::{Db, WriteTx};
 use app::domain::{Admission, EmailAddress, RegistrationStatus};
-use sqlx::Row;
-
-/// The event counter a registration occupies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Counter {
-    Registered,
-    Waitlisted,
-    Pending,
-    /// A seat held while the address is unconfirmed.
-    Held,
-}
-
-impl Counter {
-    fn column(self) -> &'static str {
-        match self {
-            Counter::Registered => "registered_count",
-            Counter::Waitlisted => "waitlisted_count",
-            Counter::Pending => "pending_count",
-            Counter::Held => "held_count",
-        }
-    }
-}
-
-/// Which counter a registration in `status` occupies; an unconfirmed one holds a seat only
-/// when it will be registered once confirmed.
-pub(crate) fn counter(status: RegistrationStatus, confirm_as: Option<RegistrationStatus>) -> Option<Counter> {
-    match status {
-        RegistrationStatus::Registered => Some(Counter::Registered),
-        RegistrationStatus::Waitlisted => Some(Counter::Waitlisted),
-        RegistrationStatus::PendingApproval => Some(Counter::Pending),
-        RegistrationStatus::Unconfirmed if confirm_as == Some(RegistrationStatus::Registered) => Some(Counter::Held),
-        _ => None,
-    }
-}
-
-/// Moves the event's counters for a registration leaving counter `from` and entering `to`.
-pub(crate) async fn shift_counts(
-    tx: &mut WriteTx,
-    event_id: &str,
-    from: Option<Counter>,
-    to: Option<Counter>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let mut sets = vec!["updated_at = $2".to_string()];
-    if let Some(c) = from.map(Counter::column) {
-        sets.push(format!("{c} = {c} - 1"));
-    }
-    if let Some(c) = to.map(Counter::column) {
-        sets.push(format!("{c} = {c} + 1"));
-    }
-    sqlx::query(&format!("UPDATE events SET {} WHERE id = $1", sets.join(", ")))
-        .bind(event_id)
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?;
-    Ok(())
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum CancelError {
@@ -90,7 +35,7 @@ pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError
         .fetch_optional(&db.pool)
         .await?;
     let event_id = event_id.ok_or(CancelError::NotFound)?;
-    let now = super::now();
+    let now = crate::clock::now();
     let mut tx = db.begin_write().await?;
     let event = lock_event(db, &mut tx, &event_id).await?;
     let reg = reread(&mut tx, id).await?;
@@ -109,7 +54,7 @@ pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError
     shift_counts(&mut tx, &event.id, freed, None, now).await?;
     // An address never confirmed gets no more email.
     if reg.status != RegistrationStatus::Unconfirmed {
-        outbox::enqueue(&mut tx, Mail::Canceled, &reg.id, &reg.email, None).await?;
+        email::enqueue(&mut tx, Mail::Canceled, &reg.id, &reg.email, None).await?;
     }
     if reg.status == RegistrationStatus::Registered {
         crate::jobs::teams::unregister(&mut tx, event.teams_webinar_id.is_some(), &reg.id).await?;
@@ -122,32 +67,6 @@ pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError
         status: RegistrationStatus::Canceled,
         ..reg
     })
-}
-
-/// Gives free seats to people on the waitlist, first come first served, and tells them.
-pub(crate) async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    loop {
-        let event = lock_event(db, tx, event_id).await?;
-        if event.status != app::domain::EventStatus::Published || !event.seats().can_promote() {
-            return Ok(());
-        }
-        let next =
-            sqlx::query("SELECT id, email FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY waitlist_seq LIMIT 1")
-                .bind(event_id)
-                .fetch_optional(&mut *tx.tx)
-                .await?;
-        let Some(next) = next else { return Ok(()) };
-        let id: String = next.try_get("id")?;
-        let email: String = next.try_get("email")?;
-        sqlx::query("UPDATE registrations SET status = 'registered', waitlist_seq = NULL, updated_at = $2 WHERE id = $1")
-            .bind(&id)
-            .bind(now)
-            .execute(&mut *tx.tx)
-            .await?;
-        shift_counts(tx, event_id, Some(Counter::Waitlisted), Some(Counter::Registered), now).await?;
-        outbox::enqueue(tx, Mail::Promoted, &id, &email, None).await?;
-        crate::jobs::teams::register(tx, event.teams_webinar_id.is_some(), &id).await?;
-    }
 }
 
 /// What following an email-confirmation link did.
@@ -226,7 +145,7 @@ pub async fn confirm(db: &Db, id: &str, now: i64) -> Result<Confirmed, CancelErr
         RegistrationStatus::Waitlisted => Mail::Waitlisted,
         _ => Mail::PendingApproval,
     };
-    outbox::enqueue(&mut tx, mail, id, &reg.email, position).await?;
+    email::enqueue(&mut tx, mail, id, &reg.email, position).await?;
     if status == RegistrationStatus::Registered {
         crate::jobs::teams::register(&mut tx, event.teams_webinar_id.is_some(), id).await?;
     }
@@ -285,7 +204,7 @@ pub async fn import_from_teams(
     timezone: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let Ok(email) = EmailAddress::parse(email) else { return Ok(false) };
-    let now = super::now();
+    let now = crate::clock::now();
     let token = new_token(sealer);
     let mut tx = db.begin_write().await?;
     let event = lock_event(db, &mut tx, event_id).await?;

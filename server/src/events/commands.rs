@@ -1,0 +1,324 @@
+//! What organizers do to their events: create and edit drafts, publish, cancel, message the
+//! registrants, copy. Each command is one transaction. Every function takes the signed-in
+//! [`Organizer`] and only ever sees events of that organizer's organization: another
+//! organization's event is indistinguishable from one that does not exist.
+
+use super::input::{build, EventInput, ManageError, MAX_CONFIRMATION_MINUTES, MAX_TITLE};
+use super::store::{self, writes};
+use super::{Event, NewEvent};
+use crate::accounts::audit;
+use crate::accounts::auth::Organizer;
+use crate::accounts::MicrosoftAccount;
+use crate::clock::now;
+use crate::jobs::email::{self, Mail};
+use crate::store::Db;
+use app::domain::{EventStatus, FieldError, PredefinedLabel, Question, QuestionKind, RegistrationStatus};
+
+/// The organization's event with this slug, drafts included.
+pub async fn event(db: &Db, org: &Organizer, slug: &str) -> Result<Event, ManageError> {
+    store::of_organization(db, org, slug).await?.ok_or(ManageError::NotFound)
+}
+
+/// The organization's events, newest first, with counts.
+pub async fn list(db: &Db, org: &Organizer) -> Result<Vec<Event>, ManageError> {
+    Ok(store::list(db, org).await?)
+}
+
+fn slug_is_taken() -> ManageError {
+    ManageError::Invalid(vec![FieldError::new("slug", "This address is taken; choose another.")])
+}
+
+/// The email-confirmation setting of the input, checked; `None` when the input has none.
+fn confirmation_minutes(input: &EventInput) -> Result<Option<i64>, ManageError> {
+    match input.email_confirmation_minutes {
+        Some(m) if !(0..=MAX_CONFIRMATION_MINUTES).contains(&m) => Err(ManageError::Invalid(vec![FieldError::new(
+            "emailConfirmationMinutes",
+            format!("Give 0 (no confirmation) up to {MAX_CONFIRMATION_MINUTES} minutes (a week)."),
+        )])),
+        other => Ok(other),
+    }
+}
+
+/// Creates a draft event, in one transaction.
+pub async fn create(db: &Db, org: &Organizer, input: &EventInput) -> Result<Event, ManageError> {
+    let (new, presenters) = build(None, input, org).map_err(ManageError::Invalid)?;
+    let confirm = confirmation_minutes(input)?;
+    if store::slug_taken(db, &new.slug, None).await? {
+        return Err(slug_is_taken());
+    }
+    let now = now();
+    let mut tx = db.begin_write().await?;
+    let id = store::insert_in(&mut tx, &new, now).await?;
+    writes::add_organizer(&mut tx, &id, &org.id).await?;
+    if let Some(teams_emails) = input.is_attendee_email_notification_enabled {
+        writes::set_teams_emails(&mut tx, &id, teams_emails).await?;
+    }
+    if let Some(p) = presenters {
+        writes::write_presenters(&mut tx, &id, &p).await?;
+    }
+    if let Some(minutes) = confirm {
+        writes::set_confirmation_minutes(&mut tx, &id, minutes).await?;
+    }
+    audit::record(&mut tx, &org.organization_id, &org.email, "event.created", &new.slug, now).await?;
+    tx.commit().await?;
+    store::by_id(db, &id).await?.ok_or(ManageError::NotFound)
+}
+
+/// Changes an event, in one transaction. A canceled event can no longer change; more capacity
+/// lets people in from the waitlist at once.
+pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) -> Result<Event, ManageError> {
+    let current = event(db, org, slug).await?;
+    if current.status == EventStatus::Canceled {
+        return Err(ManageError::Conflict("A canceled event can't be changed.".into()));
+    }
+    let (new, presenters) = build(Some(&current), input, org).map_err(ManageError::Invalid)?;
+    let confirm = confirmation_minutes(input)?;
+    if new.slug != current.slug && store::slug_taken(db, &new.slug, Some(&current.id)).await? {
+        return Err(slug_is_taken());
+    }
+    let link = match &input.teams_webinar_id {
+        Some(link) => Some(webinar_link(db, &current, link.as_deref(), input.teams_webinar_checked_with.as_ref()).await?),
+        None => None,
+    };
+    let now = now();
+    let mut tx = db.begin_write().await?;
+    super::store::seats::lock(db, &mut tx, &current.id).await?;
+    writes::update_fields(&mut tx, &current.id, &new, now).await?;
+    if input.questions.is_some() {
+        writes::write_questions(&mut tx, &current.id, &new.questions).await?;
+    }
+    match link {
+        Some(WebinarLink::To(id, owner)) => writes::link_webinar(&mut tx, &current.id, &id, &owner).await.map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => webinar_taken(),
+            e => ManageError::Db(e),
+        })?,
+        Some(WebinarLink::Unlink) => writes::unlink_webinar(&mut tx, &current.id).await?,
+        Some(WebinarLink::Same) | None => {}
+    }
+    if let Some(p) = presenters {
+        writes::write_presenters(&mut tx, &current.id, &p).await?;
+    }
+    if let Some(teams_emails) = input.is_attendee_email_notification_enabled {
+        writes::set_teams_emails(&mut tx, &current.id, teams_emails).await?;
+    }
+    if new.start_at != current.start_at {
+        super::store::reminders::rearm(&mut tx, &current.id, new.start_at, now).await?;
+    }
+    // What Teams shows follows: title, description, times, who emails attendees. Each change
+    // bumps the event's version; the worker sends the newest state once.
+    if current.in_teams() {
+        writes::bump_teams_version(&mut tx, &current.id).await?;
+        crate::jobs::teams::update_event(&mut tx, &current.id).await?;
+    }
+    if let Some(minutes) = confirm {
+        writes::set_confirmation_minutes(&mut tx, &current.id, minutes).await?;
+    }
+    super::store::seats::promote_waitlisted(db, &mut tx, &current.id, now).await?;
+    audit::record(&mut tx, &org.organization_id, &org.email, "event.updated", &new.slug, now).await?;
+    tx.commit().await?;
+    store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+}
+
+/// What an update does to the event's link with a Teams webinar.
+enum WebinarLink {
+    /// Link to this webinar, owned in Teams by this organizer ("" for the service account).
+    To(String, String),
+    Unlink,
+    /// Already linked to it.
+    Same,
+}
+
+async fn webinar_link(
+    db: &Db,
+    current: &Event,
+    link: Option<&str>,
+    checked_with: Option<&MicrosoftAccount>,
+) -> Result<WebinarLink, ManageError> {
+    match link.map(str::trim).filter(|l| !l.is_empty()) {
+        None => Ok(WebinarLink::Unlink),
+        Some(id) if current.teams_webinar_id.as_deref() == Some(id) => Ok(WebinarLink::Same),
+        Some(id) => {
+            check_webinar_link(db, current, id).await?;
+            let Some(account) = checked_with else {
+                return Err(ManageError::Conflict(
+                    "A Teams webinar can only be linked after checking, with your organization's connected Microsoft 365 account, that this account organizes it.".into(),
+                ));
+            };
+            let owner = match account {
+                MicrosoftAccount::Personal(organizer) => organizer.clone(),
+                MicrosoftAccount::Service(_) => String::new(),
+            };
+            Ok(WebinarLink::To(id.to_string(), owner))
+        }
+    }
+}
+
+fn webinar_taken() -> ManageError {
+    ManageError::Conflict("This Teams webinar is already linked to another event; a webinar can be linked to one event only.".into())
+}
+
+/// Whether `event` may be linked to the Teams webinar `id`: the id has a webinar id's form
+/// (422 naming `teamsWebinarId` otherwise) and no other event holds it (409). Whether the
+/// organization's Microsoft 365 account organizes the webinar is checked in Teams, by
+/// `TeamsSync::webinar_account`.
+pub async fn check_webinar_link(db: &Db, event: &Event, id: &str) -> Result<(), ManageError> {
+    super::check_webinar_id(id).map_err(|m| ManageError::Invalid(vec![FieldError::new("teamsWebinarId", m)]))?;
+    match store::webinar_holder(db, id, &event.id).await? {
+        Some(_) => Err(webinar_taken()),
+        None => Ok(()),
+    }
+}
+
+/// Publishes a draft, opening it for registration. With `to_teams`, a webinar is also created
+/// and published in Teams, by the worker, with the organization's Microsoft 365 account.
+pub async fn publish(db: &Db, org: &Organizer, slug: &str, to_teams: bool) -> Result<Event, ManageError> {
+    let current = event(db, org, slug).await?;
+    match current.status {
+        EventStatus::Published => return Ok(current),
+        EventStatus::Canceled => return Err(ManageError::Conflict("A canceled event can't be published again.".into())),
+        EventStatus::Draft => {}
+    }
+    let now = now();
+    if current.end_at <= now {
+        return Err(ManageError::Conflict(
+            "This event is already over; change its dates before publishing.".into(),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    writes::set_status(&mut tx, &current.id, EventStatus::Published, now).await?;
+    if to_teams && !current.in_teams() {
+        // An organizer who connected their own Microsoft 365 account owns the event in Teams;
+        // otherwise the organization's service account does.
+        let owner = writes::personal_microsoft_account(&mut tx, &org.id).await?;
+        writes::set_teams_owner(&mut tx, &current.id, &owner.unwrap_or_default()).await?;
+        crate::jobs::teams::create_event(&mut tx, &current.id).await?;
+    }
+    audit::record(&mut tx, &org.organization_id, &org.email, "event.published", &current.slug, now).await?;
+    tx.commit().await?;
+    store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+}
+
+/// Cancels an event for good and tells everyone still registered, waiting or pending, with the
+/// organizer's message.
+pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>) -> Result<Event, ManageError> {
+    let current = event(db, org, slug).await?;
+    if current.status == EventStatus::Canceled {
+        return Ok(current);
+    }
+    let message = message.map(str::trim).filter(|m| !m.is_empty());
+    if message.is_some_and(|m| m.chars().count() > 5000) {
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "message",
+            "Please keep the message under 5000 characters.",
+        )]));
+    }
+    let now = now();
+    let mut tx = db.begin_write().await?;
+    writes::set_status(&mut tx, &current.id, EventStatus::Canceled, now).await?;
+    let statuses = [
+        RegistrationStatus::Registered,
+        RegistrationStatus::Waitlisted,
+        RegistrationStatus::PendingApproval,
+    ];
+    let recipients = writes::registrants_with(&mut tx, &current.id, &statuses).await?;
+    let text = message.unwrap_or("We're sorry, this event will not take place.");
+    email::enqueue_many(&mut tx, Mail::EventCanceled, &recipients, Some(text)).await?;
+    if current.in_teams() {
+        crate::jobs::teams::cancel_event(&mut tx, &current.id).await?;
+    }
+    audit::record(&mut tx, &org.organization_id, &org.email, "event.canceled", &current.slug, now).await?;
+    tx.commit().await?;
+    store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+}
+
+/// Sends the organizer's message to the event's registrants with one of `statuses`.
+pub async fn announce(db: &Db, org: &Organizer, slug: &str, statuses: &[RegistrationStatus], message: &str) -> Result<usize, ManageError> {
+    let current = event(db, org, slug).await?;
+    let message = message.trim();
+    if message.is_empty() || message.chars().count() > 5000 {
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "message",
+            "Write a message of up to 5000 characters.",
+        )]));
+    }
+    // Addresses nobody confirmed get no messages.
+    let statuses: Vec<RegistrationStatus> = statuses.iter().copied().filter(|s| *s != RegistrationStatus::Unconfirmed).collect();
+    if statuses.is_empty() {
+        return Err(ManageError::Invalid(vec![FieldError::new(
+            "statuses",
+            "Choose who receives the message.",
+        )]));
+    }
+    let now = now();
+    let mut tx = db.begin_write().await?;
+    let recipients = writes::registrants_with(&mut tx, &current.id, &statuses).await?;
+    email::enqueue_many(&mut tx, Mail::Announcement, &recipients, Some(message)).await?;
+    audit::record(&mut tx, &org.organization_id, &org.email, "event.announced", &current.slug, now).await?;
+    tx.commit().await?;
+    Ok(recipients.len())
+}
+
+/// A draft copy of an event with its questions and presenters, at a new address, in one
+/// transaction.
+pub async fn duplicate(db: &Db, org: &Organizer, slug: &str) -> Result<Event, ManageError> {
+    let source = event(db, org, slug).await?;
+    let mut n = 1;
+    let new_slug = loop {
+        let candidate = if n == 1 {
+            format!("{}-copy", source.slug)
+        } else {
+            format!("{}-copy-{n}", source.slug)
+        };
+        let candidate: String = candidate.chars().take(80).collect();
+        if !store::slug_taken(db, &candidate, None).await? {
+            break candidate;
+        }
+        n += 1;
+    };
+    let questions = source
+        .questions
+        .iter()
+        .map(|q| {
+            let label = (q.kind == QuestionKind::Predefined)
+                .then(|| PredefinedLabel::ALL.iter().copied().find(|p| p.display_name() == q.label))
+                .flatten();
+            (
+                Question {
+                    id: String::new(),
+                    ..q.clone()
+                },
+                label,
+            )
+        })
+        .collect();
+    let copy = NewEvent {
+        organization_id: org.organization_id.clone(),
+        slug: new_slug,
+        title: format!("Copy of {}", source.title).chars().take(MAX_TITLE).collect(),
+        summary: source.summary.clone(),
+        description: source.description.clone(),
+        kind: source.kind,
+        status: EventStatus::Draft,
+        start_at: source.start_at,
+        end_at: source.end_at,
+        time_zone: source.time_zone.clone(),
+        capacity: source.capacity,
+        waitlist_enabled: source.waitlist_enabled,
+        manual_approval: source.manual_approval,
+        registration_opens_at: source.registration_opens_at,
+        registration_closes_at: source.registration_closes_at,
+        join_url: source.join_url.clone(),
+        terms_url: source.terms_url.clone(),
+        questions,
+        presenters: Vec::new(),
+    };
+    let presenters = store::presenter_records(db, &source.id).await?;
+    let now = now();
+    let mut tx = db.begin_write().await?;
+    let id = store::insert_in(&mut tx, &copy, now).await?;
+    writes::add_organizer(&mut tx, &id, &org.id).await?;
+    writes::write_presenters(&mut tx, &id, &presenters).await?;
+    audit::record(&mut tx, &org.organization_id, &org.email, "event.duplicated", &source.slug, now).await?;
+    tx.commit().await?;
+    store::by_id(db, &id).await?.ok_or(ManageError::NotFound)
+}

@@ -1,0 +1,152 @@
+//! What organizers see and decide, in SQL: the registrant list and a decision on one
+//! registration.
+
+use super::super::organizer::{Decision, RegistrantRow};
+use crate::accounts::auth::Organizer;
+use crate::events::store::seats::{counter, lock as lock_event, promote_waitlisted, shift_counts, Counter};
+use crate::events::{Event, ManageError};
+use crate::jobs::email::{self, Mail};
+use crate::store::{decode_error, Db};
+use app::domain::RegistrationStatus;
+use sqlx::Row;
+
+/// Registrants of an event, filtered by status and a search over name and email, newest first.
+pub async fn list(
+    db: &Db,
+    current: &Event,
+    status: Option<RegistrationStatus>,
+    search: Option<&str>,
+    page: (i64, i64),
+) -> Result<(Vec<RegistrantRow>, i64), ManageError> {
+    let mut filter = String::from("event_id = $1");
+    if status.is_some() {
+        filter.push_str(" AND status = $2");
+    }
+    let search = search
+        .map(|s| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], "")))
+        .filter(|s| s.len() > 2);
+    if search.is_some() {
+        filter.push_str(&format!(
+            " AND (email_normalized LIKE ${n} OR LOWER(first_name) LIKE ${n} OR LOWER(last_name) LIKE ${n})",
+            n = if status.is_some() { 3 } else { 2 }
+        ));
+    }
+    fn bind_filter<'q>(
+        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+        event_id: &'q str,
+        status: Option<RegistrationStatus>,
+        search: Option<&'q str>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        q = q.bind(event_id);
+        if let Some(s) = status {
+            q = q.bind(s.as_str());
+        }
+        if let Some(s) = search {
+            q = q.bind(s);
+        }
+        q
+    }
+    let count_sql = format!("SELECT COUNT(*) AS n FROM registrations WHERE {filter}");
+    let total: i64 = bind_filter(sqlx::query(&count_sql), &current.id, status, search.as_deref())
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+    let (limit, offset) = page;
+    let rows_sql = format!(
+        "SELECT id, status, first_name, last_name, email, preferred_timezone, preferred_language, created_at, answers \
+         FROM registrations WHERE {filter} ORDER BY created_at DESC, id LIMIT {limit} OFFSET {offset}"
+    );
+    let rows = bind_filter(sqlx::query(&rows_sql), &current.id, status, search.as_deref())
+        .fetch_all(&db.pool)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let status: String = r.try_get("status")?;
+        let answers: String = r.try_get("answers")?;
+        out.push(RegistrantRow {
+            id: r.try_get("id")?,
+            status: RegistrationStatus::parse(&status).ok_or_else(|| decode_error("status", &status))?,
+            first_name: r.try_get("first_name")?,
+            last_name: r.try_get("last_name")?,
+            email: r.try_get("email")?,
+            preferred_timezone: r.try_get("preferred_timezone")?,
+            preferred_language: r.try_get("preferred_language")?,
+            registration_date_time: jiff::Timestamp::from_second(r.try_get("created_at")?)
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
+            registration_question_answers: serde_json::from_str(&answers).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        });
+    }
+    Ok((out, total))
+}
+
+/// Applies an organizer's decision to a registration of their event, in one transaction, and
+/// emails the registrant. Approving or promoting needs a free seat.
+pub async fn decide(
+    db: &Db,
+    org: &Organizer,
+    current: &Event,
+    registration_id: &str,
+    decision: Decision,
+    now: i64,
+) -> Result<RegistrationStatus, ManageError> {
+    let mut tx = db.begin_write().await?;
+    let locked = lock_event(db, &mut tx, &current.id).await?;
+    let reg: Option<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT status, email, confirm_as FROM registrations WHERE id = $1 AND event_id = $2")
+            .bind(registration_id)
+            .bind(&current.id)
+            .fetch_optional(&mut *tx.tx)
+            .await?;
+    let (status, email, confirm_as) = reg.ok_or(ManageError::NotFound)?;
+    let confirm_as = confirm_as.as_deref().and_then(RegistrationStatus::parse);
+    let from = RegistrationStatus::parse(&status).ok_or_else(|| decode_error("status", &status))?;
+    let (to, mail) = match decision {
+        Decision::Approve if from == RegistrationStatus::PendingApproval => (RegistrationStatus::Registered, Mail::Approved),
+        Decision::Reject if from == RegistrationStatus::PendingApproval => (RegistrationStatus::RejectedByOrganizer, Mail::Rejected),
+        Decision::Promote if from == RegistrationStatus::Waitlisted => (RegistrationStatus::Registered, Mail::Promoted),
+        Decision::Cancel if from.can_become(RegistrationStatus::Canceled) => (RegistrationStatus::Canceled, Mail::Canceled),
+        _ => {
+            return Err(ManageError::Conflict(format!(
+                "A registration that is {} can't be changed that way.",
+                from.as_str()
+            )))
+        }
+    };
+    if to == RegistrationStatus::Registered && locked.capacity.is_some_and(|c| locked.registered_count + locked.held_count >= c) {
+        return Err(ManageError::Conflict("There is no free seat. Raise the capacity first.".into()));
+    }
+    sqlx::query(
+        "UPDATE registrations SET status = $2, waitlist_seq = NULL, updated_at = $3, \
+         canceled_at = CASE WHEN $2 = 'canceled' THEN $3 ELSE canceled_at END WHERE id = $1",
+    )
+    .bind(registration_id)
+    .bind(to.as_str())
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?;
+    let freed = counter(from, confirm_as);
+    shift_counts(&mut tx, &current.id, freed, counter(to, None), now).await?;
+    // An address never confirmed gets no email.
+    if from != RegistrationStatus::Unconfirmed {
+        email::enqueue(&mut tx, mail, registration_id, &email, None).await?;
+    }
+    if to == RegistrationStatus::Registered {
+        crate::jobs::teams::register(&mut tx, locked.teams_webinar_id.is_some(), registration_id).await?;
+    }
+    if from == RegistrationStatus::Registered && to == RegistrationStatus::Canceled {
+        crate::jobs::teams::unregister(&mut tx, locked.teams_webinar_id.is_some(), registration_id).await?;
+    }
+    if matches!(freed, Some(Counter::Registered | Counter::Held)) {
+        promote_waitlisted(db, &mut tx, &current.id, now).await?;
+    }
+    let action = match decision {
+        Decision::Approve => "registration.approved",
+        Decision::Reject => "registration.rejected",
+        Decision::Promote => "registration.promoted",
+        Decision::Cancel => "registration.canceled",
+    };
+    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, action, &current.slug, now).await?;
+    tx.commit().await?;
+    Ok(to)
+}
