@@ -19,6 +19,7 @@ pub mod microsoft;
 pub mod notify;
 pub mod portal;
 pub mod registrations;
+pub mod security_log;
 pub mod store;
 pub mod workers;
 
@@ -45,6 +46,8 @@ pub struct AppState {
     /// Seals manage links (and Microsoft tokens) at rest: `ATRIUM_SECRET_KEY`, or on a single
     /// SQLite install a key generated into the data folder.
     pub sealer: crypto::Sealer,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: http::client_addr::TrustedProxies,
     /// Sends registrations to Teams, in Microsoft mode.
     pub teams: Option<microsoft::sync::TeamsSync>,
     /// The organization's connected Microsoft 365 account, in Microsoft mode.
@@ -79,6 +82,18 @@ fn leptos_options(config: &Config) -> LeptosOptions {
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build()
+}
+
+impl axum::extract::FromRef<AppState> for Db {
+    fn from_ref(state: &AppState) -> Db {
+        state.db.clone()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for http::client_addr::TrustedProxies {
+    fn from_ref(state: &AppState) -> Self {
+        state.trusted_proxies.clone()
+    }
 }
 
 impl AppState {
@@ -149,7 +164,9 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         }
         sync
     });
+    let trusted_proxies = http::client_addr::TrustedProxies(Arc::new(config.trusted_proxies.clone()));
     Ok(AppState {
+        trusted_proxies,
         microsoft,
         teams,
         db,

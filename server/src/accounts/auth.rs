@@ -5,10 +5,8 @@
 
 use crate::accounts::passwords::Hasher;
 use crate::http::problem::Problem;
-use crate::http::security;
 use crate::limits;
 use crate::store::{Db, WriteTx};
-use crate::AppState;
 use app::domain::EmailAddress;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -428,7 +426,7 @@ pub async fn sign_in_with_password(
         .exceeded(limits::SIGN_IN_PAIR)
         .max(by_address.exceeded(limits::SIGN_IN_ADDRESS))
     {
-        security::event("sign_in_throttled", Some(&account), Some(address), "");
+        crate::security_log::event("sign_in_throttled", Some(&account), Some(address), "");
         return Err(SignInFailure::Limited(wait));
     }
     let failures = limits::peek(db, limits::SIGN_IN_ACCOUNT_FAILURES, &account, now).await?;
@@ -449,7 +447,7 @@ pub async fn sign_in_with_password(
             let mut tx = db.begin_write().await?;
             limits::hit(&mut tx, limits::SIGN_IN_ACCOUNT_FAILURES, &account, now).await?;
             tx.commit().await?;
-            security::event("sign_in_failed", Some(&account), Some(address), "");
+            crate::security_log::event("sign_in_failed", Some(&account), Some(address), "");
             Err(SignInFailure::Wrong)
         }
     }
@@ -491,10 +489,14 @@ pub struct SignedIn {
     pub csrf: String,
 }
 
-impl FromRequestParts<AppState> for SignedIn {
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn
+where
+    Db: axum::extract::FromRef<S>,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let db = <Db as axum::extract::FromRef<S>>::from_ref(state);
         let to_login = || {
             let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/dashboard");
             let encoded: String = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
@@ -503,7 +505,7 @@ impl FromRequestParts<AppState> for SignedIn {
         let Some(secret) = cookie_value(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
         };
-        match session(&state.db, &secret).await {
+        match session(&db, &secret).await {
             Ok(Some((organizer, csrf))) => Ok(SignedIn { organizer, csrf }),
             Ok(None) => Err(to_login()),
             Err(e) => Err(Problem::internal(&e).into_response()),

@@ -4,7 +4,6 @@
 use crate::accounts::auth::{self, Organizer};
 use crate::accounts::passwords::Hasher;
 use crate::clock::now;
-use crate::events::ManageError;
 use crate::store::Db;
 use app::domain::{EmailAddress, FieldError};
 use sqlx::Row;
@@ -46,14 +45,23 @@ pub async fn pending(db: &Db, org: &Organizer) -> Result<Vec<(String, i64)>, sql
 }
 
 /// Invites `email` to the organization. Returns the secret for the one-time link.
-pub async fn invite(db: &Db, org: &Organizer, email: &str) -> Result<String, ManageError> {
-    let email = EmailAddress::parse(email).map_err(|m| ManageError::Invalid(vec![FieldError::new("email", m)]))?;
+/// Why an invitation could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum InviteError {
+    #[error("invalid invitation")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub async fn invite(db: &Db, org: &Organizer, email: &str) -> Result<String, InviteError> {
+    let email = EmailAddress::parse(email).map_err(|m| InviteError::Invalid(vec![FieldError::new("email", m)]))?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM organizers WHERE email_normalized = $1")
         .bind(email.normalized())
         .fetch_optional(&db.pool)
         .await?;
     if taken.is_some() {
-        return Err(ManageError::Invalid(vec![FieldError::new(
+        return Err(InviteError::Invalid(vec![FieldError::new(
             "email",
             "This person already has an Atrium account.",
         )]));
@@ -74,7 +82,7 @@ pub async fn invite(db: &Db, org: &Organizer, email: &str) -> Result<String, Man
     .await?;
     crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, "invitation.created", email.as_str(), now).await?;
     tx.commit().await?;
-    crate::http::security::event("invitation_created", Some(&org.email), None, email.as_str());
+    crate::security_log::event("invitation_created", Some(&org.email), None, email.as_str());
     Ok(secret)
 }
 
@@ -136,7 +144,7 @@ pub async fn accept(db: &Db, hasher: &Hasher, secret: &str, password: &str) -> R
     )
     .await?;
     tx.commit().await?;
-    crate::http::security::event("invitation_used", Some(&invitation.email), None, &invitation.organization_id);
+    crate::security_log::event("invitation_used", Some(&invitation.email), None, &invitation.organization_id);
     Ok(Organizer {
         organization_name: invitation.organization_name,
         ..organizer

@@ -5,7 +5,6 @@
 use crate::accounts::auth::{random_secret, sha256_hex, AuthError, Organizer};
 use crate::http::problem::Problem;
 use crate::store::Db;
-use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
@@ -79,7 +78,7 @@ pub async fn create(db: &Db, organizer: &Organizer, spec: &NewToken) -> Result<(
     .await?;
     crate::accounts::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.created", name, now).await?;
     tx.commit().await?;
-    crate::http::security::event("api_token_created", Some(&organizer.email), None, name);
+    crate::security_log::event("api_token_created", Some(&organizer.email), None, name);
     Ok((id, token))
 }
 
@@ -138,7 +137,7 @@ pub async fn revoke(db: &Db, organizer: &Organizer, token_id: &str) -> Result<bo
     let Some(name) = name else { return Ok(false) };
     crate::accounts::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.revoked", &name, now).await?;
     tx.commit().await?;
-    crate::http::security::event("api_token_revoked", Some(&organizer.email), None, &name);
+    crate::security_log::event("api_token_revoked", Some(&organizer.email), None, &name);
     Ok(true)
 }
 
@@ -189,14 +188,14 @@ fn unauthorized() -> Response {
     r
 }
 
-async fn caller(parts: &Parts, state: &AppState) -> Result<(Organizer, Scope), Response> {
+async fn caller(parts: &Parts, db: &Db) -> Result<(Organizer, Scope), Response> {
     let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else {
         return Err(unauthorized());
     };
-    match organizer_for(&state.db, token).await {
+    match organizer_for(db, token).await {
         Ok(Some(found)) => {
-            let _ = touch(&state.db, token).await;
+            let _ = touch(db, token).await;
             Ok(found)
         }
         Ok(None) => Err(unauthorized()),
@@ -207,22 +206,30 @@ async fn caller(parts: &Parts, state: &AppState) -> Result<(Organizer, Scope), R
 /// An organizer calling the API with any live token (`Authorization: Bearer atr_…`).
 pub struct ApiOrganizer(pub Organizer);
 
-impl FromRequestParts<AppState> for ApiOrganizer {
+impl<S: Send + Sync> FromRequestParts<S> for ApiOrganizer
+where
+    Db: axum::extract::FromRef<S>,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        caller(parts, state).await.map(|(o, _)| ApiOrganizer(o))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let db = <Db as axum::extract::FromRef<S>>::from_ref(state);
+        caller(parts, &db).await.map(|(o, _)| ApiOrganizer(o))
     }
 }
 
 /// An organizer calling the API with a token that may change things.
 pub struct ApiWriter(pub Organizer);
 
-impl FromRequestParts<AppState> for ApiWriter {
+impl<S: Send + Sync> FromRequestParts<S> for ApiWriter
+where
+    Db: axum::extract::FromRef<S>,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match caller(parts, state).await? {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let db = <Db as axum::extract::FromRef<S>>::from_ref(state);
+        match caller(parts, &db).await? {
             (o, Scope::Write) => Ok(ApiWriter(o)),
             (_, Scope::Read) => Err(Problem::new(StatusCode::FORBIDDEN, "read-only-token", "This token is read-only")
                 .detail("Create a token with the write scope to make changes.")

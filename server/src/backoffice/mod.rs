@@ -1334,7 +1334,7 @@ async fn invite(State(state): State<AppState>, signed: SignedIn, body: Bytes) ->
             let link = format!("{}/invite/{secret}", state.config.public_url);
             team_view(&state, &signed, StatusCode::OK, Some(link)).await
         }
-        Err(e) => manage_error(&state, e),
+        Err(e) => manage_error(&state, e.into()),
     }
 }
 

@@ -7,6 +7,15 @@ use app::domain::{
 };
 use serde::Deserialize;
 
+impl From<crate::accounts::team::InviteError> for ManageError {
+    fn from(e: crate::accounts::team::InviteError) -> Self {
+        match e {
+            crate::accounts::team::InviteError::Invalid(errors) => ManageError::Invalid(errors),
+            crate::accounts::team::InviteError::Db(e) => ManageError::Db(e),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ManageError {
     #[error("not found")]
@@ -100,7 +109,7 @@ pub struct EventInput {
     /// co-organize `teams_webinar_id` (see `TeamsSync::webinar_account`); it then owns the event
     /// in Teams. Never read from a request: a new link is refused without it.
     #[serde(skip)]
-    pub teams_webinar_checked_with: Option<crate::microsoft::delegated::Account>,
+    pub teams_webinar_checked_with: Option<crate::accounts::MicrosoftAccount>,
     /// Registrants must confirm their email address within this many minutes (their seat is
     /// held meanwhile, then released); 0 turns confirmation off.
     pub email_confirmation_minutes: Option<i64>,

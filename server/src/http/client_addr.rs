@@ -3,7 +3,6 @@
 //! `X-Forwarded-For`. Rate limits key on this, so a client can't pick its own address by
 //! sending the header itself.
 
-use crate::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
@@ -46,16 +45,24 @@ pub fn resolve(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     peer
 }
 
-impl FromRequestParts<AppState> for ClientAddr {
+/// The reverse proxies whose `X-Forwarded-For` is believed, as the app state hands them out.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(pub std::sync::Arc<Vec<IpNet>>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr
+where
+    TrustedProxies: axum::extract::FromRef<S>,
+{
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-        Ok(ClientAddr(resolve(peer, &parts.headers, &state.config.trusted_proxies)))
+        let trusted = <TrustedProxies as axum::extract::FromRef<S>>::from_ref(state);
+        Ok(ClientAddr(resolve(peer, &parts.headers, &trusted.0)))
     }
 }
 

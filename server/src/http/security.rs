@@ -7,18 +7,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Logs a security-relevant event as one structured line under the `atrium::security` target:
-/// failed and throttled sign-ins, refused cross-site requests, tokens created and revoked,
-/// invitations used, Microsoft accounts linked. Secrets never go in here.
-pub fn event(kind: &'static str, account: Option<&str>, address: Option<&str>, detail: &str) {
-    tracing::info!(
-        target: "atrium::security",
-        event = kind,
-        account = account.unwrap_or(""),
-        address = address.unwrap_or(""),
-        detail
-    );
-}
+pub use crate::security_log::event;
 
 /// Where forms may lead besides Atrium itself: in Microsoft mode, the identity platform (a
 /// connect form answers with a redirect to its sign-in page, and browsers apply `form-action`

@@ -764,7 +764,16 @@ impl TeamsSync {
             }
             (None, None) => return Err("this event is not in Teams".into()),
         };
-        crate::attendance::store_graph_records(&self.db, &event.id, &records)
+        let records: Vec<crate::attendance::Record> = records
+            .iter()
+            .map(|r| crate::attendance::Record {
+                registration_id: r.external_registration_information.as_ref().and_then(|x| x.registration_id.clone()),
+                email: r.email_address.clone(),
+                name: r.identity.as_ref().and_then(|i| i.display_name.clone()).unwrap_or_default(),
+                seconds: r.total_attendance_in_seconds.unwrap_or(0),
+            })
+            .collect();
+        crate::attendance::store_records(&self.db, &event.id, &records)
             .await
             .map_err(|e| e.to_string())
     }

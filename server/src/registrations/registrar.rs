@@ -75,7 +75,7 @@ pub async fn register(
     // Fail fast on a closed event, before reading the fields.
     event.window().check(crate::clock::now()).map_err(RegisterError::Refused)?;
     if input.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
-        crate::http::security::event("registration_honeypot", None, address, &event.slug);
+        crate::security_log::event("registration_honeypot", None, address, &event.slug);
         return Err(RegisterError::Invalid(vec![FieldError::new(
             "form",
             "We couldn't accept this registration. If you're a person, please leave the hidden \"website\" field empty.",

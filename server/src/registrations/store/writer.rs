@@ -180,7 +180,7 @@ async fn register_one(
     if let (Some(address), Some(count)) = (&item.address, count) {
         if let Some(wait) = count.exceeded(rules.per_address) {
             if count.hits == rules.per_address.hits + 1 {
-                crate::http::security::event("registrations_throttled", None, Some(address), &current.slug);
+                crate::security_log::event("registrations_throttled", None, Some(address), &current.slug);
             }
             return Ok(Err(RegisterError::Limited(wait)));
         }
