@@ -1,0 +1,106 @@
+//! Attendance read from Teams: when Graph announces a report, and after each event ends.
+
+use super::*;
+use crate::events::Event;
+
+impl TeamsSync {
+    pub(super) async fn record_attendance(&self, event_id: &str, records: Option<i64>) -> Result<(), String> {
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query("UPDATE events SET attendance_fetched_at = $2, attendance_records = $3 WHERE id = $1")
+                .bind(event_id)
+                .bind(crate::clock::now())
+                .bind(records)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+
+    /// After an event held in Teams ends, its attendance is read from Teams: ten minutes after
+    /// the end, then every hour until a report with records is there, for up to two days.
+    /// Returns how many events were read.
+    pub async fn attendance_pass(&self) -> Result<usize, sqlx::Error> {
+        let now = crate::clock::now();
+        let due: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM events WHERE status = 'published' AND (teams_webinar_id IS NOT NULL OR teams_meeting_id IS NOT NULL) \
+             AND end_at + 600 <= $1 AND end_at + 172800 > $1 \
+             AND (attendance_fetched_at IS NULL OR (COALESCE(attendance_records, 0) = 0 AND attendance_fetched_at + 3600 <= $1)) \
+             ORDER BY end_at LIMIT 5",
+        )
+        .bind(now)
+        .fetch_all(&self.db.pool)
+        .await?;
+        for id in &due {
+            let Some(event) = crate::events::by_id(&self.db, id).await? else {
+                continue;
+            };
+            let records = match self.read_attendance(&event).await {
+                Ok(summary) => Some(summary.attendees as i64),
+                Err(e) => {
+                    tracing::warn!(event = %id, error = %e, "reading attendance from Teams failed; will retry");
+                    None
+                }
+            };
+            if let Err(e) = self.record_attendance(id, records).await {
+                tracing::warn!(event = %id, error = %e, "recording the attendance pass failed");
+            }
+        }
+        Ok(due.len())
+    }
+
+    /// Reads the event's attendance from Teams into the attendance table: every report of a
+    /// meeting (with its owner's token), or of every session of a webinar (with the
+    /// application's, which needs the access policy).
+    pub async fn read_attendance(&self, event: &Event) -> Result<crate::attendance::ImportSummary, String> {
+        use crate::microsoft::models::Session;
+        let records = match (&event.teams_meeting_id, &event.teams_webinar_id) {
+            (Some(meeting), _) => {
+                let (token, mailbox) = self.owner_token(event).await?;
+                let reports = format!("/me/onlineMeetings/{meeting}/attendanceReports");
+                self.report_records(&reports, Some(&token), &mailbox).await?
+            }
+            (None, Some(webinar)) => {
+                let base = format!("{}/sessions", crate::microsoft::webinar_path(webinar)?);
+                let sessions: Vec<Session> = self.client.get_all(&base, "application").await.map_err(|e| e.to_string())?;
+                let mut records = Vec::new();
+                for session in sessions.iter().filter_map(|s| s.id.as_deref()) {
+                    let reports = format!("{base}/{session}/attendanceReports");
+                    records.extend(self.report_records(&reports, None, "application").await?);
+                }
+                records
+            }
+            (None, None) => return Err("this event is not in Teams".into()),
+        };
+        let records: Vec<crate::attendance::Record> = records
+            .iter()
+            .map(|r| crate::attendance::Record {
+                registration_id: r.external_registration_information.as_ref().and_then(|x| x.registration_id.clone()),
+                email: r.email_address.clone(),
+                name: r.identity.as_ref().and_then(|i| i.display_name.clone()).unwrap_or_default(),
+                seconds: r.total_attendance_in_seconds.unwrap_or(0),
+            })
+            .collect();
+        crate::attendance::store_records(&self.db, &event.id, &records)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// The attendance records of every report in the collection at `reports`.
+    pub(super) async fn report_records(
+        &self,
+        reports: &str,
+        token: Option<&str>,
+        mailbox: &str,
+    ) -> Result<Vec<crate::microsoft::models::AttendanceRecord>, String> {
+        let list: Vec<crate::microsoft::models::AttendanceReport> =
+            self.client.collect(reports, mailbox, token).await.map_err(|e| e.to_string())?;
+        let mut records = Vec::new();
+        for report in list.iter().filter_map(|r| r.id.as_deref()) {
+            let path = format!("{reports}/{report}/attendanceRecords");
+            records.extend(self.client.collect(&path, mailbox, token).await.map_err(|e| e.to_string())?);
+        }
+        Ok(records)
+    }
+}

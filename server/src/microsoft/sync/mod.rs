@@ -1,0 +1,246 @@
+//! Microsoft mode: confirmed registrations reach the event's Teams webinar. The job is queued in
+//! the registration's own transaction and sent later by a worker (never on the attendee's
+//! request), twenty at a time through `$batch`, with our registration id in
+//! `externalRegistrationInformation` so attendance can be joined back. A job sent twice (a crash
+//! after Graph accepted it) finds the person already registered (409) with our id, which counts
+//! as done; a 409 for a registration without our id is someone else's, recorded as a problem
+//! for the organizers and not retried.
+
+mod attendance;
+mod backlog;
+mod bodies;
+mod events;
+mod import;
+mod notifications;
+mod registrations;
+
+pub use backlog::{backlog, refused, Backlog};
+pub use bodies::graph_time;
+use bodies::*;
+pub use import::LinkRefusal;
+
+use crate::events::Event;
+pub use crate::jobs::teams::{
+    EventJob as WebinarJob, RegisterJob, TOPIC_REGISTER, TOPIC_UNREGISTER, TOPIC_UPDATE, TOPIC_WEBINAR, TOPIC_WEBINAR_CANCEL,
+};
+use crate::jobs::{claim, settle};
+use crate::microsoft::client::GraphClient;
+use crate::store::Db;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Graph's `$batch` limit.
+pub(super) const BATCH: i64 = 20;
+
+/// A job not done yet: topic, payload, its registration's event, last error, attempts, next try.
+pub(super) type PendingJob = (String, String, Option<String>, Option<String>, i64, i64);
+
+/// What a job about a whole event does in Teams.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum EventStep {
+    Create,
+    Update,
+    Cancel,
+}
+
+/// A stored notification: id, subscription, kind, resource, lifecycle event.
+pub(super) type StoredNotification = (String, String, String, Option<String>, Option<String>);
+
+#[derive(Clone)]
+pub struct TeamsSync {
+    db: Db,
+    client: GraphClient,
+    delegated: Option<crate::microsoft::delegated::Delegated>,
+    /// Seals the manage links of registrations made in Teams.
+    sealer: crate::crypto::Sealer,
+    /// Where Graph sends change notifications (the site's public address).
+    public_url: Option<String>,
+    wake: Arc<Notify>,
+    /// Set when a subscription must be made again without waiting for the regular pass.
+    subscriptions_due: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Why Teams does not have a registration: it already holds one for the same address that
+/// Atrium did not make.
+pub const TEAMS_HOLDS_ANOTHER: &str = "Teams already holds a registration for this address that Atrium did not make, so this one was not added to the Teams webinar. Check who registered it in Teams.";
+
+impl TeamsSync {
+    pub fn new(db: Db, client: GraphClient, sealer: crate::crypto::Sealer) -> Self {
+        Self {
+            db,
+            client,
+            sealer,
+            delegated: None,
+            public_url: None,
+            wake: Arc::new(Notify::new()),
+            subscriptions_due: Default::default(),
+        }
+    }
+
+    /// Subscribes to changes of linked webinars, with notifications sent to `public_url`.
+    pub fn with_public_url(mut self, public_url: &str) -> Self {
+        self.public_url = Some(public_url.to_string());
+        self
+    }
+
+    /// With the organization's delegated sign-in, webinars can be created in Teams too.
+    pub fn with_delegated(mut self, delegated: crate::microsoft::delegated::Delegated) -> Self {
+        self.delegated = Some(delegated);
+        self
+    }
+
+    pub fn notify(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn spawn(self) {
+        tokio::spawn(async move {
+            let mut subscriptions_checked: Option<std::time::Instant> = None;
+            let mut attendance_checked: Option<std::time::Instant> = None;
+            loop {
+                // At start-up and every ten minutes: subscriptions exist and are renewed in time.
+                if let Some(url) = &self.public_url {
+                    let due = self.subscriptions_due.swap(false, std::sync::atomic::Ordering::Relaxed);
+                    if due || subscriptions_checked.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
+                        match crate::microsoft::subscriptions::ensure(&self.db, &self.client, url).await {
+                            Ok(pass) => {
+                                if pass != Default::default() {
+                                    tracing::info!(created = pass.created, renewed = pass.renewed, "Graph subscriptions updated");
+                                }
+                                subscriptions_checked = Some(std::time::Instant::now());
+                            }
+                            Err(e) => tracing::warn!(error = %e, "Graph subscription pass failed"),
+                        }
+                    }
+                }
+                if let Err(e) = self.sync_webinars().await {
+                    tracing::warn!(error = %e, "Teams webinar pass failed");
+                }
+                if let Err(e) = self.process_notifications().await {
+                    tracing::warn!(error = %e, "notification pass failed");
+                }
+                if let Err(e) = self.sync_cancellations().await {
+                    tracing::warn!(error = %e, "Teams cancellation pass failed");
+                }
+                if let Err(e) = self.sync_webinar_cancellations().await {
+                    tracing::warn!(error = %e, "Teams webinar cancellation pass failed");
+                }
+                if let Err(e) = self.sync_updates().await {
+                    tracing::warn!(error = %e, "Teams update pass failed");
+                }
+                if attendance_checked.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
+                    attendance_checked = Some(std::time::Instant::now());
+                    if let Err(e) = self.attendance_pass().await {
+                        tracing::warn!(error = %e, "Teams attendance pass failed");
+                    }
+                }
+                match self.sync_due().await {
+                    Ok(n) if n as i64 == BATCH => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "Teams sync pass failed"),
+                }
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                }
+            }
+        });
+    }
+
+    /// Claims up to five jobs of `topic` about whole events and runs `step` for each;
+    /// failures are retried later with back-off. Returns how many jobs were claimed.
+    pub(super) async fn event_jobs(&self, topic: &str, step: EventStep) -> Result<usize, sqlx::Error> {
+        let claimed = claim(&self.db, topic, 5).await?;
+        let mut sent = Vec::new();
+        let mut failed = Vec::new();
+        for c in &claimed {
+            let Ok(job) = serde_json::from_str::<WebinarJob>(&c.payload) else {
+                sent.push(c.id.clone());
+                continue;
+            };
+            let outcome = match step {
+                // Attempts are counted at claim time: more than one means an earlier try.
+                EventStep::Create => self.publish_webinar(&job.event_id, c.attempts > 1).await,
+                EventStep::Update => self.update_in_teams(&job.event_id).await,
+                EventStep::Cancel => self.cancel_webinar(&job.event_id).await,
+            };
+            match outcome {
+                Ok(()) => sent.push(c.id.clone()),
+                Err(e) => {
+                    tracing::warn!(event = %job.event_id, ?step, error = %e, "a Teams step failed; will retry");
+                    failed.push((c.id.clone(), c.attempts, e));
+                }
+            }
+        }
+        settle(&self.db, &sent, &failed).await?;
+        Ok(claimed.len())
+    }
+
+    /// A delegated token for the account that owns `event` in Teams, and that account's
+    /// throttling key.
+    pub(super) async fn owner_token(&self, event: &Event) -> Result<(String, String), String> {
+        let Some(delegated) = &self.delegated else {
+            return Err("Microsoft mode is not fully configured".into());
+        };
+        let account = event.teams_account().ok_or("the event has no organization")?;
+        let token = delegated.access_token(&account).await.map_err(|e| e.to_string())?;
+        Ok((token, account.mailbox()))
+    }
+
+    pub(super) async fn stage(&self, event_id: &str) -> Result<Option<String>, String> {
+        sqlx::query_scalar("SELECT teams_stage FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    pub(super) async fn set_stage(&self, event_id: &str, webinar: Option<&str>, stage: &str) -> Result<(), String> {
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query("UPDATE events SET teams_webinar_id = COALESCE($2, teams_webinar_id), teams_stage = $3 WHERE id = $1")
+                .bind(event_id)
+                .bind(webinar)
+                .bind(stage)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+
+    pub(super) async fn teams_version(&self, event_id: &str) -> Result<i64, String> {
+        sqlx::query_scalar("SELECT teams_version FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    pub(super) async fn write(&self, sql: &str, event_id: &str, values: &[Option<&str>]) -> Result<(), String> {
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            let mut q = sqlx::query(sql).bind(event_id);
+            for v in values {
+                q = q.bind(*v);
+            }
+            q.execute(&mut *tx.tx).await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+
+    pub(super) async fn mark_synced(&self, event_id: &str, version: i64) -> Result<(), String> {
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query("UPDATE events SET teams_synced_version = $2 WHERE id = $1 AND teams_synced_version < $2")
+                .bind(event_id)
+                .bind(version)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())
+    }
+}

@@ -1,0 +1,157 @@
+//! Change notifications from Graph, stored by the webhook and worked through here: changed
+//! registrations, new attendance reports, and lifecycle notices about subscriptions.
+
+use super::*;
+use crate::microsoft::client::GraphError;
+use crate::microsoft::models::Registration;
+
+impl TeamsSync {
+    /// Works through stored change notifications: registrations made in Teams appear in Atrium;
+    /// a removed or expiring subscription is handed to the next subscription pass.
+    pub async fn process_notifications(&self) -> Result<usize, sqlx::Error> {
+        let rows: Vec<StoredNotification> = sqlx::query_as(
+            "SELECT id, subscription_id, kind, resource, lifecycle_event FROM graph_notifications WHERE processed_at IS NULL ORDER BY received_at LIMIT 50",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut done = Vec::new();
+        for (id, subscription, kind, resource, lifecycle) in &rows {
+            let outcome = match (kind.as_str(), lifecycle.as_deref()) {
+                // Graph could not deliver some notifications: read everything again.
+                ("lifecycle", Some("missed")) => self.resync_subscription(subscription).await,
+                ("lifecycle", Some("reauthorizationRequired")) => self.reauthorize(subscription).await,
+                // Removed by Graph: forget it, make a new one now, and read what may have been missed.
+                ("lifecycle", Some("subscriptionRemoved")) => match self.forget_subscription(subscription).await {
+                    Ok(Some(event_id)) => self.resync_event(&event_id).await,
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(e),
+                },
+                // Anything else: let the next subscription pass renew or recreate it.
+                ("lifecycle", _) => sqlx::query("UPDATE graph_subscriptions SET expires_at = 0 WHERE id = $1")
+                    .bind(subscription)
+                    .execute(&self.db.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                _ => self.handle_change(resource.as_deref().unwrap_or("")).await,
+            };
+            match outcome {
+                Ok(()) => done.push(id.clone()),
+                Err(e) => tracing::warn!(notification = %id, error = %e, lifecycle = ?lifecycle, "notification not processed yet"),
+            }
+        }
+        if !done.is_empty() {
+            let now = crate::clock::now();
+            let mut tx = self.db.begin_write().await?;
+            for id in &done {
+                sqlx::query("UPDATE graph_notifications SET processed_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(rows.len())
+    }
+
+    /// A change in Teams: a registration (mirrored into Atrium), or a new attendance report
+    /// (read into the attendance view).
+    pub(super) async fn handle_change(&self, resource: &str) -> Result<(), String> {
+        // solutions/virtualEvents/webinars/{webinar}/registrations/{registration}
+        // solutions/virtualEvents/webinars/{webinar}/sessions/{session}/attendanceReports/{report}
+        let parts: Vec<&str> = resource.trim_start_matches('/').split('/').collect();
+        let ["solutions", "virtualEvents", "webinars", webinar, rest @ ..] = parts.as_slice() else {
+            return Ok(());
+        };
+        let event_id: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE teams_webinar_id = $1")
+            .bind(*webinar)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(event_id) = event_id else { return Ok(()) };
+        match rest {
+            ["registrations", _] => {}
+            [.., "attendanceReports", _] | [.., "attendanceReports"] | ["getAttendanceReports", ..] => {
+                let Some(event) = crate::events::by_id(&self.db, &event_id).await.map_err(|e| e.to_string())? else {
+                    return Ok(());
+                };
+                let summary = self.read_attendance(&event).await?;
+                return self.record_attendance(&event_id, Some(summary.attendees as i64)).await;
+            }
+            _ => return Ok(()),
+        }
+        let (_, body) = match self
+            .client
+            .request(
+                reqwest::Method::GET,
+                &format!("/{}", resource.trim_start_matches('/')),
+                None,
+                "application",
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(GraphError::Http { status: 404, .. }) => return Ok(()),
+            Err(e) => return Err(e.to_string()),
+        };
+        let reg: Registration = crate::microsoft::models::parse_entity(body).map_err(|e| e.to_string())?;
+        self.mirror(&event_id, &reg).await.map(|_| ())
+    }
+
+    /// Answers `reauthorizationRequired`: reauthorized at Graph; one Graph no longer has is
+    /// recreated by the next subscription pass, which runs at once.
+    pub(super) async fn reauthorize(&self, subscription: &str) -> Result<(), String> {
+        let path = format!("/subscriptions/{subscription}/reauthorize");
+        match self.client.request(reqwest::Method::POST, &path, None, "application").await {
+            Ok(_) => Ok(()),
+            Err(GraphError::Http { status: 404, .. }) => self.forget_subscription(subscription).await.map(|_| ()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Drops a subscription Graph no longer holds and asks for a subscription pass now.
+    /// Returns the subscription's event.
+    pub(super) async fn forget_subscription(&self, subscription: &str) -> Result<Option<String>, String> {
+        let event_id: Option<Option<String>> = sqlx::query_scalar("SELECT event_id FROM graph_subscriptions WHERE id = $1")
+            .bind(subscription)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        let write = async {
+            let mut tx = self.db.begin_write().await?;
+            sqlx::query("DELETE FROM graph_subscriptions WHERE id = $1")
+                .bind(subscription)
+                .execute(&mut *tx.tx)
+                .await?;
+            tx.commit().await
+        };
+        write.await.map_err(|e: sqlx::Error| e.to_string())?;
+        self.subscriptions_due.store(true, std::sync::atomic::Ordering::Relaxed);
+        Ok(event_id.flatten())
+    }
+
+    pub(super) async fn resync_subscription(&self, subscription: &str) -> Result<(), String> {
+        let event_id: Option<Option<String>> = sqlx::query_scalar("SELECT event_id FROM graph_subscriptions WHERE id = $1")
+            .bind(subscription)
+            .fetch_optional(&self.db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(event_id) = event_id.flatten() else { return Ok(()) };
+        self.resync_event(&event_id).await
+    }
+
+    /// Reads the event's registrations from Teams again, and its attendance on the next pass.
+    pub(super) async fn resync_event(&self, event_id: &str) -> Result<(), String> {
+        let event_id = event_id.to_string();
+        let added = self.resync_registrations(&event_id).await?;
+        tracing::info!(event = %event_id, added, "resynchronized registrations after missed notifications");
+        // Attendance may have been missed too: read it again on the next attendance pass.
+        self.write(
+            "UPDATE events SET attendance_fetched_at = NULL, attendance_records = NULL WHERE id = $1 AND attendance_records = 0",
+            &event_id,
+            &[],
+        )
+        .await
+    }
+}
