@@ -1,0 +1,244 @@
+//! "Sign in with Microsoft" and linking an organizer's Microsoft account: OpenID Connect with
+//! PKCE and a nonce, and the ID token checked against the identity platform's published keys.
+
+use super::*;
+use crate::accounts::auth::{sha256_hex, Organizer};
+use crate::microsoft::client::GraphConfig;
+use base64::Engine;
+use serde_json::Value;
+use sqlx::Row;
+
+/// Who signed in with Microsoft, from a checked ID token. The account is its object id in its
+/// tenant (`oid`, `tid`); the email claim can be changed by the account's admins and is not
+/// verified, so it is for showing only, never for deciding who someone is.
+#[derive(Clone, Debug)]
+pub struct MicrosoftUser {
+    pub oid: String,
+    pub tid: String,
+    pub email: String,
+    pub name: String,
+}
+
+/// What an OpenID Connect round trip was started for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OidcPurpose {
+    /// "Sign in with Microsoft", returning to the local page `next`.
+    SignIn { next: String },
+    /// "Link Microsoft account", started by `organizer_id` in the session whose secret hashes
+    /// to `session_hash`.
+    Link { organizer_id: String, session_hash: String },
+}
+
+pub(super) type SigningKeys = std::collections::HashMap<String, (Vec<u8>, Vec<u8>)>;
+
+/// How long the identity platform's signing keys are kept before they are read again.
+pub(super) const KEYS_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Reads and checks the claims of an ID token received from the token endpoint.
+pub fn check_id_token(token: &str, config: &GraphConfig, nonce: &str, now: i64) -> Result<MicrosoftUser, String> {
+    let bad = |what: &str| format!("Microsoft's answer could not be trusted ({what}); start again.");
+    let claims = crate::microsoft::token_claims(token).ok_or_else(|| bad("not a token"))?;
+    let text = |k: &str| claims[k].as_str().unwrap_or_default();
+    if text("iss") != format!("{}/{}/v2.0", config.login_base, config.tenant_id) {
+        return Err(bad("issuer"));
+    }
+    let audience_ok = match &claims["aud"] {
+        Value::String(a) => *a == config.client_id,
+        Value::Array(list) => list.iter().any(|a| a.as_str() == Some(config.client_id.as_str())),
+        _ => false,
+    };
+    if !audience_ok {
+        return Err(bad("audience"));
+    }
+    if text("tid") != config.tenant_id {
+        return Err("This Microsoft account belongs to another organization.".into());
+    }
+    if text("nonce") != nonce {
+        return Err(bad("nonce"));
+    }
+    let exp = claims["exp"].as_i64().unwrap_or(0);
+    let nbf = claims["nbf"].as_i64().or(claims["iat"].as_i64()).unwrap_or(0);
+    // Five minutes of clock difference are tolerated.
+    if exp + 300 < now || nbf - 300 > now {
+        return Err(bad("expired"));
+    }
+    let oid = text("oid");
+    if oid.is_empty() {
+        return Err(bad("no account id"));
+    }
+    let email = [text("email"), text("preferred_username"), text("upn")]
+        .into_iter()
+        .find(|e| e.contains('@'))
+        .unwrap_or_default();
+    Ok(MicrosoftUser {
+        oid: oid.to_string(),
+        tid: text("tid").to_string(),
+        email: email.to_string(),
+        name: text("name").to_string(),
+    })
+}
+
+impl Delegated {
+    /// The identity platform's current signing keys, read again after a day or when a token
+    /// names a key not seen yet (keys roll over).
+    pub(super) async fn signing_key(&self, kid: &str) -> Result<Option<(Vec<u8>, Vec<u8>)>, DelegatedError> {
+        let mut cached = self.signing_keys.lock().await;
+        let fresh = cached
+            .as_ref()
+            .is_some_and(|(at, keys)| at.elapsed() < KEYS_LIFETIME && keys.contains_key(kid));
+        if !fresh {
+            let url = format!("{}/{}/discovery/v2.0/keys", self.config.login_base, self.config.tenant_id);
+            let body: Value = self
+                .http
+                .get(url)
+                .send()
+                .await
+                .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?
+                .json()
+                .await
+                .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
+            let decode = |v: &Value| {
+                v.as_str().and_then(|t| {
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .decode(t.trim_end_matches('='))
+                        .ok()
+                })
+            };
+            let keys: SigningKeys = body["keys"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|k| k["kty"] == "RSA")
+                .filter_map(|k| Some((k["kid"].as_str()?.to_string(), (decode(&k["n"])?, decode(&k["e"])?))))
+                .collect();
+            *cached = Some((std::time::Instant::now(), keys));
+        }
+        Ok(cached.as_ref().and_then(|(_, keys)| keys.get(kid).cloned()))
+    }
+
+    /// Checks that an ID token is signed (RS256) by one of the identity platform's keys.
+    pub(super) async fn check_signature(&self, token: &str) -> Result<(), DelegatedError> {
+        let bad = |what: &str| DelegatedError::Refused(format!("Microsoft's answer could not be trusted ({what}); start again."));
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return Err(bad("not a token"));
+        };
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header: Value = engine
+            .decode(header)
+            .ok()
+            .and_then(|h| serde_json::from_slice(&h).ok())
+            .ok_or_else(|| bad("not a token"))?;
+        if header["alg"] != "RS256" {
+            return Err(bad("signature algorithm"));
+        }
+        let kid = header["kid"].as_str().ok_or_else(|| bad("no signing key named"))?;
+        let (n, e) = self.signing_key(kid).await?.ok_or_else(|| bad("unknown signing key"))?;
+        let signature = engine.decode(signature).map_err(|_| bad("signature"))?;
+        let signed = format!("{}.{payload}", token.split('.').next().unwrap_or(""));
+        ring::rsa::PublicKeyComponents { n: &n, e: &e }
+            .verify(&ring::signature::RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &signature)
+            .map_err(|_| bad("signature"))
+    }
+
+    /// Where to send someone signing in to the dashboard with Microsoft (OpenID Connect, code
+    /// flow with PKCE and a nonce). `next` is the local page to return to.
+    /// Returns the address and the state it carries.
+    pub async fn sign_in_url(&self, next: &str) -> Result<(String, String), DelegatedError> {
+        self.oidc_url(next, None).await
+    }
+
+    /// Where to send a signed-in organizer to link their Microsoft account (the same OpenID
+    /// Connect flow). The round trip is bound to `organizer` and to the session whose secret is
+    /// `session_secret`: it can only complete in that session.
+    /// Returns the address and the state it carries.
+    pub async fn link_url(&self, organizer: &Organizer, session_secret: &str) -> Result<(String, String), DelegatedError> {
+        self.oidc_url("/dashboard/microsoft", Some((&organizer.id, &sha256_hex(session_secret))))
+            .await
+    }
+
+    pub(super) async fn oidc_url(&self, next: &str, link: Option<(&str, &str)>) -> Result<(String, String), DelegatedError> {
+        let state = b64url(&rand::random::<[u8; 24]>());
+        let verifier = b64url(&rand::random::<[u8; 48]>());
+        let nonce = b64url(&rand::random::<[u8; 24]>());
+        let now = crate::clock::now();
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("DELETE FROM oidc_states WHERE created_at < $1")
+            .bind(now - STATE_LIFETIME)
+            .execute(&mut *tx.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO oidc_states (state_hash, nonce, code_verifier_sealed, next_path, created_at, organizer_id, session_hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(sha256_hex(&state))
+        .bind(&nonce)
+        .bind(self.sealer.seal(&verifier))
+        .bind(next)
+        .bind(now)
+        .bind(link.map(|(organizer, _)| organizer))
+        .bind(link.map(|(_, session)| session))
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        let url = self.authorize(
+            &self.sign_in_redirect_uri,
+            "openid profile email",
+            &state,
+            &verifier,
+            &[("nonce", &nonce)],
+        );
+        Ok((url, state))
+    }
+
+    /// Finishes "Sign in with Microsoft" or "Link Microsoft account": redeems the code and
+    /// checks the ID token: its RS256 signature against the identity platform's published keys,
+    /// then issuer, audience, tenant, nonce and lifetime.
+    /// Returns who signed in and what the round trip was for.
+    pub async fn finish_sign_in(&self, state: &str, code: &str) -> Result<(MicrosoftUser, OidcPurpose), DelegatedError> {
+        let row = self
+            .take_state(
+                "oidc_states",
+                "nonce, code_verifier_sealed, next_path, created_at, organizer_id, session_hash",
+                state,
+            )
+            .await?;
+        if crate::clock::now() - row.try_get::<i64, _>("created_at")? > STATE_LIFETIME {
+            return Err(DelegatedError::Refused("This sign-in took too long; start again.".into()));
+        }
+        let verifier = self
+            .sealer
+            .open(&row.try_get::<String, _>("code_verifier_sealed")?)
+            .map_err(DelegatedError::Refused)?;
+        let body = self
+            .token_request(&[
+                ("client_id", &self.config.client_id),
+                ("scope", "openid profile email"),
+                ("code", code),
+                ("redirect_uri", &self.sign_in_redirect_uri),
+                ("grant_type", "authorization_code"),
+                ("code_verifier", &verifier),
+                ("client_secret", self.config.client_secret.expose()),
+            ])
+            .await?;
+        let id_token = body["id_token"]
+            .as_str()
+            .ok_or_else(|| DelegatedError::Refused("Microsoft gave no ID token: the openid permission is missing.".into()))?;
+        self.check_signature(id_token).await?;
+        let nonce: String = row.try_get("nonce")?;
+        let user = check_id_token(id_token, &self.config, &nonce, crate::clock::now()).map_err(DelegatedError::Refused)?;
+        let purpose = match (
+            row.try_get::<Option<String>, _>("organizer_id")?,
+            row.try_get::<Option<String>, _>("session_hash")?,
+        ) {
+            (Some(organizer_id), Some(session_hash)) => OidcPurpose::Link {
+                organizer_id,
+                session_hash,
+            },
+            _ => OidcPurpose::SignIn {
+                next: row.try_get("next_path")?,
+            },
+        };
+        Ok((user, purpose))
+    }
+}
