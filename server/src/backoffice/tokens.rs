@@ -1,0 +1,92 @@
+//! API tokens: created (shown once) and revoked from the dashboard.
+
+use super::*;
+use crate::accounts::auth::{self, SignedIn};
+use crate::events::ManageError;
+use crate::portal::{problem_page, server_error};
+use crate::AppState;
+use app::dashboard::{TokenView, TokensPage};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+
+pub(super) async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: Option<String>) -> Response {
+    let tokens = match crate::accounts::tokens::list(&state.db, &signed.organizer).await {
+        Ok(t) => t,
+        Err(e) => return server_error(state, &e),
+    };
+    let fmt = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
+    let rows = tokens
+        .into_iter()
+        .map(|t| TokenView {
+            id: t.id,
+            name: t.name,
+            created_by: t.created_by,
+            created: fmt(t.created_at),
+            last_used: t.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
+            state: match (t.revoked_at, t.expires_at) {
+                (Some(_), _) => "Revoked".into(),
+                (None, Some(e)) if e <= crate::clock::now() => "Expired".into(),
+                _ => "Active".into(),
+            },
+            expires: t.expires_at.map(fmt).unwrap_or_else(|| "never".into()),
+            scope: match t.scope {
+                crate::accounts::tokens::Scope::Read => "Read only".into(),
+                crate::accounts::tokens::Scope::Write => "Read and write".into(),
+            },
+        })
+        .collect();
+    let csrf = signed.csrf.clone();
+    dash(
+        state,
+        signed,
+        StatusCode::OK,
+        "API tokens",
+        view! { <TokensPage tokens=rows new_token=new_token csrf=csrf /> },
+    )
+}
+
+pub(super) async fn tokens_page(State(state): State<AppState>, signed: SignedIn) -> Response {
+    tokens_view(&state, &signed, None).await
+}
+
+pub(super) async fn create_token(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&state, &signed, &form) {
+        return r;
+    }
+    let spec = crate::accounts::tokens::NewToken {
+        name: form_value(&form, "name"),
+        expires_in_days: match form_value(&form, "expires").as_str() {
+            "never" => None,
+            days => Some(days.parse().unwrap_or(90)),
+        },
+        scope: if form_value(&form, "scope") == "read" {
+            crate::accounts::tokens::Scope::Read
+        } else {
+            crate::accounts::tokens::Scope::Write
+        },
+    };
+    match crate::accounts::tokens::create(&state.db, &signed.organizer, &spec).await {
+        Ok((_, token)) => tokens_view(&state, &signed, Some(token)).await,
+        Err(auth::AuthError::Invalid(m)) => problem_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Please check the form", &m),
+        Err(auth::AuthError::Db(e)) => server_error(&state, &e),
+    }
+}
+
+pub(super) async fn revoke_token(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>, body: Bytes) -> Response {
+    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+        return r;
+    }
+    match crate::accounts::tokens::revoke(&state.db, &signed.organizer, &id).await {
+        Ok(true) => Redirect::to("/dashboard/tokens").into_response(),
+        Ok(false) => manage_error(&state, ManageError::NotFound),
+        Err(e) => server_error(&state, &e),
+    }
+}
