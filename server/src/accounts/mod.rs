@@ -5,6 +5,9 @@ pub mod audit;
 pub mod auth;
 pub mod microsoft;
 pub mod passwords;
+mod sessions;
+mod signin;
+pub mod store;
 pub mod team;
 pub mod tokens;
 

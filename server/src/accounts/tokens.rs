@@ -2,6 +2,7 @@
 //! and a scope (read-only, or read and write), and the extractors that let a handler name the
 //! kind of caller it needs.
 
+use super::store::tokens as store;
 use crate::accounts::auth::{random_secret, sha256_hex, AuthError, Organizer};
 use crate::http::problem::Problem;
 use crate::store::Db;
@@ -9,10 +10,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sqlx::Row;
+pub use store::{list, organizer_for};
 
-/// `last_used_at` is refreshed at most this often, to keep reads from becoming writes.
-const TOUCH_EVERY: i64 = 300;
 /// Longest expiry a token may be given.
 pub const MAX_DAYS: i64 = 3650;
 
@@ -64,18 +63,8 @@ pub async fn create(db: &Db, organizer: &Organizer, spec: &NewToken) -> Result<(
     let id = uuid::Uuid::now_v7().to_string();
     let now = crate::clock::now();
     let mut tx = db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO api_tokens (id, token_hash, organizer_id, name, created_at, expires_at, scope) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(sha256_hex(&token))
-    .bind(&organizer.id)
-    .bind(name)
-    .bind(now)
-    .bind(spec.expires_in_days.map(|d| now + d * 86_400))
-    .bind(spec.scope.as_str())
-    .execute(&mut *tx.tx)
-    .await?;
+    let expires_at = spec.expires_in_days.map(|d| now + d * 86_400);
+    store::insert(&mut tx, &id, &sha256_hex(&token), &organizer.id, name, now, expires_at, spec.scope).await?;
     crate::accounts::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.created", name, now).await?;
     tx.commit().await?;
     crate::security_log::event("api_token_created", Some(&organizer.email), None, name);
@@ -95,88 +84,16 @@ pub struct TokenInfo {
     pub scope: Scope,
 }
 
-/// The organization's API tokens, newest first.
-pub async fn list(db: &Db, organizer: &Organizer) -> Result<Vec<TokenInfo>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT t.id, t.name, o.email, t.created_at, t.last_used_at, t.revoked_at, t.expires_at, t.scope \
-         FROM api_tokens t JOIN organizers o ON o.id = t.organizer_id WHERE o.organization_id = $1 ORDER BY t.created_at DESC",
-    )
-    .bind(&organizer.organization_id)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let scope: String = r.try_get("scope")?;
-            Ok(TokenInfo {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                created_by: r.try_get("email")?,
-                created_at: r.try_get("created_at")?,
-                last_used_at: r.try_get("last_used_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-                expires_at: r.try_get("expires_at")?,
-                scope: Scope::parse(&scope).unwrap_or(Scope::Read),
-            })
-        })
-        .collect()
-}
-
 /// Revokes a token of the organizer's organization. False when there is no such token.
 pub async fn revoke(db: &Db, organizer: &Organizer, token_id: &str) -> Result<bool, sqlx::Error> {
     let now = crate::clock::now();
     let mut tx = db.begin_write().await?;
-    let name: Option<String> = sqlx::query_scalar(
-        "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND revoked_at IS NULL \
-         AND organizer_id IN (SELECT id FROM organizers WHERE organization_id = $2) RETURNING name",
-    )
-    .bind(token_id)
-    .bind(&organizer.organization_id)
-    .bind(now)
-    .fetch_optional(&mut *tx.tx)
-    .await?;
+    let name = store::revoke(&mut tx, &organizer.organization_id, token_id, now).await?;
     let Some(name) = name else { return Ok(false) };
     crate::accounts::audit::record(&mut tx, &organizer.organization_id, &organizer.email, "token.revoked", &name, now).await?;
     tx.commit().await?;
     crate::security_log::event("api_token_revoked", Some(&organizer.email), None, &name);
     Ok(true)
-}
-
-/// The organizer behind a bearer token that is neither revoked nor expired, with its scope.
-pub async fn organizer_for(db: &Db, token: &str) -> Result<Option<(Organizer, Scope)>, sqlx::Error> {
-    if !token.starts_with("atr_") || token.len() > 100 {
-        return Ok(None);
-    }
-    let row = sqlx::query(
-        "SELECT o.id, o.organization_id, g.name AS organization_name, o.email, o.display_name, t.scope \
-         FROM organizers o JOIN organizations g ON g.id = o.organization_id JOIN api_tokens t ON t.organizer_id = o.id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND o.disabled_at IS NULL",
-    )
-    .bind(sha256_hex(token))
-    .bind(crate::clock::now())
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let scope: String = row.try_get("scope")?;
-    let organizer = Organizer {
-        id: row.try_get("id")?,
-        organization_id: row.try_get("organization_id")?,
-        organization_name: row.try_get("organization_name")?,
-        email: row.try_get("email")?,
-        display_name: row.try_get("display_name")?,
-    };
-    Ok(Some((organizer, Scope::parse(&scope).unwrap_or(Scope::Read))))
-}
-
-async fn touch(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    let now = crate::clock::now();
-    let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < $3)")
-        .bind(sha256_hex(token))
-        .bind(now)
-        .bind(now - TOUCH_EVERY)
-        .execute(&mut *tx.tx)
-        .await?;
-    tx.commit().await
 }
 
 fn unauthorized() -> Response {
@@ -195,7 +112,7 @@ async fn caller(parts: &Parts, db: &Db) -> Result<(Organizer, Scope), Response> 
     };
     match organizer_for(db, token).await {
         Ok(Some(found)) => {
-            let _ = touch(db, token).await;
+            let _ = store::touch(db, token).await;
             Ok(found)
         }
         Ok(None) => Err(unauthorized()),

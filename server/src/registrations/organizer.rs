@@ -134,7 +134,7 @@ pub async fn registrants(
     page: (i64, i64),
 ) -> Result<(Vec<RegistrantRow>, i64), ManageError> {
     let current = event(db, org, slug).await?;
-    Ok(super::store::organizer::list(db, &current, status, search, page).await?)
+    super::store::organizer::list(db, &current, status, search, page).await
 }
 
 /// Applies an organizer's decision to a registration of their event, in one transaction, and

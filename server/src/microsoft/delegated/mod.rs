@@ -73,18 +73,6 @@ pub fn challenge(verifier: &str) -> String {
     b64url(&Sha256::digest(verifier.as_bytes()))
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn pkce_challenge_is_unpadded_base64url_of_sha256() {
-        // Expected value computed independently with Python's hashlib and base64.
-        assert_eq!(
-            super::challenge("dBjftJeZ4CVP-mJ92K9N6mVI4SW_Z1c_NNGf6ck6Od_Ws"),
-            "4h-1gBnR0U_kleyrOcJSpErk3XoYPIwnJ_UTi9-iMn8"
-        );
-    }
-}
-
 impl Delegated {
     pub fn new(db: Db, config: GraphConfig, sealer: Sealer, public_url: &str) -> Self {
         Self {
@@ -272,5 +260,17 @@ impl Delegated {
             .execute(&mut *tx.tx)
             .await?;
         tx.commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pkce_challenge_is_unpadded_base64url_of_sha256() {
+        // Expected value computed independently with Python's hashlib and base64.
+        assert_eq!(
+            super::challenge("dBjftJeZ4CVP-mJ92K9N6mVI4SW_Z1c_NNGf6ck6Od_Ws"),
+            "4h-1gBnR0U_kleyrOcJSpErk3XoYPIwnJ_UTi9-iMn8"
+        );
     }
 }
