@@ -3,7 +3,7 @@ import { defineConfig } from "@playwright/test";
 // Atrium's browser tests run the release server (built by `cargo leptos build --release`) on a
 // fresh SQLite database with demo content, in Debian's Chromium, with JavaScript on and off.
 // The "microsoft" project runs a second Atrium in Microsoft mode against the local Microsoft
-// simulator (test support: `cargo build -p server --example graphsim`).
+// simulator (test support: `cargo build -p graphsim`).
 const port = Number(process.env.ATRIUM_E2E_PORT ?? 3100);
 const msPort = port + 2;
 const simPort = port + 801;
@@ -57,7 +57,7 @@ export default defineConfig({
       },
     },
     {
-      command: `../target/debug/examples/graphsim 127.0.0.1:${simPort}`,
+      command: `../target/debug/graphsim 127.0.0.1:${simPort}`,
       url: `http://127.0.0.1:${simPort}/_sim/state`,
       reuseExistingServer: false,
       timeout: 60_000,

@@ -11,7 +11,7 @@ count="${COUNT:-10000}"; capacity="${CAPACITY:-1000}"; concurrency="${CONCURRENC
 
 echo "==> building the release site and the load generator"
 cargo leptos build --release >/dev/null
-CARGO_TARGET_DIR=target/bench cargo build --release -p server --bin loadbench --example graphsim --quiet
+CARGO_TARGET_DIR=target/bench cargo build --release -p server --bin loadbench -p graphsim --quiet
 
 # Data on tmpfs where there is one: 10,000 email files per run otherwise measure the file
 # system's inode allocator (ext4 slows down after many recent deletions) more than Atrium.
@@ -47,7 +47,7 @@ echo "  total                        $total bytes (budget 150000)"
 echo "==> Microsoft mode: registration rush at an event linked to a Teams webinar"
 kill "$server_pid" 2>/dev/null || true
 sim_port=$((port + 801)); teams_port=$((port + 2)); teams_count="${TEAMS_COUNT:-2000}"
-target/bench/release/examples/graphsim "127.0.0.1:$sim_port" >/dev/null & sim_pid=$!
+target/bench/release/graphsim "127.0.0.1:$sim_port" >/dev/null & sim_pid=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$sim_port/_sim/state" >/dev/null && break; sleep 0.2; done
 webinar="$(curl -s -X POST "http://127.0.0.1:$sim_port/_sim/webinars" | sed -E 's/.*"id":"([^"]+)".*/\1/')"
 target/bench/release/loadbench prepare --database-url "sqlite://$data2/atrium.db" --slug teams --capacity "$capacity" --teams-webinar "$webinar"

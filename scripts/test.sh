@@ -10,7 +10,7 @@ trap 'scripts/pg.sh stop; rm -f "$log"' EXIT
 
 echo "==> cargo fmt --check, clippy (server and browser builds)"
 cargo fmt --all --check
-cargo clippy -p app -p server --all-targets --features app/ssr --quiet -- -D warnings
+cargo clippy -p app -p server -p graphsim --all-targets --features app/ssr --quiet -- -D warnings
 cargo clippy -p frontend -p app --target wasm32-unknown-unknown --quiet -- -D warnings
 
 echo "==> starting PostgreSQL for the tests"
@@ -23,7 +23,7 @@ cargo test -p server 2>&1 | tee -a "$log"
 
 echo "==> building the release site and the Microsoft simulator for the browser tests"
 cargo leptos build --release
-cargo build -p server --example graphsim
+cargo build -p graphsim
 
 echo "==> browser tests (Chromium, JavaScript on and off, and Microsoft mode against the simulator)"
 (cd end2end && npx playwright test) 2>&1 | tee -a "$log"

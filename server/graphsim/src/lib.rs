@@ -29,6 +29,32 @@ fn signing_key() -> ring::rsa::KeyPair {
     ring::rsa::KeyPair::from_der(&der).expect("the key is PKCS#1 RSA")
 }
 
+/// The application registration of the simulated tenant; the simulator serves both the
+/// identity platform and Graph from `base`.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub base: String,
+}
+
+/// The application permissions the simulated tenant's administrator consented to unless a test
+/// says otherwise: every permission whose endpoints the simulator serves.
+pub const CONSENTED: &[&str] = &[
+    "VirtualEventRegistration-Anon.ReadWrite.All",
+    "VirtualEvent.Read.All",
+    "OnlineMeetingArtifact.Read.All",
+];
+
+/// The S256 PKCE challenge of a verifier (RFC 7636), computed here on its own so the simulator
+/// checks Atrium's client rather than trusting it.
+fn s256(verifier: &str) -> String {
+    use base64::Engine;
+    let digest = ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+}
+
 #[derive(Clone, Debug)]
 pub enum Fault {
     /// Lets one request through untouched (to aim later faults at later requests).
@@ -246,13 +272,13 @@ impl Sim {
         Sim { base, state }
     }
 
-    pub fn config(&self) -> server::microsoft::client::GraphConfig {
-        server::microsoft::client::GraphConfig {
+    /// What an application registered in the simulated tenant is configured with.
+    pub fn credentials(&self) -> Credentials {
+        Credentials {
             tenant_id: TENANT.into(),
             client_id: CLIENT_ID.into(),
-            client_secret: server::config::Secret::new(CLIENT_SECRET),
-            graph_base: self.base.clone(),
-            login_base: self.base.clone(),
+            client_secret: CLIENT_SECRET.into(),
+            base: self.base.clone(),
         }
     }
 
@@ -323,7 +349,7 @@ async fn token(State(state): Shared, Path(tenant): Path<String>, body: Bytes) ->
                 return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "AADSTS70008: The provided authorization code has expired or was already used."}))).into_response();
             };
             let verifier = form.get("code_verifier").cloned().unwrap_or_default();
-            if server::microsoft::delegated::challenge(&verifier) != challenge || form.get("redirect_uri") != Some(&redirect) {
+            if s256(&verifier) != challenge || form.get("redirect_uri") != Some(&redirect) {
                 return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant", "error_description": "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request."}))).into_response();
             }
             let (scope, nonce) = s.code_details.remove(&code).unwrap_or_default();
@@ -381,7 +407,7 @@ async fn token(State(state): Shared, Path(tenant): Path<String>, body: Bytes) ->
     let roles = s
         .app_roles
         .clone()
-        .unwrap_or_else(|| server::microsoft::APP_PERMISSIONS.iter().map(|(p, _)| p.to_string()).collect());
+        .unwrap_or_else(|| CONSENTED.iter().map(|p| p.to_string()).collect());
     let claims = json!({"aud": "https://graph.microsoft.com", "tid": TENANT, "roles": roles});
     let token = format!("sim-token-{}.{}.sig", s.tokens.len() + 1, b64_json(&claims));
     s.tokens.push(token.clone());
@@ -613,7 +639,10 @@ fn b64_json(v: &Value) -> String {
 /// RS256 with the simulator's key (or, when a test asks, altered after signing).
 fn id_token(s: &SimState, nonce: Option<&str>) -> String {
     let (oid, upn, name) = s.who();
-    let now = jiff::Timestamp::now().as_second();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs() as i64;
     let claims = json!({
         "aud": CLIENT_ID, "iss": format!("{}/{TENANT}/v2.0", s.login_base), "iat": now, "nbf": now, "exp": now + 3600,
         "name": name, "oid": oid, "preferred_username": upn, "email": upn, "tid": TENANT, "nonce": nonce, "ver": "2.0"

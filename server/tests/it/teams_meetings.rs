@@ -3,10 +3,9 @@
 //! "Sign in with Microsoft", importing existing Teams webinars, resync after missed
 //! notifications, and attendance read automatically once an event is over.
 
-mod common;
-
-use common::graphsim::{Fault, Sim};
-use common::{person, Backend, TestApp};
+use crate::common::SimConfig;
+use crate::common::{person, Backend, TestApp};
+use graphsim::{Fault, Sim};
 use server::microsoft::client::{GraphClient, RetryPolicy};
 use server::microsoft::delegated::{Account, Delegated};
 use server::microsoft::sync::TeamsSync;
@@ -69,7 +68,7 @@ async fn due_now(app: &TestApp) {
 
 async fn microsoft_app(backend: Backend, sim: &Sim) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::config_for(backend, &dir).await;
+    let mut config = crate::common::config_for(backend, &dir).await;
     config.graph = Some(sim.config());
     config.sealer = Some(sealer());
     TestApp::spawn_with(config, dir).await
@@ -154,7 +153,7 @@ both_backends!(a_meeting_event_becomes_one_teams_meeting_with_its_join_link, |ba
     // Registrants get the join link in their email and on their page.
     assert_eq!(app.register(&slug, person(1)).await.status(), 201);
     let mails = app.flush_outbox().await;
-    let (_, text) = common::bodies(mails.last().unwrap());
+    let (_, text) = crate::common::bodies(mails.last().unwrap());
     assert!(text.contains(&format!("Join: {join}")), "{text}");
     let token = app.manage_token_of("person1@example.com").await;
     let page = app.page(&format!("/r/{token}"), None).await;
@@ -372,7 +371,7 @@ both_backends!(organizers_sign_in_with_a_microsoft_account_they_linked, |backend
         .starts_with("/dashboard/microsoft?done=linked"));
     assert_eq!(
         linked_oid(&app, &app.owner.id).await,
-        (Some("oid-owner".into()), Some(common::graphsim::TENANT.into())),
+        (Some("oid-owner".into()), Some(graphsim::TENANT.into())),
         "object id and tenant id"
     );
     let page = app.page("/dashboard/microsoft", Some(&cookie)).await;
@@ -543,7 +542,7 @@ both_backends!(
             w["endDateTime"] = serde_json::json!({"dateTime": wall(start + 3600), "timeZone": "Pacific Standard Time"});
             s.organizers.insert(webinar.clone(), "events-service@contoso.example".into());
             s.organizers.insert(other.clone(), "someone-else@contoso.example".into());
-            let shared = format!("shared-{}@{}", uuid::Uuid::new_v4(), common::graphsim::TENANT);
+            let shared = format!("shared-{}@{}", uuid::Uuid::new_v4(), graphsim::TENANT);
             s.webinars.insert(
                 shared.clone(),
                 serde_json::json!({"id": shared, "status": "published", "displayName": "Co-hosted session"}),
@@ -781,7 +780,7 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
         .event(|e| {
             e.status = app::domain::EventStatus::Draft;
             e.questions = vec![
-                common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
+                crate::common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
                 (
                     app::domain::Question::predefined("", app::domain::PredefinedLabel::JobTitle, false),
                     Some(app::domain::PredefinedLabel::JobTitle),
@@ -963,8 +962,8 @@ async fn a_retried_webinar_setup_adds_each_question_and_presenter_once() {
         .event(|e| {
             e.status = app::domain::EventStatus::Draft;
             e.questions = vec![
-                common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
-                common::question("Why are you coming?", app::domain::AnswerInputType::MultilineText, false, &[]),
+                crate::common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
+                crate::common::question("Why are you coming?", app::domain::AnswerInputType::MultilineText, false, &[]),
             ];
         })
         .await;
@@ -1073,15 +1072,9 @@ async fn linking_and_unlinking_a_microsoft_account_are_logged_as_security_events
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let app = TestApp::spawn(Backend::Sqlite).await;
-    server::accounts::auth::link_microsoft(
-        &app.state.db,
-        &app.owner,
-        "oid-owner",
-        common::graphsim::TENANT,
-        "owner@contoso.example",
-    )
-    .await
-    .unwrap();
+    server::accounts::auth::link_microsoft(&app.state.db, &app.owner, "oid-owner", graphsim::TENANT, "owner@contoso.example")
+        .await
+        .unwrap();
     assert!(server::accounts::auth::unlink_microsoft(&app.state.db, &app.owner).await.unwrap());
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     let events: Vec<serde_json::Value> = text
@@ -1094,7 +1087,7 @@ async fn linking_and_unlinking_a_microsoft_account_are_logged_as_security_events
         assert_eq!(event["fields"]["event"], name);
         assert_eq!(event["fields"]["organizer"], app.owner.id.as_str());
         assert_eq!(event["fields"]["microsoft_oid"], "oid-owner");
-        assert_eq!(event["fields"]["microsoft_tid"], common::graphsim::TENANT);
+        assert_eq!(event["fields"]["microsoft_tid"], graphsim::TENANT);
     }
 }
 

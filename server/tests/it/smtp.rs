@@ -1,9 +1,7 @@
 //! Email delivery through a real SMTP conversation with a local SMTP server, and retry after the
 //! server refuses a message.
 
-mod common;
-
-use common::{person, Backend, TestApp};
+use crate::common::{person, Backend, TestApp};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
@@ -70,7 +68,7 @@ impl SmtpSink {
 async fn email_goes_through_smtp_and_is_retried_after_a_refusal() {
     let sink = SmtpSink::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::config_for(Backend::Sqlite, &dir).await;
+    let mut config = crate::common::config_for(Backend::Sqlite, &dir).await;
     config.smtp_url = Some(server::config::Secret::new(format!("smtp://127.0.0.1:{}", sink.port)));
     let app = TestApp::spawn_with(config, dir).await;
     let slug = app.event(|e| e.title = "SMTP day".into()).await;
@@ -104,5 +102,5 @@ async fn email_goes_through_smtp_and_is_retried_after_a_refusal() {
         messages[0]
     );
     assert!(messages[0].contains("text/calendar"));
-    assert!(common::emails(&app.dir).is_empty(), "nothing was written to the folder");
+    assert!(crate::common::emails(&app.dir).is_empty(), "nothing was written to the folder");
 }

@@ -1,10 +1,9 @@
 //! Microsoft mode: confirmed registrations reach the linked Teams webinar through the outbox,
 //! exactly once, whatever crashes or throttling happen, and never on the attendee's request.
 
-mod common;
-
-use common::graphsim::{Fault, Sim};
-use common::{person, TestApp};
+use crate::common::SimConfig;
+use crate::common::{person, TestApp};
+use graphsim::{Fault, Sim};
 use server::microsoft::client::{GraphClient, RetryPolicy};
 use server::microsoft::sync::TeamsSync;
 use std::time::Duration;
@@ -18,7 +17,7 @@ fn quick() -> RetryPolicy {
     }
 }
 
-async fn linked_app(backend: common::Backend, sim: &Sim) -> (TestApp, String, String) {
+async fn linked_app(backend: crate::common::Backend, sim: &Sim) -> (TestApp, String, String) {
     let app = TestApp::spawn(backend).await;
     let webinar = sim.webinar();
     let slug = app.event(|e| e.capacity = Some(3)).await;
@@ -116,7 +115,7 @@ both_backends!(registrations_reach_teams_once_despite_crashes, |backend| async m
 #[tokio::test]
 async fn a_throttling_storm_delays_teams_but_not_attendees() {
     let sim = Sim::start().await;
-    let (app, slug, webinar) = linked_app(common::Backend::Sqlite, &sim).await;
+    let (app, slug, webinar) = linked_app(crate::common::Backend::Sqlite, &sim).await;
     let input = server::events::EventInput {
         capacity: Some(None),
         ..Default::default()
@@ -185,7 +184,7 @@ both_backends!(publishing_a_webinar_creates_it_in_teams_with_its_questions, |bac
             e.status = app::domain::EventStatus::Draft;
             e.join_url = None;
             e.questions = vec![
-                common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
+                crate::common::question("Team size", app::domain::AnswerInputType::SingleChoice, true, &["1-10", "11+"]),
                 (
                     app::domain::Question::predefined("", app::domain::PredefinedLabel::JobTitle, false),
                     Some(app::domain::PredefinedLabel::JobTitle),
@@ -277,7 +276,7 @@ fn patches(sim: &Sim) -> usize {
 #[tokio::test]
 async fn a_failed_step_is_retried_without_a_second_webinar() {
     let sim = Sim::start().await;
-    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let app = TestApp::spawn(crate::common::Backend::Sqlite).await;
     let sync = connected(&app, &sim).await;
     let slug = app.event(|e| e.status = app::domain::EventStatus::Draft).await;
     server::events::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
@@ -363,7 +362,7 @@ both_backends!(cancellations_reach_teams, |backend| async move {
 #[tokio::test]
 async fn registrations_made_in_teams_appear_in_atrium() {
     let sim = Sim::start().await;
-    let (app, slug, webinar) = linked_app(common::Backend::Sqlite, &sim).await;
+    let (app, slug, webinar) = linked_app(crate::common::Backend::Sqlite, &sim).await;
     let sync = TeamsSync::new(
         app.state.db.clone(),
         GraphClient::new(sim.config(), quick()),
@@ -447,7 +446,7 @@ async fn registrations_made_in_teams_appear_in_atrium() {
 async fn attendance_comes_from_teams_joined_by_our_id_then_email() {
     let sim = Sim::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::config_for(common::Backend::Sqlite, &dir).await;
+    let mut config = crate::common::config_for(crate::common::Backend::Sqlite, &dir).await;
     config.graph = Some(sim.config());
     config.sealer = Some(server::crypto::Sealer::from_base64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap());
     let app = TestApp::spawn_with(config, dir).await;
@@ -710,9 +709,9 @@ both_backends!(registrations_imported_from_teams_follow_by_their_teams_id, |back
 const SEALER_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 /// An app in Microsoft mode (against `sim`), with no Microsoft 365 account connected yet.
-async fn microsoft_app(backend: common::Backend, sim: &Sim) -> TestApp {
+async fn microsoft_app(backend: crate::common::Backend, sim: &Sim) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::config_for(backend, &dir).await;
+    let mut config = crate::common::config_for(backend, &dir).await;
     config.graph = Some(sim.config());
     config.sealer = Some(server::crypto::Sealer::from_base64(SEALER_KEY).unwrap());
     TestApp::spawn_with(config, dir).await
@@ -766,8 +765,8 @@ both_backends!(linking_a_teams_webinar_is_checked_in_teams, |backend| async move
     let token = app.owner_token().await;
     let slug = app.event(|_| {}).await;
     let other = app.event(|_| {}).await;
-    let mine = sim.webinar_organized_by(common::graphsim::SERVICE_UPN, &[]);
-    let co_organized = sim.webinar_organized_by("someone@contoso.example", &[common::graphsim::SERVICE_UPN]);
+    let mine = sim.webinar_organized_by(graphsim::SERVICE_UPN, &[]);
+    let co_organized = sim.webinar_organized_by("someone@contoso.example", &[graphsim::SERVICE_UPN]);
     let theirs = sim.webinar_organized_by("organizer@fabrikam.example", &[]);
 
     // Not a webinar id: refused before anything is asked of Microsoft.
@@ -783,9 +782,9 @@ both_backends!(linking_a_teams_webinar_is_checked_in_teams, |backend| async move
     assert!(body["detail"].as_str().unwrap().contains("connect"), "{body}");
     assert_eq!(linked_webinar(&app, &slug).await, None);
 
-    seed_account(&app, &sim, common::graphsim::SERVICE_UPN, false).await;
+    seed_account(&app, &sim, graphsim::SERVICE_UPN, false).await;
     // Another organization's webinar, and one that does not exist: refused, naming the field.
-    for refused in [theirs.clone(), format!("{}@{}", uuid::Uuid::new_v4(), common::graphsim::TENANT)] {
+    for refused in [theirs.clone(), format!("{}@{}", uuid::Uuid::new_v4(), graphsim::TENANT)] {
         let (status, body) = link(&app, &token, &slug, &refused).await;
         assert_eq!(status, 422, "{body}");
         assert_eq!(body["errors"][0]["field"], "teamsWebinarId", "{body}");
@@ -845,7 +844,7 @@ both_backends!(linking_a_teams_webinar_is_checked_in_teams, |backend| async move
 #[tokio::test]
 async fn linking_a_teams_webinar_needs_microsoft_mode() {
     let sim = Sim::start().await;
-    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let app = TestApp::spawn(crate::common::Backend::Sqlite).await;
     let token = app.owner_token().await;
     let slug = app.event(|_| {}).await;
     let (status, body) = link(&app, &token, &slug, &sim.webinar()).await;

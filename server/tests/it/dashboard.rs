@@ -1,9 +1,7 @@
 //! The dashboard as a browser without JavaScript uses it: sign-in and sessions, CSRF, scoping
 //! to the organization, and organizer-written text rendered inert everywhere.
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::{Backend, TestApp};
 
 fn form(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(pairs).unwrap()
@@ -220,7 +218,7 @@ async fn sign_in_manage_and_sign_out() {
         .iter()
         .find(|m| m.contains("reg@example.com") && m.contains("registered"))
         .expect("confirmation email");
-    let (html_body, _) = common::bodies(confirmation);
+    let (html_body, _) = crate::common::bodies(confirmation);
     assert!(
         html_body.contains("Launch &lt;script&gt;alert(1)&lt;/script&gt;"),
         "organizer text is escaped in email"

@@ -1,9 +1,7 @@
 //! Walks every dashboard route as a stranger, as an organizer of another organization, and as
 //! the owner; checks every state-changing dashboard form for CSRF; and session lifetimes.
 
-mod common;
-
-use common::{person, Backend, TestApp};
+use crate::common::{person, Backend, TestApp};
 
 #[tokio::test]
 async fn every_dashboard_route_is_guarded() {

@@ -1,7 +1,23 @@
 //! Test support: starts Atrium on port 0 with a fresh SQLite or PostgreSQL database.
 #![allow(dead_code)]
 
-pub mod graphsim;
+/// The Microsoft simulator's tenant as Atrium's Graph configuration.
+pub trait SimConfig {
+    fn config(&self) -> server::microsoft::client::GraphConfig;
+}
+
+impl SimConfig for graphsim::Sim {
+    fn config(&self) -> server::microsoft::client::GraphConfig {
+        let c = self.credentials();
+        server::microsoft::client::GraphConfig {
+            tenant_id: c.tenant_id,
+            client_id: c.client_id,
+            client_secret: server::config::Secret::new(&c.client_secret),
+            graph_base: c.base.clone(),
+            login_base: c.base,
+        }
+    }
+}
 
 use app::domain::{AnswerInputType, EventKind, EventStatus, PredefinedLabel, Question, QuestionKind};
 use server::config::Config;
@@ -310,11 +326,11 @@ macro_rules! both_backends {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                ($body)(common::Backend::Sqlite).await;
+                ($body)($crate::common::Backend::Sqlite).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                ($body)(common::Backend::Postgres).await;
+                ($body)($crate::common::Backend::Postgres).await;
             }
         }
     };

@@ -1,8 +1,7 @@
 //! Graph webhooks: the validation handshake, clientState checks, lifecycle events, and a burst.
 
-mod common;
-
-use common::{Backend, TestApp};
+use crate::common::SimConfig;
+use crate::common::{Backend, TestApp};
 use serde_json::json;
 
 async fn subscription(app: &TestApp, id: &str, secret: &str) {
@@ -125,7 +124,7 @@ async fn a_burst_of_a_thousand_notifications_is_acknowledged_and_kept() {
 
 #[tokio::test]
 async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
-    let sim = common::graphsim::Sim::start().await;
+    let sim = graphsim::Sim::start().await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     let webinar = sim.webinar();
     let slug = app.event(|_| {}).await;
@@ -216,7 +215,7 @@ async fn subscriptions_are_created_once_validated_renewed_and_recreated() {
 both_backends!(
     two_instances_subscribing_at_once_keep_one_subscription_per_resource,
     |backend| async move {
-        let sim = common::graphsim::Sim::start().await;
+        let sim = graphsim::Sim::start().await;
         let app = TestApp::spawn(backend).await;
         let webinar = sim.webinar();
         let slug = app.event(|_| {}).await;

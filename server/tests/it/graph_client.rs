@@ -1,9 +1,8 @@
 //! The Graph client over real HTTP against the local simulator: tokens, throttling, paging,
 //! batching and errors.
 
-mod common;
-
-use common::graphsim::{Fault, Sim};
+use crate::common::SimConfig;
+use graphsim::{Fault, Sim};
 use reqwest::Method;
 use serde_json::{json, Value};
 use server::microsoft::client::{GraphClient, GraphError, RetryPolicy};
@@ -73,7 +72,6 @@ async fn throttling_waits_for_retry_after_and_backs_off_without_it() {
     let client = GraphClient::new(sim.config(), quick());
     let id = sim.webinar();
     sim.inject([Fault::Throttle(Some(1)), Fault::Unavailable, Fault::Throttle(None)]);
-    let started = Instant::now();
     let (status, _) = client
         .request(
             Method::POST,
@@ -98,7 +96,6 @@ async fn throttling_waits_for_retry_after_and_backs_off_without_it() {
     );
     assert!(tries[2] - tries[1] >= Duration::from_millis(50));
     assert!(tries[3] - tries[2] >= Duration::from_millis(100), "exponential back-off");
-    assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(client.stats.retries.load(std::sync::atomic::Ordering::Relaxed), 3);
     assert_eq!(sim.state.lock().unwrap().registrations[&id].len(), 1, "one registration, not four");
 

@@ -1,9 +1,7 @@
 //! The organizer API: tokens, events, questions, presenters, registrants and decisions, and that
 //! every organizer route is closed to strangers and to other organizations.
 
-mod common;
-
-use common::{person, TestApp};
+use crate::common::{person, TestApp};
 use serde_json::{json, Value};
 
 async fn token(app: &TestApp, email: &str, password: &str) -> String {
@@ -205,7 +203,7 @@ both_backends!(organizer_runs_an_event_end_to_end, |backend| async move {
         2,
         "every registered person hears of it"
     );
-    let (html, text) = common::bodies(emails.iter().find(|m| m.contains("Subject: Canceled:")).unwrap());
+    let (html, text) = crate::common::bodies(emails.iter().find(|m| m.contains("Subject: Canceled:")).unwrap());
     assert!(
         html.contains("Postponed to &lt;b&gt;May&lt;/b&gt;"),
         "the message is escaped in HTML: {html}"
@@ -294,7 +292,7 @@ both_backends!(every_organizer_route_is_scoped, |backend| async move {
 
 #[tokio::test]
 async fn token_endpoint_refuses_bad_passwords_and_limits_guessing_per_address() {
-    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let app = TestApp::spawn(crate::common::Backend::Sqlite).await;
     let url = app.url("/api/v1/tokens");
     assert_eq!(app.client.post(&url).send().await.unwrap().status(), 401);
     let from = |address: &'static str, password: String| {
@@ -367,7 +365,7 @@ async fn create_organizer_command_prints_a_working_password() {
 
 #[tokio::test]
 async fn openapi_documents_every_organizer_route() {
-    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let app = TestApp::spawn(crate::common::Backend::Sqlite).await;
     let spec: Value = app
         .client
         .get(app.url("/api/v1/openapi.json"))

@@ -3,9 +3,7 @@
 //! exactly one webinar and one registration per person, and each person got exactly one
 //! confirmation email.
 
-mod common;
-
-use common::graphsim::{Fault, Sim};
+use graphsim::{Fault, Sim};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -43,9 +41,9 @@ impl Atrium {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", self.port))
             .env("ATRIUM_PUBLIC_URL", format!("http://localhost:{}", self.port))
             .env("ATRIUM_DEMO", "0")
-            .env("ATRIUM_GRAPH_TENANT_ID", common::graphsim::TENANT)
-            .env("ATRIUM_GRAPH_CLIENT_ID", common::graphsim::CLIENT_ID)
-            .env("ATRIUM_GRAPH_CLIENT_SECRET", common::graphsim::CLIENT_SECRET)
+            .env("ATRIUM_GRAPH_TENANT_ID", graphsim::TENANT)
+            .env("ATRIUM_GRAPH_CLIENT_ID", graphsim::CLIENT_ID)
+            .env("ATRIUM_GRAPH_CLIENT_SECRET", graphsim::CLIENT_SECRET)
             .env("ATRIUM_GRAPH_BASE_URL", &self.sim.base)
             .env("ATRIUM_LOGIN_BASE_URL", &self.sim.base)
             .env("ATRIUM_SECRET_KEY", KEY)
@@ -177,7 +175,7 @@ async fn killing_the_server_mid_sync_loses_and_duplicates_nothing() {
     for n in 0..5 {
         let r = client
             .post(atrium.url("/api/v1/events/crash-webinar/registrations"))
-            .json(&common::person(n))
+            .json(&crate::common::person(n))
             .send()
             .await
             .unwrap();

@@ -1,13 +1,11 @@
 //! Reminders: due while the server was down, they go out once after it restarts, and never twice.
 
-mod common;
-
-use common::{person, Backend, TestApp};
+use crate::common::{person, Backend, TestApp};
 use serde_json::{json, Value};
 
 both_backends!(reminders_due_while_down_are_sent_once_after_restart, |backend| async move {
     let dir = tempfile::tempdir().unwrap();
-    let config = common::config_for(backend, &dir).await;
+    let config = crate::common::config_for(backend, &dir).await;
     let first = TestApp::spawn_with(config.clone(), dir).await;
     let owner = first.owner.clone();
     let now = jiff::Timestamp::now().as_second();

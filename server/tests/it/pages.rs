@@ -1,9 +1,7 @@
 //! The server-rendered pages and their plain form posts, as a browser without JavaScript uses them.
 
-mod common;
-
+use crate::common::{question, Backend, TestApp};
 use app::domain::AnswerInputType;
-use common::{question, Backend, TestApp};
 
 fn form(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(pairs).unwrap()
@@ -134,7 +132,7 @@ async fn register_view_and_cancel_without_javascript() {
 async fn waitlist_and_full_pages() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let slug = app.event(|e| e.capacity = Some(1)).await;
-    assert_eq!(app.register(&slug, common::person(1)).await.status(), 201);
+    assert_eq!(app.register(&slug, crate::common::person(1)).await.status(), 201);
     let html = app
         .client
         .get(app.url(&format!("/events/{slug}")))
@@ -215,7 +213,7 @@ async fn time_zone_switch_works_without_javascript() {
 async fn cross_site_posts_are_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let slug = app.event(|_| {}).await;
-    let r: serde_json::Value = app.register(&slug, common::person(1)).await.json().await.unwrap();
+    let r: serde_json::Value = app.register(&slug, crate::common::person(1)).await.json().await.unwrap();
     let token = r["manageToken"].as_str().unwrap();
     let body = form(&[("firstName", "Eve"), ("lastName", "Evil"), ("email", "eve@example.com")]);
     for (path, body) in [

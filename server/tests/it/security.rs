@@ -3,9 +3,7 @@
 //! notices, HSTS, manage links at rest and after the event, the audit trail, API tokens and
 //! invitations. Storage-related cases run on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{next_address, person, TestApp};
+use crate::common::{next_address, person, TestApp};
 use serde_json::{json, Value};
 
 /// Registers `body` from `address` with an optional `Idempotency-Key`.
@@ -75,7 +73,7 @@ both_backends!(a_reused_idempotency_key_replays_only_its_own_request, |backend| 
 
 #[tokio::test]
 async fn sign_in_returns_only_to_paths_on_this_site() {
-    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let app = TestApp::spawn(crate::common::Backend::Sqlite).await;
     let (email, password) = (app.owner.email.clone(), app.owner_password.clone());
     for bad in [
         "/\t/evil.example",
@@ -180,7 +178,7 @@ both_backends!(registrations_from_one_address_are_limited, |backend| async move 
 
 #[tokio::test]
 async fn the_registration_limit_holds_across_instances() {
-    let a = TestApp::spawn(common::Backend::Postgres).await;
+    let a = TestApp::spawn(crate::common::Backend::Postgres).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = server::config::Config::for_dir(dir.path().to_path_buf(), a.database_url.clone());
     config.sealer = a.state.config.sealer.clone();
@@ -213,7 +211,7 @@ both_backends!(resending_manage_links_is_limited_per_address, |backend| async mo
 
 #[tokio::test]
 async fn the_hidden_field_catches_robots() {
-    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let app = TestApp::spawn(crate::common::Backend::Sqlite).await;
     let slug = app.event(|_| {}).await;
     let r = app
         .client
@@ -257,7 +255,7 @@ both_backends!(a_seat_waits_for_the_email_address_to_be_confirmed, |backend| asy
     let mails = app.flush_outbox().await;
     assert_eq!(mails.len(), 1);
     assert!(!mails[0].contains("invite.ics"));
-    let (_, text) = common::bodies(&mails[0]);
+    let (_, text) = crate::common::bodies(&mails[0]);
     let link = text
         .split_whitespace()
         .find(|w| w.ends_with("/confirm"))
@@ -309,7 +307,7 @@ both_backends!(a_seat_waits_for_the_email_address_to_be_confirmed, |backend| asy
 
 #[tokio::test]
 async fn addresses_that_cannot_be_delivered_are_refused_and_deliveries_give_up() {
-    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let app = TestApp::spawn(crate::common::Backend::Sqlite).await;
     let slug = app.event(|_| {}).await;
     let mut body = person(1);
     body["email"] = json!("tést@exämple.com");
@@ -381,7 +379,7 @@ both_backends!(paging_and_notices_take_only_what_they_expect, |backend| async mo
 
 #[tokio::test]
 async fn https_sites_ask_browsers_to_stay_on_https() {
-    let plain = TestApp::spawn(common::Backend::Sqlite).await;
+    let plain = TestApp::spawn(crate::common::Backend::Sqlite).await;
     let r = plain.client.get(plain.url("/")).send().await.unwrap();
     assert!(r.headers().get("strict-transport-security").is_none());
     let dir = tempfile::tempdir().unwrap();
@@ -628,7 +626,7 @@ both_backends!(organizer_lists_and_exports_hold_up, |backend| async move {
 
 #[tokio::test]
 async fn attendance_reports_with_broken_durations_or_thousands_of_strangers() {
-    let app = TestApp::spawn(common::Backend::Sqlite).await;
+    let app = TestApp::spawn(crate::common::Backend::Sqlite).await;
     let slug = app.event(|_| {}).await;
     let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let upload = |report: String| {
@@ -716,7 +714,7 @@ async fn statements_during<F: std::future::Future>(f: F) -> (F::Output, usize) {
 // them, on a connection thread of its own).
 #[tokio::test]
 async fn the_event_list_reads_questions_and_presenters_once_for_all_events() {
-    let app = TestApp::spawn(common::Backend::Postgres).await;
+    let app = TestApp::spawn(crate::common::Backend::Postgres).await;
     for _ in 0..12 {
         app.event(|_| {}).await;
     }

@@ -1,17 +1,16 @@
 //! Connecting the organization's Microsoft 365 account: auth code + PKCE against the local
 //! identity-platform simulator, refresh tokens sealed at rest and rotated.
 
-mod common;
-
-use common::graphsim::Sim;
-use common::{Backend, TestApp};
+use crate::common::SimConfig;
+use crate::common::{Backend, TestApp};
+use graphsim::Sim;
 use server::microsoft::delegated::Account;
 
 #[tokio::test]
 async fn connect_refresh_and_disconnect_the_service_account() {
     let sim = Sim::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::config_for(Backend::Sqlite, &dir).await;
+    let mut config = crate::common::config_for(Backend::Sqlite, &dir).await;
     config.graph = Some(sim.config());
     config.sealer = Some(server::crypto::Sealer::from_base64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap());
     let app = TestApp::spawn_with(config, dir).await;
@@ -31,7 +30,7 @@ async fn connect_refresh_and_disconnect_the_service_account() {
         .unwrap();
     assert_eq!(start.status(), 303);
     let authorize = start.headers()["location"].to_str().unwrap().to_string();
-    assert!(authorize.starts_with(&format!("{}/{}/oauth2/v2.0/authorize?", sim.base, common::graphsim::TENANT)));
+    assert!(authorize.starts_with(&format!("{}/{}/oauth2/v2.0/authorize?", sim.base, graphsim::TENANT)));
     for part in ["code_challenge_method=S256", "response_type=code", "offline_access"] {
         assert!(authorize.contains(part), "{part} in {authorize}");
     }
@@ -92,7 +91,7 @@ async fn connect_refresh_and_disconnect_the_service_account() {
 async fn a_forged_or_foreign_callback_is_refused() {
     let sim = Sim::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let mut config = common::config_for(Backend::Sqlite, &dir).await;
+    let mut config = crate::common::config_for(Backend::Sqlite, &dir).await;
     config.graph = Some(sim.config());
     config.sealer = Some(server::crypto::Sealer::from_base64("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=").unwrap());
     let app = TestApp::spawn_with(config, dir).await;

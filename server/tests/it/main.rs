@@ -1,0 +1,22 @@
+//! Atrium's integration tests, in one binary so the server and the Microsoft simulator compile
+//! and link once: each module is one area (the portal, the back office, the REST API, security,
+//! Teams sync against the simulator, mail over real SMTP, whole processes).
+
+#[macro_use]
+mod common;
+mod authorization;
+mod dashboard;
+mod graph_client;
+mod graph_contracts;
+mod microsoft_connect;
+mod organizer;
+mod pages;
+mod portal;
+mod reminders;
+mod security;
+mod security_process;
+mod smtp;
+mod teams_crash;
+mod teams_meetings;
+mod teams_sync;
+mod webhooks;
