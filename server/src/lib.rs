@@ -14,6 +14,7 @@ pub mod demo;
 pub mod events;
 pub mod http;
 pub mod jobs;
+pub mod lifecycle;
 pub mod limits;
 pub mod microsoft;
 pub mod notify;
@@ -53,6 +54,8 @@ pub struct AppState {
     /// The organization's connected Microsoft 365 account, in Microsoft mode.
     pub microsoft: Option<microsoft::delegated::Delegated>,
     pub leptos: Arc<LeptosOptions>,
+    /// The background workers, and the signal that stops them.
+    pub lifecycle: lifecycle::Lifecycle,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,8 +133,9 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let mailer = notify::mailer::from_config(&config).map_err(StartError::Mail)?;
     let config = Arc::new(config);
     let outbox = Outbox::new(db.clone(), config.clone(), sealer.clone(), mailer);
+    let lifecycle = lifecycle::Lifecycle::default();
     if config.outbox_worker {
-        workers::spawn(db.clone(), outbox.clone());
+        workers::spawn(db.clone(), outbox.clone(), &lifecycle);
     }
     let leptos = Arc::new(leptos_options(&config));
     let registrar = registrations::Registrar::start(db.clone(), sealer.clone(), config.registrations_per_address);
@@ -160,7 +164,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
             sync = sync.with_delegated(m.clone());
         }
         if config.outbox_worker {
-            sync.clone().spawn();
+            sync.clone().spawn(&lifecycle);
         }
         sync
     });
@@ -176,6 +180,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         hasher: accounts::passwords::Hasher::for_this_machine(),
         sealer,
         leptos,
+        lifecycle,
     })
 }
 
@@ -211,9 +216,30 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves Atrium on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    serve_until(listener, state, std::future::pending()).await
+}
+
+/// Serves Atrium on `listener` until `stop` resolves; then stops accepting, finishes the
+/// requests in flight, and waits (up to [`lifecycle::GRACE`]) for the workers' passes.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let life = state.lifecycle.clone();
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .await
+    .with_graceful_shutdown(async move {
+        stop.await;
+        tracing::info!("stopping: no new connections; finishing the requests in flight");
+    })
+    .await?;
+    if life.stop(lifecycle::GRACE).await {
+        tracing::info!("stopped: every worker finished its pass");
+    } else {
+        tracing::warn!("stopped: a worker was still busy; its claimed jobs are retried when their leases run out");
+    }
+    Ok(())
 }

@@ -83,7 +83,9 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("could not listen on {addr}: {e}"))?;
     tracing::info!(%addr, "Atrium is listening");
-    server::serve(listener, state).await.map_err(|e| e.to_string())
+    server::serve_until(listener, state, server::lifecycle::signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn check_microsoft(config: Config) -> Result<(), String> {

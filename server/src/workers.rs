@@ -2,6 +2,7 @@
 //! (releasing places held for unconfirmed addresses, forgetting spent rate counters and
 //! idempotency keys).
 
+use crate::lifecycle::Lifecycle;
 use crate::notify::worker::Outbox;
 use crate::store::Db;
 use std::time::Duration;
@@ -14,12 +15,14 @@ pub async fn housekeeping(db: &Db, now: i64) -> Result<usize, sqlx::Error> {
     Ok(released)
 }
 
-/// Starts the email worker, the reminder loop and the chores; they run until the process ends.
-pub fn spawn(db: Db, outbox: Outbox) {
-    outbox.clone().spawn();
+/// Starts the email worker, the reminder loop and the chores; each finishes its pass and ends
+/// when Atrium stops.
+pub fn spawn(db: Db, outbox: Outbox, life: &Lifecycle) {
+    outbox.clone().spawn(life);
     let reminders_db = db.clone();
     let reminders_outbox = outbox.clone();
-    tokio::spawn(async move {
+    let reminders_life = life.clone();
+    life.spawn(async move {
         loop {
             match crate::events::reminders::send_due(&reminders_db).await {
                 Ok(n) if n > 0 => {
@@ -29,10 +32,13 @@ pub fn spawn(db: Db, outbox: Outbox) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "reminder pass failed"),
             }
-            tokio::time::sleep(Duration::from_secs(30)).await;
+            if !reminders_life.rest(Duration::from_secs(30)).await {
+                break;
+            }
         }
     });
-    tokio::spawn(async move {
+    let chores_life = life.clone();
+    life.spawn(async move {
         loop {
             match housekeeping(&db, crate::clock::now()).await {
                 Ok(n) if n > 0 => {
@@ -42,7 +48,9 @@ pub fn spawn(db: Db, outbox: Outbox) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "housekeeping pass failed"),
             }
-            tokio::time::sleep(Duration::from_secs(30)).await;
+            if !chores_life.rest(Duration::from_secs(30)).await {
+                break;
+            }
         }
     });
 }

@@ -8,6 +8,8 @@ pub mod delegated;
 
 pub mod models;
 
+pub(crate) mod store;
+
 pub mod subscriptions;
 
 pub mod sync;

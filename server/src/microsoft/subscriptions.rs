@@ -4,9 +4,9 @@
 
 use super::client::{GraphClient, GraphError};
 use super::models::Subscription;
+use super::store;
 use crate::store::Db;
 use reqwest::Method;
-use sqlx::Row;
 
 /// Virtual-event subscriptions last at most a day; ask for a little less.
 const LIFETIME: i64 = 23 * 3600;
@@ -46,24 +46,15 @@ fn resources(webinar: &str) -> [(String, &'static str); 3] {
 /// registrations, sessions and attendance reports.
 pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<Pass, String> {
     let now = crate::clock::now();
-    let rows = sqlx::query("SELECT id, teams_webinar_id FROM events WHERE status = 'published' AND teams_webinar_id IS NOT NULL")
-        .fetch_all(&db.pool)
-        .await
-        .map_err(|e| e.to_string())?;
+    let linked = store::events::published_with_webinar(db).await.map_err(|e| e.to_string())?;
     let mut pass = Pass::default();
-    for row in rows {
-        let event_id: String = row.try_get("id").map_err(|e| e.to_string())?;
-        let webinar: String = row.try_get("teams_webinar_id").map_err(|e| e.to_string())?;
+    for (event_id, webinar) in linked {
         if let Err(e) = crate::events::check_webinar_id(&webinar) {
             tracing::warn!(event = %event_id, error = %e, "not subscribing to a malformed Teams webinar id");
             continue;
         }
         for (resource, change_type) in resources(&webinar) {
-            let existing: Option<(String, i64)> = sqlx::query_as("SELECT id, expires_at FROM graph_subscriptions WHERE resource = $1")
-                .bind(&resource)
-                .fetch_optional(&db.pool)
-                .await
-                .map_err(|e| e.to_string())?;
+            let existing = store::subscriptions::for_resource(db, &resource).await.map_err(|e| e.to_string())?;
             if let Some((id, expires_at)) = &existing {
                 if expires_at - now > RENEW_BEFORE {
                     continue;
@@ -74,18 +65,14 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
                     .await
                 {
                     Ok(_) => {
-                        write(
-                            db,
-                            "UPDATE graph_subscriptions SET expires_at = $2 WHERE id = $1",
-                            id,
-                            now + LIFETIME,
-                        )
-                        .await?;
+                        store::subscriptions::set_expiry(db, id, now + LIFETIME)
+                            .await
+                            .map_err(|e| e.to_string())?;
                         pass.renewed += 1;
                         continue;
                     }
                     // Graph dropped it (expired or removed): make a new one below.
-                    Err(GraphError::Http { status: 404, .. }) => forget(db, id).await?,
+                    Err(GraphError::Http { status: 404, .. }) => store::subscriptions::delete(db, id).await.map_err(|e| e.to_string())?,
                     Err(e) => return Err(e.to_string()),
                 }
             }
@@ -110,22 +97,7 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
                 .map_err(|e| e.to_string())?;
             let created: Subscription = serde_json::from_value(created).map_err(|e| e.to_string())?;
             let id = created.id.ok_or("Graph returned a subscription without an id")?;
-            let stored = async {
-                let mut tx = db.begin_write().await?;
-                sqlx::query(
-                    "INSERT INTO graph_subscriptions (id, resource, change_type, client_state, expires_at, event_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&id)
-                .bind(&resource)
-                .bind(change_type)
-                .bind(&client_state)
-                .bind(now + LIFETIME)
-                .bind(&event_id)
-                .bind(now)
-                .execute(&mut *tx.tx)
-                .await?;
-                tx.commit().await
-            };
+            let stored = store::subscriptions::insert(db, &id, &resource, change_type, &client_state, now + LIFETIME, &event_id, now);
             if let Err(e) = stored.await {
                 // Another instance subscribed to this resource at the same moment and stored
                 // its subscription first: withdraw ours rather than keep two.
@@ -141,25 +113,4 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
         }
     }
     Ok(pass)
-}
-
-async fn write(db: &Db, sql: &str, id: &str, value: i64) -> Result<(), String> {
-    let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
-    sqlx::query(sql)
-        .bind(id)
-        .bind(value)
-        .execute(&mut *tx.tx)
-        .await
-        .map_err(|e| e.to_string())?;
-    tx.commit().await.map_err(|e| e.to_string())
-}
-
-async fn forget(db: &Db, id: &str) -> Result<(), String> {
-    let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
-    sqlx::query("DELETE FROM graph_subscriptions WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx.tx)
-        .await
-        .map_err(|e| e.to_string())?;
-    tx.commit().await.map_err(|e| e.to_string())
 }

@@ -6,6 +6,7 @@
 use crate::crypto::sha256_hex;
 use crate::http::problem::Problem;
 use crate::microsoft::models::NotificationCollection;
+use crate::microsoft::store;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -58,11 +59,7 @@ async fn receive(state: &AppState, body: &Bytes, kind: &str) -> Response {
     let ids: Vec<String> = batch.value.iter().filter_map(|n| n.subscription_id.clone()).collect();
     let mut known = std::collections::HashMap::new();
     for id in ids.iter().collect::<std::collections::BTreeSet<_>>() {
-        match sqlx::query_scalar::<_, String>("SELECT client_state FROM graph_subscriptions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&state.db.pool)
-            .await
-        {
+        match store::subscriptions::client_state(&state.db, id).await {
             Ok(Some(secret)) => {
                 known.insert(id.clone(), secret);
             }
@@ -92,19 +89,7 @@ async fn receive(state: &AppState, body: &Bytes, kind: &str) -> Response {
             for n in &accepted {
                 // The same notification delivered twice is stored once.
                 let id = sha256_hex(&serde_json::to_string(n).unwrap_or_default());
-                let sql =
-                    "INSERT INTO graph_notifications (id, subscription_id, kind, change_type, resource, lifecycle_event, received_at) \
-                           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING";
-                sqlx::query(sql)
-                    .bind(id)
-                    .bind(n.subscription_id.as_deref().unwrap_or(""))
-                    .bind(kind)
-                    .bind(&n.change_type)
-                    .bind(&n.resource)
-                    .bind(&n.lifecycle_event)
-                    .bind(now)
-                    .execute(&mut *tx.tx)
-                    .await?;
+                store::notifications::insert(&mut tx, &id, n, kind, now).await?;
             }
             tx.commit().await
         }

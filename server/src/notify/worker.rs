@@ -47,17 +47,19 @@ impl Outbox {
     }
 
     /// Runs until the process ends: delivers what is due, then waits for a wake-up or a tick.
-    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
+    pub fn spawn(self, life: &crate::lifecycle::Lifecycle) {
+        let life = life.clone();
+        life.clone().spawn(async move {
             loop {
                 match self.deliver_due().await {
-                    Ok(n) if n as i64 == BATCH => continue,
+                    Ok(n) if n as i64 == BATCH && !life.is_stopping() => continue,
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
                 }
                 tokio::select! {
                     _ = self.wake.notified() => {}
                     _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                    _ = life.stopping() => break,
                 }
                 // Let a burst of commits gather into one pass.
                 tokio::time::sleep(Duration::from_millis(20)).await;

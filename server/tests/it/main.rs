@@ -1,6 +1,6 @@
 //! Atrium's integration tests, in one binary so the server and the Microsoft simulator compile
 //! and link once: each module is one area (the portal, the back office, the REST API, security,
-//! Teams sync against the simulator, mail over real SMTP, whole processes).
+//! Teams sync against the simulator, mail over real SMTP, whole processes started and stopped).
 
 #[macro_use]
 mod common;
@@ -8,10 +8,12 @@ mod authorization;
 mod dashboard;
 mod graph_client;
 mod graph_contracts;
+mod lifecycle;
 mod microsoft_connect;
 mod organizer;
 mod pages;
 mod portal;
+mod process;
 mod reminders;
 mod security;
 mod security_process;

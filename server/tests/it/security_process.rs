@@ -1,77 +1,8 @@
 //! Security checks against the real server process: memory stays bounded under a flood of
 //! sign-ins, and the logs carry security events but never a manage link's secret.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// A running server, killed when dropped (also when the test fails). Its logs go to a file, not
-/// a pipe: a pipe nobody reads fills up and stalls the server.
-struct Running {
-    child: Child,
-    port: u16,
-    log: std::path::PathBuf,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Running {
-    async fn start(dir: &std::path::Path) -> Running {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let log = dir.join("server.log");
-        let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
-            .env("ATRIUM_DATA_DIR", dir)
-            .env_remove("DATABASE_URL")
-            .env_remove("ATRIUM_SECRET_KEY")
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("ATRIUM_PUBLIC_URL", format!("http://localhost:{port}"))
-            .env("ATRIUM_DEMO", "1")
-            .env("ATRIUM_TRUSTED_PROXIES", "127.0.0.1")
-            .env("ATRIUM_LOG_FORMAT", "json")
-            .env("RUST_LOG", "info,tower_http=debug")
-            .stdout(Stdio::from(file.try_clone().unwrap()))
-            .stderr(Stdio::from(file))
-            .spawn()
-            .expect("the server starts");
-        let running = Running { child, port, log };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if client.get(running.url("/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
-                return running;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the server did not come up");
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://localhost:{}{path}", self.port)
-    }
-
-    /// Resident memory of the process, in MiB.
-    fn resident_mib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        let kb: u64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS is reported");
-        kb / 1024
-    }
-
-    /// Everything the process logged, once stopped.
-    fn stop_and_read_logs(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        std::fs::read_to_string(&self.log).unwrap()
-    }
-}
+use crate::process::Running;
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_parallel_sign_ins_stay_under_256_mib() {

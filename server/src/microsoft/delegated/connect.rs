@@ -5,7 +5,6 @@ use super::*;
 use crate::accounts::auth::{sha256_hex, Organizer};
 pub use crate::accounts::MicrosoftAccount as Account;
 use serde_json::Value;
-use sqlx::Row;
 
 /// Waiting states of the device-code flow: keep polling.
 pub(super) const DEVICE_WAIT: [&str; 2] = ["authorization_pending", "slow_down"];
@@ -27,19 +26,15 @@ impl Delegated {
         let verifier = b64url(&rand::random::<[u8; 48]>());
         let now = crate::clock::now();
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM oauth_states WHERE created_at < $1")
-            .bind(now - STATE_LIFETIME)
-            .execute(&mut *tx.tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO oauth_states (state_hash, organizer_id, code_verifier_sealed, created_at, purpose) VALUES ($1, $2, $3, $4, $5)",
+        store::delete_old_oauth_states(&mut tx, now - STATE_LIFETIME).await?;
+        store::insert_oauth_state(
+            &mut tx,
+            &sha256_hex(&state),
+            &organizer.id,
+            &self.sealer.seal(&verifier),
+            now,
+            account.purpose(),
         )
-        .bind(sha256_hex(&state))
-        .bind(&organizer.id)
-        .bind(self.sealer.seal(&verifier))
-        .bind(now)
-        .bind(account.purpose())
-        .execute(&mut *tx.tx)
         .await?;
         tx.commit().await?;
         Ok(self.authorize(
@@ -54,24 +49,19 @@ impl Delegated {
     /// Completes a connect when Microsoft sends the organizer back; stores the account.
     /// Returns the account and its user principal name.
     pub async fn complete(&self, organizer: &Organizer, state: &str, code: &str) -> Result<(Account, String), DelegatedError> {
-        let row = self
-            .take_state("oauth_states", "organizer_id, code_verifier_sealed, created_at, purpose", state)
-            .await?;
-        let owner: String = row.try_get("organizer_id")?;
-        let created: i64 = row.try_get("created_at")?;
-        if owner != organizer.id || crate::clock::now() - created > STATE_LIFETIME {
+        let row = store::take_oauth_state(&self.db, &sha256_hex(state))
+            .await?
+            .ok_or_else(Self::unknown_state)?;
+        if row.organizer_id != organizer.id || crate::clock::now() - row.created_at > STATE_LIFETIME {
             return Err(DelegatedError::Refused(
                 "This sign-in has expired or was started by someone else; start again.".into(),
             ));
         }
-        let account = match row.try_get::<String, _>("purpose")?.as_str() {
+        let account = match row.purpose.as_str() {
             "personal" => Account::Personal(organizer.id.clone()),
             _ => Account::Service(organizer.organization_id.clone()),
         };
-        let verifier = self
-            .sealer
-            .open(&row.try_get::<String, _>("code_verifier_sealed")?)
-            .map_err(DelegatedError::Refused)?;
+        let verifier = self.sealer.open(&row.code_verifier_sealed).map_err(DelegatedError::Refused)?;
         let scopes = self.scopes();
         let body = self
             .token_request(&[

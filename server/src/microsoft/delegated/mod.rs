@@ -12,10 +12,10 @@ mod signin;
 pub use connect::*;
 pub use signin::*;
 
-use crate::accounts::auth::sha256_hex;
 pub use crate::accounts::MicrosoftAccount as Account;
 use crate::crypto::Sealer;
 use crate::microsoft::client::GraphConfig;
+use crate::microsoft::store::accounts as store;
 use crate::store::Db;
 use base64::Engine;
 use serde_json::Value;
@@ -144,19 +144,9 @@ impl Delegated {
         Ok(body)
     }
 
-    /// The sign-in in progress that `state` names, removed so it can be used only once.
-    async fn take_state(&self, table: &str, columns: &str, state: &str) -> Result<sqlx::any::AnyRow, DelegatedError> {
-        let mut tx = self.db.begin_write().await?;
-        let row = sqlx::query(&format!("SELECT {columns} FROM {table} WHERE state_hash = $1"))
-            .bind(sha256_hex(state))
-            .fetch_optional(&mut *tx.tx)
-            .await?;
-        sqlx::query(&format!("DELETE FROM {table} WHERE state_hash = $1"))
-            .bind(sha256_hex(state))
-            .execute(&mut *tx.tx)
-            .await?;
-        tx.commit().await?;
-        row.ok_or_else(|| DelegatedError::Refused("This sign-in link is not ours or was already used; start again.".into()))
+    /// Why a sign-in's state names nothing: not ours, or already used.
+    fn unknown_state() -> DelegatedError {
+        DelegatedError::Refused("This sign-in link is not ours or was already used; start again.".into())
     }
 
     /// Stores a freshly signed-in account with its refresh token; returns its user principal name.
@@ -177,30 +167,9 @@ impl Delegated {
             .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
         let upn = me["userPrincipalName"].as_str().unwrap_or("unknown account").to_string();
         let now = crate::clock::now();
-        let (table, key, id) = account.table();
         let mut tx = self.db.begin_write().await?;
-        sqlx::query(&format!("DELETE FROM {table} WHERE {key} = $1"))
-            .bind(id)
-            .execute(&mut *tx.tx)
-            .await?;
-        match account {
-            Account::Service(_) => sqlx::query(
-                "INSERT INTO microsoft_accounts (organization_id, connected_by, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5)",
-            )
-            .bind(id)
-            .bind(connected_by),
-            Account::Personal(_) => sqlx::query(
-                "INSERT INTO personal_microsoft_accounts (organizer_id, user_principal_name, refresh_token_sealed, connected_at, refreshed_at) \
-                 VALUES ($1, $2, $3, $4, $4)",
-            )
-            .bind(id),
-        }
-        .bind(&upn)
-        .bind(self.sealer.seal(refresh))
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?;
+        store::delete(&mut tx, account).await?;
+        store::insert(&mut tx, account, connected_by, &upn, &self.sealer.seal(refresh), now).await?;
         tx.commit().await?;
         Ok(upn)
     }
@@ -208,11 +177,7 @@ impl Delegated {
     /// A fresh delegated access token for `account`; the refresh token is replaced by the new
     /// one Microsoft returns.
     pub async fn access_token(&self, account: &Account) -> Result<String, DelegatedError> {
-        let (table, key, id) = account.table();
-        let sealed: Option<String> = sqlx::query_scalar(&format!("SELECT refresh_token_sealed FROM {table} WHERE {key} = $1"))
-            .bind(id)
-            .fetch_optional(&self.db.pool)
-            .await?;
+        let sealed = store::refresh_token_sealed(&self.db, account).await?;
         let refresh = self
             .sealer
             .open(&sealed.ok_or(DelegatedError::NotConnected)?)
@@ -228,37 +193,20 @@ impl Delegated {
             ])
             .await?;
         if let Some(rotated) = body["refresh_token"].as_str() {
-            let mut tx = self.db.begin_write().await?;
-            sqlx::query(&format!(
-                "UPDATE {table} SET refresh_token_sealed = $2, refreshed_at = $3 WHERE {key} = $1"
-            ))
-            .bind(id)
-            .bind(self.sealer.seal(rotated))
-            .bind(crate::clock::now())
-            .execute(&mut *tx.tx)
-            .await?;
-            tx.commit().await?;
+            store::rotate_refresh_token(&self.db, account, &self.sealer.seal(rotated)).await?;
         }
         Ok(body["access_token"].as_str().unwrap_or_default().to_string())
     }
 
     /// The connected account's name and when it was connected.
     pub async fn status(&self, account: &Account) -> Result<Option<(String, i64)>, sqlx::Error> {
-        let (table, key, id) = account.table();
-        sqlx::query_as(&format!("SELECT user_principal_name, connected_at FROM {table} WHERE {key} = $1"))
-            .bind(id)
-            .fetch_optional(&self.db.pool)
-            .await
+        store::status(&self.db, account).await
     }
 
     /// Forgets the account and its refresh token.
     pub async fn disconnect(&self, account: &Account) -> Result<(), sqlx::Error> {
-        let (table, key, id) = account.table();
         let mut tx = self.db.begin_write().await?;
-        sqlx::query(&format!("DELETE FROM {table} WHERE {key} = $1"))
-            .bind(id)
-            .execute(&mut *tx.tx)
-            .await?;
+        store::delete(&mut tx, account).await?;
         tx.commit().await
     }
 }

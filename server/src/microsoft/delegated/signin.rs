@@ -6,7 +6,6 @@ use crate::accounts::auth::{sha256_hex, Organizer};
 use crate::microsoft::client::GraphConfig;
 use base64::Engine;
 use serde_json::Value;
-use sqlx::Row;
 
 /// Who signed in with Microsoft, from a checked ID token. The account is its object id in its
 /// tenant (`oid`, `tid`); the email claim can be changed by the account's admins and is not
@@ -163,22 +162,17 @@ impl Delegated {
         let nonce = b64url(&rand::random::<[u8; 24]>());
         let now = crate::clock::now();
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("DELETE FROM oidc_states WHERE created_at < $1")
-            .bind(now - STATE_LIFETIME)
-            .execute(&mut *tx.tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO oidc_states (state_hash, nonce, code_verifier_sealed, next_path, created_at, organizer_id, session_hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        store::delete_old_oidc_states(&mut tx, now - STATE_LIFETIME).await?;
+        store::insert_oidc_state(
+            &mut tx,
+            &sha256_hex(&state),
+            &nonce,
+            &self.sealer.seal(&verifier),
+            next,
+            now,
+            link.map(|(organizer, _)| organizer),
+            link.map(|(_, session)| session),
         )
-        .bind(sha256_hex(&state))
-        .bind(&nonce)
-        .bind(self.sealer.seal(&verifier))
-        .bind(next)
-        .bind(now)
-        .bind(link.map(|(organizer, _)| organizer))
-        .bind(link.map(|(_, session)| session))
-        .execute(&mut *tx.tx)
         .await?;
         tx.commit().await?;
         let url = self.authorize(
@@ -196,20 +190,13 @@ impl Delegated {
     /// then issuer, audience, tenant, nonce and lifetime.
     /// Returns who signed in and what the round trip was for.
     pub async fn finish_sign_in(&self, state: &str, code: &str) -> Result<(MicrosoftUser, OidcPurpose), DelegatedError> {
-        let row = self
-            .take_state(
-                "oidc_states",
-                "nonce, code_verifier_sealed, next_path, created_at, organizer_id, session_hash",
-                state,
-            )
-            .await?;
-        if crate::clock::now() - row.try_get::<i64, _>("created_at")? > STATE_LIFETIME {
+        let row = store::take_oidc_state(&self.db, &sha256_hex(state))
+            .await?
+            .ok_or_else(Self::unknown_state)?;
+        if crate::clock::now() - row.created_at > STATE_LIFETIME {
             return Err(DelegatedError::Refused("This sign-in took too long; start again.".into()));
         }
-        let verifier = self
-            .sealer
-            .open(&row.try_get::<String, _>("code_verifier_sealed")?)
-            .map_err(DelegatedError::Refused)?;
+        let verifier = self.sealer.open(&row.code_verifier_sealed).map_err(DelegatedError::Refused)?;
         let body = self
             .token_request(&[
                 ("client_id", &self.config.client_id),
@@ -225,19 +212,13 @@ impl Delegated {
             .as_str()
             .ok_or_else(|| DelegatedError::Refused("Microsoft gave no ID token: the openid permission is missing.".into()))?;
         self.check_signature(id_token).await?;
-        let nonce: String = row.try_get("nonce")?;
-        let user = check_id_token(id_token, &self.config, &nonce, crate::clock::now()).map_err(DelegatedError::Refused)?;
-        let purpose = match (
-            row.try_get::<Option<String>, _>("organizer_id")?,
-            row.try_get::<Option<String>, _>("session_hash")?,
-        ) {
+        let user = check_id_token(id_token, &self.config, &row.nonce, crate::clock::now()).map_err(DelegatedError::Refused)?;
+        let purpose = match (row.organizer_id, row.session_hash) {
             (Some(organizer_id), Some(session_hash)) => OidcPurpose::Link {
                 organizer_id,
                 session_hash,
             },
-            _ => OidcPurpose::SignIn {
-                next: row.try_get("next_path")?,
-            },
+            _ => OidcPurpose::SignIn { next: row.next_path },
         };
         Ok((user, purpose))
     }

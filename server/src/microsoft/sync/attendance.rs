@@ -5,17 +5,9 @@ use crate::events::Event;
 
 impl TeamsSync {
     pub(super) async fn record_attendance(&self, event_id: &str, records: Option<i64>) -> Result<(), String> {
-        let write = async {
-            let mut tx = self.db.begin_write().await?;
-            sqlx::query("UPDATE events SET attendance_fetched_at = $2, attendance_records = $3 WHERE id = $1")
-                .bind(event_id)
-                .bind(crate::clock::now())
-                .bind(records)
-                .execute(&mut *tx.tx)
-                .await?;
-            tx.commit().await
-        };
-        write.await.map_err(|e: sqlx::Error| e.to_string())
+        store::events::record_attendance(&self.db, event_id, records)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// After an event held in Teams ends, its attendance is read from Teams: ten minutes after
@@ -23,15 +15,7 @@ impl TeamsSync {
     /// Returns how many events were read.
     pub async fn attendance_pass(&self) -> Result<usize, sqlx::Error> {
         let now = crate::clock::now();
-        let due: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM events WHERE status = 'published' AND (teams_webinar_id IS NOT NULL OR teams_meeting_id IS NOT NULL) \
-             AND end_at + 600 <= $1 AND end_at + 172800 > $1 \
-             AND (attendance_fetched_at IS NULL OR (COALESCE(attendance_records, 0) = 0 AND attendance_fetched_at + 3600 <= $1)) \
-             ORDER BY end_at LIMIT 5",
-        )
-        .bind(now)
-        .fetch_all(&self.db.pool)
-        .await?;
+        let due = store::events::attendance_due(&self.db, now).await?;
         for id in &due {
             let Some(event) = crate::events::by_id(&self.db, id).await? else {
                 continue;

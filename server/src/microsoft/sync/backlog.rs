@@ -15,19 +15,8 @@ pub struct Backlog {
 
 /// What is still on its way to Teams for `organization_id`'s events.
 pub async fn backlog(db: &Db, organization_id: &str) -> Result<Backlog, sqlx::Error> {
-    let rows: Vec<PendingJob> = sqlx::query_as(
-        "SELECT o.topic, o.payload, r.event_id, o.last_error, o.attempts, o.available_at FROM outbox o \
-         LEFT JOIN registrations r ON r.id = o.registration_id \
-         WHERE o.sent_at IS NULL AND o.topic LIKE 'graph.%' ORDER BY o.created_at LIMIT 5000",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    let ours: std::collections::HashSet<String> = sqlx::query_scalar("SELECT id FROM events WHERE organization_id = $1")
-        .bind(organization_id)
-        .fetch_all(&db.pool)
-        .await?
-        .into_iter()
-        .collect();
+    let rows = store::backlog::pending_jobs(db).await?;
+    let ours: std::collections::HashSet<String> = store::events::ids_of_organization(db, organization_id).await?.into_iter().collect();
     let mut backlog = Backlog::default();
     for (topic, payload, registration_event, error, attempts, available_at) in rows {
         let event = registration_event.or_else(|| serde_json::from_str::<WebinarJob>(&payload).ok().map(|j| j.event_id));
@@ -52,13 +41,5 @@ pub async fn backlog(db: &Db, organization_id: &str) -> Result<Backlog, sqlx::Er
 /// Registrations of `organization_id`'s events that Teams did not take because it holds another
 /// registration for the same address: (event title, email), newest first, at most `limit`.
 pub async fn refused(db: &Db, organization_id: &str, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT e.title, r.email FROM registrations r JOIN events e ON e.id = r.event_id \
-         WHERE e.organization_id = $1 AND r.status = 'registered' AND r.teams_problem IS NOT NULL \
-         ORDER BY r.created_at DESC LIMIT $2",
-    )
-    .bind(organization_id)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await
+    store::backlog::refused(db, organization_id, limit).await
 }

@@ -42,12 +42,9 @@ impl TeamsSync {
                 .map_err(|e| e.to_string())?;
             let meeting: OnlineMeeting = parse_entity(created).map_err(|e| e.to_string())?;
             let id = meeting.id.ok_or("Teams returned a meeting without an id")?;
-            self.write(
-                "UPDATE events SET teams_meeting_id = $2, teams_join_url = $3, teams_stage = 'published' WHERE id = $1",
-                event_id,
-                &[Some(&id), meeting.join_web_url.as_deref()],
-            )
-            .await?;
+            store::events::set_meeting(&self.db, event_id, &id, meeting.join_web_url.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
             return self.mark_synced(event_id, version).await;
         }
         let mut webinar_id = event.teams_webinar_id.clone();
@@ -143,18 +140,14 @@ impl TeamsSync {
             .await
             .map_err(|e| e.to_string())?;
         if let Some(url) = sessions.iter().find_map(|s| s.join_web_url.clone()) {
-            self.write("UPDATE events SET teams_join_url = $2 WHERE id = $1", event_id, &[Some(&url)])
-                .await?;
+            store::events::set_join_url(&self.db, event_id, &url)
+                .await
+                .map_err(|e| e.to_string())?;
         }
         // People who registered before the webinar existed in Teams go there now.
         let write = async {
             let linked = crate::events::by_id(&self.db, event_id).await?.expect("the event exists");
-            let ids: Vec<String> = sqlx::query_scalar(
-                "SELECT id FROM registrations WHERE event_id = $1 AND status = 'registered' AND teams_synced_at IS NULL",
-            )
-            .bind(event_id)
-            .fetch_all(&self.db.pool)
-            .await?;
+            let ids = store::registrations::not_in_teams(&self.db, event_id).await?;
             let mut tx = self.db.begin_write().await?;
             for id in &ids {
                 crate::jobs::teams::register(&mut tx, linked.teams_webinar_id.is_some(), id).await?;
@@ -180,11 +173,7 @@ impl TeamsSync {
             if !draft || w.display_name != event.title || start.0 != event.start_at {
                 continue;
             }
-            let linked: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE teams_webinar_id = $1")
-                .bind(&id)
-                .fetch_optional(&self.db.pool)
-                .await
-                .map_err(|e| e.to_string())?;
+            let linked = store::events::by_webinar(&self.db, &id).await.map_err(|e| e.to_string())?;
             if linked.is_none() {
                 return Ok(Some(id));
             }
@@ -202,11 +191,7 @@ impl TeamsSync {
         let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
             return Ok(());
         };
-        let (version, synced): (i64, i64) = sqlx::query_as("SELECT teams_version, teams_synced_version FROM events WHERE id = $1")
-            .bind(event_id)
-            .fetch_one(&self.db.pool)
-            .await
-            .map_err(|e| e.to_string())?;
+        let (version, synced) = store::events::teams_versions(&self.db, event_id).await.map_err(|e| e.to_string())?;
         // Not in Teams yet (the create step sends the newest state), canceled, or already sent.
         if !event.in_teams() || event.status == app::domain::EventStatus::Canceled || synced >= version {
             return Ok(());

@@ -44,10 +44,7 @@ impl TeamsSync {
                 }
             }
         }
-        let linked: Vec<String> = sqlx::query_scalar("SELECT teams_webinar_id FROM events WHERE teams_webinar_id IS NOT NULL")
-            .fetch_all(&self.db.pool)
-            .await
-            .map_err(|e| e.to_string())?;
+        let linked = store::events::linked_webinars(&self.db).await.map_err(|e| e.to_string())?;
         webinars.retain(|w| {
             w.id.as_ref().is_some_and(|id| !linked.contains(id)) && !w.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("canceled"))
         });
@@ -144,12 +141,9 @@ impl TeamsSync {
         let Some(delegated) = &self.delegated else {
             return Err("Microsoft mode is not fully configured".into());
         };
-        let taken: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT slug, organization_id FROM events WHERE teams_webinar_id = $1")
-                .bind(webinar_id)
-                .fetch_optional(&self.db.pool)
-                .await
-                .map_err(|e| e.to_string())?;
+        let taken = store::events::holding_webinar(&self.db, webinar_id)
+            .await
+            .map_err(|e| e.to_string())?;
         match taken {
             Some((slug, Some(org))) if org == organizer.organization_id => {
                 return Err(format!("This webinar is already in Atrium as /events/{slug}."))
@@ -221,22 +215,17 @@ impl TeamsSync {
             .as_ref()
             .and_then(|s| s.is_attendee_email_notification_enabled)
             .unwrap_or(true);
-        let write = async {
-            let mut tx = self.db.begin_write().await?;
-            sqlx::query(
-                "UPDATE events SET teams_webinar_id = $2, teams_stage = $3, teams_owner = $4, teams_emails = $5, status = $6 WHERE id = $1",
-            )
-            .bind(&event.id)
-            .bind(webinar_id)
-            .bind(if status == "published" { "published" } else { "questions" })
-            .bind(&owner)
-            .bind(emails as i64)
-            .bind(if published { "published" } else { "draft" })
-            .execute(&mut *tx.tx)
-            .await?;
-            tx.commit().await
-        };
-        write.await.map_err(|e: sqlx::Error| e.to_string())?;
+        store::events::link_imported(
+            &self.db,
+            &event.id,
+            webinar_id,
+            if status == "published" { "published" } else { "questions" },
+            &owner,
+            emails,
+            if published { "published" } else { "draft" },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let added = self.resync_registrations(&event.id).await?;
         let event = crate::events::by_id(&self.db, &event.id)
             .await

@@ -25,6 +25,7 @@ pub use crate::jobs::teams::{
 };
 use crate::jobs::{claim, settle};
 use crate::microsoft::client::GraphClient;
+use crate::microsoft::store;
 use crate::store::Db;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,9 +34,6 @@ use tokio::sync::Notify;
 /// Graph's `$batch` limit.
 pub(super) const BATCH: i64 = 20;
 
-/// A job not done yet: topic, payload, its registration's event, last error, attempts, next try.
-pub(super) type PendingJob = (String, String, Option<String>, Option<String>, i64, i64);
-
 /// What a job about a whole event does in Teams.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum EventStep {
@@ -43,9 +41,6 @@ pub(super) enum EventStep {
     Update,
     Cancel,
 }
-
-/// A stored notification: id, subscription, kind, resource, lifecycle event.
-pub(super) type StoredNotification = (String, String, String, Option<String>, Option<String>);
 
 #[derive(Clone)]
 pub struct TeamsSync {
@@ -94,8 +89,9 @@ impl TeamsSync {
         self.wake.notify_one();
     }
 
-    pub fn spawn(self) {
-        tokio::spawn(async move {
+    pub fn spawn(self, life: &crate::lifecycle::Lifecycle) {
+        let life = life.clone();
+        life.clone().spawn(async move {
             let mut subscriptions_checked: Option<std::time::Instant> = None;
             let mut attendance_checked: Option<std::time::Instant> = None;
             loop {
@@ -136,13 +132,14 @@ impl TeamsSync {
                     }
                 }
                 match self.sync_due().await {
-                    Ok(n) if n as i64 == BATCH => continue,
+                    Ok(n) if n as i64 == BATCH && !life.is_stopping() => continue,
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "Teams sync pass failed"),
                 }
                 tokio::select! {
                     _ = self.wake.notified() => {}
                     _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    _ = life.stopping() => break,
                 }
             }
         });
@@ -189,58 +186,22 @@ impl TeamsSync {
     }
 
     pub(super) async fn stage(&self, event_id: &str) -> Result<Option<String>, String> {
-        sqlx::query_scalar("SELECT teams_stage FROM events WHERE id = $1")
-            .bind(event_id)
-            .fetch_one(&self.db.pool)
-            .await
-            .map_err(|e| e.to_string())
+        store::events::teams_stage(&self.db, event_id).await.map_err(|e| e.to_string())
     }
 
     pub(super) async fn set_stage(&self, event_id: &str, webinar: Option<&str>, stage: &str) -> Result<(), String> {
-        let write = async {
-            let mut tx = self.db.begin_write().await?;
-            sqlx::query("UPDATE events SET teams_webinar_id = COALESCE($2, teams_webinar_id), teams_stage = $3 WHERE id = $1")
-                .bind(event_id)
-                .bind(webinar)
-                .bind(stage)
-                .execute(&mut *tx.tx)
-                .await?;
-            tx.commit().await
-        };
-        write.await.map_err(|e: sqlx::Error| e.to_string())
-    }
-
-    pub(super) async fn teams_version(&self, event_id: &str) -> Result<i64, String> {
-        sqlx::query_scalar("SELECT teams_version FROM events WHERE id = $1")
-            .bind(event_id)
-            .fetch_one(&self.db.pool)
+        store::events::set_stage(&self.db, event_id, webinar, stage)
             .await
             .map_err(|e| e.to_string())
     }
 
-    pub(super) async fn write(&self, sql: &str, event_id: &str, values: &[Option<&str>]) -> Result<(), String> {
-        let write = async {
-            let mut tx = self.db.begin_write().await?;
-            let mut q = sqlx::query(sql).bind(event_id);
-            for v in values {
-                q = q.bind(*v);
-            }
-            q.execute(&mut *tx.tx).await?;
-            tx.commit().await
-        };
-        write.await.map_err(|e: sqlx::Error| e.to_string())
+    pub(super) async fn teams_version(&self, event_id: &str) -> Result<i64, String> {
+        store::events::teams_version(&self.db, event_id).await.map_err(|e| e.to_string())
     }
 
     pub(super) async fn mark_synced(&self, event_id: &str, version: i64) -> Result<(), String> {
-        let write = async {
-            let mut tx = self.db.begin_write().await?;
-            sqlx::query("UPDATE events SET teams_synced_version = $2 WHERE id = $1 AND teams_synced_version < $2")
-                .bind(event_id)
-                .bind(version)
-                .execute(&mut *tx.tx)
-                .await?;
-            tx.commit().await
-        };
-        write.await.map_err(|e: sqlx::Error| e.to_string())
+        store::events::mark_synced(&self.db, event_id, version)
+            .await
+            .map_err(|e| e.to_string())
     }
 }

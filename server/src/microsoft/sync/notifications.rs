@@ -9,11 +9,7 @@ impl TeamsSync {
     /// Works through stored change notifications: registrations made in Teams appear in Atrium;
     /// a removed or expiring subscription is handed to the next subscription pass.
     pub async fn process_notifications(&self) -> Result<usize, sqlx::Error> {
-        let rows: Vec<StoredNotification> = sqlx::query_as(
-            "SELECT id, subscription_id, kind, resource, lifecycle_event FROM graph_notifications WHERE processed_at IS NULL ORDER BY received_at LIMIT 50",
-        )
-        .fetch_all(&self.db.pool)
-        .await?;
+        let rows = store::notifications::unprocessed(&self.db).await?;
         let mut done = Vec::new();
         for (id, subscription, kind, resource, lifecycle) in &rows {
             let outcome = match (kind.as_str(), lifecycle.as_deref()) {
@@ -27,11 +23,8 @@ impl TeamsSync {
                     Err(e) => Err(e),
                 },
                 // Anything else: let the next subscription pass renew or recreate it.
-                ("lifecycle", _) => sqlx::query("UPDATE graph_subscriptions SET expires_at = 0 WHERE id = $1")
-                    .bind(subscription)
-                    .execute(&self.db.pool)
+                ("lifecycle", _) => store::subscriptions::expire_now(&self.db, subscription)
                     .await
-                    .map(|_| ())
                     .map_err(|e| e.to_string()),
                 _ => self.handle_change(resource.as_deref().unwrap_or("")).await,
             };
@@ -44,11 +37,7 @@ impl TeamsSync {
             let now = crate::clock::now();
             let mut tx = self.db.begin_write().await?;
             for id in &done {
-                sqlx::query("UPDATE graph_notifications SET processed_at = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx.tx)
-                    .await?;
+                store::notifications::mark_processed(&mut tx, id, now).await?;
             }
             tx.commit().await?;
         }
@@ -64,11 +53,7 @@ impl TeamsSync {
         let ["solutions", "virtualEvents", "webinars", webinar, rest @ ..] = parts.as_slice() else {
             return Ok(());
         };
-        let event_id: Option<String> = sqlx::query_scalar("SELECT id FROM events WHERE teams_webinar_id = $1")
-            .bind(*webinar)
-            .fetch_optional(&self.db.pool)
-            .await
-            .map_err(|e| e.to_string())?;
+        let event_id = store::events::by_webinar(&self.db, webinar).await.map_err(|e| e.to_string())?;
         let Some(event_id) = event_id else { return Ok(()) };
         match rest {
             ["registrations", _] => {}
@@ -113,31 +98,21 @@ impl TeamsSync {
     /// Drops a subscription Graph no longer holds and asks for a subscription pass now.
     /// Returns the subscription's event.
     pub(super) async fn forget_subscription(&self, subscription: &str) -> Result<Option<String>, String> {
-        let event_id: Option<Option<String>> = sqlx::query_scalar("SELECT event_id FROM graph_subscriptions WHERE id = $1")
-            .bind(subscription)
-            .fetch_optional(&self.db.pool)
+        let event_id = store::subscriptions::event_of(&self.db, subscription)
             .await
             .map_err(|e| e.to_string())?;
-        let write = async {
-            let mut tx = self.db.begin_write().await?;
-            sqlx::query("DELETE FROM graph_subscriptions WHERE id = $1")
-                .bind(subscription)
-                .execute(&mut *tx.tx)
-                .await?;
-            tx.commit().await
-        };
-        write.await.map_err(|e: sqlx::Error| e.to_string())?;
+        store::subscriptions::delete(&self.db, subscription)
+            .await
+            .map_err(|e| e.to_string())?;
         self.subscriptions_due.store(true, std::sync::atomic::Ordering::Relaxed);
-        Ok(event_id.flatten())
+        Ok(event_id)
     }
 
     pub(super) async fn resync_subscription(&self, subscription: &str) -> Result<(), String> {
-        let event_id: Option<Option<String>> = sqlx::query_scalar("SELECT event_id FROM graph_subscriptions WHERE id = $1")
-            .bind(subscription)
-            .fetch_optional(&self.db.pool)
+        let event_id = store::subscriptions::event_of(&self.db, subscription)
             .await
             .map_err(|e| e.to_string())?;
-        let Some(event_id) = event_id.flatten() else { return Ok(()) };
+        let Some(event_id) = event_id else { return Ok(()) };
         self.resync_event(&event_id).await
     }
 
@@ -147,11 +122,8 @@ impl TeamsSync {
         let added = self.resync_registrations(&event_id).await?;
         tracing::info!(event = %event_id, added, "resynchronized registrations after missed notifications");
         // Attendance may have been missed too: read it again on the next attendance pass.
-        self.write(
-            "UPDATE events SET attendance_fetched_at = NULL, attendance_records = NULL WHERE id = $1 AND attendance_records = 0",
-            &event_id,
-            &[],
-        )
-        .await
+        store::events::forget_empty_attendance(&self.db, &event_id)
+            .await
+            .map_err(|e| e.to_string())
     }
 }

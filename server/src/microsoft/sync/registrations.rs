@@ -136,18 +136,10 @@ impl TeamsSync {
             let now = crate::clock::now();
             let mut tx = self.db.begin_write().await?;
             for id in &synced {
-                sqlx::query("UPDATE registrations SET teams_synced_at = $2, teams_problem = NULL WHERE id = $1")
-                    .bind(id)
-                    .bind(now)
-                    .execute(&mut *tx.tx)
-                    .await?;
+                store::registrations::mark_in_teams(&mut tx, id, now).await?;
             }
             for id in &refused {
-                sqlx::query("UPDATE registrations SET teams_problem = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(TEAMS_HOLDS_ANOTHER)
-                    .execute(&mut *tx.tx)
-                    .await?;
+                store::registrations::set_teams_problem(&mut tx, id, TEAMS_HOLDS_ANOTHER).await?;
             }
             tx.commit().await?;
         }
@@ -204,12 +196,9 @@ impl TeamsSync {
         let Some(webinar) = event.and_then(|e| e.teams_webinar_id) else {
             return Ok(());
         };
-        let imported: Option<String> = sqlx::query_scalar("SELECT teams_registration_id FROM registrations WHERE id = $1")
-            .bind(registration_id)
-            .fetch_optional(&self.db.pool)
+        let imported = store::registrations::teams_registration_id(&self.db, registration_id)
             .await
-            .map_err(|e| e.to_string())?
-            .flatten();
+            .map_err(|e| e.to_string())?;
         let ours = |r: &&Registration| {
             carries_id(r, registration_id) || imported.as_deref().is_some_and(|teams_id| r.id.as_deref() == Some(teams_id))
         };
@@ -252,18 +241,11 @@ impl TeamsSync {
         let teams_id = reg.id.as_deref().filter(|id| !id.is_empty());
         let status = reg.status.as_deref().unwrap_or("registered");
         if status.eq_ignore_ascii_case("canceled") {
-            let (column, value) = match (ours, teams_id) {
-                (Some(ours), _) => ("id", ours),
-                (None, Some(teams_id)) => ("teams_registration_id", teams_id),
+            let id = match (ours, teams_id) {
+                (Some(ours), _) => store::registrations::registered_by_id(&self.db, event_id, ours).await,
+                (None, Some(teams_id)) => store::registrations::registered_by_teams_id(&self.db, event_id, teams_id).await,
                 (None, None) => return Ok(false),
-            };
-            let id: Option<String> = sqlx::query_scalar(&format!(
-                "SELECT id FROM registrations WHERE event_id = $1 AND status = 'registered' AND {column} = $2"
-            ))
-            .bind(event_id)
-            .bind(value)
-            .fetch_optional(&self.db.pool)
-            .await
+            }
             .map_err(|e| e.to_string())?;
             let Some(id) = id else { return Ok(false) };
             crate::registrations::cancel_by_id(&self.db, &id).await.map_err(|e| e.to_string())?;
