@@ -97,8 +97,25 @@ pub fn sha256_hex(text: &str) -> String {
     sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Whether two secrets are equal, in time that depends on neither their contents nor their
+/// lengths: their SHA-256 digests (fixed size) are compared with `subtle`.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    use sha2::Digest;
+    use subtle::ConstantTimeEq;
+    let (a, b) = (sha2::Sha256::digest(a.as_bytes()), sha2::Sha256::digest(b.as_bytes()));
+    a.as_slice().ct_eq(b.as_slice()).into()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn same_secret_compares_whole_values() {
+        assert!(super::same_secret("csrf-token-1", "csrf-token-1"));
+        assert!(!super::same_secret("csrf-token-1", "csrf-token-2"));
+        assert!(!super::same_secret("csrf-token-1", "csrf-token-10"));
+        assert!(!super::same_secret("", "x"));
+    }
+
     use super::*;
 
     fn key(byte: u8) -> String {

@@ -42,9 +42,8 @@ fn at(days: i64, hour: i8, zone: &str) -> i64 {
 /// Seeds demo events when the database has none.
 pub async fn seed_if_empty(db: &Db, sealer: &crate::crypto::Sealer) -> Result<(), sqlx::Error> {
     // Never beside real accounts: the demo organizer's password is public.
-    let (events, organizers): (i64, i64) = sqlx::query_as("SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM organizers)")
-        .fetch_one(&db.pool)
-        .await?;
+    let events = crate::events::store::count(db).await?;
+    let organizers = crate::accounts::store::organizers::count(db).await?;
     if events > 0 || organizers > 0 {
         return Ok(());
     }

@@ -5,7 +5,7 @@ use crate::http::problem::Problem;
 use crate::store::Db;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 
 pub const SESSION_COOKIE: &str = "__Host-atrium_session";
@@ -20,32 +20,22 @@ pub const ABSOLUTE_TIMEOUT: i64 = 12 * 3600;
 pub const TOUCH_EVERY: i64 = 300;
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(name)
-                .and_then(|rest| rest.strip_prefix('='))
-                .map(str::to_string)
-        })
+    crate::http::cookies::read(headers, name)
 }
 
 pub fn session_cookie(secret: &str) -> String {
-    format!("{SESSION_COOKIE}={secret}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={ABSOLUTE_TIMEOUT}")
+    crate::http::cookies::host_secret(SESSION_COOKIE, secret, ABSOLUTE_TIMEOUT)
 }
 
 /// Ties a "Sign in with Microsoft" in progress to the browser that started it.
 pub const OIDC_COOKIE: &str = "__Host-atrium_oidc";
 
 pub fn oidc_cookie(value: &str, max_age: i64) -> String {
-    format!("{OIDC_COOKIE}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age}")
+    crate::http::cookies::host_secret(OIDC_COOKIE, value, max_age)
 }
 
 pub fn clear_session_cookie() -> String {
-    format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0")
+    crate::http::cookies::host_secret(SESSION_COOKIE, "", 0)
 }
 
 /// An organizer signed in to the dashboard, with the session's CSRF token. Pages that need one
@@ -86,9 +76,11 @@ mod tests {
     #[test]
     fn cookies_are_host_prefixed_and_strict() {
         let c = session_cookie("abc");
-        assert!(c.starts_with("__Host-atrium_session=abc; Path=/; Secure; HttpOnly; SameSite=Lax"));
+        for part in ["__Host-atrium_session=abc", "Path=/", "Secure", "HttpOnly", "SameSite=Lax"] {
+            assert!(c.split("; ").any(|p| p == part), "{part} in {c}");
+        }
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, "a=1; __Host-atrium_session=xyz; b=2".parse().unwrap());
+        h.insert(axum::http::header::COOKIE, "a=1; __Host-atrium_session=xyz; b=2".parse().unwrap());
         assert_eq!(cookie_value(&h, SESSION_COOKIE).as_deref(), Some("xyz"));
         assert_eq!(cookie_value(&h, "__Host-atrium"), None);
     }

@@ -9,21 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use leptos::prelude::*;
-use sqlx::Row;
 
 pub(super) async fn messages(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>) -> Response {
     let event = match manage::event(&state.db, &signed.organizer, &slug).await {
         Ok(e) => e,
         Err(e) => return manage_error(&state, e),
     };
-    let rows = match sqlx::query(
-        "SELECT o.recipient, o.mail, o.created_at, o.sent_at, o.attempts, o.last_error, o.failed_at FROM outbox o \
-         JOIN registrations r ON r.id = o.registration_id WHERE r.event_id = $1 ORDER BY o.created_at DESC LIMIT 1000",
-    )
-    .bind(&event.id)
-    .fetch_all(&state.db.pool)
-    .await
-    {
+    let rows = match crate::jobs::message_log(&state.db, &event.id).await {
         Ok(r) => r,
         Err(e) => return server_error(&state, &e),
     };
@@ -33,23 +25,17 @@ pub(super) async fn messages(State(state): State<AppState>, signed: SignedIn, Pa
             .unwrap_or_default()
     };
     let rows = rows
-        .iter()
-        .map(|r| {
-            let sent: Option<i64> = r.try_get("sent_at").ok().flatten();
-            let attempts: i64 = r.try_get("attempts").unwrap_or(0);
-            let error: Option<String> = r.try_get("last_error").ok().flatten();
-            let failed: Option<i64> = r.try_get("failed_at").ok().flatten();
-            app::dashboard::MessageRow {
-                recipient: r.try_get("recipient").unwrap_or_default(),
-                kind: r.try_get::<Option<String>, _>("mail").ok().flatten().unwrap_or_default(),
-                queued: fmt(r.try_get("created_at").unwrap_or(0)),
-                state: match (sent, failed, error) {
-                    (Some(t), _, _) => format!("sent {}", fmt(t)),
-                    (None, Some(_), e) => format!("failed after {attempts} attempts: {}", e.unwrap_or_default()),
-                    (None, None, Some(e)) => format!("retrying (attempt {attempts}): {e}"),
-                    (None, None, None) => "queued".into(),
-                },
-            }
+        .into_iter()
+        .map(|r| app::dashboard::MessageRow {
+            recipient: r.recipient,
+            kind: r.mail.unwrap_or_default(),
+            queued: fmt(r.created_at),
+            state: match (r.sent_at, r.failed_at, r.last_error) {
+                (Some(t), _, _) => format!("sent {}", fmt(t)),
+                (None, Some(_), e) => format!("failed after {} attempts: {}", r.attempts, e.unwrap_or_default()),
+                (None, None, Some(e)) => format!("retrying (attempt {}): {e}", r.attempts),
+                (None, None, None) => "queued".into(),
+            },
         })
         .collect();
     let title = event.title.clone();

@@ -70,15 +70,13 @@ pub(super) async fn microsoft_page(State(state): State<AppState>, signed: Signed
         view.importable = Some(teams.importable_webinars(&account).await.map(|list| {
             list.into_iter()
                 .filter_map(|w| {
-                    let when = w
-                        .start_date_time
-                        .as_ref()
-                        .and_then(crate::microsoft::sync::graph_time)
-                        .and_then(|(t, zone)| {
-                            let zone = app::tz::parse_zone(&zone).ok()?;
-                            Some(app::tz::format_range(t, t, &zone))
-                        })
-                        .unwrap_or_default();
+                    let when = match w.start_date_time.as_ref().map(crate::microsoft::sync::graph_time) {
+                        Some(Ok((t, zone))) => app::tz::parse_zone(&zone)
+                            .map(|zone| app::tz::format_range(t, t, &zone))
+                            .unwrap_or_default(),
+                        Some(Err(e)) => e.to_string(),
+                        None => String::new(),
+                    };
                     Some((w.id?, w.display_name, when))
                 })
                 .collect()

@@ -86,7 +86,7 @@ pub(super) fn parse_form(body: &Bytes) -> Form {
 /// The form's CSRF token must match the session's, compared in constant time.
 pub(super) fn check_csrf(state: &AppState, signed: &SignedIn, form: &Form) -> Result<(), Response> {
     let given = form_value(form, "csrf");
-    let ok = given.len() == signed.csrf.len() && given.bytes().zip(signed.csrf.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    let ok = crate::crypto::same_secret(&given, &signed.csrf);
     if ok {
         Ok(())
     } else {

@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use leptos::prelude::*;
 use serde::Deserialize;
-use sqlx::Row;
 
 pub(super) fn when(e: &Event) -> String {
     let zone = app::tz::parse_zone(&e.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -202,20 +201,14 @@ pub(super) type Stats = (Vec<(String, i64)>, Vec<(String, i64)>);
 /// Registrations by status, and new registrations per day over the last two weeks in the
 /// event's time zone.
 pub(super) async fn registration_stats(state: &AppState, event: &Event) -> Result<Stats, sqlx::Error> {
-    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM registrations WHERE event_id = $1 GROUP BY status")
-        .bind(&event.id)
-        .fetch_all(&state.db.pool)
-        .await?;
-    let mut by_status = Vec::new();
-    for s in RegistrationStatus::ALL {
-        let n = rows
-            .iter()
-            .find(|r| r.try_get::<String, _>("status").ok().as_deref() == Some(s.as_str()))
-            .map(|r| r.try_get::<i64, _>("n"))
-            .transpose()?
-            .unwrap_or(0);
-        by_status.push((s.as_str().to_string(), n));
-    }
+    let counts = crate::registrations::store::organizer::count_by_status(&state.db, &event.id).await?;
+    let by_status = RegistrationStatus::ALL
+        .iter()
+        .map(|s| {
+            let n = counts.iter().find(|(status, _)| status == s.as_str()).map_or(0, |(_, n)| *n);
+            (s.as_str().to_string(), n)
+        })
+        .collect();
     let zone = app::tz::parse_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let today = jiff::Timestamp::now().to_zoned(zone.clone()).date();
     let days: Vec<jiff::civil::Date> = (0..14)
@@ -223,11 +216,7 @@ pub(super) async fn registration_stats(state: &AppState, event: &Event) -> Resul
         .filter_map(|d| today.checked_sub(jiff::Span::new().days(d)).ok())
         .collect();
     let since = days[0].to_zoned(zone.clone()).map(|z| z.timestamp().as_second()).unwrap_or(0);
-    let created: Vec<i64> = sqlx::query_scalar("SELECT created_at FROM registrations WHERE event_id = $1 AND created_at >= $2")
-        .bind(&event.id)
-        .bind(since)
-        .fetch_all(&state.db.pool)
-        .await?;
+    let created = crate::registrations::store::organizer::created_since(&state.db, &event.id, since).await?;
     let mut per_day: Vec<(String, i64)> = days.iter().map(|d| (d.strftime("%b %-d").to_string(), 0)).collect();
     for t in created {
         let day = app::tz::zoned(t, &zone).date();
@@ -266,13 +255,8 @@ pub(super) async fn preview(State(state): State<AppState>, signed: SignedIn, Pat
 
 /// Where an event stands in Teams, for its overview.
 pub(super) async fn teams_status(state: &AppState, event: &crate::events::Event) -> Result<Option<String>, sqlx::Error> {
-    let (stage, waiting): (Option<String>, i64) = sqlx::query_as(
-        "SELECT teams_stage, (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND topic LIKE 'graph.%' AND payload LIKE '%' || $1 || '%') \
-         FROM events WHERE id = $1",
-    )
-    .bind(&event.id)
-    .fetch_one(&state.db.pool)
-    .await?;
+    let stage = crate::microsoft::store::events::teams_stage(&state.db, &event.id).await?;
+    let waiting = crate::jobs::pending_graph_jobs_of_event(&state.db, &event.id).await?;
     let emails = if event.teams_emails {
         "Teams emails attendees their personal join links"
     } else {

@@ -127,7 +127,8 @@ pub(super) async fn microsoft_sign_in_callback(
     let (Some(code), Some(oauth_state)) = (q.code, q.state) else {
         return refuse("Incomplete answer from Microsoft; try again.");
     };
-    if auth::cookie_value(&headers, auth::OIDC_COOKIE).as_deref() != Some(oauth_state.as_str()) {
+    let from_this_browser = auth::cookie_value(&headers, auth::OIDC_COOKIE).is_some_and(|c| crate::crypto::same_secret(&c, &oauth_state));
+    if !from_this_browser {
         return refuse("This sign-in was started in another browser; try again.");
     }
     let (user, purpose) = match m.finish_sign_in(&oauth_state, &code).await {
@@ -202,7 +203,8 @@ pub(super) async fn finish_microsoft_link(
     session_hash: &str,
 ) -> Response {
     let not_linked = |message: &str| problem_page(state, StatusCode::BAD_REQUEST, "Microsoft account not linked", message);
-    let secret = auth::cookie_value(headers, auth::SESSION_COOKIE).filter(|s| crate::crypto::sha256_hex(s) == session_hash);
+    let secret = auth::cookie_value(headers, auth::SESSION_COOKIE)
+        .filter(|s| crate::crypto::same_secret(&crate::crypto::sha256_hex(s), session_hash));
     let current = match &secret {
         Some(secret) => match auth::session(&state.db, secret).await {
             Ok(found) => found,

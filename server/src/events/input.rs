@@ -1,4 +1,6 @@
 //! What an organizer sends to create or change an event, and how it is checked: every field at once, each problem against its field.
+//! Longer than 400 lines because every field's rule lives beside the others, so one pass reports
+//! every problem of a request and no rule is checked twice.
 
 use super::{Event, NewEvent, Presenter};
 use crate::accounts::auth::Organizer;

@@ -65,6 +65,8 @@ pub struct Event {
     /// The organizer whose own Microsoft 365 account owns the event in Teams (None: the
     /// organization's service account).
     pub teams_owner: Option<String>,
+    /// How many times the event changed in ways its calendar entries show (see `notify::ics`).
+    pub ics_sequence: i64,
     pub questions: Vec<Question>,
     pub presenters: Vec<Presenter>,
 }

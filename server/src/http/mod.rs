@@ -1,7 +1,8 @@
 //! HTTP plumbing shared by every surface: problem+json errors, security headers and the
-//! cross-site guard, the client's address, and the built site's static files.
+//! cross-site guard, cookies, the client's address, and the built site's static files.
 
 pub mod client_addr;
+pub mod cookies;
 pub mod problem;
 pub mod security;
 pub mod static_files;

@@ -56,7 +56,11 @@ pub struct EmailJob {
 
 async fn insert(tx: &mut WriteTx, job: &EmailJob, recipient: &str) -> Result<(), sqlx::Error> {
     let payload = serde_json::to_string(job).expect("an email job serialises");
-    super::store::insert(tx, TOPIC, &payload, recipient, Some(&job.registration_id), Some(&job.mail.label())).await
+    let about = super::store::About {
+        registration_id: Some(&job.registration_id),
+        event_id: None,
+    };
+    super::store::insert(tx, TOPIC, &payload, recipient, about, Some(&job.mail.label())).await
 }
 
 /// Queues an email about a registration, inside the caller's transaction.

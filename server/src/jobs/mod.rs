@@ -7,7 +7,7 @@ pub mod email;
 mod store;
 pub mod teams;
 
-pub use store::{claim, give_up, release_leases_of_this_process, settle};
+pub use store::{claim, give_up, message_log, pending_graph_jobs_of_event, release_leases_of_this_process, settle, LoggedMessage};
 
 /// A queued item a worker now holds the lease on.
 pub struct Claimed {

@@ -1,9 +1,16 @@
-//! The queue's SQL: adding, leasing and settling items.
+//! The queue's SQL: adding, leasing and settling items, and reading what was queued.
 
 use super::{backoff_ms, Claimed, LEASE_MS};
 use crate::clock::now_ms;
 use crate::store::{Db, WriteTx};
 use sqlx::Row;
+
+/// What an item is about: the registration and the event it concerns, when it concerns one.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct About<'a> {
+    pub registration_id: Option<&'a str>,
+    pub event_id: Option<&'a str>,
+}
 
 /// Adds an item inside the caller's transaction.
 pub(super) async fn insert(
@@ -11,23 +18,35 @@ pub(super) async fn insert(
     topic: &str,
     payload: &str,
     recipient: &str,
-    registration_id: Option<&str>,
+    about: About<'_>,
     label: Option<&str>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at, registration_id, mail) \
-         VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+        "INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at, registration_id, mail, event_id) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(topic)
     .bind(payload)
     .bind(recipient)
     .bind(now_ms())
-    .bind(registration_id)
+    .bind(about.registration_id)
     .bind(label)
+    .bind(about.event_id)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())
+}
+
+/// How many Teams (Graph) jobs for the event as a whole (creating, updating or canceling it
+/// there, not a single registration's) are not done yet.
+pub async fn pending_graph_jobs_of_event(db: &Db, event_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE event_id = $1 AND registration_id IS NULL AND sent_at IS NULL AND topic LIKE 'graph.%'",
+    )
+    .bind(event_id)
+    .fetch_one(&db.pool)
+    .await
 }
 
 /// Leases up to `limit` due items of `topic`, oldest first. A lease that runs out (a worker
@@ -116,4 +135,42 @@ pub async fn release_leases_of_this_process(db: &Db) -> Result<(), sqlx::Error> 
         .execute(&mut *tx.tx)
         .await?;
     tx.commit().await
+}
+
+/// One message in an event's log: to whom, which one, and how its delivery went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedMessage {
+    pub recipient: String,
+    /// The message's label (`confirmation`, `graph.register` …), when it has one.
+    pub mail: Option<String>,
+    /// Milliseconds since the epoch, as are the other times.
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub failed_at: Option<i64>,
+}
+
+/// The newest 1000 items queued about registrations of the event, newest first.
+pub async fn message_log(db: &Db, event_id: &str) -> Result<Vec<LoggedMessage>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT o.recipient, o.mail, o.created_at, o.sent_at, o.attempts, o.last_error, o.failed_at FROM outbox o \
+         JOIN registrations r ON r.id = o.registration_id WHERE r.event_id = $1 ORDER BY o.created_at DESC LIMIT 1000",
+    )
+    .bind(event_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LoggedMessage {
+                recipient: r.try_get("recipient")?,
+                mail: r.try_get("mail")?,
+                created_at: r.try_get("created_at")?,
+                sent_at: r.try_get("sent_at")?,
+                attempts: r.try_get("attempts")?,
+                last_error: r.try_get("last_error")?,
+                failed_at: r.try_get("failed_at")?,
+            })
+        })
+        .collect()
 }

@@ -25,45 +25,58 @@ pub struct EventJob {
     pub event_id: String,
 }
 
-async fn queue(tx: &mut WriteTx, topic: &str, payload: &impl Serialize, registration_id: Option<&str>) -> Result<(), sqlx::Error> {
+/// Queues a Teams job about the event `event_id` (and the registration, for a registration's job).
+async fn queue(
+    tx: &mut WriteTx,
+    topic: &str,
+    payload: &impl Serialize,
+    event_id: &str,
+    registration_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
     let payload = serde_json::to_string(payload).expect("a Teams job serialises");
-    super::store::insert(tx, topic, &payload, "", registration_id, Some(topic)).await
+    let about = super::store::About {
+        registration_id,
+        event_id: Some(event_id),
+    };
+    super::store::insert(tx, topic, &payload, "", about, Some(topic)).await
 }
 
-/// Queues a confirmed registration for Teams, when its event is linked to a webinar.
-pub async fn register(tx: &mut WriteTx, in_webinar: bool, registration_id: &str) -> Result<(), sqlx::Error> {
+/// Queues a confirmed registration of the event `event_id` for Teams, when the event is linked
+/// to a webinar.
+pub async fn register(tx: &mut WriteTx, in_webinar: bool, event_id: &str, registration_id: &str) -> Result<(), sqlx::Error> {
     if !in_webinar {
         return Ok(());
     }
     let job = RegisterJob {
         registration_id: registration_id.to_string(),
     };
-    queue(tx, TOPIC_REGISTER, &job, Some(registration_id)).await
+    queue(tx, TOPIC_REGISTER, &job, event_id, Some(registration_id)).await
 }
 
-/// Queues canceling a registration in Teams, when its event is linked to a webinar.
-pub async fn unregister(tx: &mut WriteTx, in_webinar: bool, registration_id: &str) -> Result<(), sqlx::Error> {
+/// Queues canceling a registration of the event `event_id` in Teams, when the event is linked
+/// to a webinar.
+pub async fn unregister(tx: &mut WriteTx, in_webinar: bool, event_id: &str, registration_id: &str) -> Result<(), sqlx::Error> {
     if !in_webinar {
         return Ok(());
     }
     let job = RegisterJob {
         registration_id: registration_id.to_string(),
     };
-    queue(tx, TOPIC_UNREGISTER, &job, Some(registration_id)).await
+    queue(tx, TOPIC_UNREGISTER, &job, event_id, Some(registration_id)).await
 }
 
 /// Queues creating and publishing the event's webinar (or meeting) in Teams.
 pub async fn create_event(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
-    queue(tx, TOPIC_WEBINAR, &EventJob { event_id: event_id.into() }, None).await
+    queue(tx, TOPIC_WEBINAR, &EventJob { event_id: event_id.into() }, event_id, None).await
 }
 
 /// Queues bringing the event in Teams up to date (the worker sends the newest state once,
 /// however many updates were queued).
 pub async fn update_event(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
-    queue(tx, TOPIC_UPDATE, &EventJob { event_id: event_id.into() }, None).await
+    queue(tx, TOPIC_UPDATE, &EventJob { event_id: event_id.into() }, event_id, None).await
 }
 
 /// Queues canceling the event's webinar (or removing its meeting) in Teams.
 pub async fn cancel_event(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
-    queue(tx, TOPIC_WEBINAR_CANCEL, &EventJob { event_id: event_id.into() }, None).await
+    queue(tx, TOPIC_WEBINAR_CANCEL, &EventJob { event_id: event_id.into() }, event_id, None).await
 }

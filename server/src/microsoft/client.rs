@@ -2,6 +2,8 @@
 //! cached until shortly before they expire), retries that honour `Retry-After` on 429/503/504
 //! and otherwise back off exponentially with jitter, at most four requests at a time per
 //! mailbox, `@odata.nextLink` paging (on Graph's own address only), and `$batch` with per-item retry.
+//! Longer than 400 lines because token cache, retry policy, paging and batching share one
+//! request loop and its statistics; split, each part would reach into the others' state.
 
 use super::models::{BatchRequest, BatchRequestItem, BatchResponse, BatchResponseItem, Collection, ErrorBody, TokenResponse};
 use reqwest::{Method, StatusCode};

@@ -2,6 +2,8 @@
 //! schema subset. Lenient where real payloads are: unknown fields are ignored, every field has a
 //! default, enum values are kept as strings (compared case-insensitively) so a future value never
 //! breaks parsing, and the error body accepts both `innerError` and `innererror`.
+//! Longer than 400 lines because it is a catalogue of plain wire types, one after another, kept
+//! together so the whole Graph surface Atrium relies on reads in one place.
 
 use serde::{Deserialize, Serialize};
 

@@ -47,11 +47,6 @@ async fn lifecycle(State(state): State<AppState>, Query(q): Query<Validation>, b
     receive(&state, &body, "lifecycle").await
 }
 
-/// Constant-time comparison for the shared secret.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 async fn receive(state: &AppState, body: &Bytes, kind: &str) -> Response {
     let Ok(batch) = serde_json::from_slice::<NotificationCollection>(body) else {
         return Problem::malformed("The body is not a Graph notification collection.").into_response();
@@ -73,7 +68,7 @@ async fn receive(state: &AppState, body: &Bytes, kind: &str) -> Response {
         .iter()
         .filter(|n| {
             let secret = n.subscription_id.as_ref().and_then(|id| known.get(id));
-            matches!((secret, &n.client_state), (Some(s), Some(c)) if same(s, c))
+            matches!((secret, &n.client_state), (Some(s), Some(c)) if crate::crypto::same_secret(s, c))
         })
         .collect();
     let ignored = batch.value.len() - accepted.len();

@@ -177,7 +177,7 @@ pub fn compose(
     let from: Mailbox = config.mail_from.parse().map_err(|e| format!("sender: {e}"))?;
     let to_name = format!("{} {}", reg.first_name, reg.last_name);
     let to = Mailbox::new(Some(to_name), reg.email.parse().map_err(|e| format!("recipient: {e}"))?);
-    let invite = invite(config, event, reg, token, mail == Mail::Canceled);
+    let (invite, invite_type) = invite(config, event, reg, token, mail == Mail::Canceled);
     let body = MultiPart::alternative()
         .singlepart(SinglePart::plain(text))
         .singlepart(SinglePart::html(html));
@@ -187,14 +187,9 @@ pub fn compose(
         .to(to)
         .subject(c.subject)
         .message_id(Some(format!("<{message_id}@{domain}>")))
-        .multipart(
-            MultiPart::mixed()
-                .multipart(body)
-                .singlepart(Attachment::new("invite.ics".into()).body(
-                    invite.into_bytes(),
-                    ContentType::parse("text/calendar; charset=utf-8").expect("valid content type"),
-                )),
-        )
+        .multipart(MultiPart::mixed().multipart(body).singlepart(
+            Attachment::new("invite.ics".into()).body(invite.into_bytes(), ContentType::parse(&invite_type).expect("valid content type")),
+        ))
         .map_err(|e| e.to_string())
 }
 
@@ -244,8 +239,10 @@ fn confirmation_request(
         .map_err(|e| e.to_string())
 }
 
-/// The calendar entry for a registration.
-pub fn invite(config: &Config, event: &Event, reg: &Registration, token: &str, canceled: bool) -> String {
+/// The calendar entry for a registration: its text and the media type of an email part
+/// carrying it (with the matching iTIP `method`).
+pub fn invite(config: &Config, event: &Event, reg: &Registration, token: &str, canceled: bool) -> (String, String) {
+    use crate::notify::ics::Standing;
     let manage_url = format!("{}/r/{token}", config.public_url);
     let from_email = config.mail_from.parse::<Mailbox>().map(|m| m.email.to_string()).unwrap_or_default();
     let join = event
@@ -255,9 +252,22 @@ pub fn invite(config: &Config, event: &Event, reg: &Registration, token: &str, c
         Some(url) => format!("{}\n\nJoin: {url}\nManage your registration: {manage_url}", event.summary),
         None => format!("{}\n\nManage your registration: {manage_url}", event.summary),
     };
+    let standing = if canceled
+        || event.status == app::domain::EventStatus::Canceled
+        || matches!(
+            reg.status,
+            app::domain::RegistrationStatus::Canceled | app::domain::RegistrationStatus::RejectedByOrganizer
+        ) {
+        Standing::Canceled
+    } else if reg.status == app::domain::RegistrationStatus::Registered {
+        Standing::Confirmed
+    } else {
+        Standing::Tentative
+    };
     let uid = format!("{}@atrium", event.id);
-    Invite {
+    let invite = Invite {
         uid: &uid,
+        sequence: u32::try_from(event.ics_sequence + reg.ics_sequence).unwrap_or(u32::MAX),
         title: &event.title,
         description: &description,
         location: join.unwrap_or("Online"),
@@ -266,7 +276,7 @@ pub fn invite(config: &Config, event: &Event, reg: &Registration, token: &str, c
         end: event.end_at,
         organizer_name: &config.site_name,
         organizer_email: &from_email,
-        canceled: canceled || event.status == app::domain::EventStatus::Canceled,
-    }
-    .render()
+        standing,
+    };
+    (invite.render(), invite.content_type())
 }

@@ -120,6 +120,8 @@ pub struct Registration {
     pub confirm_by: Option<i64>,
     /// While unconfirmed: the status the registration takes once the address is confirmed.
     pub confirm_as: Option<RegistrationStatus>,
+    /// How many times the registration's standing changed (see `notify::ics`).
+    pub ics_sequence: i64,
 }
 
 impl Registration {

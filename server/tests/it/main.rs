@@ -4,7 +4,9 @@
 
 #[macro_use]
 mod common;
+mod architecture;
 mod authorization;
+mod calendar;
 mod dashboard;
 mod graph_client;
 mod graph_contracts;
@@ -18,6 +20,7 @@ mod reminders;
 mod security;
 mod security_process;
 mod smtp;
+mod static_files;
 mod teams_crash;
 mod teams_meetings;
 mod teams_sync;

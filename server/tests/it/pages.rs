@@ -191,7 +191,7 @@ async fn time_zone_switch_works_without_javascript() {
         .await
         .unwrap();
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.starts_with("atrium_tz=America%2FNew_York"), "{cookie}");
+    assert!(cookie.starts_with("atrium_tz=America/New_York"), "{cookie}");
     let html = r.text().await.unwrap();
     assert!(html.contains("(EST)") || html.contains("(EDT)"));
     assert!(html.contains(r#"<option value="America/New_York" selected"#));

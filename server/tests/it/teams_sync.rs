@@ -852,3 +852,119 @@ async fn linking_a_teams_webinar_needs_microsoft_mode() {
     assert!(body["detail"].as_str().unwrap().contains("connect"), "{body}");
     assert_eq!(linked_webinar(&app, &slug).await, None);
 }
+
+both_backends!(overview_shows_teams_creation_from_event_jobs, |backend| async move {
+    let sim = Sim::start().await;
+    let app = microsoft_app(backend, &sim).await;
+    let sync = connected(&app, &sim).await;
+    let draft = |e: &mut server::events::NewEvent| {
+        e.status = app::domain::EventStatus::Draft;
+        e.join_url = None;
+    };
+    let slug = app.event(draft).await;
+    let other = app.event(draft).await;
+    server::events::publish(&app.state.db, &app.owner, &slug, true).await.unwrap();
+    server::events::publish(&app.state.db, &app.owner, &other, false).await.unwrap();
+    let event = server::events::for_registration(&app.state.db, &slug).await.unwrap().unwrap();
+    let other_event = server::events::for_registration(&app.state.db, &other).await.unwrap().unwrap();
+    let pending = |id: String| {
+        let db = app.state.db.clone();
+        async move { server::jobs::pending_graph_jobs_of_event(&db, &id).await.unwrap() }
+    };
+
+    // The job that creates the event in Teams is recorded under that event, and only it waits.
+    let queued: Vec<(String, Option<String>)> = sqlx::query_as("SELECT topic, event_id FROM outbox WHERE topic LIKE 'graph.%'")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(queued, vec![("graph.webinar".to_string(), Some(event.id.clone()))]);
+    assert_eq!(pending(event.id.clone()).await, 1);
+    assert_eq!(pending(other_event.id.clone()).await, 0);
+    let (cookie, _) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
+    let page = app.page(&format!("/dashboard/events/{slug}"), Some(&cookie)).await;
+    assert!(page.contains("In Teams: being created…"), "{page}");
+    let page = app.page(&format!("/dashboard/events/{other}"), Some(&cookie)).await;
+    assert!(!page.contains("being created"), "{page}");
+    assert!(page.contains("Not in Teams: connect a Microsoft 365 account"), "{page}");
+
+    // Once Teams has the webinar nothing waits for the event any more.
+    sqlx::query("UPDATE outbox SET available_at = 0")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sync.sync_webinars().await.unwrap(), 1);
+    assert_eq!(pending(event.id.clone()).await, 0);
+    let page = app.page(&format!("/dashboard/events/{slug}"), Some(&cookie)).await;
+    assert!(page.contains("In Teams: webinar published."), "{page}");
+
+    // A registration's Teams job is recorded under its event too, but is not the event's own
+    // work in Teams.
+    assert_eq!(app.register(&slug, person(1)).await.status(), 201);
+    let recorded: Option<String> = sqlx::query_scalar("SELECT event_id FROM outbox WHERE topic = 'graph.register'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(recorded.as_deref(), Some(event.id.as_str()));
+    assert_eq!(pending(event.id.clone()).await, 0);
+});
+
+both_backends!(
+    teams_jobs_queued_before_the_event_column_learn_their_event,
+    jobs_queued_before_learn_their_event
+);
+
+/// Teams jobs already queued when the outbox gained its event column get their event from
+/// their registration, or from a payload that names an existing event; nothing else does.
+async fn jobs_queued_before_learn_their_event(backend: crate::common::Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::common::config_for(backend, &dir).await;
+    let db = server::store::Db::connect(&config.database_url).await.unwrap();
+    // The database as it was before outbox items recorded their event.
+    let all = sqlx::migrate!("./migrations");
+    let before = sqlx::migrate::Migrator {
+        migrations: all.migrations.iter().filter(|m| m.version < 14).cloned().collect::<Vec<_>>().into(),
+        ..all
+    };
+    before.run(&db.pool).await.unwrap();
+    for sql in [
+        "INSERT INTO events (id, slug, title, kind, status, start_at, end_at, time_zone, created_at, updated_at) \
+         VALUES ('ev-1', 'ev-1', 'One', 'webinar', 'published', 0, 1, 'UTC', 0, 0)",
+        "INSERT INTO events (id, slug, title, kind, status, start_at, end_at, time_zone, created_at, updated_at) \
+         VALUES ('ev-2', 'ev-2', 'Two', 'webinar', 'published', 0, 1, 'UTC', 0, 0)",
+        "INSERT INTO registrations (id, event_id, email, email_normalized, first_name, last_name, status, preferred_timezone, \
+         manage_token_hash, created_at, updated_at) VALUES ('reg-1', 'ev-2', 'a@example.com', 'a@example.com', 'A', 'B', 'registered', 'UTC', 'h', 0, 0)",
+        "INSERT INTO outbox (id, topic, payload, created_at, available_at, registration_id) VALUES \
+         ('o1', 'graph.webinar', '{\"eventId\":\"ev-1\"}', 0, 0, NULL), \
+         ('o2', 'graph.update', '{\"eventId\":\"ev-2\"}', 0, 0, NULL), \
+         ('o3', 'graph.register', '{\"registrationId\":\"reg-1\"}', 0, 0, 'reg-1'), \
+         ('o4', 'email', '{\"mail\":\"confirmation\",\"registrationId\":\"reg-1\"}', 0, 0, 'reg-1'), \
+         ('o5', 'graph.webinar.cancel', '{\"eventId\":\"gone\"}', 0, 0, NULL), \
+         ('o6', 'graph.webinar', '{}', 0, 0, NULL)",
+    ] {
+        sqlx::query(sql).execute(&db.pool).await.unwrap();
+    }
+    db.migrate().await.unwrap();
+    let events: Vec<(String, Option<String>)> = sqlx::query_as("SELECT id, event_id FROM outbox ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    let expected = [
+        ("o1", Some("ev-1")),
+        ("o2", Some("ev-2")),
+        ("o3", Some("ev-2")),
+        ("o4", None),
+        ("o5", None),
+        ("o6", None),
+    ];
+    let expected: Vec<(String, Option<String>)> = expected
+        .iter()
+        .map(|(id, event)| (id.to_string(), event.map(str::to_string)))
+        .collect();
+    assert_eq!(events, expected);
+    assert_eq!(server::jobs::pending_graph_jobs_of_event(&db, "ev-1").await.unwrap(), 1);
+    assert_eq!(
+        server::jobs::pending_graph_jobs_of_event(&db, "ev-2").await.unwrap(),
+        1,
+        "the registration's job is not the event's"
+    );
+}

@@ -209,3 +209,8 @@ pub async fn email_taken(db: &Db, normalized: &str) -> Result<bool, sqlx::Error>
         .await?;
     Ok(id.is_some())
 }
+
+/// How many organizer accounts there are, active or not.
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM organizers").fetch_one(&db.pool).await
+}

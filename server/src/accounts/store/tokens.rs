@@ -1,3 +1,5 @@
+//! API tokens in SQL: stored by their hash, listed, revoked, looked up and touched.
+
 use super::super::auth::Organizer;
 use super::super::tokens::{Scope, TokenInfo};
 use crate::crypto::sha256_hex;

@@ -16,7 +16,7 @@ pub const EVENT_COLUMNS: &str =
     "id, organization_id, slug, title, summary, description, kind, status, start_at, end_at, time_zone, capacity, \
     waitlist_enabled, manual_approval, registration_opens_at, registration_closes_at, join_url, terms_url, \
     registered_count, waitlisted_count, pending_count, next_waitlist_seq, teams_webinar_id, teams_emails, teams_meeting_id, \
-    teams_join_url, teams_owner, held_count, confirm_hold_minutes";
+    teams_join_url, teams_owner, held_count, confirm_hold_minutes, ics_sequence";
 
 pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
@@ -51,6 +51,7 @@ pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
         teams_meeting_id: row.try_get("teams_meeting_id")?,
         teams_join_url: row.try_get("teams_join_url")?,
         teams_owner: row.try_get::<Option<String>, _>("teams_owner")?.filter(|o| !o.is_empty()),
+        ics_sequence: row.try_get("ics_sequence")?,
         questions: Vec::new(),
         presenters: Vec::new(),
     })
@@ -305,6 +306,11 @@ pub async fn list(db: &Db, org: &Organizer) -> Result<Vec<Event>, sqlx::Error> {
     .fetch_all(&db.pool)
     .await?;
     rows.iter().map(event_from_row).collect()
+}
+
+/// How many events there are, of every organization and status.
+pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&db.pool).await
 }
 
 pub async fn slug_taken(db: &Db, slug: &str, except: Option<&str>) -> Result<bool, sqlx::Error> {

@@ -78,14 +78,14 @@ pub async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str, now: 
         let Some(next) = next else { return Ok(()) };
         let id: String = next.try_get("id")?;
         let email: String = next.try_get("email")?;
-        sqlx::query("UPDATE registrations SET status = 'registered', waitlist_seq = NULL, updated_at = $2 WHERE id = $1")
+        sqlx::query("UPDATE registrations SET ics_sequence = ics_sequence + 1, status = 'registered', waitlist_seq = NULL, updated_at = $2 WHERE id = $1")
             .bind(&id)
             .bind(now)
             .execute(&mut *tx.tx)
             .await?;
         shift_counts(tx, event_id, Some(Counter::Waitlisted), Some(Counter::Registered), now).await?;
         email::enqueue(tx, Mail::Promoted, &id, &email, None).await?;
-        crate::jobs::teams::register(tx, event.teams_webinar_id.is_some(), &id).await?;
+        crate::jobs::teams::register(tx, event.teams_webinar_id.is_some(), event_id, &id).await?;
     }
 }
 

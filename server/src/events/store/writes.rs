@@ -105,7 +105,7 @@ pub async fn set_confirmation_minutes(tx: &mut WriteTx, event_id: &str, minutes:
 /// Writes the editable fields of an event.
 pub async fn update_fields(tx: &mut WriteTx, event_id: &str, new: &NewEvent, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE events SET slug = $2, title = $3, summary = $4, description = $5, kind = $6, start_at = $7, end_at = $8, time_zone = $9, \
+        "UPDATE events SET ics_sequence = ics_sequence + 1, slug = $2, title = $3, summary = $4, description = $5, kind = $6, start_at = $7, end_at = $8, time_zone = $9, \
          capacity = $10, waitlist_enabled = $11, manual_approval = $12, registration_opens_at = $13, registration_closes_at = $14, \
          join_url = $15, terms_url = $16, updated_at = $17 WHERE id = $1",
     )
@@ -166,12 +166,14 @@ pub async fn set_status(tx: &mut WriteTx, event_id: &str, status: EventStatus, n
         EventStatus::Published => " AND status = 'draft'",
         _ => "",
     };
-    sqlx::query(&format!("UPDATE events SET status = $3, updated_at = $2 WHERE id = $1{guard}"))
-        .bind(event_id)
-        .bind(now)
-        .bind(status.as_str())
-        .execute(&mut *tx.tx)
-        .await?;
+    sqlx::query(&format!(
+        "UPDATE events SET ics_sequence = ics_sequence + 1, status = $3, updated_at = $2 WHERE id = $1{guard}"
+    ))
+    .bind(event_id)
+    .bind(now)
+    .bind(status.as_str())
+    .execute(&mut *tx.tx)
+    .await?;
     Ok(())
 }
 

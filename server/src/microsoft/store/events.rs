@@ -121,7 +121,7 @@ pub async fn mark_synced(db: &Db, event_id: &str, version: i64) -> Result<(), sq
 /// Records the online meeting made for a meeting-kind event, in a transaction of its own.
 pub async fn set_meeting(db: &Db, event_id: &str, meeting_id: &str, join_url: Option<&str>) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE events SET teams_meeting_id = $2, teams_join_url = $3, teams_stage = 'published' WHERE id = $1")
+    sqlx::query("UPDATE events SET ics_sequence = ics_sequence + 1, teams_meeting_id = $2, teams_join_url = $3, teams_stage = 'published' WHERE id = $1")
         .bind(event_id)
         .bind(meeting_id)
         .bind(join_url)
@@ -133,7 +133,7 @@ pub async fn set_meeting(db: &Db, event_id: &str, meeting_id: &str, join_url: Op
 /// Records the join link of the event's webinar session, in a transaction of its own.
 pub async fn set_join_url(db: &Db, event_id: &str, join_url: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    sqlx::query("UPDATE events SET teams_join_url = $2 WHERE id = $1")
+    sqlx::query("UPDATE events SET ics_sequence = ics_sequence + 1, teams_join_url = $2 WHERE id = $1")
         .bind(event_id)
         .bind(join_url)
         .execute(&mut *tx.tx)

@@ -48,51 +48,45 @@ pub(super) fn meeting_body(event: &Event) -> serde_json::Value {
     })
 }
 
-/// A Graph `dateTimeTimeZone` as a Unix time, with an IANA zone for showing it (UTC when the
-/// zone is a Windows name Atrium does not know).
-pub fn graph_time(t: &crate::microsoft::models::DateTimeTimeZone) -> Option<(i64, String)> {
-    let civil: jiff::civil::DateTime = t.date_time.trim().trim_end_matches('Z').parse().ok()?;
-    let zone = match t.time_zone.trim() {
-        "" | "UTC" | "Etc/UTC" | "tzone://Microsoft/Utc" => "UTC".to_string(),
-        name => match app::tz::parse_zone(name) {
-            Ok(_) => name.to_string(),
-            Err(_) => windows_zone(name).unwrap_or("UTC").to_string(),
-        },
-    };
-    let tz = jiff::tz::TimeZone::get(&zone).ok()?;
-    let ts = civil.to_zoned(tz).ok()?.timestamp().as_second();
-    Some((ts, zone))
+/// A time Graph sent that Atrium cannot place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GraphTimeError {
+    #[error("Teams gave the time {0:?}, which is not a date and time.")]
+    DateTime(String),
+    #[error("Teams gave the time zone {0:?}, which is neither an IANA nor a Windows time zone Atrium knows.")]
+    Zone(String),
+    #[error("The time {0} does not exist in the time zone {1}.")]
+    Civil(String, String),
 }
 
-/// The IANA zone for the Windows time-zone names Outlook and Teams use most.
-pub(super) fn windows_zone(name: &str) -> Option<&'static str> {
-    const ZONES: [(&str, &str); 24] = [
-        ("Pacific Standard Time", "America/Los_Angeles"),
-        ("Mountain Standard Time", "America/Denver"),
-        ("Central Standard Time", "America/Chicago"),
-        ("Eastern Standard Time", "America/New_York"),
-        ("Atlantic Standard Time", "America/Halifax"),
-        ("Alaskan Standard Time", "America/Anchorage"),
-        ("Hawaiian Standard Time", "Pacific/Honolulu"),
-        ("GMT Standard Time", "Europe/London"),
-        ("Greenwich Standard Time", "Atlantic/Reykjavik"),
-        ("W. Europe Standard Time", "Europe/Berlin"),
-        ("Romance Standard Time", "Europe/Paris"),
-        ("Central Europe Standard Time", "Europe/Budapest"),
-        ("Central European Standard Time", "Europe/Warsaw"),
-        ("E. Europe Standard Time", "Europe/Chisinau"),
-        ("FLE Standard Time", "Europe/Kiev"),
-        ("GTB Standard Time", "Europe/Bucharest"),
-        ("Russian Standard Time", "Europe/Moscow"),
-        ("India Standard Time", "Asia/Kolkata"),
-        ("China Standard Time", "Asia/Shanghai"),
-        ("Singapore Standard Time", "Asia/Singapore"),
-        ("Tokyo Standard Time", "Asia/Tokyo"),
-        ("AUS Eastern Standard Time", "Australia/Sydney"),
-        ("New Zealand Standard Time", "Pacific/Auckland"),
-        ("E. South America Standard Time", "America/Sao_Paulo"),
-    ];
-    ZONES.iter().find(|(w, _)| w.eq_ignore_ascii_case(name)).map(|(_, i)| *i)
+/// A Graph `dateTimeTimeZone` as a Unix time, with the IANA zone for showing it. Windows zone
+/// names (what Outlook and Teams send) are mapped with CLDR's table; an unknown zone is an
+/// error, never silently UTC.
+pub fn graph_time(t: &crate::microsoft::models::DateTimeTimeZone) -> Result<(i64, String), GraphTimeError> {
+    let text = t.date_time.trim().trim_end_matches('Z');
+    let civil: jiff::civil::DateTime = text.parse().map_err(|_| GraphTimeError::DateTime(text.to_string()))?;
+    let zone = iana_zone(t.time_zone.trim()).ok_or_else(|| GraphTimeError::Zone(t.time_zone.clone()))?;
+    let tz = jiff::tz::TimeZone::get(&zone).map_err(|_| GraphTimeError::Zone(zone.clone()))?;
+    let ts = civil
+        .to_zoned(tz)
+        .map_err(|_| GraphTimeError::Civil(text.to_string(), zone.clone()))?
+        .timestamp()
+        .as_second();
+    Ok((ts, zone))
+}
+
+/// The IANA name of a zone Graph names by its IANA or Windows name.
+pub(super) fn iana_zone(name: &str) -> Option<String> {
+    match name {
+        "" | "UTC" | "Etc/UTC" | "tzone://Microsoft/Utc" => return Some("UTC".into()),
+        _ => {}
+    }
+    if app::tz::parse_zone(name).is_ok() {
+        return Some(name.to_string());
+    }
+    name.parse::<windows_timezones::WindowsTimezone>()
+        .ok()
+        .map(|w| w.tzdb_id().to_string())
 }
 
 /// Text of an HTML description, for Atrium's plain-text description.
@@ -185,4 +179,46 @@ pub(super) fn path_segment(id: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::microsoft::models::DateTimeTimeZone;
+
+    fn at(date_time: &str, time_zone: &str) -> Result<(i64, String), GraphTimeError> {
+        graph_time(&DateTimeTimeZone {
+            date_time: date_time.into(),
+            time_zone: time_zone.into(),
+        })
+    }
+
+    #[test]
+    fn windows_zone_names_map_through_the_cldr_table() {
+        // 09:00 in Berlin in winter is 08:00 UTC: 2026-12-01T08:00:00Z.
+        assert_eq!(
+            at("2026-12-01T09:00:00.0000000", "W. Europe Standard Time"),
+            Ok((1_796_112_000, "Europe/Berlin".into()))
+        );
+        // Names the old 24-entry table did not have.
+        assert_eq!(at("2026-12-01T09:00:00", "Yukon Standard Time").unwrap().1, "America/Whitehorse");
+        assert_eq!(at("2026-12-01T09:00:00", "South Sudan Standard Time").unwrap().1, "Africa/Juba");
+        assert_eq!(at("2026-12-01T09:00:00", "Nepal Standard Time").unwrap().1, "Asia/Katmandu");
+    }
+
+    #[test]
+    fn iana_names_and_utc_spellings_are_taken_as_they_are() {
+        assert_eq!(at("2026-12-01T09:00:00", "America/Chicago").unwrap().1, "America/Chicago");
+        for utc in ["UTC", "", "tzone://Microsoft/Utc"] {
+            assert_eq!(at("2026-12-01T08:00:00Z", utc), Ok((1_796_112_000, "UTC".into())), "{utc:?}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_zone_is_an_error_not_utc() {
+        let e = at("2026-12-01T09:00:00", "Atlantis Standard Time").unwrap_err();
+        assert_eq!(e, GraphTimeError::Zone("Atlantis Standard Time".into()));
+        assert!(e.to_string().contains("Atlantis Standard Time"));
+        assert!(matches!(at("next tuesday", "UTC"), Err(GraphTimeError::DateTime(_))));
+    }
 }

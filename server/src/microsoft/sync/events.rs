@@ -150,7 +150,7 @@ impl TeamsSync {
             let ids = store::registrations::not_in_teams(&self.db, event_id).await?;
             let mut tx = self.db.begin_write().await?;
             for id in &ids {
-                crate::jobs::teams::register(&mut tx, linked.teams_webinar_id.is_some(), id).await?;
+                crate::jobs::teams::register(&mut tx, linked.teams_webinar_id.is_some(), event_id, id).await?;
             }
             tx.commit().await
         };
@@ -166,7 +166,7 @@ impl TeamsSync {
             .await
             .map_err(|e| e.to_string())?;
         for w in mine {
-            let (Some(id), Some(start)) = (w.id.clone(), w.start_date_time.as_ref().and_then(graph_time)) else {
+            let (Some(id), Some(start)) = (w.id.clone(), w.start_date_time.as_ref().and_then(|t| graph_time(t).ok())) else {
                 continue;
             };
             let draft = w.status.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("draft"));

@@ -48,7 +48,7 @@ impl TeamsSync {
         webinars.retain(|w| {
             w.id.as_ref().is_some_and(|id| !linked.contains(id)) && !w.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("canceled"))
         });
-        webinars.sort_by_key(|w| w.start_date_time.as_ref().and_then(graph_time).map(|(t, _)| t));
+        webinars.sort_by_key(|w| w.start_date_time.as_ref().and_then(|t| graph_time(t).ok()).map(|(t, _)| t));
         Ok(webinars)
     }
 
@@ -166,17 +166,12 @@ impl TeamsSync {
         if status == "canceled" {
             return Err("This webinar was canceled in Teams.".into());
         }
-        let (start, zone) = webinar
-            .start_date_time
-            .as_ref()
-            .and_then(graph_time)
-            .ok_or("Teams gave this webinar no start time.")?;
-        let end = webinar
-            .end_date_time
-            .as_ref()
-            .and_then(graph_time)
-            .map(|(t, _)| t)
-            .unwrap_or(start + 3600);
+        let (start, zone) =
+            graph_time(webinar.start_date_time.as_ref().ok_or("Teams gave this webinar no start time.")?).map_err(|e| e.to_string())?;
+        let end = match &webinar.end_date_time {
+            Some(t) => graph_time(t).map_err(|e| e.to_string())?.0,
+            None => start + 3600,
+        };
         let description = strip_tags(webinar.description.as_ref().map(Description::text).unwrap_or(""));
         let summary: String = description
             .lines()

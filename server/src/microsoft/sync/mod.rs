@@ -15,8 +15,8 @@ mod notifications;
 mod registrations;
 
 pub use backlog::{backlog, refused, Backlog};
-pub use bodies::graph_time;
 use bodies::*;
+pub use bodies::{graph_time, GraphTimeError};
 pub use import::LinkRefusal;
 
 use crate::events::Event;

@@ -44,7 +44,7 @@ pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError
         return Ok(reg);
     }
     sqlx::query(
-        "UPDATE registrations SET status = 'canceled', waitlist_seq = NULL, confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1",
+        "UPDATE registrations SET ics_sequence = ics_sequence + 1, status = 'canceled', waitlist_seq = NULL, confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1",
     )
     .bind(&reg.id)
     .bind(now)
@@ -57,7 +57,7 @@ pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError
         email::enqueue(&mut tx, Mail::Canceled, &reg.id, &reg.email, None).await?;
     }
     if reg.status == RegistrationStatus::Registered {
-        crate::jobs::teams::unregister(&mut tx, event.teams_webinar_id.is_some(), &reg.id).await?;
+        crate::jobs::teams::unregister(&mut tx, event.teams_webinar_id.is_some(), &event.id, &reg.id).await?;
     }
     if matches!(freed, Some(Counter::Registered | Counter::Held)) {
         promote_waitlisted(db, &mut tx, &event.id, now).await?;
@@ -113,7 +113,7 @@ pub async fn confirm(db: &Db, id: &str, now: i64) -> Result<Confirmed, CancelErr
         }
     };
     let Some(status) = status else {
-        sqlx::query("UPDATE registrations SET status = 'canceled', confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1")
+        sqlx::query("UPDATE registrations SET ics_sequence = ics_sequence + 1, status = 'canceled', confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1")
             .bind(id)
             .bind(now)
             .execute(&mut *tx.tx)
@@ -123,7 +123,7 @@ pub async fn confirm(db: &Db, id: &str, now: i64) -> Result<Confirmed, CancelErr
     };
     let seq = (status == RegistrationStatus::Waitlisted).then_some(event.next_waitlist_seq);
     sqlx::query(
-        "UPDATE registrations SET status = $2, waitlist_seq = $3, confirm_by = NULL, confirm_as = NULL, updated_at = $4 WHERE id = $1",
+        "UPDATE registrations SET ics_sequence = ics_sequence + 1, status = $2, waitlist_seq = $3, confirm_by = NULL, confirm_as = NULL, updated_at = $4 WHERE id = $1",
     )
     .bind(id)
     .bind(status.as_str())
@@ -147,7 +147,7 @@ pub async fn confirm(db: &Db, id: &str, now: i64) -> Result<Confirmed, CancelErr
     };
     email::enqueue(&mut tx, mail, id, &reg.email, position).await?;
     if status == RegistrationStatus::Registered {
-        crate::jobs::teams::register(&mut tx, event.teams_webinar_id.is_some(), id).await?;
+        crate::jobs::teams::register(&mut tx, event.teams_webinar_id.is_some(), &event_id, id).await?;
     }
     tx.commit().await?;
     Ok(Confirmed::Now(status))
@@ -171,7 +171,7 @@ pub async fn release_unconfirmed(db: &Db, now: i64) -> Result<usize, sqlx::Error
             tx.commit().await?;
             continue;
         }
-        sqlx::query("UPDATE registrations SET status = 'canceled', confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1")
+        sqlx::query("UPDATE registrations SET ics_sequence = ics_sequence + 1, status = 'canceled', confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1")
             .bind(id)
             .bind(now)
             .execute(&mut *tx.tx)

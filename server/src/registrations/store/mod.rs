@@ -14,7 +14,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 pub(crate) const REG_COLUMNS: &str = "id, event_id, email, first_name, last_name, status, waitlist_seq, preferred_timezone, \
-     preferred_language, answers, manage_token_sealed, created_at, confirm_by, confirm_as";
+     preferred_language, answers, manage_token_sealed, created_at, confirm_by, confirm_as, ics_sequence";
 
 pub(crate) fn registration_from_row(row: &AnyRow) -> Result<Registration, sqlx::Error> {
     let status: String = row.try_get("status")?;
@@ -35,6 +35,7 @@ pub(crate) fn registration_from_row(row: &AnyRow) -> Result<Registration, sqlx::
         created_at: row.try_get("created_at")?,
         confirm_by: row.try_get("confirm_by")?,
         confirm_as: confirm_as.as_deref().and_then(RegistrationStatus::parse),
+        ics_sequence: row.try_get("ics_sequence")?,
     })
 }
 

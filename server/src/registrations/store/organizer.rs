@@ -1,5 +1,5 @@
-//! What organizers see and decide, in SQL: the registrant list and a decision on one
-//! registration.
+//! What organizers see and decide, in SQL: the registrant list, the event's registration
+//! figures, and a decision on one registration.
 
 use super::super::organizer::{Decision, RegistrantRow};
 use crate::accounts::auth::Organizer;
@@ -9,6 +9,23 @@ use crate::jobs::email::{self, Mail};
 use crate::store::{decode_error, Db};
 use app::domain::RegistrationStatus;
 use sqlx::Row;
+
+/// How many of the event's registrations there are in each status that has any: (status, count).
+pub async fn count_by_status(db: &Db, event_id: &str) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    sqlx::query_as("SELECT status, COUNT(*) AS n FROM registrations WHERE event_id = $1 GROUP BY status")
+        .bind(event_id)
+        .fetch_all(&db.pool)
+        .await
+}
+
+/// When each of the event's registrations made at or after `since` was made (Unix seconds).
+pub async fn created_since(db: &Db, event_id: &str, since: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT created_at FROM registrations WHERE event_id = $1 AND created_at >= $2")
+        .bind(event_id)
+        .bind(since)
+        .fetch_all(&db.pool)
+        .await
+}
 
 /// Registrants of an event, filtered by status and a search over name and email, newest first.
 pub async fn list(
@@ -117,7 +134,7 @@ pub async fn decide(
         return Err(ManageError::Conflict("There is no free seat. Raise the capacity first.".into()));
     }
     sqlx::query(
-        "UPDATE registrations SET status = $2, waitlist_seq = NULL, updated_at = $3, \
+        "UPDATE registrations SET ics_sequence = ics_sequence + 1, status = $2, waitlist_seq = NULL, updated_at = $3, \
          canceled_at = CASE WHEN $2 = 'canceled' THEN $3 ELSE canceled_at END WHERE id = $1",
     )
     .bind(registration_id)
@@ -132,10 +149,10 @@ pub async fn decide(
         email::enqueue(&mut tx, mail, registration_id, &email, None).await?;
     }
     if to == RegistrationStatus::Registered {
-        crate::jobs::teams::register(&mut tx, locked.teams_webinar_id.is_some(), registration_id).await?;
+        crate::jobs::teams::register(&mut tx, locked.teams_webinar_id.is_some(), &current.id, registration_id).await?;
     }
     if from == RegistrationStatus::Registered && to == RegistrationStatus::Canceled {
-        crate::jobs::teams::unregister(&mut tx, locked.teams_webinar_id.is_some(), registration_id).await?;
+        crate::jobs::teams::unregister(&mut tx, locked.teams_webinar_id.is_some(), &current.id, registration_id).await?;
     }
     if matches!(freed, Some(Counter::Registered | Counter::Held)) {
         promote_waitlisted(db, &mut tx, &current.id, now).await?;

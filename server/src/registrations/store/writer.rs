@@ -295,7 +295,7 @@ async fn register_one(
             return Ok(Err(RegisterError::Refused(Refusal::Full)));
         };
         sqlx::query(
-            "UPDATE registrations SET email = $2, first_name = $3, last_name = $4, status = $5, waitlist_seq = $6, preferred_timezone = $7, \
+            "UPDATE registrations SET ics_sequence = ics_sequence + 1, email = $2, first_name = $3, last_name = $4, status = $5, waitlist_seq = $6, preferred_timezone = $7, \
              preferred_language = $8, answers = $9, manage_token_hash = $10, manage_token_sealed = $11, updated_at = $12, canceled_at = NULL, \
              confirm_by = $13, confirm_as = $14 WHERE id = $1",
         )
@@ -332,7 +332,7 @@ async fn register_one(
     }
     email::enqueue(tx, mail_for(status), &id, checked.email.as_str(), position).await?;
     if status == RegistrationStatus::Registered {
-        crate::jobs::teams::register(tx, current.teams_webinar_id.is_some(), &id).await?;
+        crate::jobs::teams::register(tx, current.teams_webinar_id.is_some(), &current.id, &id).await?;
     }
     let mut summary = Summary {
         id,

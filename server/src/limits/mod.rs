@@ -5,7 +5,10 @@
 //! Written here rather than taken from `tower_governor`: that crate counts in process memory,
 //! which neither survives a restart nor is shared by instances.
 
+mod store;
+
 use crate::store::{Db, WriteTx};
+use std::collections::HashMap;
 
 /// How many hits a subject may make per window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,14 +83,7 @@ fn bucket(limit: Limit, subject: &str, now: i64) -> (String, i64) {
 /// Counts one hit for `subject` inside the caller's transaction.
 pub async fn hit(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Result<Count, sqlx::Error> {
     let (key, expires_at) = bucket(limit, subject, now);
-    let hits: i64 = sqlx::query_scalar(
-        "INSERT INTO rate_limits (bucket, hits, expires_at) VALUES ($1, 1, $2) \
-         ON CONFLICT (bucket) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
-    )
-    .bind(&key)
-    .bind(expires_at)
-    .fetch_one(&mut *tx.tx)
-    .await?;
+    let hits = store::add_hit(tx, &key, expires_at).await?;
     Ok(Count {
         hits,
         resets_in: expires_at - now,
@@ -114,21 +110,9 @@ pub async fn hit_many(tx: &mut WriteTx, limit: Limit, subjects: &[&str], now: i6
             key
         })
         .collect();
-    let values: Vec<String> = (0..distinct.len())
-        .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-        .collect();
-    let sql = format!(
-        "INSERT INTO rate_limits (bucket, hits, expires_at) VALUES {} \
-         ON CONFLICT (bucket) DO UPDATE SET hits = rate_limits.hits + excluded.hits RETURNING bucket, hits",
-        values.join(", ")
-    );
-    let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
-    for (key, n, expires_at) in &distinct {
-        q = q.bind(key).bind(*n).bind(*expires_at);
-    }
-    let totals: std::collections::HashMap<String, i64> = q.fetch_all(&mut *tx.tx).await?.into_iter().collect();
+    let totals = store::add_hits(tx, &distinct).await?;
     // The batch's hits of one subject were the last ones counted, in order.
-    let mut seen: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    let mut seen: HashMap<&str, i64> = HashMap::new();
     Ok(keys
         .iter()
         .map(|key| {
@@ -147,43 +131,24 @@ pub async fn hit_many(tx: &mut WriteTx, limit: Limit, subjects: &[&str], now: i6
 /// Hits counted so far for `subject` in the current window, without counting one.
 pub async fn peek(db: &Db, limit: Limit, subject: &str, now: i64) -> Result<i64, sqlx::Error> {
     let (key, _) = bucket(limit, subject, now);
-    let hits: Option<i64> = sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1")
-        .bind(&key)
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(hits.unwrap_or(0))
+    Ok(store::hits(db, &key).await?.unwrap_or(0))
 }
 
 /// Forgets the current window's hits for `subject` (after a successful sign-in, say).
 pub async fn clear(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Result<(), sqlx::Error> {
     let (key, _) = bucket(limit, subject, now);
-    sqlx::query("DELETE FROM rate_limits WHERE bucket = $1")
-        .bind(&key)
-        .execute(&mut *tx.tx)
-        .await?;
-    Ok(())
+    store::delete(tx, &key).await
 }
 
 /// Takes back one hit counted for `subject` in this window (the attempt turned out fine).
 pub async fn refund(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Result<(), sqlx::Error> {
     let (key, _) = bucket(limit, subject, now);
-    sqlx::query("UPDATE rate_limits SET hits = hits - 1 WHERE bucket = $1 AND hits > 0")
-        .bind(&key)
-        .execute(&mut *tx.tx)
-        .await?;
-    Ok(())
+    store::take_back(tx, &key).await
 }
 
 /// Removes counters whose window has ended.
 pub async fn purge(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
-    let mut tx = db.begin_write().await?;
-    let n = sqlx::query("DELETE FROM rate_limits WHERE expires_at <= $1")
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-    tx.commit().await?;
-    Ok(n)
+    store::delete_expired(db, now).await
 }
 
 #[cfg(test)]
