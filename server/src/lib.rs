@@ -112,8 +112,13 @@ impl AppState {
 /// Opens the database, applies migrations, seeds demo content when asked, and starts the
 /// outbox worker.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
+    prepare_with_clock(config, clock::system()).await
+}
+
+/// [`prepare`], with everything judged by `clock` (tests pass a [`clock::FakeClock`]).
+pub async fn prepare_with_clock(config: Config, clock: Arc<dyn clock::Clock>) -> Result<AppState, StartError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect(&config.database_url).await?.with_clock(clock);
     db.migrate().await?;
     let sealer = match &config.sealer {
         Some(s) => s.clone(),

@@ -40,7 +40,7 @@ pub fn spawn(db: Db, outbox: Outbox, life: &Lifecycle) {
     let chores_life = life.clone();
     life.spawn(async move {
         loop {
-            match housekeeping(&db, crate::clock::now()).await {
+            match housekeeping(&db, db.now()).await {
                 Ok(n) if n > 0 => {
                     tracing::info!(released = n, "released places of unconfirmed registrations");
                     outbox.notify();

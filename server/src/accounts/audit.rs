@@ -17,7 +17,7 @@ pub struct Entry {
 /// Records an action that changes nothing else (an export), in its own transaction.
 pub async fn record_now(db: &Db, organization_id: &str, actor: &str, action: &str, target: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    record(&mut tx, organization_id, actor, action, target, crate::clock::now()).await?;
+    record(&mut tx, organization_id, actor, action, target, db.now()).await?;
     tx.commit().await
 }
 

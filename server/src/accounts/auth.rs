@@ -12,7 +12,6 @@ pub use super::store::organizers::{
 pub use super::store::sessions::{end_session, session, start_session};
 pub use crate::crypto::sha256_hex;
 
-use crate::clock::now;
 use crate::store::Db;
 use app::domain::EmailAddress;
 
@@ -82,7 +81,7 @@ pub async fn create_organizer(db: &Db, email: &str, organization: &str, password
             .await
             .map_err(|e| AuthError::Invalid(e.to_string()))?
     };
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let org_id = super::store::organizers::organization_named(&mut tx, organization, now).await?;
     let organizer = insert_organizer(&mut tx, &org_id, email, &hash, now).await?;

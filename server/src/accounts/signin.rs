@@ -2,7 +2,6 @@
 
 use super::auth::Organizer;
 use super::passwords::Hasher;
-use crate::clock::now;
 use crate::limits;
 use crate::store::Db;
 
@@ -68,7 +67,7 @@ pub async fn sign_in_with_password(
 ) -> Result<Organizer, SignInFailure> {
     let account = email.trim().to_lowercase();
     let pair = format!("{account}|{address}");
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let by_pair = limits::hit(&mut tx, limits::SIGN_IN_PAIR, &pair, now).await?;
     let by_address = limits::hit(&mut tx, limits::SIGN_IN_ADDRESS, address, now).await?;

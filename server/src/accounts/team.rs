@@ -3,7 +3,6 @@
 use super::store;
 use crate::accounts::auth::{self, Organizer};
 use crate::accounts::passwords::Hasher;
-use crate::clock::now;
 use crate::store::Db;
 use app::domain::{EmailAddress, FieldError};
 
@@ -38,7 +37,7 @@ pub async fn invite(db: &Db, org: &Organizer, email: &str) -> Result<String, Inv
         )]));
     }
     let secret = auth::generate_password() + &auth::generate_password();
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     store::invitations::insert(
         &mut tx,
@@ -65,7 +64,7 @@ pub struct Invitation {
 
 /// The live invitation behind a one-time link.
 pub async fn invitation(db: &Db, secret: &str) -> Result<Option<Invitation>, sqlx::Error> {
-    store::invitations::live(db, &crate::crypto::sha256_hex(secret), now()).await
+    store::invitations::live(db, &crate::crypto::sha256_hex(secret), db.now()).await
 }
 
 /// Accepts an invitation: in one transaction, the invitation is used up and the organizer is
@@ -76,7 +75,7 @@ pub async fn accept(db: &Db, hasher: &Hasher, secret: &str, password: &str) -> R
     let gone = || auth::AuthError::Invalid("This invitation has expired or was already used.".into());
     let invitation = invitation(db, secret).await?.ok_or_else(gone)?;
     let hash = hasher.hash(password).await.map_err(|e| auth::AuthError::Invalid(e.to_string()))?;
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     if !store::invitations::use_up(&mut tx, &crate::crypto::sha256_hex(secret), now).await? {
         return Err(gone());

@@ -61,7 +61,7 @@ pub async fn create(db: &Db, organizer: &Organizer, spec: &NewToken) -> Result<(
     }
     let token = format!("atr_{}", random_secret(30));
     let id = uuid::Uuid::now_v7().to_string();
-    let now = crate::clock::now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let expires_at = spec.expires_in_days.map(|d| now + d * 86_400);
     store::insert(&mut tx, &id, &sha256_hex(&token), &organizer.id, name, now, expires_at, spec.scope).await?;
@@ -86,7 +86,7 @@ pub struct TokenInfo {
 
 /// Revokes a token of the organizer's organization. False when there is no such token.
 pub async fn revoke(db: &Db, organizer: &Organizer, token_id: &str) -> Result<bool, sqlx::Error> {
-    let now = crate::clock::now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let name = store::revoke(&mut tx, &organizer.organization_id, token_id, now).await?;
     let Some(name) = name else { return Ok(false) };

@@ -95,7 +95,7 @@ pub(crate) fn event_json(state: &AppState, e: &Event) -> EventJson {
         is_manual_approval_enabled: e.manual_approval,
         registration_opens_date_time: e.registration_opens_at.map(iso),
         registration_closes_date_time: e.registration_closes_at.map(iso),
-        is_registration_open: e.window().check(crate::clock::now()).is_ok(),
+        is_registration_open: e.window().check(state.db.now()).is_ok(),
         terms_url: e.terms_url.clone(),
         questions: e.questions.clone(),
         presenters: e
@@ -127,7 +127,7 @@ struct Collection<T> {
 }
 
 async fn list_events(State(state): State<AppState>) -> Response {
-    match events::upcoming(&state.db, crate::clock::now()).await {
+    match events::upcoming(&state.db, state.db.now()).await {
         Ok(list) => Json(Collection {
             value: list.iter().map(|e| event_json(&state, e)).collect(),
         })
@@ -269,7 +269,7 @@ async fn create_registration(
 
 /// The registration behind a manage token, or the problem to answer instead.
 async fn lookup(state: &AppState, token: &str) -> Result<(registrations::Registration, Event), Response> {
-    match registrations::find(&state.db, token, state.config.manage_link_days, crate::clock::now()).await {
+    match registrations::find(&state.db, token, state.config.manage_link_days, state.db.now()).await {
         Ok(Lookup::Found(found)) => Ok(*found),
         Ok(Lookup::Expired { .. }) => Err(Problem::new(StatusCode::GONE, "link-expired", "This manage link has expired")
             .detail(format!(

@@ -43,7 +43,7 @@ pub async fn import(db: &Db, org: &Organizer, slug: &str, bytes: &[u8]) -> Resul
     let invalid = |m: String| ManageError::Invalid(vec![FieldError::new("report", m)]);
     let text = report::decode(bytes).map_err(invalid)?;
     let attendees = report::parse_report(&text).map_err(invalid)?;
-    let now = crate::clock::now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let registered = store::registrations_by_email(&mut tx, &event.id).await?;
     let rows: Vec<Attended> = attendees
@@ -73,7 +73,7 @@ pub struct Record {
 /// Replaces the event's attendance with records from Teams: each person's seconds summed over
 /// the sessions, matched to registrations by Atrium's id, else by email.
 pub async fn store_records(db: &Db, event_id: &str, records: &[Record]) -> Result<ImportSummary, sqlx::Error> {
-    let now = crate::clock::now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let registered = store::registrations_by_email(&mut tx, event_id).await?;
     let email_of_id: std::collections::HashMap<&str, &str> = registered.iter().map(|(e, id)| (id.as_str(), e.as_str())).collect();

@@ -233,7 +233,14 @@ pub(super) async fn preview(State(state): State<AppState>, signed: SignedIn, Pat
         Ok(e) => e,
         Err(e) => return manage_error(&state, e),
     };
-    let mut page = crate::portal::event_view(&event, (event.time_zone.clone(), false), Default::default(), Vec::new(), None);
+    let mut page = crate::portal::event_view(
+        &event,
+        (event.time_zone.clone(), false),
+        Default::default(),
+        Vec::new(),
+        None,
+        state.db.now(),
+    );
     page.closed_reason = Some(format!(
         "Preview of a {} event: the registration form appears here once it is published.",
         event.status.as_str()

@@ -60,7 +60,7 @@ pub(super) async fn microsoft_sign_in(State(state): State<AppState>, client: Cli
     let limit = crate::limits::MICROSOFT_SIGN_IN;
     let counted = async {
         let mut tx = state.db.begin_write().await?;
-        let count = crate::limits::hit(&mut tx, limit, &client.to_string(), crate::clock::now()).await?;
+        let count = crate::limits::hit(&mut tx, limit, &client.to_string(), state.db.now()).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(count)
     };

@@ -32,7 +32,7 @@ pub(super) async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: 
             last_used: t.last_used_at.map(fmt).unwrap_or_else(|| "never".into()),
             state: match (t.revoked_at, t.expires_at) {
                 (Some(_), _) => "Revoked".into(),
-                (None, Some(e)) if e <= crate::clock::now() => "Expired".into(),
+                (None, Some(e)) if e <= state.db.now() => "Expired".into(),
                 _ => "Active".into(),
             },
             expires: t.expires_at.map(fmt).unwrap_or_else(|| "never".into()),

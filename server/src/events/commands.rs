@@ -9,7 +9,6 @@ use super::{Event, NewEvent};
 use crate::accounts::audit;
 use crate::accounts::auth::Organizer;
 use crate::accounts::MicrosoftAccount;
-use crate::clock::now;
 use crate::jobs::email::{self, Mail};
 use crate::store::Db;
 use app::domain::{EventStatus, FieldError, PredefinedLabel, Question, QuestionKind, RegistrationStatus};
@@ -46,7 +45,7 @@ pub async fn create(db: &Db, org: &Organizer, input: &EventInput) -> Result<Even
     if store::slug_taken(db, &new.slug, None).await? {
         return Err(slug_is_taken());
     }
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let id = store::insert_in(&mut tx, &new, now).await?;
     writes::add_organizer(&mut tx, &id, &org.id).await?;
@@ -80,7 +79,7 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
         Some(link) => Some(webinar_link(db, &current, link.as_deref(), input.teams_webinar_checked_with.as_ref()).await?),
         None => None,
     };
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     super::store::seats::lock(db, &mut tx, &current.id).await?;
     writes::update_fields(&mut tx, &current.id, &new, now).await?;
@@ -178,7 +177,7 @@ pub async fn publish(db: &Db, org: &Organizer, slug: &str, to_teams: bool) -> Re
         EventStatus::Canceled => return Err(ManageError::Conflict("A canceled event can't be published again.".into())),
         EventStatus::Draft => {}
     }
-    let now = now();
+    let now = db.now();
     if current.end_at <= now {
         return Err(ManageError::Conflict(
             "This event is already over; change its dates before publishing.".into(),
@@ -212,7 +211,7 @@ pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>)
             "Please keep the message under 5000 characters.",
         )]));
     }
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     writes::set_status(&mut tx, &current.id, EventStatus::Canceled, now).await?;
     let statuses = [
@@ -249,7 +248,7 @@ pub async fn announce(db: &Db, org: &Organizer, slug: &str, statuses: &[Registra
             "Choose who receives the message.",
         )]));
     }
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let recipients = writes::registrants_with(&mut tx, &current.id, &statuses).await?;
     email::enqueue_many(&mut tx, Mail::Announcement, &recipients, Some(message)).await?;
@@ -313,7 +312,7 @@ pub async fn duplicate(db: &Db, org: &Organizer, slug: &str) -> Result<Event, Ma
         presenters: Vec::new(),
     };
     let presenters = store::presenter_records(db, &source.id).await?;
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let id = store::insert_in(&mut tx, &copy, now).await?;
     writes::add_organizer(&mut tx, &id, &org.id).await?;

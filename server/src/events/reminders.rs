@@ -6,7 +6,6 @@
 use super::store::reminders as store;
 use super::{event, ManageError};
 use crate::accounts::auth::Organizer;
-use crate::clock::now;
 use crate::jobs::email::{self, Mail};
 use crate::store::Db;
 use app::domain::FieldError;
@@ -54,7 +53,7 @@ pub async fn set(db: &Db, org: &Organizer, slug: &str, offsets: &[i64]) -> Resul
         )]));
     }
     let mut tx = db.begin_write().await?;
-    store::replace(&mut tx, &event.id, &wanted, now()).await?;
+    store::replace(&mut tx, &event.id, &wanted, db.now()).await?;
     tx.commit().await?;
     Ok(list(db, &event.id).await?)
 }
@@ -62,7 +61,7 @@ pub async fn set(db: &Db, org: &Organizer, slug: &str, offsets: &[i64]) -> Resul
 /// Sends every reminder that is due now: published events that have not started, whose
 /// reminder moment has passed. Returns how many reminders went out.
 pub async fn send_due(db: &Db) -> Result<usize, sqlx::Error> {
-    let now = now();
+    let now = db.now();
     let mut sent = 0;
     for (reminder_id, event_id) in store::due(db, now).await? {
         let mut tx = db.begin_write().await?;

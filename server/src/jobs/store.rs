@@ -1,7 +1,6 @@
 //! The queue's SQL: adding, leasing and settling items, and reading what was queued.
 
 use super::{backoff_ms, Claimed, LEASE_MS};
-use crate::clock::now_ms;
 use crate::store::{Db, WriteTx};
 use sqlx::Row;
 
@@ -29,7 +28,7 @@ pub(super) async fn insert(
     .bind(topic)
     .bind(payload)
     .bind(recipient)
-    .bind(now_ms())
+    .bind(tx.now_ms())
     .bind(about.registration_id)
     .bind(label)
     .bind(about.event_id)
@@ -52,7 +51,7 @@ pub async fn pending_graph_jobs_of_event(db: &Db, event_id: &str) -> Result<i64,
 /// Leases up to `limit` due items of `topic`, oldest first. A lease that runs out (a worker
 /// died) makes the item due again.
 pub async fn claim(db: &Db, topic: &str, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
-    let now = now_ms();
+    let now = db.now_ms();
     let mut tx = db.begin_write().await?;
     let rows = sqlx::query(
         "UPDATE outbox SET locked_until = $1, attempts = attempts + 1 \
@@ -84,7 +83,7 @@ pub async fn settle(db: &Db, sent: &[String], failed: &[(String, i64, String)]) 
     if sent.is_empty() && failed.is_empty() {
         return Ok(());
     }
-    let now = now_ms();
+    let now = db.now_ms();
     let mut tx = db.begin_write().await?;
     for chunk in sent.chunks(100) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
@@ -114,7 +113,7 @@ pub async fn give_up(db: &Db, items: &[(String, String)]) -> Result<(), sqlx::Er
     if items.is_empty() {
         return Ok(());
     }
-    let now = now_ms();
+    let now = db.now_ms();
     let mut tx = db.begin_write().await?;
     for (id, error) in items {
         sqlx::query("UPDATE outbox SET failed_at = $2, locked_until = NULL, last_error = $3 WHERE id = $1")

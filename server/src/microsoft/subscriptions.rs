@@ -45,7 +45,7 @@ fn resources(webinar: &str) -> [(String, &'static str); 3] {
 /// Makes sure every published event linked to a webinar has live subscriptions for its
 /// registrations, sessions and attendance reports.
 pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<Pass, String> {
-    let now = crate::clock::now();
+    let now = db.now();
     let linked = store::events::published_with_webinar(db).await.map_err(|e| e.to_string())?;
     let mut pass = Pass::default();
     for (event_id, webinar) in linked {

@@ -62,7 +62,7 @@ async fn receive(state: &AppState, body: &Bytes, kind: &str) -> Response {
             Err(e) => return Problem::internal(&e).into_response(),
         }
     }
-    let now = crate::clock::now();
+    let now = state.db.now();
     let accepted: Vec<_> = batch
         .value
         .iter()

@@ -45,7 +45,7 @@ pub(super) struct ZoneQuery {
 }
 
 pub(super) async fn home(State(state): State<AppState>, Query(q): Query<ZoneQuery>, headers: HeaderMap) -> Response {
-    let now = crate::clock::now();
+    let now = state.db.now();
     let list = match events::upcoming(&state.db, now).await {
         Ok(list) => list,
         Err(e) => return server_error(&state, &e),
@@ -81,8 +81,8 @@ pub(crate) fn event_view(
     values: FormValues,
     errors: Vec<FieldError>,
     notice: Option<String>,
+    now: i64,
 ) -> EventPage {
-    let now = crate::clock::now();
     let closed_reason = match event.window().check(now) {
         Err(refusal) => Some(refusal.message()),
         Ok(()) if event.seats().admit() == app::domain::Admission::Full => Some("This event is full.".into()),
@@ -169,6 +169,6 @@ pub(super) async fn event_page(
     };
     let zone = display_zone(q.tz.as_deref(), &headers, &event.time_zone);
     let chosen_now = q.tz.as_deref().filter(|z| app::tz::parse_zone(z).is_ok()).map(str::to_string);
-    let page = event_view(&event, zone, FormValues::default(), Vec::new(), None);
+    let page = event_view(&event, zone, FormValues::default(), Vec::new(), None, state.db.now());
     render_event(&state, StatusCode::OK, page, chosen_now.as_deref())
 }

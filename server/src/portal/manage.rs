@@ -23,7 +23,7 @@ pub(super) struct ManageQuery {
 
 /// The registration and event behind a manage link, or the page to show instead.
 pub(super) async fn load_manage(state: &AppState, token: &str) -> Result<(registrations::Registration, Event), Response> {
-    match registrations::find(&state.db, token, state.config.manage_link_days, crate::clock::now()).await {
+    match registrations::find(&state.db, token, state.config.manage_link_days, state.db.now()).await {
         Ok(Lookup::Found(found)) => Ok(*found),
         Ok(Lookup::Expired { ended_at }) => Err(expired(state, ended_at)),
         Ok(Lookup::Missing) => Err(gone(state)),
@@ -92,7 +92,7 @@ pub(super) async fn manage_page(
         answers: reg.answers.iter().map(|a| (a.display_name.clone(), a.as_text())).collect(),
         can_cancel: reg.status.can_become(RegistrationStatus::Canceled)
             && event.status != EventStatus::Canceled
-            && event.end_at > crate::clock::now(),
+            && event.end_at > state.db.now(),
     };
     let title = format!("Your registration: {}", event.title);
     html(&state, StatusCode::OK, &title, true, true, view! { <ManageDetail page=page /> })
@@ -143,7 +143,7 @@ pub(super) async fn confirm_form(State(state): State<AppState>, Path(token): Pat
         Ok(found) => found,
         Err(page) => return page,
     };
-    match registrations::confirm(&state.db, &reg.id, crate::clock::now()).await {
+    match registrations::confirm(&state.db, &reg.id, state.db.now()).await {
         Ok(Confirmed::Now(_)) => {
             state.after_write();
             Redirect::to(&format!("/r/{token}?new=1")).into_response()

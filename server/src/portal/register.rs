@@ -99,26 +99,31 @@ pub(super) async fn register_form(
             render_event(
                 &state,
                 StatusCode::OK,
-                event_view(&event, zone, values, Vec::new(), Some(notice)),
+                event_view(&event, zone, values, Vec::new(), Some(notice), state.db.now()),
                 None,
             )
         }
         Err(RegisterError::Invalid(errors)) => render_event(
             &state,
             StatusCode::UNPROCESSABLE_ENTITY,
-            event_view(&event, zone, values, errors, None),
+            event_view(&event, zone, values, errors, None, state.db.now()),
             None,
         ),
         Err(RegisterError::Refused(refusal)) => {
             let errors = vec![FieldError::new("form", refusal.message())];
-            render_event(&state, StatusCode::CONFLICT, event_view(&event, zone, values, errors, None), None)
+            render_event(
+                &state,
+                StatusCode::CONFLICT,
+                event_view(&event, zone, values, errors, None, state.db.now()),
+                None,
+            )
         }
         Err(RegisterError::Limited(wait)) => {
             let errors = vec![FieldError::new("form", limited_message(wait))];
             let mut r = render_event(
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,
-                event_view(&event, zone, values, errors, None),
+                event_view(&event, zone, values, errors, None, state.db.now()),
                 None,
             );
             r.headers_mut().insert(header::RETRY_AFTER, wait.into());

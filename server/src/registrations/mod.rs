@@ -132,8 +132,6 @@ impl Registration {
     }
 }
 
-pub use crate::clock::now;
-
 /// A fresh manage-link secret: the token that goes into the link (128 random bits, URL-safe),
 /// the hash that is stored and looked up, and the sealed copy for later emails.
 pub struct NewToken {

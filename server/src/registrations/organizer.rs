@@ -147,5 +147,5 @@ pub async fn decide(
     decision: Decision,
 ) -> Result<RegistrationStatus, ManageError> {
     let current = event(db, org, slug).await?;
-    super::store::organizer::decide(db, org, &current, registration_id, decision, crate::clock::now()).await
+    super::store::organizer::decide(db, org, &current, registration_id, decision, db.now()).await
 }

@@ -73,7 +73,7 @@ pub async fn register(
         .await?
         .ok_or(RegisterError::NotFound)?;
     // Fail fast on a closed event, before reading the fields.
-    event.window().check(crate::clock::now()).map_err(RegisterError::Refused)?;
+    event.window().check(registrar.db.now()).map_err(RegisterError::Refused)?;
     if input.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
         crate::security_log::event("registration_honeypot", None, address, &event.slug);
         return Err(RegisterError::Invalid(vec![FieldError::new(

@@ -21,12 +21,16 @@ pub struct Db {
     pub backend: Backend,
     /// SQLite allows one writer at a time; writers queue here instead of meeting `SQLITE_BUSY`.
     writer: Arc<Mutex<()>>,
+    /// The time everything stored is stamped and judged by (a fake one in tests).
+    pub clock: Arc<dyn crate::clock::Clock>,
 }
 
 /// A write transaction, holding the SQLite writer slot while it lives.
 pub struct WriteTx {
     pub tx: sqlx::Transaction<'static, sqlx::Any>,
     _slot: Option<OwnedMutexGuard<()>>,
+    /// The clock of the handle that began it.
+    pub clock: Arc<dyn crate::clock::Clock>,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -43,6 +47,11 @@ impl std::ops::DerefMut for WriteTx {
 }
 
 impl WriteTx {
+    /// Unix milliseconds now, by the clock of the handle that began this transaction.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
@@ -80,7 +89,24 @@ impl Db {
             pool,
             backend,
             writer: Arc::new(Mutex::new(())),
+            clock: crate::clock::system(),
         })
+    }
+
+    /// The same database judged by another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn crate::clock::Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Unix seconds now, by this handle's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Unix milliseconds now, by this handle's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
@@ -94,7 +120,11 @@ impl Db {
             Backend::Postgres => None,
         };
         let tx = self.pool.begin().await?;
-        Ok(WriteTx { tx, _slot: slot })
+        Ok(WriteTx {
+            tx,
+            _slot: slot,
+            clock: self.clock.clone(),
+        })
     }
 
     /// `FOR UPDATE` where the database has row locks; SQLite's single writer makes it moot there.

@@ -37,6 +37,8 @@ pub struct TestApp {
     pub owner: server::accounts::auth::Organizer,
     pub owner_password: String,
     pub state: AppState,
+    /// The time the app goes by: it stands still until a test moves it.
+    pub clock: server::clock::FakeClock,
     pub dir: tempfile::TempDir,
     pub client: reqwest::Client,
     pub database_url: Option<String>,
@@ -82,7 +84,10 @@ impl TestApp {
         } else {
             None
         };
-        let state = server::prepare(config).await.expect("Atrium starts");
+        let clock = server::clock::FakeClock::starting_now();
+        let state = server::prepare_with_clock(config, std::sync::Arc::new(clock.clone()))
+            .await
+            .expect("Atrium starts");
         let email = format!("owner-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
         let (owner, owner_password) = server::accounts::auth::create_organizer(&state.db, &email, "Owner Org", None)
             .await
@@ -95,6 +100,7 @@ impl TestApp {
             .build()
             .unwrap();
         TestApp {
+            clock,
             base,
             owner,
             owner_password,

@@ -26,7 +26,7 @@ pub async fn members(db: &Db, org: &Organizer) -> Result<Vec<Member>, sqlx::Erro
 pub async fn pending(db: &Db, org: &Organizer) -> Result<Vec<(String, i64)>, sqlx::Error> {
     sqlx::query_as("SELECT email, expires_at FROM invitations WHERE organization_id = $1 AND accepted_at IS NULL AND expires_at > $2 ORDER BY created_at DESC")
         .bind(&org.organization_id)
-        .bind(crate::clock::now())
+        .bind(db.now())
         .fetch_all(&db.pool)
         .await
 }

@@ -3,7 +3,6 @@
 use super::super::auth::{random_secret, Organizer};
 use super::super::sessions::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, TOUCH_EVERY};
 use super::organizers::organizer_from_row;
-use crate::clock::now;
 use crate::crypto::sha256_hex;
 use crate::store::Db;
 use sqlx::Row;
@@ -11,7 +10,7 @@ use sqlx::Row;
 /// A new session for `organizer`. Returns the cookie secret; a fresh one at every sign-in.
 pub async fn start_session(db: &Db, organizer: &Organizer) -> Result<String, sqlx::Error> {
     let secret = random_secret(32);
-    let now = now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     sqlx::query("INSERT INTO sessions (id_hash, organizer_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)")
         .bind(sha256_hex(&secret))
@@ -41,7 +40,7 @@ pub async fn end_session(db: &Db, secret: &str) -> Result<(), sqlx::Error> {
 
 /// The organizer and CSRF token of a live session.
 pub async fn session(db: &Db, secret: &str) -> Result<Option<(Organizer, String)>, sqlx::Error> {
-    let now = now();
+    let now = db.now();
     let id_hash = sha256_hex(secret);
     let row = sqlx::query(
         "SELECT s.csrf_token, s.created_at AS session_created, s.last_seen_at, o.id, o.organization_id, g.name AS organization_name, o.email, o.display_name \

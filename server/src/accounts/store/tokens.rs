@@ -86,7 +86,7 @@ pub async fn organizer_for(db: &Db, token: &str) -> Result<Option<(Organizer, Sc
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND o.disabled_at IS NULL",
     )
     .bind(sha256_hex(token))
-    .bind(crate::clock::now())
+    .bind(db.now())
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -102,7 +102,7 @@ pub async fn organizer_for(db: &Db, token: &str) -> Result<Option<(Organizer, Sc
 }
 
 pub async fn touch(db: &Db, token: &str) -> Result<(), sqlx::Error> {
-    let now = crate::clock::now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < $3)")
         .bind(sha256_hex(token))

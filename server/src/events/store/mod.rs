@@ -270,7 +270,7 @@ pub async fn insert_in(tx: &mut WriteTx, e: &NewEvent, now: i64) -> Result<Strin
 /// Stores a new event in a transaction of its own and returns its id.
 pub async fn insert(db: &Db, e: &NewEvent) -> Result<String, sqlx::Error> {
     let mut tx = db.begin_write().await?;
-    let id = insert_in(&mut tx, e, crate::clock::now()).await?;
+    let id = insert_in(&mut tx, e, db.now()).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -24,7 +24,7 @@ impl Delegated {
         }
         let state = b64url(&rand::random::<[u8; 24]>());
         let verifier = b64url(&rand::random::<[u8; 48]>());
-        let now = crate::clock::now();
+        let now = self.db.now();
         let mut tx = self.db.begin_write().await?;
         store::delete_old_oauth_states(&mut tx, now - STATE_LIFETIME).await?;
         store::insert_oauth_state(
@@ -52,7 +52,7 @@ impl Delegated {
         let row = store::take_oauth_state(&self.db, &sha256_hex(state))
             .await?
             .ok_or_else(Self::unknown_state)?;
-        if row.organizer_id != organizer.id || crate::clock::now() - row.created_at > STATE_LIFETIME {
+        if row.organizer_id != organizer.id || self.db.now() - row.created_at > STATE_LIFETIME {
             return Err(DelegatedError::Refused(
                 "This sign-in has expired or was started by someone else; start again.".into(),
             ));

@@ -166,7 +166,7 @@ impl Delegated {
             .await
             .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
         let upn = me["userPrincipalName"].as_str().unwrap_or("unknown account").to_string();
-        let now = crate::clock::now();
+        let now = self.db.now();
         let mut tx = self.db.begin_write().await?;
         store::delete(&mut tx, account).await?;
         store::insert(&mut tx, account, connected_by, &upn, &self.sealer.seal(refresh), now).await?;

@@ -160,7 +160,7 @@ impl Delegated {
         let state = b64url(&rand::random::<[u8; 24]>());
         let verifier = b64url(&rand::random::<[u8; 48]>());
         let nonce = b64url(&rand::random::<[u8; 24]>());
-        let now = crate::clock::now();
+        let now = self.db.now();
         let mut tx = self.db.begin_write().await?;
         store::delete_old_oidc_states(&mut tx, now - STATE_LIFETIME).await?;
         store::insert_oidc_state(
@@ -193,7 +193,7 @@ impl Delegated {
         let row = store::take_oidc_state(&self.db, &sha256_hex(state))
             .await?
             .ok_or_else(Self::unknown_state)?;
-        if crate::clock::now() - row.created_at > STATE_LIFETIME {
+        if self.db.now() - row.created_at > STATE_LIFETIME {
             return Err(DelegatedError::Refused("This sign-in took too long; start again.".into()));
         }
         let verifier = self.sealer.open(&row.code_verifier_sealed).map_err(DelegatedError::Refused)?;
@@ -212,7 +212,7 @@ impl Delegated {
             .as_str()
             .ok_or_else(|| DelegatedError::Refused("Microsoft gave no ID token: the openid permission is missing.".into()))?;
         self.check_signature(id_token).await?;
-        let user = check_id_token(id_token, &self.config, &row.nonce, crate::clock::now()).map_err(DelegatedError::Refused)?;
+        let user = check_id_token(id_token, &self.config, &row.nonce, self.db.now()).map_err(DelegatedError::Refused)?;
         let purpose = match (row.organizer_id, row.session_hash) {
             (Some(organizer_id), Some(session_hash)) => OidcPurpose::Link {
                 organizer_id,

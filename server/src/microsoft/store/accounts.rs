@@ -213,7 +213,7 @@ pub async fn rotate_refresh_token(db: &Db, account: &Account, refresh_token_seal
     ))
     .bind(id)
     .bind(refresh_token_sealed)
-    .bind(crate::clock::now())
+    .bind(db.now())
     .execute(&mut *tx.tx)
     .await?;
     tx.commit().await

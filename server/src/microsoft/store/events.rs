@@ -162,7 +162,7 @@ pub async fn record_attendance(db: &Db, event_id: &str, records: Option<i64>) ->
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE events SET attendance_fetched_at = $2, attendance_records = $3 WHERE id = $1")
         .bind(event_id)
-        .bind(crate::clock::now())
+        .bind(db.now())
         .bind(records)
         .execute(&mut *tx.tx)
         .await?;

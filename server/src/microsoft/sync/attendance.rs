@@ -14,7 +14,7 @@ impl TeamsSync {
     /// the end, then every hour until a report with records is there, for up to two days.
     /// Returns how many events were read.
     pub async fn attendance_pass(&self) -> Result<usize, sqlx::Error> {
-        let now = crate::clock::now();
+        let now = self.db.now();
         let due = store::events::attendance_due(&self.db, now).await?;
         for id in &due {
             let Some(event) = crate::events::by_id(&self.db, id).await? else {

@@ -200,7 +200,7 @@ impl TeamsSync {
             other => other,
         }
         .map_err(|e| e.to_string())?;
-        let published = status == "published" && end > crate::clock::now();
+        let published = status == "published" && end > self.db.now();
         let owner = match account {
             crate::microsoft::delegated::Account::Personal(id) => id.clone(),
             crate::microsoft::delegated::Account::Service(_) => String::new(),

@@ -34,7 +34,7 @@ impl TeamsSync {
             }
         }
         if !done.is_empty() {
-            let now = crate::clock::now();
+            let now = self.db.now();
             let mut tx = self.db.begin_write().await?;
             for id in &done {
                 store::notifications::mark_processed(&mut tx, id, now).await?;

@@ -133,7 +133,7 @@ impl TeamsSync {
             }
         }
         if !synced.is_empty() || !refused.is_empty() {
-            let now = crate::clock::now();
+            let now = self.db.now();
             let mut tx = self.db.begin_write().await?;
             for id in &synced {
                 store::registrations::mark_in_teams(&mut tx, id, now).await?;

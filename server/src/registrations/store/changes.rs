@@ -35,7 +35,7 @@ pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError
         .fetch_optional(&db.pool)
         .await?;
     let event_id = event_id.ok_or(CancelError::NotFound)?;
-    let now = crate::clock::now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let event = lock_event(db, &mut tx, &event_id).await?;
     let reg = reread(&mut tx, id).await?;
@@ -204,7 +204,7 @@ pub async fn import_from_teams(
     timezone: Option<&str>,
 ) -> Result<bool, sqlx::Error> {
     let Ok(email) = EmailAddress::parse(email) else { return Ok(false) };
-    let now = crate::clock::now();
+    let now = db.now();
     let token = new_token(sealer);
     let mut tx = db.begin_write().await?;
     let event = lock_event(db, &mut tx, event_id).await?;

@@ -70,7 +70,7 @@ pub(in crate::registrations) struct Rules {
 /// Decides a batch of registrations in one transaction. Every event involved is locked once and
 /// its counters written once, at the end.
 pub(in crate::registrations) async fn write_batch(db: &Db, rules: &Rules, batch: &[Pending]) -> Result<Vec<Outcome>, sqlx::Error> {
-    let now = crate::clock::now();
+    let now = db.now();
     let mut tx = db.begin_write().await?;
     let mut locked: HashMap<String, (Event, Event)> = HashMap::new();
     let mut outcomes = Vec::with_capacity(batch.len());
