@@ -264,11 +264,10 @@ fn question_field(q: &Question, values: Vec<String>, errors: RwSignal<Vec<FieldE
 #[cfg(feature = "hydrate")]
 mod browser {
     use crate::domain::{answer_field, AnswerInputType, FieldError, RawAnswer};
+    use crate::rpc::{NewRegistration, Registered};
     use crate::views::FormSpec;
     use js_sys::{Object, Reflect};
-    use serde::{Deserialize, Serialize};
     use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
 
     fn set(obj: &Object, key: &str, value: &str) {
         let _ = Reflect::set(obj, &JsValue::from_str(key), &JsValue::from_str(value));
@@ -385,36 +384,7 @@ mod browser {
         Invalid(Vec<FieldError>),
     }
 
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Body {
-        first_name: String,
-        last_name: String,
-        email: String,
-        preferred_timezone: String,
-        preferred_language: String,
-        answers: Vec<RawAnswer>,
-        accept_terms: bool,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        website: Option<String>,
-    }
-
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Created {
-        manage_token: Option<String>,
-        message: Option<String>,
-    }
-
-    #[derive(Deserialize)]
-    struct Problem {
-        title: Option<String>,
-        detail: Option<String>,
-        #[serde(default)]
-        errors: Vec<FieldError>,
-    }
-
-    fn collect(spec: &FormSpec, form: &web_sys::HtmlFormElement) -> Option<Body> {
+    fn collect(spec: &FormSpec, form: &web_sys::HtmlFormElement) -> Option<NewRegistration> {
         let data = web_sys::FormData::new_with_form(form).ok()?;
         let one = |name: &str| data.get(name).as_string().unwrap_or_default();
         let answers = spec
@@ -443,76 +413,31 @@ mod browser {
                 Some(a)
             })
             .collect();
-        Some(Body {
+        Some(NewRegistration {
             first_name: one("firstName"),
             last_name: one("lastName"),
             email: one("email"),
             preferred_timezone: one("preferredTimezone"),
-            preferred_language: locale(),
+            preferred_language: Some(locale()),
             answers,
             accept_terms: one("acceptTerms") == "true",
             website: Some(one("website")).filter(|w| !w.is_empty()),
         })
     }
 
-    fn failed(message: &str) -> Outcome {
-        Outcome::Invalid(vec![FieldError::new("form", message)])
-    }
-
+    /// Sends the form through the `register` server function.
     pub async fn submit_registration(spec: &FormSpec, form: Option<web_sys::HtmlFormElement>, key: &str) -> Outcome {
-        let Some(body) = form.and_then(|f| collect(spec, &f)) else {
-            return failed("Something went wrong reading the form. Please try again.");
+        let Some(registration) = form.and_then(|f| collect(spec, &f)) else {
+            return Outcome::Invalid(vec![FieldError::new(
+                "form",
+                "Something went wrong reading the form. Please try again.",
+            )]);
         };
-        let Ok(json) = serde_json::to_string(&body) else {
-            return failed("Something went wrong. Please try again.");
-        };
-        let init = web_sys::RequestInit::new();
-        init.set_method("POST");
-        init.set_body(&JsValue::from_str(&json));
-        let Ok(headers) = web_sys::Headers::new() else {
-            return failed("Something went wrong. Please try again.");
-        };
-        let _ = headers.set("Content-Type", "application/json");
-        let _ = headers.set("Accept", "application/json");
-        if !key.is_empty() {
-            let _ = headers.set("Idempotency-Key", key);
-        }
-        init.set_headers(&headers);
-        let url = format!("/api/v1/events/{}/registrations", spec.slug);
-        let Some(window) = web_sys::window() else {
-            return failed("Something went wrong. Please try again.");
-        };
-        let response = match JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await {
-            Ok(r) => r.unchecked_into::<web_sys::Response>(),
-            Err(_) => return failed("We couldn't reach Atrium. Check your connection and try again; nothing was lost."),
-        };
-        let status = response.status();
-        let text = match response.text() {
-            Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if status == 201 || status == 200 {
-            let created: Option<Created> = serde_json::from_str(&text).ok();
-            return match created {
-                Some(Created {
-                    manage_token: Some(token), ..
-                }) => Outcome::Created { manage_token: token },
-                Some(Created {
-                    message: Some(message), ..
-                }) => Outcome::Existing { message },
-                _ => Outcome::Existing {
-                    message: "You're registered. Check your email for the details.".into(),
-                },
-            };
-        }
-        match serde_json::from_str::<Problem>(&text) {
-            Ok(p) if !p.errors.is_empty() => Outcome::Invalid(p.errors),
-            Ok(p) => failed(
-                &p.detail
-                    .or(p.title)
-                    .unwrap_or_else(|| "Something went wrong. Please try again.".into()),
-            ),
-            Err(_) => failed("Something went wrong on our side. Please try again in a moment."),
+        let key = (!key.is_empty()).then(|| key.to_string());
+        match crate::rpc::register(spec.slug.clone(), registration, key).await {
+            Ok(Registered::Created { manage_token }) => Outcome::Created { manage_token },
+            Ok(Registered::Existing { message }) => Outcome::Existing { message },
+            Err(failure) => Outcome::Invalid(failure.field_errors()),
         }
     }
 }

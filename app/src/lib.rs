@@ -3,6 +3,7 @@
 
 pub mod domain;
 pub mod islands;
+pub mod rpc;
 pub mod views;
 
 #[cfg(feature = "ssr")]

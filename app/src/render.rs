@@ -1,13 +1,11 @@
 //! Renders a page into a complete HTML document on the server.
 
 use crate::pages::Frame;
-use hydration_context::SsrSharedContext;
 use leptos::config::LeptosOptions;
 use leptos::hydration::HydrationScripts;
 use leptos::nonce::Nonce;
 use leptos::prelude::*;
 use leptos::reactive::owner::Owner;
-use std::sync::Arc;
 
 /// A rendered document and the CSP nonce its inline script carries.
 pub struct Document {
@@ -24,7 +22,9 @@ pub fn document<V: IntoView + 'static>(
     interactive: bool,
     body: impl FnOnce() -> V + Send + 'static,
 ) -> Document {
-    let owner = Owner::new_root(Some(Arc::new(SsrSharedContext::new())));
+    // Islands hydrate from their own props, so no shared hydration context is needed: pages
+    // render synchronously in the handler that computed their data.
+    let owner = Owner::new_root(None);
     owner.with(|| {
         let nonce = Nonce::new();
         provide_context(nonce.clone());

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 mod event;
 mod manage;
 mod register;
+mod rpc;
 
 pub(crate) use event::event_view;
 use event::{event_page, home};
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{token}/cancel", post(cancel_form))
         .route("/r/{token}/invite.ics", get(invite))
         .route("/r/{token}/confirm", get(confirm_page).post(confirm_form))
+        .merge(rpc::routes())
 }
 
 pub(crate) fn html(

@@ -16,7 +16,7 @@ pub use store::{by_id, by_ids, find, position_of, purge_idempotency_keys};
 
 use crate::crypto::Sealer;
 use crate::events::Event;
-use app::domain::{Answer, FieldError, RawAnswer, Refusal, RegistrationStatus};
+use app::domain::{Answer, FieldError, Refusal, RegistrationStatus};
 use serde::{Deserialize, Serialize};
 
 /// Longest accepted `Idempotency-Key`.
@@ -25,34 +25,11 @@ pub const MAX_IDEMPOTENCY_KEY: usize = 200;
 /// An `Idempotency-Key` replays its first answer for this long, then is forgotten.
 pub const IDEMPOTENCY_LIFETIME: i64 = 24 * 3600;
 
-/// A registration request as it arrives from the form or the API.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NewRegistration {
-    #[serde(default)]
-    pub first_name: String,
-    #[serde(default)]
-    pub last_name: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub preferred_timezone: String,
-    #[serde(default)]
-    pub preferred_language: Option<String>,
-    #[serde(default)]
-    pub answers: Vec<RawAnswer>,
-    #[serde(default)]
-    pub accept_terms: bool,
-    /// A field people never see and never fill in: anything here was typed by a robot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub website: Option<String>,
-}
+pub use app::rpc::NewRegistration;
 
-impl NewRegistration {
-    /// What identifies this request for `Idempotency-Key` replays: the hash of its fields.
-    pub fn fingerprint(&self) -> String {
-        crate::crypto::sha256_hex(&serde_json::to_string(self).expect("a request serialises"))
-    }
+/// What identifies a registration request for `Idempotency-Key` replays: the hash of its fields.
+pub fn fingerprint(request: &NewRegistration) -> String {
+    crate::crypto::sha256_hex(&serde_json::to_string(request).expect("a request serialises"))
 }
 
 /// The result of a registration, as answered (and replayed for a repeated `Idempotency-Key`).
@@ -197,7 +174,7 @@ mod tests {
             email: "b@example.com".into(),
             ..Default::default()
         };
-        assert_eq!(a.fingerprint(), a.clone().fingerprint());
-        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_eq!(fingerprint(&a), fingerprint(&a.clone()));
+        assert_ne!(fingerprint(&a), fingerprint(&b));
     }
 }

@@ -86,7 +86,7 @@ pub async fn register(
     let pending = Pending {
         event_id: event.id,
         checked,
-        key: idempotency_key.map(|k| (k.to_string(), input.fingerprint())),
+        key: idempotency_key.map(|k| (k.to_string(), super::fingerprint(input))),
         address: address.map(str::to_string),
         reply,
     };

@@ -17,6 +17,7 @@ mod pages;
 mod portal;
 mod process;
 mod reminders;
+mod rpc;
 mod security;
 mod security_process;
 mod smtp;
