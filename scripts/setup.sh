@@ -5,6 +5,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$root/end2end/node_modules/.bin:$PATH"
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+# Prints how long the step that started at $1 (a $SECONDS value) took.
+took() { say "done in $(( (SECONDS - $1) / 60 )) min $(( (SECONDS - $1) % 60 )) s"; }
+# The tools are built once per machine. No prebuilt cargo-leptos is reachable from here, so it is
+# compiled; building it without its release profile's whole-program LTO and single codegen unit
+# shortens that build, and the tool runs just as well (it spends its time waiting on cargo).
+fast_install() { CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo install "$@"; }
 
 sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -23,14 +29,18 @@ if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unkno
 fi
 
 if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.10" ]; then
-  say "building cargo-leptos 0.3.10 (takes 10-20 minutes, once)"
-  cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
+  say "building cargo-leptos 0.3.10 (once per machine; about 10-25 minutes on 2 cores)"
+  started=$SECONDS
+  fast_install cargo-leptos --version 0.3.10 --locked --features no_downloads
+  took "$started"
 fi
 
 wbg="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
-  say "building wasm-bindgen-cli $wbg to match Cargo.lock"
-  cargo install wasm-bindgen-cli --version "$wbg"
+  say "building wasm-bindgen-cli $wbg to match Cargo.lock (once per machine; about 3-6 minutes)"
+  started=$SECONDS
+  fast_install wasm-bindgen-cli --version "$wbg"
+  took "$started"
 fi
 
 if [ ! -x "$root/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$root/end2end/node_modules/@playwright/test" ] \
