@@ -1,0 +1,180 @@
+//! Browser-only helpers behind the islands: time zones through `Intl`, the form submission
+//! through the `register` server function, and small DOM chores.
+
+use crate::domain::{answer_field, AnswerInputType, FieldError, RawAnswer};
+use crate::rpc::{NewRegistration, Registered};
+use crate::views::FormSpec;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+fn set(obj: &Object, key: &str, value: &str) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &JsValue::from_str(value));
+}
+
+fn locale() -> String {
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_else(|| "en".into())
+}
+
+pub fn time_zone() -> Option<String> {
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &Object::new()).resolved_options();
+    Reflect::get(&options, &JsValue::from_str("timeZone")).ok()?.as_string()
+}
+
+/// The zone the visitor picked with the switcher (kept in a cookie), else the browser's.
+pub fn chosen_or_detected_zone() -> Option<String> {
+    let doc: web_sys::HtmlDocument = web_sys::window()?.document()?.dyn_into().ok()?;
+    let cookies = doc.cookie().ok().unwrap_or_default();
+    for part in cookies.split(';') {
+        if let Some(v) = part.trim().strip_prefix("atrium_tz=") {
+            return js_sys::decode_uri_component(v).ok()?.as_string();
+        }
+    }
+    time_zone()
+}
+
+pub fn format_range(start_unix: i64, end_unix: i64, zone: &str) -> Option<String> {
+    let start = js_sys::Date::new(&JsValue::from_f64(start_unix as f64 * 1000.0));
+    let end = js_sys::Date::new(&JsValue::from_f64(end_unix as f64 * 1000.0));
+    let day = Object::new();
+    set(&day, "weekday", "long");
+    set(&day, "year", "numeric");
+    set(&day, "month", "long");
+    set(&day, "day", "numeric");
+    set(&day, "timeZone", zone);
+    let time = Object::new();
+    set(&time, "hour", "2-digit");
+    set(&time, "minute", "2-digit");
+    set(&time, "timeZone", zone);
+    set(&time, "timeZoneName", "short");
+    let lang = locale();
+    let d1 = start.to_locale_date_string(&lang, &day).as_string()?;
+    let d2 = end.to_locale_date_string(&lang, &day).as_string()?;
+    let t1 = start.to_locale_time_string_with_options(&lang, &time).as_string()?;
+    let t2 = end.to_locale_time_string_with_options(&lang, &time).as_string()?;
+    Some(if d1 == d2 {
+        format!("{d1}, {} – {t2}", strip_zone(&t1, &t2))
+    } else {
+        format!("{d1}, {t1} – {d2}, {t2}")
+    })
+}
+
+/// "15:00 CET" and "16:00 CET" → "15:00", to write the zone once at the end.
+fn strip_zone<'a>(t1: &'a str, t2: &str) -> &'a str {
+    match (t1.rsplit_once(' '), t2.rsplit_once(' ')) {
+        (Some((time, z1)), Some((_, z2))) if z1 == z2 => time,
+        _ => t1,
+    }
+}
+
+pub fn select_zone(zone: &str) {
+    let select = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("tz-select"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok());
+    if let Some(select) = select {
+        select.set_value(zone);
+    }
+}
+
+/// 128 bits from the browser's cryptographic random source, as hex: another person's
+/// key can't be guessed.
+pub fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No Web Crypto: send no key rather than a guessable one.
+        return String::new();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn form_of(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::HtmlFormElement> {
+    ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+}
+
+pub fn go_to(path: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign(path);
+    }
+}
+
+pub fn focus_first_error() {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| {
+            d.query_selector(".field.invalid input, .field.invalid select, .field.invalid textarea")
+                .ok()
+                .flatten()
+        })
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = el {
+        let _ = el.focus();
+    }
+}
+
+pub enum Outcome {
+    Created { manage_token: String },
+    Existing { message: String },
+    Invalid(Vec<FieldError>),
+}
+
+fn collect(spec: &FormSpec, form: &web_sys::HtmlFormElement) -> Option<NewRegistration> {
+    let data = web_sys::FormData::new_with_form(form).ok()?;
+    let one = |name: &str| data.get(name).as_string().unwrap_or_default();
+    let answers = spec
+        .questions
+        .iter()
+        .filter_map(|q| {
+            let name = answer_field(&q.id);
+            let mut a = RawAnswer {
+                question_id: q.id.clone(),
+                ..Default::default()
+            };
+            match q.answer_input_type {
+                AnswerInputType::MultiChoice => {
+                    let all: Vec<String> = data.get_all(&name).iter().filter_map(|v| v.as_string()).collect();
+                    a.multi_choice_values = Some(all);
+                }
+                AnswerInputType::Boolean => a.boolean_value = Some(one(&name) == "true"),
+                _ => {
+                    let v = one(&name);
+                    if v.is_empty() {
+                        return None;
+                    }
+                    a.value = Some(v);
+                }
+            }
+            Some(a)
+        })
+        .collect();
+    Some(NewRegistration {
+        first_name: one("firstName"),
+        last_name: one("lastName"),
+        email: one("email"),
+        preferred_timezone: one("preferredTimezone"),
+        preferred_language: Some(locale()),
+        answers,
+        accept_terms: one("acceptTerms") == "true",
+        website: Some(one("website")).filter(|w| !w.is_empty()),
+    })
+}
+
+/// Sends the form through the `register` server function.
+pub async fn submit_registration(spec: &FormSpec, form: Option<web_sys::HtmlFormElement>, key: &str) -> Outcome {
+    let Some(registration) = form.and_then(|f| collect(spec, &f)) else {
+        return Outcome::Invalid(vec![FieldError::new(
+            "form",
+            "Something went wrong reading the form. Please try again.",
+        )]);
+    };
+    let key = (!key.is_empty()).then(|| key.to_string());
+    match crate::rpc::register(spec.slug.clone(), registration, key).await {
+        Ok(Registered::Created { manage_token }) => Outcome::Created { manage_token },
+        Ok(Registered::Existing { message }) => Outcome::Existing { message },
+        Err(failure) => Outcome::Invalid(failure.field_errors()),
+    }
+}
