@@ -11,7 +11,7 @@ count="${COUNT:-10000}"; capacity="${CAPACITY:-1000}"; concurrency="${CONCURRENC
 
 echo "==> building the release site and the load generator"
 cargo leptos build --release --precompress >/dev/null
-CARGO_TARGET_DIR=target/bench cargo build --release -p server --bin loadbench -p graphsim --quiet
+CARGO_TARGET_DIR=target/bench cargo build --release -p server -p graphsim --bin loadbench --bin graphsim --quiet
 
 # Data on tmpfs where there is one: 10,000 email files per run otherwise measure the file
 # system's inode allocator (ext4 slows down after many recent deletions) more than Atrium.
