@@ -4,7 +4,6 @@
 use super::*;
 use crate::accounts::auth::{sha256_hex, Organizer};
 use crate::microsoft::client::GraphConfig;
-use base64::Engine;
 use serde_json::Value;
 
 /// Who signed in with Microsoft, from a checked ID token. The account is its object id in its
@@ -28,7 +27,8 @@ pub enum OidcPurpose {
     Link { organizer_id: String, session_hash: String },
 }
 
-pub(super) type SigningKeys = std::collections::HashMap<String, (Vec<u8>, Vec<u8>)>;
+/// The identity platform's signing keys by key id.
+pub(super) type SigningKeys = std::collections::HashMap<String, jsonwebtoken::DecodingKey>;
 
 /// How long the identity platform's signing keys are kept before they are read again.
 pub(super) const KEYS_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
@@ -80,14 +80,14 @@ pub fn check_id_token(token: &str, config: &GraphConfig, nonce: &str, now: i64) 
 impl Delegated {
     /// The identity platform's current signing keys, read again after a day or when a token
     /// names a key not seen yet (keys roll over).
-    pub(super) async fn signing_key(&self, kid: &str) -> Result<Option<(Vec<u8>, Vec<u8>)>, DelegatedError> {
+    pub(super) async fn signing_key(&self, kid: &str) -> Result<Option<jsonwebtoken::DecodingKey>, DelegatedError> {
         let mut cached = self.signing_keys.lock().await;
         let fresh = cached
             .as_ref()
             .is_some_and(|(at, keys)| at.elapsed() < KEYS_LIFETIME && keys.contains_key(kid));
         if !fresh {
             let url = format!("{}/{}/discovery/v2.0/keys", self.config.login_base, self.config.tenant_id);
-            let body: Value = self
+            let set: jsonwebtoken::jwk::JwkSet = self
                 .http
                 .get(url)
                 .send()
@@ -96,48 +96,34 @@ impl Delegated {
                 .json()
                 .await
                 .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
-            let decode = |v: &Value| {
-                v.as_str().and_then(|t| {
-                    base64::engine::general_purpose::URL_SAFE_NO_PAD
-                        .decode(t.trim_end_matches('='))
-                        .ok()
-                })
-            };
-            let keys: SigningKeys = body["keys"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|k| k["kty"] == "RSA")
-                .filter_map(|k| Some((k["kid"].as_str()?.to_string(), (decode(&k["n"])?, decode(&k["e"])?))))
+            // RSA keys with an id; any other kind of key in the set is not one Atrium accepts.
+            let keys: SigningKeys = set
+                .keys
+                .iter()
+                .filter(|k| matches!(k.algorithm, jsonwebtoken::jwk::AlgorithmParameters::RSA(_)))
+                .filter_map(|k| Some((k.common.key_id.clone()?, jsonwebtoken::DecodingKey::from_jwk(k).ok()?)))
                 .collect();
             *cached = Some((std::time::Instant::now(), keys));
         }
         Ok(cached.as_ref().and_then(|(_, keys)| keys.get(kid).cloned()))
     }
 
-    /// Checks that an ID token is signed (RS256) by one of the identity platform's keys.
+    /// Checks that an ID token is signed (RS256 only) by one of the identity platform's keys,
+    /// with `jsonwebtoken`. Its claims are checked by [`check_id_token`] against Atrium's clock
+    /// (`jsonwebtoken`'s own claim checks read the system clock, which tests cannot move).
     pub(super) async fn check_signature(&self, token: &str) -> Result<(), DelegatedError> {
         let bad = |what: &str| DelegatedError::Refused(format!("Microsoft's answer could not be trusted ({what}); start again."));
-        let mut parts = token.split('.');
-        let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-            return Err(bad("not a token"));
-        };
-        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let header: Value = engine
-            .decode(header)
-            .ok()
-            .and_then(|h| serde_json::from_slice(&h).ok())
-            .ok_or_else(|| bad("not a token"))?;
-        if header["alg"] != "RS256" {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| bad("not a token"))?;
+        if header.alg != jsonwebtoken::Algorithm::RS256 {
             return Err(bad("signature algorithm"));
         }
-        let kid = header["kid"].as_str().ok_or_else(|| bad("no signing key named"))?;
-        let (n, e) = self.signing_key(kid).await?.ok_or_else(|| bad("unknown signing key"))?;
-        let signature = engine.decode(signature).map_err(|_| bad("signature"))?;
-        let signed = format!("{}.{payload}", token.split('.').next().unwrap_or(""));
-        ring::rsa::PublicKeyComponents { n: &n, e: &e }
-            .verify(&ring::signature::RSA_PKCS1_2048_8192_SHA256, signed.as_bytes(), &signature)
-            .map_err(|_| bad("signature"))
+        let kid = header.kid.ok_or_else(|| bad("no signing key named"))?;
+        let key = self.signing_key(&kid).await?.ok_or_else(|| bad("unknown signing key"))?;
+        let (signed, signature) = token.rsplit_once('.').ok_or_else(|| bad("not a token"))?;
+        match jsonwebtoken::crypto::verify(signature, signed.as_bytes(), &key, jsonwebtoken::Algorithm::RS256) {
+            Ok(true) => Ok(()),
+            _ => Err(bad("signature")),
+        }
     }
 
     /// Where to send someone signing in to the dashboard with Microsoft (OpenID Connect, code
