@@ -10,6 +10,7 @@ mod calendar;
 mod dashboard;
 mod graph_client;
 mod graph_contracts;
+mod html;
 mod lifecycle;
 mod microsoft_connect;
 mod organizer;

@@ -1,6 +1,7 @@
 //! The server-rendered pages and their plain form posts, as a browser without JavaScript uses them.
 
 use crate::common::{question, Backend, TestApp};
+use crate::html::Page;
 use app::domain::AnswerInputType;
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -44,10 +45,18 @@ async fn register_view_and_cancel_without_javascript() {
     );
     let html = page.text().await.unwrap();
     assert!(html.contains("Rust &amp; &lt;Teams&gt;"), "titles are escaped");
-    assert!(html.contains(&format!(r#"action="/events/{slug}" class="registration""#)));
-    assert!(html.contains(r#"<label for="firstName">First name</label>"#));
-    assert!(html.contains(&format!(r#"name="answers.{company}""#)));
-    assert!(html.contains("Pat Presenter"));
+    let read = Page::parse(&html);
+    assert!(
+        read.form_actions().contains(&format!("/events/{slug}")),
+        "the form posts to the event page"
+    );
+    assert_eq!(read.field("First name").expect("a field labelled First name").name, "firstName");
+    assert_eq!(
+        read.field("Company").expect("the question is a labelled field").name,
+        format!("answers.{company}")
+    );
+    assert!(read.has_button("Register"));
+    assert!(read.text().contains("Pat Presenter"));
     assert!(
         html.contains("(CET)") || html.contains("(CEST)"),
         "times in the event's zone by default"
@@ -71,12 +80,23 @@ async fn register_view_and_cancel_without_javascript() {
     )
     .await;
     assert_eq!(bad.status(), 422);
-    let html = bad.text().await.unwrap();
-    assert!(html.contains("Please enter your last name."));
-    assert!(html.contains("Please enter an email address like name@example.com."));
-    assert!(html.contains("Please answer this question."));
-    assert!(html.contains("Please accept the terms to register."));
-    assert!(html.contains(r#"value="ada@nowhere""#), "the email is kept");
+    let read = Page::parse(&bad.text().await.unwrap());
+    // Each problem is announced against its own field, and what was typed is kept.
+    let last = read.field("Last name").unwrap();
+    assert!(last.invalid);
+    assert_eq!(last.description.as_deref(), Some("Please enter your last name."));
+    let email = read.field("Email").unwrap();
+    assert_eq!(email.value, "ada@nowhere", "the email is kept");
+    assert_eq!(
+        email.description.as_deref(),
+        Some("Please enter an email address like name@example.com.")
+    );
+    assert_eq!(read.field("First name").unwrap().description, None);
+    assert_eq!(
+        read.field("Company").unwrap().description.as_deref(),
+        Some("Please answer this question.")
+    );
+    assert!(read.announcements().contains("Please accept the terms to register."));
 
     let ok = post_form(
         &app,
@@ -101,10 +121,12 @@ async fn register_view_and_cancel_without_javascript() {
     let manage = app.client.get(app.url(&location)).send().await.unwrap();
     assert_eq!(manage.headers()["cache-control"], "no-store");
     let html = manage.text().await.unwrap();
-    assert!(html.contains("You're registered!"));
-    assert!(html.contains("Join the event"));
-    assert!(html.contains("Analytical Engines Ltd"));
-    assert!(html.contains("Calling; Chat"));
+    let read = Page::parse(&html);
+    assert!(read.announcements().contains("You're registered!"), "{}", read.announcements());
+    assert!(read.link("Join the event").is_some());
+    assert!(read.has_button("Cancel my registration"));
+    assert!(read.text().contains("Analytical Engines Ltd"));
+    assert!(read.text().contains("Calling; Chat"));
     assert!(html.contains("(JST)"), "times in the registrant's zone");
 
     let ics = app.client.get(app.url(&format!("/r/{token}/invite.ics"))).send().await.unwrap();
@@ -123,9 +145,14 @@ async fn register_view_and_cancel_without_javascript() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("Your registration is canceled."));
-    assert!(!html.contains("Cancel my registration"));
-    assert!(!html.contains("Join the event"));
+    let read = Page::parse(&html);
+    assert!(
+        read.announcements().contains("Your registration is canceled."),
+        "{}",
+        read.announcements()
+    );
+    assert!(!read.has_button("Cancel my registration"));
+    assert!(read.link("Join the event").is_none());
 }
 
 #[tokio::test]
@@ -142,7 +169,7 @@ async fn waitlist_and_full_pages() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("Join the waitlist"));
+    assert!(Page::parse(&html).has_button("Join the waitlist"));
     let r = post_form(
         &app,
         &format!("/events/{slug}"),
@@ -176,8 +203,10 @@ async fn waitlist_and_full_pages() {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("This event is full."));
-    assert!(!html.contains(&format!(r#"action="/events/{full}""#)));
+    let read = Page::parse(&html);
+    assert!(read.text().contains("This event is full."));
+    assert!(!read.form_actions().contains(&format!("/events/{full}")), "no registration form");
+    assert!(!read.has_button("Register"));
 }
 
 #[tokio::test]
@@ -194,7 +223,7 @@ async fn time_zone_switch_works_without_javascript() {
     assert!(cookie.starts_with("atrium_tz=America/New_York"), "{cookie}");
     let html = r.text().await.unwrap();
     assert!(html.contains("(EST)") || html.contains("(EDT)"));
-    assert!(html.contains(r#"<option value="America/New_York" selected"#));
+    assert_eq!(Page::parse(&html).selected("Show times in").as_deref(), Some("America/New_York"));
     // The choice sticks through the cookie; an unknown zone is ignored.
     let html = app
         .client
