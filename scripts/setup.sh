@@ -29,7 +29,7 @@ if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unkno
 fi
 
 if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.10" ]; then
-  say "building cargo-leptos 0.3.10 (once per machine; about 10-25 minutes on 2 cores)"
+  say "building cargo-leptos 0.3.10 (once per machine; the longest step of a first run)"
   started=$SECONDS
   fast_install cargo-leptos --version 0.3.10 --locked --features no_downloads
   took "$started"
@@ -37,7 +37,7 @@ fi
 
 wbg="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
-  say "building wasm-bindgen-cli $wbg to match Cargo.lock (once per machine; about 3-6 minutes)"
+  say "building wasm-bindgen-cli $wbg to match Cargo.lock (once per machine)"
   started=$SECONDS
   fast_install wasm-bindgen-cli --version "$wbg"
   took "$started"

@@ -50,17 +50,6 @@ pub fn system() -> Arc<dyn Clock> {
     Arc::new(SystemClock)
 }
 
-/// Unix seconds on the machine's clock, for the few places with no store handle at hand
-/// (one-off commands); request and worker code asks `Db::now`.
-pub fn now() -> i64 {
-    SystemClock.now()
-}
-
-/// Unix milliseconds on the machine's clock (see [`now`]).
-pub fn now_ms() -> i64 {
-    SystemClock.now_ms()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

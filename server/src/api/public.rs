@@ -203,7 +203,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
         .map_err(|_| Problem::malformed("Idempotency-Key must be printable ASCII."))?
         .trim()
         .trim_matches('"');
-    if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY || !key.chars().all(|c| c.is_ascii_graphic()) {
+    if !registrations::idempotency_key_is_valid(key) {
         return Err(Problem::malformed(format!(
             "Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} printable ASCII characters."
         )));
@@ -250,7 +250,7 @@ async fn create_registration(
                 manage_token: None,
                 manage_url: None,
                 waitlist_position,
-                message: Some("This email address is already registered for this event. We've emailed the details and the private manage link to it again.".into()),
+                message: Some(registrations::ALREADY_REGISTERED.into()),
             };
             (StatusCode::OK, Json(body)).into_response()
         }

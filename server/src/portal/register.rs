@@ -93,9 +93,7 @@ pub(super) async fn register_form(
         }
         Ok(Registered::Existing { .. }) => {
             state.after_write();
-            let notice =
-                "This email address is already registered for this event. We've emailed the details and your private link to it again."
-                    .to_string();
+            let notice = registrations::ALREADY_REGISTERED.to_string();
             render_event(
                 &state,
                 StatusCode::OK,

@@ -17,9 +17,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-/// Longest idempotency key taken, as for the REST API's header.
-const MAX_KEY: usize = 255;
-
 pub fn routes() -> Router<AppState> {
     Router::new().route("/rpc/{*name}", post(handle))
 }
@@ -62,10 +59,7 @@ impl Registrations for Portal {
     ) -> Pin<Box<dyn Future<Output = Result<Registered, RegisterFailure>> + Send + '_>> {
         Box::pin(async move {
             let key = idempotency_key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
-            if key
-                .as_ref()
-                .is_some_and(|k| k.len() > MAX_KEY || !k.chars().all(|c| c.is_ascii_graphic()))
-            {
+            if key.as_deref().is_some_and(|k| !registrations::idempotency_key_is_valid(k)) {
                 answer_with(StatusCode::BAD_REQUEST, None);
                 return Err(RegisterFailure::Invalid {
                     errors: vec![FieldError::new("form", "This form is out of date. Reload the page and try again.")],
@@ -85,7 +79,7 @@ impl Registrations for Portal {
                 Ok(Outcome::Existing { .. }) => {
                     self.state.after_write();
                     Ok(Registered::Existing {
-                        message: "This email address is already registered for this event. We've emailed the details and your private manage link to it again.".into(),
+                        message: registrations::ALREADY_REGISTERED.into(),
                     })
                 }
                 Err(RegisterError::Invalid(errors)) => {

@@ -19,8 +19,19 @@ use crate::events::Event;
 use app::domain::{Answer, FieldError, Refusal, RegistrationStatus};
 use serde::{Deserialize, Serialize};
 
+/// What someone registering an address that is already registered is told (the details and the
+/// manage link go to that address, never to whoever asked).
+pub const ALREADY_REGISTERED: &str =
+    "This email address is already registered for this event. We've emailed the details and your private manage link to it again.";
+
 /// Longest accepted `Idempotency-Key`.
 pub const MAX_IDEMPOTENCY_KEY: usize = 200;
+
+/// Whether `key` can serve as an idempotency key: 1 to [`MAX_IDEMPOTENCY_KEY`] printable ASCII
+/// characters (the REST API's header and the server function's argument alike).
+pub fn idempotency_key_is_valid(key: &str) -> bool {
+    !key.is_empty() && key.len() <= MAX_IDEMPOTENCY_KEY && key.chars().all(|c| c.is_ascii_graphic())
+}
 
 /// An `Idempotency-Key` replays its first answer for this long, then is forgotten.
 pub const IDEMPOTENCY_LIFETIME: i64 = 24 * 3600;

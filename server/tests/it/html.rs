@@ -38,16 +38,20 @@ impl Page {
         self.0.select(&select("[id]")).find(|e| e.value().attr("id") == Some(id))
     }
 
-    /// The field whose `<label>` reads `label` (the label's own text, before any hint).
-    pub fn field(&self, label: &str) -> Option<Field> {
+    /// The control whose `<label for>` reads `label` (the label's own text, before any hint).
+    fn labelled(&self, label: &str) -> Option<ElementRef<'_>> {
         let target = self
             .0
             .select(&select("label[for]"))
             .find(|l| text(*l).starts_with(label))?
             .value()
-            .attr("for")?
-            .to_string();
-        let input = self.by_id(&target)?;
+            .attr("for")?;
+        self.by_id(target)
+    }
+
+    /// The field labelled `label`.
+    pub fn field(&self, label: &str) -> Option<Field> {
+        let input = self.labelled(label)?;
         let description = input.value().attr("aria-describedby").and_then(|ids| {
             ids.split_whitespace()
                 .filter_map(|id| self.by_id(id))
@@ -98,14 +102,7 @@ impl Page {
 
     /// The chosen option of the `<select>` whose label reads `label`.
     pub fn selected(&self, label: &str) -> Option<String> {
-        let target = self
-            .0
-            .select(&select("label[for]"))
-            .find(|l| text(*l).starts_with(label))?
-            .value()
-            .attr("for")?
-            .to_string();
-        self.by_id(&target)?
+        self.labelled(label)?
             .select(&select("option[selected]"))
             .next()
             .and_then(|o| o.value().attr("value").map(str::to_string))

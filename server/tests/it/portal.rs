@@ -430,7 +430,7 @@ both_backends!(outbox_survives_a_crash_and_sends_once, |backend| async move {
         .unwrap();
     // A worker claimed the message and died mid-delivery: its lease is still running.
     sqlx::query("UPDATE outbox SET locked_until = $1, attempts = 1")
-        .bind(server::clock::now_ms() + 60_000)
+        .bind(server::clock::Clock::now_ms(&server::clock::SystemClock) + 60_000)
         .execute(&db.pool)
         .await
         .unwrap();
