@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts (or stops) a throwaway PostgreSQL server for the tests on 127.0.0.1:${ATRIUM_PG_PORT:-54329},
-# with its data under target/pg. Prints the admin URL the tests use.
+# with its data under target/pg. Prints the admin URL the tests use. `destroy` stops it and
+# deletes the data, with every database the tests made.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${ATRIUM_PG_PORT:-54329}"
@@ -25,5 +26,9 @@ case "${1:-start}" in
     ;;
   stop)
     as_pg "$bin/pg_ctl" -D "$data" -m fast stop >/dev/null 2>&1 || true
+    ;;
+  destroy)
+    as_pg "$bin/pg_ctl" -D "$data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$data"
     ;;
 esac
