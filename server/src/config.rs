@@ -134,7 +134,7 @@ impl Config {
         let sealer = match var("ATRIUM_SECRET_KEY") {
             Some(k) => Some(crate::crypto::Sealer::from_base64(&k).map_err(|problem| ConfigError {
                 name: "ATRIUM_SECRET_KEY",
-                problem,
+                problem: problem.to_string(),
             })?),
             None => None,
         };

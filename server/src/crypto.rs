@@ -17,16 +17,48 @@ impl std::fmt::Debug for Sealer {
     }
 }
 
+/// Why the server's key cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("ATRIUM_SECRET_KEY must be base64 (for example from `openssl rand -base64 32`)")]
+    NotBase64,
+    #[error("ATRIUM_SECRET_KEY must decode to 32 bytes, not {0}")]
+    WrongLength(usize),
+    #[error("{path}: {reason}")]
+    InFile { path: String, reason: Box<KeyError> },
+    #[error("could not {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Why a sealed value could not be opened.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SealError {
+    #[error("sealed value is not base64")]
+    NotBase64,
+    #[error("sealed value is too short")]
+    TooShort,
+    #[error("sealed value was altered or the key changed")]
+    Altered,
+    #[error("sealed value is not text")]
+    NotText,
+    #[error("there is nothing sealed to open")]
+    Missing,
+}
+
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 impl Sealer {
     /// From the base64 of 32 random bytes (`openssl rand -base64 32`).
-    pub fn from_base64(key: &str) -> Result<Self, String> {
+    pub fn from_base64(key: &str) -> Result<Self, KeyError> {
         let bytes = B64
             .decode(key.trim())
-            .map_err(|_| "ATRIUM_SECRET_KEY must be base64 (for example from `openssl rand -base64 32`)".to_string())?;
+            .map_err(|_| KeyError::NotBase64)?;
         if bytes.len() != 32 {
-            return Err(format!("ATRIUM_SECRET_KEY must decode to 32 bytes, not {}", bytes.len()));
+            return Err(KeyError::WrongLength(bytes.len()));
         }
         Ok(Self {
             cipher: ChaCha20Poly1305::new(Key::from_slice(&bytes)),
@@ -40,11 +72,20 @@ impl Sealer {
 
     /// The key kept in the file at `path`, made (readable by the owner only) if there is none.
     /// For a single SQLite install without `ATRIUM_SECRET_KEY`.
-    pub fn load_or_create(path: &std::path::Path) -> Result<Self, String> {
-        let shown = path.display();
+    pub fn load_or_create(path: &std::path::Path) -> Result<Self, KeyError> {
+        let shown = path.display().to_string();
+        let io = |action: &'static str| {
+            let path = shown.clone();
+            move |source| KeyError::Io { action, path, source }
+        };
         match std::fs::read_to_string(path) {
-            Ok(text) => return Self::from_base64(&text).map_err(|e| format!("{shown}: {e}")),
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("could not read {shown}: {e}")),
+            Ok(text) => {
+                return Self::from_base64(&text).map_err(|e| KeyError::InFile {
+                    path: shown,
+                    reason: Box::new(e),
+                })
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io("read")(e)),
             Err(_) => {}
         }
         let key = Self::generate_base64();
@@ -57,12 +98,12 @@ impl Sealer {
                 use std::io::Write;
                 file.write_all(key.as_bytes())
                     .and_then(|_| file.sync_all())
-                    .map_err(|e| format!("could not write {shown}: {e}"))?;
+                    .map_err(io("write"))?;
                 Self::from_base64(&key)
             }
             // Another process made it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load_or_create(path),
-            Err(e) => Err(format!("could not create {shown}: {e}")),
+            Err(e) => Err(io("create")(e)),
         }
     }
 
@@ -77,17 +118,17 @@ impl Sealer {
         B64.encode(out)
     }
 
-    pub fn open(&self, sealed: &str) -> Result<String, String> {
-        let bytes = B64.decode(sealed).map_err(|_| "sealed value is not base64".to_string())?;
+    pub fn open(&self, sealed: &str) -> Result<String, SealError> {
+        let bytes = B64.decode(sealed).map_err(|_| SealError::NotBase64)?;
         if bytes.len() < 12 + 16 {
-            return Err("sealed value is too short".into());
+            return Err(SealError::TooShort);
         }
         let (nonce, ciphertext) = bytes.split_at(12);
         let plain = self
             .cipher
             .decrypt(Nonce::from_slice(nonce), ciphertext)
-            .map_err(|_| "sealed value was altered or the key changed".to_string())?;
-        String::from_utf8(plain).map_err(|_| "sealed value is not text".to_string())
+            .map_err(|_| SealError::Altered)?;
+        String::from_utf8(plain).map_err(|_| SealError::NotText)
     }
 }
 
@@ -145,7 +186,7 @@ mod tests {
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         std::fs::write(&path, "garbage").unwrap();
-        assert!(Sealer::load_or_create(&path).unwrap_err().contains("secret.key"));
+        assert!(Sealer::load_or_create(&path).unwrap_err().to_string().contains("secret.key"));
     }
 
     #[test]
@@ -158,6 +199,6 @@ mod tests {
         assert!(s.open(&B64.encode(&bytes)).is_err());
         assert!(Sealer::from_base64(&key(8)).unwrap().open(&sealed).is_err());
         assert!(Sealer::from_base64("short").is_err());
-        assert!(Sealer::from_base64(&B64.encode([1u8; 16])).unwrap_err().contains("32 bytes"));
+        assert!(Sealer::from_base64(&B64.encode([1u8; 16])).unwrap_err().to_string().contains("32 bytes"));
     }
 }

@@ -69,7 +69,7 @@ pub enum StartError {
     #[error("{0}")]
     Mail(String),
     #[error("{0}")]
-    Key(String),
+    Key(#[from] crypto::KeyError),
     #[error("could not listen on {0}: {1}")]
     Listen(String, std::io::Error),
 }
@@ -122,7 +122,7 @@ pub async fn prepare_with_clock(config: Config, clock: Arc<dyn clock::Clock>) ->
     db.migrate().await?;
     let sealer = match &config.sealer {
         Some(s) => s.clone(),
-        None => crypto::Sealer::load_or_create(&config.data_dir.join("secret.key")).map_err(StartError::Key)?,
+        None => crypto::Sealer::load_or_create(&config.data_dir.join("secret.key"))?,
     };
     registrations::seal_legacy_tokens(&db, &sealer).await?;
     if config.demo {

@@ -18,9 +18,12 @@ async fn main() {
     }
 }
 
-async fn run() -> Result<(), String> {
+/// What stops a command: the message printed before exiting with status 1.
+type CliError = Box<dyn std::error::Error>;
+
+async fn run() -> Result<(), CliError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let config = Config::from_env()?;
     match args.first().map(String::as_str) {
         None | Some("serve") => serve(config).await,
         Some("create-organizer") => create_organizer(config, &args[1..]).await,
@@ -30,7 +33,7 @@ async fn run() -> Result<(), String> {
             println!("{USAGE}");
             Ok(())
         }
-        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}").into()),
     }
 }
 
@@ -50,7 +53,7 @@ fn flag(args: &[String], name: &str) -> Option<String> {
 }
 
 /// The database, with its schema brought up to date, for the one-off commands.
-async fn open_database(config: &Config) -> Result<server::store::Db, String> {
+async fn open_database(config: &Config) -> Result<server::store::Db, CliError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("could not create {}: {e}", config.data_dir.display()))?;
     let db = server::store::Db::connect(&config.database_url)
         .await
@@ -61,14 +64,14 @@ async fn open_database(config: &Config) -> Result<server::store::Db, String> {
     Ok(db)
 }
 
-async fn create_organizer(config: Config, args: &[String]) -> Result<(), String> {
+async fn create_organizer(config: Config, args: &[String]) -> Result<(), CliError> {
     let email = flag(args, "--email").ok_or(format!("--email is required\n\n{USAGE}"))?;
     let organization = flag(args, "--organization").ok_or(format!("--organization is required\n\n{USAGE}"))?;
     let password = flag(args, "--password");
     let db = open_database(&config).await?;
     let (organizer, password_used) = server::accounts::auth::create_organizer(&db, &email, &organization, password.as_deref())
         .await
-        .map_err(|e| e.to_string())?;
+        ?;
     println!("Created organizer {} in {}.", organizer.email, organizer.organization_name);
     if password.is_none() {
         println!("Password (shown only now): {password_used}");
@@ -76,19 +79,19 @@ async fn create_organizer(config: Config, args: &[String]) -> Result<(), String>
     Ok(())
 }
 
-async fn serve(config: Config) -> Result<(), String> {
+async fn serve(config: Config) -> Result<(), CliError> {
     let addr = config.addr;
-    let state = server::prepare(config).await.map_err(|e| e.to_string())?;
+    let state = server::prepare(config).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("could not listen on {addr}: {e}"))?;
     tracing::info!(%addr, "Atrium is listening");
     server::serve_until(listener, state, server::lifecycle::signal())
         .await
-        .map_err(|e| e.to_string())
+        .map_err(Into::into)
 }
 
-async fn check_microsoft(config: Config) -> Result<(), String> {
+async fn check_microsoft(config: Config) -> Result<(), CliError> {
     let Some(graph) = config.graph.clone() else {
         return Err("Microsoft mode is off: set ATRIUM_GRAPH_TENANT_ID, ATRIUM_GRAPH_CLIENT_ID and ATRIUM_GRAPH_CLIENT_SECRET.".into());
     };
@@ -104,7 +107,7 @@ async fn check_microsoft(config: Config) -> Result<(), String> {
     }
 }
 
-async fn connect_microsoft(config: Config, args: &[String]) -> Result<(), String> {
+async fn connect_microsoft(config: Config, args: &[String]) -> Result<(), CliError> {
     let email = flag(args, "--email").ok_or(format!("--email is required\n\n{USAGE}"))?;
     let (Some(graph), Some(sealer)) = (config.graph.clone(), config.sealer.clone()) else {
         return Err(
@@ -115,19 +118,19 @@ async fn connect_microsoft(config: Config, args: &[String]) -> Result<(), String
     let db = open_database(&config).await?;
     let organizer = server::accounts::auth::organizer_by_email(&db, &email)
         .await
-        .map_err(|e| e.to_string())?
+        ?
         .ok_or(format!(
             "no organizer with the email {email}; create one first with create-organizer"
         ))?;
     let delegated = server::microsoft::delegated::Delegated::new(db, graph, sealer, &config.public_url);
-    let code = delegated.device_start().await.map_err(|e| e.to_string())?;
+    let code = delegated.device_start().await?;
     if code.message.is_empty() {
         println!("To sign in, open {} and enter the code {}", code.verification_uri, code.user_code);
     } else {
         println!("{}", code.message);
     }
     println!("Waiting for the sign-in (up to {} minutes)…", code.expires_in.div_ceil(60));
-    let upn = delegated.device_finish(&code, &organizer).await.map_err(|e| e.to_string())?;
+    let upn = delegated.device_finish(&code, &organizer).await?;
     println!(
         "Connected {upn} as the service account of {}: webinars and meetings are created in Teams with it.",
         organizer.organization_name

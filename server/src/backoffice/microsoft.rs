@@ -80,7 +80,8 @@ pub(super) async fn microsoft_page(State(state): State<AppState>, signed: Signed
                     Some((w.id?, w.display_name, when))
                 })
                 .collect()
-        }));
+        })
+        .map_err(|e| e.to_string()));
     }
     show_microsoft(&state, &signed, view)
 }
@@ -165,7 +166,7 @@ pub(super) async fn microsoft_import(State(state): State<AppState>, signed: Sign
             ))
             .into_response()
         }
-        Err(e) => problem_page(&state, StatusCode::BAD_GATEWAY, "Could not import the webinar", &e),
+        Err(e) => problem_page(&state, StatusCode::BAD_GATEWAY, "Could not import the webinar", &e.to_string()),
     }
 }
 

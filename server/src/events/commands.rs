@@ -161,7 +161,7 @@ fn webinar_taken() -> ManageError {
 /// organization's Microsoft 365 account organizes the webinar is checked in Teams, by
 /// `TeamsSync::webinar_account`.
 pub async fn check_webinar_link(db: &Db, event: &Event, id: &str) -> Result<(), ManageError> {
-    super::check_webinar_id(id).map_err(|m| ManageError::Invalid(vec![FieldError::new("teamsWebinarId", m)]))?;
+    super::check_webinar_id(id).map_err(|m| ManageError::Invalid(vec![FieldError::new("teamsWebinarId", m.to_string())]))?;
     match store::webinar_holder(db, id, &event.id).await? {
         Some(_) => Err(webinar_taken()),
         None => Ok(()),

@@ -168,7 +168,7 @@ pub struct NewEvent {
 /// Graph's ids look like `{guid}@{tenant guid}` (see the webinar examples in the Graph docs);
 /// only ASCII letters, digits, `-` and `@` are accepted, so an id can never add a path segment,
 /// a query or a fragment to a Graph request.
-pub fn check_webinar_id(id: &str) -> Result<(), String> {
+pub fn check_webinar_id(id: &str) -> Result<(), NotAWebinarId> {
     let safe = !id.is_empty()
         && id.len() <= 200
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'@')
@@ -176,9 +176,11 @@ pub fn check_webinar_id(id: &str) -> Result<(), String> {
     if safe {
         Ok(())
     } else {
-        Err(
-            "This is not a Teams webinar id: it looks like 7b7e1acd-a3e0-4533-8c1d-c1a4ca0b2e2b@77229959-e479-4a73-b6e0-ddac27be315c."
-                .into(),
-        )
+        Err(NotAWebinarId)
     }
 }
+
+/// A text that does not have the form of a Teams webinar id.
+#[derive(Debug, thiserror::Error)]
+#[error("This is not a Teams webinar id: it looks like 7b7e1acd-a3e0-4533-8c1d-c1a4ca0b2e2b@77229959-e479-4a73-b6e0-ddac27be315c.")]
+pub struct NotAWebinarId;

@@ -29,7 +29,7 @@ pub fn token_claims(token: &str) -> Option<serde_json::Value> {
 }
 
 /// The Graph path of a webinar, for an id whose form is checked first.
-pub fn webinar_path(id: &str) -> Result<String, String> {
+pub fn webinar_path(id: &str) -> Result<String, crate::events::NotAWebinarId> {
     crate::events::check_webinar_id(id)?;
     Ok(format!("/solutions/virtualEvents/webinars/{id}"))
 }

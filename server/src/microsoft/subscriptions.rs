@@ -2,6 +2,7 @@
 //! random `clientState` (checked on every notification), renewed well before Graph's one-day
 //! limit, recreated if Graph removed it, and reconciled at start-up by the first pass.
 
+use crate::microsoft::sync::SyncError;
 use super::client::{GraphClient, GraphError};
 use super::models::Subscription;
 use super::store;
@@ -44,9 +45,9 @@ fn resources(webinar: &str) -> [(String, &'static str); 3] {
 
 /// Makes sure every published event linked to a webinar has live subscriptions for its
 /// registrations, sessions and attendance reports.
-pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<Pass, String> {
+pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<Pass, SyncError> {
     let now = db.now();
-    let linked = store::events::published_with_webinar(db).await.map_err(|e| e.to_string())?;
+    let linked = store::events::published_with_webinar(db).await.map_err(SyncError::from)?;
     let mut pass = Pass::default();
     for (event_id, webinar) in linked {
         if let Err(e) = crate::events::check_webinar_id(&webinar) {
@@ -54,7 +55,7 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
             continue;
         }
         for (resource, change_type) in resources(&webinar) {
-            let existing = store::subscriptions::for_resource(db, &resource).await.map_err(|e| e.to_string())?;
+            let existing = store::subscriptions::for_resource(db, &resource).await.map_err(SyncError::from)?;
             if let Some((id, expires_at)) = &existing {
                 if expires_at - now > RENEW_BEFORE {
                     continue;
@@ -67,13 +68,13 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
                     Ok(_) => {
                         store::subscriptions::set_expiry(db, id, now + LIFETIME)
                             .await
-                            .map_err(|e| e.to_string())?;
+                            .map_err(SyncError::from)?;
                         pass.renewed += 1;
                         continue;
                     }
                     // Graph dropped it (expired or removed): make a new one below.
-                    Err(GraphError::Http { status: 404, .. }) => store::subscriptions::delete(db, id).await.map_err(|e| e.to_string())?,
-                    Err(e) => return Err(e.to_string()),
+                    Err(GraphError::Http { status: 404, .. }) => store::subscriptions::delete(db, id).await.map_err(SyncError::from)?,
+                    Err(e) => return Err(e.into()),
                 }
             }
             let client_state = {
@@ -94,8 +95,8 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
             let (_, created) = client
                 .request(Method::POST, "/subscriptions", Some(&body), "application")
                 .await
-                .map_err(|e| e.to_string())?;
-            let created: Subscription = serde_json::from_value(created).map_err(|e| e.to_string())?;
+                .map_err(SyncError::from)?;
+            let created: Subscription = serde_json::from_value(created).map_err(SyncError::from)?;
             let id = created.id.ok_or("Graph returned a subscription without an id")?;
             let stored = store::subscriptions::insert(db, &id, &resource, change_type, &client_state, now + LIFETIME, &event_id, now);
             if let Err(e) = stored.await {
@@ -107,7 +108,7 @@ pub async fn ensure(db: &Db, client: &GraphClient, public_url: &str) -> Result<P
                 if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
                     continue;
                 }
-                return Err(e.to_string());
+                return Err(e.into());
             }
             pass.created += 1;
         }

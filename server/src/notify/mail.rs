@@ -103,6 +103,19 @@ fn hold_duration(minutes: i64) -> String {
 pub const TEAMS_LINK_NOTE: &str =
     "Microsoft Teams emails you a personal join link for this webinar; join with it in the Teams app or on the web, no account needed.";
 
+/// Why a message could not be built; none of these gets better by trying again.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error("neither the registrant's nor the event's time zone is known: {0}")]
+    Zone(String),
+    #[error("the sender address ATRIUM_MAIL_FROM is not an address: {0}")]
+    Sender(lettre::address::AddressError),
+    #[error("the recipient address is not an address: {0}")]
+    Recipient(lettre::address::AddressError),
+    #[error("the message could not be assembled: {0}")]
+    Message(lettre::error::Error),
+}
+
 /// Builds the complete message for one registrant.
 #[allow(clippy::too_many_arguments)]
 pub fn compose(
@@ -114,10 +127,10 @@ pub fn compose(
     position: Option<i64>,
     note: Option<&str>,
     message_id: &str,
-) -> Result<Message, String> {
+) -> Result<Message, ComposeError> {
     let zone = app::tz::parse_zone(&reg.preferred_timezone)
         .or_else(|_| app::tz::parse_zone(&event.time_zone))
-        .map_err(|e| e.to_string())?;
+        .map_err(ComposeError::Zone)?;
     let when = app::tz::format_range(event.start_at, event.end_at, &zone);
     let manage_url = format!("{}/r/{token}", config.public_url);
     let c = content(mail, event, reg, position);
@@ -174,9 +187,9 @@ pub fn compose(
         site = escape_html(&config.site_name),
     );
 
-    let from: Mailbox = config.mail_from.parse().map_err(|e| format!("sender: {e}"))?;
+    let from: Mailbox = config.mail_from.parse().map_err(ComposeError::Sender)?;
     let to_name = format!("{} {}", reg.first_name, reg.last_name);
-    let to = Mailbox::new(Some(to_name), reg.email.parse().map_err(|e| format!("recipient: {e}"))?);
+    let to = Mailbox::new(Some(to_name), reg.email.parse().map_err(ComposeError::Recipient)?);
     let (invite, invite_type) = invite(config, event, reg, token, mail == Mail::Canceled);
     let body = MultiPart::alternative()
         .singlepart(SinglePart::plain(text))
@@ -190,7 +203,7 @@ pub fn compose(
         .multipart(MultiPart::mixed().multipart(body).singlepart(
             Attachment::new("invite.ics".into()).body(invite.into_bytes(), ContentType::parse(&invite_type).expect("valid content type")),
         ))
-        .map_err(|e| e.to_string())
+        .map_err(ComposeError::Message)
 }
 
 /// The email that asks someone to confirm their address: a link to the confirmation page and
@@ -203,7 +216,7 @@ fn confirmation_request(
     confirm_url: &str,
     when: &str,
     message_id: &str,
-) -> Result<Message, String> {
+) -> Result<Message, ComposeError> {
     let text = format!(
         "Hello {},\n\n{}\n\n{}\nWhen: {when}\n\nConfirm your email address: {confirm_url}\n\n{}\n",
         reg.first_name, c.lead, event.title, config.site_name
@@ -220,10 +233,10 @@ fn confirmation_request(
         url = escape_html(confirm_url),
         site = escape_html(&config.site_name),
     );
-    let from: Mailbox = config.mail_from.parse().map_err(|e| format!("sender: {e}"))?;
+    let from: Mailbox = config.mail_from.parse().map_err(ComposeError::Sender)?;
     let to = Mailbox::new(
         Some(format!("{} {}", reg.first_name, reg.last_name)),
-        reg.email.parse().map_err(|e| format!("recipient: {e}"))?,
+        reg.email.parse().map_err(ComposeError::Recipient)?,
     );
     let domain = from.email.domain().to_string();
     Message::builder()
@@ -236,7 +249,7 @@ fn confirmation_request(
                 .singlepart(SinglePart::plain(text))
                 .singlepart(SinglePart::html(html)),
         )
-        .map_err(|e| e.to_string())
+        .map_err(ComposeError::Message)
 }
 
 /// The calendar entry for a registration: its text and the media type of an email part

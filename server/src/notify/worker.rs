@@ -76,10 +76,7 @@ impl Outbox {
         }
         let (mut sent, mut failed, mut given_up) = (Vec::new(), Vec::new(), Vec::new());
         // Read the batch's registrations in one query, and each event once.
-        let jobs: Vec<Result<EmailJob, String>> = claimed
-            .iter()
-            .map(|c| serde_json::from_str(&c.payload).map_err(|e| format!("unreadable payload: {e}")))
-            .collect();
+        let jobs: Vec<serde_json::Result<EmailJob>> = claimed.iter().map(|c| serde_json::from_str(&c.payload)).collect();
         let ids: Vec<String> = jobs.iter().flatten().map(|j| j.registration_id.clone()).collect();
         let registrations = registrations::by_ids(&self.db, &ids).await?;
         let mut events = HashMap::new();
@@ -104,11 +101,11 @@ impl Outbox {
     async fn deliver(
         &self,
         item: &Claimed,
-        job: Result<EmailJob, String>,
+        job: serde_json::Result<EmailJob>,
         registrations: &HashMap<String, Registration>,
         events: &mut HashMap<String, Event>,
     ) -> Result<(), Failure> {
-        let job = job.map_err(Failure::Permanent)?;
+        let job = job.map_err(|e| Failure::Permanent(format!("unreadable payload: {e}")))?;
         let reg = registrations
             .get(&job.registration_id)
             .ok_or_else(|| Failure::Permanent("registration is gone".into()))?;
@@ -120,7 +117,7 @@ impl Outbox {
             events.insert(reg.event_id.clone(), event);
         }
         let event = &events[&reg.event_id];
-        let token = reg.manage_token(&self.sealer).map_err(Failure::Permanent)?;
+        let token = reg.manage_token(&self.sealer).map_err(|e| Failure::Permanent(e.to_string()))?;
         let message = super::mail::compose(
             &self.config,
             job.mail,
@@ -131,7 +128,7 @@ impl Outbox {
             job.message.as_deref(),
             &item.id,
         )
-        .map_err(Failure::Permanent)?;
+        .map_err(|e| Failure::Permanent(e.to_string()))?;
         self.mailer.send(&item.id, message).await
     }
 }

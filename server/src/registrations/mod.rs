@@ -114,8 +114,8 @@ pub struct Registration {
 
 impl Registration {
     /// The manage link's secret, opened with the server's key.
-    pub fn manage_token(&self, sealer: &Sealer) -> Result<String, String> {
-        let sealed = self.manage_token_sealed.as_deref().ok_or("the registration has no manage link")?;
+    pub fn manage_token(&self, sealer: &Sealer) -> Result<String, crate::crypto::SealError> {
+        let sealed = self.manage_token_sealed.as_deref().ok_or(crate::crypto::SealError::Missing)?;
         sealer.open(sealed)
     }
 }

@@ -189,7 +189,7 @@ pub(super) async fn refresh_attendance(State(state): State<AppState>, ApiWriter(
     match teams.read_attendance(&event).await {
         Ok(summary) => Json(summary).into_response(),
         Err(message) => Problem::new(StatusCode::BAD_GATEWAY, "microsoft", "Teams did not answer as expected")
-            .detail(message)
+            .detail(message.to_string())
             .into_response(),
     }
 }

@@ -61,7 +61,7 @@ impl Delegated {
             "personal" => Account::Personal(organizer.id.clone()),
             _ => Account::Service(organizer.organization_id.clone()),
         };
-        let verifier = self.sealer.open(&row.code_verifier_sealed).map_err(DelegatedError::Refused)?;
+        let verifier = self.sealer.open(&row.code_verifier_sealed)?;
         let scopes = self.scopes();
         let body = self
             .token_request(&[

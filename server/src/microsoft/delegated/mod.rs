@@ -48,6 +48,9 @@ pub enum DelegatedError {
     Pending(String),
     #[error("could not reach Microsoft: {0}")]
     Transport(String),
+    /// A secret Atrium sealed (a refresh token, a PKCE verifier) can no longer be opened.
+    #[error("a stored Microsoft secret could not be opened: {0}")]
+    Sealed(#[from] crate::crypto::SealError),
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -180,8 +183,7 @@ impl Delegated {
         let sealed = store::refresh_token_sealed(&self.db, account).await?;
         let refresh = self
             .sealer
-            .open(&sealed.ok_or(DelegatedError::NotConnected)?)
-            .map_err(DelegatedError::Refused)?;
+            .open(&sealed.ok_or(DelegatedError::NotConnected)?)?;
         let scopes = self.scopes();
         let body = self
             .token_request(&[

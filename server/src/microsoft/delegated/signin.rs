@@ -33,10 +33,20 @@ pub(super) type SigningKeys = std::collections::HashMap<String, jsonwebtoken::De
 /// How long the identity platform's signing keys are kept before they are read again.
 pub(super) const KEYS_LIFETIME: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
+/// Why an ID token was not accepted.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IdTokenError {
+    /// The named check failed: the answer did not come from this sign-in.
+    #[error("Microsoft's answer could not be trusted ({0}); start again.")]
+    Untrusted(&'static str),
+    #[error("This Microsoft account belongs to another organization.")]
+    OtherTenant,
+}
+
 /// Reads and checks the claims of an ID token received from the token endpoint.
-pub fn check_id_token(token: &str, config: &GraphConfig, nonce: &str, now: i64) -> Result<MicrosoftUser, String> {
-    let bad = |what: &str| format!("Microsoft's answer could not be trusted ({what}); start again.");
-    let claims = crate::microsoft::token_claims(token).ok_or_else(|| bad("not a token"))?;
+pub fn check_id_token(token: &str, config: &GraphConfig, nonce: &str, now: i64) -> Result<MicrosoftUser, IdTokenError> {
+    let bad = IdTokenError::Untrusted;
+    let claims = crate::microsoft::token_claims(token).ok_or(bad("not a token"))?;
     let text = |k: &str| claims[k].as_str().unwrap_or_default();
     if text("iss") != format!("{}/{}/v2.0", config.login_base, config.tenant_id) {
         return Err(bad("issuer"));
@@ -50,7 +60,7 @@ pub fn check_id_token(token: &str, config: &GraphConfig, nonce: &str, now: i64) 
         return Err(bad("audience"));
     }
     if text("tid") != config.tenant_id {
-        return Err("This Microsoft account belongs to another organization.".into());
+        return Err(IdTokenError::OtherTenant);
     }
     if text("nonce") != nonce {
         return Err(bad("nonce"));
@@ -182,7 +192,7 @@ impl Delegated {
         if self.db.now() - row.created_at > STATE_LIFETIME {
             return Err(DelegatedError::Refused("This sign-in took too long; start again.".into()));
         }
-        let verifier = self.sealer.open(&row.code_verifier_sealed).map_err(DelegatedError::Refused)?;
+        let verifier = self.sealer.open(&row.code_verifier_sealed)?;
         let body = self
             .token_request(&[
                 ("client_id", &self.config.client_id),
@@ -198,7 +208,7 @@ impl Delegated {
             .as_str()
             .ok_or_else(|| DelegatedError::Refused("Microsoft gave no ID token: the openid permission is missing.".into()))?;
         self.check_signature(id_token).await?;
-        let user = check_id_token(id_token, &self.config, &row.nonce, self.db.now()).map_err(DelegatedError::Refused)?;
+        let user = check_id_token(id_token, &self.config, &row.nonce, self.db.now()).map_err(|e| DelegatedError::Refused(e.to_string()))?;
         let purpose = match (row.organizer_id, row.session_hash) {
             (Some(organizer_id), Some(session_hash)) => OidcPurpose::Link {
                 organizer_id,

@@ -4,10 +4,10 @@ use super::*;
 use crate::events::Event;
 
 impl TeamsSync {
-    pub(super) async fn record_attendance(&self, event_id: &str, records: Option<i64>) -> Result<(), String> {
+    pub(super) async fn record_attendance(&self, event_id: &str, records: Option<i64>) -> Result<(), SyncError> {
         store::events::record_attendance(&self.db, event_id, records)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(SyncError::from)
     }
 
     /// After an event held in Teams ends, its attendance is read from Teams: ten minutes after
@@ -37,7 +37,7 @@ impl TeamsSync {
     /// Reads the event's attendance from Teams into the attendance table: every report of a
     /// meeting (with its owner's token), or of every session of a webinar (with the
     /// application's, which needs the access policy).
-    pub async fn read_attendance(&self, event: &Event) -> Result<crate::attendance::ImportSummary, String> {
+    pub async fn read_attendance(&self, event: &Event) -> Result<crate::attendance::ImportSummary, SyncError> {
         use crate::microsoft::models::Session;
         let records = match (&event.teams_meeting_id, &event.teams_webinar_id) {
             (Some(meeting), _) => {
@@ -47,7 +47,7 @@ impl TeamsSync {
             }
             (None, Some(webinar)) => {
                 let base = format!("{}/sessions", crate::microsoft::webinar_path(webinar)?);
-                let sessions: Vec<Session> = self.client.get_all(&base, "application").await.map_err(|e| e.to_string())?;
+                let sessions: Vec<Session> = self.client.get_all(&base, "application").await.map_err(SyncError::from)?;
                 let mut records = Vec::new();
                 for session in sessions.iter().filter_map(|s| s.id.as_deref()) {
                     let reports = format!("{base}/{session}/attendanceReports");
@@ -68,7 +68,7 @@ impl TeamsSync {
             .collect();
         crate::attendance::store_records(&self.db, &event.id, &records)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(SyncError::from)
     }
 
     /// The attendance records of every report in the collection at `reports`.
@@ -77,13 +77,13 @@ impl TeamsSync {
         reports: &str,
         token: Option<&str>,
         mailbox: &str,
-    ) -> Result<Vec<crate::microsoft::models::AttendanceRecord>, String> {
+    ) -> Result<Vec<crate::microsoft::models::AttendanceRecord>, SyncError> {
         let list: Vec<crate::microsoft::models::AttendanceReport> =
-            self.client.collect(reports, mailbox, token).await.map_err(|e| e.to_string())?;
+            self.client.collect(reports, mailbox, token).await.map_err(SyncError::from)?;
         let mut records = Vec::new();
         for report in list.iter().filter_map(|r| r.id.as_deref()) {
             let path = format!("{reports}/{report}/attendanceRecords");
-            records.extend(self.client.collect(&path, mailbox, token).await.map_err(|e| e.to_string())?);
+            records.extend(self.client.collect(&path, mailbox, token).await.map_err(SyncError::from)?);
         }
         Ok(records)
     }

@@ -16,9 +16,9 @@ impl TeamsSync {
     /// Creates the event in Teams: a meeting-kind event becomes an online meeting (createOrGet
     /// keyed by our event id, so a retry finds the same meeting); a webinar is created, given
     /// its questions and published, step by step.
-    pub(super) async fn publish_webinar(&self, event_id: &str, retry: bool) -> Result<(), String> {
+    pub(super) async fn publish_webinar(&self, event_id: &str, retry: bool) -> Result<(), SyncError> {
         use crate::microsoft::models::{parse_entity, OnlineMeeting, Session, Webinar};
-        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
+        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(SyncError::from)? else {
             return Ok(());
         };
         if event.status != app::domain::EventStatus::Published {
@@ -39,12 +39,12 @@ impl TeamsSync {
                     &mailbox,
                 )
                 .await
-                .map_err(|e| e.to_string())?;
-            let meeting: OnlineMeeting = parse_entity(created).map_err(|e| e.to_string())?;
+                .map_err(SyncError::from)?;
+            let meeting: OnlineMeeting = parse_entity(created).map_err(SyncError::from)?;
             let id = meeting.id.ok_or("Teams returned a meeting without an id")?;
             store::events::set_meeting(&self.db, event_id, &id, meeting.join_web_url.as_deref())
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(SyncError::from)?;
             return self.mark_synced(event_id, version).await;
         }
         let mut webinar_id = event.teams_webinar_id.clone();
@@ -72,8 +72,8 @@ impl TeamsSync {
                     &mailbox,
                 )
                 .await
-                .map_err(|e| e.to_string())?;
-            let created: Webinar = parse_entity(created).map_err(|e| e.to_string())?;
+                .map_err(SyncError::from)?;
+            let created: Webinar = parse_entity(created).map_err(SyncError::from)?;
             let id = created.id.ok_or("Teams returned a webinar without an id")?;
             // Recorded at once: a retry continues with this webinar instead of making another.
             self.set_stage(event_id, Some(&id), "created").await?;
@@ -85,7 +85,7 @@ impl TeamsSync {
         if self.stage(event_id).await?.as_deref() == Some("created") {
             // Questions a failed attempt already added are not added again.
             let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/registrationConfiguration/questions");
-            let there: Vec<serde_json::Value> = self.client.get_all_as(&token, &path, &mailbox).await.map_err(|e| e.to_string())?;
+            let there: Vec<serde_json::Value> = self.client.get_all_as(&token, &path, &mailbox).await.map_err(SyncError::from)?;
             for body in question_bodies(&event) {
                 let same = |q: &serde_json::Value| match body["label"].as_str() {
                     Some(label) => q["label"].as_str() == Some(label),
@@ -97,17 +97,17 @@ impl TeamsSync {
                 self.client
                     .request_as(&token, reqwest::Method::POST, &path, Some(&body), &mailbox)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(SyncError::from)?;
             }
             self.set_stage(event_id, None, "questions").await?;
         }
         if self.stage(event_id).await?.as_deref() == Some("questions") {
             // Presenters with an email address, as guests with their details.
             let path = format!("/solutions/virtualEvents/webinars/{webinar_id}/presenters");
-            let there: Vec<serde_json::Value> = self.client.get_all_as(&token, &path, &mailbox).await.map_err(|e| e.to_string())?;
+            let there: Vec<serde_json::Value> = self.client.get_all_as(&token, &path, &mailbox).await.map_err(SyncError::from)?;
             let records = crate::events::presenter_records(&self.db, event_id)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(SyncError::from)?;
             for body in records.iter().filter_map(presenter_body) {
                 let email = body["identity"]["email"].as_str().unwrap_or("").to_lowercase();
                 if there.iter().any(|p| p["email"].as_str().unwrap_or("").to_lowercase() == email) {
@@ -116,7 +116,7 @@ impl TeamsSync {
                 self.client
                     .request_as(&token, reqwest::Method::POST, &path, Some(&body), &mailbox)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(SyncError::from)?;
             }
             self.set_stage(event_id, None, "presenters").await?;
         }
@@ -125,7 +125,7 @@ impl TeamsSync {
             self.client
                 .request_as(&token, reqwest::Method::POST, &path, None, &mailbox)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(SyncError::from)?;
             self.set_stage(event_id, None, "published").await?;
         }
         self.mark_synced(event_id, version).await?;
@@ -138,11 +138,11 @@ impl TeamsSync {
                 &mailbox,
             )
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(SyncError::from)?;
         if let Some(url) = sessions.iter().find_map(|s| s.join_web_url.clone()) {
             store::events::set_join_url(&self.db, event_id, &url)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(SyncError::from)?;
         }
         // People who registered before the webinar existed in Teams go there now.
         let write = async {
@@ -154,17 +154,17 @@ impl TeamsSync {
             }
             tx.commit().await
         };
-        write.await.map_err(|e: sqlx::Error| e.to_string())
+        write.await.map_err(SyncError::from)
     }
 
     /// A draft webinar the owner organizes that matches the event (title and start) and is not
     /// linked to any event: what an interrupted create left behind.
-    pub(super) async fn orphan(&self, event: &Event, token: &str, mailbox: &str) -> Result<Option<String>, String> {
+    pub(super) async fn orphan(&self, event: &Event, token: &str, mailbox: &str) -> Result<Option<String>, SyncError> {
         let mine: Vec<crate::microsoft::models::Webinar> = self
             .client
             .get_all_as(token, "/solutions/virtualEvents/webinars/getByUserRole(role='organizer')", mailbox)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(SyncError::from)?;
         for w in mine {
             let (Some(id), Some(start)) = (w.id.clone(), w.start_date_time.as_ref().and_then(|t| graph_time(t).ok())) else {
                 continue;
@@ -173,7 +173,7 @@ impl TeamsSync {
             if !draft || w.display_name != event.title || start.0 != event.start_at {
                 continue;
             }
-            let linked = store::events::by_webinar(&self.db, &id).await.map_err(|e| e.to_string())?;
+            let linked = store::events::by_webinar(&self.db, &id).await.map_err(SyncError::from)?;
             if linked.is_none() {
                 return Ok(Some(id));
             }
@@ -187,11 +187,11 @@ impl TeamsSync {
         self.event_jobs(TOPIC_UPDATE, EventStep::Update).await
     }
 
-    pub(super) async fn update_in_teams(&self, event_id: &str) -> Result<(), String> {
-        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
+    pub(super) async fn update_in_teams(&self, event_id: &str) -> Result<(), SyncError> {
+        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(SyncError::from)? else {
             return Ok(());
         };
-        let (version, synced) = store::events::teams_versions(&self.db, event_id).await.map_err(|e| e.to_string())?;
+        let (version, synced) = store::events::teams_versions(&self.db, event_id).await.map_err(SyncError::from)?;
         // Not in Teams yet (the create step sends the newest state), canceled, or already sent.
         if !event.in_teams() || event.status == app::domain::EventStatus::Canceled || synced >= version {
             return Ok(());
@@ -208,7 +208,7 @@ impl TeamsSync {
         self.client
             .request_as(&token, reqwest::Method::PATCH, &path, Some(&body), &mailbox)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(SyncError::from)?;
         self.mark_synced(event_id, version).await
     }
 
@@ -217,8 +217,8 @@ impl TeamsSync {
         self.event_jobs(TOPIC_WEBINAR_CANCEL, EventStep::Cancel).await
     }
 
-    pub(super) async fn cancel_webinar(&self, event_id: &str) -> Result<(), String> {
-        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
+    pub(super) async fn cancel_webinar(&self, event_id: &str) -> Result<(), SyncError> {
+        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(SyncError::from)? else {
             return Ok(());
         };
         if !event.in_teams() {
@@ -236,7 +236,7 @@ impl TeamsSync {
         match self.client.request_as(&token, method, &path, None, &mailbox).await {
             // Already gone from Teams.
             Ok(_) | Err(GraphError::Http { status: 404, .. }) => Ok(()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
 }

@@ -24,12 +24,12 @@ impl TeamsSync {
     pub async fn importable_webinars(
         &self,
         account: &crate::microsoft::delegated::Account,
-    ) -> Result<Vec<crate::microsoft::models::Webinar>, String> {
+    ) -> Result<Vec<crate::microsoft::models::Webinar>, SyncError> {
         use crate::microsoft::models::Webinar;
         let Some(delegated) = &self.delegated else {
-            return Err("Microsoft mode is not fully configured".into());
+            return Err(SyncError::NotConfigured);
         };
-        let token = delegated.access_token(account).await.map_err(|e| e.to_string())?;
+        let token = delegated.access_token(account).await.map_err(SyncError::from)?;
         let mut webinars: Vec<Webinar> = Vec::new();
         for role in ["organizer", "coOrganizer"] {
             let path = format!("/solutions/virtualEvents/webinars/getByUserRole(role='{role}')");
@@ -37,14 +37,14 @@ impl TeamsSync {
                 .client
                 .get_all_as(&token, &path, &account.mailbox())
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(SyncError::from)?;
             for w in found {
                 if !webinars.iter().any(|known| known.id == w.id) {
                     webinars.push(w);
                 }
             }
         }
-        let linked = store::events::linked_webinars(&self.db).await.map_err(|e| e.to_string())?;
+        let linked = store::events::linked_webinars(&self.db).await.map_err(SyncError::from)?;
         webinars.retain(|w| {
             w.id.as_ref().is_some_and(|id| !linked.contains(id)) && !w.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("canceled"))
         });
@@ -63,7 +63,7 @@ impl TeamsSync {
         webinar_id: &str,
     ) -> Result<crate::microsoft::delegated::Account, LinkRefusal> {
         use crate::microsoft::delegated::{Account, DelegatedError};
-        let path = crate::microsoft::webinar_path(webinar_id).map_err(LinkRefusal::Invalid)?;
+        let path = crate::microsoft::webinar_path(webinar_id).map_err(|e| LinkRefusal::Invalid(e.to_string()))?;
         let Some(delegated) = &self.delegated else {
             return Err(LinkRefusal::NotConnected);
         };
@@ -136,40 +136,40 @@ impl TeamsSync {
         organizer: &crate::accounts::auth::Organizer,
         account: &crate::microsoft::delegated::Account,
         webinar_id: &str,
-    ) -> Result<(Event, usize), String> {
+    ) -> Result<(Event, usize), SyncError> {
         use crate::microsoft::models::{parse_entity, Description, Webinar};
         let Some(delegated) = &self.delegated else {
-            return Err("Microsoft mode is not fully configured".into());
+            return Err(SyncError::NotConfigured);
         };
         let taken = store::events::holding_webinar(&self.db, webinar_id)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(SyncError::from)?;
         match taken {
             Some((slug, Some(org))) if org == organizer.organization_id => {
-                return Err(format!("This webinar is already in Atrium as /events/{slug}."))
+                return Err(format!("This webinar is already in Atrium as /events/{slug}.").into())
             }
             Some(_) => return Err("This webinar is already linked to an event on this site.".into()),
             None => {}
         }
         let path = crate::microsoft::webinar_path(webinar_id)?;
-        let token = delegated.access_token(account).await.map_err(|e| e.to_string())?;
+        let token = delegated.access_token(account).await.map_err(SyncError::from)?;
         let (_, body) = self
             .client
             .request_as(&token, reqwest::Method::GET, &path, None, &account.mailbox())
             .await
-            .map_err(|e| e.to_string())?;
-        if !self.organizes(&token, &account.mailbox(), &body).await.map_err(|e| e.to_string())? {
+            .map_err(SyncError::from)?;
+        if !self.organizes(&token, &account.mailbox(), &body).await.map_err(SyncError::from)? {
             return Err("This account neither organizes nor co-organizes this webinar in Teams, so it can't be imported.".into());
         }
-        let webinar: Webinar = parse_entity(body).map_err(|e| e.to_string())?;
+        let webinar: Webinar = parse_entity(body).map_err(SyncError::from)?;
         let status = webinar.status.clone().unwrap_or_default().to_lowercase();
         if status == "canceled" {
             return Err("This webinar was canceled in Teams.".into());
         }
         let (start, zone) =
-            graph_time(webinar.start_date_time.as_ref().ok_or("Teams gave this webinar no start time.")?).map_err(|e| e.to_string())?;
+            graph_time(webinar.start_date_time.as_ref().ok_or("Teams gave this webinar no start time.")?).map_err(SyncError::from)?;
         let end = match &webinar.end_date_time {
-            Some(t) => graph_time(t).map_err(|e| e.to_string())?.0,
+            Some(t) => graph_time(t).map_err(SyncError::from)?.0,
             None => start + 3600,
         };
         let description = strip_tags(webinar.description.as_ref().map(Description::text).unwrap_or(""));
@@ -199,7 +199,7 @@ impl TeamsSync {
             }
             other => other,
         }
-        .map_err(|e| e.to_string())?;
+        .map_err(SyncError::from)?;
         let published = status == "published" && end > self.db.now();
         let owner = match account {
             crate::microsoft::delegated::Account::Personal(id) => id.clone(),
@@ -220,11 +220,11 @@ impl TeamsSync {
             if published { "published" } else { "draft" },
         )
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(SyncError::from)?;
         let added = self.resync_registrations(&event.id).await?;
         let event = crate::events::by_id(&self.db, &event.id)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(SyncError::from)?
             .ok_or("the imported event is gone")?;
         Ok((event, added))
     }

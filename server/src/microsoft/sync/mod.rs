@@ -9,6 +9,7 @@
 mod attendance;
 mod backlog;
 mod bodies;
+mod error;
 mod events;
 mod import;
 mod notifications;
@@ -17,6 +18,7 @@ mod registrations;
 pub use backlog::{backlog, refused, Backlog};
 use bodies::*;
 pub use bodies::{graph_time, GraphTimeError};
+pub use error::SyncError;
 pub use import::LinkRefusal;
 
 use crate::events::Event;
@@ -166,7 +168,7 @@ impl TeamsSync {
                 Ok(()) => sent.push(c.id.clone()),
                 Err(e) => {
                     tracing::warn!(event = %job.event_id, ?step, error = %e, "a Teams step failed; will retry");
-                    failed.push((c.id.clone(), c.attempts, e));
+                    failed.push((c.id.clone(), c.attempts, e.to_string()));
                 }
             }
         }
@@ -176,32 +178,32 @@ impl TeamsSync {
 
     /// A delegated token for the account that owns `event` in Teams, and that account's
     /// throttling key.
-    pub(super) async fn owner_token(&self, event: &Event) -> Result<(String, String), String> {
+    pub(super) async fn owner_token(&self, event: &Event) -> Result<(String, String), SyncError> {
         let Some(delegated) = &self.delegated else {
-            return Err("Microsoft mode is not fully configured".into());
+            return Err(SyncError::NotConfigured);
         };
         let account = event.teams_account().ok_or("the event has no organization")?;
-        let token = delegated.access_token(&account).await.map_err(|e| e.to_string())?;
+        let token = delegated.access_token(&account).await.map_err(SyncError::from)?;
         Ok((token, account.mailbox()))
     }
 
-    pub(super) async fn stage(&self, event_id: &str) -> Result<Option<String>, String> {
-        store::events::teams_stage(&self.db, event_id).await.map_err(|e| e.to_string())
+    pub(super) async fn stage(&self, event_id: &str) -> Result<Option<String>, SyncError> {
+        store::events::teams_stage(&self.db, event_id).await.map_err(SyncError::from)
     }
 
-    pub(super) async fn set_stage(&self, event_id: &str, webinar: Option<&str>, stage: &str) -> Result<(), String> {
+    pub(super) async fn set_stage(&self, event_id: &str, webinar: Option<&str>, stage: &str) -> Result<(), SyncError> {
         store::events::set_stage(&self.db, event_id, webinar, stage)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(SyncError::from)
     }
 
-    pub(super) async fn teams_version(&self, event_id: &str) -> Result<i64, String> {
-        store::events::teams_version(&self.db, event_id).await.map_err(|e| e.to_string())
+    pub(super) async fn teams_version(&self, event_id: &str) -> Result<i64, SyncError> {
+        store::events::teams_version(&self.db, event_id).await.map_err(SyncError::from)
     }
 
-    pub(super) async fn mark_synced(&self, event_id: &str, version: i64) -> Result<(), String> {
+    pub(super) async fn mark_synced(&self, event_id: &str, version: i64) -> Result<(), SyncError> {
         store::events::mark_synced(&self.db, event_id, version)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(SyncError::from)
     }
 }

@@ -25,7 +25,7 @@ impl TeamsSync {
                 // Anything else: let the next subscription pass renew or recreate it.
                 ("lifecycle", _) => store::subscriptions::expire_now(&self.db, subscription)
                     .await
-                    .map_err(|e| e.to_string()),
+                    .map_err(SyncError::from),
                 _ => self.handle_change(resource.as_deref().unwrap_or("")).await,
             };
             match outcome {
@@ -46,19 +46,19 @@ impl TeamsSync {
 
     /// A change in Teams: a registration (mirrored into Atrium), or a new attendance report
     /// (read into the attendance view).
-    pub(super) async fn handle_change(&self, resource: &str) -> Result<(), String> {
+    pub(super) async fn handle_change(&self, resource: &str) -> Result<(), SyncError> {
         // solutions/virtualEvents/webinars/{webinar}/registrations/{registration}
         // solutions/virtualEvents/webinars/{webinar}/sessions/{session}/attendanceReports/{report}
         let parts: Vec<&str> = resource.trim_start_matches('/').split('/').collect();
         let ["solutions", "virtualEvents", "webinars", webinar, rest @ ..] = parts.as_slice() else {
             return Ok(());
         };
-        let event_id = store::events::by_webinar(&self.db, webinar).await.map_err(|e| e.to_string())?;
+        let event_id = store::events::by_webinar(&self.db, webinar).await.map_err(SyncError::from)?;
         let Some(event_id) = event_id else { return Ok(()) };
         match rest {
             ["registrations", _] => {}
             [.., "attendanceReports", _] | [.., "attendanceReports"] | ["getAttendanceReports", ..] => {
-                let Some(event) = crate::events::by_id(&self.db, &event_id).await.map_err(|e| e.to_string())? else {
+                let Some(event) = crate::events::by_id(&self.db, &event_id).await.map_err(SyncError::from)? else {
                     return Ok(());
                 };
                 let summary = self.read_attendance(&event).await?;
@@ -78,52 +78,52 @@ impl TeamsSync {
         {
             Ok(r) => r,
             Err(GraphError::Http { status: 404, .. }) => return Ok(()),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         };
-        let reg: Registration = crate::microsoft::models::parse_entity(body).map_err(|e| e.to_string())?;
+        let reg: Registration = crate::microsoft::models::parse_entity(body).map_err(SyncError::from)?;
         self.mirror(&event_id, &reg).await.map(|_| ())
     }
 
     /// Answers `reauthorizationRequired`: reauthorized at Graph; one Graph no longer has is
     /// recreated by the next subscription pass, which runs at once.
-    pub(super) async fn reauthorize(&self, subscription: &str) -> Result<(), String> {
+    pub(super) async fn reauthorize(&self, subscription: &str) -> Result<(), SyncError> {
         let path = format!("/subscriptions/{subscription}/reauthorize");
         match self.client.request(reqwest::Method::POST, &path, None, "application").await {
             Ok(_) => Ok(()),
             Err(GraphError::Http { status: 404, .. }) => self.forget_subscription(subscription).await.map(|_| ()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
 
     /// Drops a subscription Graph no longer holds and asks for a subscription pass now.
     /// Returns the subscription's event.
-    pub(super) async fn forget_subscription(&self, subscription: &str) -> Result<Option<String>, String> {
+    pub(super) async fn forget_subscription(&self, subscription: &str) -> Result<Option<String>, SyncError> {
         let event_id = store::subscriptions::event_of(&self.db, subscription)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(SyncError::from)?;
         store::subscriptions::delete(&self.db, subscription)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(SyncError::from)?;
         self.subscriptions_due.store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(event_id)
     }
 
-    pub(super) async fn resync_subscription(&self, subscription: &str) -> Result<(), String> {
+    pub(super) async fn resync_subscription(&self, subscription: &str) -> Result<(), SyncError> {
         let event_id = store::subscriptions::event_of(&self.db, subscription)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(SyncError::from)?;
         let Some(event_id) = event_id else { return Ok(()) };
         self.resync_event(&event_id).await
     }
 
     /// Reads the event's registrations from Teams again, and its attendance on the next pass.
-    pub(super) async fn resync_event(&self, event_id: &str) -> Result<(), String> {
+    pub(super) async fn resync_event(&self, event_id: &str) -> Result<(), SyncError> {
         let event_id = event_id.to_string();
         let added = self.resync_registrations(&event_id).await?;
         tracing::info!(event = %event_id, added, "resynchronized registrations after missed notifications");
         // Attendance may have been missed too: read it again on the next attendance pass.
         store::events::forget_empty_attendance(&self.db, &event_id)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(SyncError::from)
     }
 }

@@ -164,7 +164,7 @@ impl TeamsSync {
             };
             match self.unregister(&reg, &mut listings).await {
                 Ok(()) => sent.push(c.id.clone()),
-                Err(e) => failed.push((c.id.clone(), c.attempts, e)),
+                Err(e) => failed.push((c.id.clone(), c.attempts, e.to_string())),
             }
         }
         settle(&self.db, &sent, &failed).await?;
@@ -176,29 +176,29 @@ impl TeamsSync {
         &self,
         webinar: &str,
         listings: &'a mut HashMap<String, Vec<Registration>>,
-    ) -> Result<&'a [Registration], String> {
+    ) -> Result<&'a [Registration], SyncError> {
         if !listings.contains_key(webinar) {
             let path = format!("{}/registrations", crate::microsoft::webinar_path(webinar)?);
-            let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(|e| e.to_string())?;
+            let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(SyncError::from)?;
             listings.insert(webinar.to_string(), all);
         }
         Ok(&listings[webinar])
     }
 
-    pub(super) async fn unregister(&self, registration_id: &str, listings: &mut HashMap<String, Vec<Registration>>) -> Result<(), String> {
+    pub(super) async fn unregister(&self, registration_id: &str, listings: &mut HashMap<String, Vec<Registration>>) -> Result<(), SyncError> {
         let Some(reg) = crate::registrations::by_id(&self.db, registration_id)
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(SyncError::from)?
         else {
             return Ok(());
         };
-        let event = crate::events::by_id(&self.db, &reg.event_id).await.map_err(|e| e.to_string())?;
+        let event = crate::events::by_id(&self.db, &reg.event_id).await.map_err(SyncError::from)?;
         let Some(webinar) = event.and_then(|e| e.teams_webinar_id) else {
             return Ok(());
         };
         let imported = store::registrations::teams_registration_id(&self.db, registration_id)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(SyncError::from)?;
         let ours = |r: &&Registration| {
             carries_id(r, registration_id) || imported.as_deref().is_some_and(|teams_id| r.id.as_deref() == Some(teams_id))
         };
@@ -220,7 +220,7 @@ impl TeamsSync {
             .request(reqwest::Method::POST, &path, None, "application")
             .await
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(SyncError::from)
     }
 
     /// Mirrors one Teams registration into Atrium: a seat registered in Teams (ours carry our
@@ -232,7 +232,7 @@ impl TeamsSync {
     /// id stored on import. Never by email: anyone can register any address in Teams, so one
     /// that only shares an address with an Atrium registration is someone else's and changes
     /// nothing here.
-    pub(super) async fn mirror(&self, event_id: &str, reg: &Registration) -> Result<bool, String> {
+    pub(super) async fn mirror(&self, event_id: &str, reg: &Registration) -> Result<bool, SyncError> {
         let ours = reg
             .external_registration_information
             .as_ref()
@@ -246,9 +246,9 @@ impl TeamsSync {
                 (None, Some(teams_id)) => store::registrations::registered_by_teams_id(&self.db, event_id, teams_id).await,
                 (None, None) => return Ok(false),
             }
-            .map_err(|e| e.to_string())?;
+            .map_err(SyncError::from)?;
             let Some(id) = id else { return Ok(false) };
-            crate::registrations::cancel_by_id(&self.db, &id).await.map_err(|e| e.to_string())?;
+            crate::registrations::cancel_by_id(&self.db, &id).await.map_err(SyncError::from)?;
             return Ok(true);
         }
         if ours.is_some() || !status.eq_ignore_ascii_case("registered") {
@@ -268,18 +268,18 @@ impl TeamsSync {
             reg.preferred_timezone.as_deref(),
         )
         .await
-        .map_err(|e| e.to_string())
+        .map_err(SyncError::from)
     }
 
     /// Reads every registration of the event's webinar from Teams and mirrors the ones made
     /// there. Returns how many were added.
-    pub async fn resync_registrations(&self, event_id: &str) -> Result<usize, String> {
-        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(|e| e.to_string())? else {
+    pub async fn resync_registrations(&self, event_id: &str) -> Result<usize, SyncError> {
+        let Some(event) = crate::events::by_id(&self.db, event_id).await.map_err(SyncError::from)? else {
             return Ok(0);
         };
         let Some(webinar) = &event.teams_webinar_id else { return Ok(0) };
         let path = format!("{}/registrations", crate::microsoft::webinar_path(webinar)?);
-        let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(|e| e.to_string())?;
+        let all: Vec<Registration> = self.client.get_all(&path, "application").await.map_err(SyncError::from)?;
         let mut added = 0;
         for reg in &all {
             if self.mirror(event_id, reg).await? {
