@@ -1,14 +1,15 @@
 //! Time zones on the server: IANA zone validation and DST-correct formatting of event times.
 
+use crate::domain::Invalid;
 use jiff::{tz::TimeZone, Timestamp, Zoned};
 
 /// Looks up an IANA time zone name such as `Europe/Berlin`.
-pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
+pub fn parse_zone(name: &str) -> Result<TimeZone, Invalid> {
     let name = name.trim();
     if name.is_empty() || name.len() > 64 {
         return Err("Please choose a time zone.".into());
     }
-    TimeZone::get(name).map_err(|_| format!("\"{name}\" is not a time zone we know; use a name such as Europe/Berlin."))
+    TimeZone::get(name).map_err(|_| Invalid(format!("\"{name}\" is not a time zone we know; use a name such as Europe/Berlin.")))
 }
 
 /// Every IANA zone name that people pick from, sorted, without legacy aliases.
@@ -72,12 +73,12 @@ pub fn local_datetime(unix_seconds: i64, zone: &TimeZone) -> String {
 
 /// Interprets a wall-clock time (`2026-12-01T15:00` or with seconds) in `zone`. A time skipped by
 /// a DST change moves forward, and an ambiguous one takes the earlier instant, as calendars do.
-pub fn parse_local_datetime(text: &str, zone: &TimeZone) -> Result<i64, String> {
+pub fn parse_local_datetime(text: &str, zone: &TimeZone) -> Result<i64, Invalid> {
     let dt: jiff::civil::DateTime = text
         .trim()
         .parse()
-        .map_err(|_| "Please enter a date and time like 2026-12-01T15:00.".to_string())?;
-    let zoned = zone.to_ambiguous_zoned(dt).compatible().map_err(|e| e.to_string())?;
+        .map_err(|_| Invalid::from("Please enter a date and time like 2026-12-01T15:00."))?;
+    let zoned = zone.to_ambiguous_zoned(dt).compatible().map_err(|e| Invalid(e.to_string()))?;
     Ok(zoned.timestamp().as_second())
 }
 
@@ -89,7 +90,7 @@ mod tests {
     fn zones_are_validated() {
         assert!(parse_zone("Europe/Berlin").is_ok());
         assert!(parse_zone("America/Argentina/Buenos_Aires").is_ok());
-        assert!(parse_zone("Mars/Olympus").unwrap_err().contains("Mars/Olympus"));
+        assert!(parse_zone("Mars/Olympus").unwrap_err().0.contains("Mars/Olympus"));
         assert!(parse_zone("").is_err());
         assert!(zone_names().iter().any(|z| z == "Asia/Kolkata"));
         assert!(!zone_names().iter().any(|z| z.starts_with("Etc/")));

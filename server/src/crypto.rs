@@ -54,9 +54,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 impl Sealer {
     /// From the base64 of 32 random bytes (`openssl rand -base64 32`).
     pub fn from_base64(key: &str) -> Result<Self, KeyError> {
-        let bytes = B64
-            .decode(key.trim())
-            .map_err(|_| KeyError::NotBase64)?;
+        let bytes = B64.decode(key.trim()).map_err(|_| KeyError::NotBase64)?;
         if bytes.len() != 32 {
             return Err(KeyError::WrongLength(bytes.len()));
         }
@@ -96,9 +94,7 @@ impl Sealer {
         match options.open(path) {
             Ok(mut file) => {
                 use std::io::Write;
-                file.write_all(key.as_bytes())
-                    .and_then(|_| file.sync_all())
-                    .map_err(io("write"))?;
+                file.write_all(key.as_bytes()).and_then(|_| file.sync_all()).map_err(io("write"))?;
                 Self::from_base64(&key)
             }
             // Another process made it first: use theirs.
@@ -199,6 +195,9 @@ mod tests {
         assert!(s.open(&B64.encode(&bytes)).is_err());
         assert!(Sealer::from_base64(&key(8)).unwrap().open(&sealed).is_err());
         assert!(Sealer::from_base64("short").is_err());
-        assert!(Sealer::from_base64(&B64.encode([1u8; 16])).unwrap_err().to_string().contains("32 bytes"));
+        assert!(Sealer::from_base64(&B64.encode([1u8; 16]))
+            .unwrap_err()
+            .to_string()
+            .contains("32 bytes"));
     }
 }

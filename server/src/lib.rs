@@ -40,6 +40,8 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// The job queue: what features queued, handed to the workers, who are woken through it.
+    pub jobs: Arc<dyn jobs::JobQueue>,
     pub outbox: Outbox,
     pub registrar: registrations::Registrar,
     /// Checks passwords on a bounded pool of threads.
@@ -49,8 +51,8 @@ pub struct AppState {
     pub sealer: crypto::Sealer,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: http::client_addr::TrustedProxies,
-    /// Sends registrations to Teams, in Microsoft mode.
-    pub teams: Option<microsoft::sync::TeamsSync>,
+    /// Teams, in Microsoft mode (queued work reaches it through the job queue).
+    pub teams: Option<Arc<dyn microsoft::teams::Teams>>,
     /// The organization's connected Microsoft 365 account, in Microsoft mode.
     pub microsoft: Option<microsoft::delegated::Delegated>,
     pub leptos: Arc<LeptosOptions>,
@@ -102,10 +104,7 @@ impl axum::extract::FromRef<AppState> for http::client_addr::TrustedProxies {
 impl AppState {
     /// Wakes the workers after a write that queued email or Teams jobs.
     pub fn after_write(&self) {
-        self.outbox.notify();
-        if let Some(t) = &self.teams {
-            t.notify();
-        }
+        self.jobs.wake();
     }
 }
 
@@ -137,7 +136,8 @@ pub async fn prepare_with_clock(config: Config, clock: Arc<dyn clock::Clock>) ->
     }
     let mailer = notify::mailer::from_config(&config).map_err(StartError::Mail)?;
     let config = Arc::new(config);
-    let outbox = Outbox::new(db.clone(), config.clone(), sealer.clone(), mailer);
+    let jobs: Arc<dyn jobs::JobQueue> = jobs::OutboxQueue::new(db.clone());
+    let outbox = Outbox::new(db.clone(), config.clone(), sealer.clone(), mailer, jobs.clone());
     let lifecycle = lifecycle::Lifecycle::default();
     if config.outbox_worker {
         workers::spawn(db.clone(), outbox.clone(), &lifecycle);
@@ -164,20 +164,22 @@ pub async fn prepare_with_clock(config: Config, clock: Arc<dyn clock::Clock>) ->
             microsoft::client::GraphClient::new(g, Default::default()),
             sealer.clone(),
         )
-        .with_public_url(&config.public_url);
+        .with_public_url(&config.public_url)
+        .with_queue(jobs.clone());
         if let Some(m) = &microsoft {
             sync = sync.with_delegated(m.clone());
         }
         if config.outbox_worker {
             sync.clone().spawn(&lifecycle);
         }
-        sync
+        Arc::new(sync) as Arc<dyn microsoft::teams::Teams>
     });
     let trusted_proxies = http::client_addr::TrustedProxies(Arc::new(config.trusted_proxies.clone()));
     Ok(AppState {
         trusted_proxies,
         microsoft,
         teams,
+        jobs,
         db,
         config,
         outbox,

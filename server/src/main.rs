@@ -69,9 +69,7 @@ async fn create_organizer(config: Config, args: &[String]) -> Result<(), CliErro
     let organization = flag(args, "--organization").ok_or(format!("--organization is required\n\n{USAGE}"))?;
     let password = flag(args, "--password");
     let db = open_database(&config).await?;
-    let (organizer, password_used) = server::accounts::auth::create_organizer(&db, &email, &organization, password.as_deref())
-        .await
-        ?;
+    let (organizer, password_used) = server::accounts::auth::create_organizer(&db, &email, &organization, password.as_deref()).await?;
     println!("Created organizer {} in {}.", organizer.email, organizer.organization_name);
     if password.is_none() {
         println!("Password (shown only now): {password_used}");
@@ -116,12 +114,9 @@ async fn connect_microsoft(config: Config, args: &[String]) -> Result<(), CliErr
         );
     };
     let db = open_database(&config).await?;
-    let organizer = server::accounts::auth::organizer_by_email(&db, &email)
-        .await
-        ?
-        .ok_or(format!(
-            "no organizer with the email {email}; create one first with create-organizer"
-        ))?;
+    let organizer = server::accounts::auth::organizer_by_email(&db, &email).await?.ok_or(format!(
+        "no organizer with the email {email}; create one first with create-organizer"
+    ))?;
     let delegated = server::microsoft::delegated::Delegated::new(db, graph, sealer, &config.public_url);
     let code = delegated.device_start().await?;
     if code.message.is_empty() {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct EmailAddress(String);
 
 impl EmailAddress {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Invalid> {
         let email = input.trim();
         if email.is_empty() {
             return Err("Please enter your email address.".into());
@@ -62,22 +62,22 @@ impl EmailAddress {
 }
 
 /// A person's first or last name: trimmed, 1–100 characters, no control characters.
-pub fn parse_name(input: &str, what: &str) -> Result<String, String> {
+pub fn parse_name(input: &str, what: &str) -> Result<String, Invalid> {
     let name = input.trim();
     if name.is_empty() {
-        return Err(format!("Please enter your {what}."));
+        return Err(format!("Please enter your {what}.").into());
     }
     if name.chars().count() > MAX_NAME {
-        return Err(format!("Please keep your {what} under {MAX_NAME} characters."));
+        return Err(format!("Please keep your {what} under {MAX_NAME} characters.").into());
     }
     if has_control_chars(name, false) {
-        return Err(format!("Your {what} contains characters that can't be used."));
+        return Err(format!("Your {what} contains characters that can't be used.").into());
     }
     Ok(name.to_string())
 }
 
 /// A BCP 47 language tag such as `en-US`: letters, digits and hyphens, at most 35 characters.
-pub fn parse_language(input: &str) -> Result<String, String> {
+pub fn parse_language(input: &str) -> Result<String, Invalid> {
     let tag = input.trim();
     let ok = !tag.is_empty()
         && tag.len() <= 35
@@ -96,7 +96,7 @@ pub fn parse_language(input: &str) -> Result<String, String> {
 }
 
 /// A URL-safe event slug: lower-case letters, digits and single hyphens, 3–80 characters.
-pub fn parse_slug(input: &str) -> Result<String, String> {
+pub fn parse_slug(input: &str) -> Result<String, Invalid> {
     let slug = input.trim();
     let ok = (3..=80).contains(&slug.len())
         && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
@@ -111,7 +111,7 @@ pub fn parse_slug(input: &str) -> Result<String, String> {
 }
 
 /// An `http`/`https` URL suitable for a link shown to people (join links, terms, presenter sites).
-pub fn parse_web_url(input: &str) -> Result<String, String> {
+pub fn parse_web_url(input: &str) -> Result<String, Invalid> {
     let url = input.trim();
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     match rest {

@@ -63,7 +63,7 @@ fn emails_are_checked_and_normalized() {
 #[test]
 fn names_and_languages() {
     assert_eq!(parse_name("  Ada ", "first name").unwrap(), "Ada");
-    assert!(parse_name("   ", "first name").unwrap_err().contains("first name"));
+    assert!(parse_name("   ", "first name").unwrap_err().0.contains("first name"));
     assert!(parse_name(&"x".repeat(101), "last name").is_err());
     assert!(parse_name("a\u{0}b", "last name").is_err());
     assert!(parse_language("en-US").is_ok());

@@ -42,9 +42,9 @@ pub(crate) fn random_secret(bytes: usize) -> String {
 }
 
 /// A password strong enough to protect an organization's attendee data.
-pub fn check_password(password: &str) -> Result<(), String> {
+pub fn check_password(password: &str) -> Result<(), app::domain::Invalid> {
     if password.chars().count() < MIN_PASSWORD {
-        return Err(format!("Use at least {MIN_PASSWORD} characters."));
+        return Err(format!("Use at least {MIN_PASSWORD} characters.").into());
     }
     if password.chars().count() > 256 {
         return Err("Use at most 256 characters.".into());
@@ -61,7 +61,7 @@ pub fn generate_password() -> String {
 /// the `create-organizer` command and tests; invitations name their organization by id).
 /// Returns the organizer and the password (generated when none is given).
 pub async fn create_organizer(db: &Db, email: &str, organization: &str, password: Option<&str>) -> Result<(Organizer, String), AuthError> {
-    EmailAddress::parse(email).map_err(AuthError::Invalid)?;
+    EmailAddress::parse(email).map_err(|e| AuthError::Invalid(e.into()))?;
     let organization = organization.trim();
     if organization.is_empty() || organization.chars().count() > 200 {
         return Err(AuthError::Invalid(
@@ -70,7 +70,7 @@ pub async fn create_organizer(db: &Db, email: &str, organization: &str, password
     }
     let password = match password {
         Some(p) => {
-            check_password(p).map_err(AuthError::Invalid)?;
+            check_password(p).map_err(|e| AuthError::Invalid(e.into()))?;
             p.to_string()
         }
         None => generate_password(),

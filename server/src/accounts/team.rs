@@ -71,7 +71,7 @@ pub async fn invitation(db: &Db, secret: &str) -> Result<Option<Invitation>, sql
 /// created in the organization that sent it (by its id: names are not unique), with their
 /// password. Either both happen or neither.
 pub async fn accept(db: &Db, hasher: &Hasher, secret: &str, password: &str) -> Result<Organizer, auth::AuthError> {
-    auth::check_password(password).map_err(auth::AuthError::Invalid)?;
+    auth::check_password(password).map_err(|e| auth::AuthError::Invalid(e.into()))?;
     let gone = || auth::AuthError::Invalid("This invitation has expired or was already used.".into());
     let invitation = invitation(db, secret).await?.ok_or_else(gone)?;
     let hash = hasher.hash(password).await.map_err(|e| auth::AuthError::Invalid(e.to_string()))?;

@@ -40,7 +40,7 @@ fn summary(rows: &[Attended]) -> ImportSummary {
 /// email, in one transaction.
 pub async fn import(db: &Db, org: &Organizer, slug: &str, bytes: &[u8]) -> Result<ImportSummary, ManageError> {
     let event = events::event(db, org, slug).await?;
-    let invalid = |m: String| ManageError::Invalid(vec![FieldError::new("report", m)]);
+    let invalid = |m: app::domain::Invalid| ManageError::Invalid(vec![FieldError::new("report", m)]);
     let text = report::decode(bytes).map_err(invalid)?;
     let attendees = report::parse_report(&text).map_err(invalid)?;
     let now = db.now();

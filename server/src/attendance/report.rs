@@ -5,7 +5,7 @@
 //! cells may hold the delimiter, quotes and line breaks. Older reports list join and leave
 //! actions instead; those are refused with a message saying so.
 
-use app::domain::EmailAddress;
+use app::domain::{EmailAddress, Invalid};
 use std::collections::BTreeMap;
 
 /// One person in a report, with all their time summed.
@@ -17,7 +17,7 @@ pub struct Attendee {
 }
 
 /// Decodes the report's bytes: UTF-16 with a byte-order mark, or UTF-8 (with or without one).
-pub fn decode(bytes: &[u8]) -> Result<String, String> {
+pub fn decode(bytes: &[u8]) -> Result<String, Invalid> {
     let utf16 = |le: bool, data: &[u8]| {
         let units: Vec<u16> = data
             .chunks_exact(2)
@@ -29,7 +29,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
                 }
             })
             .collect();
-        String::from_utf16(&units).map_err(|_| "The file is not valid UTF-16 text.".to_string())
+        String::from_utf16(&units).map_err(|_| Invalid::from("The file is not valid UTF-16 text."))
     };
     match bytes {
         [0xFF, 0xFE, rest @ ..] => utf16(true, rest),
@@ -120,7 +120,7 @@ fn is_section_title(cells: &[String]) -> bool {
 }
 
 /// Reads a Teams attendance report into one entry per email address.
-pub fn parse_report(text: &str) -> Result<Vec<Attendee>, String> {
+pub fn parse_report(text: &str) -> Result<Vec<Attendee>, Invalid> {
     let delimiter = if text.lines().take(40).any(|l| l.contains('\t')) {
         b'\t'
     } else {
@@ -163,7 +163,8 @@ pub fn parse_report(text: &str) -> Result<Vec<Attendee>, String> {
         let Some(seconds) = parse_duration(duration) else {
             return Err(format!(
                 "Line {line}: {duration:?} is not a time spent in the event (like 1h 5m 3s, at most a week). Check that this is the report Teams made."
-            ));
+            )
+            .into());
         };
         let name = name_col.and_then(|n| cells.get(n)).cloned().unwrap_or_default();
         let entry = by_email.entry(email.normalized()).or_insert(Attendee {
@@ -245,9 +246,10 @@ mod tests {
 
     #[test]
     fn refuses_other_files_clearly() {
-        assert!(parse_report("a,b,c\n1,2,3").unwrap_err().contains("Email and Duration"));
+        assert!(parse_report("a,b,c\n1,2,3").unwrap_err().0.contains("Email and Duration"));
         assert!(parse_report("Full Name\tUser Action\tTimestamp\nAda\tJoined\t4:00")
             .unwrap_err()
+            .0
             .contains("older attendance list"));
         let csv = "Name,Email,Duration\nAda,ada@example.com,10m\n";
         assert_eq!(parse_report(csv).unwrap()[0].seconds, 600);
@@ -261,6 +263,6 @@ mod tests {
         assert_eq!(people[0].name, "Lovelace,\nAda");
         assert_eq!(people[1].seconds, 300);
         let broken = "Name,Email,Duration\nAda,ada@example.com,10m\nBob,bob@example.com,9223372036854775h\n";
-        assert!(parse_report(broken).unwrap_err().starts_with("Line 3:"));
+        assert!(parse_report(broken).unwrap_err().0.starts_with("Line 3:"));
     }
 }

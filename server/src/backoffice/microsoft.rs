@@ -67,21 +67,26 @@ pub(super) async fn microsoft_page(State(state): State<AppState>, signed: Signed
     if let (Some(kind), Some(teams)) = (q.import.as_deref(), &state.teams) {
         let account = chosen_account(&signed.organizer, kind);
         view.import_account = if kind == "personal" { "personal" } else { "service" }.into();
-        view.importable = Some(teams.importable_webinars(&account).await.map(|list| {
-            list.into_iter()
-                .filter_map(|w| {
-                    let when = match w.start_date_time.as_ref().map(crate::microsoft::sync::graph_time) {
-                        Some(Ok((t, zone))) => app::tz::parse_zone(&zone)
-                            .map(|zone| app::tz::format_range(t, t, &zone))
-                            .unwrap_or_default(),
-                        Some(Err(e)) => e.to_string(),
-                        None => String::new(),
-                    };
-                    Some((w.id?, w.display_name, when))
+        view.importable = Some(
+            teams
+                .importable_webinars(&account)
+                .await
+                .map(|list| {
+                    list.into_iter()
+                        .filter_map(|w| {
+                            let when = match w.start_date_time.as_ref().map(crate::microsoft::sync::graph_time) {
+                                Some(Ok((t, zone))) => app::tz::parse_zone(&zone)
+                                    .map(|zone| app::tz::format_range(t, t, &zone))
+                                    .unwrap_or_default(),
+                                Some(Err(e)) => e.to_string(),
+                                None => String::new(),
+                            };
+                            Some((w.id?, w.display_name, when))
+                        })
+                        .collect()
                 })
-                .collect()
-        })
-        .map_err(|e| e.to_string()));
+                .map_err(|e| e.to_string()),
+        );
     }
     show_microsoft(&state, &signed, view)
 }

@@ -151,7 +151,7 @@ fn text_len(errors: &mut Vec<FieldError>, field: &str, value: &str, min: usize, 
 }
 
 /// Reads a date-time: RFC 3339 with an offset, or wall-clock time in `zone`.
-fn parse_when(text: &str, zone: &jiff::tz::TimeZone) -> Result<i64, String> {
+fn parse_when(text: &str, zone: &jiff::tz::TimeZone) -> Result<i64, app::domain::Invalid> {
     if let Ok(ts) = text.trim().parse::<jiff::Timestamp>() {
         return Ok(ts.as_second());
     }

@@ -4,10 +4,12 @@
 //! registration never waits for, or depends on, the code that delivers its consequences.
 
 pub mod email;
+mod queue;
 mod store;
 pub mod teams;
 
-pub use store::{claim, give_up, message_log, pending_graph_jobs_of_event, release_leases_of_this_process, settle, LoggedMessage};
+pub use queue::{JobQueue, OutboxQueue};
+pub use store::{message_log, pending_graph_jobs_of_event, release_leases_of_this_process, LoggedMessage};
 
 /// A queued item a worker now holds the lease on.
 pub struct Claimed {

@@ -86,10 +86,9 @@ pub async fn settle(db: &Db, sent: &[String], failed: &[(String, i64, String)]) 
     let now = db.now_ms();
     let mut tx = db.begin_write().await?;
     for chunk in sent.chunks(100) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "UPDATE outbox SET sent_at = $1, locked_until = NULL, last_error = NULL WHERE id IN ({})",
-            placeholders.join(", ")
+            crate::store::placeholders(2, chunk.len())
         );
         let mut q = sqlx::query(&sql).bind(now);
         for id in chunk {

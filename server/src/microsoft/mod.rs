@@ -13,6 +13,8 @@ pub(crate) mod store;
 pub mod subscriptions;
 
 pub mod sync;
+/// The seam the rest of Atrium talks to Teams through.
+pub mod teams;
 
 pub mod webhooks;
 

@@ -2,10 +2,10 @@
 //! random `clientState` (checked on every notification), renewed well before Graph's one-day
 //! limit, recreated if Graph removed it, and reconciled at start-up by the first pass.
 
-use crate::microsoft::sync::SyncError;
 use super::client::{GraphClient, GraphError};
 use super::models::Subscription;
 use super::store;
+use crate::microsoft::sync::SyncError;
 use crate::store::Db;
 use reqwest::Method;
 

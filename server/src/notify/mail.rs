@@ -107,7 +107,7 @@ pub const TEAMS_LINK_NOTE: &str =
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
     #[error("neither the registrant's nor the event's time zone is known: {0}")]
-    Zone(String),
+    Zone(app::domain::Invalid),
     #[error("the sender address ATRIUM_MAIL_FROM is not an address: {0}")]
     Sender(lettre::address::AddressError),
     #[error("the recipient address is not an address: {0}")]

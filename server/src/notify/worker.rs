@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::crypto::Sealer;
 use crate::events::{self, Event};
 use crate::jobs::email::{EmailJob, TOPIC};
-use crate::jobs::{claim, give_up, settle, Claimed};
+use crate::jobs::{Claimed, JobQueue};
 use crate::registrations::{self, Registration};
 use crate::store::Db;
 use std::collections::HashMap;
@@ -20,24 +20,26 @@ const BATCH: i64 = 50;
 /// An email is tried this many times (over about fifteen hours) and then given up as failed.
 pub const MAX_EMAIL_ATTEMPTS: i64 = 24;
 
-/// Delivers queued email, woken by [`Outbox::notify`] after each commit.
+/// Delivers queued email, woken through the [`JobQueue`] after each commit.
 #[derive(Clone)]
 pub struct Outbox {
     db: Db,
     config: Arc<Config>,
     sealer: Sealer,
     mailer: Arc<dyn Mailer>,
+    queue: Arc<dyn JobQueue>,
     wake: Arc<Notify>,
 }
 
 impl Outbox {
-    pub fn new(db: Db, config: Arc<Config>, sealer: Sealer, mailer: Arc<dyn Mailer>) -> Self {
+    pub fn new(db: Db, config: Arc<Config>, sealer: Sealer, mailer: Arc<dyn Mailer>, queue: Arc<dyn JobQueue>) -> Self {
         Self {
             db,
             config,
             sealer,
             mailer,
-            wake: Arc::new(Notify::new()),
+            wake: queue.subscribe(),
+            queue,
         }
     }
 
@@ -70,7 +72,7 @@ impl Outbox {
     /// One pass: claims due messages, delivers them, and records the results. Returns how many
     /// were claimed.
     pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
-        let claimed = claim(&self.db, TOPIC, BATCH).await?;
+        let claimed = self.queue.claim(TOPIC, BATCH).await?;
         if claimed.is_empty() {
             return Ok(0);
         }
@@ -93,8 +95,8 @@ impl Outbox {
                 }
             }
         }
-        settle(&self.db, &sent, &failed).await?;
-        give_up(&self.db, &given_up).await?;
+        self.queue.settle(&sent, &failed).await?;
+        self.queue.give_up(&given_up).await?;
         Ok(claimed.len())
     }
 

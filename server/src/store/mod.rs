@@ -143,3 +143,9 @@ impl Db {
 pub fn decode_error(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected {column} {value:?} in the database").into())
 }
+
+/// `$first, $first+1, …` for `n` values, for an `IN (…)` list. Written by hand because sqlx's
+/// `QueryBuilder` writes `?` placeholders for the Any driver, which PostgreSQL does not accept.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}

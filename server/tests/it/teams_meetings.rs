@@ -512,7 +512,9 @@ fn id_tokens_are_checked_before_anyone_is_signed_in() {
         (with("oid", "".into()), "no account id"),
         ("not-a-token".to_string(), "not a token"),
     ] {
-        let err = server::microsoft::delegated::check_id_token(&bad, &config, "n1", now).unwrap_err().to_string();
+        let err = server::microsoft::delegated::check_id_token(&bad, &config, "n1", now)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(why), "{why}: {err}");
     }
 }
@@ -622,7 +624,11 @@ both_backends!(
     .execute(&app.state.db.pool)
     .await
     .unwrap();
-        let sync = app.state.teams.clone().unwrap();
+        let sync = server::microsoft::sync::TeamsSync::new(
+            app.state.db.clone(),
+            server::microsoft::client::GraphClient::new(sim.config(), Default::default()),
+            app.state.sealer.clone(),
+        );
         assert_eq!(sync.process_notifications().await.unwrap(), 1);
         let count: i64 = sqlx::query_scalar("SELECT registered_count FROM events WHERE id = $1")
             .bind(&event.id)

@@ -531,7 +531,11 @@ async fn attendance_comes_from_teams_joined_by_our_id_then_email() {
     .unwrap();
     let r = app.client.post(app.url("/webhooks/graph")).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 202);
-    let sync = app.state.teams.clone().unwrap();
+    let sync = TeamsSync::new(
+        app.state.db.clone(),
+        GraphClient::new(sim.config(), quick()),
+        app.state.sealer.clone(),
+    );
     assert_eq!(sync.process_notifications().await.unwrap(), 1);
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM attendance")
         .fetch_one(&app.state.db.pool)

@@ -28,7 +28,7 @@ pub async fn insert_organizer(
     password_hash: &str,
     now: i64,
 ) -> Result<Organizer, AuthError> {
-    let email = EmailAddress::parse(email).map_err(AuthError::Invalid)?;
+    let email = EmailAddress::parse(email).map_err(|e| AuthError::Invalid(e.into()))?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM organizers WHERE email_normalized = $1")
         .bind(email.normalized())
         .fetch_optional(&mut *tx.tx)

@@ -57,12 +57,6 @@ pub fn event_from_row(row: &AnyRow) -> Result<Event, sqlx::Error> {
     })
 }
 
-/// `$1, $2, …` for `n` values, for an `IN (…)` list. (sqlx's QueryBuilder writes `?` for the
-/// Any driver, which PostgreSQL does not accept.)
-fn placeholders(n: usize) -> String {
-    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
 fn question_from_row(row: &AnyRow) -> Result<Question, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
     let input: String = row.try_get("answer_input_type")?;
@@ -105,7 +99,7 @@ fn presenter_from_row(row: &AnyRow) -> Result<Presenter, sqlx::Error> {
 async fn load_children_of(db: &Db, events: &mut [Event], presenters: bool) -> Result<(), sqlx::Error> {
     for chunk in events.chunks_mut(200) {
         let index: std::collections::HashMap<String, usize> = chunk.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
-        let ids = placeholders(chunk.len());
+        let ids = crate::store::placeholders(1, chunk.len());
         let sql = format!(
             "SELECT event_id, id, kind, predefined_label, label, answer_input_type, choices, is_required FROM questions \
              WHERE event_id IN ({ids}) ORDER BY event_id, position"

@@ -201,10 +201,9 @@ pub async fn registrants_with(
     event_id: &str,
     statuses: &[RegistrationStatus],
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let placeholders: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT id, email FROM registrations WHERE event_id = $1 AND status IN ({})",
-        placeholders.join(", ")
+        crate::store::placeholders(2, statuses.len())
     );
     let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(event_id);
     for s in statuses {

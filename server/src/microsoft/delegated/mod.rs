@@ -181,9 +181,7 @@ impl Delegated {
     /// one Microsoft returns.
     pub async fn access_token(&self, account: &Account) -> Result<String, DelegatedError> {
         let sealed = store::refresh_token_sealed(&self.db, account).await?;
-        let refresh = self
-            .sealer
-            .open(&sealed.ok_or(DelegatedError::NotConnected)?)?;
+        let refresh = self.sealer.open(&sealed.ok_or(DelegatedError::NotConnected)?)?;
         let scopes = self.scopes();
         let body = self
             .token_request(&[

@@ -25,7 +25,7 @@ use crate::events::Event;
 pub use crate::jobs::teams::{
     EventJob as WebinarJob, RegisterJob, TOPIC_REGISTER, TOPIC_UNREGISTER, TOPIC_UPDATE, TOPIC_WEBINAR, TOPIC_WEBINAR_CANCEL,
 };
-use crate::jobs::{claim, settle};
+use crate::jobs::{JobQueue, OutboxQueue};
 use crate::microsoft::client::GraphClient;
 use crate::microsoft::store;
 use crate::store::Db;
@@ -53,6 +53,7 @@ pub struct TeamsSync {
     sealer: crate::crypto::Sealer,
     /// Where Graph sends change notifications (the site's public address).
     public_url: Option<String>,
+    queue: Arc<dyn JobQueue>,
     wake: Arc<Notify>,
     /// Set when a subscription must be made again without waiting for the regular pass.
     subscriptions_due: Arc<std::sync::atomic::AtomicBool>,
@@ -63,16 +64,27 @@ pub struct TeamsSync {
 pub const TEAMS_HOLDS_ANOTHER: &str = "Teams already holds a registration for this address that Atrium did not make, so this one was not added to the Teams webinar. Check who registered it in Teams.";
 
 impl TeamsSync {
+    /// A worker with a queue of its own over `db`'s outbox; [`TeamsSync::with_queue`] shares
+    /// the application's.
     pub fn new(db: Db, client: GraphClient, sealer: crate::crypto::Sealer) -> Self {
+        let queue: Arc<dyn JobQueue> = OutboxQueue::new(db.clone());
         Self {
             db,
             client,
             sealer,
             delegated: None,
             public_url: None,
-            wake: Arc::new(Notify::new()),
+            wake: queue.subscribe(),
+            queue,
             subscriptions_due: Default::default(),
         }
+    }
+
+    /// Takes its jobs from `queue`, and wakes when it rings.
+    pub fn with_queue(mut self, queue: Arc<dyn JobQueue>) -> Self {
+        self.wake = queue.subscribe();
+        self.queue = queue;
+        self
     }
 
     /// Subscribes to changes of linked webinars, with notifications sent to `public_url`.
@@ -150,7 +162,7 @@ impl TeamsSync {
     /// Claims up to five jobs of `topic` about whole events and runs `step` for each;
     /// failures are retried later with back-off. Returns how many jobs were claimed.
     pub(super) async fn event_jobs(&self, topic: &str, step: EventStep) -> Result<usize, sqlx::Error> {
-        let claimed = claim(&self.db, topic, 5).await?;
+        let claimed = self.queue.claim(topic, 5).await?;
         let mut sent = Vec::new();
         let mut failed = Vec::new();
         for c in &claimed {
@@ -172,7 +184,7 @@ impl TeamsSync {
                 }
             }
         }
-        settle(&self.db, &sent, &failed).await?;
+        self.queue.settle(&sent, &failed).await?;
         Ok(claimed.len())
     }
 

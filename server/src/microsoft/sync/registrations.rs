@@ -4,7 +4,6 @@
 use super::*;
 use crate::events::Event;
 pub use crate::jobs::teams::{RegisterJob, TOPIC_REGISTER, TOPIC_UNREGISTER};
-use crate::jobs::{claim, settle};
 use crate::microsoft::client::GraphError;
 use crate::microsoft::models::{BatchRequestItem, ExternalRegistrationInformation, Registration};
 use app::domain::RegistrationStatus;
@@ -13,7 +12,7 @@ use std::collections::HashMap;
 impl TeamsSync {
     /// One pass: up to twenty due registrations in one `$batch`. Returns how many were claimed.
     pub async fn sync_due(&self) -> Result<usize, sqlx::Error> {
-        let claimed = claim(&self.db, TOPIC_REGISTER, BATCH).await?;
+        let claimed = self.queue.claim(TOPIC_REGISTER, BATCH).await?;
         if claimed.is_empty() {
             return Ok(0);
         }
@@ -143,7 +142,7 @@ impl TeamsSync {
             }
             tx.commit().await?;
         }
-        settle(&self.db, &sent, &failed).await?;
+        self.queue.settle(&sent, &failed).await?;
         Ok(claimed.len())
     }
 
@@ -153,7 +152,7 @@ impl TeamsSync {
     /// by its Teams id). Never by email: a Teams registration that only shares the address is
     /// someone else's and is left alone.
     pub async fn sync_cancellations(&self) -> Result<usize, sqlx::Error> {
-        let claimed = claim(&self.db, TOPIC_UNREGISTER, BATCH).await?;
+        let claimed = self.queue.claim(TOPIC_UNREGISTER, BATCH).await?;
         let mut sent = Vec::new();
         let mut failed = Vec::new();
         let mut listings: HashMap<String, Vec<Registration>> = HashMap::new();
@@ -167,7 +166,7 @@ impl TeamsSync {
                 Err(e) => failed.push((c.id.clone(), c.attempts, e.to_string())),
             }
         }
-        settle(&self.db, &sent, &failed).await?;
+        self.queue.settle(&sent, &failed).await?;
         Ok(claimed.len())
     }
 
@@ -185,7 +184,11 @@ impl TeamsSync {
         Ok(&listings[webinar])
     }
 
-    pub(super) async fn unregister(&self, registration_id: &str, listings: &mut HashMap<String, Vec<Registration>>) -> Result<(), SyncError> {
+    pub(super) async fn unregister(
+        &self,
+        registration_id: &str,
+        listings: &mut HashMap<String, Vec<Registration>>,
+    ) -> Result<(), SyncError> {
         let Some(reg) = crate::registrations::by_id(&self.db, registration_id)
             .await
             .map_err(SyncError::from)?

@@ -74,10 +74,10 @@ pub async fn by_id(db: &Db, id: &str) -> Result<Option<Registration>, sqlx::Erro
 pub async fn by_ids(db: &Db, ids: &[String]) -> Result<HashMap<String, Registration>, sqlx::Error> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(100) {
-        // Numbered placeholders by hand: sqlx's QueryBuilder writes `?` for the Any driver,
-        // which PostgreSQL does not accept.
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT {REG_COLUMNS} FROM registrations WHERE id IN ({})", placeholders.join(", "));
+        let sql = format!(
+            "SELECT {REG_COLUMNS} FROM registrations WHERE id IN ({})",
+            crate::store::placeholders(1, chunk.len())
+        );
         let mut q = sqlx::query(&sql);
         for id in chunk {
             q = q.bind(id);
