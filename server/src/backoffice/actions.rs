@@ -100,7 +100,7 @@ pub(super) async fn csv(State(state): State<AppState>, signed: SignedIn, Path(sl
                 ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
-            csv,
+            axum::body::Body::from_stream(csv),
         )
             .into_response(),
         Err(e) => manage_error(&state, e),

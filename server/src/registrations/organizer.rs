@@ -1,6 +1,7 @@
 //! What organizers see and decide about registrations: the registrant list with search and
 //! paging, the CSV export, and approve, decline, promote or cancel.
 
+use super::store::organizer::ExportCursor;
 use crate::accounts::auth::Organizer;
 use crate::events::{event, ManageError};
 use crate::store::Db;
@@ -57,10 +58,19 @@ pub(crate) fn to_csv(rows: &[Vec<String>]) -> String {
     String::from_utf8(writer.into_inner().expect("writing to memory cannot fail")).expect("CSV of strings is UTF-8")
 }
 
-/// Every registrant of the event with their answers, as CSV.
-pub async fn registrants_csv(db: &Db, org: &Organizer, slug: &str) -> Result<String, ManageError> {
+/// How many registrants one page of an export reads.
+const EXPORT_PAGE: i64 = 500;
+
+/// A CSV export under way: the body arrives page by page, so memory stays flat however many
+/// people registered.
+pub type CsvStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<String, ManageError>> + Send>>;
+
+/// Every registrant of the event with their answers, as CSV, in the order they registered. The
+/// event is looked up (in the organizer's organization) and the export recorded in the audit
+/// log before the first byte, so a refusal is still a whole response.
+pub async fn registrants_csv(db: &Db, org: &Organizer, slug: &str) -> Result<CsvStream, ManageError> {
     let current = event(db, org, slug).await?;
-    let (rows, _) = super::store::organizer::list(db, &current, None, None, (1_000_000, 0)).await?;
+    crate::accounts::audit::record_now(db, &org.organization_id, &org.email, "registrations.exported", &current.slug).await?;
     let mut header = vec![
         "id",
         "status",
@@ -75,31 +85,47 @@ pub async fn registrants_csv(db: &Db, org: &Organizer, slug: &str) -> Result<Str
     .map(String::from)
     .collect::<Vec<_>>();
     header.extend(current.questions.iter().map(|q| q.label.clone()));
-    let mut table = vec![header];
-    for r in rows {
-        let mut cells = vec![
-            r.id.clone(),
-            r.status.as_str().to_string(),
-            r.first_name.clone(),
-            r.last_name.clone(),
-            r.email.clone(),
-            r.preferred_timezone.clone(),
-            r.preferred_language.clone().unwrap_or_default(),
-            r.registration_date_time.clone(),
-        ];
-        for q in &current.questions {
-            cells.push(
-                r.registration_question_answers
-                    .iter()
-                    .find(|a| a.question_id == q.id)
-                    .map(|a| a.as_text())
-                    .unwrap_or_default(),
-            );
+    let head = futures::stream::once(std::future::ready(Ok(to_csv(&[header]))));
+    let db = db.clone();
+    let pages = futures::stream::try_unfold(Some(None), move |cursor: Option<Option<ExportCursor>>| {
+        let db = db.clone();
+        let current = current.clone();
+        async move {
+            let Some(cursor) = cursor else { return Ok(None) };
+            let (rows, next) = super::store::organizer::export_page(&db, &current.id, cursor.as_ref(), EXPORT_PAGE).await?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            let more = (rows.len() as i64 == EXPORT_PAGE).then_some(next);
+            let table: Vec<Vec<String>> = rows.iter().map(|r| cells(&current, r)).collect();
+            Ok(Some((to_csv(&table), more)))
         }
-        table.push(cells);
+    });
+    Ok(Box::pin(futures::StreamExt::chain(head, pages)))
+}
+
+/// One registrant's CSV cells, answers in the order of the event's questions.
+fn cells(current: &crate::events::Event, r: &RegistrantRow) -> Vec<String> {
+    let mut cells = vec![
+        r.id.clone(),
+        r.status.as_str().to_string(),
+        r.first_name.clone(),
+        r.last_name.clone(),
+        r.email.clone(),
+        r.preferred_timezone.clone(),
+        r.preferred_language.clone().unwrap_or_default(),
+        r.registration_date_time.clone(),
+    ];
+    for q in &current.questions {
+        cells.push(
+            r.registration_question_answers
+                .iter()
+                .find(|a| a.question_id == q.id)
+                .map(|a| a.as_text())
+                .unwrap_or_default(),
+        );
     }
-    crate::accounts::audit::record_now(db, &org.organization_id, &org.email, "registrations.exported", &current.slug).await?;
-    Ok(to_csv(&table))
+    cells
 }
 
 /// What an organizer can decide about one registration.

@@ -465,3 +465,41 @@ both_backends!(attendance_report_import_matches_registrants, |backend| async mov
         .unwrap();
     assert_eq!(list["value"].as_array().unwrap().len(), 2);
 });
+
+both_backends!(the_export_streams_every_registrant_once_across_pages, |backend| async move {
+    use futures::StreamExt;
+    let app = TestApp::spawn(backend).await;
+    let bearer = token(&app, &app.owner.email, &app.owner_password).await;
+    let slug = app.event(|e| e.capacity = None).await;
+    // More than two of the export's pages of 500.
+    let count = 1_201;
+    let statuses: Vec<u16> = futures::stream::iter(0..count)
+        .map(|n| {
+            let app = &app;
+            let slug = &slug;
+            async move { app.register(slug, person(n)).await.status().as_u16() }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    assert!(statuses.iter().all(|s| *s == 201));
+    let csv = app
+        .client
+        .get(app.url(&format!("/api/v1/events/{slug}/registrations.csv")))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), count + 1, "a header and one line per registrant");
+    let mut emails: Vec<&str> = lines[1..].iter().map(|l| l.split(',').nth(4).unwrap()).collect();
+    emails.sort_unstable();
+    emails.dedup();
+    assert_eq!(emails.len(), count, "nobody twice, nobody left out");
+    // In the order people registered.
+    let times: Vec<&str> = lines[1..].iter().map(|l| l.split(',').nth(7).unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "registration order");
+});

@@ -707,7 +707,11 @@ async fn statements_during<F: std::future::Future>(f: F) -> (F::Output, usize) {
 // them, on a connection thread of its own).
 #[tokio::test]
 async fn the_event_list_reads_questions_and_presenters_once_for_all_events() {
-    let app = TestApp::spawn(crate::common::Backend::Postgres).await;
+    // No background workers: their polling runs on this test's thread and would be counted.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = crate::common::config_for(crate::common::Backend::Postgres, &dir).await;
+    config.outbox_worker = false;
+    let app = TestApp::spawn_with(config, dir).await;
     for _ in 0..12 {
         app.event(|_| {}).await;
     }

@@ -80,7 +80,7 @@ pub(super) async fn registrations_csv(
                 ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
-            csv,
+            axum::body::Body::from_stream(csv),
         )
             .into_response(),
         Err(e) => e.into_response(),

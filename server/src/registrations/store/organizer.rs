@@ -76,6 +76,41 @@ pub async fn list(
     let rows = bind_filter(sqlx::query(&rows_sql), &current.id, status, search.as_deref())
         .fetch_all(&db.pool)
         .await?;
+    Ok((registrant_rows(rows)?, total))
+}
+
+/// Where an export page starts: after the registration made at this time with this id.
+pub type ExportCursor = (i64, String);
+
+/// Up to `limit` registrants of the event in the order they registered, after `after`; the
+/// cursor of the last one comes back for the next page. Paging by key, not offset, so people
+/// who register during an export neither repeat nor push others out of it.
+pub async fn export_page(
+    db: &Db,
+    event_id: &str,
+    after: Option<&ExportCursor>,
+    limit: i64,
+) -> Result<(Vec<RegistrantRow>, Option<ExportCursor>), ManageError> {
+    let (at, id) = after.cloned().unwrap_or((i64::MIN, String::new()));
+    let rows = sqlx::query(
+        "SELECT id, status, first_name, last_name, email, preferred_timezone, preferred_language, created_at, answers \
+         FROM registrations WHERE event_id = $1 AND (created_at > $2 OR (created_at = $2 AND id > $3)) \
+         ORDER BY created_at, id LIMIT $4",
+    )
+    .bind(event_id)
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    let cursor = match rows.last() {
+        Some(last) => Some((last.try_get("created_at")?, last.try_get("id")?)),
+        None => None,
+    };
+    Ok((registrant_rows(rows)?, cursor))
+}
+
+fn registrant_rows(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<RegistrantRow>, sqlx::Error> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let status: String = r.try_get("status")?;
@@ -94,7 +129,7 @@ pub async fn list(
             registration_question_answers: serde_json::from_str(&answers).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         });
     }
-    Ok((out, total))
+    Ok(out)
 }
 
 /// Applies an organizer's decision to a registration of their event, in one transaction, and
