@@ -10,22 +10,28 @@ use serde::{Deserialize, Serialize};
 /// A registration request as it arrives from the form (with or without JavaScript) or the API.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewRegistration {
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(required = true, max_length = 100))]
     pub first_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(required = true, max_length = 100))]
     pub last_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(required = true, format = "email"))]
     pub email: String,
+    /// IANA time zone; defaults to the event's.
     #[serde(default)]
     pub preferred_timezone: String,
+    /// BCP 47 tag such as `en-US`.
     #[serde(default)]
     pub preferred_language: Option<String>,
     #[serde(default)]
     pub answers: Vec<RawAnswer>,
     #[serde(default)]
     pub accept_terms: bool,
-    /// A field people never see and never fill in: anything here was typed by a robot.
+    /// Leave empty. A hidden form field that only robots fill in; a value is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
 }

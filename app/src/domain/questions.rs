@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A registration question as shown to attendees.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Question {
     pub id: String,
     pub kind: QuestionKind,
@@ -32,6 +33,7 @@ impl Question {
 /// One answer as submitted, before validation (Graph's `virtualEventRegistrationQuestionAnswer`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RawAnswer {
     pub question_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,6 +47,7 @@ pub struct RawAnswer {
 /// A validated answer to one question.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Answer {
     pub question_id: String,
     pub display_name: String,

@@ -16,11 +16,14 @@ use std::collections::BTreeMap;
 use store::Attended;
 
 /// What an import did.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportSummary {
+    /// People in the report.
     pub attendees: usize,
+    /// Of those, registrants of the event.
     pub matched: usize,
+    /// Email addresses in the report that match no registration.
     pub unmatched: Vec<String>,
 }
 

@@ -31,7 +31,7 @@ pub enum ManageError {
 }
 
 /// A question as an organizer defines it: a predefined `label`, or a custom one.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionInput {
     /// `predefined` or `custom` (default).
@@ -50,7 +50,7 @@ pub struct QuestionInput {
     pub is_required: bool,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PresenterInput {
     #[serde(default)]
@@ -75,7 +75,7 @@ pub struct PresenterInput {
 
 /// An event as an organizer submits it. On update, absent fields keep their value; `null`
 /// clears an optional one.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EventInput {
     pub slug: Option<String>,
@@ -88,6 +88,7 @@ pub struct EventInput {
     pub end_date_time: Option<String>,
     pub time_zone: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>, nullable)]
     pub capacity: Option<Option<i64>>,
     pub is_waitlist_enabled: Option<bool>,
     pub is_manual_approval_enabled: Option<bool>,
@@ -95,17 +96,22 @@ pub struct EventInput {
     /// `false` leaves the emails to Atrium.
     pub is_attendee_email_notification_enabled: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
     pub registration_opens_date_time: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
     pub registration_closes_date_time: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
     pub join_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
     pub terms_url: Option<Option<String>>,
     pub questions: Option<Vec<QuestionInput>>,
     pub presenters: Option<Vec<PresenterInput>>,
     /// Links the event to an existing Teams webinar (Microsoft mode); `null` unlinks it.
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, nullable)]
     pub teams_webinar_id: Option<Option<String>>,
     /// The organization's connected Microsoft 365 account that was seen to organize or
     /// co-organize `teams_webinar_id` (see `TeamsSync::webinar_account`); it then owns the event

@@ -21,10 +21,12 @@ const MIN_OFFSET: i64 = 5;
 const MAX_OFFSET: i64 = 30 * 24 * 60;
 
 /// One reminder of an event.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Reminder {
+    /// Minutes before the start.
     pub offset_minutes: i64,
+    /// When it was sent (Unix seconds), once it was.
     pub sent_at: Option<i64>,
 }
 

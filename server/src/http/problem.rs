@@ -6,14 +6,19 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+/// An error, as RFC 9457 problem details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// A URL naming the kind of problem.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
+    /// The HTTP status.
     pub status: u16,
+    /// What happened, in words a person can act on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// One message per field at fault (422).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }

@@ -8,8 +8,9 @@ use crate::store::Db;
 use app::domain::RegistrationStatus;
 
 /// One row of the organizer's registrant table.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = Registrant)]
 pub struct RegistrantRow {
     pub id: String,
     pub status: RegistrationStatus,

@@ -13,6 +13,7 @@ mod graph_contracts;
 mod html;
 mod lifecycle;
 mod microsoft_connect;
+mod openapi;
 mod organizer;
 mod pages;
 mod portal;

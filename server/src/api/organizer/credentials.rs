@@ -2,7 +2,7 @@
 
 use crate::accounts::auth;
 use crate::accounts::tokens::{self};
-use crate::api::public::parse_json;
+use crate::api::parse_json;
 use crate::http::client_addr::ClientAddr;
 use crate::http::problem::Problem;
 use crate::AppState;
@@ -11,7 +11,16 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A new API token. Its secret is shown only here.
+#[derive(Serialize, ToSchema)]
+pub(super) struct TokenCreated {
+    id: String,
+    /// Send as `Authorization: Bearer …`.
+    token: String,
+}
 
 pub(super) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     use base64::Engine;
@@ -22,7 +31,7 @@ pub(super) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)>
     Some((email.to_string(), password.to_string()))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct TokenRequest {
     #[serde(default)]
@@ -35,7 +44,25 @@ pub(super) struct TokenRequest {
     scope: Option<String>,
 }
 
-/// `POST /tokens` with HTTP Basic (email:password) → a new API token, shown once.
+/// Exchange an email and password (HTTP Basic) for an API token, shown once.
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    operation_id = "createToken",
+    tag = "organizer tokens",
+    request_body(content = Option<TokenRequest>, description = "Optional"),
+    security(("basic" = [])),
+    responses(
+        (status = 201, description = "The token, shown once", body = TokenCreated),
+        (status = 400, response = crate::api::doc::Malformed),
+        (status = 415, response = crate::api::doc::UnsupportedMediaType),
+        (status = 401, description = "No or wrong credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = crate::api::doc::Invalid),
+        (status = 429, response = crate::api::doc::TooManyRequests),
+        (status = 500, response = crate::api::doc::Internal),
+        (status = 503, response = crate::api::doc::Busy),
+    )
+)]
 pub(super) async fn create_token(State(state): State<AppState>, client: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
     let Some((email, password)) = basic_credentials(&headers) else {
         let mut r = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
@@ -90,7 +117,7 @@ pub(super) async fn create_token(State(state): State<AppState>, client: ClientAd
         Ok((id, token)) => (
             StatusCode::CREATED,
             [(header::CACHE_CONTROL, "no-store")],
-            Json(serde_json::json!({ "id": id, "token": token })),
+            Json(TokenCreated { id, token }),
         )
             .into_response(),
         Err(auth::AuthError::Invalid(m)) => {

@@ -3,7 +3,8 @@
 
 use crate::accounts::auth;
 use crate::accounts::tokens::{ApiOrganizer, ApiWriter};
-use crate::api::public::{event_json, parse_json, EventJson};
+use crate::api::parse_json;
+use crate::api::public::{event_json, EventJson};
 use crate::events::{self as manage, EventInput, ManageError};
 use crate::http::problem::Problem;
 use crate::AppState;
@@ -11,35 +12,38 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 mod content;
 mod credentials;
 mod registrants;
 
 use content::*;
-use credentials::create_token;
+use credentials::*;
 use registrants::*;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/tokens", post(create_token))
-        .route("/organizer/events", get(list_events))
-        .route("/events", post(create_event))
-        .route("/events/{slug}", axum::routing::patch(update_event))
-        .route("/events/{slug}/publish", post(publish))
-        .route("/events/{slug}/cancel", post(cancel))
-        .route("/events/{slug}/questions", put(put_questions).get(get_questions))
-        .route("/events/{slug}/presenters", put(put_presenters).get(get_presenters))
-        .route("/events/{slug}/registrations", get(list_registrations))
-        .route("/events/{slug}/registrations.csv", get(registrations_csv))
-        .route("/events/{slug}/registrations/{id}/{action}", post(decide))
-        .route("/events/{slug}/announcements", post(announce))
-        .route("/events/{slug}/reminders", put(put_reminders).get(get_reminders))
-        .route("/events/{slug}/attendance", put(import_attendance).get(get_attendance))
-        .route("/events/{slug}/attendance/refresh", post(refresh_attendance))
+/// The organizer operations, each documented by its `#[utoipa::path]`.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_token))
+        .routes(routes!(list_events))
+        .routes(routes!(create_event))
+        .routes(routes!(update_event))
+        .routes(routes!(publish))
+        .routes(routes!(cancel))
+        .routes(routes!(put_questions, get_questions))
+        .routes(routes!(put_presenters, get_presenters))
+        .routes(routes!(list_registrations))
+        .routes(routes!(registrations_csv))
+        .routes(routes!(decide))
+        .routes(routes!(announce))
+        .routes(routes!(put_reminders, get_reminders))
+        .routes(routes!(import_attendance, get_attendance))
+        .routes(routes!(refresh_attendance))
 }
 
 impl IntoResponse for ManageError {
@@ -55,15 +59,54 @@ impl IntoResponse for ManageError {
     }
 }
 
+/// The organization's events, in Graph's collection shape.
+#[derive(serde::Serialize, ToSchema)]
+pub struct OrganizerEventList {
+    value: Vec<OrganizerEventJson>,
+}
+
+/// The organization's events, drafts and canceled ones included.
+#[utoipa::path(
+    get,
+    path = "/organizer/events",
+    operation_id = "listOrganizerEvents",
+    tag = "organizer events",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The events", body = OrganizerEventList),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 async fn list_events(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer) -> Response {
     match manage::list(&state.db, &org).await {
-        Ok(list) => {
-            Json(serde_json::json!({ "value": list.iter().map(|e| organizer_event_json(&state, e)).collect::<Vec<_>>() })).into_response()
-        }
+        Ok(list) => Json(OrganizerEventList {
+            value: list.iter().map(|e| organizer_event_json(&state, e)).collect(),
+        })
+        .into_response(),
         Err(e) => e.into_response(),
     }
 }
 
+/// Create a draft event.
+#[utoipa::path(
+    post,
+    path = "/events",
+    operation_id = "createEvent",
+    tag = "organizer events",
+    request_body = EventInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The draft", body = OrganizerEventJson,
+            headers(("Location" = String, description = "The event"))),
+        (status = 400, response = crate::api::doc::Malformed),
+        (status = 415, response = crate::api::doc::UnsupportedMediaType),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 403, response = crate::api::doc::ReadOnly),
+        (status = 422, response = crate::api::doc::Invalid),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 async fn create_event(State(state): State<AppState>, ApiWriter(org): ApiWriter, headers: HeaderMap, body: Bytes) -> Response {
     let input: EventInput = match parse_json(&headers, &body) {
         Ok(i) => i,
@@ -80,6 +123,28 @@ async fn create_event(State(state): State<AppState>, ApiWriter(org): ApiWriter, 
     }
 }
 
+/// Change an event: absent fields keep their value, `null` clears an optional one. Linking a Teams webinar (`teamsWebinarId`) checks in Teams that the organization organizes it.
+#[utoipa::path(
+    patch,
+    path = "/events/{slug}",
+    operation_id = "updateEvent",
+    tag = "organizer events",
+    params(("slug" = String, Path, description = "The event's address")),
+    request_body = EventInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The event", body = OrganizerEventJson),
+        (status = 400, response = crate::api::doc::Malformed),
+        (status = 415, response = crate::api::doc::UnsupportedMediaType),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 403, response = crate::api::doc::ReadOnly),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 409, response = crate::api::doc::Conflict),
+        (status = 422, response = crate::api::doc::Invalid),
+        (status = 500, response = crate::api::doc::Internal),
+        (status = 502, response = crate::api::doc::MicrosoftFailed),
+    )
+)]
 async fn update_event(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
@@ -152,6 +217,23 @@ async fn check_webinar_link(
     }
 }
 
+/// Publish a draft: its page opens and registration starts as configured.
+#[utoipa::path(
+    post,
+    path = "/events/{slug}/publish",
+    operation_id = "publishEvent",
+    tag = "organizer events",
+    params(("slug" = String, Path, description = "The event's address")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The event", body = OrganizerEventJson),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 403, response = crate::api::doc::ReadOnly),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 409, response = crate::api::doc::Conflict),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 async fn publish(State(state): State<AppState>, ApiWriter(org): ApiWriter, Path(slug): Path<String>) -> Response {
     match manage::publish(&state.db, &org, &slug, state.microsoft.is_some()).await {
         Ok(e) => Json(organizer_event_json(&state, &e)).into_response(),
@@ -159,12 +241,32 @@ async fn publish(State(state): State<AppState>, ApiWriter(org): ApiWriter, Path(
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 struct CancelRequest {
+    /// Added to the email every registrant gets.
     #[serde(default)]
     message: Option<String>,
 }
 
+/// Cancel an event; every registrant is emailed.
+#[utoipa::path(
+    post,
+    path = "/events/{slug}/cancel",
+    operation_id = "cancelEvent",
+    tag = "organizer events",
+    params(("slug" = String, Path, description = "The event's address")),
+    request_body(content = Option<CancelRequest>, description = "Optional"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The canceled event", body = OrganizerEventJson),
+        (status = 400, response = crate::api::doc::Malformed),
+        (status = 415, response = crate::api::doc::UnsupportedMediaType),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 403, response = crate::api::doc::ReadOnly),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 async fn cancel(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
@@ -190,8 +292,9 @@ async fn cancel(
 }
 
 /// An event as its organizers see it: the public fields, and where it stands in Teams.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OrganizerEvent)]
 pub struct OrganizerEventJson {
     #[serde(flatten)]
     event: EventJson,
@@ -200,15 +303,17 @@ pub struct OrganizerEventJson {
     teams: Option<TeamsJson>,
 }
 
-#[derive(serde::Serialize)]
+/// The event's webinar or meeting in Teams (Microsoft mode).
+#[derive(serde::Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = TeamsLink)]
 struct TeamsJson {
     webinar_id: Option<String>,
     meeting_id: Option<String>,
     join_url: Option<String>,
     is_attendee_email_notification_enabled: bool,
     /// "service" (the organization's service account) or "organizer" (an organizer's own).
-    owner: &'static str,
+    owner: String,
 }
 
 fn organizer_event_json(state: &AppState, e: &crate::events::Event) -> OrganizerEventJson {
@@ -220,7 +325,7 @@ fn organizer_event_json(state: &AppState, e: &crate::events::Event) -> Organizer
             meeting_id: e.teams_meeting_id.clone(),
             join_url: e.teams_join_url.clone(),
             is_attendee_email_notification_enabled: e.teams_emails,
-            owner: if e.teams_owner.is_some() { "organizer" } else { "service" },
+            owner: if e.teams_owner.is_some() { "organizer" } else { "service" }.into(),
         }),
     }
 }

@@ -1,7 +1,7 @@
 //! An event's people: the registrant list and CSV export, decisions, announcements and attendance.
 
 use crate::accounts::tokens::{ApiOrganizer, ApiWriter};
-use crate::api::public::parse_json;
+use crate::api::parse_json;
 use crate::events::{self as manage, ManageError};
 use crate::http::problem::Problem;
 use crate::registrations::organizer::Decision;
@@ -12,15 +12,61 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub(super) struct ListQuery {
+    /// Only registrations with this status.
+    #[param(value_type = Option<RegistrationStatus>)]
     status: Option<String>,
+    /// Search in names and email addresses (three characters or more).
     q: Option<String>,
+    /// From 1.
+    #[param(value_type = Option<i64>, minimum = 1)]
     page: Option<String>,
+    /// From 1 to 500; 50 by default.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
     page_size: Option<String>,
+}
+
+/// A page of registrants, newest first.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RegistrantPage {
+    value: Vec<crate::registrations::organizer::RegistrantRow>,
+    total_count: i64,
+    page: i64,
+    page_size: i64,
+}
+
+/// A registration's status after a decision.
+#[derive(Serialize, ToSchema)]
+pub(super) struct Decided {
+    id: String,
+    status: RegistrationStatus,
+}
+
+/// How many people an announcement goes to.
+#[derive(Serialize, ToSchema)]
+pub(super) struct Announced {
+    recipients: usize,
+}
+
+/// Time in the event per attendee.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct AttendanceEntry {
+    email_address: String,
+    total_attendance_in_seconds: i64,
+}
+
+/// The event's attendance.
+#[derive(Serialize, ToSchema)]
+pub(super) struct AttendanceList {
+    value: Vec<AttendanceEntry>,
 }
 
 /// A whole number in `range` from a query parameter, or a problem naming it.
@@ -36,6 +82,22 @@ pub(super) fn number_param(value: Option<&str>, name: &str, default: i64, range:
     }
 }
 
+/// The event's registrants with their answers, newest first.
+#[utoipa::path(
+    get,
+    path = "/events/{slug}/registrations",
+    operation_id = "listRegistrations",
+    tag = "organizer registrations",
+    params(("slug" = String, Path, description = "The event's address"), ListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Registrants with answers", body = RegistrantPage),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 422, response = crate::api::doc::Invalid),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 pub(super) async fn list_registrations(
     State(state): State<AppState>,
     ApiOrganizer(org): ApiOrganizer,
@@ -58,13 +120,32 @@ pub(super) async fn list_registrations(
     };
     match crate::registrations::organizer::registrants(&state.db, &org, &slug, status, query.q.as_deref(), (size, (page - 1) * size)).await
     {
-        Ok((rows, total)) => {
-            Json(serde_json::json!({ "value": rows, "totalCount": total, "page": page, "pageSize": size })).into_response()
-        }
+        Ok((rows, total)) => Json(RegistrantPage {
+            value: rows,
+            total_count: total,
+            page,
+            page_size: size,
+        })
+        .into_response(),
         Err(e) => e.into_response(),
     }
 }
 
+/// Every registrant as CSV, in the order they registered: one column per question, every cell quoted and made inert for spreadsheets.
+#[utoipa::path(
+    get,
+    path = "/events/{slug}/registrations.csv",
+    operation_id = "exportRegistrations",
+    tag = "organizer registrations",
+    params(("slug" = String, Path, description = "The event's address")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "CSV, one column per question", body = String, content_type = "text/csv"),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 pub(super) async fn registrations_csv(
     State(state): State<AppState>,
     ApiOrganizer(org): ApiOrganizer,
@@ -87,6 +168,27 @@ pub(super) async fn registrations_csv(
     }
 }
 
+/// Approve, reject, promote (from the waitlist) or cancel a registration; the registrant is emailed.
+#[utoipa::path(
+    post,
+    path = "/events/{slug}/registrations/{id}/{action}",
+    operation_id = "decideRegistration",
+    tag = "organizer registrations",
+    params(
+        ("slug" = String, Path, description = "The event's address"),
+        ("id" = String, Path, description = "The registration"),
+        ("action" = String, Path, description = "approve, reject, promote or cancel"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The new status", body = Decided),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 403, response = crate::api::doc::ReadOnly),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 409, response = crate::api::doc::Conflict),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 pub(super) async fn decide(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
@@ -98,19 +200,40 @@ pub(super) async fn decide(
     match crate::registrations::organizer::decide(&state.db, &org, &slug, &id, decision).await {
         Ok(status) => {
             state.after_write();
-            Json(serde_json::json!({ "id": id, "status": status })).into_response()
+            Json(Decided { id, status }).into_response()
         }
         Err(e) => e.into_response(),
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub(super) struct AnnounceRequest {
     message: String,
+    /// Registration statuses to write to; `registered` when empty.
     #[serde(default)]
     statuses: Vec<String>,
 }
 
+/// Email a message to the event's registrants.
+#[utoipa::path(
+    post,
+    path = "/events/{slug}/announcements",
+    operation_id = "announce",
+    tag = "organizer registrations",
+    params(("slug" = String, Path, description = "The event's address")),
+    request_body = AnnounceRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 202, description = "Queued", body = Announced),
+        (status = 400, response = crate::api::doc::Malformed),
+        (status = 415, response = crate::api::doc::UnsupportedMediaType),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 403, response = crate::api::doc::ReadOnly),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 422, response = crate::api::doc::Invalid),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 pub(super) async fn announce(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
@@ -140,7 +263,7 @@ pub(super) async fn announce(
     match manage::announce(&state.db, &org, &slug, &statuses, &request.message).await {
         Ok(n) => {
             state.after_write();
-            (StatusCode::ACCEPTED, Json(serde_json::json!({ "recipients": n }))).into_response()
+            (StatusCode::ACCEPTED, Json(Announced { recipients: n })).into_response()
         }
         Err(e) => e.into_response(),
     }
@@ -148,6 +271,24 @@ pub(super) async fn announce(
 
 /// `PUT /events/{slug}/attendance` with the Teams attendance report as the body (CSV, UTF-8 or
 /// UTF-16): replaces the event's attendance.
+/// Replace the attendance from a Teams attendance report (CSV, UTF-8 or UTF-16).
+#[utoipa::path(
+    put,
+    path = "/events/{slug}/attendance",
+    operation_id = "importAttendance",
+    tag = "organizer attendance",
+    params(("slug" = String, Path, description = "The event's address")),
+    request_body(content = String, content_type = "text/csv", description = "The report as Teams downloads it"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "What the import matched", body = crate::attendance::ImportSummary),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 403, response = crate::api::doc::ReadOnly),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 422, response = crate::api::doc::Invalid),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 pub(super) async fn import_attendance(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
@@ -160,6 +301,21 @@ pub(super) async fn import_attendance(
     }
 }
 
+/// Time in the event per attendee.
+#[utoipa::path(
+    get,
+    path = "/events/{slug}/attendance",
+    operation_id = "getAttendance",
+    tag = "organizer attendance",
+    params(("slug" = String, Path, description = "The event's address")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Attendance", body = AttendanceList),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 500, response = crate::api::doc::Internal),
+    )
+)]
 pub(super) async fn get_attendance(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
     let event = match manage::event(&state.db, &org, &slug).await {
         Ok(e) => e,
@@ -167,17 +323,37 @@ pub(super) async fn get_attendance(State(state): State<AppState>, ApiOrganizer(o
     };
     match crate::attendance::by_email(&state.db, &event.id).await {
         Ok(map) => {
-            let value: Vec<_> = map
+            let value = map
                 .into_iter()
-                .map(|(email, seconds)| serde_json::json!({ "emailAddress": email, "totalAttendanceInSeconds": seconds }))
+                .map(|(email_address, total_attendance_in_seconds)| AttendanceEntry {
+                    email_address,
+                    total_attendance_in_seconds,
+                })
                 .collect();
-            Json(serde_json::json!({ "value": value })).into_response()
+            Json(AttendanceList { value }).into_response()
         }
         Err(e) => Problem::internal(&e).into_response(),
     }
 }
 
-/// `POST /events/{slug}/attendance/refresh`: reads attendance from Teams now (Microsoft mode).
+/// Read the attendance from Teams now (Microsoft mode).
+#[utoipa::path(
+    post,
+    path = "/events/{slug}/attendance/refresh",
+    operation_id = "refreshAttendance",
+    tag = "organizer attendance",
+    params(("slug" = String, Path, description = "The event's address")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "What the import matched", body = crate::attendance::ImportSummary),
+        (status = 401, response = crate::api::doc::Unauthorized),
+        (status = 403, response = crate::api::doc::ReadOnly),
+        (status = 404, response = crate::api::doc::NotFound),
+        (status = 409, response = crate::api::doc::Conflict),
+        (status = 500, response = crate::api::doc::Internal),
+        (status = 502, response = crate::api::doc::MicrosoftFailed),
+    )
+)]
 pub(super) async fn refresh_attendance(State(state): State<AppState>, ApiWriter(org): ApiWriter, Path(slug): Path<String>) -> Response {
     let event = match manage::event(&state.db, &org, &slug).await {
         Ok(e) => e,
