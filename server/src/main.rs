@@ -119,12 +119,19 @@ async fn connect_microsoft(config: Config, args: &[String]) -> Result<(), CliErr
     ))?;
     let delegated = server::microsoft::delegated::Delegated::new(db, graph, sealer, &config.public_url);
     let code = delegated.device_start().await?;
-    if code.message.is_empty() {
-        println!("To sign in, open {} and enter the code {}", code.verification_uri, code.user_code);
+    if code.extra_fields().message.is_empty() {
+        println!(
+            "To sign in, open {} and enter the code {}",
+            code.verification_uri().as_str(),
+            code.user_code().secret()
+        );
     } else {
-        println!("{}", code.message);
+        println!("{}", code.extra_fields().message);
     }
-    println!("Waiting for the sign-in (up to {} minutes)…", code.expires_in.div_ceil(60));
+    println!(
+        "Waiting for the sign-in (up to {} minutes)…",
+        code.expires_in().as_secs().div_ceil(60)
+    );
     let upn = delegated.device_finish(&code, &organizer).await?;
     println!(
         "Connected {upn} as the service account of {}: webinars and meetings are created in Teams with it.",

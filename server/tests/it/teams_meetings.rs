@@ -256,8 +256,8 @@ async fn a_headless_server_connects_with_a_device_code() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let delegated = Delegated::new(app.state.db.clone(), sim.config(), sealer(), &app.base);
     let code = delegated.device_start().await.unwrap();
-    assert_eq!(code.user_code, "SIMCODE1");
-    assert!(code.message.contains("https://microsoft.com/devicelogin"));
+    assert_eq!(code.user_code().secret(), "SIMCODE1");
+    assert!(code.extra_fields().message.contains("https://microsoft.com/devicelogin"));
     // The first poll is told to wait; the second gets the tokens.
     let upn = delegated.device_finish(&code, &app.owner).await.unwrap();
     assert_eq!(upn, "events-service@contoso.example");
@@ -265,8 +265,9 @@ async fn a_headless_server_connects_with_a_device_code() {
     assert!(delegated.status(&account).await.unwrap().is_some());
     assert!(delegated.access_token(&account).await.unwrap().starts_with("sim-user-token-"));
     // A code nobody issued is refused with Microsoft's reason.
-    let mut forged = code.clone();
-    forged.device_code = "device-forged".into();
+    let mut forged = serde_json::to_value(&code).unwrap();
+    forged["device_code"] = "device-forged".into();
+    let forged: server::microsoft::delegated::DeviceCode = serde_json::from_value(forged).unwrap();
     let err = delegated.device_finish(&forged, &app.owner).await.unwrap_err();
     assert!(err.to_string().contains("AADSTS70019"), "{err}");
 }

@@ -3,11 +3,7 @@
 
 use super::*;
 use crate::accounts::auth::{sha256_hex, Organizer};
-pub use crate::accounts::MicrosoftAccount as Account;
-use serde_json::Value;
-
-/// Waiting states of the device-code flow: keep polling.
-pub(super) const DEVICE_WAIT: [&str; 2] = ["authorization_pending", "slow_down"];
+use oauth2::RequestTokenError;
 
 impl Delegated {
     /// Where to send the organizer to connect `account` (the organization's service account or
@@ -22,8 +18,7 @@ impl Delegated {
                 "You can only connect your own account or your organization's.".into(),
             ));
         }
-        let state = b64url(&rand::random::<[u8; 24]>());
-        let verifier = b64url(&rand::random::<[u8; 48]>());
+        let (url, state, verifier) = self.authorize(&self.redirect_uri, self.scopes(), &[("prompt", "select_account")]);
         let now = self.db.now();
         let mut tx = self.db.begin_write().await?;
         store::delete_old_oauth_states(&mut tx, now - STATE_LIFETIME).await?;
@@ -37,13 +32,7 @@ impl Delegated {
         )
         .await?;
         tx.commit().await?;
-        Ok(self.authorize(
-            &self.redirect_uri,
-            &self.scopes(),
-            &state,
-            &verifier,
-            &[("prompt", "select_account")],
-        ))
+        Ok(url)
     }
 
     /// Completes a connect when Microsoft sends the organizer back; stores the account.
@@ -62,98 +51,48 @@ impl Delegated {
             _ => Account::Service(organizer.organization_id.clone()),
         };
         let verifier = self.sealer.open(&row.code_verifier_sealed)?;
-        let scopes = self.scopes();
-        let body = self
-            .token_request(&[
-                ("client_id", &self.config.client_id),
-                ("scope", &scopes),
-                ("code", code),
-                ("redirect_uri", &self.redirect_uri),
-                ("grant_type", "authorization_code"),
-                ("code_verifier", &verifier),
-                ("client_secret", self.config.client_secret.expose()),
-            ])
-            .await?;
-        let upn = self.store(&account, &organizer.id, &body).await?;
+        let scopes: Vec<String> = self.scopes().iter().map(|s| s.to_string()).collect();
+        let answer = self.redeem(code, verifier, &self.redirect_uri, &scopes.join(" ")).await?;
+        let upn = self.store(&account, &organizer.id, &answer).await?;
         Ok((account, upn))
     }
 
     /// Starts a device-code sign-in for a server without a browser.
     pub async fn device_start(&self) -> Result<DeviceCode, DelegatedError> {
-        let url = format!("{}/{}/oauth2/v2.0/devicecode", self.config.login_base, self.config.tenant_id);
-        let scopes = self.scopes();
-        let response = self
-            .http
-            .post(url)
-            .form(&[("client_id", self.config.client_id.as_str()), ("scope", scopes.as_str())])
-            .send()
-            .await
-            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
-        let body: Value = response
-            .json()
-            .await
-            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
-        let text = |k: &str| body[k].as_str().unwrap_or_default().to_string();
-        // expires_in and interval are numbers, though some answers carry them as strings.
-        let number = |k: &str, default: u64| {
-            body[k]
-                .as_u64()
-                .or_else(|| body[k].as_str().and_then(|s| s.parse().ok()))
-                .unwrap_or(default)
-        };
-        if text("device_code").is_empty() {
-            let message = body["error_description"]
-                .as_str()
-                .or(body["error"].as_str())
-                .unwrap_or("no details");
-            return Err(DelegatedError::Refused(message.lines().next().unwrap_or("").to_string()));
-        }
-        Ok(DeviceCode {
-            device_code: text("device_code"),
-            user_code: text("user_code"),
-            verification_uri: text("verification_uri"),
-            message: text("message"),
-            interval: number("interval", 5).max(1),
-            expires_in: number("expires_in", 900),
-        })
+        Ok(self
+            .oauth
+            .exchange_device_code()
+            .add_scopes(self.scopes())
+            .request_async(&self.http)
+            .await?)
     }
 
-    /// Waits for the person to finish the device-code sign-in, polling at Microsoft's pace, then
-    /// stores the account as `organizer`'s organization's service account.
+    /// Waits for the person to finish the device-code sign-in, polling at Microsoft's pace
+    /// (slower when told to slow down), then stores the account as `organizer`'s
+    /// organization's service account.
     pub async fn device_finish(&self, code: &DeviceCode, organizer: &Organizer) -> Result<String, DelegatedError> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(code.expires_in);
-        let mut interval = code.interval;
-        loop {
-            tokio::time::sleep(std::time::Duration::from_secs(interval)).await;
-            let result = self
-                .token_request(&[
-                    ("client_id", &self.config.client_id),
-                    ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-                    ("device_code", &code.device_code),
-                    ("client_secret", self.config.client_secret.expose()),
-                ])
-                .await;
-            match result {
-                Ok(body) => {
-                    return self
-                        .store(&Account::Service(organizer.organization_id.clone()), &organizer.id, &body)
-                        .await
-                }
-                Err(DelegatedError::Pending(reason)) => {
-                    if reason == "slow_down" {
-                        interval += 5;
-                    }
-                    if std::time::Instant::now() > deadline {
-                        return Err(DelegatedError::Refused(
-                            "The code expired before the sign-in finished; run the command again.".into(),
-                        ));
+        let answer = self
+            .oauth
+            .exchange_device_access_token(code)
+            .request_async(&self.http, tokio::time::sleep, None)
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(answer) => {
+                    let text = serde_json::to_value(&answer).unwrap_or_default();
+                    match text["error"].as_str() {
+                        Some("expired_token") => {
+                            DelegatedError::Refused("The code expired before the sign-in finished; run the command again.".into())
+                        }
+                        Some("authorization_declined" | "access_denied") => DelegatedError::Refused(format!(
+                            "The sign-in was declined: {}",
+                            text["error_description"].as_str().unwrap_or("no details")
+                        )),
+                        _ => RequestTokenError::<oauth2::HttpClientError<reqwest::Error>, _>::ServerResponse(answer).into(),
                     }
                 }
-                Err(DelegatedError::Refused(m)) if m.contains("authorization_declined") || m.starts_with("AADSTS70000") => {
-                    return Err(DelegatedError::Refused(format!("The sign-in was declined: {m}")))
-                }
-                Err(e) => return Err(e),
-            }
-        }
+                other => other.into(),
+            })?;
+        self.store(&Account::Service(organizer.organization_id.clone()), &organizer.id, &answer)
+            .await
     }
 }

@@ -9,7 +9,6 @@
 mod connect;
 mod signin;
 
-pub use connect::*;
 pub use signin::*;
 
 pub use crate::accounts::MicrosoftAccount as Account;
@@ -17,25 +16,58 @@ use crate::crypto::Sealer;
 use crate::microsoft::client::GraphConfig;
 use crate::microsoft::store::accounts as store;
 use crate::store::Db;
-use base64::Engine;
+use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::{
+    AuthType, AuthUrl, ClientId, ClientSecret, CsrfToken, DeviceAuthorizationUrl, EndpointNotSet, EndpointSet, ErrorResponse,
+    ExtraDeviceAuthorizationFields, ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
+    StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// How long a sign-in may take between leaving Atrium and coming back.
 const STATE_LIFETIME: i64 = 600;
 
-/// A device-code sign-in in progress (RFC 8628).
-#[derive(Clone, Debug)]
-pub struct DeviceCode {
-    pub device_code: String,
-    pub user_code: String,
-    pub verification_uri: String,
-    /// Microsoft's own instruction for the person, naming the address and code.
-    pub message: String,
-    pub interval: u64,
-    pub expires_in: u64,
+/// What Microsoft adds to a token answer that Atrium reads: the ID token of an OpenID Connect
+/// sign-in.
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
+pub struct MicrosoftTokenFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
+
+impl ExtraTokenFields for MicrosoftTokenFields {}
+
+/// A token answer from the identity platform.
+pub type TokenAnswer = StandardTokenResponse<MicrosoftTokenFields, BasicTokenType>;
+
+/// Microsoft's own instruction in a device-code answer, naming the address and code.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct DeviceMessage {
+    #[serde(default)]
+    pub message: String,
+}
+
+impl ExtraDeviceAuthorizationFields for DeviceMessage {}
+
+/// A device-code sign-in in progress (RFC 8628).
+pub type DeviceCode = oauth2::DeviceAuthorizationResponse<DeviceMessage>;
+
+/// The identity platform's OAuth 2.0 endpoints for the configured tenant, with Atrium's client
+/// credentials sent in the request body as Microsoft documents for confidential clients.
+type OAuthClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenAnswer,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DelegatedError {
@@ -43,9 +75,6 @@ pub enum DelegatedError {
     Refused(String),
     #[error("not connected: connect a Microsoft 365 account in the dashboard first")]
     NotConnected,
-    /// The device-code sign-in is not finished yet.
-    #[error("waiting for the sign-in ({0})")]
-    Pending(String),
     #[error("could not reach Microsoft: {0}")]
     Transport(String),
     /// A secret Atrium sealed (a refresh token, a PKCE verifier) can no longer be opened.
@@ -55,96 +84,120 @@ pub enum DelegatedError {
     Db(#[from] sqlx::Error),
 }
 
+impl<RE: std::error::Error + 'static, TE: ErrorResponse + 'static> From<RequestTokenError<RE, TE>> for DelegatedError {
+    /// Microsoft's refusal in its own words (the first line of `error_description`, which
+    /// starts with the AADSTS code), or why it could not be asked.
+    fn from(error: RequestTokenError<RE, TE>) -> Self {
+        match error {
+            RequestTokenError::ServerResponse(answer) => {
+                let text = serde_json::to_value(&answer).unwrap_or_default();
+                let message = text["error_description"]
+                    .as_str()
+                    .or(text["error"].as_str())
+                    .unwrap_or("no details")
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
+                DelegatedError::Refused(message)
+            }
+            RequestTokenError::Request(e) => DelegatedError::Transport(e.to_string()),
+            RequestTokenError::Parse(e, _) => DelegatedError::Transport(format!("an answer Atrium could not read ({e})")),
+            RequestTokenError::Other(e) => DelegatedError::Transport(e),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Delegated {
     db: Db,
     config: Arc<GraphConfig>,
     sealer: Sealer,
+    /// For the identity platform and Graph; follows no redirects, as OAuth clients must not.
     http: reqwest::Client,
-    redirect_uri: String,
-    sign_in_redirect_uri: String,
+    oauth: Arc<OAuthClient>,
+    redirect_uri: RedirectUrl,
+    sign_in_redirect_uri: RedirectUrl,
     /// The identity platform's signing keys (kid → modulus, exponent), and when they were read.
     signing_keys: Arc<tokio::sync::Mutex<Option<(std::time::Instant, SigningKeys)>>>,
 }
 
-fn b64url(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The S256 code challenge for a PKCE verifier.
-pub fn challenge(verifier: &str) -> String {
-    b64url(&Sha256::digest(verifier.as_bytes()))
+/// A random URL-safe secret of `bytes` random bytes.
+fn random_secret(bytes: u32) -> String {
+    CsrfToken::new_random_len(bytes).into_secret()
 }
 
 impl Delegated {
     pub fn new(db: Db, config: GraphConfig, sealer: Sealer, public_url: &str) -> Self {
+        let base = format!("{}/{}/oauth2/v2.0", config.login_base, config.tenant_id);
+        let url = |path: &str| format!("{base}/{path}");
+        let oauth = oauth2::Client::new(ClientId::new(config.client_id.clone()))
+            .set_client_secret(ClientSecret::new(config.client_secret.expose().to_string()))
+            .set_auth_type(AuthType::RequestBody)
+            .set_auth_uri(AuthUrl::new(url("authorize")).expect("the sign-in address is a URL"))
+            .set_device_authorization_url(DeviceAuthorizationUrl::new(url("devicecode")).expect("the sign-in address is a URL"))
+            .set_token_uri(TokenUrl::new(url("token")).expect("the sign-in address is a URL"));
+        let redirect = |path: &str| RedirectUrl::new(format!("{public_url}{path}")).expect("the public address is a URL");
         Self {
             db,
             config: Arc::new(config),
             sealer,
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("HTTP client builds"),
-            redirect_uri: format!("{public_url}/dashboard/microsoft/callback"),
-            sign_in_redirect_uri: format!("{public_url}/login/microsoft/callback"),
+            oauth: Arc::new(oauth),
+            redirect_uri: redirect("/dashboard/microsoft/callback"),
+            sign_in_redirect_uri: redirect("/login/microsoft/callback"),
             signing_keys: Default::default(),
         }
     }
 
-    fn scopes(&self) -> String {
+    fn scopes(&self) -> Vec<Scope> {
         let g = &self.config.graph_base;
-        format!(
-            "offline_access openid profile {g}/User.Read {g}/VirtualEvent.ReadWrite {g}/OnlineMeetings.ReadWrite {g}/OnlineMeetingArtifact.Read.All"
-        )
+        [
+            "offline_access".to_string(),
+            "openid".into(),
+            "profile".into(),
+            format!("{g}/User.Read"),
+            format!("{g}/VirtualEvent.ReadWrite"),
+            format!("{g}/OnlineMeetings.ReadWrite"),
+            format!("{g}/OnlineMeetingArtifact.Read.All"),
+        ]
+        .into_iter()
+        .map(Scope::new)
+        .collect()
     }
 
-    fn authorize(&self, redirect_uri: &str, scope: &str, state: &str, verifier: &str, extra: &[(&str, &str)]) -> String {
-        let mut params = vec![
-            ("client_id", self.config.client_id.as_str()),
-            ("response_type", "code"),
-            ("redirect_uri", redirect_uri),
-            ("response_mode", "query"),
-            ("scope", scope),
-            ("state", state),
-            ("code_challenge_method", "S256"),
-        ];
-        let code_challenge = challenge(verifier);
-        params.push(("code_challenge", &code_challenge));
-        params.extend_from_slice(extra);
-        let query = serde_urlencoded::to_string(params).expect("query encodes");
-        format!("{}/{}/oauth2/v2.0/authorize?{query}", self.config.login_base, self.config.tenant_id)
-    }
-
-    async fn token_request(&self, form: &[(&str, &str)]) -> Result<Value, DelegatedError> {
-        let url = format!("{}/{}/oauth2/v2.0/token", self.config.login_base, self.config.tenant_id);
-        let response = self
-            .http
-            .post(url)
-            .form(form)
-            .send()
-            .await
-            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
-        let status = response.status();
-        let body: Value = response
-            .json()
-            .await
-            .map_err(|e| DelegatedError::Transport(e.without_url().to_string()))?;
-        if !status.is_success() || body["access_token"].as_str().is_none() {
-            if let Some(code) = body["error"].as_str().filter(|c| DEVICE_WAIT.contains(c)) {
-                return Err(DelegatedError::Pending(code.to_string()));
-            }
-            let message = body["error_description"]
-                .as_str()
-                .or(body["error"].as_str())
-                .unwrap_or("no details")
-                .lines()
-                .next()
-                .unwrap_or("")
-                .to_string();
-            return Err(DelegatedError::Refused(message));
+    /// The authorization address (code flow with an S256 PKCE challenge), and the state and
+    /// PKCE verifier to remember for the return.
+    fn authorize(&self, redirect: &RedirectUrl, scopes: Vec<Scope>, extra: &[(&str, &str)]) -> (String, String, String) {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256_len(48);
+        let mut request = self
+            .oauth
+            .authorize_url(|| CsrfToken::new_random_len(24))
+            .set_redirect_uri(Cow::Borrowed(redirect))
+            .add_scopes(scopes)
+            .set_pkce_challenge(challenge)
+            .add_extra_param("response_mode", "query");
+        for (name, value) in extra {
+            request = request.add_extra_param(*name, *value);
         }
-        Ok(body)
+        let (url, state) = request.url();
+        (url.to_string(), state.into_secret(), verifier.into_secret())
+    }
+
+    /// Redeems an authorization code with its PKCE verifier.
+    async fn redeem(&self, code: &str, verifier: String, redirect: &RedirectUrl, scopes: &str) -> Result<TokenAnswer, DelegatedError> {
+        Ok(self
+            .oauth
+            .exchange_code(oauth2::AuthorizationCode::new(code.to_string()))
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier))
+            .set_redirect_uri(Cow::Borrowed(redirect))
+            .add_extra_param("scope", scopes)
+            .request_async(&self.http)
+            .await?)
     }
 
     /// Why a sign-in's state names nothing: not ours, or already used.
@@ -153,11 +206,12 @@ impl Delegated {
     }
 
     /// Stores a freshly signed-in account with its refresh token; returns its user principal name.
-    async fn store(&self, account: &Account, connected_by: &str, body: &Value) -> Result<String, DelegatedError> {
-        let refresh = body["refresh_token"]
-            .as_str()
-            .ok_or_else(|| DelegatedError::Refused("Microsoft gave no refresh token: the offline_access permission is missing.".into()))?;
-        let access = body["access_token"].as_str().unwrap_or("");
+    async fn store(&self, account: &Account, connected_by: &str, answer: &TokenAnswer) -> Result<String, DelegatedError> {
+        let refresh = answer
+            .refresh_token()
+            .ok_or_else(|| DelegatedError::Refused("Microsoft gave no refresh token: the offline_access permission is missing.".into()))?
+            .secret();
+        let access = answer.access_token().secret();
         let me: Value = self
             .http
             .get(format!("{}/v1.0/me?$select=userPrincipalName", self.config.graph_base))
@@ -182,20 +236,16 @@ impl Delegated {
     pub async fn access_token(&self, account: &Account) -> Result<String, DelegatedError> {
         let sealed = store::refresh_token_sealed(&self.db, account).await?;
         let refresh = self.sealer.open(&sealed.ok_or(DelegatedError::NotConnected)?)?;
-        let scopes = self.scopes();
-        let body = self
-            .token_request(&[
-                ("client_id", &self.config.client_id),
-                ("scope", &scopes),
-                ("refresh_token", &refresh),
-                ("grant_type", "refresh_token"),
-                ("client_secret", self.config.client_secret.expose()),
-            ])
+        let answer: TokenAnswer = self
+            .oauth
+            .exchange_refresh_token(&oauth2::RefreshToken::new(refresh))
+            .add_scopes(self.scopes())
+            .request_async(&self.http)
             .await?;
-        if let Some(rotated) = body["refresh_token"].as_str() {
-            store::rotate_refresh_token(&self.db, account, &self.sealer.seal(rotated)).await?;
+        if let Some(rotated) = answer.refresh_token() {
+            store::rotate_refresh_token(&self.db, account, &self.sealer.seal(rotated.secret())).await?;
         }
-        Ok(body["access_token"].as_str().unwrap_or_default().to_string())
+        Ok(answer.access_token().secret().clone())
     }
 
     /// The connected account's name and when it was connected.
@@ -208,17 +258,5 @@ impl Delegated {
         let mut tx = self.db.begin_write().await?;
         store::delete(&mut tx, account).await?;
         tx.commit().await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn pkce_challenge_is_unpadded_base64url_of_sha256() {
-        // Expected value computed independently with Python's hashlib and base64.
-        assert_eq!(
-            super::challenge("dBjftJeZ4CVP-mJ92K9N6mVI4SW_Z1c_NNGf6ck6Od_Ws"),
-            "4h-1gBnR0U_kleyrOcJSpErk3XoYPIwnJ_UTi9-iMn8"
-        );
     }
 }

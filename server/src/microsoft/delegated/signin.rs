@@ -153,9 +153,9 @@ impl Delegated {
     }
 
     pub(super) async fn oidc_url(&self, next: &str, link: Option<(&str, &str)>) -> Result<(String, String), DelegatedError> {
-        let state = b64url(&rand::random::<[u8; 24]>());
-        let verifier = b64url(&rand::random::<[u8; 48]>());
-        let nonce = b64url(&rand::random::<[u8; 24]>());
+        let nonce = random_secret(24);
+        let scopes = ["openid", "profile", "email"].map(|s| oauth2::Scope::new(s.into())).to_vec();
+        let (url, state, verifier) = self.authorize(&self.sign_in_redirect_uri, scopes, &[("nonce", &nonce)]);
         let now = self.db.now();
         let mut tx = self.db.begin_write().await?;
         store::delete_old_oidc_states(&mut tx, now - STATE_LIFETIME).await?;
@@ -171,13 +171,6 @@ impl Delegated {
         )
         .await?;
         tx.commit().await?;
-        let url = self.authorize(
-            &self.sign_in_redirect_uri,
-            "openid profile email",
-            &state,
-            &verifier,
-            &[("nonce", &nonce)],
-        );
         Ok((url, state))
     }
 
@@ -193,19 +186,13 @@ impl Delegated {
             return Err(DelegatedError::Refused("This sign-in took too long; start again.".into()));
         }
         let verifier = self.sealer.open(&row.code_verifier_sealed)?;
-        let body = self
-            .token_request(&[
-                ("client_id", &self.config.client_id),
-                ("scope", "openid profile email"),
-                ("code", code),
-                ("redirect_uri", &self.sign_in_redirect_uri),
-                ("grant_type", "authorization_code"),
-                ("code_verifier", &verifier),
-                ("client_secret", self.config.client_secret.expose()),
-            ])
+        let answer = self
+            .redeem(code, verifier, &self.sign_in_redirect_uri, "openid profile email")
             .await?;
-        let id_token = body["id_token"]
-            .as_str()
+        let id_token = answer
+            .extra_fields()
+            .id_token
+            .as_deref()
             .ok_or_else(|| DelegatedError::Refused("Microsoft gave no ID token: the openid permission is missing.".into()))?;
         self.check_signature(id_token).await?;
         let user = check_id_token(id_token, &self.config, &row.nonce, self.db.now()).map_err(|e| DelegatedError::Refused(e.to_string()))?;
