@@ -2,6 +2,7 @@
 //! to the organization, and organizer-written text rendered inert everywhere.
 
 use crate::common::{Backend, TestApp};
+use crate::html::Page;
 
 fn form(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(pairs).unwrap()
@@ -87,7 +88,9 @@ async fn sign_in_manage_and_sign_out() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), 401);
-    assert!(wrong.text().await.unwrap().contains("Wrong email or password."));
+    assert!(Page::parse(&wrong.text().await.unwrap())
+        .announcements()
+        .contains("Wrong email or password."));
 
     let b = Browser::sign_in(&app, &app.owner.email, &app.owner_password).await;
     let csrf = b.csrf().await;
@@ -111,11 +114,12 @@ async fn sign_in_manage_and_sign_out() {
         )
         .await;
     assert_eq!(created.status(), 422, "a javascript: link is refused");
-    assert!(created
-        .text()
-        .await
-        .unwrap()
-        .contains("Please enter a web address starting with https://."));
+    let join = Page::parse(&created.text().await.unwrap()).field("Join link").unwrap();
+    assert!(join.invalid, "the field is marked invalid");
+    assert_eq!(
+        join.description.as_deref(),
+        Some("Please enter a web address starting with https://.")
+    );
     let created = b
         .post(
             "/dashboard/events",
@@ -397,7 +401,8 @@ async fn co_organizers_are_invited_with_a_one_time_link() {
     let path = link.trim_start_matches("http://localhost:3000").to_string();
     assert!(path.starts_with("/invite/"));
     let form_page = app.client.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
-    assert!(form_page.contains("Join Owner Org on Atrium") && form_page.contains("co@example.com"));
+    let form_page = Page::parse(&form_page);
+    assert!(form_page.text().contains("Join Owner Org on Atrium") && form_page.text().contains("co@example.com"));
     let post = |password: &'static str| {
         app.client
             .post(app.url(&path))
@@ -407,7 +412,8 @@ async fn co_organizers_are_invited_with_a_one_time_link() {
     };
     let weak = post("short").await.unwrap();
     assert_eq!(weak.status(), 422);
-    assert!(weak.text().await.unwrap().contains("at least 12 characters"));
+    let weak = Page::parse(&weak.text().await.unwrap());
+    assert_eq!(weak.announcements(), "Use at least 12 characters.", "the refusal is announced");
     let joined = post("a long enough password").await.unwrap();
     assert_eq!(joined.status(), 303);
     let cookie = joined.headers()["set-cookie"]
