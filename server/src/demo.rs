@@ -1,4 +1,5 @@
-//! Demo content for a fresh install: a webinar open for registration and a nearly full meeting.
+//! Demo content for a fresh install: a webinar open for registration, a nearly full meeting, and
+//! a business taking appointments.
 
 use crate::events::{insert, NewEvent, Presenter};
 use crate::registrations::{register, NewRegistration};
@@ -147,6 +148,7 @@ pub async fn seed_if_empty(db: &Db, sealer: &crate::crypto::Sealer) -> Result<()
                 other => sqlx::Error::Protocol(format!("demo registration failed: {other}")),
             })?;
     }
+    crate::appointments::demo::seed(db, &org).await?;
     tracing::info!("seeded demo content");
     Ok(())
 }

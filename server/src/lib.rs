@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod appointments;
 pub mod attendance;
 pub mod backoffice;
 pub mod clock;

@@ -7,6 +7,8 @@
 mod assign;
 mod hours;
 mod model;
+#[cfg(test)]
+mod properties;
 mod slots;
 #[cfg(test)]
 mod tests;

@@ -153,7 +153,7 @@ pub fn parse_duration(text: &str) -> Result<i64, NotADuration> {
     let seconds = span
         .total((jiff::Unit::Second, jiff::SpanRelativeTo::days_are_24_hours()))
         .map_err(|_| NotADuration(text.to_string()))?;
-    if seconds < 0.0 || seconds > 400.0 * 86_400.0 || seconds.fract() != 0.0 {
+    if !(0.0..=400.0 * 86_400.0).contains(&seconds) || seconds.fract() != 0.0 {
         return Err(NotADuration(text.to_string()));
     }
     Ok(seconds as i64)

@@ -4,17 +4,16 @@
 use super::*;
 use jiff::civil::{date, time, Date};
 use jiff::tz::TimeZone;
-use proptest::prelude::*;
 
-fn zone(name: &str) -> TimeZone {
+pub(super) fn zone(name: &str) -> TimeZone {
     TimeZone::get(name).unwrap()
 }
 
-fn at(d: Date, hour: i8, minute: i8, z: &str) -> i64 {
+pub(super) fn at(d: Date, hour: i8, minute: i8, z: &str) -> i64 {
     d.at(hour, minute, 0, 0).to_zoned(zone(z)).unwrap().timestamp().as_second()
 }
 
-fn local(t: i64, z: &str) -> String {
+pub(super) fn local(t: i64, z: &str) -> String {
     jiff::Timestamp::from_second(t)
         .unwrap()
         .to_zoned(zone(z))
@@ -22,7 +21,7 @@ fn local(t: i64, z: &str) -> String {
         .to_string()
 }
 
-fn weekdays(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
+pub(super) fn weekdays(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
     Week {
         hours: [Day::Monday, Day::Tuesday, Day::Wednesday, Day::Thursday, Day::Friday]
             .into_iter()
@@ -38,7 +37,7 @@ fn weekdays(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
     }
 }
 
-fn every_day(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
+pub(super) fn every_day(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
     Week {
         hours: Day::ALL
             .into_iter()
@@ -54,7 +53,7 @@ fn every_day(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
     }
 }
 
-fn consultation() -> ServiceRules {
+pub(super) fn consultation() -> ServiceRules {
     ServiceRules {
         id: "consultation".into(),
         duration: 1800,
@@ -65,7 +64,7 @@ fn consultation() -> ServiceRules {
     }
 }
 
-fn staff(id: &str, week: Week) -> StaffRules {
+pub(super) fn staff(id: &str, week: Week) -> StaffRules {
     StaffRules {
         id: id.into(),
         display_name: id.into(),
@@ -93,7 +92,7 @@ fn day_slots(service: &ServiceRules, staff: &[StaffRules], d: Date, z: &str) -> 
     })
 }
 
-const NY: &str = "America/New_York";
+pub(super) const NY: &str = "America/New_York";
 const BERLIN: &str = "Europe/Berlin";
 
 #[test]
@@ -375,63 +374,4 @@ fn durations_read_and_written_as_graph_does() {
     assert_eq!(format_duration(900), "PT15M");
     assert_eq!(format_duration(180 * 86_400), "P180D");
     assert_eq!(parse_time_of_day("09:00:00.0000000"), Some(time(9, 0, 0, 0)));
-}
-
-fn calendar() -> impl Strategy<Value = (Vec<(i64, i64, i64, i64)>, Vec<(i64, i64)>, i64, i64, i64, i64)> {
-    (
-        // appointments: day offset (0..5), minute of day, length in quarter hours, post-buffer quarters
-        prop::collection::vec((0i64..5, 0i64..(24 * 4), 1i64..8, 0i64..3), 0..25),
-        // time off: minute-of-week start, length in quarter hours
-        prop::collection::vec((0i64..(5 * 24 * 4), 1i64..16), 0..4),
-        0i64..(3 * 24 * 4), // now, in quarter hours from the Monday
-        0i64..(48 * 4),     // lead time in quarter hours
-        1i64..6,            // service length in quarter hours
-        0i64..3,            // service buffers in quarter hours
-    )
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
-    #[test]
-    fn every_offered_slot_keeps_every_rule((booked, off, now_q, lead_q, len_q, buf_q) in calendar()) {
-        let monday = at(date(2026, 10, 19), 0, 0, NY); // a week before Berlin's change and with New York's soon after
-        let q = 900;
-        let mut service = consultation();
-        service.duration = len_q * q;
-        service.pre_buffer = buf_q * q;
-        service.post_buffer = buf_q * q;
-        let mut ada = staff("ada", weekdays((9, 0), (17, 0), NY));
-        for (d, m, l, p) in &booked {
-            let start = monday + d * 86_400 + m * q;
-            ada.appointments.push(Booked { service_id: "other".into(), start, end: start + l * q, pre_buffer: 0, post_buffer: p * q, attendees: 1 });
-        }
-        for (m, l) in &off {
-            ada.busy.push(Span::new(monday + m * q, monday + (m + l) * q));
-        }
-        let policy = Policy { interval: q, minimum_lead_time: lead_q * q, maximum_advance: 4 * 86_400 };
-        let now = monday + now_q * q;
-        let found = slots(&SlotQuery { policy, service: &service, staff: std::slice::from_ref(&ada), now, from: monday, to: monday + 7 * 86_400 });
-        let windows = working_windows(&ada.week, monday - 86_400, monday + 8 * 86_400);
-        prop_assert!(found.windows(2).all(|w| w[0].start < w[1].start));
-        for s in &found {
-            prop_assert!(s.start >= now + policy.minimum_lead_time, "inside the lead time");
-            prop_assert!(s.start <= now + policy.maximum_advance, "past the maximum advance");
-            prop_assert!(windows.iter().any(|w| w.start <= s.start && s.end <= w.end), "outside the hours");
-            prop_assert!(windows.iter().any(|w| (s.start - w.start) % q == 0 && w.start <= s.start), "off the grid");
-            let blocked = Span::new(s.start - service.pre_buffer, s.end + service.post_buffer);
-            for b in &ada.appointments {
-                prop_assert!(!b.blocked().overlaps(&blocked), "overlaps an appointment or its buffers");
-            }
-            for t in &ada.busy {
-                prop_assert!(!t.overlaps(&blocked), "overlaps time off");
-            }
-        }
-        // A write checks exactly what the picker offers.
-        let offered: std::collections::BTreeSet<i64> = found.iter().map(|s| s.start).collect();
-        let mut t = monday;
-        while t < monday + 5 * 86_400 {
-            prop_assert_eq!(check_slot(policy, &service, std::slice::from_ref(&ada), now, t).is_ok(), offered.contains(&t), "at {}", local(t, NY));
-            t += q;
-        }
-    }
 }

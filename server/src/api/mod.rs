@@ -2,6 +2,7 @@
 //! organizer half behind API tokens. The router and the OpenAPI document come from the same
 //! declarations, so they cannot disagree.
 
+mod appointments;
 pub mod doc;
 pub mod organizer;
 pub mod public;
@@ -23,6 +24,7 @@ fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(doc::ApiDoc::openapi())
         .merge(public::routes())
         .merge(registrations::routes())
+        .merge(appointments::routes())
         .merge(organizer::routes())
 }
 

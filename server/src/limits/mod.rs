@@ -44,6 +44,12 @@ pub const REGISTRATIONS: Limit = Limit {
     hits: 20,
     window: 10 * 60,
 };
+/// Appointment bookings from one address, all businesses together.
+pub const BOOKINGS: Limit = Limit {
+    name: "book",
+    hits: 20,
+    window: 10 * 60,
+};
 /// Emails that resend someone's details or confirmation link, per requesting address.
 pub const RESENDS: Limit = Limit {
     name: "resend",

@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod common;
+mod appointments;
 mod architecture;
 mod authorization;
 mod calendar;

@@ -1,0 +1,335 @@
+//! Booking, finding and cancelling an appointment. A booking is one write transaction: lock the
+//! staff members it could go to, read their calendars again, check the time with the slot
+//! engine, pick the staff member, write.
+
+use super::model::{Business, Service};
+use super::{calendars, ids, store, AppointmentError, Catalog, MARGIN};
+use crate::crypto::Sealer;
+use crate::store::Db;
+use app::booking::{self, Slot, SlotRefusal};
+use app::domain::{EmailAddress, FieldError};
+use serde::{Deserialize, Serialize};
+
+/// The customer of an appointment, as Graph's `bookingCustomerInformation` names them.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// IANA zone the customer sees times in; the business's when left out.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+/// A booking request.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewBooking {
+    #[serde(default)]
+    pub service_id: String,
+    /// A staff member of the customer's choice; anyone available when left out.
+    #[serde(default)]
+    pub staff_id: Option<String>,
+    /// RFC 3339 with an offset, one of the slots offered.
+    #[serde(default)]
+    pub start: String,
+    #[serde(default)]
+    pub customer: Customer,
+    /// Answers to the service's questions.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub answers: Vec<serde_json::Value>,
+}
+
+/// A booked appointment.
+#[derive(Clone, Debug)]
+pub struct Booking {
+    pub id: String,
+    pub status: String,
+    pub start: i64,
+    pub end: i64,
+    pub staff_ids: Vec<String>,
+    pub manage_token: String,
+    pub business_slug: String,
+    pub customer_time_zone: String,
+}
+
+/// Why a booking was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum BookError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The time cannot be booked (any more); `fresh` are that day's slots now.
+    #[error("{refusal}")]
+    Refused { refusal: SlotRefusal, fresh: Vec<Slot> },
+    #[error("this key was used for a different request")]
+    KeyReused,
+    /// Too many bookings from this address; try again after this many seconds.
+    #[error("too many bookings from this address")]
+    Limited(i64),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<AppointmentError> for BookError {
+    fn from(e: AppointmentError) -> Self {
+        match e {
+            AppointmentError::NotFound => BookError::NotFound,
+            AppointmentError::Invalid(errors) => BookError::Invalid(errors),
+            AppointmentError::Db(e) => BookError::Db(e),
+        }
+    }
+}
+
+/// What a request is, for telling a retry from a different request under the same key.
+fn request_hash(input: &NewBooking) -> String {
+    crate::crypto::sha256_hex(&serde_json::to_string(input).unwrap_or_default())
+}
+
+struct Checked<'a> {
+    service: &'a Service,
+    start: i64,
+    name: String,
+    email: String,
+    phone: Option<String>,
+    time_zone: String,
+}
+
+fn check<'a>(catalog: &'a Catalog, input: &NewBooking) -> Result<Checked<'a>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let service = catalog.service(input.service_id.trim());
+    if service.is_none() {
+        errors.push(FieldError::new("serviceId", "This business has no such service."));
+    }
+    let start = match input.start.trim().parse::<jiff::Timestamp>() {
+        Ok(t) => Some(t.as_second()),
+        Err(_) => {
+            errors.push(FieldError::new(
+                "start",
+                "Give the start as a date and time with its offset, such as 2026-12-01T09:00:00-05:00.",
+            ));
+            None
+        }
+    };
+    let name = app::domain::parse_name(&input.customer.name, "name")
+        .map_err(|e| errors.push(FieldError::new("customer.name", e.0)))
+        .ok();
+    let email = EmailAddress::parse(&input.customer.email)
+        .map_err(|e| errors.push(FieldError::new("customer.email", e.0)))
+        .ok();
+    let phone = input.customer.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    if let Some(p) = phone {
+        let ok = p.len() <= 30
+            && p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
+            && p.chars().filter(|c| c.is_ascii_digit()).count() >= 5;
+        if !ok {
+            errors.push(FieldError::new(
+                "customer.phone",
+                "Give a phone number of digits, such as +1 212 555 0100.",
+            ));
+        }
+    }
+    let time_zone = input
+        .customer
+        .time_zone
+        .as_deref()
+        .map(str::trim)
+        .filter(|z| !z.is_empty())
+        .unwrap_or(&catalog.business.time_zone);
+    if let Err(e) = app::tz::parse_zone(time_zone) {
+        errors.push(FieldError::new("customer.timeZone", e.0));
+    }
+    if input.answers.len() > 50 {
+        errors.push(FieldError::new("answers", "Too many answers."));
+    }
+    match (service, start, name, email) {
+        (Some(service), Some(start), Some(name), Some(email)) if errors.is_empty() => Ok(Checked {
+            service,
+            start,
+            name,
+            email: email.as_str().to_string(),
+            phone: phone.map(str::to_string),
+            time_zone: time_zone.to_string(),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Books an appointment at `slug` for `input`. The same `key` with the same request returns
+/// the first booking again; with another request it is refused.
+/// Bookings from `address` are counted (and limited) before anything is checked.
+pub async fn book(
+    db: &Db,
+    sealer: &Sealer,
+    slug: &str,
+    input: &NewBooking,
+    key: Option<&str>,
+    address: Option<&str>,
+) -> Result<(Booking, bool), BookError> {
+    let catalog = Catalog::load(db, slug).await?;
+    let checked = check(&catalog, input).map_err(BookError::Invalid)?;
+    let hash = request_hash(input);
+    if let Some(key) = key {
+        if let Some(found) = replay(db, sealer, &catalog.business, key, &hash).await? {
+            return Ok((found, true));
+        }
+    }
+    let staff = catalog
+        .staff_for(checked.service, input.staff_id.as_deref().map(str::trim).filter(|s| !s.is_empty()))
+        .map_err(|e| BookError::Invalid(vec![e]))?;
+    let rules = checked.service.rules(&catalog.business).map_err(AppointmentError::from)?;
+    let staff_ids = ids(&staff);
+    let mut tx = db.begin_write().await?;
+    if let Some(address) = address {
+        let limit = crate::limits::BOOKINGS;
+        let now = tx.now_ms() / 1000;
+        if let Some(wait) = crate::limits::hit(&mut tx, limit, address, now).await?.exceeded(limit) {
+            tx.commit().await?;
+            return Err(BookError::Limited(wait));
+        }
+    }
+    store::lock_staff(db, &mut tx, &staff_ids).await?;
+    let (from, to) = (checked.start - MARGIN, checked.start + MARGIN);
+    let occupied = store::occupied(&mut *tx.tx, &staff_ids, from, to).await?;
+    let off = store::time_off(&mut *tx.tx, &staff_ids, from, to).await?;
+    let calendars = calendars(&catalog.business, &staff, &occupied, &off)?;
+    let now = tx.now_ms() / 1000;
+    let free = match booking::check_slot(catalog.business.policy, &rules, &calendars, now, checked.start) {
+        Ok(free) => free,
+        Err(refusal) => {
+            drop(tx);
+            return Err(BookError::Refused {
+                refusal,
+                fresh: fresh_slots(db, &catalog, input, checked.start, &checked.time_zone).await?,
+            });
+        }
+    };
+    let free_rules: Vec<&booking::StaffRules> = calendars.iter().filter(|c| free.contains(&c.id)).collect();
+    let zone = app::tz::parse_zone(&catalog.business.time_zone).map_err(AppointmentError::from)?;
+    let day = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| t.to_zoned(zone.clone()).date())
+            .unwrap_or_default()
+    };
+    let chosen = booking::pick_staff(&free_rules, checked.start, day).expect("check_slot found someone free");
+    let token = crate::registrations::new_token(sealer);
+    let id = uuid::Uuid::now_v7().to_string();
+    let staff_ids = vec![chosen.id.clone()];
+    let answers = serde_json::to_string(&input.answers).unwrap_or_else(|_| "[]".into());
+    let written = store::insert_appointment(
+        &mut tx,
+        &store::NewAppointment {
+            id: &id,
+            business_id: &catalog.business.id,
+            service: checked.service,
+            start: checked.start,
+            staff_ids: &staff_ids,
+            customer_name: &checked.name,
+            customer_email: &checked.email,
+            customer_phone: checked.phone.as_deref(),
+            customer_time_zone: &checked.time_zone,
+            answers: &answers,
+            token_hash: &crate::registrations::token_hash(&token.token),
+            token_sealed: &token.sealed,
+            idempotency: key.map(|k| (k, hash.as_str())),
+        },
+    )
+    .await;
+    match written {
+        Ok(()) => tx.commit().await?,
+        // The same key raced in from another request and won: answer as it was answered.
+        Err(e) if key.is_some() && is_unique_violation(&e) => {
+            drop(tx);
+            return match replay(db, sealer, &catalog.business, key.unwrap_or_default(), &hash).await? {
+                Some(found) => Ok((found, true)),
+                None => Err(BookError::Db(e)),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok((
+        Booking {
+            id,
+            status: "booked".into(),
+            start: checked.start,
+            end: checked.start + checked.service.duration,
+            staff_ids,
+            manage_token: token.token,
+            business_slug: catalog.business.slug.clone(),
+            customer_time_zone: checked.time_zone,
+        },
+        false,
+    ))
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+async fn replay(db: &Db, sealer: &Sealer, business: &Business, key: &str, hash: &str) -> Result<Option<Booking>, BookError> {
+    let Some(found) = store::by_idempotency_key(db, &business.id, key).await? else {
+        return Ok(None);
+    };
+    if found.request_hash.as_deref() != Some(hash) {
+        return Err(BookError::KeyReused);
+    }
+    Ok(Some(booking_of(sealer, business, found)?))
+}
+
+fn booking_of(sealer: &Sealer, business: &Business, row: store::AppointmentRow) -> Result<Booking, BookError> {
+    let token = sealer
+        .open(&row.token_sealed)
+        .map_err(|e| BookError::Db(sqlx::Error::Protocol(e.to_string())))?;
+    Ok(Booking {
+        id: row.id,
+        status: row.status,
+        start: row.start,
+        end: row.end,
+        staff_ids: row.staff_ids,
+        manage_token: token,
+        business_slug: business.slug.clone(),
+        customer_time_zone: row.customer_time_zone,
+    })
+}
+
+/// The slots of the refused time's day, in the customer's zone, to choose from instead.
+async fn fresh_slots(db: &Db, catalog: &Catalog, input: &NewBooking, start: i64, time_zone: &str) -> Result<Vec<Slot>, BookError> {
+    let zone = app::tz::parse_zone(time_zone).map_err(AppointmentError::from)?;
+    let day = jiff::Timestamp::from_second(start)
+        .map(|t| t.to_zoned(zone.clone()).date())
+        .unwrap_or_default();
+    let instant = |d: jiff::civil::Date| d.to_zoned(zone.clone()).map(|z| z.timestamp().as_second()).unwrap_or(start);
+    let request = super::SlotRequest {
+        service_id: input.service_id.trim().to_string(),
+        staff_id: input.staff_id.clone().filter(|s| !s.trim().is_empty()),
+        from: instant(day),
+        to: instant(day.tomorrow().unwrap_or(day)),
+        zone: zone.clone(),
+        time_zone: time_zone.to_string(),
+    };
+    Ok(super::slots_in(db, catalog, &request).await?)
+}
+
+/// The appointment behind a manage token.
+pub async fn find(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, BookError> {
+    let row = store::by_token_hash(db, &crate::registrations::token_hash(token))
+        .await?
+        .ok_or(BookError::NotFound)?;
+    let business = store::business_by_id(db, &row.business_id).await?.ok_or(BookError::NotFound)?;
+    booking_of(sealer, &business, row)
+}
+
+/// Cancels the appointment behind a manage token; its time is free again at once.
+pub async fn cancel(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, BookError> {
+    let found = find(db, sealer, token).await?;
+    let mut tx = db.begin_write().await?;
+    store::cancel(&mut tx, &found.id).await?;
+    tx.commit().await?;
+    find(db, sealer, token).await
+}

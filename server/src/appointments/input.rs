@@ -1,0 +1,86 @@
+//! A slot request read from its query: the service, an optional staff member, and a range of
+//! dates in the booker's time zone.
+
+use app::domain::FieldError;
+use jiff::civil::Date;
+
+/// The longest range of dates one request may ask for.
+pub const MAX_RANGE_DAYS: i64 = 62;
+
+/// Which slots are wanted: start times in `[from, to)`, the booker's dates as instants.
+#[derive(Clone, Debug)]
+pub struct SlotRequest {
+    pub service_id: String,
+    pub staff_id: Option<String>,
+    pub from: i64,
+    pub to: i64,
+    pub zone: jiff::tz::TimeZone,
+    pub time_zone: String,
+}
+
+/// Reads a slot request; every field at fault is named.
+pub fn parse_slot_request(
+    service_id: Option<&str>,
+    staff_id: Option<&str>,
+    start: Option<&str>,
+    end: Option<&str>,
+    time_zone: Option<&str>,
+) -> Result<SlotRequest, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let service_id = service_id.map(str::trim).filter(|s| !s.is_empty());
+    if service_id.is_none() {
+        errors.push(FieldError::new("serviceId", "Choose a service."));
+    }
+    let zone_name = time_zone.map(str::trim).filter(|z| !z.is_empty()).unwrap_or("UTC");
+    let zone = match app::tz::parse_zone(zone_name) {
+        Ok(z) => Some(z),
+        Err(e) => {
+            errors.push(FieldError::new("timeZone", e.0));
+            None
+        }
+    };
+    let date = |field: &str, text: Option<&str>, errors: &mut Vec<FieldError>| -> Option<Date> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None => {
+                errors.push(FieldError::new(field, "Give a date such as 2026-12-01."));
+                None
+            }
+            Some(t) => match t.parse::<Date>() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(FieldError::new(field, format!("{t:?} is not a date such as 2026-12-01.")));
+                    None
+                }
+            },
+        }
+    };
+    let (start, end) = (date("start", start, &mut errors), date("end", end, &mut errors));
+    if let (Some(s), Some(e)) = (start, end) {
+        let days = (e - s).get_days() as i64;
+        if e <= s {
+            errors.push(FieldError::new(
+                "end",
+                "The end date must come after the start date (it is not included).",
+            ));
+        } else if days > MAX_RANGE_DAYS {
+            errors.push(FieldError::new("end", format!("Ask for at most {MAX_RANGE_DAYS} days at a time.")));
+        }
+    }
+    match (service_id, start, end, zone) {
+        (Some(service_id), Some(start), Some(end), Some(zone)) if errors.is_empty() => {
+            let instant = |d: Date| d.to_zoned(zone.clone()).map(|z| z.timestamp().as_second());
+            match (instant(start), instant(end)) {
+                (Ok(from), Ok(to)) => Ok(SlotRequest {
+                    service_id: service_id.to_string(),
+                    staff_id: staff_id.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+                    from,
+                    to,
+                    zone,
+                    time_zone: zone_name.to_string(),
+                }),
+                _ => Err(vec![FieldError::new("start", "These dates are out of range.")]),
+            }
+        }
+        _ => Err(errors),
+    }
+}

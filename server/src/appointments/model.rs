@@ -1,0 +1,115 @@
+//! A business, its services and staff as Atrium keeps them, and the Graph-shaped hours they
+//! carry, turned into the slot engine's rules.
+
+use app::booking::{self, Day, Policy, ServiceRules, TimeSlot, Week, WorkHours};
+use app::domain::Invalid;
+use serde::{Deserialize, Serialize};
+
+/// One stretch of working time as Graph writes it (`bookingWorkTimeSlot`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkTimeSlotJson {
+    /// `09:00:00.0000000`
+    pub start_time: String,
+    pub end_time: String,
+}
+
+/// A day's hours as Graph writes them (`bookingWorkHours`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkHoursJson {
+    /// monday … sunday
+    #[schema(value_type = String)]
+    pub day: Day,
+    pub time_slots: Vec<WorkTimeSlotJson>,
+}
+
+/// Graph's hours read in `zone`, every time checked.
+pub fn week(hours: &[WorkHoursJson], zone: &str) -> Result<Week, Invalid> {
+    let zone = app::tz::parse_zone(zone)?;
+    let mut out = Vec::new();
+    for h in hours {
+        let mut time_slots = Vec::new();
+        for s in &h.time_slots {
+            let read =
+                |t: &str| booking::parse_time_of_day(t).ok_or_else(|| Invalid(format!("{t:?} is not a time of day such as 09:00:00")));
+            time_slots.push(TimeSlot {
+                start: read(&s.start_time)?,
+                end: read(&s.end_time)?,
+            });
+        }
+        out.push(WorkHours { day: h.day, time_slots });
+    }
+    Ok(Week { hours: out, zone })
+}
+
+/// A time of day as Graph writes it.
+pub fn graph_time(t: jiff::civil::Time) -> String {
+    t.strftime("%H:%M:%S.0000000").to_string()
+}
+
+#[derive(Clone, Debug)]
+pub struct Business {
+    pub id: String,
+    pub organization_id: String,
+    pub slug: String,
+    pub display_name: String,
+    pub time_zone: String,
+    pub business_hours: Vec<WorkHoursJson>,
+    pub policy: Policy,
+    pub allow_staff_selection: bool,
+    pub is_published: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub id: String,
+    pub business_id: String,
+    pub display_name: String,
+    pub duration: i64,
+    pub pre_buffer: i64,
+    pub post_buffer: i64,
+    pub maximum_attendees: i64,
+    pub is_location_online: bool,
+    pub staff_member_ids: Vec<String>,
+    pub service_hours: Option<Vec<WorkHoursJson>>,
+}
+
+impl Service {
+    /// The engine's rules for this service, its own hours read in the business's zone.
+    pub fn rules(&self, business: &Business) -> Result<ServiceRules, Invalid> {
+        Ok(ServiceRules {
+            id: self.id.clone(),
+            duration: self.duration,
+            pre_buffer: self.pre_buffer,
+            post_buffer: self.post_buffer,
+            maximum_attendees: self.maximum_attendees,
+            hours: match &self.service_hours {
+                Some(h) => Some(week(h, &business.time_zone)?),
+                None => None,
+            },
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Staff {
+    pub id: String,
+    pub business_id: String,
+    pub display_name: String,
+    pub email_address: String,
+    pub time_zone: String,
+    pub use_business_hours: bool,
+    pub working_hours: Vec<WorkHoursJson>,
+}
+
+impl Staff {
+    /// The hours this staff member works: their own in their own zone, or the business's.
+    pub fn week(&self, business: &Business) -> Result<Week, Invalid> {
+        if self.use_business_hours {
+            week(&business.business_hours, &business.time_zone)
+        } else {
+            week(&self.working_hours, &self.time_zone)
+        }
+    }
+}

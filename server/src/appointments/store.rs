@@ -1,0 +1,391 @@
+//! The SQL of appointments: businesses, staff, services, time off, and appointments with the
+//! staff they occupy.
+
+use super::model::{Business, Service, Staff, WorkHoursJson};
+use crate::store::{placeholders, Db, WriteTx};
+use app::booking::{Booked, Policy, Span};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+fn json_error(e: serde_json::Error) -> sqlx::Error {
+    sqlx::Error::Decode(Box::new(e))
+}
+
+fn hours(text: &str) -> Result<Vec<WorkHoursJson>, sqlx::Error> {
+    serde_json::from_str(text).map_err(json_error)
+}
+
+fn business_from(r: &AnyRow) -> Result<Business, sqlx::Error> {
+    Ok(Business {
+        id: r.try_get("id")?,
+        organization_id: r.try_get("organization_id")?,
+        slug: r.try_get("slug")?,
+        display_name: r.try_get("display_name")?,
+        time_zone: r.try_get("time_zone")?,
+        business_hours: hours(&r.try_get::<String, _>("business_hours")?)?,
+        policy: Policy {
+            interval: r.try_get("time_slot_interval")?,
+            minimum_lead_time: r.try_get("minimum_lead_time")?,
+            maximum_advance: r.try_get("maximum_advance")?,
+        },
+        allow_staff_selection: r.try_get::<i64, _>("allow_staff_selection")? != 0,
+        is_published: r.try_get::<i64, _>("is_published")? != 0,
+    })
+}
+
+fn service_from(r: &AnyRow) -> Result<Service, sqlx::Error> {
+    let own: Option<String> = r.try_get("service_hours")?;
+    Ok(Service {
+        id: r.try_get("id")?,
+        business_id: r.try_get("business_id")?,
+        display_name: r.try_get("display_name")?,
+        duration: r.try_get("default_duration")?,
+        pre_buffer: r.try_get("pre_buffer")?,
+        post_buffer: r.try_get("post_buffer")?,
+        maximum_attendees: r.try_get("maximum_attendees")?,
+        is_location_online: r.try_get::<i64, _>("is_location_online")? != 0,
+        staff_member_ids: serde_json::from_str(&r.try_get::<String, _>("staff_member_ids")?).map_err(json_error)?,
+        service_hours: own.as_deref().map(hours).transpose()?,
+    })
+}
+
+fn staff_from(r: &AnyRow) -> Result<Staff, sqlx::Error> {
+    Ok(Staff {
+        id: r.try_get("id")?,
+        business_id: r.try_get("business_id")?,
+        display_name: r.try_get("display_name")?,
+        email_address: r.try_get("email_address")?,
+        time_zone: r.try_get("time_zone")?,
+        use_business_hours: r.try_get::<i64, _>("use_business_hours")? != 0,
+        working_hours: hours(&r.try_get::<String, _>("working_hours")?)?,
+    })
+}
+
+pub async fn insert_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO businesses (id, organization_id, slug, display_name, time_zone, business_hours, time_slot_interval, \
+         minimum_lead_time, maximum_advance, allow_staff_selection, is_published, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&b.id)
+    .bind(&b.organization_id)
+    .bind(&b.slug)
+    .bind(&b.display_name)
+    .bind(&b.time_zone)
+    .bind(serde_json::to_string(&b.business_hours).map_err(json_error)?)
+    .bind(b.policy.interval)
+    .bind(b.policy.minimum_lead_time)
+    .bind(b.policy.maximum_advance)
+    .bind(b.allow_staff_selection as i64)
+    .bind(b.is_published as i64)
+    .bind(tx.now_ms() / 1000)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_staff(tx: &mut WriteTx, s: &Staff) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO booking_staff (id, business_id, display_name, email_address, time_zone, use_business_hours, working_hours, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&s.id)
+    .bind(&s.business_id)
+    .bind(&s.display_name)
+    .bind(&s.email_address)
+    .bind(&s.time_zone)
+    .bind(s.use_business_hours as i64)
+    .bind(serde_json::to_string(&s.working_hours).map_err(json_error)?)
+    .bind(tx.now_ms() / 1000)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO booking_services (id, business_id, display_name, default_duration, pre_buffer, post_buffer, maximum_attendees, \
+         is_location_online, staff_member_ids, service_hours, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&s.id)
+    .bind(&s.business_id)
+    .bind(&s.display_name)
+    .bind(s.duration)
+    .bind(s.pre_buffer)
+    .bind(s.post_buffer)
+    .bind(s.maximum_attendees)
+    .bind(s.is_location_online as i64)
+    .bind(serde_json::to_string(&s.staff_member_ids).map_err(json_error)?)
+    .bind(match &s.service_hours {
+        Some(h) => Some(serde_json::to_string(h).map_err(json_error)?),
+        None => None,
+    })
+    .bind(tx.now_ms() / 1000)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_time_off(tx: &mut WriteTx, staff_id: &str, span: Span) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO booking_time_off (id, staff_id, start_at, end_at) VALUES ($1, $2, $3, $4)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(staff_id)
+        .bind(span.start)
+        .bind(span.end)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn business_by_slug(db: &Db, slug: &str) -> Result<Option<Business>, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM businesses WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(business_from).transpose()
+}
+
+pub async fn business_by_id(db: &Db, id: &str) -> Result<Option<Business>, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM businesses WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.as_ref().map(business_from).transpose()
+}
+
+pub async fn published_businesses(db: &Db) -> Result<Vec<Business>, sqlx::Error> {
+    let rows = sqlx::query("SELECT * FROM businesses WHERE is_published = 1 ORDER BY display_name, id")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(business_from).collect()
+}
+
+pub async fn count_businesses(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM businesses").fetch_one(&db.pool).await
+}
+
+pub async fn services_of(db: &Db, business_id: &str) -> Result<Vec<Service>, sqlx::Error> {
+    let rows = sqlx::query("SELECT * FROM booking_services WHERE business_id = $1 ORDER BY display_name, id")
+        .bind(business_id)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(service_from).collect()
+}
+
+pub async fn staff_of(db: &Db, business_id: &str) -> Result<Vec<Staff>, sqlx::Error> {
+    let rows = sqlx::query("SELECT * FROM booking_staff WHERE business_id = $1 ORDER BY display_name, id")
+        .bind(business_id)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(staff_from).collect()
+}
+
+/// Locks the staff members' rows until the transaction ends (PostgreSQL), in id order so that
+/// two bookings never wait on each other; SQLite's single writer already serializes.
+pub async fn lock_staff(db: &Db, tx: &mut WriteTx, ids: &[String]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut sorted = ids.to_vec();
+    sorted.sort();
+    let sql = format!(
+        "SELECT id FROM booking_staff WHERE id IN ({}) ORDER BY id{}",
+        placeholders(1, sorted.len()),
+        db.for_update()
+    );
+    let mut q = sqlx::query(&sql);
+    for id in &sorted {
+        q = q.bind(id);
+    }
+    q.fetch_all(&mut *tx.tx).await?;
+    Ok(())
+}
+
+/// The appointments (not canceled) that occupy any of `staff` during `[from, to)`, by staff id.
+pub async fn occupied<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    staff: &[String],
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, Booked)>, sqlx::Error> {
+    if staff.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT s.staff_id, a.service_id, a.start_at, a.end_at, a.pre_buffer, a.post_buffer FROM appointment_staff s \
+         JOIN appointments a ON a.id = s.appointment_id \
+         WHERE a.status <> 'canceled' AND s.end_at > $1 AND s.start_at < $2 AND s.staff_id IN ({})",
+        placeholders(3, staff.len())
+    );
+    let mut q = sqlx::query(&sql).bind(from).bind(to);
+    for id in staff {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(exec).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("staff_id")?,
+                Booked {
+                    service_id: r.try_get("service_id")?,
+                    start: r.try_get("start_at")?,
+                    end: r.try_get("end_at")?,
+                    pre_buffer: r.try_get("pre_buffer")?,
+                    post_buffer: r.try_get("post_buffer")?,
+                    attendees: 1,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Time off of any of `staff` touching `[from, to)`, by staff id.
+pub async fn time_off<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    staff: &[String],
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, Span)>, sqlx::Error> {
+    if staff.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT staff_id, start_at, end_at FROM booking_time_off WHERE end_at > $1 AND start_at < $2 AND staff_id IN ({})",
+        placeholders(3, staff.len())
+    );
+    let mut q = sqlx::query(&sql).bind(from).bind(to);
+    for id in staff {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(exec).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("staff_id")?, Span::new(r.try_get("start_at")?, r.try_get("end_at")?))))
+        .collect()
+}
+
+/// A new appointment, as written.
+pub struct NewAppointment<'a> {
+    pub id: &'a str,
+    pub business_id: &'a str,
+    pub service: &'a Service,
+    pub start: i64,
+    pub staff_ids: &'a [String],
+    pub customer_name: &'a str,
+    pub customer_email: &'a str,
+    pub customer_phone: Option<&'a str>,
+    pub customer_time_zone: &'a str,
+    pub answers: &'a str,
+    pub token_hash: &'a str,
+    pub token_sealed: &'a str,
+    pub idempotency: Option<(&'a str, &'a str)>,
+}
+
+pub async fn insert_appointment(tx: &mut WriteTx, a: &NewAppointment<'_>) -> Result<(), sqlx::Error> {
+    let now = tx.now_ms() / 1000;
+    let end = a.start + a.service.duration;
+    sqlx::query(
+        "INSERT INTO appointments (id, business_id, service_id, start_at, end_at, pre_buffer, post_buffer, status, customer_name, \
+         customer_email, customer_phone, customer_time_zone, answers, manage_token_hash, manage_token_sealed, idempotency_key, \
+         request_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'booked', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+    )
+    .bind(a.id)
+    .bind(a.business_id)
+    .bind(&a.service.id)
+    .bind(a.start)
+    .bind(end)
+    .bind(a.service.pre_buffer)
+    .bind(a.service.post_buffer)
+    .bind(a.customer_name)
+    .bind(a.customer_email)
+    .bind(a.customer_phone)
+    .bind(a.customer_time_zone)
+    .bind(a.answers)
+    .bind(a.token_hash)
+    .bind(a.token_sealed)
+    .bind(a.idempotency.map(|(k, _)| k))
+    .bind(a.idempotency.map(|(_, h)| h))
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?;
+    for staff in a.staff_ids {
+        sqlx::query("INSERT INTO appointment_staff (appointment_id, staff_id, start_at, end_at) VALUES ($1, $2, $3, $4)")
+            .bind(a.id)
+            .bind(staff)
+            .bind(a.start - a.service.pre_buffer)
+            .bind(end + a.service.post_buffer)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An appointment as its manage link and the API show it.
+#[derive(Clone, Debug)]
+pub struct AppointmentRow {
+    pub id: String,
+    pub business_id: String,
+    pub service_id: String,
+    pub start: i64,
+    pub end: i64,
+    pub status: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_time_zone: String,
+    pub token_sealed: String,
+    pub request_hash: Option<String>,
+    pub staff_ids: Vec<String>,
+}
+
+async fn appointment_where<'e, E: Executor<'e, Database = Any> + Copy>(
+    exec: E,
+    condition: &str,
+    a: &str,
+    b: Option<&str>,
+) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    let sql = format!("SELECT * FROM appointments WHERE {condition}");
+    let mut q = sqlx::query(&sql).bind(a);
+    if let Some(b) = b {
+        q = q.bind(b);
+    }
+    let Some(r) = q.fetch_optional(exec).await? else {
+        return Ok(None);
+    };
+    let id: String = r.try_get("id")?;
+    let staff_ids: Vec<String> = sqlx::query_scalar("SELECT staff_id FROM appointment_staff WHERE appointment_id = $1 ORDER BY staff_id")
+        .bind(&id)
+        .fetch_all(exec)
+        .await?;
+    Ok(Some(AppointmentRow {
+        id,
+        business_id: r.try_get("business_id")?,
+        service_id: r.try_get("service_id")?,
+        start: r.try_get("start_at")?,
+        end: r.try_get("end_at")?,
+        status: r.try_get("status")?,
+        customer_name: r.try_get("customer_name")?,
+        customer_email: r.try_get("customer_email")?,
+        customer_time_zone: r.try_get("customer_time_zone")?,
+        token_sealed: r.try_get("manage_token_sealed")?,
+        request_hash: r.try_get("request_hash")?,
+        staff_ids,
+    }))
+}
+
+pub async fn by_token_hash(db: &Db, hash: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    appointment_where(&db.pool, "manage_token_hash = $1", hash, None).await
+}
+
+pub async fn by_idempotency_key(db: &Db, business_id: &str, key: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    appointment_where(&db.pool, "business_id = $1 AND idempotency_key = $2", business_id, Some(key)).await
+}
+
+pub async fn cancel(tx: &mut WriteTx, id: &str) -> Result<bool, sqlx::Error> {
+    let now = tx.now_ms() / 1000;
+    let done = sqlx::query("UPDATE appointments SET status = 'canceled', updated_at = $2 WHERE id = $1 AND status <> 'canceled'")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
