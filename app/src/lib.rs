@@ -7,6 +7,8 @@ pub mod rpc;
 pub mod views;
 
 #[cfg(feature = "ssr")]
+pub mod book;
+#[cfg(feature = "ssr")]
 pub mod booking;
 #[cfg(feature = "ssr")]
 pub mod dashboard;

@@ -21,11 +21,12 @@ pub(super) fn local(t: i64, z: &str) -> String {
         .to_string()
 }
 
-pub(super) fn weekdays(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
+/// Working hours `from`–`to` on `days`, in zone `z`.
+fn week(days: &[Day], from: (i8, i8), to: (i8, i8), z: &str) -> Week {
     Week {
-        hours: [Day::Monday, Day::Tuesday, Day::Wednesday, Day::Thursday, Day::Friday]
-            .into_iter()
-            .map(|day| WorkHours {
+        hours: days
+            .iter()
+            .map(|&day| WorkHours {
                 day,
                 time_slots: vec![TimeSlot {
                     start: time(from.0, from.1, 0, 0),
@@ -37,20 +38,12 @@ pub(super) fn weekdays(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
     }
 }
 
+pub(super) fn weekdays(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
+    week(&Day::ALL[..5], from, to, z)
+}
+
 pub(super) fn every_day(from: (i8, i8), to: (i8, i8), z: &str) -> Week {
-    Week {
-        hours: Day::ALL
-            .into_iter()
-            .map(|day| WorkHours {
-                day,
-                time_slots: vec![TimeSlot {
-                    start: time(from.0, from.1, 0, 0),
-                    end: time(to.0, to.1, 0, 0),
-                }],
-            })
-            .collect(),
-        zone: zone(z),
-    }
+    week(&Day::ALL, from, to, z)
 }
 
 pub(super) fn consultation() -> ServiceRules {

@@ -263,10 +263,7 @@ fn appointment_json(state: &AppState, b: &Booking, with_token: bool) -> Appointm
         end: in_zone(b.end, &zone),
         staff_ids: b.staff_ids.clone(),
         manage_token: with_token.then(|| b.manage_token.clone()),
-        manage_url: format!(
-            "{}/book/{}/appointments/{}",
-            state.config.public_url, b.business_slug, b.manage_token
-        ),
+        manage_url: format!("{}/appointments/{}", state.config.public_url, b.manage_token),
     }
 }
 

@@ -49,6 +49,7 @@ pub struct NewBooking {
 #[derive(Clone, Debug)]
 pub struct Booking {
     pub id: String,
+    pub service_id: String,
     pub status: String,
     pub start: i64,
     pub end: i64,
@@ -256,6 +257,7 @@ pub async fn book(
     Ok((
         Booking {
             id,
+            service_id: checked.service.id.clone(),
             status: "booked".into(),
             start: checked.start,
             end: checked.start + checked.service.duration,
@@ -288,6 +290,7 @@ fn booking_of(sealer: &Sealer, business: &Business, row: store::AppointmentRow) 
         .map_err(|e| BookError::Db(sqlx::Error::Protocol(e.to_string())))?;
     Ok(Booking {
         id: row.id,
+        service_id: row.service_id,
         status: row.status,
         start: row.start,
         end: row.end,

@@ -10,7 +10,7 @@ mod input;
 pub mod model;
 pub mod store;
 
-pub use book::{book, cancel, find, BookError, Booking, NewBooking};
+pub use book::{book, cancel, find, BookError, Booking, Customer, NewBooking};
 pub use input::{parse_slot_request, SlotRequest};
 
 use crate::store::Db;

@@ -54,7 +54,13 @@ pub fn is_cross_site(headers: &HeaderMap) -> bool {
 }
 
 /// Paths whose next segment is a secret (a manage link or an invitation).
-const SECRET_PATHS: [&str; 3] = ["/r/", "/invite/", "/api/v1/registrations/"];
+const SECRET_PATHS: [&str; 5] = [
+    "/r/",
+    "/invite/",
+    "/api/v1/registrations/",
+    "/appointments/",
+    "/api/v1/appointments/",
+];
 
 /// The path with secret segments replaced by `…`, for logs.
 pub fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
@@ -142,6 +148,8 @@ mod tests {
         assert_eq!(redact_path("/r/AbCdEf123"), "/r/…");
         assert_eq!(redact_path("/invite/s3cr3t"), "/invite/…");
         assert_eq!(redact_path("/api/v1/registrations/tok/cancel"), "/api/v1/registrations/…/cancel");
+        assert_eq!(redact_path("/appointments/tok/cancel"), "/appointments/…/cancel");
+        assert_eq!(redact_path("/api/v1/appointments/tok"), "/api/v1/appointments/…");
         assert_eq!(redact_path("/events/launch"), "/events/launch");
     }
 

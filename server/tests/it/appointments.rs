@@ -338,3 +338,73 @@ both_backends!(a_retry_replays_its_booking_and_a_cancel_frees_the_time, |backend
         404
     );
 });
+
+both_backends!(a_customer_books_and_cancels_on_the_pages_without_javascript, |backend| async move {
+    use crate::html::Page;
+    let app = TestApp::spawn(backend).await;
+    let shop = shop(&app).await;
+    let monday = next_monday(&app);
+    let home = Page::parse(&app.page(&format!("/book/{}", shop.slug), None).await);
+    assert_eq!(
+        home.link("Consultation").as_deref(),
+        Some(format!("?service={}", shop.one_to_one).as_str())
+    );
+    let day = format!("/book/{}?service={}&date={monday}&tz=America/New_York", shop.slug, shop.one_to_one);
+    let page = Page::parse(&app.page(&day, None).await);
+    assert!(
+        page.field("09:00").is_some() && page.field("16:30").is_some(),
+        "the day's times as choices"
+    );
+    assert!(page.field("17:00").is_none(), "none that would end after the hours");
+    assert_eq!(page.selected("With").as_deref(), Some(""), "anyone available");
+    let post = |start: String, email: &'static str| {
+        let form = serde_urlencoded::to_string([
+            ("service", shop.one_to_one.as_str()),
+            ("staff", shop.ada.as_str()),
+            ("start", start.as_str()),
+            ("tz", "America/New_York"),
+            ("name", "Grace Hopper"),
+            ("email", email),
+            ("phone", ""),
+        ])
+        .unwrap();
+        app.client
+            .post(app.url(&format!("/book/{}", shop.slug)))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", next_address())
+            .body(form)
+            .send()
+    };
+    let bad = post(at(monday, 9, 0), "not an address").await.unwrap();
+    assert_eq!(bad.status(), 422);
+    let email = Page::parse(&bad.text().await.unwrap()).field("Email").unwrap();
+    assert!(email.invalid && email.value == "not an address", "kept and marked: {email:?}");
+    let done = post(at(monday, 9, 0), "grace@example.com").await.unwrap();
+    assert_eq!(done.status(), 303);
+    let location = done.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/appointments/"));
+    let mine = Page::parse(&app.page(&location, None).await);
+    assert!(mine.announcements().contains("You're booked"));
+    assert!(mine.text().contains("Ada"), "with whom");
+    assert!(mine.has_button("Cancel this appointment"));
+    // The same time again: refused on the page, with the day's other times.
+    let taken = post(at(monday, 9, 0), "someone@example.com").await.unwrap();
+    assert_eq!(taken.status(), 409);
+    let taken = Page::parse(&taken.text().await.unwrap());
+    assert_eq!(taken.announcements(), "This time was just taken. Please choose another one.");
+    assert!(taken.field("09:00").is_none() && taken.field("09:30").is_some());
+    let token = location.trim_start_matches("/appointments/").split('?').next().unwrap().to_string();
+    let canceled = app
+        .client
+        .post(app.url(&format!("/appointments/{token}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(canceled.status(), 303);
+    let after = Page::parse(&app.page(&format!("/appointments/{token}"), None).await);
+    assert!(after.text().contains("Canceled") && !after.has_button("Cancel this appointment"));
+    assert_eq!(
+        app.client.get(app.url("/appointments/not-a-token")).send().await.unwrap().status(),
+        404
+    );
+});

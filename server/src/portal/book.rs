@@ -1,0 +1,346 @@
+//! The booking pages: `/book/{business}` (service, staff, day, time, details, all as plain
+//! links and forms) and an appointment's private page `/appointments/{token}`.
+
+use super::{html, problem_page, server_error};
+use crate::appointments::{self, BookError, Booking, Catalog, NewBooking};
+use crate::http::client_addr::ClientAddr;
+use crate::AppState;
+use app::book::{AppointmentPage, AppointmentView, BookingForm, BookingPage, BookingView, Choice};
+use app::domain::FieldError;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::tz::TimeZone;
+use leptos::prelude::*;
+use serde::Deserialize;
+
+/// The page's choices, from its address.
+#[derive(Deserialize, Default)]
+pub(super) struct Picked {
+    service: Option<String>,
+    staff: Option<String>,
+    date: Option<String>,
+    tz: Option<String>,
+}
+
+fn minutes(seconds: i64) -> String {
+    match seconds / 60 {
+        m if m % 60 == 0 && m >= 60 => format!("{} hour{}", m / 60, if m == 60 { "" } else { "s" }),
+        m => format!("{m} minutes"),
+    }
+}
+
+fn not_found(state: &AppState) -> Response {
+    problem_page(
+        state,
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no business taking bookings at this address.",
+    )
+}
+
+/// The page for `picked`, with what the customer typed, errors and a notice.
+async fn render(
+    state: &AppState,
+    catalog: &Catalog,
+    picked: &Picked,
+    form: BookingForm,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let business = &catalog.business;
+    let zone_name = picked
+        .tz
+        .as_deref()
+        .filter(|z| app::tz::parse_zone(z).is_ok())
+        .unwrap_or(&business.time_zone)
+        .to_string();
+    let zone = app::tz::parse_zone(&zone_name).unwrap_or(TimeZone::UTC);
+    let service = picked.service.as_deref().and_then(|id| catalog.service(id));
+    let today = jiff::Timestamp::from_second(state.db.now())
+        .map(|t| t.to_zoned(zone.clone()).date())
+        .unwrap_or_default();
+    let date = picked
+        .date
+        .as_deref()
+        .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+        .unwrap_or(today);
+    let staff_choice = picked.staff.clone().filter(|s| !s.is_empty());
+    let mut notice = notice;
+    let mut slots = Vec::new();
+    if let Some(service) = service {
+        let request = appointments::SlotRequest {
+            service_id: service.id.clone(),
+            staff_id: staff_choice.clone(),
+            from: date.to_zoned(zone.clone()).map(|z| z.timestamp().as_second()).unwrap_or_default(),
+            to: date
+                .tomorrow()
+                .unwrap_or(date)
+                .to_zoned(zone.clone())
+                .map(|z| z.timestamp().as_second())
+                .unwrap_or_default(),
+            zone: zone.clone(),
+            time_zone: zone_name.clone(),
+        };
+        match appointments::slots_in(&state.db, catalog, &request).await {
+            Ok(found) => slots = found,
+            Err(appointments::AppointmentError::Invalid(e)) => notice = e.first().map(|e| e.message.clone()),
+            Err(e) => return server_error(state, &e),
+        }
+        if slots.is_empty() && notice.is_none() {
+            notice = Some("No times are free on this day. Please choose another day.".into());
+        }
+    }
+    let label = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| t.to_zoned(zone.clone()).strftime("%H:%M").to_string())
+            .unwrap_or_default()
+    };
+    let value = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| t.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+            .unwrap_or_default()
+    };
+    let view = BookingView {
+        business: business.display_name.clone(),
+        action: format!("/book/{}", business.slug),
+        services: catalog
+            .services
+            .iter()
+            .map(|s| {
+                (
+                    Choice {
+                        value: s.id.clone(),
+                        label: s.display_name.clone(),
+                        chosen: service.is_some_and(|c| c.id == s.id),
+                    },
+                    minutes(s.duration),
+                )
+            })
+            .collect(),
+        service: service.map(|s| s.id.clone()),
+        staff: (business.allow_staff_selection).then(|| {
+            let giving = service.map(|s| s.staff_member_ids.clone()).unwrap_or_default();
+            let mut choices = vec![Choice {
+                value: String::new(),
+                label: "Anyone available".into(),
+                chosen: staff_choice.is_none(),
+            }];
+            choices.extend(catalog.staff.iter().filter(|s| giving.contains(&s.id)).map(|s| Choice {
+                value: s.id.clone(),
+                label: s.display_name.clone(),
+                chosen: staff_choice.as_deref() == Some(s.id.as_str()),
+            }));
+            choices
+        }),
+        zones: app::tz::zone_names()
+            .iter()
+            .map(|z| Choice {
+                value: z.clone(),
+                label: z.replace('_', " "),
+                chosen: *z == zone_name,
+            })
+            .collect(),
+        date: date.to_string(),
+        slots: slots
+            .iter()
+            .map(|s| Choice {
+                value: value(s.start),
+                label: label(s.start),
+                chosen: false,
+            })
+            .collect(),
+        notice,
+        form,
+        errors,
+    };
+    let title = format!("Book with {}", business.display_name);
+    let mut response = html(state, status, &title, false, false, view! { <BookingPage page=view /> });
+    // Free times change by the minute.
+    response
+        .headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
+}
+
+pub(super) async fn booking_page(State(state): State<AppState>, Path(slug): Path<String>, Query(picked): Query<Picked>) -> Response {
+    match Catalog::load(&state.db, &slug).await {
+        Ok(catalog) => render(&state, &catalog, &picked, BookingForm::default(), Vec::new(), None, StatusCode::OK).await,
+        Err(appointments::AppointmentError::NotFound) => not_found(&state),
+        Err(e) => server_error(&state, &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Posted {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    staff: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    tz: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+}
+
+pub(super) async fn book_form(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    Path(slug): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(posted) = serde_urlencoded::from_bytes::<Posted>(&body) else {
+        return problem_page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "We couldn't read that form",
+            "Please go back and try again.",
+        );
+    };
+    let catalog = match Catalog::load(&state.db, &slug).await {
+        Ok(c) => c,
+        Err(appointments::AppointmentError::NotFound) => return not_found(&state),
+        Err(e) => return server_error(&state, &e),
+    };
+    let input = NewBooking {
+        service_id: posted.service.clone(),
+        staff_id: Some(posted.staff.clone()).filter(|s| !s.is_empty()),
+        start: posted.start.clone(),
+        customer: appointments::Customer {
+            name: posted.name.clone(),
+            email: posted.email.clone(),
+            phone: Some(posted.phone.clone()).filter(|p| !p.trim().is_empty()),
+            time_zone: Some(posted.tz.clone()).filter(|z| !z.is_empty()),
+        },
+        answers: Vec::new(),
+    };
+    let picked = Picked {
+        service: Some(posted.service.clone()),
+        staff: Some(posted.staff.clone()),
+        date: posted.start.get(..10).map(str::to_string),
+        tz: Some(posted.tz.clone()),
+    };
+    let form = BookingForm {
+        name: posted.name,
+        email: posted.email,
+        phone: posted.phone,
+    };
+    let address = client.to_string();
+    match appointments::book(&state.db, &state.sealer, &slug, &input, None, Some(&address)).await {
+        Ok((booking, _)) => Redirect::to(&format!("/appointments/{}?booked=1", booking.manage_token)).into_response(),
+        Err(BookError::Invalid(errors)) => render(&state, &catalog, &picked, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(BookError::Refused { refusal, .. }) => {
+            render(
+                &state,
+                &catalog,
+                &picked,
+                form,
+                Vec::new(),
+                Some(refusal.to_string()),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(BookError::Limited(wait)) => problem_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many bookings",
+            &super::limited_message(wait),
+        ),
+        Err(BookError::NotFound) => not_found(&state),
+        Err(e) => server_error(&state, &e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Said {
+    booked: Option<String>,
+    canceled: Option<String>,
+}
+
+fn appointment_view(catalog_name: &str, service: &str, with: &str, booking: &Booking, token: &str, said: &Said) -> AppointmentView {
+    let zone = app::tz::parse_zone(&booking.customer_time_zone).unwrap_or(TimeZone::UTC);
+    AppointmentView {
+        business: catalog_name.to_string(),
+        service: service.to_string(),
+        when: format!(
+            "{} ({})",
+            app::tz::format_range(booking.start, booking.end, &zone),
+            booking.customer_time_zone
+        ),
+        with: with.to_string(),
+        canceled: booking.status == "canceled",
+        cancel_action: format!("/appointments/{token}/cancel"),
+        book_again: format!("/book/{}", booking.business_slug),
+        notice: if said.canceled.is_some() {
+            Some("Your appointment is canceled.".into())
+        } else if said.booked.is_some() {
+            Some("You're booked. Keep this page's address to change or cancel your appointment.".into())
+        } else {
+            None
+        },
+    }
+}
+
+pub(super) async fn appointment_page(State(state): State<AppState>, Path(token): Path<String>, Query(said): Query<Said>) -> Response {
+    let booking = match appointments::find(&state.db, &state.sealer, &token).await {
+        Ok(b) => b,
+        Err(BookError::NotFound) => {
+            return problem_page(
+                &state,
+                StatusCode::NOT_FOUND,
+                "Appointment not found",
+                "This link does not lead to an appointment. Check the link in your email.",
+            )
+        }
+        Err(e) => return server_error(&state, &e),
+    };
+    let Ok(catalog) = Catalog::load(&state.db, &booking.business_slug).await else {
+        return problem_page(
+            &state,
+            StatusCode::NOT_FOUND,
+            "Appointment not found",
+            "This business no longer takes bookings here.",
+        );
+    };
+    let service = catalog
+        .service(&booking.service_id)
+        .map(|s| s.display_name.clone())
+        .unwrap_or_default();
+    let with = catalog
+        .staff
+        .iter()
+        .filter(|s| booking.staff_ids.contains(&s.id))
+        .map(|s| s.display_name.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let view = appointment_view(&catalog.business.display_name, &service, &with, &booking, &token, &said);
+    html(
+        &state,
+        StatusCode::OK,
+        "Your appointment",
+        false,
+        true,
+        view! { <AppointmentPage page=view /> },
+    )
+}
+
+pub(super) async fn cancel_appointment_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match appointments::cancel(&state.db, &state.sealer, &token).await {
+        Ok(_) => Redirect::to(&format!("/appointments/{token}?canceled=1")).into_response(),
+        Err(BookError::NotFound) => problem_page(
+            &state,
+            StatusCode::NOT_FOUND,
+            "Appointment not found",
+            "This link does not lead to an appointment.",
+        ),
+        Err(e) => server_error(&state, &e),
+    }
+}
