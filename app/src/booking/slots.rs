@@ -12,7 +12,6 @@
 
 use super::hours::{intersect, merge, working_windows};
 use super::model::{Booked, Policy, ServiceRules, Span, StaffRules};
-use std::collections::BTreeMap;
 
 /// What the engine is asked: one service, the staff members who may give it, and the range of
 /// start times `[from, to)` (the booker's dates, as instants).
@@ -25,12 +24,20 @@ pub struct SlotQuery<'a> {
     pub to: i64,
 }
 
-/// A bookable start time, and the staff members free then (by id, in the query's order).
+/// A bookable start time, and the staff members free then: their places in the query's staff,
+/// in order (no strings are copied for the thousands of slots of a month).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Slot {
     pub start: i64,
     pub end: i64,
-    pub staff_ids: Vec<String>,
+    pub staff: Vec<u32>,
+}
+
+impl Slot {
+    /// The ids of the staff members free at this time.
+    pub fn staff_ids<'a>(&self, staff: &'a [StaffRules]) -> Vec<&'a str> {
+        self.staff.iter().map(|&i| staff[i as usize].id.as_str()).collect()
+    }
 }
 
 /// Why a start time cannot be booked.
@@ -48,7 +55,6 @@ pub enum SlotRefusal {
 
 /// One staff member's calendar, prepared for many questions.
 struct Calendar<'a> {
-    staff: &'a StaffRules,
     /// Blocked time that no appointment may touch, merged.
     busy: Vec<Span>,
     /// Appointments of this group service, which may be joined at their start while seats last.
@@ -57,14 +63,22 @@ struct Calendar<'a> {
     windows: Vec<Span>,
 }
 
+/// Working time that could hold an appointment of `service` starting in `[from, to)`.
+fn windows_for(week: &super::model::Week, service: &ServiceRules, from: i64, to: i64) -> Vec<Span> {
+    let (wide_from, wide_to) = (from - 86_400, to + service.duration + 86_400);
+    let windows = working_windows(week, wide_from, wide_to);
+    match &service.hours {
+        Some(own) => intersect(&windows, &working_windows(own, wide_from, wide_to)),
+        None => windows,
+    }
+}
+
 impl<'a> Calendar<'a> {
     fn new(staff: &'a StaffRules, service: &ServiceRules, from: i64, to: i64) -> Self {
-        // Working time that could hold an appointment starting in [from, to).
-        let (wide_from, wide_to) = (from - 86_400, to + service.duration + 86_400);
-        let mut windows = working_windows(&staff.week, wide_from, wide_to);
-        if let Some(own) = &service.hours {
-            windows = intersect(&windows, &working_windows(own, wide_from, wide_to));
-        }
+        Self::with_windows(staff, service, windows_for(&staff.week, service, from, to))
+    }
+
+    fn with_windows(staff: &'a StaffRules, service: &ServiceRules, windows: Vec<Span>) -> Self {
         let is_group = service.maximum_attendees > 1;
         let mut groups = Vec::new();
         let mut busy: Vec<Span> = staff.busy.clone();
@@ -77,7 +91,6 @@ impl<'a> Calendar<'a> {
         }
         groups.sort_by_key(|b| b.start);
         Calendar {
-            staff,
             busy: merge(busy),
             groups,
             windows,
@@ -133,23 +146,41 @@ pub fn slots(q: &SlotQuery) -> Vec<Slot> {
     if from >= to || q.service.duration <= 0 {
         return Vec::new();
     }
-    let mut found: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for staff in q.staff {
-        let calendar = Calendar::new(staff, q.service, from, to);
-        for start in calendar.grid(q.service, interval, from, to) {
-            if calendar.free(q.service, start) {
-                found.entry(start).or_default().push(calendar.staff.id.clone());
+    // Staff on the same hours (most use the business's) share one reading of them: turning
+    // hours into instants is the costly part.
+    let mut weeks: Vec<(&super::model::Week, Vec<Span>)> = Vec::new();
+    let mut free: Vec<(i64, u32)> = Vec::new();
+    for (index, staff) in q.staff.iter().enumerate() {
+        let windows = match weeks.iter().find(|(w, _)| w.zone == staff.week.zone && w.hours == staff.week.hours) {
+            Some((_, windows)) => windows.clone(),
+            None => {
+                let windows = windows_for(&staff.week, q.service, from, to);
+                weeks.push((&staff.week, windows.clone()));
+                windows
             }
+        };
+        let calendar = Calendar::with_windows(staff, q.service, windows);
+        free.extend(
+            calendar
+                .grid(q.service, interval, from, to)
+                .filter(|start| calendar.free(q.service, *start))
+                .map(|start| (start, index as u32)),
+        );
+    }
+    // In time order, and for each time the staff in the query's order.
+    free.sort_unstable();
+    let mut out: Vec<Slot> = Vec::new();
+    for (start, index) in free {
+        match out.last_mut() {
+            Some(last) if last.start == start => last.staff.push(index),
+            _ => out.push(Slot {
+                start,
+                end: start + q.service.duration,
+                staff: vec![index],
+            }),
         }
     }
-    found
-        .into_iter()
-        .map(|(start, staff_ids)| Slot {
-            start,
-            end: start + q.service.duration,
-            staff_ids,
-        })
-        .collect()
+    out
 }
 
 /// Checks one start time before it is written: the staff members free then, or why none is.

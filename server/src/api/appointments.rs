@@ -4,11 +4,12 @@
 use super::doc::{Internal, Malformed, NotFound, TooManyRequests, UnsupportedMediaType};
 use super::{parse_json, too_many};
 use crate::appointments::model::{Business, WorkHoursJson};
+use crate::appointments::FreeSlot;
 use crate::appointments::{self, AppointmentError, BookError, Booking, Catalog, NewBooking};
 use crate::http::client_addr::ClientAddr;
 use crate::http::problem::Problem;
 use crate::AppState;
-use app::booking::{format_duration, Slot};
+use app::booking::format_duration;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -198,7 +199,7 @@ pub struct SlotList {
     value: Vec<SlotJson>,
 }
 
-fn slot_json(slots: &[Slot], zone: &jiff::tz::TimeZone) -> Vec<SlotJson> {
+fn slot_json(slots: &[FreeSlot], zone: &jiff::tz::TimeZone) -> Vec<SlotJson> {
     slots
         .iter()
         .map(|s| SlotJson {

@@ -6,7 +6,7 @@ use super::model::{Business, Service};
 use super::{calendars, ids, store, AppointmentError, Catalog, MARGIN};
 use crate::crypto::Sealer;
 use crate::store::Db;
-use app::booking::{self, Slot, SlotRefusal};
+use app::booking::{self, SlotRefusal};
 use app::domain::{EmailAddress, FieldError};
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +68,7 @@ pub enum BookError {
     Invalid(Vec<FieldError>),
     /// The time cannot be booked (any more); `fresh` are that day's slots now.
     #[error("{refusal}")]
-    Refused { refusal: SlotRefusal, fresh: Vec<Slot> },
+    Refused { refusal: SlotRefusal, fresh: Vec<super::FreeSlot> },
     #[error("this key was used for a different request")]
     KeyReused,
     /// Too many bookings from this address; try again after this many seconds.
@@ -302,7 +302,13 @@ fn booking_of(sealer: &Sealer, business: &Business, row: store::AppointmentRow) 
 }
 
 /// The slots of the refused time's day, in the customer's zone, to choose from instead.
-async fn fresh_slots(db: &Db, catalog: &Catalog, input: &NewBooking, start: i64, time_zone: &str) -> Result<Vec<Slot>, BookError> {
+async fn fresh_slots(
+    db: &Db,
+    catalog: &Catalog,
+    input: &NewBooking,
+    start: i64,
+    time_zone: &str,
+) -> Result<Vec<super::FreeSlot>, BookError> {
     let zone = app::tz::parse_zone(time_zone).map_err(AppointmentError::from)?;
     let day = jiff::Timestamp::from_second(start)
         .map(|t| t.to_zoned(zone.clone()).date())

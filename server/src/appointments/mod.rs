@@ -14,9 +14,17 @@ pub use book::{book, cancel, find, BookError, Booking, Customer, NewBooking};
 pub use input::{parse_slot_request, SlotRequest};
 
 use crate::store::Db;
-use app::booking::{self, Slot, StaffRules};
+use app::booking::{self, StaffRules};
 use app::domain::{FieldError, Invalid};
 use model::{Business, Service, Staff};
+
+/// A bookable time and the ids of the staff members free then.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FreeSlot {
+    pub start: i64,
+    pub end: i64,
+    pub staff_ids: Vec<String>,
+}
 
 /// A business with its services and staff, read once for a request.
 pub struct Catalog {
@@ -108,13 +116,13 @@ fn ids(staff: &[&Staff]) -> Vec<String> {
 }
 
 /// The bookable slots a request asks for.
-pub async fn slots(db: &Db, slug: &str, request: &SlotRequest) -> Result<Vec<Slot>, AppointmentError> {
+pub async fn slots(db: &Db, slug: &str, request: &SlotRequest) -> Result<Vec<FreeSlot>, AppointmentError> {
     let catalog = Catalog::load(db, slug).await?;
     slots_in(db, &catalog, request).await
 }
 
 /// [`slots`] for a catalog already read.
-pub async fn slots_in(db: &Db, catalog: &Catalog, request: &SlotRequest) -> Result<Vec<Slot>, AppointmentError> {
+pub async fn slots_in(db: &Db, catalog: &Catalog, request: &SlotRequest) -> Result<Vec<FreeSlot>, AppointmentError> {
     let service = catalog
         .service(&request.service_id)
         .ok_or_else(|| AppointmentError::Invalid(vec![FieldError::new("serviceId", "This business has no such service.")]))?;
@@ -127,12 +135,20 @@ pub async fn slots_in(db: &Db, catalog: &Catalog, request: &SlotRequest) -> Resu
     let off = store::time_off(&db.pool, &ids, from, to).await?;
     let calendars = calendars(&catalog.business, &staff, &occupied, &off)?;
     let rules = service.rules(&catalog.business)?;
-    Ok(booking::slots(&booking::SlotQuery {
+    let found = booking::slots(&booking::SlotQuery {
         policy: catalog.business.policy,
         service: &rules,
         staff: &calendars,
         now: db.now(),
         from: request.from,
         to: request.to,
-    }))
+    });
+    Ok(found
+        .into_iter()
+        .map(|s| FreeSlot {
+            start: s.start,
+            end: s.end,
+            staff_ids: s.staff_ids(&calendars).into_iter().map(str::to_string).collect(),
+        })
+        .collect())
 }
