@@ -4,7 +4,7 @@ import AxeBuilder from "@axe-core/playwright";
 // Every public page passes axe's WCAG 2.1 A/AA rules. axe runs as a script in the page, so it
 // runs in the JavaScript project only; the markup it checks is the same server-rendered HTML
 // that the no-JavaScript project gets.
-for (const path of ["/", "/events/building-for-teams-2026", "/events/office-hours-december", "/no-such-page", "/login"]) {
+for (const path of ["/", "/events/building-for-teams-2026", "/events/office-hours-december", "/no-such-page", "/login", "/book/contoso-advisory"]) {
   test(`no accessibility violations on ${path}`, async ({ page }) => {
     test.skip(test.info().project.name !== "js", "axe needs JavaScript in the page");
     await page.goto(path);
