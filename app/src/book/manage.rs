@@ -11,6 +11,8 @@ pub struct AppointmentView {
     pub with: String,
     pub canceled: bool,
     pub cancel_action: String,
+    /// Where to choose another time.
+    pub move_link: String,
     pub book_again: String,
     /// Said at the top after a change.
     pub notice: Option<String>,
@@ -35,6 +37,7 @@ pub fn AppointmentPage(page: AppointmentView) -> impl IntoView {
                 <dt>"With"</dt><dd>{page.with}</dd>
                 <dt>"Status"</dt><dd>{if page.canceled { "Canceled" } else { "Booked" }}</dd>
             </dl>
+            {(!page.canceled).then(|| view! { <p><a href=page.move_link>"Choose another time"</a></p> })}
             {action}
             <p><a href=page.book_again>"Book another time"</a></p>
         </article>

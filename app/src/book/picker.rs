@@ -39,6 +39,8 @@ pub struct BookingView {
     pub notice: Option<String>,
     pub form: BookingForm,
     pub errors: Vec<FieldError>,
+    /// Moving an existing appointment (its manage token): the time is all that is asked.
+    pub moving: Option<String>,
 }
 
 fn error_of(errors: &[FieldError], field: &str) -> Option<String> {
@@ -100,6 +102,7 @@ pub fn BookingPage(page: BookingView) -> impl IntoView {
         view! {
             <form method="get" class="stack choose-day">
                 <input type="hidden" name="service" value=service />
+                {page.moving.clone().map(|token| view! { <input type="hidden" name="reschedule" value=token /> })}
                 {staff}
                 <div class="field">
                     <label for="date">"Day"</label>
@@ -142,10 +145,12 @@ pub fn BookingPage(page: BookingView) -> impl IntoView {
                     <ul class="slots">{radios}</ul>
                     <p class="field-error">{start_error}</p>
                 </fieldset>
-                <Input name="name" label="Your name" kind="text" value=page.form.name.clone() errors=page.errors.clone() autocomplete="name" />
-                <Input name="email" label="Email" kind="email" value=page.form.email.clone() errors=page.errors.clone() autocomplete="email" />
-                <Input name="phone" label="Phone (optional)" kind="tel" value=page.form.phone.clone() errors=page.errors.clone() autocomplete="tel" />
-                <button type="submit" class="primary">"Book"</button>
+                {page.moving.is_none().then(|| view! {
+                    <Input name="name" label="Your name" kind="text" value=page.form.name.clone() errors=page.errors.clone() autocomplete="name" />
+                    <Input name="email" label="Email" kind="email" value=page.form.email.clone() errors=page.errors.clone() autocomplete="email" />
+                    <Input name="phone" label="Phone (optional)" kind="tel" value=page.form.phone.clone() errors=page.errors.clone() autocomplete="tel" />
+                })}
+                <button type="submit" class="primary">{if page.moving.is_some() { "Move my appointment" } else { "Book" }}</button>
             </form>
         }
     });

@@ -28,8 +28,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_services))
         .routes(routes!(list_slots))
         .routes(routes!(create_appointment))
-        .routes(routes!(get_appointment))
-        .routes(routes!(cancel_appointment))
 }
 
 /// RFC 3339 in `zone`, with that zone's offset.
@@ -255,7 +253,7 @@ pub struct AppointmentJson {
     manage_url: String,
 }
 
-fn appointment_json(state: &AppState, b: &Booking, with_token: bool) -> AppointmentJson {
+pub(super) fn appointment_json(state: &AppState, b: &Booking, with_token: bool) -> AppointmentJson {
     let zone = app::tz::parse_zone(&b.customer_time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     AppointmentJson {
         id: b.id.clone(),
@@ -314,24 +312,7 @@ async fn create_appointment(
         Ok((booking, _)) => (StatusCode::CREATED, Json(appointment_json(&state, &booking, true))).into_response(),
         Err(BookError::NotFound) => Problem::not_found("Business").into_response(),
         Err(BookError::Invalid(errors)) => Problem::invalid(errors).into_response(),
-        Err(BookError::Refused { refusal, fresh }) => {
-            let zone = input
-                .customer
-                .time_zone
-                .as_deref()
-                .and_then(|z| app::tz::parse_zone(z).ok())
-                .unwrap_or(jiff::tz::TimeZone::UTC);
-            let body = SlotTaken {
-                problem: Problem::new(StatusCode::CONFLICT, "slot-unavailable", "This time cannot be booked").detail(refusal.to_string()),
-                slots: slot_json(&fresh, &zone),
-            };
-            (
-                StatusCode::CONFLICT,
-                [(header::CONTENT_TYPE, "application/problem+json")],
-                serde_json::to_string(&body).unwrap_or_default(),
-            )
-                .into_response()
-        }
+        Err(BookError::Refused { refusal, fresh }) => refused(refusal, &fresh, input.customer.time_zone.as_deref()),
         Err(BookError::KeyReused) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused", "Idempotency-Key reused")
             .detail("This key was used for a different request. Use a new Idempotency-Key for each new booking.")
             .into_response(),
@@ -346,31 +327,19 @@ async fn create_appointment(
     }
 }
 
-fn manage_failed(e: BookError) -> Response {
-    match e {
-        BookError::NotFound => Problem::not_found("Appointment").into_response(),
-        other => Problem::internal(&other).into_response(),
-    }
-}
-
-/// The appointment behind a manage link.
-#[utoipa::path(get, path = "/appointments/{manageToken}", operation_id = "getAppointment", tag = "appointments",
-    params(("manageToken" = String, Path, description = "The private token from the manage link")),
-    responses((status = 200, description = "The appointment", body = AppointmentJson), (status = 404, response = NotFound), (status = 500, response = Internal)))]
-async fn get_appointment(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match appointments::find(&state.db, &state.sealer, &token).await {
-        Ok(b) => ([(header::CACHE_CONTROL, "no-store")], Json(appointment_json(&state, &b, false))).into_response(),
-        Err(e) => manage_failed(e),
-    }
-}
-
-/// Cancel an appointment through its manage link; the time is free again at once.
-#[utoipa::path(post, path = "/appointments/{manageToken}/cancel", operation_id = "cancelAppointment", tag = "appointments",
-    params(("manageToken" = String, Path, description = "The private token from the manage link")),
-    responses((status = 200, description = "The canceled appointment", body = AppointmentJson), (status = 404, response = NotFound), (status = 500, response = Internal)))]
-async fn cancel_appointment(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match appointments::cancel(&state.db, &state.sealer, &token).await {
-        Ok(b) => Json(appointment_json(&state, &b, false)).into_response(),
-        Err(e) => manage_failed(e),
-    }
+/// 409 for a time that cannot be booked, with that day's free times in the customer's zone.
+pub(super) fn refused(refusal: app::booking::SlotRefusal, fresh: &[FreeSlot], time_zone: Option<&str>) -> Response {
+    let zone = time_zone
+        .and_then(|z| app::tz::parse_zone(z).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let body = SlotTaken {
+        problem: Problem::new(StatusCode::CONFLICT, "slot-unavailable", "This time cannot be booked").detail(refusal.to_string()),
+        slots: slot_json(fresh, &zone),
+    };
+    (
+        StatusCode::CONFLICT,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        serde_json::to_string(&body).unwrap_or_default(),
+    )
+        .into_response()
 }

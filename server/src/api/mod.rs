@@ -2,6 +2,7 @@
 //! organizer half behind API tokens. The router and the OpenAPI document come from the same
 //! declarations, so they cannot disagree.
 
+mod appointment_links;
 mod appointments;
 pub mod doc;
 pub mod organizer;
@@ -25,6 +26,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(public::routes())
         .merge(registrations::routes())
         .merge(appointments::routes())
+        .merge(appointment_links::routes())
         .merge(organizer::routes())
 }
 

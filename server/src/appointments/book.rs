@@ -284,7 +284,7 @@ async fn replay(db: &Db, sealer: &Sealer, business: &Business, key: &str, hash: 
     Ok(Some(booking_of(sealer, business, found)?))
 }
 
-fn booking_of(sealer: &Sealer, business: &Business, row: store::AppointmentRow) -> Result<Booking, BookError> {
+pub(super) fn booking_of(sealer: &Sealer, business: &Business, row: store::AppointmentRow) -> Result<Booking, BookError> {
     let token = sealer
         .open(&row.token_sealed)
         .map_err(|e| BookError::Db(sqlx::Error::Protocol(e.to_string())))?;
@@ -302,7 +302,7 @@ fn booking_of(sealer: &Sealer, business: &Business, row: store::AppointmentRow) 
 }
 
 /// The slots of the refused time's day, in the customer's zone, to choose from instead.
-async fn fresh_slots(
+pub(super) async fn fresh_slots(
     db: &Db,
     catalog: &Catalog,
     input: &NewBooking,
@@ -323,22 +323,4 @@ async fn fresh_slots(
         time_zone: time_zone.to_string(),
     };
     Ok(super::slots_in(db, catalog, &request).await?)
-}
-
-/// The appointment behind a manage token.
-pub async fn find(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, BookError> {
-    let row = store::by_token_hash(db, &crate::registrations::token_hash(token))
-        .await?
-        .ok_or(BookError::NotFound)?;
-    let business = store::business_by_id(db, &row.business_id).await?.ok_or(BookError::NotFound)?;
-    booking_of(sealer, &business, row)
-}
-
-/// Cancels the appointment behind a manage token; its time is free again at once.
-pub async fn cancel(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, BookError> {
-    let found = find(db, sealer, token).await?;
-    let mut tx = db.begin_write().await?;
-    store::cancel(&mut tx, &found.id).await?;
-    tx.commit().await?;
-    find(db, sealer, token).await
 }

@@ -7,11 +7,13 @@
 mod book;
 pub mod demo;
 mod input;
+mod manage;
 pub mod model;
 pub mod store;
 
-pub use book::{book, cancel, find, BookError, Booking, Customer, NewBooking};
+pub use book::{book, BookError, Booking, Customer, NewBooking};
 pub use input::{parse_slot_request, SlotRequest};
+pub use manage::{cancel, find, reschedule};
 
 use crate::store::Db;
 use app::booking::{self, StaffRules};

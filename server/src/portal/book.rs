@@ -2,10 +2,10 @@
 //! links and forms) and an appointment's private page `/appointments/{token}`.
 
 use super::{html, problem_page, server_error};
-use crate::appointments::{self, BookError, Booking, Catalog, NewBooking};
+use crate::appointments::{self, BookError, Catalog, NewBooking};
 use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use app::book::{AppointmentPage, AppointmentView, BookingForm, BookingPage, BookingView, Choice};
+use app::book::{BookingForm, BookingPage, BookingView, Choice};
 use app::domain::FieldError;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -17,10 +17,12 @@ use serde::Deserialize;
 /// The page's choices, from its address.
 #[derive(Deserialize, Default)]
 pub(super) struct Picked {
-    service: Option<String>,
-    staff: Option<String>,
-    date: Option<String>,
-    tz: Option<String>,
+    pub(super) service: Option<String>,
+    pub(super) staff: Option<String>,
+    pub(super) date: Option<String>,
+    pub(super) tz: Option<String>,
+    /// The manage token of an appointment being moved.
+    pub(super) reschedule: Option<String>,
 }
 
 fn minutes(seconds: i64) -> String {
@@ -40,7 +42,7 @@ fn not_found(state: &AppState) -> Response {
 }
 
 /// The page for `picked`, with what the customer typed, errors and a notice.
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     catalog: &Catalog,
     picked: &Picked,
@@ -102,9 +104,14 @@ async fn render(
             .map(|t| t.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
             .unwrap_or_default()
     };
+    let moving = picked.reschedule.clone().filter(|t| !t.is_empty());
     let view = BookingView {
         business: business.display_name.clone(),
-        action: format!("/book/{}", business.slug),
+        action: match &moving {
+            Some(token) => format!("/appointments/{token}/reschedule"),
+            None => format!("/book/{}", business.slug),
+        },
+        moving,
         services: catalog
             .services
             .iter()
@@ -226,6 +233,7 @@ pub(super) async fn book_form(
         staff: Some(posted.staff.clone()),
         date: posted.start.get(..10).map(str::to_string),
         tz: Some(posted.tz.clone()),
+        reschedule: None,
     };
     let form = BookingForm {
         name: posted.name,
@@ -255,92 +263,6 @@ pub(super) async fn book_form(
             &super::limited_message(wait),
         ),
         Err(BookError::NotFound) => not_found(&state),
-        Err(e) => server_error(&state, &e),
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub(super) struct Said {
-    booked: Option<String>,
-    canceled: Option<String>,
-}
-
-fn appointment_view(catalog_name: &str, service: &str, with: &str, booking: &Booking, token: &str, said: &Said) -> AppointmentView {
-    let zone = app::tz::parse_zone(&booking.customer_time_zone).unwrap_or(TimeZone::UTC);
-    AppointmentView {
-        business: catalog_name.to_string(),
-        service: service.to_string(),
-        when: format!(
-            "{} ({})",
-            app::tz::format_range(booking.start, booking.end, &zone),
-            booking.customer_time_zone
-        ),
-        with: with.to_string(),
-        canceled: booking.status == "canceled",
-        cancel_action: format!("/appointments/{token}/cancel"),
-        book_again: format!("/book/{}", booking.business_slug),
-        notice: if said.canceled.is_some() {
-            Some("Your appointment is canceled.".into())
-        } else if said.booked.is_some() {
-            Some("You're booked. Keep this page's address to change or cancel your appointment.".into())
-        } else {
-            None
-        },
-    }
-}
-
-pub(super) async fn appointment_page(State(state): State<AppState>, Path(token): Path<String>, Query(said): Query<Said>) -> Response {
-    let booking = match appointments::find(&state.db, &state.sealer, &token).await {
-        Ok(b) => b,
-        Err(BookError::NotFound) => {
-            return problem_page(
-                &state,
-                StatusCode::NOT_FOUND,
-                "Appointment not found",
-                "This link does not lead to an appointment. Check the link in your email.",
-            )
-        }
-        Err(e) => return server_error(&state, &e),
-    };
-    let Ok(catalog) = Catalog::load(&state.db, &booking.business_slug).await else {
-        return problem_page(
-            &state,
-            StatusCode::NOT_FOUND,
-            "Appointment not found",
-            "This business no longer takes bookings here.",
-        );
-    };
-    let service = catalog
-        .service(&booking.service_id)
-        .map(|s| s.display_name.clone())
-        .unwrap_or_default();
-    let with = catalog
-        .staff
-        .iter()
-        .filter(|s| booking.staff_ids.contains(&s.id))
-        .map(|s| s.display_name.clone())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let view = appointment_view(&catalog.business.display_name, &service, &with, &booking, &token, &said);
-    html(
-        &state,
-        StatusCode::OK,
-        "Your appointment",
-        false,
-        true,
-        view! { <AppointmentPage page=view /> },
-    )
-}
-
-pub(super) async fn cancel_appointment_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match appointments::cancel(&state.db, &state.sealer, &token).await {
-        Ok(_) => Redirect::to(&format!("/appointments/{token}?canceled=1")).into_response(),
-        Err(BookError::NotFound) => problem_page(
-            &state,
-            StatusCode::NOT_FOUND,
-            "Appointment not found",
-            "This link does not lead to an appointment.",
-        ),
         Err(e) => server_error(&state, &e),
     }
 }

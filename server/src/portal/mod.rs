@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 
+mod appointment;
 mod book;
 mod event;
 mod manage;
@@ -33,8 +34,9 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{token}/invite.ics", get(invite))
         .route("/r/{token}/confirm", get(confirm_page).post(confirm_form))
         .route("/book/{business}", get(book::booking_page).post(book::book_form))
-        .route("/appointments/{token}", get(book::appointment_page))
-        .route("/appointments/{token}/cancel", post(book::cancel_appointment_form))
+        .route("/appointments/{token}", get(appointment::appointment_page))
+        .route("/appointments/{token}/cancel", post(appointment::cancel_appointment_form))
+        .route("/appointments/{token}/reschedule", post(appointment::reschedule_form))
         .merge(rpc::routes())
 }
 

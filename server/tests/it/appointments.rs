@@ -408,3 +408,93 @@ both_backends!(a_customer_books_and_cancels_on_the_pages_without_javascript, |ba
         404
     );
 });
+
+both_backends!(a_reschedule_keeps_the_staff_member_and_refuses_a_busy_time, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let shop = shop(&app).await;
+    let monday = next_monday(&app);
+    let mine: Value = book(&app, &shop.slug, booking(&shop.one_to_one, Some(&shop.ada), &at(monday, 9, 0), 1))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        book(&app, &shop.slug, booking(&shop.one_to_one, Some(&shop.ada), &at(monday, 11, 0), 2))
+            .await
+            .status(),
+        201
+    );
+    let token = mine["manageToken"].as_str().unwrap();
+    let move_to = |start: String| {
+        app.client
+            .post(app.url(&format!("/api/v1/appointments/{token}/reschedule")))
+            .json(&json!({ "start": start }))
+            .send()
+    };
+    // 11:00 is Ada's other appointment: refused, with her free times that day.
+    let busy = move_to(at(monday, 11, 0)).await.unwrap();
+    assert_eq!(busy.status(), 409);
+    let problem: Value = busy.json().await.unwrap();
+    let fresh: Vec<&str> = problem["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["start"].as_str().unwrap())
+        .collect();
+    assert!(fresh.contains(&at(monday, 10, 0).as_str()), "her free times are offered");
+    assert!(!fresh.contains(&at(monday, 11, 0).as_str()));
+    // 09:15 overlaps its own old time, which it leaves: allowed.
+    let moved = move_to(at(monday, 9, 15)).await.unwrap();
+    assert_eq!(moved.status(), 200);
+    let moved: Value = moved.json().await.unwrap();
+    assert_eq!(moved["start"], at(monday, 9, 15));
+    assert_eq!(moved["staffIds"], json!([shop.ada]));
+    // The old time is free again; the new one is not.
+    assert_eq!(
+        book(&app, &shop.slug, booking(&shop.one_to_one, Some(&shop.bo), &at(monday, 9, 0), 3))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        book(&app, &shop.slug, booking(&shop.one_to_one, Some(&shop.ada), &at(monday, 9, 15), 4))
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(move_to("soon".into()).await.unwrap().status(), 422);
+});
+
+both_backends!(a_customer_moves_an_appointment_from_its_page, |backend| async move {
+    use crate::html::Page;
+    let app = TestApp::spawn(backend).await;
+    let shop = shop(&app).await;
+    let monday = next_monday(&app);
+    let made: Value = book(&app, &shop.slug, booking(&shop.one_to_one, Some(&shop.ada), &at(monday, 9, 0), 1))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = made["manageToken"].as_str().unwrap();
+    let mine = Page::parse(&app.page(&format!("/appointments/{token}"), None).await);
+    let link = mine.link("Choose another time").unwrap();
+    let day = Page::parse(&app.page(&format!("{link}&date={monday}"), None).await);
+    assert!(
+        day.has_button("Move my appointment") && day.field("Your name").is_none(),
+        "only the time is asked"
+    );
+    assert!(day.form_actions().contains(&format!("/appointments/{token}/reschedule")));
+    let form = serde_urlencoded::to_string([("start", at(monday, 11, 0).as_str()), ("tz", "America/New_York")]).unwrap();
+    let moved = app
+        .client
+        .post(app.url(&format!("/appointments/{token}/reschedule")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 303);
+    let after = Page::parse(&app.page(&format!("/appointments/{token}?moved=1"), None).await);
+    assert_eq!(after.announcements(), "Your appointment is moved to its new time.");
+    assert!(after.text().contains("11:00"), "{}", after.text());
+});

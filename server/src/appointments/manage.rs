@@ -1,0 +1,94 @@
+//! An appointment after it is booked, through its manage token: read it, move it to another
+//! time with the same staff member (under the same locks and rules as a booking), cancel it.
+
+use super::{calendars, ids, store, AppointmentError, Catalog, MARGIN};
+use crate::crypto::Sealer;
+use crate::store::Db;
+use app::booking::{self, SlotRefusal};
+use app::domain::FieldError;
+
+use super::book::{booking_of, fresh_slots, BookError, Booking, NewBooking};
+
+/// The appointment behind a manage token.
+pub async fn find(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, BookError> {
+    let row = store::by_token_hash(db, &crate::registrations::token_hash(token))
+        .await?
+        .ok_or(BookError::NotFound)?;
+    let business = store::business_by_id(db, &row.business_id).await?.ok_or(BookError::NotFound)?;
+    booking_of(sealer, &business, row)
+}
+
+/// Moves the appointment behind a manage token to `start` (RFC 3339), with the same staff
+/// member, under the same rules and locks as a new booking. A time that is not free answers
+/// with that day's free times for this staff member.
+pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str) -> Result<Booking, BookError> {
+    let found = find(db, sealer, token).await?;
+    if found.status == "canceled" {
+        return Err(BookError::Invalid(vec![FieldError::new(
+            "start",
+            "This appointment is canceled; book a new one instead.",
+        )]));
+    }
+    let start = start
+        .trim()
+        .parse::<jiff::Timestamp>()
+        .map_err(|_| {
+            BookError::Invalid(vec![FieldError::new(
+                "start",
+                "Give the start as a date and time with its offset, such as 2026-12-01T09:00:00-05:00.",
+            )])
+        })?
+        .as_second();
+    let catalog = Catalog::load(db, &found.business_slug).await?;
+    let service = catalog.service(&found.service_id).ok_or(BookError::NotFound)?;
+    let staff: Vec<&super::model::Staff> = catalog.staff.iter().filter(|s| found.staff_ids.contains(&s.id)).collect();
+    let rules = service.rules(&catalog.business).map_err(AppointmentError::from)?;
+    let staff_ids = ids(&staff);
+    let mut tx = db.begin_write().await?;
+    store::lock_staff(db, &mut tx, &staff_ids).await?;
+    let (from, to) = (start.min(found.start) - MARGIN, start.max(found.start) + MARGIN);
+    let mut occupied = store::occupied(&mut *tx.tx, &staff_ids, from, to).await?;
+    // The appointment itself does not stand in its own way (one entry per staff member; in a
+    // group, one seat).
+    for id in &staff_ids {
+        if let Some(i) = occupied
+            .iter()
+            .position(|(s, b)| s == id && b.start == found.start && b.end == found.end && b.service_id == found.service_id)
+        {
+            occupied.remove(i);
+        }
+    }
+    let off = store::time_off(&mut *tx.tx, &staff_ids, from, to).await?;
+    let calendars = calendars(&catalog.business, &staff, &occupied, &off)?;
+    let now = tx.now_ms() / 1000;
+    let free = booking::check_slot(catalog.business.policy, &rules, &calendars, now, start);
+    match free {
+        Ok(free) if staff_ids.iter().all(|id| free.contains(id)) => {
+            store::move_to(&mut tx, &found.id, start, service.duration, service.pre_buffer, service.post_buffer).await?;
+            tx.commit().await?;
+            find(db, sealer, token).await
+        }
+        outcome => {
+            drop(tx);
+            let refusal = outcome.err().unwrap_or(SlotRefusal::Taken);
+            let input = NewBooking {
+                service_id: found.service_id.clone(),
+                staff_id: found.staff_ids.first().cloned(),
+                ..Default::default()
+            };
+            Err(BookError::Refused {
+                refusal,
+                fresh: fresh_slots(db, &catalog, &input, start, &found.customer_time_zone).await?,
+            })
+        }
+    }
+}
+
+/// Cancels the appointment behind a manage token; its time is free again at once.
+pub async fn cancel(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, BookError> {
+    let found = find(db, sealer, token).await?;
+    let mut tx = db.begin_write().await?;
+    store::cancel(&mut tx, &found.id).await?;
+    tx.commit().await?;
+    find(db, sealer, token).await
+}

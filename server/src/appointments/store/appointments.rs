@@ -1,0 +1,152 @@
+//! The SQL of appointments themselves: writing one with the staff it occupies, finding one by
+//! its manage token or idempotency key, moving and cancelling it.
+
+use super::super::model::Service;
+use crate::store::{Db, WriteTx};
+use sqlx::{Any, Executor, Row};
+
+/// A new appointment, as written.
+pub struct NewAppointment<'a> {
+    pub id: &'a str,
+    pub business_id: &'a str,
+    pub service: &'a Service,
+    pub start: i64,
+    pub staff_ids: &'a [String],
+    pub customer_name: &'a str,
+    pub customer_email: &'a str,
+    pub customer_phone: Option<&'a str>,
+    pub customer_time_zone: &'a str,
+    pub answers: &'a str,
+    pub token_hash: &'a str,
+    pub token_sealed: &'a str,
+    pub idempotency: Option<(&'a str, &'a str)>,
+}
+
+pub async fn insert_appointment(tx: &mut WriteTx, a: &NewAppointment<'_>) -> Result<(), sqlx::Error> {
+    let now = tx.now_ms() / 1000;
+    let end = a.start + a.service.duration;
+    sqlx::query(
+        "INSERT INTO appointments (id, business_id, service_id, start_at, end_at, pre_buffer, post_buffer, status, customer_name, \
+         customer_email, customer_phone, customer_time_zone, answers, manage_token_hash, manage_token_sealed, idempotency_key, \
+         request_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'booked', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)",
+    )
+    .bind(a.id)
+    .bind(a.business_id)
+    .bind(&a.service.id)
+    .bind(a.start)
+    .bind(end)
+    .bind(a.service.pre_buffer)
+    .bind(a.service.post_buffer)
+    .bind(a.customer_name)
+    .bind(a.customer_email)
+    .bind(a.customer_phone)
+    .bind(a.customer_time_zone)
+    .bind(a.answers)
+    .bind(a.token_hash)
+    .bind(a.token_sealed)
+    .bind(a.idempotency.map(|(k, _)| k))
+    .bind(a.idempotency.map(|(_, h)| h))
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?;
+    for staff in a.staff_ids {
+        sqlx::query("INSERT INTO appointment_staff (appointment_id, staff_id, start_at, end_at) VALUES ($1, $2, $3, $4)")
+            .bind(a.id)
+            .bind(staff)
+            .bind(a.start - a.service.pre_buffer)
+            .bind(end + a.service.post_buffer)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An appointment as its manage link and the API show it.
+#[derive(Clone, Debug)]
+pub struct AppointmentRow {
+    pub id: String,
+    pub business_id: String,
+    pub service_id: String,
+    pub start: i64,
+    pub end: i64,
+    pub status: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_time_zone: String,
+    pub token_sealed: String,
+    pub request_hash: Option<String>,
+    pub staff_ids: Vec<String>,
+}
+
+async fn appointment_where<'e, E: Executor<'e, Database = Any> + Copy>(
+    exec: E,
+    condition: &str,
+    a: &str,
+    b: Option<&str>,
+) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    let sql = format!("SELECT * FROM appointments WHERE {condition}");
+    let mut q = sqlx::query(&sql).bind(a);
+    if let Some(b) = b {
+        q = q.bind(b);
+    }
+    let Some(r) = q.fetch_optional(exec).await? else {
+        return Ok(None);
+    };
+    let id: String = r.try_get("id")?;
+    let staff_ids: Vec<String> = sqlx::query_scalar("SELECT staff_id FROM appointment_staff WHERE appointment_id = $1 ORDER BY staff_id")
+        .bind(&id)
+        .fetch_all(exec)
+        .await?;
+    Ok(Some(AppointmentRow {
+        id,
+        business_id: r.try_get("business_id")?,
+        service_id: r.try_get("service_id")?,
+        start: r.try_get("start_at")?,
+        end: r.try_get("end_at")?,
+        status: r.try_get("status")?,
+        customer_name: r.try_get("customer_name")?,
+        customer_email: r.try_get("customer_email")?,
+        customer_time_zone: r.try_get("customer_time_zone")?,
+        token_sealed: r.try_get("manage_token_sealed")?,
+        request_hash: r.try_get("request_hash")?,
+        staff_ids,
+    }))
+}
+
+pub async fn by_token_hash(db: &Db, hash: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    appointment_where(&db.pool, "manage_token_hash = $1", hash, None).await
+}
+
+pub async fn by_idempotency_key(db: &Db, business_id: &str, key: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    appointment_where(&db.pool, "business_id = $1 AND idempotency_key = $2", business_id, Some(key)).await
+}
+
+/// Moves an appointment (and the time it occupies its staff) to `start`.
+pub async fn move_to(tx: &mut WriteTx, id: &str, start: i64, duration: i64, pre: i64, post: i64) -> Result<(), sqlx::Error> {
+    let now = tx.now_ms() / 1000;
+    sqlx::query("UPDATE appointments SET start_at = $2, end_at = $3, updated_at = $4 WHERE id = $1")
+        .bind(id)
+        .bind(start)
+        .bind(start + duration)
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("UPDATE appointment_staff SET start_at = $2, end_at = $3 WHERE appointment_id = $1")
+        .bind(id)
+        .bind(start - pre)
+        .bind(start + duration + post)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn cancel(tx: &mut WriteTx, id: &str) -> Result<bool, sqlx::Error> {
+    let now = tx.now_ms() / 1000;
+    let done = sqlx::query("UPDATE appointments SET status = 'canceled', updated_at = $2 WHERE id = $1 AND status <> 'canceled'")
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
