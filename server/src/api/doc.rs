@@ -9,7 +9,7 @@
 
 use crate::http::problem::Problem;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -116,3 +116,29 @@ pub struct MicrosoftFailed(Problem);
     headers(("Retry-After" = i64, description = "Seconds to wait"))
 )]
 pub struct Busy(Problem);
+
+/// What every organizer operation can answer besides its own outcome: no usable token, or a
+/// failure on Atrium's side.
+#[derive(IntoResponses)]
+pub enum OrganizerErrors {
+    #[response(status = 401)]
+    Unauthorized(#[ref_response] Unauthorized),
+    #[response(status = 500)]
+    Internal(#[ref_response] Internal),
+}
+
+/// What an organizer change can answer to a read-only token.
+#[derive(IntoResponses)]
+pub enum ReadOnlyToken {
+    #[response(status = 403)]
+    ReadOnly(#[ref_response] ReadOnly),
+}
+
+/// What an operation with a JSON body answers to a body that is not JSON of its shape.
+#[derive(IntoResponses)]
+pub enum JsonBodyErrors {
+    #[response(status = 400)]
+    Malformed(#[ref_response] Malformed),
+    #[response(status = 415)]
+    UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
+}

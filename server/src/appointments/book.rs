@@ -172,13 +172,24 @@ pub async fn book(
     input: &NewBooking,
     key: Option<&str>,
     address: Option<&str>,
-) -> Result<(Booking, bool), BookError> {
-    let catalog = Catalog::load(db, slug).await?;
-    let checked = check(&catalog, input).map_err(BookError::Invalid)?;
+) -> Result<Booking, BookError> {
+    book_in(db, sealer, &Catalog::load(db, slug).await?, input, key, address).await
+}
+
+/// [`book`] at a business whose catalog was already read.
+pub async fn book_in(
+    db: &Db,
+    sealer: &Sealer,
+    catalog: &Catalog,
+    input: &NewBooking,
+    key: Option<&str>,
+    address: Option<&str>,
+) -> Result<Booking, BookError> {
+    let checked = check(catalog, input).map_err(BookError::Invalid)?;
     let hash = request_hash(input);
     if let Some(key) = key {
         if let Some(found) = replay(db, sealer, &catalog.business, key, &hash).await? {
-            return Ok((found, true));
+            return Ok(found);
         }
     }
     let staff = catalog
@@ -207,7 +218,7 @@ pub async fn book(
             drop(tx);
             return Err(BookError::Refused {
                 refusal,
-                fresh: fresh_slots(db, &catalog, input, checked.start, &checked.time_zone).await?,
+                fresh: fresh_slots(db, catalog, input, checked.start, &checked.time_zone).await?,
             });
         }
     };
@@ -248,26 +259,23 @@ pub async fn book(
         Err(e) if key.is_some() && is_unique_violation(&e) => {
             drop(tx);
             return match replay(db, sealer, &catalog.business, key.unwrap_or_default(), &hash).await? {
-                Some(found) => Ok((found, true)),
+                Some(found) => Ok(found),
                 None => Err(BookError::Db(e)),
             };
         }
         Err(e) => return Err(e.into()),
     }
-    Ok((
-        Booking {
-            id,
-            service_id: checked.service.id.clone(),
-            status: "booked".into(),
-            start: checked.start,
-            end: checked.start + checked.service.duration,
-            staff_ids,
-            manage_token: token.token,
-            business_slug: catalog.business.slug.clone(),
-            customer_time_zone: checked.time_zone,
-        },
-        false,
-    ))
+    Ok(Booking {
+        id,
+        service_id: checked.service.id.clone(),
+        status: "booked".into(),
+        start: checked.start,
+        end: checked.start + checked.service.duration,
+        staff_ids,
+        manage_token: token.token,
+        business_slug: catalog.business.slug.clone(),
+        customer_time_zone: checked.time_zone,
+    })
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
@@ -320,7 +328,6 @@ pub(super) async fn fresh_slots(
         from: instant(day),
         to: instant(day.tomorrow().unwrap_or(day)),
         zone: zone.clone(),
-        time_zone: time_zone.to_string(),
     };
     Ok(super::slots_in(db, catalog, &request).await?)
 }

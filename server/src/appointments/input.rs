@@ -15,7 +15,6 @@ pub struct SlotRequest {
     pub from: i64,
     pub to: i64,
     pub zone: jiff::tz::TimeZone,
-    pub time_zone: String,
 }
 
 /// Reads a slot request; every field at fault is named.
@@ -76,7 +75,6 @@ pub fn parse_slot_request(
                     from,
                     to,
                     zone,
-                    time_zone: zone_name.to_string(),
                 }),
                 _ => Err(vec![FieldError::new("start", "These dates are out of range.")]),
             }

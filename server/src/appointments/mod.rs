@@ -11,7 +11,7 @@ mod manage;
 pub mod model;
 pub mod store;
 
-pub use book::{book, BookError, Booking, Customer, NewBooking};
+pub use book::{book, book_in, BookError, Booking, Customer, NewBooking};
 pub use input::{parse_slot_request, SlotRequest};
 pub use manage::{cancel, find, reschedule};
 

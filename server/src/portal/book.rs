@@ -83,7 +83,6 @@ pub(super) async fn render(
                 .map(|z| z.timestamp().as_second())
                 .unwrap_or_default(),
             zone: zone.clone(),
-            time_zone: zone_name.clone(),
         };
         match appointments::slots_in(&state.db, catalog, &request).await {
             Ok(found) => slots = found,
@@ -241,8 +240,8 @@ pub(super) async fn book_form(
         phone: posted.phone,
     };
     let address = client.to_string();
-    match appointments::book(&state.db, &state.sealer, &slug, &input, None, Some(&address)).await {
-        Ok((booking, _)) => Redirect::to(&format!("/appointments/{}?booked=1", booking.manage_token)).into_response(),
+    match appointments::book_in(&state.db, &state.sealer, &catalog, &input, None, Some(&address)).await {
+        Ok(booking) => Redirect::to(&format!("/appointments/{}?booked=1", booking.manage_token)).into_response(),
         Err(BookError::Invalid(errors)) => render(&state, &catalog, &picked, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(BookError::Refused { refusal, .. }) => {
             render(

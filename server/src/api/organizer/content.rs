@@ -43,9 +43,8 @@ pub(super) struct ReminderList {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Questions", body = QuestionList),
-        (status = 401, response = crate::api::doc::Unauthorized),
+        crate::api::doc::OrganizerErrors,
         (status = 404, response = crate::api::doc::NotFound),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn get_questions(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
@@ -92,13 +91,11 @@ pub(super) fn presenters_of(state: &AppState, e: &crate::events::Event) -> Prese
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Questions", body = QuestionList),
-        (status = 400, response = crate::api::doc::Malformed),
-        (status = 415, response = crate::api::doc::UnsupportedMediaType),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::JsonBodyErrors,
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 422, response = crate::api::doc::Invalid),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn put_questions(
@@ -136,9 +133,8 @@ pub(super) async fn put_questions(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Presenters", body = PresenterList),
-        (status = 401, response = crate::api::doc::Unauthorized),
+        crate::api::doc::OrganizerErrors,
         (status = 404, response = crate::api::doc::NotFound),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn get_presenters(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
@@ -159,13 +155,11 @@ pub(super) async fn get_presenters(State(state): State<AppState>, ApiOrganizer(o
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Presenters", body = PresenterList),
-        (status = 400, response = crate::api::doc::Malformed),
-        (status = 415, response = crate::api::doc::UnsupportedMediaType),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::JsonBodyErrors,
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 422, response = crate::api::doc::Invalid),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn put_presenters(
@@ -210,9 +204,8 @@ pub(super) struct ReminderInput {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Reminders", body = ReminderList),
-        (status = 401, response = crate::api::doc::Unauthorized),
+        crate::api::doc::OrganizerErrors,
         (status = 404, response = crate::api::doc::NotFound),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn get_reminders(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
@@ -237,13 +230,11 @@ pub(super) async fn get_reminders(State(state): State<AppState>, ApiOrganizer(or
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The reminders", body = ReminderList),
-        (status = 400, response = crate::api::doc::Malformed),
-        (status = 415, response = crate::api::doc::UnsupportedMediaType),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::JsonBodyErrors,
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 422, response = crate::api::doc::Invalid),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn put_reminders(

@@ -54,8 +54,7 @@ pub(super) struct TokenRequest {
     security(("basic" = [])),
     responses(
         (status = 201, description = "The token, shown once", body = TokenCreated),
-        (status = 400, response = crate::api::doc::Malformed),
-        (status = 415, response = crate::api::doc::UnsupportedMediaType),
+        crate::api::doc::JsonBodyErrors,
         (status = 401, description = "No or wrong credentials", body = Problem, content_type = "application/problem+json"),
         (status = 422, response = crate::api::doc::Invalid),
         (status = 429, response = crate::api::doc::TooManyRequests),

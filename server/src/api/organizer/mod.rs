@@ -74,8 +74,7 @@ pub struct OrganizerEventList {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The events", body = OrganizerEventList),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 500, response = crate::api::doc::Internal),
+        crate::api::doc::OrganizerErrors,
     )
 )]
 async fn list_events(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer) -> Response {
@@ -99,12 +98,10 @@ async fn list_events(State(state): State<AppState>, ApiOrganizer(org): ApiOrgani
     responses(
         (status = 201, description = "The draft", body = OrganizerEventJson,
             headers(("Location" = String, description = "The event"))),
-        (status = 400, response = crate::api::doc::Malformed),
-        (status = 415, response = crate::api::doc::UnsupportedMediaType),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::JsonBodyErrors,
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 422, response = crate::api::doc::Invalid),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 async fn create_event(State(state): State<AppState>, ApiWriter(org): ApiWriter, headers: HeaderMap, body: Bytes) -> Response {
@@ -134,14 +131,12 @@ async fn create_event(State(state): State<AppState>, ApiWriter(org): ApiWriter, 
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The event", body = OrganizerEventJson),
-        (status = 400, response = crate::api::doc::Malformed),
-        (status = 415, response = crate::api::doc::UnsupportedMediaType),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::JsonBodyErrors,
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 409, response = crate::api::doc::Conflict),
         (status = 422, response = crate::api::doc::Invalid),
-        (status = 500, response = crate::api::doc::Internal),
         (status = 502, response = crate::api::doc::MicrosoftFailed),
     )
 )]
@@ -227,11 +222,10 @@ async fn check_webinar_link(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The event", body = OrganizerEventJson),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 409, response = crate::api::doc::Conflict),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 async fn publish(State(state): State<AppState>, ApiWriter(org): ApiWriter, Path(slug): Path<String>) -> Response {
@@ -259,12 +253,10 @@ struct CancelRequest {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The canceled event", body = OrganizerEventJson),
-        (status = 400, response = crate::api::doc::Malformed),
-        (status = 415, response = crate::api::doc::UnsupportedMediaType),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::JsonBodyErrors,
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 async fn cancel(

@@ -92,10 +92,9 @@ pub(super) fn number_param(value: Option<&str>, name: &str, default: i64, range:
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Registrants with answers", body = RegistrantPage),
-        (status = 401, response = crate::api::doc::Unauthorized),
+        crate::api::doc::OrganizerErrors,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 422, response = crate::api::doc::Invalid),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn list_registrations(
@@ -141,9 +140,8 @@ pub(super) async fn list_registrations(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "CSV, one column per question", body = String, content_type = "text/csv"),
-        (status = 401, response = crate::api::doc::Unauthorized),
+        crate::api::doc::OrganizerErrors,
         (status = 404, response = crate::api::doc::NotFound),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn registrations_csv(
@@ -182,11 +180,10 @@ pub(super) async fn registrations_csv(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The new status", body = Decided),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 409, response = crate::api::doc::Conflict),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn decide(
@@ -225,13 +222,11 @@ pub(super) struct AnnounceRequest {
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Queued", body = Announced),
-        (status = 400, response = crate::api::doc::Malformed),
-        (status = 415, response = crate::api::doc::UnsupportedMediaType),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::JsonBodyErrors,
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 422, response = crate::api::doc::Invalid),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn announce(
@@ -282,11 +277,10 @@ pub(super) async fn announce(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "What the import matched", body = crate::attendance::ImportSummary),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 422, response = crate::api::doc::Invalid),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn import_attendance(
@@ -311,9 +305,8 @@ pub(super) async fn import_attendance(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Attendance", body = AttendanceList),
-        (status = 401, response = crate::api::doc::Unauthorized),
+        crate::api::doc::OrganizerErrors,
         (status = 404, response = crate::api::doc::NotFound),
-        (status = 500, response = crate::api::doc::Internal),
     )
 )]
 pub(super) async fn get_attendance(State(state): State<AppState>, ApiOrganizer(org): ApiOrganizer, Path(slug): Path<String>) -> Response {
@@ -346,11 +339,10 @@ pub(super) async fn get_attendance(State(state): State<AppState>, ApiOrganizer(o
     security(("bearer" = [])),
     responses(
         (status = 200, description = "What the import matched", body = crate::attendance::ImportSummary),
-        (status = 401, response = crate::api::doc::Unauthorized),
-        (status = 403, response = crate::api::doc::ReadOnly),
+        crate::api::doc::OrganizerErrors,
+        crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
         (status = 409, response = crate::api::doc::Conflict),
-        (status = 500, response = crate::api::doc::Internal),
         (status = 502, response = crate::api::doc::MicrosoftFailed),
     )
 )]

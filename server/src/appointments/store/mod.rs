@@ -130,17 +130,6 @@ pub async fn insert_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::E
     Ok(())
 }
 
-pub async fn insert_time_off(tx: &mut WriteTx, staff_id: &str, span: Span) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO booking_time_off (id, staff_id, start_at, end_at) VALUES ($1, $2, $3, $4)")
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(staff_id)
-        .bind(span.start)
-        .bind(span.end)
-        .execute(&mut *tx.tx)
-        .await?;
-    Ok(())
-}
-
 pub async fn business_by_slug(db: &Db, slug: &str) -> Result<Option<Business>, sqlx::Error> {
     let row = sqlx::query("SELECT * FROM businesses WHERE slug = $1")
         .bind(slug)
@@ -205,6 +194,26 @@ pub async fn lock_staff(db: &Db, tx: &mut WriteTx, ids: &[String]) -> Result<(),
     Ok(())
 }
 
+/// The rows of `select` (whose `WHERE` ends in `… staff_id IN (`, with `$1`/`$2` the span) for
+/// `staff` during `[from, to)`.
+async fn during<'e, E: Executor<'e, Database = Any>>(
+    exec: E,
+    select: &str,
+    staff: &[String],
+    from: i64,
+    to: i64,
+) -> Result<Vec<AnyRow>, sqlx::Error> {
+    if staff.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{select}{})", placeholders(3, staff.len()));
+    let mut q = sqlx::query(&sql).bind(from).bind(to);
+    for id in staff {
+        q = q.bind(id);
+    }
+    q.fetch_all(exec).await
+}
+
 /// The appointments (not canceled) that occupy any of `staff` during `[from, to)`, by staff id.
 pub async fn occupied<'e, E: Executor<'e, Database = Any>>(
     exec: E,
@@ -212,20 +221,16 @@ pub async fn occupied<'e, E: Executor<'e, Database = Any>>(
     from: i64,
     to: i64,
 ) -> Result<Vec<(String, Booked)>, sqlx::Error> {
-    if staff.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
+    let rows = during(
+        exec,
         "SELECT s.staff_id, a.service_id, a.start_at, a.end_at, a.pre_buffer, a.post_buffer FROM appointment_staff s \
          JOIN appointments a ON a.id = s.appointment_id \
-         WHERE a.status <> 'canceled' AND s.end_at > $1 AND s.start_at < $2 AND s.staff_id IN ({})",
-        placeholders(3, staff.len())
-    );
-    let mut q = sqlx::query(&sql).bind(from).bind(to);
-    for id in staff {
-        q = q.bind(id);
-    }
-    let rows = q.fetch_all(exec).await?;
+         WHERE a.status <> 'canceled' AND s.end_at > $1 AND s.start_at < $2 AND s.staff_id IN (",
+        staff,
+        from,
+        to,
+    )
+    .await?;
     rows.iter()
         .map(|r| {
             Ok((
@@ -250,18 +255,14 @@ pub async fn time_off<'e, E: Executor<'e, Database = Any>>(
     from: i64,
     to: i64,
 ) -> Result<Vec<(String, Span)>, sqlx::Error> {
-    if staff.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT staff_id, start_at, end_at FROM booking_time_off WHERE end_at > $1 AND start_at < $2 AND staff_id IN ({})",
-        placeholders(3, staff.len())
-    );
-    let mut q = sqlx::query(&sql).bind(from).bind(to);
-    for id in staff {
-        q = q.bind(id);
-    }
-    let rows = q.fetch_all(exec).await?;
+    let rows = during(
+        exec,
+        "SELECT staff_id, start_at, end_at FROM booking_time_off WHERE end_at > $1 AND start_at < $2 AND staff_id IN (",
+        staff,
+        from,
+        to,
+    )
+    .await?;
     rows.iter()
         .map(|r| Ok((r.try_get("staff_id")?, Span::new(r.try_get("start_at")?, r.try_get("end_at")?))))
         .collect()
