@@ -194,6 +194,8 @@ pub async fn prepare_with_clock(config: Config, clock: Arc<dyn clock::Clock>) ->
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
+    // Leptos renders pages on the Tokio runtime (a second call is a no-op).
+    let _ = any_spawner::Executor::init_tokio();
     let request_id = HeaderName::from_static("x-request-id");
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -208,6 +210,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(http::static_files::routes(&state.config.site_root))
         .fallback(portal::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::render::render_pages))
         .layer(axum::middleware::from_fn_with_state(
             http::security::Site {
                 https: state.config.is_https(),

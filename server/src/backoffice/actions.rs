@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 pub(super) async fn simple_action(state: &AppState, signed: &SignedIn, slug: &str, body: &Bytes, action: &str) -> Response {
     let form = parse_form(body);
-    if let Err(r) = check_csrf(state, signed, &form) {
+    if let Err(r) = check_csrf(signed, &form) {
         return r;
     }
     let org = &signed.organizer;
@@ -47,7 +47,7 @@ pub(super) async fn simple_action(state: &AppState, signed: &SignedIn, slug: &st
             state.after_write();
             Redirect::to(&format!("/dashboard/events/{slug}?{}", notice.query())).into_response()
         }
-        Err(e) => manage_error(state, e),
+        Err(e) => manage_error(e),
     }
 }
 
@@ -74,18 +74,18 @@ pub(super) async fn decide(
     body: Bytes,
 ) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
     let Some(decision) = Decision::parse(&action) else {
-        return manage_error(&state, ManageError::NotFound);
+        return manage_error(ManageError::NotFound);
     };
     match crate::registrations::organizer::decide(&state.db, &signed.organizer, &slug, &id, decision).await {
         Ok(status) => {
             state.after_write();
             Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Status(status).query())).into_response()
         }
-        Err(e) => manage_error(&state, e),
+        Err(e) => manage_error(e),
     }
 }
 
@@ -103,7 +103,7 @@ pub(super) async fn csv(State(state): State<AppState>, signed: SignedIn, Path(sl
             axum::body::Body::from_stream(csv),
         )
             .into_response(),
-        Err(e) => manage_error(&state, e),
+        Err(e) => manage_error(e),
     }
 }
 
@@ -118,7 +118,7 @@ pub(super) fn format_hours(minutes: i64) -> String {
 
 pub(super) async fn set_reminders(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
     let text = form_value(&form, "hours");
@@ -130,7 +130,6 @@ pub(super) async fn set_reminders(State(state): State<AppState>, signed: SignedI
         .collect();
     let Ok(offsets) = parsed else {
         return problem_page(
-            &state,
             StatusCode::UNPROCESSABLE_ENTITY,
             "Please check the reminders",
             "Give hours before the start as numbers separated by commas, like 24, 1.",
@@ -138,18 +137,18 @@ pub(super) async fn set_reminders(State(state): State<AppState>, signed: SignedI
     };
     match crate::events::reminders::set(&state.db, &signed.organizer, &slug, &offsets).await {
         Ok(_) => Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Reminders.query())).into_response(),
-        Err(e) => manage_error(&state, e),
+        Err(e) => manage_error(e),
     }
 }
 
 pub(super) async fn set_organizers(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
     let ids: Vec<String> = form.iter().filter(|(k, _)| k == "organizer").map(|(_, v)| v.clone()).collect();
     match crate::events::organizers::set_event_organizers(&state.db, &signed.organizer, &slug, &ids).await {
         Ok(()) => Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Organizers.query())).into_response(),
-        Err(e) => manage_error(&state, e),
+        Err(e) => manage_error(e),
     }
 }

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 pub(super) async fn activity_page(State(state): State<AppState>, signed: SignedIn) -> Response {
     let entries = match crate::accounts::audit::recent(&state.db, &signed.organizer.organization_id, 500).await {
         Ok(e) => e,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     let rows = entries
         .into_iter()
@@ -27,7 +27,6 @@ pub(super) async fn activity_page(State(state): State<AppState>, signed: SignedI
         })
         .collect();
     dash(
-        &state,
         &signed,
         StatusCode::OK,
         "Activity",

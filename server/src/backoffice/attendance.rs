@@ -28,7 +28,6 @@ pub(super) async fn import_attendance(
                     Ok(_) => {}
                     Err(_) => {
                         return problem_page(
-                            &state,
                             StatusCode::BAD_REQUEST,
                             "The upload failed",
                             "Please try again with a smaller file.",
@@ -37,15 +36,14 @@ pub(super) async fn import_attendance(
                 }
             }
             Ok(None) => break,
-            Err(_) => return problem_page(&state, StatusCode::BAD_REQUEST, "The upload failed", "Please try again."),
+            Err(_) => return problem_page(StatusCode::BAD_REQUEST, "The upload failed", "Please try again."),
         }
     }
-    if let Err(r) = check_csrf(&state, &signed, &vec![("csrf".to_string(), csrf)]) {
+    if let Err(r) = check_csrf(&signed, &vec![("csrf".to_string(), csrf)]) {
         return r;
     }
     let Some(report) = report else {
         return problem_page(
-            &state,
             StatusCode::UNPROCESSABLE_ENTITY,
             "No file",
             "Choose the attendance report to import.",
@@ -56,10 +54,9 @@ pub(super) async fn import_attendance(
         Ok(summary) => {
             let title = match manage::event(&state.db, &signed.organizer, &slug).await {
                 Ok(e) => e.title,
-                Err(e) => return manage_error(&state, e),
+                Err(e) => return manage_error(e),
             };
             dash(
-                &state,
                 &signed,
                 StatusCode::OK,
                 "Attendance imported",
@@ -74,6 +71,6 @@ pub(super) async fn import_attendance(
                 },
             )
         }
-        Err(e) => manage_error(&state, e),
+        Err(e) => manage_error(e),
     }
 }

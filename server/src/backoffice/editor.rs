@@ -27,7 +27,6 @@ pub(super) fn editor(
     let title = if is_new { "New event" } else { "Edit event" };
     let microsoft = state.microsoft.is_some();
     dash(
-        state,
         signed,
         status,
         title,
@@ -187,7 +186,7 @@ pub(super) fn capacity_error(form: &Form) -> Option<FieldError> {
 
 pub(super) async fn create_event(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
     let (input, shown) = read_editor(&form);
@@ -213,18 +212,18 @@ pub(super) async fn create_event(State(state): State<AppState>, signed: SignedIn
             "/dashboard/events".into(),
             true,
         ),
-        Err(e) => manage_error(&state, e),
+        Err(e) => manage_error(e),
     }
 }
 
 pub(super) async fn edit_page(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>) -> Response {
     let event = match manage::event(&state.db, &signed.organizer, &slug).await {
         Ok(e) => e,
-        Err(e) => return manage_error(&state, e),
+        Err(e) => return manage_error(e),
     };
     let presenters = match manage::presenter_records(&state.db, &event.id).await {
         Ok(p) => p,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     let zone = app::tz::parse_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let local = |t: i64| app::tz::local_datetime(t, &zone)[..16].to_string();
@@ -296,7 +295,7 @@ pub(super) async fn edit_page(State(state): State<AppState>, signed: SignedIn, P
 
 pub(super) async fn update_event(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
     let (input, shown) = read_editor(&form);
@@ -310,6 +309,6 @@ pub(super) async fn update_event(State(state): State<AppState>, signed: SignedIn
             Redirect::to(&format!("/dashboard/events/{}?saved=1", e.slug)).into_response()
         }
         Err(ManageError::Invalid(errors)) => editor(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, shown, errors, action, false),
-        Err(e) => manage_error(&state, e),
+        Err(e) => manage_error(e),
     }
 }

@@ -13,11 +13,11 @@ use leptos::prelude::*;
 pub(super) async fn messages(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>) -> Response {
     let event = match manage::event(&state.db, &signed.organizer, &slug).await {
         Ok(e) => e,
-        Err(e) => return manage_error(&state, e),
+        Err(e) => return manage_error(e),
     };
     let rows = match crate::jobs::message_log(&state.db, &event.id).await {
         Ok(r) => r,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     let fmt = |ms: i64| {
         jiff::Timestamp::from_millisecond(ms)
@@ -40,7 +40,6 @@ pub(super) async fn messages(State(state): State<AppState>, signed: SignedIn, Pa
         .collect();
     let title = event.title.clone();
     dash(
-        &state,
         &signed,
         StatusCode::OK,
         "Emails",

@@ -61,7 +61,7 @@ pub(super) async fn microsoft_view(state: &AppState, signed: &SignedIn) -> Resul
 pub(super) async fn microsoft_page(State(state): State<AppState>, signed: SignedIn, Query(q): Query<MicrosoftQuery>) -> Response {
     let mut view = match microsoft_view(&state, &signed).await {
         Ok(v) => v,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     view.notice = crate::backoffice::notice::from_query(&q.notice);
     if let (Some(kind), Some(teams)) = (q.import.as_deref(), &state.teams) {
@@ -88,13 +88,12 @@ pub(super) async fn microsoft_page(State(state): State<AppState>, signed: Signed
                 .map_err(|e| e.to_string()),
         );
     }
-    show_microsoft(&state, &signed, view)
+    show_microsoft(&signed, view)
 }
 
-pub(super) fn show_microsoft(state: &AppState, signed: &SignedIn, view: app::dashboard::MicrosoftView) -> Response {
+pub(super) fn show_microsoft(signed: &SignedIn, view: app::dashboard::MicrosoftView) -> Response {
     let csrf = signed.csrf.clone();
     dash(
-        state,
         signed,
         StatusCode::OK,
         "Microsoft 365",
@@ -104,11 +103,11 @@ pub(super) fn show_microsoft(state: &AppState, signed: &SignedIn, view: app::das
 
 /// Runs the settings check and shows what is missing.
 pub(super) async fn microsoft_check(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
         return r;
     }
     let Some(graph) = state.config.graph.clone() else {
-        return microsoft_off(&state);
+        return microsoft_off();
     };
     let mut report = crate::microsoft::check::run(graph).await;
     crate::microsoft::check::local(&state.config, &mut report);
@@ -144,19 +143,19 @@ pub(super) async fn microsoft_check(State(state): State<AppState>, signed: Signe
     }
     let mut view = match microsoft_view(&state, &signed).await {
         Ok(v) => v,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     view.checks = Some((report.ok, report.lines));
-    show_microsoft(&state, &signed, view)
+    show_microsoft(&signed, view)
 }
 
 /// Imports a Teams webinar (and its registrations) as an Atrium event.
 pub(super) async fn microsoft_import(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
-    let Some(teams) = &state.teams else { return microsoft_off(&state) };
+    let Some(teams) = &state.teams else { return microsoft_off() };
     let account = chosen_account(&signed.organizer, &form_value(&form, "account"));
     match teams
         .import_webinar(&signed.organizer, &account, form_value(&form, "webinar").trim())
@@ -171,13 +170,12 @@ pub(super) async fn microsoft_import(State(state): State<AppState>, signed: Sign
             ))
             .into_response()
         }
-        Err(e) => problem_page(&state, StatusCode::BAD_GATEWAY, "Could not import the webinar", &e.to_string()),
+        Err(e) => problem_page(StatusCode::BAD_GATEWAY, "Could not import the webinar", &e.to_string()),
     }
 }
 
-pub(super) fn microsoft_off(state: &AppState) -> Response {
+pub(super) fn microsoft_off() -> Response {
     problem_page(
-        state,
         StatusCode::CONFLICT,
         "Microsoft mode is off",
         "Configure the Microsoft settings first (see the README).",
@@ -186,19 +184,14 @@ pub(super) fn microsoft_off(state: &AppState) -> Response {
 
 pub(super) async fn microsoft_connect(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
-    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    let Some(m) = &state.microsoft else { return microsoft_off() };
     let account = chosen_account(&signed.organizer, &form_value(&form, "account"));
     match m.authorize_url(&signed.organizer, &account).await {
         Ok(url) => Redirect::to(&url).into_response(),
-        Err(e) => problem_page(
-            &state,
-            StatusCode::BAD_GATEWAY,
-            "Could not start the Microsoft sign-in",
-            &e.to_string(),
-        ),
+        Err(e) => problem_page(StatusCode::BAD_GATEWAY, "Could not start the Microsoft sign-in", &e.to_string()),
     }
 }
 
@@ -211,11 +204,10 @@ pub(super) struct CallbackQuery {
 }
 
 pub(super) async fn microsoft_callback(State(state): State<AppState>, signed: SignedIn, Query(q): Query<CallbackQuery>) -> Response {
-    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    let Some(m) = &state.microsoft else { return microsoft_off() };
     if let Some(error) = q.error {
         let detail = q.error_description.unwrap_or(error);
         return problem_page(
-            &state,
             StatusCode::BAD_REQUEST,
             "Microsoft did not connect the account",
             detail.lines().next().unwrap_or(""),
@@ -223,7 +215,6 @@ pub(super) async fn microsoft_callback(State(state): State<AppState>, signed: Si
     }
     let (Some(code), Some(oauth_state)) = (q.code, q.state) else {
         return problem_page(
-            &state,
             StatusCode::BAD_REQUEST,
             "Incomplete answer from Microsoft",
             "Start the connection again.",
@@ -231,37 +222,32 @@ pub(super) async fn microsoft_callback(State(state): State<AppState>, signed: Si
     };
     match m.complete(&signed.organizer, &oauth_state, &code).await {
         Ok(_) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Connected.query())).into_response(),
-        Err(crate::microsoft::delegated::DelegatedError::Db(e)) => server_error(&state, &e),
-        Err(e) => problem_page(
-            &state,
-            StatusCode::BAD_REQUEST,
-            "Microsoft did not connect the account",
-            &e.to_string(),
-        ),
+        Err(crate::microsoft::delegated::DelegatedError::Db(e)) => server_error(&e),
+        Err(e) => problem_page(StatusCode::BAD_REQUEST, "Microsoft did not connect the account", &e.to_string()),
     }
 }
 
 pub(super) async fn microsoft_disconnect(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
-    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    let Some(m) = &state.microsoft else { return microsoft_off() };
     match m
         .disconnect(&chosen_account(&signed.organizer, &form_value(&form, "account")))
         .await
     {
         Ok(()) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Disconnected.query())).into_response(),
-        Err(e) => server_error(&state, &e),
+        Err(e) => server_error(&e),
     }
 }
 
 /// Starts "Link Microsoft account": the OpenID Connect round trip, bound to this session.
 pub(super) async fn microsoft_link(State(state): State<AppState>, signed: SignedIn, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
         return r;
     }
-    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    let Some(m) = &state.microsoft else { return microsoft_off() };
     let Some(secret) = auth::cookie_value(&headers, auth::SESSION_COOKIE) else {
         return Redirect::to("/login").into_response();
     };
@@ -274,23 +260,18 @@ pub(super) async fn microsoft_link(State(state): State<AppState>, signed: Signed
             );
             r
         }
-        Err(crate::microsoft::delegated::DelegatedError::Db(e)) => server_error(&state, &e),
-        Err(e) => problem_page(
-            &state,
-            StatusCode::BAD_GATEWAY,
-            "Could not start the Microsoft sign-in",
-            &e.to_string(),
-        ),
+        Err(crate::microsoft::delegated::DelegatedError::Db(e)) => server_error(&e),
+        Err(e) => problem_page(StatusCode::BAD_GATEWAY, "Could not start the Microsoft sign-in", &e.to_string()),
     }
 }
 
 /// Unlinks the organizer's Microsoft account from "Sign in with Microsoft".
 pub(super) async fn microsoft_unlink(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
         return r;
     }
     match auth::unlink_microsoft(&state.db, &signed.organizer).await {
         Ok(_) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Unlinked.query())).into_response(),
-        Err(e) => server_error(&state, &e),
+        Err(e) => server_error(&e),
     }
 }

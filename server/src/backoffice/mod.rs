@@ -84,14 +84,13 @@ pub(super) fn parse_form(body: &Bytes) -> Form {
 }
 
 /// The form's CSRF token must match the session's, compared in constant time.
-pub(super) fn check_csrf(state: &AppState, signed: &SignedIn, form: &Form) -> Result<(), Response> {
+pub(super) fn check_csrf(signed: &SignedIn, form: &Form) -> Result<(), Response> {
     let given = form_value(form, "csrf");
     let ok = crate::crypto::same_secret(&given, &signed.csrf);
     if ok {
         Ok(())
     } else {
         Err(problem_page(
-            state,
             StatusCode::FORBIDDEN,
             "This form has expired",
             "Go back, reload the page and try again.",
@@ -99,12 +98,11 @@ pub(super) fn check_csrf(state: &AppState, signed: &SignedIn, form: &Form) -> Re
     }
 }
 
-pub(super) fn dash(state: &AppState, signed: &SignedIn, status: StatusCode, title: &str, body: impl IntoView + 'static) -> Response {
+pub(super) fn dash(signed: &SignedIn, status: StatusCode, title: &str, body: impl IntoView + 'static) -> Response {
     let nav_org = signed.organizer.organization_name.clone();
     let nav_email = signed.organizer.email.clone();
     let csrf = signed.csrf.clone();
     html(
-        state,
         status,
         title,
         false,
@@ -116,21 +114,19 @@ pub(super) fn dash(state: &AppState, signed: &SignedIn, status: StatusCode, titl
     )
 }
 
-pub(super) fn manage_error(state: &AppState, error: ManageError) -> Response {
+pub(super) fn manage_error(error: ManageError) -> Response {
     match error {
         ManageError::NotFound => problem_page(
-            state,
             StatusCode::NOT_FOUND,
             "Not found",
             "There is no such event or registration in your organization.",
         ),
-        ManageError::Conflict(m) => problem_page(state, StatusCode::CONFLICT, "Not possible now", &m),
+        ManageError::Conflict(m) => problem_page(StatusCode::CONFLICT, "Not possible now", &m),
         ManageError::Invalid(errors) => problem_page(
-            state,
             StatusCode::UNPROCESSABLE_ENTITY,
             "Please check the form",
             &errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
         ),
-        ManageError::Db(e) => server_error(state, &e),
+        ManageError::Db(e) => server_error(&e),
     }
 }

@@ -23,7 +23,7 @@ pub(super) fn when(e: &Event) -> String {
 pub(super) async fn events_page(State(state): State<AppState>, signed: SignedIn) -> Response {
     let list = match manage::list(&state.db, &signed.organizer).await {
         Ok(l) => l,
-        Err(e) => return manage_error(&state, e),
+        Err(e) => return manage_error(e),
     };
     let rows = list
         .iter()
@@ -38,7 +38,7 @@ pub(super) async fn events_page(State(state): State<AppState>, signed: SignedIn)
             pending: e.pending_count,
         })
         .collect();
-    dash(&state, &signed, StatusCode::OK, "Events", view! { <EventsList rows=rows /> })
+    dash(&signed, StatusCode::OK, "Events", view! { <EventsList rows=rows /> })
 }
 
 #[derive(Deserialize)]
@@ -61,7 +61,7 @@ pub(super) async fn overview(
 ) -> Response {
     let event = match manage::event(&state.db, &signed.organizer, &slug).await {
         Ok(e) => e,
-        Err(e) => return manage_error(&state, e),
+        Err(e) => return manage_error(e),
     };
     let status = q.status.as_deref().and_then(RegistrationStatus::parse);
     // Anything but a sensible page number shows the first page.
@@ -82,20 +82,20 @@ pub(super) async fn overview(
     .await
     {
         Ok(r) => r,
-        Err(e) => return manage_error(&state, e),
+        Err(e) => return manage_error(e),
     };
     let stats = match registration_stats(&state, &event).await {
         Ok(s) => s,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     let zone = app::tz::parse_zone(&event.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let reminders = match crate::events::reminders::list(&state.db, &event.id).await {
         Ok(r) => r,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     let attended = match crate::attendance::by_email(&state.db, &event.id).await {
         Ok(a) => a,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     let local = |t: i64| app::tz::zoned(t, &zone).strftime("%Y-%m-%d %H:%M %Z").to_string();
     let reminder_hours = reminders
@@ -119,8 +119,8 @@ pub(super) async fn overview(
         crate::events::organizers::event_organizers(&state.db, &signed.organizer, &slug).await,
     ) {
         (Ok(m), Ok(o)) => (m, o),
-        (Err(e), _) => return server_error(&state, &e),
-        (_, Err(e)) => return manage_error(&state, e),
+        (Err(e), _) => return server_error(&e),
+        (_, Err(e)) => return manage_error(e),
     };
     let organizers = members
         .into_iter()
@@ -132,7 +132,7 @@ pub(super) async fn overview(
     let teams = if state.teams.is_some() {
         match teams_status(&state, &event).await {
             Ok(t) => t,
-            Err(e) => return server_error(&state, &e),
+            Err(e) => return server_error(&e),
         }
     } else {
         None
@@ -188,7 +188,6 @@ pub(super) async fn overview(
     let csrf = signed.csrf.clone();
     let title = event.title.clone();
     dash(
-        &state,
         &signed,
         StatusCode::OK,
         &title,
@@ -231,7 +230,7 @@ pub(super) async fn registration_stats(state: &AppState, event: &Event) -> Resul
 pub(super) async fn preview(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>) -> Response {
     let event = match manage::event(&state.db, &signed.organizer, &slug).await {
         Ok(e) => e,
-        Err(e) => return manage_error(&state, e),
+        Err(e) => return manage_error(e),
     };
     let mut page = crate::portal::event_view(
         &event,
@@ -248,7 +247,6 @@ pub(super) async fn preview(State(state): State<AppState>, signed: SignedIn, Pat
     let back = format!("/dashboard/events/{slug}");
     let title = format!("Preview: {}", event.title);
     html(
-        &state,
         StatusCode::OK,
         &title,
         false,

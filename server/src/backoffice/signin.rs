@@ -43,7 +43,6 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
 pub(super) async fn login_page(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
     let next = safe_next(q.next.as_deref());
     html(
-        &state,
         StatusCode::OK,
         "Sign in",
         false,
@@ -54,7 +53,7 @@ pub(super) async fn login_page(State(state): State<AppState>, Query(q): Query<Ne
 
 /// Starts "Sign in with Microsoft".
 pub(super) async fn microsoft_sign_in(State(state): State<AppState>, client: ClientAddr, Query(q): Query<NextQuery>) -> Response {
-    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    let Some(m) = &state.microsoft else { return microsoft_off() };
     let next = safe_next(q.next.as_deref());
     // Each start stores a short-lived state: an address gets a bounded number of them.
     let limit = crate::limits::MICROSOFT_SIGN_IN;
@@ -68,7 +67,6 @@ pub(super) async fn microsoft_sign_in(State(state): State<AppState>, client: Cli
         Ok(count) => {
             if let Some(wait) = count.exceeded(limit) {
                 let mut r = problem_page(
-                    &state,
                     StatusCode::TOO_MANY_REQUESTS,
                     "Too many sign-ins started",
                     &format!("Please try again in {} minutes.", (wait + 59) / 60),
@@ -77,7 +75,7 @@ pub(super) async fn microsoft_sign_in(State(state): State<AppState>, client: Cli
                 return r;
             }
         }
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     }
     match m.sign_in_url(&next).await {
         Ok((url, oauth_state)) => {
@@ -89,12 +87,7 @@ pub(super) async fn microsoft_sign_in(State(state): State<AppState>, client: Cli
             );
             r
         }
-        Err(e) => problem_page(
-            &state,
-            StatusCode::BAD_GATEWAY,
-            "Could not start the Microsoft sign-in",
-            &e.to_string(),
-        ),
+        Err(e) => problem_page(StatusCode::BAD_GATEWAY, "Could not start the Microsoft sign-in", &e.to_string()),
     }
 }
 
@@ -103,11 +96,10 @@ pub(super) async fn microsoft_sign_in_callback(
     headers: HeaderMap,
     Query(q): Query<CallbackQuery>,
 ) -> Response {
-    let Some(m) = &state.microsoft else { return microsoft_off(&state) };
+    let Some(m) = &state.microsoft else { return microsoft_off() };
     let refuse = |message: &str| {
         let message = message.to_string();
         let mut r = html(
-            &state,
             StatusCode::BAD_REQUEST,
             "Sign in",
             false,
@@ -133,7 +125,7 @@ pub(super) async fn microsoft_sign_in_callback(
     }
     let (user, purpose) = match m.finish_sign_in(&oauth_state, &code).await {
         Ok(found) => found,
-        Err(crate::microsoft::delegated::DelegatedError::Db(e)) => return server_error(&state, &e),
+        Err(crate::microsoft::delegated::DelegatedError::Db(e)) => return server_error(&e),
         Err(e) => return refuse(&e.to_string()),
     };
     let next = match purpose {
@@ -171,7 +163,7 @@ pub(super) async fn microsoft_sign_in_callback(
                 }
             ));
         }
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     if let Some(old) = auth::cookie_value(&headers, auth::SESSION_COOKIE) {
         let _ = auth::end_session(&state.db, &old).await;
@@ -189,7 +181,7 @@ pub(super) async fn microsoft_sign_in_callback(
             );
             r
         }
-        Err(e) => server_error(&state, &e),
+        Err(e) => server_error(&e),
     }
 }
 
@@ -202,13 +194,13 @@ pub(super) async fn finish_microsoft_link(
     organizer_id: &str,
     session_hash: &str,
 ) -> Response {
-    let not_linked = |message: &str| problem_page(state, StatusCode::BAD_REQUEST, "Microsoft account not linked", message);
+    let not_linked = |message: &str| problem_page(StatusCode::BAD_REQUEST, "Microsoft account not linked", message);
     let secret = auth::cookie_value(headers, auth::SESSION_COOKIE)
         .filter(|s| crate::crypto::same_secret(&crate::crypto::sha256_hex(s), session_hash));
     let current = match &secret {
         Some(secret) => match auth::session(&state.db, secret).await {
             Ok(found) => found,
-            Err(e) => return server_error(state, &e),
+            Err(e) => return server_error(&e),
         },
         None => None,
     };
@@ -222,8 +214,8 @@ pub(super) async fn finish_microsoft_link(
         .unwrap_or_default();
     match auth::link_microsoft(&state.db, &organizer, &user.oid, &user.tid, &shown).await {
         Ok(()) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Linked.query())).into_response(),
-        Err(auth::AuthError::Invalid(m)) => problem_page(state, StatusCode::CONFLICT, "Microsoft account not linked", &m),
-        Err(auth::AuthError::Db(e)) => server_error(state, &e),
+        Err(auth::AuthError::Invalid(m)) => problem_page(StatusCode::CONFLICT, "Microsoft account not linked", &m),
+        Err(auth::AuthError::Db(e)) => server_error(&e),
     }
 }
 
@@ -236,7 +228,6 @@ pub(super) async fn login(State(state): State<AppState>, client: ClientAddr, hea
     let fail = |status: StatusCode, message: String| {
         let (email, next) = (email.clone(), next.clone());
         html(
-            &state,
             status,
             "Sign in",
             false,
@@ -266,7 +257,7 @@ pub(super) async fn login(State(state): State<AppState>, client: ClientAddr, hea
             return r;
         }
         Err(auth::SignInFailure::Wrong) => return fail(StatusCode::UNAUTHORIZED, "Wrong email or password.".into()),
-        Err(auth::SignInFailure::Db(e)) => return server_error(&state, &e),
+        Err(auth::SignInFailure::Db(e)) => return server_error(&e),
     };
     // A fresh session at every sign-in; any session this browser had ends.
     if let Some(old) = auth::cookie_value(&headers, auth::SESSION_COOKIE) {
@@ -281,17 +272,17 @@ pub(super) async fn login(State(state): State<AppState>, client: ClientAddr, hea
             );
             r
         }
-        Err(e) => server_error(&state, &e),
+        Err(e) => server_error(&e),
     }
 }
 
 pub(super) async fn logout(State(state): State<AppState>, signed: SignedIn, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
         return r;
     }
     if let Some(secret) = auth::cookie_value(&headers, auth::SESSION_COOKIE) {
         if let Err(e) = auth::end_session(&state.db, &secret).await {
-            return server_error(&state, &e);
+            return server_error(&e);
         }
     }
     let mut r = Redirect::to("/login").into_response();

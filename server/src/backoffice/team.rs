@@ -16,7 +16,7 @@ pub(super) async fn team_view(state: &AppState, signed: &SignedIn, status: Statu
         crate::accounts::team::pending(&state.db, &signed.organizer).await,
     ) {
         (Ok(m), Ok(p)) => (m, p),
-        (Err(e), _) | (_, Err(e)) => return server_error(state, &e),
+        (Err(e), _) | (_, Err(e)) => return server_error(&e),
     };
     let members = members.into_iter().map(|m| (m.email, m.display_name)).collect();
     let pending = pending
@@ -32,7 +32,6 @@ pub(super) async fn team_view(state: &AppState, signed: &SignedIn, status: Statu
         .collect();
     let csrf = signed.csrf.clone();
     dash(
-        state,
         signed,
         status,
         "Team",
@@ -46,7 +45,7 @@ pub(super) async fn team_page(State(state): State<AppState>, signed: SignedIn) -
 
 pub(super) async fn invite(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
     match crate::accounts::team::invite(&state.db, &signed.organizer, &form_value(&form, "email")).await {
@@ -54,13 +53,12 @@ pub(super) async fn invite(State(state): State<AppState>, signed: SignedIn, body
             let link = format!("{}/invite/{secret}", state.config.public_url);
             team_view(&state, &signed, StatusCode::OK, Some(link)).await
         }
-        Err(e) => manage_error(&state, e.into()),
+        Err(e) => manage_error(e.into()),
     }
 }
 
-pub(super) fn invitation_gone(state: &AppState) -> Response {
+pub(super) fn invitation_gone() -> Response {
     problem_page(
-        state,
         StatusCode::NOT_FOUND,
         "Invitation not found",
         "This invitation has expired or was already used. Ask for a new one.",
@@ -76,7 +74,6 @@ pub(super) async fn invitation_page(State(state): State<AppState>, Path(token): 
         })) => {
             let action = format!("/invite/{token}");
             html(
-                &state,
                 StatusCode::OK,
                 "Join",
                 false,
@@ -84,8 +81,8 @@ pub(super) async fn invitation_page(State(state): State<AppState>, Path(token): 
                 view! { <app::dashboard::InvitePage organization=organization email=email error=None action=action /> },
             )
         }
-        Ok(None) => invitation_gone(&state),
-        Err(e) => server_error(&state, &e),
+        Ok(None) => invitation_gone(),
+        Err(e) => server_error(&e),
     }
 }
 
@@ -101,7 +98,7 @@ pub(super) async fn accept_invitation(State(state): State<AppState>, Path(token)
                 );
                 r
             }
-            Err(e) => server_error(&state, &e),
+            Err(e) => server_error(&e),
         },
         Err(auth::AuthError::Invalid(message)) => match crate::accounts::team::invitation(&state.db, &token).await {
             Ok(Some(crate::accounts::team::Invitation {
@@ -111,7 +108,6 @@ pub(super) async fn accept_invitation(State(state): State<AppState>, Path(token)
             })) => {
                 let action = format!("/invite/{token}");
                 html(
-                    &state,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "Join",
                     false,
@@ -121,9 +117,9 @@ pub(super) async fn accept_invitation(State(state): State<AppState>, Path(token)
                     },
                 )
             }
-            Ok(None) => invitation_gone(&state),
-            Err(e) => server_error(&state, &e),
+            Ok(None) => invitation_gone(),
+            Err(e) => server_error(&e),
         },
-        Err(auth::AuthError::Db(e)) => server_error(&state, &e),
+        Err(auth::AuthError::Db(e)) => server_error(&e),
     }
 }

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 pub(super) async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: Option<String>) -> Response {
     let tokens = match crate::accounts::tokens::list(&state.db, &signed.organizer).await {
         Ok(t) => t,
-        Err(e) => return server_error(state, &e),
+        Err(e) => return server_error(&e),
     };
     let fmt = |t: i64| {
         jiff::Timestamp::from_second(t)
@@ -44,7 +44,6 @@ pub(super) async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: 
         .collect();
     let csrf = signed.csrf.clone();
     dash(
-        state,
         signed,
         StatusCode::OK,
         "API tokens",
@@ -58,7 +57,7 @@ pub(super) async fn tokens_page(State(state): State<AppState>, signed: SignedIn)
 
 pub(super) async fn create_token(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
     let form = parse_form(&body);
-    if let Err(r) = check_csrf(&state, &signed, &form) {
+    if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
     let spec = crate::accounts::tokens::NewToken {
@@ -75,18 +74,18 @@ pub(super) async fn create_token(State(state): State<AppState>, signed: SignedIn
     };
     match crate::accounts::tokens::create(&state.db, &signed.organizer, &spec).await {
         Ok((_, token)) => tokens_view(&state, &signed, Some(token)).await,
-        Err(auth::AuthError::Invalid(m)) => problem_page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Please check the form", &m),
-        Err(auth::AuthError::Db(e)) => server_error(&state, &e),
+        Err(auth::AuthError::Invalid(m)) => problem_page(StatusCode::UNPROCESSABLE_ENTITY, "Please check the form", &m),
+        Err(auth::AuthError::Db(e)) => server_error(&e),
     }
 }
 
 pub(super) async fn revoke_token(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&state, &signed, &parse_form(&body)) {
+    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
         return r;
     }
     match crate::accounts::tokens::revoke(&state.db, &signed.organizer, &id).await {
         Ok(true) => Redirect::to("/dashboard/tokens").into_response(),
-        Ok(false) => manage_error(&state, ManageError::NotFound),
-        Err(e) => server_error(&state, &e),
+        Ok(false) => manage_error(ManageError::NotFound),
+        Err(e) => server_error(&e),
     }
 }

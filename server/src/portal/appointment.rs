@@ -59,17 +59,15 @@ pub(super) async fn appointment_page(State(state): State<AppState>, Path(token):
         Ok(b) => b,
         Err(BookError::NotFound) => {
             return problem_page(
-                &state,
                 StatusCode::NOT_FOUND,
                 "Appointment not found",
                 "This link does not lead to an appointment. Check the link in your email.",
             )
         }
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     let Ok(catalog) = Catalog::load(&state.db, &booking.business_slug).await else {
         return problem_page(
-            &state,
             StatusCode::NOT_FOUND,
             "Appointment not found",
             "This business no longer takes bookings here.",
@@ -88,7 +86,6 @@ pub(super) async fn appointment_page(State(state): State<AppState>, Path(token):
         .join(", ");
     let view = appointment_view(&catalog.business.display_name, &service, &with, &booking, &token, &said);
     html(
-        &state,
         StatusCode::OK,
         "Your appointment",
         false,
@@ -101,12 +98,11 @@ pub(super) async fn cancel_appointment_form(State(state): State<AppState>, Path(
     match appointments::cancel(&state.db, &state.sealer, &token).await {
         Ok(_) => Redirect::to(&format!("/appointments/{token}?canceled=1")).into_response(),
         Err(BookError::NotFound) => problem_page(
-            &state,
             StatusCode::NOT_FOUND,
             "Appointment not found",
             "This link does not lead to an appointment.",
         ),
-        Err(e) => server_error(&state, &e),
+        Err(e) => server_error(&e),
     }
 }
 
@@ -122,7 +118,6 @@ pub(super) struct Moved {
 pub(super) async fn reschedule_form(State(state): State<AppState>, Path(token): Path<String>, body: axum::body::Bytes) -> Response {
     let Ok(posted) = serde_urlencoded::from_bytes::<Moved>(&body) else {
         return problem_page(
-            &state,
             StatusCode::BAD_REQUEST,
             "We couldn't read that form",
             "Please go back and try again.",
@@ -131,7 +126,6 @@ pub(super) async fn reschedule_form(State(state): State<AppState>, Path(token): 
     match appointments::reschedule(&state.db, &state.sealer, &token, &posted.start).await {
         Ok(_) => Redirect::to(&format!("/appointments/{token}?moved=1")).into_response(),
         Err(BookError::NotFound) => problem_page(
-            &state,
             StatusCode::NOT_FOUND,
             "Appointment not found",
             "This link does not lead to an appointment.",
@@ -139,7 +133,6 @@ pub(super) async fn reschedule_form(State(state): State<AppState>, Path(token): 
         Err(e @ (BookError::Refused { .. } | BookError::Invalid(_))) => {
             let Ok(found) = appointments::find(&state.db, &state.sealer, &token).await else {
                 return problem_page(
-                    &state,
                     StatusCode::NOT_FOUND,
                     "Appointment not found",
                     "This link does not lead to an appointment.",
@@ -147,7 +140,6 @@ pub(super) async fn reschedule_form(State(state): State<AppState>, Path(token): 
             };
             let Ok(catalog) = Catalog::load(&state.db, &found.business_slug).await else {
                 return problem_page(
-                    &state,
                     StatusCode::NOT_FOUND,
                     "Appointment not found",
                     "This business no longer takes bookings here.",
@@ -170,6 +162,6 @@ pub(super) async fn reschedule_form(State(state): State<AppState>, Path(token): 
             };
             render(&state, &catalog, &picked, BookingForm::default(), Vec::new(), Some(notice), status).await
         }
-        Err(e) => server_error(&state, &e),
+        Err(e) => server_error(&e),
     }
 }

@@ -32,9 +32,8 @@ fn minutes(seconds: i64) -> String {
     }
 }
 
-fn not_found(state: &AppState) -> Response {
+fn not_found() -> Response {
     problem_page(
-        state,
         StatusCode::NOT_FOUND,
         "Not found",
         "There is no business taking bookings at this address.",
@@ -87,7 +86,7 @@ pub(super) async fn render(
         match appointments::slots_in(&state.db, catalog, &request).await {
             Ok(found) => slots = found,
             Err(appointments::AppointmentError::Invalid(e)) => notice = e.first().map(|e| e.message.clone()),
-            Err(e) => return server_error(state, &e),
+            Err(e) => return server_error(&e),
         }
         if slots.is_empty() && notice.is_none() {
             notice = Some("No times are free on this day. Please choose another day.".into());
@@ -162,7 +161,7 @@ pub(super) async fn render(
         errors,
     };
     let title = format!("Book with {}", business.display_name);
-    let mut response = html(state, status, &title, false, false, view! { <BookingPage page=view /> });
+    let mut response = html(status, &title, false, false, view! { <BookingPage page=view /> });
     // Free times change by the minute.
     response
         .headers_mut()
@@ -173,8 +172,8 @@ pub(super) async fn render(
 pub(super) async fn booking_page(State(state): State<AppState>, Path(slug): Path<String>, Query(picked): Query<Picked>) -> Response {
     match Catalog::load(&state.db, &slug).await {
         Ok(catalog) => render(&state, &catalog, &picked, BookingForm::default(), Vec::new(), None, StatusCode::OK).await,
-        Err(appointments::AppointmentError::NotFound) => not_found(&state),
-        Err(e) => server_error(&state, &e),
+        Err(appointments::AppointmentError::NotFound) => not_found(),
+        Err(e) => server_error(&e),
     }
 }
 
@@ -204,7 +203,6 @@ pub(super) async fn book_form(
 ) -> Response {
     let Ok(posted) = serde_urlencoded::from_bytes::<Posted>(&body) else {
         return problem_page(
-            &state,
             StatusCode::BAD_REQUEST,
             "We couldn't read that form",
             "Please go back and try again.",
@@ -212,8 +210,8 @@ pub(super) async fn book_form(
     };
     let catalog = match Catalog::load(&state.db, &slug).await {
         Ok(c) => c,
-        Err(appointments::AppointmentError::NotFound) => return not_found(&state),
-        Err(e) => return server_error(&state, &e),
+        Err(appointments::AppointmentError::NotFound) => return not_found(),
+        Err(e) => return server_error(&e),
     };
     let input = NewBooking {
         service_id: posted.service.clone(),
@@ -255,13 +253,8 @@ pub(super) async fn book_form(
             )
             .await
         }
-        Err(BookError::Limited(wait)) => problem_page(
-            &state,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many bookings",
-            &super::limited_message(wait),
-        ),
-        Err(BookError::NotFound) => not_found(&state),
-        Err(e) => server_error(&state, &e),
+        Err(BookError::Limited(wait)) => problem_page(StatusCode::TOO_MANY_REQUESTS, "Too many bookings", &super::limited_message(wait)),
+        Err(BookError::NotFound) => not_found(),
+        Err(e) => server_error(&e),
     }
 }

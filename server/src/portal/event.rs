@@ -48,7 +48,7 @@ pub(super) async fn home(State(state): State<AppState>, Query(q): Query<ZoneQuer
     let now = state.db.now();
     let list = match events::upcoming(&state.db, now).await {
         Ok(list) => list,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     let cards: Vec<EventCard> = list
         .iter()
@@ -64,7 +64,7 @@ pub(super) async fn home(State(state): State<AppState>, Query(q): Query<ZoneQuer
             }
         })
         .collect();
-    html(&state, StatusCode::OK, "", true, false, view! { <HomePage events=cards /> })
+    html(StatusCode::OK, "", true, false, view! { <HomePage events=cards /> })
 }
 
 pub(super) fn submit_label(event: &Event) -> String {
@@ -127,9 +127,9 @@ pub(crate) fn event_view(
     }
 }
 
-pub(super) fn render_event(state: &AppState, status: StatusCode, page: EventPage, set_zone_cookie: Option<&str>) -> Response {
+pub(super) fn render_event(status: StatusCode, page: EventPage, set_zone_cookie: Option<&str>) -> Response {
     let title = page.title.clone();
-    let mut response = html(state, status, &title, true, false, view! { <EventDetail page=page /> });
+    let mut response = html(status, &title, true, false, view! { <EventDetail page=page /> });
     if let Some(zone) = set_zone_cookie {
         let cookie = crate::http::cookies::preference("atrium_tz", zone);
         if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -139,9 +139,8 @@ pub(super) fn render_event(state: &AppState, status: StatusCode, page: EventPage
     response
 }
 
-pub(super) fn event_not_found(state: &AppState) -> Response {
+pub(super) fn event_not_found() -> Response {
     problem_page(
-        state,
         StatusCode::NOT_FOUND,
         "Event not found",
         "This event doesn't exist or isn't published yet.",
@@ -152,8 +151,8 @@ pub(super) fn event_not_found(state: &AppState) -> Response {
 pub(super) async fn public_event(state: &AppState, slug: &str) -> Result<Event, Response> {
     match events::public_by_slug(&state.db, slug).await {
         Ok(Some(e)) => Ok(e),
-        Ok(None) => Err(event_not_found(state)),
-        Err(e) => Err(server_error(state, &e)),
+        Ok(None) => Err(event_not_found()),
+        Err(e) => Err(server_error(&e)),
     }
 }
 
@@ -170,5 +169,5 @@ pub(super) async fn event_page(
     let zone = display_zone(q.tz.as_deref(), &headers, &event.time_zone);
     let chosen_now = q.tz.as_deref().filter(|z| app::tz::parse_zone(z).is_ok()).map(str::to_string);
     let page = event_view(&event, zone, FormValues::default(), Vec::new(), None, state.db.now());
-    render_event(&state, StatusCode::OK, page, chosen_now.as_deref())
+    render_event(StatusCode::OK, page, chosen_now.as_deref())
 }

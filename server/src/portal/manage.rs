@@ -26,14 +26,13 @@ pub(super) async fn load_manage(state: &AppState, token: &str) -> Result<(regist
     match registrations::find(&state.db, token, state.config.manage_link_days, state.db.now()).await {
         Ok(Lookup::Found(found)) => Ok(*found),
         Ok(Lookup::Expired { ended_at }) => Err(expired(state, ended_at)),
-        Ok(Lookup::Missing) => Err(gone(state)),
-        Err(e) => Err(server_error(state, &e)),
+        Ok(Lookup::Missing) => Err(gone()),
+        Err(e) => Err(server_error(&e)),
     }
 }
 
-pub(super) fn gone(state: &AppState) -> Response {
+pub(super) fn gone() -> Response {
     problem_page(
-        state,
         StatusCode::NOT_FOUND,
         "Registration not found",
         "This link doesn't match a registration. Check that you copied the whole link from your email.",
@@ -45,7 +44,6 @@ pub(super) fn expired(state: &AppState, ended_at: i64) -> Response {
         .map(|t| t.strftime("%B %-d, %Y").to_string())
         .unwrap_or_default();
     problem_page(
-        state,
         StatusCode::GONE,
         "This link has expired",
         &format!(
@@ -67,7 +65,7 @@ pub(super) async fn manage_page(
     };
     let position = match registrations::position_of(&state.db, &reg).await {
         Ok(p) => p,
-        Err(e) => return server_error(&state, &e),
+        Err(e) => return server_error(&e),
     };
     let (zone, chosen) = display_zone(q.tz.as_deref(), &headers, &reg.preferred_timezone);
     let page = ManagePage {
@@ -95,7 +93,7 @@ pub(super) async fn manage_page(
             && event.end_at > state.db.now(),
     };
     let title = format!("Your registration: {}", event.title);
-    html(&state, StatusCode::OK, &title, true, true, view! { <ManageDetail page=page /> })
+    html(StatusCode::OK, &title, true, true, view! { <ManageDetail page=page /> })
 }
 
 pub(super) async fn cancel_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
@@ -108,8 +106,8 @@ pub(super) async fn cancel_form(State(state): State<AppState>, Path(token): Path
             state.after_write();
             Redirect::to(&format!("/r/{token}?canceled=1")).into_response()
         }
-        Err(registrations::CancelError::NotFound) => gone(&state),
-        Err(registrations::CancelError::Db(e)) => server_error(&state, &e),
+        Err(registrations::CancelError::NotFound) => gone(),
+        Err(registrations::CancelError::Db(e)) => server_error(&e),
     }
 }
 
@@ -129,7 +127,6 @@ pub(super) async fn confirm_page(State(state): State<AppState>, Path(token): Pat
         email: reg.email.clone(),
     };
     html(
-        &state,
         StatusCode::OK,
         "Confirm your email address",
         false,
@@ -150,19 +147,17 @@ pub(super) async fn confirm_form(State(state): State<AppState>, Path(token): Pat
         }
         Ok(Confirmed::Already(_)) => Redirect::to(&format!("/r/{token}")).into_response(),
         Ok(Confirmed::Expired) => problem_page(
-            &state,
             StatusCode::GONE,
             "This confirmation link has expired",
             "Your place was released because the address wasn't confirmed in time. You can register again from the event page.",
         ),
         Ok(Confirmed::Full) => problem_page(
-            &state,
             StatusCode::CONFLICT,
             "The event filled up",
             "Your address is confirmed, but the event filled up in the meantime and has no waitlist.",
         ),
-        Err(registrations::CancelError::NotFound) => gone(&state),
-        Err(registrations::CancelError::Db(e)) => server_error(&state, &e),
+        Err(registrations::CancelError::NotFound) => gone(),
+        Err(registrations::CancelError::Db(e)) => server_error(&e),
     }
 }
 

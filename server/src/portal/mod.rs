@@ -1,7 +1,6 @@
 //! The public pages: event list, event page with the registration form, and the private
 //! manage page. Forms post here as plain HTML forms, so everything works without JavaScript.
 
-use crate::http::security::csp;
 use crate::AppState;
 use app::pages::Problem;
 use axum::extract::State;
@@ -40,22 +39,9 @@ pub fn routes() -> Router<AppState> {
         .merge(rpc::routes())
 }
 
-pub(crate) fn html(
-    state: &AppState,
-    status: StatusCode,
-    title: &str,
-    interactive: bool,
-    private: bool,
-    body: impl IntoView + 'static,
-) -> Response {
-    let doc = app::render::document(&state.leptos, &state.config.site_name, title, interactive, move || body);
-    let mut response = (status, doc.html).into_response();
+pub(crate) fn html(status: StatusCode, title: &str, interactive: bool, private: bool, body: impl IntoView + 'static) -> Response {
+    let mut response = crate::http::render::page(status, title, interactive, body);
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_str(&csp(Some(&doc.nonce))).expect("valid header"),
-    );
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if private { "no-store" } else { "no-cache" }),
@@ -66,24 +52,22 @@ pub(crate) fn html(
     response
 }
 
-pub(crate) fn problem_page(state: &AppState, status: StatusCode, title: &str, detail: &str) -> Response {
+pub(crate) fn problem_page(status: StatusCode, title: &str, detail: &str) -> Response {
     let (t, d) = (title.to_string(), detail.to_string());
-    html(state, status, title, false, false, view! { <Problem title=t detail=d /> })
+    html(status, title, false, false, view! { <Problem title=t detail=d /> })
 }
 
-pub(crate) fn server_error(state: &AppState, error: &dyn std::fmt::Display) -> Response {
+pub(crate) fn server_error(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %error, "page failed");
     problem_page(
-        state,
         StatusCode::INTERNAL_SERVER_ERROR,
         "Something went wrong",
         "Please try again in a moment. If it keeps happening, contact the organizer.",
     )
 }
 
-pub async fn not_found(State(state): State<AppState>) -> Response {
+pub async fn not_found() -> Response {
     problem_page(
-        &state,
         StatusCode::NOT_FOUND,
         "Page not found",
         "We couldn't find that page. It may have moved, or the link may be mistyped.",

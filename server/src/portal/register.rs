@@ -72,7 +72,6 @@ pub(super) async fn register_form(
         Ok(p) => p,
         Err(_) => {
             return problem_page(
-                &state,
                 StatusCode::BAD_REQUEST,
                 "We couldn't read that form",
                 "Please go back and try again.",
@@ -88,21 +87,19 @@ pub(super) async fn register_form(
             state.after_write();
             match summary.manage_token {
                 Some(token) => Redirect::to(&format!("/r/{token}?new=1")).into_response(),
-                None => check_your_email(&state, &event, &values.email),
+                None => check_your_email(&event, &values.email),
             }
         }
         Ok(Registered::Existing { .. }) => {
             state.after_write();
             let notice = registrations::ALREADY_REGISTERED.to_string();
             render_event(
-                &state,
                 StatusCode::OK,
                 event_view(&event, zone, values, Vec::new(), Some(notice), state.db.now()),
                 None,
             )
         }
         Err(RegisterError::Invalid(errors)) => render_event(
-            &state,
             StatusCode::UNPROCESSABLE_ENTITY,
             event_view(&event, zone, values, errors, None, state.db.now()),
             None,
@@ -110,7 +107,6 @@ pub(super) async fn register_form(
         Err(RegisterError::Refused(refusal)) => {
             let errors = vec![FieldError::new("form", refusal.message())];
             render_event(
-                &state,
                 StatusCode::CONFLICT,
                 event_view(&event, zone, values, errors, None, state.db.now()),
                 None,
@@ -119,7 +115,6 @@ pub(super) async fn register_form(
         Err(RegisterError::Limited(wait)) => {
             let errors = vec![FieldError::new("form", limited_message(wait))];
             let mut r = render_event(
-                &state,
                 StatusCode::TOO_MANY_REQUESTS,
                 event_view(&event, zone, values, errors, None, state.db.now()),
                 None,
@@ -128,9 +123,9 @@ pub(super) async fn register_form(
             r
         }
         // Forms send no Idempotency-Key.
-        Err(RegisterError::KeyReused) => server_error(&state, &"idempotency key on a form post"),
-        Err(RegisterError::NotFound) => event_not_found(&state),
-        Err(RegisterError::Db(e)) => server_error(&state, &e),
+        Err(RegisterError::KeyReused) => server_error(&"idempotency key on a form post"),
+        Err(RegisterError::NotFound) => event_not_found(),
+        Err(RegisterError::Db(e)) => server_error(&e),
     }
 }
 
@@ -143,11 +138,11 @@ pub(crate) fn limited_message(wait: i64) -> String {
 }
 
 /// After registering for an event that asks people to confirm their email address.
-pub(super) fn check_your_email(state: &AppState, event: &Event, email: &str) -> Response {
+pub(super) fn check_your_email(event: &Event, email: &str) -> Response {
     let detail = format!(
         "We've sent a link to {email}. Follow it within {} minutes to confirm your address and keep your place for {}. \
          If it doesn't arrive, check your spam folder.",
         event.confirm_hold_minutes, event.title
     );
-    problem_page(state, StatusCode::OK, "Check your email", &detail)
+    problem_page(StatusCode::OK, "Check your email", &detail)
 }
