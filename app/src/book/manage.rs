@@ -11,6 +11,8 @@ pub struct AppointmentView {
     pub with: String,
     pub canceled: bool,
     pub cancel_action: String,
+    /// The calendar entry to download.
+    pub calendar_link: String,
     /// Where to choose another time.
     pub move_link: String,
     pub book_again: String,
@@ -37,7 +39,10 @@ pub fn AppointmentPage(page: AppointmentView) -> impl IntoView {
                 <dt>"With"</dt><dd>{page.with}</dd>
                 <dt>"Status"</dt><dd>{if page.canceled { "Canceled" } else { "Booked" }}</dd>
             </dl>
-            {(!page.canceled).then(|| view! { <p><a href=page.move_link>"Choose another time"</a></p> })}
+            {(!page.canceled).then(|| view! {
+                <p><a class="button" href=page.calendar_link download="appointment.ics">"Add to calendar (.ics)"</a></p>
+                <p><a href=page.move_link>"Choose another time"</a></p>
+            })}
             {action}
             <p><a href=page.book_again>"Book another time"</a></p>
         </article>

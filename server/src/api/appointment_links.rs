@@ -58,7 +58,10 @@ async fn reschedule_appointment(State(state): State<AppState>, Path(token): Path
         Err(p) => return p.into_response(),
     };
     match appointments::reschedule(&state.db, &state.sealer, &token, &input.start).await {
-        Ok(b) => Json(appointment_json(&state, &b, false)).into_response(),
+        Ok(b) => {
+            state.after_write();
+            Json(appointment_json(&state, &b, false)).into_response()
+        }
         Err(BookError::Refused { refusal, fresh }) => {
             let zone = appointments::find(&state.db, &state.sealer, &token)
                 .await
@@ -87,7 +90,10 @@ async fn get_appointment(State(state): State<AppState>, Path(token): Path<String
     responses((status = 200, description = "The canceled appointment", body = AppointmentJson), (status = 404, response = NotFound), (status = 500, response = Internal)))]
 async fn cancel_appointment(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match appointments::cancel(&state.db, &state.sealer, &token).await {
-        Ok(b) => Json(appointment_json(&state, &b, false)).into_response(),
+        Ok(b) => {
+            state.after_write();
+            Json(appointment_json(&state, &b, false)).into_response()
+        }
         Err(e) => manage_failed(e),
     }
 }

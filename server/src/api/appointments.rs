@@ -309,7 +309,10 @@ async fn create_appointment(
     };
     let address = client.to_string();
     match appointments::book(&state.db, &state.sealer, &slug, &input, key.as_deref(), Some(&address)).await {
-        Ok(booking) => (StatusCode::CREATED, Json(appointment_json(&state, &booking, true))).into_response(),
+        Ok(booking) => {
+            state.after_write();
+            (StatusCode::CREATED, Json(appointment_json(&state, &booking, true))).into_response()
+        }
         Err(BookError::NotFound) => Problem::not_found("Business").into_response(),
         Err(BookError::Invalid(errors)) => Problem::invalid(errors).into_response(),
         Err(BookError::Refused { refusal, fresh }) => refused(refusal, &fresh, input.customer.time_zone.as_deref()),

@@ -5,6 +5,7 @@
 use super::model::{Business, Service};
 use super::{calendars, ids, store, AppointmentError, Catalog, MARGIN};
 use crate::crypto::Sealer;
+use crate::jobs::email::AppointmentMail;
 use crate::store::Db;
 use app::booking::{self, SlotRefusal};
 use app::domain::{EmailAddress, FieldError};
@@ -86,6 +87,15 @@ impl From<AppointmentError> for BookError {
             AppointmentError::Db(e) => BookError::Db(e),
         }
     }
+}
+
+/// The staff members among `staff` with one of `ids` who have an address to write to.
+pub(super) fn staff_addresses<'a>(staff: &[&'a super::model::Staff], ids: &[String]) -> Vec<(Option<&'a str>, &'a str)> {
+    staff
+        .iter()
+        .filter(|s| ids.contains(&s.id) && !s.email_address.trim().is_empty())
+        .map(|s| (Some(s.id.as_str()), s.email_address.as_str()))
+        .collect()
 }
 
 /// What a request is, for telling a retry from a different request under the same key.
@@ -254,7 +264,12 @@ pub async fn book_in(
     )
     .await;
     match written {
-        Ok(()) => tx.commit().await?,
+        Ok(()) => {
+            let mut to = vec![(None, checked.email.as_str())];
+            to.extend(staff_addresses(&staff, &staff_ids));
+            crate::jobs::email::enqueue_appointment(&mut tx, AppointmentMail::Booked, &id, &to).await?;
+            tx.commit().await?
+        }
         // The same key raced in from another request and won: answer as it was answered.
         Err(e) if key.is_some() && is_unique_violation(&e) => {
             drop(tx);

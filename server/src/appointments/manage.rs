@@ -7,7 +7,8 @@ use crate::store::Db;
 use app::booking::{self, SlotRefusal};
 use app::domain::FieldError;
 
-use super::book::{booking_of, fresh_slots, BookError, Booking, NewBooking};
+use super::book::{booking_of, fresh_slots, staff_addresses, BookError, Booking, NewBooking};
+use crate::jobs::email::{enqueue_appointment, AppointmentMail};
 
 /// The appointment behind a manage token.
 pub async fn find(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, BookError> {
@@ -65,6 +66,10 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str) -> R
     match free {
         Ok(free) if staff_ids.iter().all(|id| free.contains(id)) => {
             store::move_to(&mut tx, &found.id, start, service.duration, service.pre_buffer, service.post_buffer).await?;
+            let row = store::by_id_in(&mut tx.tx, &found.id).await?.ok_or(BookError::NotFound)?;
+            let mut to = vec![(None, row.customer_email.as_str())];
+            to.extend(staff_addresses(&staff, &staff_ids));
+            enqueue_appointment(&mut tx, AppointmentMail::Rescheduled, &found.id, &to).await?;
             tx.commit().await?;
             find(db, sealer, token).await
         }
@@ -88,7 +93,53 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str) -> R
 pub async fn cancel(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, BookError> {
     let found = find(db, sealer, token).await?;
     let mut tx = db.begin_write().await?;
-    store::cancel(&mut tx, &found.id).await?;
+    if store::cancel(&mut tx, &found.id).await? {
+        // Only the request that canceled it tells anyone.
+        let row = store::by_id_in(&mut tx.tx, &found.id).await?.ok_or(BookError::NotFound)?;
+        let staff = store::staff_of(db, &row.business_id).await?;
+        let staff: Vec<&super::model::Staff> = staff.iter().collect();
+        let mut to = vec![(None, row.customer_email.as_str())];
+        to.extend(staff_addresses(&staff, &row.staff_ids));
+        enqueue_appointment(&mut tx, AppointmentMail::Canceled, &found.id, &to).await?;
+    }
     tx.commit().await?;
     find(db, sealer, token).await
+}
+
+/// An appointment with what its emails name: its business, its service and the staff.
+pub struct Details {
+    pub appointment: store::AppointmentRow,
+    pub business: super::model::Business,
+    pub service_name: String,
+    /// The business's staff members (the appointment's are those in `appointment.staff_ids`).
+    pub staff: Vec<super::model::Staff>,
+}
+
+impl Details {
+    pub async fn load(db: &Db, id: &str) -> Result<Option<Details>, sqlx::Error> {
+        let Some(appointment) = store::by_id(db, id).await? else {
+            return Ok(None);
+        };
+        let Some(business) = store::business_by_id(db, &appointment.business_id).await? else {
+            return Ok(None);
+        };
+        let service_name = store::services_of(db, &business.id)
+            .await?
+            .into_iter()
+            .find(|s| s.id == appointment.service_id)
+            .map(|s| s.display_name)
+            .unwrap_or_default();
+        let staff = store::staff_of(db, &business.id).await?;
+        Ok(Some(Details {
+            appointment,
+            business,
+            service_name,
+            staff,
+        }))
+    }
+
+    /// The appointment's staff members.
+    pub fn assigned(&self) -> impl Iterator<Item = &super::model::Staff> {
+        self.staff.iter().filter(|s| self.appointment.staff_ids.contains(&s.id))
+    }
 }

@@ -13,7 +13,7 @@ pub mod store;
 
 pub use book::{book, book_in, BookError, Booking, Customer, NewBooking};
 pub use input::{parse_slot_request, SlotRequest};
-pub use manage::{cancel, find, reschedule};
+pub use manage::{cancel, find, reschedule, Details};
 
 use crate::store::Db;
 use app::booking::{self, StaffRules};

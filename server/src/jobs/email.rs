@@ -1,4 +1,4 @@
-//! Emails waiting to be sent: which message, to whom, about which registration.
+//! Emails waiting to be sent: which message, to whom, about which registration or appointment.
 
 use crate::store::WriteTx;
 use serde::{Deserialize, Serialize};
@@ -91,6 +91,62 @@ pub async fn enqueue_many(tx: &mut WriteTx, mail: Mail, recipients: &[(String, S
             message: message.map(str::to_string),
         };
         insert(tx, &job, email).await?;
+    }
+    Ok(())
+}
+
+/// Emails about appointments go through their own topic: they are about an appointment, not a
+/// registration.
+pub const APPOINTMENT_TOPIC: &str = "appointment_email";
+
+/// Which email to send about an appointment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AppointmentMail {
+    Booked,
+    Rescheduled,
+    Canceled,
+}
+
+/// A queued email about an appointment, to its customer or to one of its staff members.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentEmailJob {
+    pub mail: AppointmentMail,
+    pub appointment_id: String,
+    /// The staff member it goes to; the customer when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<String>,
+}
+
+/// Queues an email about an appointment to each of `recipients` (the staff member's id, or
+/// none for the customer, and the address), inside the caller's transaction.
+pub async fn enqueue_appointment(
+    tx: &mut WriteTx,
+    mail: AppointmentMail,
+    appointment_id: &str,
+    recipients: &[(Option<&str>, &str)],
+) -> Result<(), sqlx::Error> {
+    let label = format!(
+        "appointment{}",
+        match mail {
+            AppointmentMail::Booked => "Booked",
+            AppointmentMail::Rescheduled => "Rescheduled",
+            AppointmentMail::Canceled => "Canceled",
+        }
+    );
+    for (staff_id, address) in recipients {
+        let job = AppointmentEmailJob {
+            mail,
+            appointment_id: appointment_id.to_string(),
+            staff_id: staff_id.map(str::to_string),
+        };
+        let payload = serde_json::to_string(&job).expect("an email job serialises");
+        let about = super::store::About {
+            registration_id: None,
+            event_id: None,
+        };
+        super::store::insert(tx, APPOINTMENT_TOPIC, &payload, address, about, Some(&label)).await?;
     }
     Ok(())
 }

@@ -112,6 +112,8 @@ pub enum ComposeError {
     Sender(lettre::address::AddressError),
     #[error("the recipient address is not an address: {0}")]
     Recipient(lettre::address::AddressError),
+    #[error("{0} is gone")]
+    Gone(&'static str),
     #[error("the message could not be assembled: {0}")]
     Message(lettre::error::Error),
 }
@@ -187,23 +189,45 @@ pub fn compose(
         site = escape_html(&config.site_name),
     );
 
-    let from: Mailbox = config.mail_from.parse().map_err(ComposeError::Sender)?;
-    let to_name = format!("{} {}", reg.first_name, reg.last_name);
-    let to = Mailbox::new(Some(to_name), reg.email.parse().map_err(ComposeError::Recipient)?);
     let (invite, invite_type) = invite(config, event, reg, token, mail == Mail::Canceled);
+    letter(
+        config,
+        (&format!("{} {}", reg.first_name, reg.last_name), &reg.email),
+        &c.subject,
+        (text, html),
+        Some((invite, invite_type)),
+        message_id,
+    )
+}
+
+/// A complete message to `to` (name, address): text and HTML alternatives, and the calendar
+/// entry (its text and media type) attached when there is one.
+pub(super) fn letter(
+    config: &Config,
+    to: (&str, &str),
+    subject: &str,
+    (text, html): (String, String),
+    invite: Option<(String, String)>,
+    message_id: &str,
+) -> Result<Message, ComposeError> {
+    let from: Mailbox = config.mail_from.parse().map_err(ComposeError::Sender)?;
+    let to = Mailbox::new(Some(to.0.to_string()), to.1.parse().map_err(ComposeError::Recipient)?);
     let body = MultiPart::alternative()
         .singlepart(SinglePart::plain(text))
         .singlepart(SinglePart::html(html));
     let domain = from.email.domain().to_string();
-    Message::builder()
+    let builder = Message::builder()
         .from(from)
         .to(to)
-        .subject(c.subject)
-        .message_id(Some(format!("<{message_id}@{domain}>")))
-        .multipart(MultiPart::mixed().multipart(body).singlepart(
+        .subject(subject)
+        .message_id(Some(format!("<{message_id}@{domain}>")));
+    match invite {
+        Some((invite, invite_type)) => builder.multipart(MultiPart::mixed().multipart(body).singlepart(
             Attachment::new("invite.ics".into()).body(invite.into_bytes(), ContentType::parse(&invite_type).expect("valid content type")),
-        ))
-        .map_err(ComposeError::Message)
+        )),
+        None => builder.multipart(body),
+    }
+    .map_err(ComposeError::Message)
 }
 
 /// The email that asks someone to confirm their address: a link to the confirmation page and
@@ -233,23 +257,14 @@ fn confirmation_request(
         url = escape_html(confirm_url),
         site = escape_html(&config.site_name),
     );
-    let from: Mailbox = config.mail_from.parse().map_err(ComposeError::Sender)?;
-    let to = Mailbox::new(
-        Some(format!("{} {}", reg.first_name, reg.last_name)),
-        reg.email.parse().map_err(ComposeError::Recipient)?,
-    );
-    let domain = from.email.domain().to_string();
-    Message::builder()
-        .from(from)
-        .to(to)
-        .subject(c.subject.clone())
-        .message_id(Some(format!("<{message_id}@{domain}>")))
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(SinglePart::plain(text))
-                .singlepart(SinglePart::html(html)),
-        )
-        .map_err(ComposeError::Message)
+    letter(
+        config,
+        (&format!("{} {}", reg.first_name, reg.last_name), &reg.email),
+        &c.subject,
+        (text, html),
+        None,
+        message_id,
+    )
 }
 
 /// The calendar entry for a registration: its text and the media type of an email part

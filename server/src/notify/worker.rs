@@ -3,10 +3,11 @@
 //! that can never be delivered, or still fails after its last attempt, is marked failed.
 
 use super::mailer::{Failure, Mailer};
+use crate::appointments::Details;
 use crate::config::Config;
 use crate::crypto::Sealer;
 use crate::events::{self, Event};
-use crate::jobs::email::{EmailJob, TOPIC};
+use crate::jobs::email::{AppointmentEmailJob, EmailJob, APPOINTMENT_TOPIC, TOPIC};
 use crate::jobs::{Claimed, JobQueue};
 use crate::registrations::{self, Registration};
 use crate::store::Db;
@@ -54,7 +55,7 @@ impl Outbox {
         life.clone().spawn(async move {
             loop {
                 match self.deliver_due().await {
-                    Ok(n) if n as i64 == BATCH && !life.is_stopping() => continue,
+                    Ok(n) if n as i64 >= BATCH && !life.is_stopping() => continue,
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
                 }
@@ -69,21 +70,48 @@ impl Outbox {
         })
     }
 
-    /// One pass: claims due messages, delivers them, and records the results. Returns how many
-    /// were claimed.
+    /// One pass: claims due messages (about registrations, then about appointments), delivers
+    /// them, and records the results. Returns how many were claimed.
     pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
+        Ok(self.registration_emails().await? + self.appointment_emails().await?)
+    }
+
+    async fn registration_emails(&self) -> Result<usize, sqlx::Error> {
         let claimed = self.queue.claim(TOPIC, BATCH).await?;
         if claimed.is_empty() {
             return Ok(0);
         }
-        let (mut sent, mut failed, mut given_up) = (Vec::new(), Vec::new(), Vec::new());
         // Read the batch's registrations in one query, and each event once.
         let jobs: Vec<serde_json::Result<EmailJob>> = claimed.iter().map(|c| serde_json::from_str(&c.payload)).collect();
         let ids: Vec<String> = jobs.iter().flatten().map(|j| j.registration_id.clone()).collect();
         let registrations = registrations::by_ids(&self.db, &ids).await?;
         let mut events = HashMap::new();
+        let mut outcomes = Vec::with_capacity(claimed.len());
         for (item, job) in claimed.iter().zip(jobs) {
-            match self.deliver(item, job, &registrations, &mut events).await {
+            outcomes.push(self.deliver(item, job, &registrations, &mut events).await);
+        }
+        self.record(&claimed, outcomes).await?;
+        Ok(claimed.len())
+    }
+
+    async fn appointment_emails(&self) -> Result<usize, sqlx::Error> {
+        let claimed = self.queue.claim(APPOINTMENT_TOPIC, BATCH).await?;
+        if claimed.is_empty() {
+            return Ok(0);
+        }
+        let mut outcomes = Vec::with_capacity(claimed.len());
+        for item in &claimed {
+            outcomes.push(self.deliver_appointment(item).await);
+        }
+        self.record(&claimed, outcomes).await?;
+        Ok(claimed.len())
+    }
+
+    /// Settles each claimed item by its outcome: sent, tried again later, or given up.
+    async fn record(&self, claimed: &[Claimed], outcomes: Vec<Result<(), Failure>>) -> Result<(), sqlx::Error> {
+        let (mut sent, mut failed, mut given_up) = (Vec::new(), Vec::new(), Vec::new());
+        for (item, outcome) in claimed.iter().zip(outcomes) {
+            match outcome {
                 Ok(()) => sent.push(item.id.clone()),
                 Err(e) if matches!(e, Failure::Permanent(_)) || item.attempts >= MAX_EMAIL_ATTEMPTS => {
                     tracing::warn!(outbox_id = %item.id, attempts = item.attempts, error = %e.text(), "delivery failed; giving up");
@@ -96,8 +124,23 @@ impl Outbox {
             }
         }
         self.queue.settle(&sent, &failed).await?;
-        self.queue.give_up(&given_up).await?;
-        Ok(claimed.len())
+        self.queue.give_up(&given_up).await
+    }
+
+    async fn deliver_appointment(&self, item: &Claimed) -> Result<(), Failure> {
+        let job: AppointmentEmailJob =
+            serde_json::from_str(&item.payload).map_err(|e| Failure::Permanent(format!("unreadable payload: {e}")))?;
+        let details = Details::load(&self.db, &job.appointment_id)
+            .await
+            .map_err(|e| Failure::Transient(e.to_string()))?
+            .ok_or_else(|| Failure::Permanent("appointment is gone".into()))?;
+        let token = self
+            .sealer
+            .open(&details.appointment.token_sealed)
+            .map_err(|e| Failure::Permanent(e.to_string()))?;
+        let message = super::appointment_mail::compose(&self.config, &job, &details, &token, &item.id)
+            .map_err(|e| Failure::Permanent(e.to_string()))?;
+        self.mailer.send(&item.id, message).await
     }
 
     async fn deliver(

@@ -6,7 +6,7 @@ use crate::appointments::{self, BookError, Booking, Catalog};
 use crate::AppState;
 use app::book::{AppointmentPage, AppointmentView, BookingForm};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::tz::TimeZone;
 use leptos::prelude::*;
@@ -34,6 +34,7 @@ fn appointment_view(catalog_name: &str, service: &str, with: &str, booking: &Boo
         with: with.to_string(),
         canceled: booking.status == "canceled",
         cancel_action: format!("/appointments/{token}/cancel"),
+        calendar_link: format!("/appointments/{token}/appointment.ics"),
         move_link: format!(
             "/book/{}?service={}&staff={}&tz={}&reschedule={token}",
             booking.business_slug,
@@ -52,6 +53,40 @@ fn appointment_view(catalog_name: &str, service: &str, with: &str, booking: &Boo
             None
         },
     }
+}
+
+/// The appointment's calendar entry, as a download.
+pub(super) async fn appointment_ics(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let not_found = || {
+        problem_page(
+            StatusCode::NOT_FOUND,
+            "Appointment not found",
+            "This link does not lead to an appointment. Check the link in your email.",
+        )
+    };
+    let booking = match appointments::find(&state.db, &state.sealer, &token).await {
+        Ok(b) => b,
+        Err(BookError::NotFound) => return not_found(),
+        Err(e) => return server_error(&e),
+    };
+    let details = match appointments::Details::load(&state.db, &booking.id).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return not_found(),
+        Err(e) => return server_error(&e),
+    };
+    let title = format!("{} with {}", details.service_name, details.business.display_name);
+    let url = format!("{}/appointments/{token}", state.config.public_url);
+    // A download is imported, not processed as a message: no iTIP method in its media type.
+    let (ics, _) = crate::notify::appointment_mail::invite(&state.config, &details, &title, &url, booking.status == "canceled");
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"appointment.ics\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        ics,
+    )
+        .into_response()
 }
 
 pub(super) async fn appointment_page(State(state): State<AppState>, Path(token): Path<String>, Query(said): Query<Said>) -> Response {
@@ -96,7 +131,10 @@ pub(super) async fn appointment_page(State(state): State<AppState>, Path(token):
 
 pub(super) async fn cancel_appointment_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
     match appointments::cancel(&state.db, &state.sealer, &token).await {
-        Ok(_) => Redirect::to(&format!("/appointments/{token}?canceled=1")).into_response(),
+        Ok(_) => {
+            state.after_write();
+            Redirect::to(&format!("/appointments/{token}?canceled=1")).into_response()
+        }
         Err(BookError::NotFound) => problem_page(
             StatusCode::NOT_FOUND,
             "Appointment not found",
@@ -124,7 +162,10 @@ pub(super) async fn reschedule_form(State(state): State<AppState>, Path(token): 
         );
     };
     match appointments::reschedule(&state.db, &state.sealer, &token, &posted.start).await {
-        Ok(_) => Redirect::to(&format!("/appointments/{token}?moved=1")).into_response(),
+        Ok(_) => {
+            state.after_write();
+            Redirect::to(&format!("/appointments/{token}?moved=1")).into_response()
+        }
         Err(BookError::NotFound) => problem_page(
             StatusCode::NOT_FOUND,
             "Appointment not found",

@@ -239,7 +239,10 @@ pub(super) async fn book_form(
     };
     let address = client.to_string();
     match appointments::book_in(&state.db, &state.sealer, &catalog, &input, None, Some(&address)).await {
-        Ok(booking) => Redirect::to(&format!("/appointments/{}?booked=1", booking.manage_token)).into_response(),
+        Ok(booking) => {
+            state.after_write();
+            Redirect::to(&format!("/appointments/{}?booked=1", booking.manage_token)).into_response()
+        }
         Err(BookError::Invalid(errors)) => render(&state, &catalog, &picked, form, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await,
         Err(BookError::Refused { refusal, .. }) => {
             render(

@@ -23,19 +23,19 @@ fn weekdays(start: &str, end: &str) -> Vec<WorkHoursJson> {
         .collect()
 }
 
-struct Shop {
-    slug: String,
-    one_to_one: String,
-    buffered: String,
-    group: String,
-    ada: String,
-    bo: String,
+pub(crate) struct Shop {
+    pub(crate) slug: String,
+    pub(crate) one_to_one: String,
+    pub(crate) buffered: String,
+    pub(crate) group: String,
+    pub(crate) ada: String,
+    pub(crate) bo: String,
 }
 
 /// A published business in New York (weekdays 09–17, 15-minute steps, no lead time) with two
 /// staff members, a 30-minute one-to-one service, one with a 15-minute buffer after, and a
 /// 3-seat group class given by Ada only.
-async fn shop(app: &TestApp) -> Shop {
+pub(crate) async fn shop(app: &TestApp) -> Shop {
     let id = |p: &str| format!("{p}-{}", uuid::Uuid::new_v4().simple());
     let business = Business {
         id: id("business"),
@@ -97,7 +97,7 @@ async fn shop(app: &TestApp) -> Shop {
 }
 
 /// The Monday at least a week after the app's clock, as `YYYY-MM-DD`.
-fn next_monday(app: &TestApp) -> jiff::civil::Date {
+pub(crate) fn next_monday(app: &TestApp) -> jiff::civil::Date {
     let today = jiff::Timestamp::from_second(app.state.db.now())
         .unwrap()
         .to_zoned(jiff::tz::TimeZone::get(NY).unwrap())
@@ -109,7 +109,7 @@ fn next_monday(app: &TestApp) -> jiff::civil::Date {
     d
 }
 
-fn at(d: jiff::civil::Date, hour: i8, minute: i8) -> String {
+pub(crate) fn at(d: jiff::civil::Date, hour: i8, minute: i8) -> String {
     d.at(hour, minute, 0, 0)
         .to_zoned(jiff::tz::TimeZone::get(NY).unwrap())
         .unwrap()
@@ -125,7 +125,7 @@ async fn slots(app: &TestApp, slug: &str, query: &str) -> reqwest::Response {
         .unwrap()
 }
 
-async fn book(app: &TestApp, slug: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn book(app: &TestApp, slug: &str, body: Value) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/businesses/{slug}/appointments")))
         .header("x-forwarded-for", next_address())
@@ -135,7 +135,7 @@ async fn book(app: &TestApp, slug: &str, body: Value) -> reqwest::Response {
         .unwrap()
 }
 
-fn booking(service: &str, staff: Option<&str>, start: &str, n: usize) -> Value {
+pub(crate) fn booking(service: &str, staff: Option<&str>, start: &str, n: usize) -> Value {
     json!({
         "serviceId": service,
         "staffId": staff,

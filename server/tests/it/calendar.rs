@@ -7,7 +7,7 @@ use mail_parser::MimeHeaders;
 use serde_json::{json, Value};
 
 /// The calendar part of an email: its media type and its text.
-fn calendar_part(eml: &str) -> (String, String) {
+pub(crate) fn calendar_part(eml: &str) -> (String, String) {
     let message = mail_parser::MessageParser::default()
         .parse(eml.as_bytes())
         .expect("a parsable email");
@@ -26,7 +26,7 @@ fn calendar_part(eml: &str) -> (String, String) {
     (media, String::from_utf8(part.contents().to_vec()).unwrap())
 }
 
-fn field<'a>(ics: &'a str, name: &str) -> &'a str {
+pub(crate) fn field<'a>(ics: &'a str, name: &str) -> &'a str {
     let unfolded: Vec<&str> = ics.split("\r\n").collect();
     unfolded
         .iter()
@@ -34,7 +34,7 @@ fn field<'a>(ics: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{name} in {ics}"))
 }
 
-fn sequence(ics: &str) -> u32 {
+pub(crate) fn sequence(ics: &str) -> u32 {
     field(ics, "SEQUENCE").parse().unwrap()
 }
 
@@ -45,7 +45,7 @@ async fn download(app: &TestApp, token: &str) -> String {
 }
 
 /// The newest email to `to` whose subject starts with `subject`.
-fn newest(emails: &[String], to: &str, subject: &str) -> String {
+pub(crate) fn newest(emails: &[String], to: &str, subject: &str) -> String {
     emails
         .iter()
         .rev()

@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod common;
+mod appointment_mail;
 mod appointments;
 mod architecture;
 mod authorization;

@@ -695,13 +695,19 @@ async fn demo_content_never_joins_real_accounts() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM events").await, 0);
 }
 
-/// Counts the SQL statements sqlx runs on this thread while `f` runs.
+/// Counts the SQL statements sqlx runs for `f` itself: those logged inside a span that wraps
+/// it (other tasks sharing this thread, such as the background workers, are not in it).
 async fn statements_during<F: std::future::Future>(f: F) -> (F::Output, usize) {
+    use tracing::Instrument;
+    use tracing_subscriber::registry::LookupSpan;
     #[derive(Clone, Default)]
     struct Counter(std::sync::Arc<std::sync::atomic::AtomicUsize>);
-    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Counter {
-        fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-            if event.metadata().target() == "sqlx::query" {
+    impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> tracing_subscriber::Layer<S> for Counter {
+        fn on_event(&self, event: &tracing::Event<'_>, ctx: tracing_subscriber::layer::Context<'_, S>) {
+            let measured = ctx
+                .event_scope(event)
+                .is_some_and(|mut scope| scope.any(|span| span.name() == "measured"));
+            if event.metadata().target() == "sqlx::query" && measured {
                 self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
         }
@@ -712,7 +718,7 @@ async fn statements_during<F: std::future::Future>(f: F) -> (F::Output, usize) {
         .with(counter.clone())
         .with(tracing_subscriber::filter::LevelFilter::TRACE);
     let _guard = tracing::subscriber::set_default(subscriber);
-    let out = f.await;
+    let out = f.instrument(tracing::info_span!("measured")).await;
     (out, counter.0.load(std::sync::atomic::Ordering::Relaxed))
 }
 

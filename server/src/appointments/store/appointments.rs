@@ -3,7 +3,7 @@
 
 use super::super::model::Service;
 use crate::store::{Db, WriteTx};
-use sqlx::{Any, Executor, Row};
+use sqlx::Row;
 
 /// A new appointment, as written.
 pub struct NewAppointment<'a> {
@@ -77,10 +77,12 @@ pub struct AppointmentRow {
     pub token_sealed: String,
     pub request_hash: Option<String>,
     pub staff_ids: Vec<String>,
+    /// The calendar entry's revision, raised on every move and on cancelling.
+    pub sequence: i64,
 }
 
-async fn appointment_where<'e, E: Executor<'e, Database = Any> + Copy>(
-    exec: E,
+async fn appointment_where(
+    conn: &mut sqlx::AnyConnection,
     condition: &str,
     a: &str,
     b: Option<&str>,
@@ -90,13 +92,13 @@ async fn appointment_where<'e, E: Executor<'e, Database = Any> + Copy>(
     if let Some(b) = b {
         q = q.bind(b);
     }
-    let Some(r) = q.fetch_optional(exec).await? else {
+    let Some(r) = q.fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
     let id: String = r.try_get("id")?;
     let staff_ids: Vec<String> = sqlx::query_scalar("SELECT staff_id FROM appointment_staff WHERE appointment_id = $1 ORDER BY staff_id")
         .bind(&id)
-        .fetch_all(exec)
+        .fetch_all(&mut *conn)
         .await?;
     Ok(Some(AppointmentRow {
         id,
@@ -111,21 +113,37 @@ async fn appointment_where<'e, E: Executor<'e, Database = Any> + Copy>(
         token_sealed: r.try_get("manage_token_sealed")?,
         request_hash: r.try_get("request_hash")?,
         staff_ids,
+        sequence: r.try_get("sequence")?,
     }))
 }
 
 pub async fn by_token_hash(db: &Db, hash: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
-    appointment_where(&db.pool, "manage_token_hash = $1", hash, None).await
+    appointment_where(&mut *db.pool.acquire().await?, "manage_token_hash = $1", hash, None).await
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    appointment_where(&mut *db.pool.acquire().await?, "id = $1", id, None).await
+}
+
+/// [`by_id`] inside a transaction.
+pub async fn by_id_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    appointment_where(conn, "id = $1", id, None).await
 }
 
 pub async fn by_idempotency_key(db: &Db, business_id: &str, key: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
-    appointment_where(&db.pool, "business_id = $1 AND idempotency_key = $2", business_id, Some(key)).await
+    appointment_where(
+        &mut *db.pool.acquire().await?,
+        "business_id = $1 AND idempotency_key = $2",
+        business_id,
+        Some(key),
+    )
+    .await
 }
 
 /// Moves an appointment (and the time it occupies its staff) to `start`.
 pub async fn move_to(tx: &mut WriteTx, id: &str, start: i64, duration: i64, pre: i64, post: i64) -> Result<(), sqlx::Error> {
     let now = tx.now_ms() / 1000;
-    sqlx::query("UPDATE appointments SET start_at = $2, end_at = $3, updated_at = $4 WHERE id = $1")
+    sqlx::query("UPDATE appointments SET start_at = $2, end_at = $3, updated_at = $4, sequence = sequence + 1 WHERE id = $1")
         .bind(id)
         .bind(start)
         .bind(start + duration)
@@ -143,10 +161,12 @@ pub async fn move_to(tx: &mut WriteTx, id: &str, start: i64, duration: i64, pre:
 
 pub async fn cancel(tx: &mut WriteTx, id: &str) -> Result<bool, sqlx::Error> {
     let now = tx.now_ms() / 1000;
-    let done = sqlx::query("UPDATE appointments SET status = 'canceled', updated_at = $2 WHERE id = $1 AND status <> 'canceled'")
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE appointments SET status = 'canceled', updated_at = $2, sequence = sequence + 1 WHERE id = $1 AND status <> 'canceled'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx.tx)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
