@@ -16,6 +16,39 @@ pub struct Times {
     pub chosen: bool,
 }
 
+/// Something to choose from a list: its value, its label, and whether it is the current choice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub chosen: bool,
+}
+
+/// Everything the booking page's day-and-times island needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickerSpec {
+    /// The business.
+    pub slug: String,
+    /// The chosen service.
+    pub service: String,
+    /// Staff to choose from ("anyone" first), when the business lets customers choose.
+    pub staff: Option<Vec<Choice>>,
+    pub zones: Vec<Choice>,
+    /// True when the customer chose the zone; the browser's own is shown otherwise.
+    pub zone_chosen: bool,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The day's free times (value: RFC 3339 start; label: local time).
+    pub times: Vec<Choice>,
+    /// Said above the times: nothing free that day, or why a time was refused.
+    pub notice: Option<String>,
+    /// Where the chosen time (and the details) are posted.
+    pub action: String,
+    /// Moving an existing appointment (its manage token).
+    pub moving: Option<String>,
+    pub start_error: Option<String>,
+}
+
 /// One event in the list on the home page.
 #[derive(Clone, Debug)]
 pub struct EventCard {

@@ -1,16 +1,12 @@
-//! The booking page: each choice is a link or a GET form, and the time and the customer's
-//! details go in one POST form.
+//! The booking page: services are links; the day and its times are the `DayAndTimes` island
+//! (a GET form and a POST form without JavaScript, updated in place with it), and the customer's
+//! details go in the POST form with the time.
 
 use crate::domain::FieldError;
 use leptos::prelude::*;
 
-/// Something to choose: its value, its label, and whether it is the current choice.
-#[derive(Clone, Debug)]
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub chosen: bool,
-}
+use crate::islands::DayAndTimes;
+pub use crate::views::{Choice, PickerSpec};
 
 /// What the customer typed, kept when the form comes back with errors.
 #[derive(Clone, Debug, Default)]
@@ -24,23 +20,12 @@ pub struct BookingForm {
 #[derive(Clone, Debug)]
 pub struct BookingView {
     pub business: String,
-    pub action: String,
     /// Services, each a link.
     pub services: Vec<(Choice, String)>,
-    /// The chosen service's id.
-    pub service: Option<String>,
-    /// Staff to choose from ("anyone" first), when the business lets customers choose.
-    pub staff: Option<Vec<Choice>>,
-    pub zones: Vec<Choice>,
-    pub date: String,
-    /// The chosen day's times (value: RFC 3339; label: local time).
-    pub slots: Vec<Choice>,
-    /// Said above the times: nothing free that day, or why a time was refused.
-    pub notice: Option<String>,
+    /// The day and its times, once a service is chosen.
+    pub picker: Option<PickerSpec>,
     pub form: BookingForm,
     pub errors: Vec<FieldError>,
-    /// Moving an existing appointment (its manage token): the time is all that is asked.
-    pub moving: Option<String>,
 }
 
 fn error_of(errors: &[FieldError], field: &str) -> Option<String> {
@@ -81,78 +66,20 @@ pub fn BookingPage(page: BookingView) -> impl IntoView {
             view! { <li><a href=href aria-current=current>{c.label.clone()}</a> " · " {detail.clone()}</li> }
         })
         .collect_view();
-    let choose_day = page.service.clone().map(|service| {
-        let staff = page.staff.clone().map(|staff| {
-            let options = staff
-                .into_iter()
-                .map(|c| view! { <option value=c.value selected=c.chosen>{c.label}</option> })
-                .collect_view();
-            view! {
-                <div class="field">
-                    <label for="staff">"With"</label>
-                    <select id="staff" name="staff">{options}</select>
-                </div>
-            }
-        });
-        let zones = page
-            .zones
-            .iter()
-            .map(|c| view! { <option value=c.value.clone() selected=c.chosen>{c.label.clone()}</option> })
-            .collect_view();
+    let picker = page.picker.map(|spec| {
+        let moving = spec.moving.is_some();
+        let (form, errors) = (page.form, page.errors);
         view! {
-            <form method="get" class="stack choose-day">
-                <input type="hidden" name="service" value=service />
-                {page.moving.clone().map(|token| view! { <input type="hidden" name="reschedule" value=token /> })}
-                {staff}
-                <div class="field">
-                    <label for="date">"Day"</label>
-                    <input id="date" name="date" type="date" value=page.date.clone() required=true />
-                </div>
-                <div class="field">
-                    <label for="tz">"Times shown in"</label>
-                    <select id="tz" name="tz">{zones}</select>
-                </div>
-                <button type="submit">"Show times"</button>
-            </form>
-        }
-    });
-    let notice = page.notice.clone().map(|n| view! { <p class="notice" role="status">{n}</p> });
-    let times = (!page.slots.is_empty()).then(|| {
-        let radios = page
-            .slots
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let id = format!("slot-{i}");
-                view! {
-                    <li>
-                        <input type="radio" id=id.clone() name="start" value=c.value.clone() checked=c.chosen required=true />
-                        <label for=id>{c.label.clone()}</label>
-                    </li>
-                }
-            })
-            .collect_view();
-        let chosen_staff = page.staff.as_ref().and_then(|s| s.iter().find(|c| c.chosen).map(|c| c.value.clone())).unwrap_or_default();
-        let zone = page.zones.iter().find(|c| c.chosen).map(|c| c.value.clone()).unwrap_or_default();
-        let start_error = error_of(&page.errors, "start");
-        view! {
-            <form method="post" action=page.action.clone() class="stack book">
-                <input type="hidden" name="service" value=page.service.clone().unwrap_or_default() />
-                <input type="hidden" name="staff" value=chosen_staff />
-                <input type="hidden" name="tz" value=zone />
-                <fieldset>
-                    <legend>"Time"</legend>
-                    <ul class="slots">{radios}</ul>
-                    <p class="field-error">{start_error}</p>
-                </fieldset>
-                {page.moving.is_none().then(|| view! {
-                    <Input name="name" label="Your name" kind="text" value=page.form.name.clone() errors=page.errors.clone() autocomplete="name" />
-                    <Input name="email" label="Email" kind="email" value=page.form.email.clone() errors=page.errors.clone() autocomplete="email" />
-                    <Input name="phone" label="Phone (optional)" kind="tel" value=page.form.phone.clone() errors=page.errors.clone() autocomplete="tel" />
+            <DayAndTimes spec=spec>
+                {(!moving).then(|| view! {
+                    <Input name="name" label="Your name" kind="text" value=form.name.clone() errors=errors.clone() autocomplete="name" />
+                    <Input name="email" label="Email" kind="email" value=form.email.clone() errors=errors.clone() autocomplete="email" />
+                    <Input name="phone" label="Phone (optional)" kind="tel" value=form.phone.clone() errors=errors.clone() autocomplete="tel" />
                 })}
-                <button type="submit" class="primary">{if page.moving.is_some() { "Move my appointment" } else { "Book" }}</button>
-            </form>
+                <button type="submit" class="primary">{if moving { "Move my appointment" } else { "Book" }}</button>
+            </DayAndTimes>
         }
+        .into_any()
     });
     view! {
         <article class="booking narrow">
@@ -161,9 +88,7 @@ pub fn BookingPage(page: BookingView) -> impl IntoView {
                 <h2 id="services-heading">"Service"</h2>
                 <ul class="services">{services}</ul>
             </section>
-            {choose_day}
-            {notice}
-            {times}
+            {picker}
         </article>
     }
 }

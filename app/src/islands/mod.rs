@@ -2,6 +2,10 @@
 //! HTML that works without JavaScript; these islands hydrate in the browser to show times in the
 //! visitor's own time zone and to submit the registration form in place.
 
+mod booking;
+
+pub use booking::DayAndTimes;
+
 use crate::domain::{answer_field, AnswerInputType, FieldError, Question};
 use crate::views::{FormSpec, Times};
 use leptos::prelude::*;

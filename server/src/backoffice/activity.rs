@@ -30,6 +30,6 @@ pub(super) async fn activity_page(State(state): State<AppState>, signed: SignedI
         &signed,
         StatusCode::OK,
         "Activity",
-        view! { <app::dashboard::ActivityPage rows=rows /> },
+        move || view! { <app::dashboard::ActivityPage rows=rows /> },
     )
 }

@@ -56,10 +56,7 @@ pub(super) async fn import_attendance(
                 Ok(e) => e.title,
                 Err(e) => return manage_error(e),
             };
-            dash(
-                &signed,
-                StatusCode::OK,
-                "Attendance imported",
+            dash(&signed, StatusCode::OK, "Attendance imported", move || {
                 view! {
                     <app::dashboard::AttendanceResultPage
                         title=title
@@ -68,8 +65,8 @@ pub(super) async fn import_attendance(
                         matched=summary.matched
                         unmatched=summary.unmatched
                     />
-                },
-            )
+                }
+            })
         }
         Err(e) => manage_error(e),
     }

@@ -30,7 +30,7 @@ pub(super) fn editor(
         signed,
         status,
         title,
-        view! { <EventEditor form=form errors=errors csrf=csrf action=action zones=zones is_new=is_new microsoft=microsoft /> },
+        move || view! { <EventEditor form=form errors=errors csrf=csrf action=action zones=zones is_new=is_new microsoft=microsoft /> },
     )
 }
 

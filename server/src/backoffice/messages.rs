@@ -43,6 +43,6 @@ pub(super) async fn messages(State(state): State<AppState>, signed: SignedIn, Pa
         &signed,
         StatusCode::OK,
         "Emails",
-        view! { <app::dashboard::MessagesPage title=title slug=slug rows=rows /> },
+        move || view! { <app::dashboard::MessagesPage title=title slug=slug rows=rows /> },
     )
 }

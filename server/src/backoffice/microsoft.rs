@@ -97,7 +97,7 @@ pub(super) fn show_microsoft(signed: &SignedIn, view: app::dashboard::MicrosoftV
         signed,
         StatusCode::OK,
         "Microsoft 365",
-        view! { <app::dashboard::MicrosoftPage view=view csrf=csrf /> },
+        move || view! { <app::dashboard::MicrosoftPage view=view csrf=csrf /> },
     )
 }
 

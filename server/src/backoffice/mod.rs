@@ -98,20 +98,21 @@ pub(super) fn check_csrf(signed: &SignedIn, form: &Form) -> Result<(), Response>
     }
 }
 
-pub(super) fn dash(signed: &SignedIn, status: StatusCode, title: &str, body: impl IntoView + 'static) -> Response {
+pub(super) fn dash<V: IntoView + 'static>(
+    signed: &SignedIn,
+    status: StatusCode,
+    title: &str,
+    body: impl FnOnce() -> V + Send + 'static,
+) -> Response {
     let nav_org = signed.organizer.organization_name.clone();
     let nav_email = signed.organizer.email.clone();
     let csrf = signed.csrf.clone();
-    html(
-        status,
-        title,
-        false,
-        true,
+    html(status, title, false, true, move || {
         view! {
             <DashNav organization=nav_org email=nav_email csrf=csrf />
-            {body}
-        },
-    )
+            {body()}
+        }
+    })
 }
 
 pub(super) fn manage_error(error: ManageError) -> Response {

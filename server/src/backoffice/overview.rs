@@ -38,7 +38,7 @@ pub(super) async fn events_page(State(state): State<AppState>, signed: SignedIn)
             pending: e.pending_count,
         })
         .collect();
-    dash(&signed, StatusCode::OK, "Events", view! { <EventsList rows=rows /> })
+    dash(&signed, StatusCode::OK, "Events", move || view! { <EventsList rows=rows /> })
 }
 
 #[derive(Deserialize)]
@@ -191,7 +191,7 @@ pub(super) async fn overview(
         &signed,
         StatusCode::OK,
         &title,
-        view! { <EventOverviewPage page=page_data csrf=csrf /> },
+        move || view! { <EventOverviewPage page=page_data csrf=csrf /> },
     )
 }
 
@@ -246,16 +246,12 @@ pub(super) async fn preview(State(state): State<AppState>, signed: SignedIn, Pat
     ));
     let back = format!("/dashboard/events/{slug}");
     let title = format!("Preview: {}", event.title);
-    html(
-        StatusCode::OK,
-        &title,
-        false,
-        true,
+    html(StatusCode::OK, &title, false, true, move || {
         view! {
             <p class="banner" role="status">"Preview — only organizers see this page. " <a href=back>"Back to the dashboard"</a></p>
             <app::pages::EventDetail page=page />
-        },
-    )
+        }
+    })
 }
 
 /// Where an event stands in Teams, for its overview.

@@ -47,7 +47,7 @@ pub(super) async fn login_page(State(state): State<AppState>, Query(q): Query<Ne
         "Sign in",
         false,
         true,
-        view! { <LoginPage email=String::new() next=next error=None microsoft=state.microsoft.is_some() /> },
+        move || view! { <LoginPage email=String::new() next=next error=None microsoft=state.microsoft.is_some() /> },
     )
 }
 
@@ -104,7 +104,7 @@ pub(super) async fn microsoft_sign_in_callback(
             "Sign in",
             false,
             true,
-            view! { <LoginPage email=String::new() next="/dashboard".to_string() error=Some(message) microsoft=true /> },
+            move || view! { <LoginPage email=String::new() next="/dashboard".to_string() error=Some(message) microsoft=true /> },
         );
         r.headers_mut().insert(
             header::SET_COOKIE,
@@ -232,7 +232,7 @@ pub(super) async fn login(State(state): State<AppState>, client: ClientAddr, hea
             "Sign in",
             false,
             true,
-            view! { <LoginPage email=email next=next error=Some(message) microsoft=state.microsoft.is_some() /> },
+            move || view! { <LoginPage email=email next=next error=Some(message) microsoft=state.microsoft.is_some() /> },
         )
     };
     let organizer = match auth::sign_in_with_password(&state.db, &state.hasher, &email, &password, &address).await {

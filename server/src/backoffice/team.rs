@@ -35,7 +35,7 @@ pub(super) async fn team_view(state: &AppState, signed: &SignedIn, status: Statu
         signed,
         status,
         "Team",
-        view! { <app::dashboard::TeamPage members=members pending=pending invite_link=invite_link csrf=csrf /> },
+        move || view! { <app::dashboard::TeamPage members=members pending=pending invite_link=invite_link csrf=csrf /> },
     )
 }
 
@@ -78,7 +78,7 @@ pub(super) async fn invitation_page(State(state): State<AppState>, Path(token): 
                 "Join",
                 false,
                 true,
-                view! { <app::dashboard::InvitePage organization=organization email=email error=None action=action /> },
+                move || view! { <app::dashboard::InvitePage organization=organization email=email error=None action=action /> },
             )
         }
         Ok(None) => invitation_gone(),
@@ -107,15 +107,11 @@ pub(super) async fn accept_invitation(State(state): State<AppState>, Path(token)
                 ..
             })) => {
                 let action = format!("/invite/{token}");
-                html(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "Join",
-                    false,
-                    true,
+                html(StatusCode::UNPROCESSABLE_ENTITY, "Join", false, true, move || {
                     view! {
                         <app::dashboard::InvitePage organization=organization email=email error=Some(message) action=action />
-                    },
-                )
+                    }
+                })
             }
             Ok(None) => invitation_gone(),
             Err(e) => server_error(&e),

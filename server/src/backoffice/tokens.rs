@@ -47,7 +47,7 @@ pub(super) async fn tokens_view(state: &AppState, signed: &SignedIn, new_token: 
         signed,
         StatusCode::OK,
         "API tokens",
-        view! { <TokensPage tokens=rows new_token=new_token csrf=csrf /> },
+        move || view! { <TokensPage tokens=rows new_token=new_token csrf=csrf /> },
     )
 }
 

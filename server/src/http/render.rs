@@ -29,10 +29,16 @@ struct Pending {
     body: Arc<Mutex<Option<Children>>>,
 }
 
-/// A page answering `status`, titled `title`; `interactive` pages load the islands.
-pub fn page(status: StatusCode, title: &str, interactive: bool, body: impl IntoView + 'static) -> Response {
+/// A page answering `status`, titled `title`; `interactive` pages load the islands. `body`
+/// builds the view inside the renderer, where islands find the context they hydrate from.
+pub fn page<V: IntoView + 'static>(
+    status: StatusCode,
+    title: &str,
+    interactive: bool,
+    body: impl FnOnce() -> V + Send + 'static,
+) -> Response {
     let mut response = status.into_response();
-    let body: Children = Box::new(move || body.into_any());
+    let body: Children = Box::new(move || body().into_any());
     response.extensions_mut().insert(Pending {
         title: title.to_string(),
         interactive,

@@ -125,7 +125,7 @@ pub(super) async fn appointment_page(State(state): State<AppState>, Path(token):
         "Your appointment",
         false,
         true,
-        view! { <AppointmentPage page=view /> },
+        move || view! { <AppointmentPage page=view /> },
     )
 }
 

@@ -2,11 +2,13 @@
 //! links and forms) and an appointment's private page `/appointments/{token}`.
 
 use super::{html, problem_page, server_error};
-use crate::appointments::{self, BookError, Catalog, NewBooking};
+use crate::appointments::model::Service;
+use crate::appointments::{self, AppointmentError, BookError, Catalog, NewBooking};
 use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use app::book::{BookingForm, BookingPage, BookingView, Choice};
+use app::book::{BookingForm, BookingPage, BookingView, Choice, PickerSpec};
 use app::domain::FieldError;
+use app::rpc::DayTimes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -40,6 +42,54 @@ fn not_found() -> Response {
     )
 }
 
+/// A day's free times for `service` (with `staff`, or anyone) as choices in `zone`, and, when
+/// there are none, why.
+pub(super) async fn times_of_day(
+    state: &AppState,
+    catalog: &Catalog,
+    service: &Service,
+    staff: Option<String>,
+    date: jiff::civil::Date,
+    zone: &TimeZone,
+) -> Result<DayTimes, AppointmentError> {
+    let instant = |d: jiff::civil::Date| d.to_zoned(zone.clone()).map(|z| z.timestamp().as_second()).unwrap_or_default();
+    let request = appointments::SlotRequest {
+        service_id: service.id.clone(),
+        staff_id: staff,
+        from: instant(date),
+        to: instant(date.tomorrow().unwrap_or(date)),
+        zone: zone.clone(),
+    };
+    let slots = match appointments::slots_in(&state.db, catalog, &request).await {
+        Ok(found) => found,
+        Err(AppointmentError::Invalid(e)) => {
+            return Ok(DayTimes {
+                times: Vec::new(),
+                notice: e.first().map(|e| e.message.clone()),
+            })
+        }
+        Err(e) => return Err(e),
+    };
+    let local = |t: i64, format: &str| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| t.to_zoned(zone.clone()).strftime(format).to_string())
+            .unwrap_or_default()
+    };
+    Ok(DayTimes {
+        notice: slots
+            .is_empty()
+            .then(|| "No times are free on this day. Please choose another day.".to_string()),
+        times: slots
+            .iter()
+            .map(|s| Choice {
+                value: local(s.start, "%Y-%m-%dT%H:%M:%S%:z"),
+                label: local(s.start, "%H:%M"),
+                chosen: false,
+            })
+            .collect(),
+    })
+}
+
 /// The page for `picked`, with what the customer typed, errors and a notice.
 pub(super) async fn render(
     state: &AppState,
@@ -51,10 +101,11 @@ pub(super) async fn render(
     status: StatusCode,
 ) -> Response {
     let business = &catalog.business;
+    let zone_chosen = picked.tz.as_deref().is_some_and(|z| app::tz::parse_zone(z).is_ok());
     let zone_name = picked
         .tz
         .as_deref()
-        .filter(|z| app::tz::parse_zone(z).is_ok())
+        .filter(|_| zone_chosen)
         .unwrap_or(&business.time_zone)
         .to_string();
     let zone = app::tz::parse_zone(&zone_name).unwrap_or(TimeZone::UTC);
@@ -68,48 +119,58 @@ pub(super) async fn render(
         .and_then(|d| d.parse::<jiff::civil::Date>().ok())
         .unwrap_or(today);
     let staff_choice = picked.staff.clone().filter(|s| !s.is_empty());
-    let mut notice = notice;
-    let mut slots = Vec::new();
+    let mut picker = None;
     if let Some(service) = service {
-        let request = appointments::SlotRequest {
-            service_id: service.id.clone(),
-            staff_id: staff_choice.clone(),
-            from: date.to_zoned(zone.clone()).map(|z| z.timestamp().as_second()).unwrap_or_default(),
-            to: date
-                .tomorrow()
-                .unwrap_or(date)
-                .to_zoned(zone.clone())
-                .map(|z| z.timestamp().as_second())
-                .unwrap_or_default(),
-            zone: zone.clone(),
-        };
-        match appointments::slots_in(&state.db, catalog, &request).await {
-            Ok(found) => slots = found,
-            Err(appointments::AppointmentError::Invalid(e)) => notice = e.first().map(|e| e.message.clone()),
+        let day = match times_of_day(state, catalog, service, staff_choice.clone(), date, &zone).await {
+            Ok(day) => day,
             Err(e) => return server_error(&e),
-        }
-        if slots.is_empty() && notice.is_none() {
-            notice = Some("No times are free on this day. Please choose another day.".into());
-        }
+        };
+        let moving = picked.reschedule.clone().filter(|t| !t.is_empty());
+        picker = Some(PickerSpec {
+            slug: business.slug.clone(),
+            service: service.id.clone(),
+            staff: business.allow_staff_selection.then(|| {
+                let mut choices = vec![Choice {
+                    value: String::new(),
+                    label: "Anyone available".into(),
+                    chosen: staff_choice.is_none(),
+                }];
+                choices.extend(
+                    catalog
+                        .staff
+                        .iter()
+                        .filter(|s| service.staff_member_ids.contains(&s.id))
+                        .map(|s| Choice {
+                            value: s.id.clone(),
+                            label: s.display_name.clone(),
+                            chosen: staff_choice.as_deref() == Some(s.id.as_str()),
+                        }),
+                );
+                choices
+            }),
+            zones: app::tz::zone_names()
+                .iter()
+                .map(|z| Choice {
+                    value: z.clone(),
+                    label: z.replace('_', " "),
+                    chosen: *z == zone_name,
+                })
+                .collect(),
+            zone_chosen,
+            date: date.to_string(),
+            times: day.times,
+            // A refusal of the time just posted says more than "nothing free".
+            notice: notice.or(day.notice),
+            action: match &moving {
+                Some(token) => format!("/appointments/{token}/reschedule"),
+                None => format!("/book/{}", business.slug),
+            },
+            moving,
+            start_error: errors.iter().find(|e| e.field == "start").map(|e| e.message.clone()),
+        });
     }
-    let label = |t: i64| {
-        jiff::Timestamp::from_second(t)
-            .map(|t| t.to_zoned(zone.clone()).strftime("%H:%M").to_string())
-            .unwrap_or_default()
-    };
-    let value = |t: i64| {
-        jiff::Timestamp::from_second(t)
-            .map(|t| t.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
-            .unwrap_or_default()
-    };
-    let moving = picked.reschedule.clone().filter(|t| !t.is_empty());
     let view = BookingView {
         business: business.display_name.clone(),
-        action: match &moving {
-            Some(token) => format!("/appointments/{token}/reschedule"),
-            None => format!("/book/{}", business.slug),
-        },
-        moving,
         services: catalog
             .services
             .iter()
@@ -124,44 +185,13 @@ pub(super) async fn render(
                 )
             })
             .collect(),
-        service: service.map(|s| s.id.clone()),
-        staff: (business.allow_staff_selection).then(|| {
-            let giving = service.map(|s| s.staff_member_ids.clone()).unwrap_or_default();
-            let mut choices = vec![Choice {
-                value: String::new(),
-                label: "Anyone available".into(),
-                chosen: staff_choice.is_none(),
-            }];
-            choices.extend(catalog.staff.iter().filter(|s| giving.contains(&s.id)).map(|s| Choice {
-                value: s.id.clone(),
-                label: s.display_name.clone(),
-                chosen: staff_choice.as_deref() == Some(s.id.as_str()),
-            }));
-            choices
-        }),
-        zones: app::tz::zone_names()
-            .iter()
-            .map(|z| Choice {
-                value: z.clone(),
-                label: z.replace('_', " "),
-                chosen: *z == zone_name,
-            })
-            .collect(),
-        date: date.to_string(),
-        slots: slots
-            .iter()
-            .map(|s| Choice {
-                value: value(s.start),
-                label: label(s.start),
-                chosen: false,
-            })
-            .collect(),
-        notice,
+        picker,
         form,
         errors,
     };
     let title = format!("Book with {}", business.display_name);
-    let mut response = html(status, &title, false, false, view! { <BookingPage page=view /> });
+    let interactive = view.picker.is_some();
+    let mut response = html(status, &title, interactive, false, move || view! { <BookingPage page=view /> });
     // Free times change by the minute.
     response
         .headers_mut()

@@ -64,7 +64,7 @@ pub(super) async fn home(State(state): State<AppState>, Query(q): Query<ZoneQuer
             }
         })
         .collect();
-    html(StatusCode::OK, "", true, false, view! { <HomePage events=cards /> })
+    html(StatusCode::OK, "", true, false, move || view! { <HomePage events=cards /> })
 }
 
 pub(super) fn submit_label(event: &Event) -> String {
@@ -129,7 +129,7 @@ pub(crate) fn event_view(
 
 pub(super) fn render_event(status: StatusCode, page: EventPage, set_zone_cookie: Option<&str>) -> Response {
     let title = page.title.clone();
-    let mut response = html(status, &title, true, false, view! { <EventDetail page=page /> });
+    let mut response = html(status, &title, true, false, move || view! { <EventDetail page=page /> });
     if let Some(zone) = set_zone_cookie {
         let cookie = crate::http::cookies::preference("atrium_tz", zone);
         if let Ok(v) = HeaderValue::from_str(&cookie) {

@@ -93,7 +93,7 @@ pub(super) async fn manage_page(
             && event.end_at > state.db.now(),
     };
     let title = format!("Your registration: {}", event.title);
-    html(StatusCode::OK, &title, true, true, view! { <ManageDetail page=page /> })
+    html(StatusCode::OK, &title, true, true, move || view! { <ManageDetail page=page /> })
 }
 
 pub(super) async fn cancel_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
@@ -131,7 +131,7 @@ pub(super) async fn confirm_page(State(state): State<AppState>, Path(token): Pat
         "Confirm your email address",
         false,
         true,
-        view! { <app::pages::ConfirmAddressPage page=page /> },
+        move || view! { <app::pages::ConfirmAddressPage page=page /> },
     )
 }
 

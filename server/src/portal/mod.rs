@@ -40,7 +40,14 @@ pub fn routes() -> Router<AppState> {
         .merge(rpc::routes())
 }
 
-pub(crate) fn html(status: StatusCode, title: &str, interactive: bool, private: bool, body: impl IntoView + 'static) -> Response {
+/// A page; `body` builds its view when the page is rendered (islands need the renderer's context).
+pub(crate) fn html<V: IntoView + 'static>(
+    status: StatusCode,
+    title: &str,
+    interactive: bool,
+    private: bool,
+    body: impl FnOnce() -> V + Send + 'static,
+) -> Response {
     let mut response = crate::http::render::page(status, title, interactive, body);
     let h = response.headers_mut();
     h.insert(
@@ -55,7 +62,7 @@ pub(crate) fn html(status: StatusCode, title: &str, interactive: bool, private: 
 
 pub(crate) fn problem_page(status: StatusCode, title: &str, detail: &str) -> Response {
     let (t, d) = (title.to_string(), detail.to_string());
-    html(status, title, false, false, view! { <Problem title=t detail=d /> })
+    html(status, title, false, false, move || view! { <Problem title=t detail=d /> })
 }
 
 pub(crate) fn server_error(error: &dyn std::fmt::Display) -> Response {

@@ -1,12 +1,14 @@
 //! The server functions' endpoint (`/rpc/…`) and the services behind them: an island's call is
 //! handled by Leptos (`leptos_axum`), whose function body asks the service provided here. The
-//! same registration code as the form post and the REST API runs; only the answer's shape differs.
+//! same registration and slot code as the form posts, the pages and the REST API runs; only the
+//! answer's shape differs.
 
+use crate::appointments;
 use crate::http::client_addr::ClientAddr;
 use crate::registrations::{self, RegisterError, Registered as Outcome};
 use crate::AppState;
 use app::domain::FieldError;
-use app::rpc::{NewRegistration, RegisterFailure, Registered, Registrations};
+use app::rpc::{Bookings, DayQuery, DayTimes, NewRegistration, RegisterFailure, Registered, Registrations, TimesFailure};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
@@ -22,14 +24,21 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn handle(State(state): State<AppState>, client: ClientAddr, request: Request) -> impl IntoResponse {
-    let service: Arc<dyn Registrations> = Arc::new(Portal {
+    let portal = Arc::new(Portal {
         state,
         address: client.to_string(),
     });
-    leptos_axum::handle_server_fns_with_context(move || provide_context(service.clone()), request).await
+    let registrations: Arc<dyn Registrations> = portal.clone();
+    let bookings: Arc<dyn Bookings> = portal;
+    let provide = move || {
+        provide_context(registrations.clone());
+        provide_context(bookings.clone());
+    };
+    leptos_axum::handle_server_fns_with_context(provide, request).await
 }
 
-/// Registrations for one caller, whose address counts against the per-address limit.
+/// Registrations and bookings for one caller, whose address counts against the per-address
+/// limits.
 struct Portal {
     state: AppState,
     address: String,
@@ -107,5 +116,47 @@ impl Registrations for Portal {
                 }
             }
         })
+    }
+}
+
+impl Bookings for Portal {
+    fn day_times(&self, query: DayQuery) -> Pin<Box<dyn Future<Output = Result<DayTimes, TimesFailure>> + Send + '_>> {
+        Box::pin(async move {
+            let invalid = |message: &str| {
+                answer_with(StatusCode::UNPROCESSABLE_ENTITY, None);
+                TimesFailure::Invalid { message: message.into() }
+            };
+            let catalog = match appointments::Catalog::load(&self.state.db, query.slug.trim()).await {
+                Ok(c) => c,
+                Err(appointments::AppointmentError::NotFound) => {
+                    answer_with(StatusCode::NOT_FOUND, None);
+                    return Err(TimesFailure::Invalid {
+                        message: "This business does not take bookings here.".into(),
+                    });
+                }
+                Err(e) => return Err(failed(&e)),
+            };
+            let service = catalog
+                .service(query.service_id.trim())
+                .ok_or_else(|| invalid("Choose one of this business's services."))?;
+            let date = query
+                .date
+                .trim()
+                .parse::<jiff::civil::Date>()
+                .map_err(|_| invalid("Choose a day."))?;
+            let zone = app::tz::parse_zone(query.time_zone.trim()).map_err(|e| invalid(&e.0))?;
+            let staff = Some(query.staff_id.trim().to_string()).filter(|s| !s.is_empty());
+            super::book::times_of_day(&self.state, &catalog, service, staff, date, &zone)
+                .await
+                .map_err(|e| failed(&e))
+        })
+    }
+}
+
+fn failed(e: &dyn std::fmt::Display) -> TimesFailure {
+    tracing::error!(error = %e, "a day's times could not be read");
+    answer_with(StatusCode::INTERNAL_SERVER_ERROR, None);
+    TimesFailure::Transport {
+        message: "The times could not be shown right now. Please try again in a moment.".into(),
     }
 }
