@@ -10,7 +10,7 @@ source scripts/setup.sh
 count="${COUNT:-10000}"; capacity="${CAPACITY:-1000}"; concurrency="${CONCURRENCY:-100}"; port="${PORT:-3200}"
 
 echo "==> building the release site and the load generator"
-cargo leptos build --release --precompress >/dev/null
+cargo leptos build --release --precompress --split >/dev/null
 CARGO_TARGET_DIR=target/bench cargo build --release -p server -p graphsim --bin loadbench --bin graphsim --quiet
 
 # Data on tmpfs where there is one: 10,000 email files per run otherwise measure the file

@@ -24,7 +24,7 @@ cargo test -p app --features ssr 2>&1 | tee -a "$log"
 cargo test -p server 2>&1 | tee -a "$log"
 
 echo "==> building the release site and the Microsoft simulator for the browser tests"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 cargo build -p graphsim
 
 echo "==> browser tests (Chromium, JavaScript on and off, and Microsoft mode against the simulator)"

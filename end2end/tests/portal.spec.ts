@@ -136,6 +136,8 @@ test("the event page's first load stays within its weight budget", async ({ page
   await expect(page.locator('input[name="preferredTimezone"]')).toHaveValue(/.+/);
   await page.waitForTimeout(500);
   expect(seen.some((u) => u.endsWith(".wasm"))).toBe(true);
+  // The booking picker's code is split off and not loaded here.
+  expect(seen.filter((u) => u.includes("day_and_times"))).toEqual([]);
   console.log(`event page first load: ${bytes} bytes over ${seen.length} requests`);
   expect(bytes).toBeLessThanOrEqual(150_000);
 });

@@ -19,8 +19,9 @@ fn chosen(list: &[Choice]) -> String {
 }
 
 /// The day form and the day's times; `children` are the details asked with the time (and the
-/// button), inside the form the time is posted with.
-#[island]
+/// button), inside the form the time is posted with. Lazy: its code is split into a wasm file of
+/// its own, loaded only by pages that show it, so the event pages do not carry it.
+#[island(lazy)]
 pub fn DayAndTimes(spec: PickerSpec, children: Children) -> impl IntoView {
     let staff = RwSignal::new(spec.staff.as_deref().map(chosen).unwrap_or_default());
     let zone = RwSignal::new(chosen(&spec.zones));
@@ -70,14 +71,26 @@ pub fn DayAndTimes(spec: PickerSpec, children: Children) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let zone_chosen = spec.zone_chosen;
+        let chosen_zone = zone.get_untracked();
         let refresh = refresh.clone();
         Effect::new(move |_| {
             ready.set(true);
-            if zone_chosen {
-                return;
+            // Whatever the visitor changed while the page was loading stands.
+            let mut changed = false;
+            for (id, signal) in [("staff", staff), ("date", date), ("tz", zone)] {
+                if let Some(value) = super::browser::field_value(id).filter(|v| *v != signal.get_untracked()) {
+                    signal.set(value);
+                    changed = true;
+                }
             }
-            if let Some(browser_zone) = super::browser::time_zone().filter(|z| *z != zone.get_untracked()) {
-                zone.set(browser_zone);
+            let touched_zone = changed && zone.get_untracked() != chosen_zone;
+            if !zone_chosen && !touched_zone {
+                if let Some(browser_zone) = super::browser::time_zone().filter(|z| *z != zone.get_untracked()) {
+                    zone.set(browser_zone);
+                    changed = true;
+                }
+            }
+            if changed {
                 refresh();
             }
         });
@@ -144,12 +157,21 @@ pub fn DayAndTimes(spec: PickerSpec, children: Children) -> impl IntoView {
             <fieldset>
                 <legend>"Time"</legend>
                 <ul class="slots">
-                    <For each=move || times.get() key=|c| c.value.clone() let:c>
-                        <li>
-                            <input type="radio" id=slot_id(&c.value) name="start" value=c.value.clone() checked=c.chosen required=true />
-                            <label for=slot_id(&c.value)>{c.label.clone()}</label>
-                        </li>
-                    </For>
+                    {move || {
+                        times
+                            .get()
+                            .into_iter()
+                            .map(|c| {
+                                let id = slot_id(&c.value);
+                                view! {
+                                    <li>
+                                        <input type="radio" id=id.clone() name="start" value=c.value checked=c.chosen required=true />
+                                        <label for=id>{c.label}</label>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </ul>
                 <p class="field-error">{start_error}</p>
             </fieldset>

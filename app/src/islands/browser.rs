@@ -178,3 +178,13 @@ pub async fn submit_registration(spec: &FormSpec, form: Option<web_sys::HtmlForm
         Err(failure) => Outcome::Invalid(failure.field_errors()),
     }
 }
+
+/// The current value of the input or select with this id: what the visitor may have changed
+/// before the island came to life.
+pub fn field_value(id: &str) -> Option<String> {
+    let element = web_sys::window()?.document()?.get_element_by_id(id)?;
+    if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+        return Some(select.value());
+    }
+    element.dyn_ref::<web_sys::HtmlInputElement>().map(|input| input.value())
+}
