@@ -3,7 +3,9 @@
 # from a separate process, with the same server's /healthz throughput for comparison; (2) the
 # event page's first-load weight as the server sends it (brotli); (3) Microsoft mode: a rush at an
 # event linked to a Teams webinar (the Microsoft simulator standing in for Graph), with the Graph
-# requests it took per registration and how long Teams took to have everyone. Prints the figures.
+# requests it took per registration and how long Teams took to have everyone; (4) appointments:
+# the slots endpoint for a month at 5, 10 and 20 staff (100 booked appointments each), and a booking
+# rush at one business with a double-booking check. Prints the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -11,14 +13,15 @@ count="${COUNT:-10000}"; capacity="${CAPACITY:-1000}"; concurrency="${CONCURRENC
 
 echo "==> building the release site and the load generator"
 cargo leptos build --release --precompress --split >/dev/null
-CARGO_TARGET_DIR=target/bench cargo build --release -p server -p graphsim --bin loadbench --bin graphsim --quiet
+CARGO_TARGET_DIR=target/bench cargo build --release -p server -p graphsim --bin loadbench --bin bookbench --bin graphsim --quiet
 
 # Data on tmpfs where there is one: 10,000 email files per run otherwise measure the file
 # system's inode allocator (ext4 slows down after many recent deletions) more than Atrium.
 tmp_root=/tmp; [ -d /dev/shm ] && [ -w /dev/shm ] && tmp_root=/dev/shm
 data="$(mktemp -d -p "$tmp_root")"
 data2="$(mktemp -d -p "$tmp_root")"; server_pid=""; teams_pid=""; sim_pid=""
-trap 'kill $server_pid $teams_pid $sim_pid 2>/dev/null || true; rm -rf "$data" "$data2"' EXIT
+data3="$(mktemp -d -p "$tmp_root")"; book_pid=""
+trap 'kill $server_pid $teams_pid $sim_pid $book_pid 2>/dev/null || true; rm -rf "$data" "$data2" "$data3"' EXIT
 target/bench/release/loadbench prepare --database-url "sqlite://$data/atrium.db" --slug rush --capacity "$capacity"
 # Each simulated attendee comes from its own address: loadbench sends X-Forwarded-For, and the
 # server trusts it from the loopback "proxy", so the per-address registration limit applies per
@@ -81,3 +84,18 @@ print(f"  confirmed registrations in Teams: {in_teams} of {confirmed}, {done - s
 print(f"  Graph requests: {graph} ($batch: {batches}), token requests: {tokens}")
 print(f"  Graph requests per registration: {graph / max(in_teams, 1):.3f} (target: at most one, off the request path)")
 PY
+
+echo "==> appointments: the slots endpoint for a month, and a booking rush"
+kill "$teams_pid" "$sim_pid" 2>/dev/null || true
+book_port=$((port + 3))
+for staff in 5 10 20; do
+  target/bench/release/bookbench prepare --database-url "sqlite://$data3/atrium.db" --slug "bench-$staff" --staff "$staff" --appointments $((staff * 100))
+done
+ATRIUM_TRUSTED_PROXIES=127.0.0.1 ATRIUM_DEMO=0 ATRIUM_DATA_DIR="$data3" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:$book_port" RUST_LOG=warn \
+  target/release/server & book_pid=$!
+for _ in $(seq 50); do curl -sf "http://localhost:$book_port/healthz" >/dev/null && break; sleep 0.2; done
+for staff in 5 10 20; do
+  printf '  %2d staff, %4d appointments: ' "$staff" $((staff * 100))
+  target/bench/release/bookbench slots --base "http://localhost:$book_port" --slug "bench-$staff" --requests "${SLOT_REQUESTS:-200}"
+done
+target/bench/release/bookbench rush --base "http://localhost:$book_port" --slug bench-20 --count "${BOOKINGS:-2000}" --concurrency "${BOOK_CONCURRENCY:-50}"
