@@ -59,6 +59,8 @@ pub struct AppState {
     pub leptos: Arc<LeptosOptions>,
     /// The background workers, and the signal that stops them.
     pub lifecycle: lifecycle::Lifecycle,
+    /// Staff calendars read for showing free times, kept while current.
+    pub calendars: appointments::CalendarCache,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +191,7 @@ pub async fn prepare_with_clock(config: Config, clock: Arc<dyn clock::Clock>) ->
         sealer,
         leptos,
         lifecycle,
+        calendars: appointments::CalendarCache::default(),
     })
 }
 

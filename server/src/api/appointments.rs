@@ -228,7 +228,7 @@ async fn list_slots(State(state): State<AppState>, Path(slug): Path<String>, Que
         Ok(r) => r,
         Err(errors) => return Problem::invalid(errors).into_response(),
     };
-    match appointments::slots(&state.db, &slug, &request).await {
+    match appointments::slots(&state.db, &state.calendars, &slug, &request).await {
         Ok(slots) => Json(SlotList {
             value: slot_json(&slots, &request.zone),
         })

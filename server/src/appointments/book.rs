@@ -344,5 +344,6 @@ pub(super) async fn fresh_slots(
         to: instant(day.tomorrow().unwrap_or(day)),
         zone: zone.clone(),
     };
-    Ok(super::slots_in(db, catalog, &request).await?)
+    // Just after a refusal the calendars changed anyway: read them afresh.
+    Ok(super::slots_in(db, &super::CalendarCache::default(), catalog, &request).await?)
 }

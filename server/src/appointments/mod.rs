@@ -5,6 +5,7 @@
 //! ever booked twice for the same time, however many requests race.
 
 mod book;
+mod cache;
 pub mod demo;
 mod input;
 mod manage;
@@ -12,6 +13,7 @@ pub mod model;
 pub mod store;
 
 pub use book::{book, book_in, BookError, Booking, Customer, NewBooking};
+pub use cache::CalendarCache;
 pub use input::{parse_slot_request, SlotRequest};
 pub use manage::{cancel, find, reschedule, Details};
 
@@ -118,13 +120,14 @@ fn ids(staff: &[&Staff]) -> Vec<String> {
 }
 
 /// The bookable slots a request asks for.
-pub async fn slots(db: &Db, slug: &str, request: &SlotRequest) -> Result<Vec<FreeSlot>, AppointmentError> {
+pub async fn slots(db: &Db, cache: &CalendarCache, slug: &str, request: &SlotRequest) -> Result<Vec<FreeSlot>, AppointmentError> {
     let catalog = Catalog::load(db, slug).await?;
-    slots_in(db, &catalog, request).await
+    slots_in(db, cache, &catalog, request).await
 }
 
-/// [`slots`] for a catalog already read.
-pub async fn slots_in(db: &Db, catalog: &Catalog, request: &SlotRequest) -> Result<Vec<FreeSlot>, AppointmentError> {
+/// [`slots`] for a catalog already read. Calendars come through `cache` (read again only when
+/// they changed), up to the business's maximum advance.
+pub async fn slots_in(db: &Db, cache: &CalendarCache, catalog: &Catalog, request: &SlotRequest) -> Result<Vec<FreeSlot>, AppointmentError> {
     let service = catalog
         .service(&request.service_id)
         .ok_or_else(|| AppointmentError::Invalid(vec![FieldError::new("serviceId", "This business has no such service.")]))?;
@@ -133,8 +136,8 @@ pub async fn slots_in(db: &Db, catalog: &Catalog, request: &SlotRequest) -> Resu
         .map_err(|e| AppointmentError::Invalid(vec![e]))?;
     let ids = ids(&staff);
     let (from, to) = (request.from - MARGIN, request.to + MARGIN);
-    let occupied = store::occupied(&db.pool, &ids, from, to).await?;
-    let off = store::time_off(&db.pool, &ids, from, to).await?;
+    let horizon = db.now() + catalog.business.policy.maximum_advance + MARGIN;
+    let (occupied, off) = cache.read(db, &ids, from, to, horizon).await?;
     let calendars = calendars(&catalog.business, &staff, &occupied, &off)?;
     let rules = service.rules(&catalog.business)?;
     let found = booking::slots(&booking::SlotQuery {

@@ -60,7 +60,7 @@ pub(super) async fn times_of_day(
         to: instant(date.tomorrow().unwrap_or(date)),
         zone: zone.clone(),
     };
-    let slots = match appointments::slots_in(&state.db, catalog, &request).await {
+    let slots = match appointments::slots_in(&state.db, &state.calendars, catalog, &request).await {
         Ok(found) => found,
         Err(AppointmentError::Invalid(e)) => {
             return Ok(DayTimes {

@@ -498,3 +498,63 @@ both_backends!(a_customer_moves_an_appointment_from_its_page, |backend| async mo
     assert_eq!(after.announcements(), "Your appointment is moved to its new time.");
     assert!(after.text().contains("11:00"), "{}", after.text());
 });
+
+/// The start times the slots endpoint offers for `query`.
+async fn starts(app: &TestApp, slug: &str, query: &str) -> Vec<String> {
+    let body: Value = slots(app, slug, query).await.json().await.unwrap();
+    body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["start"].as_str().unwrap().to_string())
+        .collect()
+}
+
+// Free times are read through a cache of staff calendars; a booking, move or cancel made on
+// another instance (sharing the PostgreSQL database) is seen by the very next request.
+#[tokio::test]
+async fn cached_calendars_follow_changes_made_on_another_instance() {
+    let a = TestApp::spawn(crate::common::Backend::Postgres).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = server::config::Config::for_dir(dir.path().to_path_buf(), a.database_url.clone());
+    config.sealer = a.state.config.sealer.clone();
+    let b = TestApp::spawn_with(config, dir).await;
+    let shop = shop(&a).await;
+    let monday = next_monday(&a);
+    let query = format!(
+        "serviceId={}&staffId={}&start={monday}&end={}&timeZone={NY}",
+        shop.one_to_one,
+        shop.ada,
+        monday.tomorrow().unwrap()
+    );
+    let nine = at(monday, 9, 0);
+    assert!(
+        starts(&a, &shop.slug, &query).await.contains(&nine),
+        "read (and cached) on instance a"
+    );
+    let r = book(&b, &shop.slug, booking(&shop.one_to_one, Some(&shop.ada), &nine, 1)).await;
+    assert_eq!(r.status(), 201);
+    let token = r.json::<Value>().await.unwrap()["manageToken"].as_str().unwrap().to_string();
+    assert!(!starts(&a, &shop.slug, &query).await.contains(&nine), "booked on b: gone on a");
+    let moved = b
+        .client
+        .post(b.url(&format!("/api/v1/appointments/{token}/reschedule")))
+        .json(&json!({ "start": at(monday, 11, 0) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 200);
+    let now = starts(&a, &shop.slug, &query).await;
+    assert!(now.contains(&nine) && !now.contains(&at(monday, 11, 0)), "moved on b: seen on a");
+    let canceled = b
+        .client
+        .post(b.url(&format!("/api/v1/appointments/{token}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(canceled.status(), 200);
+    assert!(
+        starts(&a, &shop.slug, &query).await.contains(&at(monday, 11, 0)),
+        "canceled on b: free again on a"
+    );
+}

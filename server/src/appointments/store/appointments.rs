@@ -50,6 +50,7 @@ pub async fn insert_appointment(tx: &mut WriteTx, a: &NewAppointment<'_>) -> Res
     .bind(now)
     .execute(&mut *tx.tx)
     .await?;
+    super::bump_calendars(tx, a.staff_ids).await?;
     for staff in a.staff_ids {
         sqlx::query("INSERT INTO appointment_staff (appointment_id, staff_id, start_at, end_at) VALUES ($1, $2, $3, $4)")
             .bind(a.id)
@@ -150,6 +151,7 @@ pub async fn move_to(tx: &mut WriteTx, id: &str, start: i64, duration: i64, pre:
         .bind(now)
         .execute(&mut *tx.tx)
         .await?;
+    bump_of(tx, id).await?;
     sqlx::query("UPDATE appointment_staff SET start_at = $2, end_at = $3 WHERE appointment_id = $1")
         .bind(id)
         .bind(start - pre)
@@ -168,5 +170,20 @@ pub async fn cancel(tx: &mut WriteTx, id: &str) -> Result<bool, sqlx::Error> {
     .bind(now)
     .execute(&mut *tx.tx)
     .await?;
+    if done.rows_affected() == 1 {
+        bump_of(tx, id).await?;
+    }
     Ok(done.rows_affected() == 1)
+}
+
+/// Marks the calendars of the appointment's staff members changed.
+async fn bump_of(tx: &mut WriteTx, appointment_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE booking_staff SET calendar_version = calendar_version + 1 \
+         WHERE id IN (SELECT staff_id FROM appointment_staff WHERE appointment_id = $1)",
+    )
+    .bind(appointment_id)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
 }

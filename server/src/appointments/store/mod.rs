@@ -173,6 +173,43 @@ pub async fn staff_of(db: &Db, business_id: &str) -> Result<Vec<Staff>, sqlx::Er
     rows.iter().map(staff_from).collect()
 }
 
+/// The calendar version of each of `ids` (raised by every change of their appointments).
+pub async fn calendar_versions(db: &Db, ids: &[String]) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, calendar_version FROM booking_staff WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("calendar_version")?)))
+        .collect()
+}
+
+/// Marks the calendars of `ids` changed. Every write of appointments or time off calls this in
+/// its transaction, so that no cached reading of them is used again.
+pub async fn bump_calendars(tx: &mut WriteTx, ids: &[String]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE booking_staff SET calendar_version = calendar_version + 1 WHERE id IN ({})",
+        placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for id in ids {
+        q = q.bind(id);
+    }
+    q.execute(&mut *tx.tx).await?;
+    Ok(())
+}
+
 /// Locks the staff members' rows until the transaction ends (PostgreSQL), in id order so that
 /// two bookings never wait on each other; SQLite's single writer already serializes.
 pub async fn lock_staff(db: &Db, tx: &mut WriteTx, ids: &[String]) -> Result<(), sqlx::Error> {

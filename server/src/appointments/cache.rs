@@ -1,0 +1,87 @@
+//! Staff calendars read for showing free times, kept while they are current. Each staff member's
+//! row carries a calendar version that every write of their appointments raises in the same
+//! transaction; a reading tagged with the version seen *before* it was read is used only while
+//! that version is still the current one, so a change committed on any instance is seen by the
+//! next request. Bookings never use it: they read calendars again under their locks.
+
+use super::store;
+use crate::store::Db;
+use app::booking::{Booked, Span};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// One staff member's calendar over `[from, to)` as of `version`.
+struct Reading {
+    version: i64,
+    from: i64,
+    to: i64,
+    booked: Arc<Vec<Booked>>,
+    off: Arc<Vec<Span>>,
+}
+
+/// The cache of calendar readings, one per staff member, held in the app state.
+#[derive(Clone, Default)]
+pub struct CalendarCache {
+    readings: Arc<Mutex<HashMap<String, Reading>>>,
+}
+
+/// Appointments and time off by staff id, as the slot engine takes them.
+pub type Calendars = (Vec<(String, Booked)>, Vec<(String, Span)>);
+
+impl CalendarCache {
+    /// The appointments and time off of `staff` touching `[from, to)`; what is not cached (or
+    /// changed since) is read over `[from, horizon)` and kept.
+    pub async fn read(&self, db: &Db, staff: &[String], from: i64, to: i64, horizon: i64) -> Result<Calendars, sqlx::Error> {
+        let versions = store::calendar_versions(db, staff).await?;
+        let (mut occupied, mut off, mut missing) = (Vec::new(), Vec::new(), Vec::new());
+        {
+            let readings = self.readings.lock().expect("calendar cache");
+            for (id, version) in &versions {
+                match readings.get(id) {
+                    Some(r) if r.version == *version && r.from <= from && r.to >= to => {
+                        let touches = |start: i64, end: i64| start < to && end > from;
+                        occupied.extend(
+                            r.booked
+                                .iter()
+                                .filter(|b| touches(b.start - b.pre_buffer, b.end + b.post_buffer))
+                                .map(|b| (id.clone(), b.clone())),
+                        );
+                        off.extend(r.off.iter().filter(|s| touches(s.start, s.end)).map(|s| (id.clone(), *s)));
+                    }
+                    _ => missing.push((id.clone(), *version)),
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok((occupied, off));
+        }
+        let ids: Vec<String> = missing.iter().map(|(id, _)| id.clone()).collect();
+        let until = horizon.max(to);
+        let read_booked = store::occupied(&db.pool, &ids, from, until).await?;
+        let read_off = store::time_off(&db.pool, &ids, from, until).await?;
+        let mut readings = self.readings.lock().expect("calendar cache");
+        for (id, version) in missing {
+            let booked: Vec<Booked> = read_booked.iter().filter(|(s, _)| *s == id).map(|(_, b)| b.clone()).collect();
+            let spans: Vec<Span> = read_off.iter().filter(|(s, _)| *s == id).map(|(_, span)| *span).collect();
+            let touches = |start: i64, end: i64| start < to && end > from;
+            occupied.extend(
+                booked
+                    .iter()
+                    .filter(|b| touches(b.start - b.pre_buffer, b.end + b.post_buffer))
+                    .map(|b| (id.clone(), b.clone())),
+            );
+            off.extend(spans.iter().filter(|s| touches(s.start, s.end)).map(|s| (id.clone(), *s)));
+            readings.insert(
+                id,
+                Reading {
+                    version,
+                    from,
+                    to: until,
+                    booked: Arc::new(booked),
+                    off: Arc::new(spans),
+                },
+            );
+        }
+        Ok((occupied, off))
+    }
+}
