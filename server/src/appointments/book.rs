@@ -345,5 +345,5 @@ pub(super) async fn fresh_slots(
         zone: zone.clone(),
     };
     // Just after a refusal the calendars changed anyway: read them afresh.
-    Ok(super::slots_in(db, &super::CalendarCache::default(), catalog, &request).await?)
+    Ok(super::slots_in(db, &super::CalendarCache::none(), catalog, &request).await?)
 }

@@ -20,18 +20,44 @@ struct Reading {
 }
 
 /// The cache of calendar readings, one per staff member, held in the app state.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CalendarCache {
     readings: Arc<Mutex<HashMap<String, Reading>>>,
+    /// False for a one-off reading that reads just what is asked and keeps nothing.
+    keep: bool,
+}
+
+impl Default for CalendarCache {
+    fn default() -> Self {
+        Self {
+            readings: Arc::default(),
+            keep: true,
+        }
+    }
 }
 
 /// Appointments and time off by staff id, as the slot engine takes them.
 pub type Calendars = (Vec<(String, Booked)>, Vec<(String, Span)>);
 
 impl CalendarCache {
+    /// No cache: every reading goes to the database for just the span asked (used right after
+    /// a refused booking, when the calendars have just changed anyway).
+    pub fn none() -> Self {
+        Self {
+            readings: Arc::default(),
+            keep: false,
+        }
+    }
+
     /// The appointments and time off of `staff` touching `[from, to)`; what is not cached (or
     /// changed since) is read over `[from, horizon)` and kept.
     pub async fn read(&self, db: &Db, staff: &[String], from: i64, to: i64, horizon: i64) -> Result<Calendars, sqlx::Error> {
+        if !self.keep {
+            return Ok((
+                store::occupied(&db.pool, staff, from, to).await?,
+                store::time_off(&db.pool, staff, from, to).await?,
+            ));
+        }
         let versions = store::calendar_versions(db, staff).await?;
         let (mut occupied, mut off, mut missing) = (Vec::new(), Vec::new(), Vec::new());
         {

@@ -18,16 +18,9 @@ use std::time::{Duration, Instant};
 
 const NY: &str = "America/New_York";
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
-
-fn required(args: &[String], name: &str) -> String {
-    arg(args, name).unwrap_or_else(|| {
-        eprintln!("bookbench: missing {name}");
-        std::process::exit(2)
-    })
-}
+#[path = "bench/args.rs"]
+mod args;
+use args::{arg, required};
 
 #[tokio::main]
 async fn main() {

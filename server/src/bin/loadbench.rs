@@ -11,16 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
-
-fn required(args: &[String], name: &str) -> String {
-    arg(args, name).unwrap_or_else(|| {
-        eprintln!("loadbench: missing {name}");
-        std::process::exit(2)
-    })
-}
+#[path = "bench/args.rs"]
+mod args;
+use args::{arg, required};
 
 #[tokio::main]
 async fn main() {
