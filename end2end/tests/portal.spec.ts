@@ -1,4 +1,5 @@
 import { test, expect, type Page, type APIRequestContext } from "@playwright/test";
+import { weigh } from "./weight";
 
 // The attendee's path through the portal. Every test runs twice: with JavaScript (hydrated
 // islands, JSON API) and without (plain form posts), and must behave the same for the person.
@@ -125,19 +126,13 @@ test("times follow the visitor's time zone and can be switched", async ({ browse
 
 test("the event page's first load stays within its weight budget", async ({ page }, info) => {
   test.skip(info.project.name !== "js", "weighs the hydrated page");
-  let bytes = 0;
-  const seen: string[] = [];
-  page.on("requestfinished", async (request) => {
-    const sizes = await request.sizes();
-    bytes += sizes.responseBodySize + sizes.responseHeadersSize;
-    seen.push(request.url());
-  });
+  const load = weigh(page);
   await page.goto(WEBINAR, { waitUntil: "networkidle" });
   await expect(page.locator('input[name="preferredTimezone"]')).toHaveValue(/.+/);
   await page.waitForTimeout(500);
-  expect(seen.some((u) => u.endsWith(".wasm"))).toBe(true);
+  expect(load.urls.some((u) => u.endsWith(".wasm"))).toBe(true);
   // The booking picker's code is split off and not loaded here.
-  expect(seen.filter((u) => u.includes("day_and_times"))).toEqual([]);
-  console.log(`event page first load: ${bytes} bytes over ${seen.length} requests`);
-  expect(bytes).toBeLessThanOrEqual(150_000);
+  expect(load.urls.filter((u) => u.includes("day_and_times"))).toEqual([]);
+  console.log(`event page first load: ${load.bytes()} bytes over ${load.urls.length} requests`);
+  expect(load.bytes()).toBeLessThanOrEqual(150_000);
 });
