@@ -351,3 +351,29 @@ pub fn bodies(eml: &str) -> (String, String) {
     let text = message.body_text(0).map(|b| b.to_string()).unwrap_or_default();
     (html, text)
 }
+
+/// Installs `subscriber` for the calling thread until the returned guard drops, one test at a
+/// time. tracing keeps one process-wide cache of which events anyone listens to, rebuilt by every
+/// thread that installs a subscriber; two tests installing theirs at once can leave the cache as
+/// the other one computed it (seen as a test whose subscriber heard nothing), so the tests that
+/// listen take turns.
+pub async fn listen<S>(subscriber: S) -> Listening
+where
+    S: tracing::Subscriber + Send + Sync + 'static,
+{
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let turn = TURN.lock().await;
+    let default = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+    Listening {
+        _default: default,
+        _turn: turn,
+    }
+}
+
+/// A subscriber installed by [`listen`]; dropping it lets the next test listen.
+pub struct Listening {
+    // Declared first so it drops first: the subscriber goes before the turn passes on.
+    _default: tracing::subscriber::DefaultGuard,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}

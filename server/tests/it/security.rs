@@ -717,7 +717,7 @@ async fn statements_during<F: std::future::Future>(f: F) -> (F::Output, usize) {
     let subscriber = tracing_subscriber::registry()
         .with(counter.clone())
         .with(tracing_subscriber::filter::LevelFilter::TRACE);
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _listening = crate::common::listen(subscriber).await;
     let out = f.instrument(tracing::info_span!("measured")).await;
     (out, counter.0.load(std::sync::atomic::Ordering::Relaxed))
 }

@@ -1077,7 +1077,7 @@ async fn linking_and_unlinking_a_microsoft_account_are_logged_as_security_events
         .with_writer(move || sink.clone())
         .with_max_level(tracing::Level::INFO)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _listening = crate::common::listen(subscriber).await;
     let app = TestApp::spawn(Backend::Sqlite).await;
     server::accounts::auth::link_microsoft(&app.state.db, &app.owner, "oid-owner", graphsim::TENANT, "owner@contoso.example")
         .await
