@@ -62,7 +62,7 @@ pub struct BusinessJson {
     url: String,
 }
 
-fn business_json(state: &AppState, b: &Business) -> BusinessJson {
+pub(crate) fn business_json(state: &AppState, b: &Business) -> BusinessJson {
     BusinessJson {
         id: b.id.clone(),
         slug: b.slug.clone(),
@@ -130,12 +130,28 @@ pub struct ServiceJson {
     maximum_attendees_count: i64,
     is_location_online: bool,
     staff_member_ids: Vec<String>,
+    /// Hours of its own within the business hours; null when it follows the business hours.
+    service_hours: Option<Vec<WorkHoursJson>>,
+}
+
+pub(crate) fn service_json(s: &crate::appointments::model::Service) -> ServiceJson {
+    ServiceJson {
+        id: s.id.clone(),
+        display_name: s.display_name.clone(),
+        default_duration: format_duration(s.duration),
+        pre_buffer: format_duration(s.pre_buffer),
+        post_buffer: format_duration(s.post_buffer),
+        maximum_attendees_count: s.maximum_attendees,
+        is_location_online: s.is_location_online,
+        staff_member_ids: s.staff_member_ids.clone(),
+        service_hours: s.service_hours.clone(),
+    }
 }
 
 /// A business's services.
 #[derive(Serialize, ToSchema)]
 pub struct ServiceList {
-    value: Vec<ServiceJson>,
+    pub(crate) value: Vec<ServiceJson>,
 }
 
 /// The services of a business.
@@ -145,20 +161,7 @@ pub struct ServiceList {
 async fn list_services(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
     match Catalog::load(&state.db, &slug).await {
         Ok(c) => Json(ServiceList {
-            value: c
-                .services
-                .iter()
-                .map(|s| ServiceJson {
-                    id: s.id.clone(),
-                    display_name: s.display_name.clone(),
-                    default_duration: format_duration(s.duration),
-                    pre_buffer: format_duration(s.pre_buffer),
-                    post_buffer: format_duration(s.post_buffer),
-                    maximum_attendees_count: s.maximum_attendees,
-                    is_location_online: s.is_location_online,
-                    staff_member_ids: s.staff_member_ids.clone(),
-                })
-                .collect(),
+            value: c.services.iter().map(service_json).collect(),
         })
         .into_response(),
         Err(e) => failed(e),

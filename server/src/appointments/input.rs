@@ -38,6 +38,23 @@ pub fn parse_slot_request(
             None
         }
     };
+    // The dates are checked even when the zone is not, so that every field at fault is named.
+    let range = date_range(start, end, zone.as_ref().unwrap_or(&jiff::tz::TimeZone::UTC), &mut errors);
+    match (service_id, range, zone) {
+        (Some(service_id), Some((from, to)), Some(zone)) if errors.is_empty() => Ok(SlotRequest {
+            service_id: service_id.to_string(),
+            staff_id: staff_id.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+            from,
+            to,
+            zone,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The instants from the start of date `start` to the start of date `end` in `zone`, at most
+/// [`MAX_RANGE_DAYS`] apart; `None` with the fields at fault added to `errors`.
+pub fn date_range(start: Option<&str>, end: Option<&str>, zone: &jiff::tz::TimeZone, errors: &mut Vec<FieldError>) -> Option<(i64, i64)> {
     let date = |field: &str, text: Option<&str>, errors: &mut Vec<FieldError>| -> Option<Date> {
         match text.map(str::trim).filter(|t| !t.is_empty()) {
             None => {
@@ -53,32 +70,26 @@ pub fn parse_slot_request(
             },
         }
     };
-    let (start, end) = (date("start", start, &mut errors), date("end", end, &mut errors));
-    if let (Some(s), Some(e)) = (start, end) {
-        let days = (e - s).get_days() as i64;
-        if e <= s {
-            errors.push(FieldError::new(
-                "end",
-                "The end date must come after the start date (it is not included).",
-            ));
-        } else if days > MAX_RANGE_DAYS {
-            errors.push(FieldError::new("end", format!("Ask for at most {MAX_RANGE_DAYS} days at a time.")));
-        }
+    let (start, end) = (date("start", start, errors), date("end", end, errors));
+    let (start, end) = (start?, end?);
+    let days = (end - start).get_days() as i64;
+    if end <= start {
+        errors.push(FieldError::new(
+            "end",
+            "The end date must come after the start date (it is not included).",
+        ));
+        return None;
     }
-    match (service_id, start, end, zone) {
-        (Some(service_id), Some(start), Some(end), Some(zone)) if errors.is_empty() => {
-            let instant = |d: Date| d.to_zoned(zone.clone()).map(|z| z.timestamp().as_second());
-            match (instant(start), instant(end)) {
-                (Ok(from), Ok(to)) => Ok(SlotRequest {
-                    service_id: service_id.to_string(),
-                    staff_id: staff_id.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
-                    from,
-                    to,
-                    zone,
-                }),
-                _ => Err(vec![FieldError::new("start", "These dates are out of range.")]),
-            }
+    if days > MAX_RANGE_DAYS {
+        errors.push(FieldError::new("end", format!("Ask for at most {MAX_RANGE_DAYS} days at a time.")));
+        return None;
+    }
+    let instant = |d: Date| d.to_zoned(zone.clone()).map(|z| z.timestamp().as_second());
+    match (instant(start), instant(end)) {
+        (Ok(from), Ok(to)) => Some((from, to)),
+        _ => {
+            errors.push(FieldError::new("start", "These dates are out of range."));
+            None
         }
-        _ => Err(errors),
     }
 }

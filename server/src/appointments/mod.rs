@@ -10,11 +10,12 @@ pub mod demo;
 mod input;
 mod manage;
 pub mod model;
+pub mod setup;
 pub mod store;
 
 pub use book::{book, book_in, BookError, Booking, Customer, NewBooking};
 pub use cache::CalendarCache;
-pub use input::{parse_slot_request, SlotRequest};
+pub use input::{date_range, parse_slot_request, SlotRequest};
 pub use manage::{cancel, find, reschedule, Details};
 
 use crate::store::Db;

@@ -5,6 +5,7 @@
 #[macro_use]
 mod common;
 mod appointment_mail;
+mod appointment_setup;
 mod appointments;
 mod architecture;
 mod authorization;

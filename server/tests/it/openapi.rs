@@ -121,7 +121,7 @@ async fn every_documented_operation_answers_only_documented_statuses() {
     let bearer = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
     let doc: Value = serde_json::from_str(&server::api::document().to_json().unwrap()).unwrap();
     let probes = operations(&doc);
-    assert_eq!(probes.len(), 32, "every operation of the API");
+    assert_eq!(probes.len(), 50, "every operation of the API");
     let mut seen = BTreeSet::new();
     for probe in &probes {
         // A fresh event with one registrant for each operation, so that what one probe changes
@@ -130,12 +130,26 @@ async fn every_documented_operation_answers_only_documented_statuses() {
         let created: Value = app.register(&slug, person(1)).await.json().await.unwrap();
         let token = created["manageToken"].as_str().unwrap().to_string();
         let id = created["id"].as_str().unwrap().to_string();
+        // Operations on businesses get a published business of their own, with a staff member,
+        // the service they give and their time off.
+        let business = if probe.path.contains("businesses/{slug}") {
+            Some(business_fixture(&app, &bearer).await)
+        } else {
+            None
+        };
+        let (slug, id) = match &business {
+            Some(b) if probe.path.contains("/services/") => (b.slug.clone(), b.service.clone()),
+            Some(b) => (b.slug.clone(), b.staff.clone()),
+            None => (slug, id),
+        };
+        let time_off = business.as_ref().map(|b| b.time_off.clone()).unwrap_or_default();
         for (real, auth) in [(false, false), (false, true), (true, true), (true, false)] {
             let path = probe
                 .path
                 .replace("{slug}", if real { &slug } else { "no-such-event" })
                 .replace("{manageToken}", if real { &token } else { "no-such-token" })
                 .replace("{id}", if real { &id } else { "no-such-registration" })
+                .replace("{timeOffId}", if real { &time_off } else { "no-such-time-off" })
                 .replace("{action}", "approve");
             let mut bodies: Vec<(Option<&str>, &str)> = vec![(None, "")];
             if probe.method != "GET" {
@@ -180,6 +194,55 @@ async fn every_documented_operation_answers_only_documented_statuses() {
     // The probes reach the answers that matter, not only one kind.
     for status in [200, 201, 400, 401, 404, 415, 422] {
         assert!(seen.contains(&status), "some probe answered {status}: {seen:?}");
+    }
+}
+
+struct BusinessFixture {
+    slug: String,
+    staff: String,
+    service: String,
+    time_off: String,
+}
+
+/// A published business made through the API, with one staff member, their time off and the
+/// service they give.
+async fn business_fixture(app: &TestApp, bearer: &str) -> BusinessFixture {
+    let post = |path: String, body: Value| async move {
+        let r = app
+            .client
+            .post(app.url(&format!("/api/v1{path}")))
+            .bearer_auth(bearer)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.json::<Value>().await.unwrap()
+    };
+    let slug = format!("probe-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    post(
+        "/businesses".into(),
+        json!({"displayName": "Probe", "timeZone": "UTC", "slug": slug}),
+    )
+    .await;
+    let staff = post(format!("/businesses/{slug}/staffMembers"), json!({"displayName": "Pat"})).await;
+    let staff = staff["id"].as_str().unwrap().to_string();
+    let service = post(
+        format!("/businesses/{slug}/services"),
+        json!({"displayName": "Call", "defaultDuration": "PT30M", "staffMemberIds": [staff]}),
+    )
+    .await;
+    let off = post(
+        format!("/businesses/{slug}/staffMembers/{staff}/timeOff"),
+        json!({"startDateTime": {"dateTime": "2030-01-01T00:00:00"}, "endDateTime": {"dateTime": "2030-01-02T00:00:00"}}),
+    )
+    .await;
+    post(format!("/businesses/{slug}/publish"), json!({})).await;
+    BusinessFixture {
+        slug,
+        staff,
+        service: service["id"].as_str().unwrap().to_string(),
+        time_off: off["id"].as_str().unwrap().to_string(),
     }
 }
 

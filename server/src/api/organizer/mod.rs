@@ -18,9 +18,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod businesses;
 mod content;
 mod credentials;
 mod registrants;
+mod staff;
 
 use content::*;
 use credentials::*;
@@ -44,6 +46,20 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(put_reminders, get_reminders))
         .routes(routes!(import_attendance, get_attendance))
         .routes(routes!(refresh_attendance))
+        .routes(routes!(businesses::list_businesses))
+        .routes(routes!(businesses::get_business))
+        .routes(routes!(businesses::create_business))
+        .routes(routes!(businesses::update_business))
+        .routes(routes!(businesses::publish_business))
+        .routes(routes!(businesses::unpublish_business))
+        .routes(routes!(businesses::list_services))
+        .routes(routes!(businesses::create_service))
+        .routes(routes!(businesses::update_service, businesses::delete_service))
+        .routes(routes!(staff::list_staff, staff::create_staff))
+        .routes(routes!(staff::update_staff, staff::delete_staff))
+        .routes(routes!(staff::list_time_off, staff::create_time_off))
+        .routes(routes!(staff::delete_time_off))
+        .routes(routes!(staff::list_appointments))
 }
 
 impl IntoResponse for ManageError {

@@ -101,8 +101,13 @@ async fn appointment_where(
         .bind(&id)
         .fetch_all(&mut *conn)
         .await?;
-    Ok(Some(AppointmentRow {
-        id,
+    row_from(&r, staff_ids).map(Some)
+}
+
+/// An appointment's row, with the staff it occupies.
+pub(super) fn row_from(r: &sqlx::any::AnyRow, staff_ids: Vec<String>) -> Result<AppointmentRow, sqlx::Error> {
+    Ok(AppointmentRow {
+        id: r.try_get("id")?,
         business_id: r.try_get("business_id")?,
         service_id: r.try_get("service_id")?,
         start: r.try_get("start_at")?,
@@ -115,7 +120,7 @@ async fn appointment_where(
         request_hash: r.try_get("request_hash")?,
         staff_ids,
         sequence: r.try_get("sequence")?,
-    }))
+    })
 }
 
 pub async fn by_token_hash(db: &Db, hash: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {

@@ -2,8 +2,10 @@
 //! appointments themselves in `appointments.rs`.
 
 mod appointments;
+mod setup;
 
 pub use appointments::*;
+pub use setup::*;
 
 use super::model::{Business, Service, Staff, WorkHoursJson};
 use crate::store::{placeholders, Db, WriteTx};
@@ -158,7 +160,7 @@ pub async fn count_businesses(db: &Db) -> Result<i64, sqlx::Error> {
 }
 
 pub async fn services_of(db: &Db, business_id: &str) -> Result<Vec<Service>, sqlx::Error> {
-    let rows = sqlx::query("SELECT * FROM booking_services WHERE business_id = $1 ORDER BY display_name, id")
+    let rows = sqlx::query("SELECT * FROM booking_services WHERE business_id = $1 AND removed_at IS NULL ORDER BY display_name, id")
         .bind(business_id)
         .fetch_all(&db.pool)
         .await?;
@@ -166,7 +168,7 @@ pub async fn services_of(db: &Db, business_id: &str) -> Result<Vec<Service>, sql
 }
 
 pub async fn staff_of(db: &Db, business_id: &str) -> Result<Vec<Staff>, sqlx::Error> {
-    let rows = sqlx::query("SELECT * FROM booking_staff WHERE business_id = $1 ORDER BY display_name, id")
+    let rows = sqlx::query("SELECT * FROM booking_staff WHERE business_id = $1 AND removed_at IS NULL ORDER BY display_name, id")
         .bind(business_id)
         .fetch_all(&db.pool)
         .await?;

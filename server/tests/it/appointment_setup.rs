@@ -1,0 +1,355 @@
+//! Setting a business up through the organizer API in Graph's JSON: a business, its staff and
+//! services created, published and booked; time off and hours changes reaching the slots at
+//! once; what may not be removed; every bad field named; another organization kept out.
+
+use crate::appointments::{book, booking, next_monday};
+use crate::common::{Backend, TestApp};
+use serde_json::{json, Value};
+
+const BERLIN: &str = "Europe/Berlin";
+
+struct Api<'a> {
+    app: &'a TestApp,
+    token: String,
+}
+
+impl Api<'_> {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut r = self
+            .app
+            .client
+            .request(method, self.app.url(&format!("/api/v1{path}")))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            r = r.json(&body);
+        }
+        let r = r.send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+    async fn patch(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::PATCH, path, Some(body)).await
+    }
+    async fn delete(&self, path: &str) -> u16 {
+        self.send(reqwest::Method::DELETE, path, None).await.0
+    }
+}
+
+/// The start times (HH:MM in Berlin) offered on `day` for `service`.
+async fn times(app: &TestApp, slug: &str, service: &str, day: jiff::civil::Date) -> Vec<String> {
+    let url = format!(
+        "/api/v1/businesses/{slug}/slots?serviceId={service}&start={day}&end={}&timeZone={BERLIN}",
+        day.tomorrow().unwrap()
+    );
+    let body: Value = app.client.get(app.url(&url)).send().await.unwrap().json().await.unwrap();
+    body["value"]
+        .as_array()
+        .unwrap_or_else(|| panic!("slots: {body}"))
+        .iter()
+        .map(|s| s["start"].as_str().unwrap()[11..16].to_string())
+        .collect()
+}
+
+fn monday_hours(start: &str, end: &str) -> Value {
+    json!([{"day": "monday", "timeSlots": [{"startTime": format!("{start}:00.0000000"), "endTime": format!("{end}:00.0000000")}]}])
+}
+
+both_backends!(a_business_set_up_in_graph_json_takes_bookings, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let api = Api {
+        app: &app,
+        token: app.owner_token().await,
+    };
+    let (status, created) = api
+        .post(
+            "/businesses",
+            json!({
+                "@odata.type": "#microsoft.graph.bookingBusiness",
+                "displayName": "Fabrikam Tax",
+                "timeZone": BERLIN,
+                "businessHours": monday_hours("09:00", "12:00"),
+                "schedulingPolicy": {"timeSlotInterval": "PT30M", "minimumLeadTime": "PT0S", "maximumAdvance": "P60D", "allowStaffSelection": true},
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let slug = created["slug"].as_str().unwrap().to_string();
+    assert!(slug.starts_with("fabrikam-tax"), "{slug}");
+    assert_eq!(created["isPublished"], false);
+    assert_eq!(created["schedulingPolicy"]["maximumAdvance"], "P60D");
+    assert_eq!(created["businessHours"][0]["day"], "monday");
+    // Not public until published, and not publishable with nothing to book.
+    let public = app.client.get(app.url(&format!("/api/v1/businesses/{slug}"))).send().await.unwrap();
+    assert_eq!(public.status(), 404);
+    let (_, mine) = api.get("/organizer/businesses").await;
+    assert!(mine["value"].as_array().unwrap().iter().any(|b| b["slug"] == slug.as_str()));
+    let (status, problem) = api.post(&format!("/businesses/{slug}/publish"), json!({})).await;
+    assert_eq!(status, 409, "{problem}");
+
+    let (status, kim) = api
+        .post(
+            &format!("/businesses/{slug}/staffMembers"),
+            json!({"displayName": "Kim Weber", "emailAddress": "Kim@Example.com"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{kim}");
+    assert_eq!(kim["timeZone"], BERLIN, "the business's zone by default");
+    assert_eq!(kim["useBusinessHours"], true);
+    let kim = kim["id"].as_str().unwrap().to_string();
+    let (status, service) = api
+        .post(
+            &format!("/businesses/{slug}/services"),
+            json!({"displayName": "Tax check", "defaultDuration": "PT1H", "staffMemberIds": [kim], "isLocationOnline": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{service}");
+    assert_eq!(service["defaultDuration"], "PT1H");
+    let service = service["id"].as_str().unwrap().to_string();
+    let (status, published) = api.post(&format!("/businesses/{slug}/publish"), json!({})).await;
+    assert_eq!(status, 200, "{published}");
+    assert_eq!(published["isPublished"], true);
+
+    // A Monday with no appointments yet: 09:00–12:00, an hour each, every half hour.
+    let monday = next_monday(&app);
+    assert_eq!(
+        times(&app, &slug, &service, monday).await,
+        ["09:00", "09:30", "10:00", "10:30", "11:00"]
+    );
+    // Time off takes its times away at once (the cached calendar is not used again), and back.
+    let (status, off) = api
+        .post(
+            &format!("/businesses/{slug}/staffMembers/{kim}/timeOff"),
+            json!({"startDateTime": {"dateTime": format!("{monday}T09:00:00.0000000"), "timeZone": BERLIN},
+                   "endDateTime": {"dateTime": format!("{monday}T10:00:00.0000000"), "timeZone": BERLIN}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{off}");
+    assert_eq!(off["startDateTime"]["timeZone"], "UTC");
+    assert_eq!(off["startDateTime"]["dateTime"], format!("{monday}T08:00:00.0000000"));
+    assert_eq!(times(&app, &slug, &service, monday).await, ["10:00", "10:30", "11:00"]);
+    let (_, listed) = api.get(&format!("/businesses/{slug}/staffMembers/{kim}/timeOff")).await;
+    assert_eq!(listed["value"].as_array().unwrap().len(), 1);
+    let off = off["id"].as_str().unwrap();
+    assert_eq!(
+        api.delete(&format!("/businesses/{slug}/staffMembers/{kim}/timeOff/{off}")).await,
+        204
+    );
+    assert_eq!(
+        api.delete(&format!("/businesses/{slug}/staffMembers/{kim}/timeOff/{off}")).await,
+        404
+    );
+    assert_eq!(times(&app, &slug, &service, monday).await.len(), 5);
+
+    // Booked by a customer, the appointment is in the business's list in Graph's shape.
+    let start = monday.at(10, 0, 0, 0).to_zoned(jiff::tz::TimeZone::get(BERLIN).unwrap()).unwrap();
+    let start_text = start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let r = book(&app, &slug, booking(&service, None, &start_text, 1)).await;
+    assert_eq!(r.status(), 201);
+    let (status, list) = api
+        .get(&format!(
+            "/businesses/{slug}/appointments?start={monday}&end={}",
+            monday.tomorrow().unwrap()
+        ))
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let appointments = list["value"].as_array().unwrap();
+    assert_eq!(appointments.len(), 1, "{list}");
+    let a = &appointments[0];
+    assert_eq!(a["serviceName"], "Tax check");
+    assert_eq!(a["staffMemberIds"], json!([kim]));
+    assert_eq!(a["startDateTime"]["dateTime"], format!("{monday}T09:00:00.0000000"));
+    assert_eq!(a["customers"][0]["emailAddress"], "customer1@example.com");
+    assert_eq!(a["status"], "booked");
+    // Neither Kim nor the service can go while that appointment is ahead.
+    assert_eq!(api.delete(&format!("/businesses/{slug}/staffMembers/{kim}")).await, 409);
+    assert_eq!(api.delete(&format!("/businesses/{slug}/services/{service}")).await, 409);
+
+    // New hours apply to the next question; the booked 10:00 stays booked.
+    let (status, changed) = api
+        .patch(
+            &format!("/businesses/{slug}"),
+            json!({"businessHours": monday_hours("09:00", "11:00")}),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["displayName"], "Fabrikam Tax", "absent fields keep their value");
+    assert_eq!(times(&app, &slug, &service, monday).await, ["09:00"]);
+    // A staff member of their own hours, in their own zone (Kim moves to New York).
+    let (status, moved) = api
+        .patch(
+            &format!("/businesses/{slug}/staffMembers/{kim}"),
+            json!({"useBusinessHours": false, "timeZone": "America/New_York", "workingHours": monday_hours("06:00", "08:00")}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    // 06:00–08:00 in New York is after the business's 09:00–11:00 in Berlin: Kim's hours
+    // replace the business's, as in Graph.
+    let berlin = |minutes: i64| {
+        let ny = monday
+            .at(6, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::get("America/New_York").unwrap())
+            .unwrap();
+        let t = ny.timestamp().checked_add(jiff::SignedDuration::from_mins(minutes)).unwrap();
+        t.to_zoned(jiff::tz::TimeZone::get(BERLIN).unwrap()).strftime("%H:%M").to_string()
+    };
+    assert_eq!(times(&app, &slug, &service, monday).await, [berlin(0), berlin(30), berlin(60)]);
+});
+
+#[tokio::test]
+async fn every_bad_field_is_named_and_other_organizations_are_kept_out() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let api = Api {
+        app: &app,
+        token: app.owner_token().await,
+    };
+    let (status, problem) = api
+        .post(
+            "/businesses",
+            json!({
+                "displayName": " ",
+                "timeZone": "Mars/Olympus",
+                "businessHours": [{"day": "monday", "timeSlots": [{"startTime": "17:00:00", "endTime": "09:00:00"}]}],
+                "schedulingPolicy": {"timeSlotInterval": "15 minutes", "maximumAdvance": "P900D"},
+            }),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "displayName",
+        "timeZone",
+        "businessHours",
+        "schedulingPolicy.timeSlotInterval",
+        "schedulingPolicy.maximumAdvance",
+    ] {
+        assert!(fields.contains(&field), "{field} in {problem}");
+    }
+    // Not JSON, not of this shape.
+    let r = app
+        .client
+        .post(app.url("/api/v1/businesses"))
+        .bearer_auth(&api.token)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let (status, _) = api.post("/businesses", json!({"displayName": ["a"]})).await;
+    assert_eq!(status, 400);
+
+    let (status, first) = api
+        .post(
+            "/businesses",
+            json!({"displayName": "Northwind", "timeZone": BERLIN, "slug": "northwind-a"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{first}");
+    let (status, problem) = api
+        .post(
+            "/businesses",
+            json!({"displayName": "Northwind", "timeZone": BERLIN, "slug": "northwind-a"}),
+        )
+        .await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("slug")), "{problem}");
+    let (status, other) = api
+        .post(
+            "/businesses",
+            json!({"displayName": "Northwind", "timeZone": BERLIN, "slug": "northwind-b"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{other}");
+    let (_, stranger) = api
+        .post("/businesses/northwind-b/staffMembers", json!({"displayName": "Lee"}))
+        .await;
+    let stranger = stranger["id"].as_str().unwrap();
+    for (body, field) in [
+        (
+            json!({"displayName": "Check", "defaultDuration": "PT1H", "staffMemberIds": [stranger]}),
+            "staffMemberIds",
+        ),
+        (json!({"displayName": "Check"}), "defaultDuration"),
+        (json!({"displayName": "Check", "defaultDuration": "PT2M"}), "defaultDuration"),
+        (
+            json!({"displayName": "Check", "defaultDuration": "PT1H", "maximumAttendeesCount": 0}),
+            "maximumAttendeesCount",
+        ),
+        (
+            json!({"displayName": "Check", "defaultDuration": "PT1H", "customQuestions": [{"questionId": "q1", "isRequired": true}]}),
+            "customQuestions",
+        ),
+    ] {
+        let (status, problem) = api.post("/businesses/northwind-a/services", body.clone()).await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{body}: {problem}"
+        );
+    }
+    for (body, field) in [
+        (json!({"displayName": "Lee", "emailAddress": "not an address"}), "emailAddress"),
+        (json!({"displayName": "Lee", "useBusinessHours": false}), "workingHours"),
+        (json!({"displayName": "Lee", "timeZone": "Nowhere/Land"}), "timeZone"),
+    ] {
+        let (status, problem) = api.post("/businesses/northwind-a/staffMembers", body.clone()).await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{body}: {problem}"
+        );
+    }
+    let (status, problem) = api
+        .post(
+            &format!("/businesses/northwind-b/staffMembers/{stranger}/timeOff"),
+            json!({"startDateTime": {"dateTime": "2030-01-02T10:00:00"}, "endDateTime": {"dateTime": "2030-01-02T09:00:00"}}),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("endDateTime")),
+        "{problem}"
+    );
+    // Nothing half-written: the refused requests left no service and one staff member.
+    let (_, services) = api.get("/organizer/businesses/northwind-a/services").await;
+    assert_eq!(services["value"], json!([]));
+
+    // Another organization's token finds none of it.
+    let (_, rival_password) = server::accounts::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/v1/tokens"))
+        .basic_auth("rival@example.com", Some(&rival_password))
+        .send()
+        .await
+        .unwrap();
+    let rival = Api {
+        app: &app,
+        token: r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string(),
+    };
+    assert_eq!(rival.get("/organizer/businesses/northwind-b").await.0, 404);
+    assert_eq!(rival.patch("/businesses/northwind-b", json!({"displayName": "Mine"})).await.0, 404);
+    assert_eq!(rival.get("/businesses/northwind-b/staffMembers").await.0, 404);
+    assert_eq!(rival.delete(&format!("/businesses/northwind-b/staffMembers/{stranger}")).await, 404);
+    assert_eq!(rival.post("/businesses/northwind-b/publish", json!({})).await.0, 404);
+    let (_, theirs) = rival.get("/organizer/businesses").await;
+    assert_eq!(theirs["value"], json!([]));
+    // A staff member of one business is not reachable through another.
+    assert_eq!(api.delete(&format!("/businesses/northwind-a/staffMembers/{stranger}")).await, 404);
+    // Without a token: 401.
+    let r = app.client.get(app.url("/api/v1/organizer/businesses")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+}
