@@ -18,6 +18,8 @@ pub struct AppointmentView {
     pub book_again: String,
     /// Said at the top after a change.
     pub notice: Option<String>,
+    /// Where the customer joins the online meeting in the browser, once it is known.
+    pub join_link: Option<String>,
 }
 
 #[component]
@@ -39,6 +41,9 @@ pub fn AppointmentPage(page: AppointmentView) -> impl IntoView {
                 <dt>"With"</dt><dd>{page.with}</dd>
                 <dt>"Status"</dt><dd>{if page.canceled { "Canceled" } else { "Booked" }}</dd>
             </dl>
+            {page.join_link.filter(|_| !page.canceled).map(|link| view! {
+                <p><a class="button primary" href=link rel="noopener">"Join the meeting"</a></p>
+            })}
             {(!page.canceled).then(|| view! {
                 <p><a class="button" href=page.calendar_link download="appointment.ics">"Add to calendar (.ics)"</a></p>
                 <p><a href=page.move_link>"Choose another time"</a></p>

@@ -204,6 +204,10 @@ impl Sim {
                 axum::routing::patch(update_meeting).delete(delete_meeting),
             )
             .route(
+                "/v1.0/me/onlineMeetings/{id}/getVirtualAppointmentJoinWebUrl",
+                axum::routing::get(virtual_appointment_join_url),
+            )
+            .route(
                 "/v1.0/me/onlineMeetings/{id}/attendanceReports",
                 axum::routing::get(list_meeting_reports),
             )

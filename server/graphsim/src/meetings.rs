@@ -52,7 +52,9 @@ pub(crate) async fn delete_meeting(State(state): Shared, headers: HeaderMap, Pat
     if let Some(r) = gate(&state, &headers, "DELETE", &format!("/me/onlineMeetings/{id}")) {
         return r;
     }
-    match state.lock().unwrap().meetings.remove(&id) {
+    let mut s = state.lock().unwrap();
+    s.meetings_by_external_id.retain(|_, meeting| *meeting != id);
+    match s.meetings.remove(&id) {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
         None => graph_error(StatusCode::NOT_FOUND, "NotFound", "The meeting was not found."),
     }
@@ -81,4 +83,25 @@ pub(crate) async fn list_meeting_records(State(state): Shared, headers: HeaderMa
     }
     let records = state.lock().unwrap().meeting_attendance.get(&id).cloned().unwrap_or_default();
     Json(json!({"value": records})).into_response()
+}
+
+/// `GET /me/onlineMeetings/{id}/getVirtualAppointmentJoinWebUrl`: the browser link for guests
+/// without a Teams client, as a string value.
+pub(crate) async fn virtual_appointment_join_url(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "GET",
+        &format!("/me/onlineMeetings/{id}/getVirtualAppointmentJoinWebUrl"),
+    ) {
+        return r;
+    }
+    if !state.lock().unwrap().meetings.contains_key(&id) {
+        return graph_error(StatusCode::NOT_FOUND, "NotFound", "The meeting was not found.");
+    }
+    Json(json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Edm.String",
+        "value": format!("https://visit.teams.microsoft.com/webrtc-svc/api/route?tid={TENANT}&convId=19:meeting_{id}@thread.v2"),
+    }))
+    .into_response()
 }

@@ -57,7 +57,7 @@ async fn reschedule_appointment(State(state): State<AppState>, Path(token): Path
         Ok(i) => i,
         Err(p) => return p.into_response(),
     };
-    match appointments::reschedule(&state.db, &state.sealer, &token, &input.start).await {
+    match appointments::reschedule(&state.db, &state.sealer, &token, &input.start, state.microsoft.is_some()).await {
         Ok(b) => {
             state.after_write();
             Json(appointment_json(&state, &b, false)).into_response()
@@ -89,7 +89,7 @@ async fn get_appointment(State(state): State<AppState>, Path(token): Path<String
     params(("manageToken" = String, Path, description = "The private token from the manage link")),
     responses((status = 200, description = "The canceled appointment", body = AppointmentJson), (status = 404, response = NotFound), (status = 500, response = Internal)))]
 async fn cancel_appointment(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match appointments::cancel(&state.db, &state.sealer, &token).await {
+    match appointments::cancel(&state.db, &state.sealer, &token, state.microsoft.is_some()).await {
         Ok(b) => {
             state.after_write();
             Json(appointment_json(&state, &b, false)).into_response()

@@ -254,6 +254,10 @@ pub struct AppointmentJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     manage_token: Option<String>,
     manage_url: String,
+    /// Where the customer joins in the browser (Microsoft mode), once Teams has made the
+    /// meeting; absent until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    join_url: Option<String>,
 }
 
 pub(super) fn appointment_json(state: &AppState, b: &Booking, with_token: bool) -> AppointmentJson {
@@ -266,6 +270,7 @@ pub(super) fn appointment_json(state: &AppState, b: &Booking, with_token: bool) 
         staff_ids: b.staff_ids.clone(),
         manage_token: with_token.then(|| b.manage_token.clone()),
         manage_url: format!("{}/appointments/{}", state.config.public_url, b.manage_token),
+        join_url: b.join_url.clone(),
     }
 }
 
@@ -311,7 +316,17 @@ async fn create_appointment(
         Err(p) => return p.into_response(),
     };
     let address = client.to_string();
-    match appointments::book(&state.db, &state.sealer, &slug, &input, key.as_deref(), Some(&address)).await {
+    match appointments::book(
+        &state.db,
+        &state.sealer,
+        &slug,
+        &input,
+        key.as_deref(),
+        Some(&address),
+        state.microsoft.is_some(),
+    )
+    .await
+    {
         Ok(booking) => {
             state.after_write();
             (StatusCode::CREATED, Json(appointment_json(&state, &booking, true))).into_response()

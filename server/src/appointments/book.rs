@@ -58,6 +58,8 @@ pub struct Booking {
     pub manage_token: String,
     pub business_slug: String,
     pub customer_time_zone: String,
+    /// Where the customer joins in the browser (Microsoft mode), once Teams has made the meeting.
+    pub join_url: Option<String>,
 }
 
 /// Why a booking was not made.
@@ -174,7 +176,8 @@ fn check<'a>(catalog: &'a Catalog, input: &NewBooking) -> Result<Checked<'a>, Ve
 
 /// Books an appointment at `slug` for `input`. The same `key` with the same request returns
 /// the first booking again; with another request it is refused.
-/// Bookings from `address` are counted (and limited) before anything is checked.
+/// Bookings from `address` are counted (and limited) before anything is checked. With `teams`
+/// (Microsoft mode), an online appointment's Teams meeting is queued in the same transaction.
 pub async fn book(
     db: &Db,
     sealer: &Sealer,
@@ -182,8 +185,9 @@ pub async fn book(
     input: &NewBooking,
     key: Option<&str>,
     address: Option<&str>,
+    teams: bool,
 ) -> Result<Booking, BookError> {
-    book_in(db, sealer, &Catalog::load(db, slug).await?, input, key, address).await
+    book_in(db, sealer, &Catalog::load(db, slug).await?, input, key, address, teams).await
 }
 
 /// [`book`] at a business whose catalog was already read.
@@ -194,6 +198,7 @@ pub async fn book_in(
     input: &NewBooking,
     key: Option<&str>,
     address: Option<&str>,
+    teams: bool,
 ) -> Result<Booking, BookError> {
     let checked = check(catalog, input).map_err(BookError::Invalid)?;
     let hash = request_hash(input);
@@ -268,6 +273,9 @@ pub async fn book_in(
             let mut to = vec![(None, checked.email.as_str())];
             to.extend(staff_addresses(&staff, &staff_ids));
             crate::jobs::email::enqueue_appointment(&mut tx, AppointmentMail::Booked, &id, &to).await?;
+            if teams && checked.service.is_location_online {
+                crate::jobs::teams::appointment(&mut tx, &id).await?;
+            }
             tx.commit().await?
         }
         // The same key raced in from another request and won: answer as it was answered.
@@ -290,6 +298,7 @@ pub async fn book_in(
         manage_token: token.token,
         business_slug: catalog.business.slug.clone(),
         customer_time_zone: checked.time_zone,
+        join_url: None,
     })
 }
 
@@ -321,6 +330,7 @@ pub(super) fn booking_of(sealer: &Sealer, business: &Business, row: store::Appoi
         manage_token: token,
         business_slug: business.slug.clone(),
         customer_time_zone: row.customer_time_zone,
+        join_url: row.join_url,
     })
 }
 

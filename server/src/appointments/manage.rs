@@ -21,8 +21,9 @@ pub async fn find(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, Book
 
 /// Moves the appointment behind a manage token to `start` (RFC 3339), with the same staff
 /// member, under the same rules and locks as a new booking. A time that is not free answers
-/// with that day's free times for this staff member.
-pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str) -> Result<Booking, BookError> {
+/// with that day's free times for this staff member. With `teams` (Microsoft mode), the
+/// appointment's Teams meeting is moved too (the same meeting, queued in the same transaction).
+pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str, teams: bool) -> Result<Booking, BookError> {
     let found = find(db, sealer, token).await?;
     if found.status == "canceled" {
         return Err(BookError::Invalid(vec![FieldError::new(
@@ -70,6 +71,9 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str) -> R
             let mut to = vec![(None, row.customer_email.as_str())];
             to.extend(staff_addresses(&staff, &staff_ids));
             enqueue_appointment(&mut tx, AppointmentMail::Rescheduled, &found.id, &to).await?;
+            if teams && service.is_location_online {
+                crate::jobs::teams::appointment(&mut tx, &found.id).await?;
+            }
             tx.commit().await?;
             find(db, sealer, token).await
         }
@@ -89,8 +93,9 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str) -> R
     }
 }
 
-/// Cancels the appointment behind a manage token; its time is free again at once.
-pub async fn cancel(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, BookError> {
+/// Cancels the appointment behind a manage token; its time is free again at once. With `teams`,
+/// its Teams meeting is removed.
+pub async fn cancel(db: &Db, sealer: &Sealer, token: &str, teams: bool) -> Result<Booking, BookError> {
     let found = find(db, sealer, token).await?;
     let mut tx = db.begin_write().await?;
     if store::cancel(&mut tx, &found.id).await? {
@@ -101,6 +106,9 @@ pub async fn cancel(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, Bo
         let mut to = vec![(None, row.customer_email.as_str())];
         to.extend(staff_addresses(&staff, &row.staff_ids));
         enqueue_appointment(&mut tx, AppointmentMail::Canceled, &found.id, &to).await?;
+        if teams {
+            crate::jobs::teams::appointment(&mut tx, &found.id).await?;
+        }
     }
     tx.commit().await?;
     find(db, sealer, token).await

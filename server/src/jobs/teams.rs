@@ -1,6 +1,6 @@
 //! Work for Microsoft Teams, queued by the features that cause it and done by the Microsoft
 //! worker: a registration to add or cancel in a webinar, a webinar or meeting to create,
-//! update or cancel.
+//! update or cancel, an appointment's meeting to make, move or remove.
 
 use crate::store::WriteTx;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ pub const TOPIC_UNREGISTER: &str = "graph.unregister";
 pub const TOPIC_WEBINAR: &str = "graph.webinar";
 pub const TOPIC_WEBINAR_CANCEL: &str = "graph.webinar.cancel";
 pub const TOPIC_UPDATE: &str = "graph.update";
+pub const TOPIC_APPOINTMENT: &str = "graph.appointment";
 
 /// A registration to take to (or cancel in) the event's Teams webinar.
 #[derive(Serialize, Deserialize)]
@@ -79,4 +80,26 @@ pub async fn update_event(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::
 /// Queues canceling the event's webinar (or removing its meeting) in Teams.
 pub async fn cancel_event(tx: &mut WriteTx, event_id: &str) -> Result<(), sqlx::Error> {
     queue(tx, TOPIC_WEBINAR_CANCEL, &EventJob { event_id: event_id.into() }, event_id, None).await
+}
+
+/// An appointment whose Teams meeting is to match it (made, moved or removed).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppointmentJob {
+    pub appointment_id: String,
+}
+
+/// Queues bringing the appointment's Teams meeting in line with the appointment as it will be
+/// when the job runs: the worker reads the appointment then, so one job per change is enough
+/// and a repeated one changes nothing.
+pub async fn appointment(tx: &mut WriteTx, appointment_id: &str) -> Result<(), sqlx::Error> {
+    let job = AppointmentJob {
+        appointment_id: appointment_id.into(),
+    };
+    let payload = serde_json::to_string(&job).expect("a Teams job serialises");
+    let about = super::store::About {
+        registration_id: None,
+        event_id: None,
+    };
+    super::store::insert(tx, TOPIC_APPOINTMENT, &payload, "", about, Some(TOPIC_APPOINTMENT)).await
 }

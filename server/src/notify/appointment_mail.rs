@@ -91,6 +91,15 @@ pub fn compose(config: &Config, job: &AppointmentEmailJob, d: &Details, token: &
             facts.insert(1, ("Customer", format!("{customer} <{}>", a.customer_email)));
         }
     }
+    // In Microsoft mode, once Teams has made the meeting: the customer joins in the browser,
+    // staff in Teams. An email sent before that points to the manage page, which shows it.
+    let join = match &reader {
+        Reader::Customer { .. } => a.join_url.as_ref(),
+        Reader::Staff(_) => a.teams_join_url.as_ref(),
+    };
+    if let Some(join) = join.filter(|_| !canceled) {
+        facts.push(("Join", join.clone()));
+    }
     let title = match &reader {
         Reader::Customer { .. } => format!("{service} with {business}"),
         Reader::Staff(_) => format!("{service} with {customer}"),

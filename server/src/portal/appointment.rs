@@ -43,6 +43,7 @@ fn appointment_view(catalog_name: &str, service: &str, with: &str, booking: &Boo
             booking.customer_time_zone
         ),
         book_again: format!("/book/{}", booking.business_slug),
+        join_link: booking.join_url.clone(),
         notice: if said.canceled.is_some() {
             Some("Your appointment is canceled.".into())
         } else if said.moved.is_some() {
@@ -130,7 +131,7 @@ pub(super) async fn appointment_page(State(state): State<AppState>, Path(token):
 }
 
 pub(super) async fn cancel_appointment_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match appointments::cancel(&state.db, &state.sealer, &token).await {
+    match appointments::cancel(&state.db, &state.sealer, &token, state.microsoft.is_some()).await {
         Ok(_) => {
             state.after_write();
             Redirect::to(&format!("/appointments/{token}?canceled=1")).into_response()
@@ -161,7 +162,7 @@ pub(super) async fn reschedule_form(State(state): State<AppState>, Path(token): 
             "Please go back and try again.",
         );
     };
-    match appointments::reschedule(&state.db, &state.sealer, &token, &posted.start).await {
+    match appointments::reschedule(&state.db, &state.sealer, &token, &posted.start, state.microsoft.is_some()).await {
         Ok(_) => {
             state.after_write();
             Redirect::to(&format!("/appointments/{token}?moved=1")).into_response()

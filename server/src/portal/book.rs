@@ -268,7 +268,17 @@ pub(super) async fn book_form(
         phone: posted.phone,
     };
     let address = client.to_string();
-    match appointments::book_in(&state.db, &state.sealer, &catalog, &input, None, Some(&address)).await {
+    match appointments::book_in(
+        &state.db,
+        &state.sealer,
+        &catalog,
+        &input,
+        None,
+        Some(&address),
+        state.microsoft.is_some(),
+    )
+    .await
+    {
         Ok(booking) => {
             state.after_write();
             Redirect::to(&format!("/appointments/{}?booked=1", booking.manage_token)).into_response()

@@ -27,6 +27,7 @@ mod security;
 mod security_process;
 mod smtp;
 mod static_files;
+mod teams_appointments;
 mod teams_crash;
 mod teams_meetings;
 mod teams_sync;

@@ -27,7 +27,7 @@ fn sealer() -> server::crypto::Sealer {
 }
 
 /// Seeds a connected account (as if signed in earlier) for the sim's current user.
-async fn seed_account(app: &TestApp, sim: &Sim, account: &Account) {
+pub(crate) async fn seed_account(app: &TestApp, sim: &Sim, account: &Account) {
     let refresh = format!("sim-refresh-seeded-{}", uuid::Uuid::new_v4().simple());
     sim.state.lock().unwrap().refresh_tokens.push(refresh.clone());
     let sealed = sealer().seal(&refresh);
@@ -49,7 +49,7 @@ async fn seed_account(app: &TestApp, sim: &Sim, account: &Account) {
     .unwrap();
 }
 
-fn sync_for(app: &TestApp, sim: &Sim) -> TeamsSync {
+pub(crate) fn sync_for(app: &TestApp, sim: &Sim) -> TeamsSync {
     let delegated = Delegated::new(app.state.db.clone(), sim.config(), sealer(), &app.base);
     TeamsSync::new(
         app.state.db.clone(),
@@ -59,14 +59,14 @@ fn sync_for(app: &TestApp, sim: &Sim) -> TeamsSync {
     .with_delegated(delegated)
 }
 
-async fn due_now(app: &TestApp) {
+pub(crate) async fn due_now(app: &TestApp) {
     sqlx::query("UPDATE outbox SET available_at = 0 WHERE sent_at IS NULL")
         .execute(&app.state.db.pool)
         .await
         .unwrap();
 }
 
-async fn microsoft_app(backend: Backend, sim: &Sim) -> TestApp {
+pub(crate) async fn microsoft_app(backend: Backend, sim: &Sim) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut config = crate::common::config_for(backend, &dir).await;
     config.graph = Some(sim.config());
@@ -824,9 +824,20 @@ async fn every_request_atrium_sends_has_the_documented_shape() {
     for slug in [&webinar, &meeting] {
         server::events::update(&app.state.db, &app.owner, slug, &input).await.unwrap();
     }
+    // An appointment's meeting, made and then moved by its job running twice.
+    let shop = crate::appointments::shop(&app).await;
+    let start = crate::appointments::at(crate::appointments::next_monday(&app), 10, 0);
+    let made = crate::appointments::book(&app, &shop.slug, crate::appointments::booking(&shop.one_to_one, None, &start, 1)).await;
+    let appointment = made.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    for _ in 0..2 {
+        let mut tx = app.state.db.begin_write().await.unwrap();
+        server::jobs::teams::appointment(&mut tx, &appointment).await.unwrap();
+        tx.commit().await.unwrap();
+    }
     due_now(&app).await;
     sync.sync_due().await.unwrap();
     sync.sync_updates().await.unwrap();
+    assert_eq!(sync.sync_appointments().await.unwrap(), 2);
     let client = GraphClient::new(sim.config(), quick());
     server::microsoft::subscriptions::ensure(&app.state.db, &client, &app.base)
         .await

@@ -80,6 +80,12 @@ pub struct AppointmentRow {
     pub staff_ids: Vec<String>,
     /// The calendar entry's revision, raised on every move and on cancelling.
     pub sequence: i64,
+    /// The appointment's Teams meeting (Microsoft mode), once made.
+    pub teams_meeting_id: Option<String>,
+    /// Where staff join in Teams.
+    pub teams_join_url: Option<String>,
+    /// Where the customer joins in the browser, without a Teams client.
+    pub join_url: Option<String>,
 }
 
 async fn appointment_where(
@@ -120,7 +126,28 @@ pub(super) fn row_from(r: &sqlx::any::AnyRow, staff_ids: Vec<String>) -> Result<
         request_hash: r.try_get("request_hash")?,
         staff_ids,
         sequence: r.try_get("sequence")?,
+        teams_meeting_id: r.try_get("teams_meeting_id")?,
+        teams_join_url: r.try_get("teams_join_url")?,
+        join_url: r.try_get("join_url")?,
     })
+}
+
+/// Records the appointment's Teams meeting and its join links.
+pub async fn set_meeting(
+    db: &Db,
+    id: &str,
+    meeting_id: &str,
+    teams_join_url: Option<&str>,
+    join_url: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE appointments SET teams_meeting_id = $2, teams_join_url = $3, join_url = $4 WHERE id = $1")
+        .bind(id)
+        .bind(meeting_id)
+        .bind(teams_join_url)
+        .bind(join_url)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 pub async fn by_token_hash(db: &Db, hash: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {

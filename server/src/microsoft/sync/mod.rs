@@ -6,6 +6,7 @@
 //! as done; a 409 for a registration without our id is someone else's, recorded as a problem
 //! for the organizers and not retried.
 
+mod appointments;
 mod attendance;
 mod backlog;
 mod bodies;
@@ -138,6 +139,9 @@ impl TeamsSync {
                 }
                 if let Err(e) = self.sync_updates().await {
                     tracing::warn!(error = %e, "Teams update pass failed");
+                }
+                if let Err(e) = self.sync_appointments().await {
+                    tracing::warn!(error = %e, "Teams appointment pass failed");
                 }
                 if attendance_checked.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
                     attendance_checked = Some(std::time::Instant::now());
