@@ -5,6 +5,7 @@
 use crate::domain::FieldError;
 use leptos::prelude::*;
 
+mod appointments;
 mod editor;
 mod events;
 mod microsoft;
@@ -12,6 +13,7 @@ mod overview;
 mod team;
 mod tokens;
 
+pub use appointments::*;
 pub use editor::*;
 pub use events::*;
 pub use microsoft::*;
@@ -66,6 +68,7 @@ pub fn DashNav(organization: String, email: String, csrf: String) -> impl IntoVi
         <nav class="dash" aria-label="Dashboard">
             <strong>{organization}</strong>
             <a href="/dashboard">"Events"</a>
+            <a href="/dashboard/appointments">"Appointments"</a>
             <a href="/dashboard/team">"Team"</a>
             <a href="/dashboard/tokens">"API tokens"</a>
             <a href="/dashboard/microsoft">"Microsoft 365"</a>

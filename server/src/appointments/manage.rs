@@ -97,21 +97,29 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str, team
 /// its Teams meeting is removed.
 pub async fn cancel(db: &Db, sealer: &Sealer, token: &str, teams: bool) -> Result<Booking, BookError> {
     let found = find(db, sealer, token).await?;
+    cancel_id(db, &found.id, teams).await?;
+    find(db, sealer, token).await
+}
+
+/// Cancels the appointment `id` (the caller has checked who may); true when this call canceled
+/// it. Only the call that cancels tells anyone: the customer and staff are emailed and, with
+/// `teams`, the Teams meeting is removed, all queued in the same transaction.
+pub async fn cancel_id(db: &Db, id: &str, teams: bool) -> Result<bool, BookError> {
     let mut tx = db.begin_write().await?;
-    if store::cancel(&mut tx, &found.id).await? {
-        // Only the request that canceled it tells anyone.
-        let row = store::by_id_in(&mut tx.tx, &found.id).await?.ok_or(BookError::NotFound)?;
-        let staff = store::staff_of(db, &row.business_id).await?;
-        let staff: Vec<&super::model::Staff> = staff.iter().collect();
-        let mut to = vec![(None, row.customer_email.as_str())];
-        to.extend(staff_addresses(&staff, &row.staff_ids));
-        enqueue_appointment(&mut tx, AppointmentMail::Canceled, &found.id, &to).await?;
-        if teams {
-            crate::jobs::teams::appointment(&mut tx, &found.id).await?;
-        }
+    if !store::cancel(&mut tx, id).await? {
+        return Ok(false);
+    }
+    let row = store::by_id_in(&mut tx.tx, id).await?.ok_or(BookError::NotFound)?;
+    let staff = store::staff_of(db, &row.business_id).await?;
+    let staff: Vec<&super::model::Staff> = staff.iter().collect();
+    let mut to = vec![(None, row.customer_email.as_str())];
+    to.extend(staff_addresses(&staff, &row.staff_ids));
+    enqueue_appointment(&mut tx, AppointmentMail::Canceled, id, &to).await?;
+    if teams {
+        crate::jobs::teams::appointment(&mut tx, id).await?;
     }
     tx.commit().await?;
-    find(db, sealer, token).await
+    Ok(true)
 }
 
 /// An appointment with what its emails name: its business, its service and the staff.

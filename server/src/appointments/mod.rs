@@ -16,7 +16,7 @@ pub mod store;
 pub use book::{book, book_in, BookError, Booking, Customer, NewBooking};
 pub use cache::CalendarCache;
 pub use input::{date_range, parse_slot_request, SlotRequest};
-pub use manage::{cancel, find, reschedule, Details};
+pub use manage::{cancel, cancel_id, find, reschedule, Details};
 
 use crate::store::Db;
 use app::booking::{self, StaffRules};

@@ -4,6 +4,7 @@
 mod actions;
 mod activity;
 mod attendance;
+mod businesses;
 mod editor;
 mod messages;
 mod microsoft;
@@ -16,6 +17,7 @@ mod tokens;
 use actions::*;
 use activity::*;
 use attendance::*;
+use businesses::*;
 use editor::*;
 use messages::*;
 use microsoft::*;
@@ -71,6 +73,14 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/tokens", get(tokens_page).post(create_token))
         .route("/dashboard/activity", get(activity_page))
         .route("/dashboard/tokens/{id}/revoke", post(revoke_token))
+        .route("/dashboard/appointments", get(businesses_page).post(create_business))
+        .route("/dashboard/appointments/{slug}", get(business_page))
+        .route("/dashboard/appointments/{slug}/publish", post(publish_business))
+        .route("/dashboard/appointments/{slug}/unpublish", post(unpublish_business))
+        .route("/dashboard/appointments/{slug}/services", post(add_service))
+        .route("/dashboard/appointments/{slug}/staff", post(add_staff))
+        .route("/dashboard/appointments/{slug}/appointments/{id}/cancel", post(cancel_appointment))
+        .route("/dashboard/appointments/{slug}/appointments/{id}/no-show", post(no_show))
 }
 
 pub(super) type Form = Vec<(String, String)>;

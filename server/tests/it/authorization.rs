@@ -25,6 +25,14 @@ async fn every_dashboard_route_is_guarded() {
         .await
         .unwrap();
     let owner_id = app.owner.id.clone();
+    let shop = crate::appointments::shop(&app).await;
+    let start = crate::appointments::at(crate::appointments::next_monday(&app), 10, 0);
+    let booked = crate::appointments::book(&app, &shop.slug, crate::appointments::booking(&shop.one_to_one, None, &start, 1)).await;
+    let appointment = booked.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let business = shop.slug.clone();
     let (owner_cookie, owner_csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let (rival_cookie, rival_csrf) = app.sign_in_as("rival@example.com", &rival_password).await;
 
@@ -52,6 +60,18 @@ async fn every_dashboard_route_is_guarded() {
         ("POST", "/dashboard/events".into(), false),
         ("POST", "/dashboard/tokens".into(), false),
         ("POST", "/dashboard/team".into(), false),
+        ("GET", "/dashboard/appointments".into(), false),
+        ("GET", format!("/dashboard/appointments/{business}"), true),
+        ("POST", format!("/dashboard/appointments/{business}/unpublish"), true),
+        ("POST", format!("/dashboard/appointments/{business}/publish"), true),
+        ("POST", format!("/dashboard/appointments/{business}/services"), true),
+        ("POST", format!("/dashboard/appointments/{business}/staff"), true),
+        (
+            "POST",
+            format!("/dashboard/appointments/{business}/appointments/{appointment}/cancel"),
+            true,
+        ),
+        ("POST", "/dashboard/appointments".into(), false),
         ("POST", "/logout".into(), false),
     ];
     let body = |csrf: &str| {
@@ -67,6 +87,10 @@ async fn every_dashboard_route_is_guarded() {
             ("timeZone", "UTC"),
             ("email", "newcomer@example.com"),
             ("organizer", owner_id.as_str()),
+            ("displayName", "Added"),
+            ("defaultDuration", "30"),
+            ("staffName", "Sam"),
+            ("emailAddress", "sam@example.com"),
         ])
         .unwrap()
     };

@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod common;
+mod appointment_desk;
 mod appointment_mail;
 mod appointment_setup;
 mod appointments;

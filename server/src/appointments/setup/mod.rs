@@ -3,6 +3,7 @@
 //! one transaction and is scoped to the organizer's organization (another organization's
 //! business is "not found", exactly like a missing one).
 
+pub mod desk;
 mod input;
 mod time;
 

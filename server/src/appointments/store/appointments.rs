@@ -219,3 +219,15 @@ async fn bump_of(tx: &mut WriteTx, appointment_id: &str) -> Result<(), sqlx::Err
     .await?;
     Ok(())
 }
+
+/// Marks a booked appointment that has started as a no-show; false when it is not one.
+pub async fn mark_no_show(tx: &mut WriteTx, id: &str) -> Result<bool, sqlx::Error> {
+    let now = tx.now_ms() / 1000;
+    let done =
+        sqlx::query("UPDATE appointments SET status = 'noShow', updated_at = $2 WHERE id = $1 AND status = 'booked' AND start_at <= $2")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx.tx)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,402 @@
+//! The dashboard's appointments: the organization's businesses and a new one; a business's
+//! week with cancel and no-show, its services and staff, publishing. Changes go through the
+//! same setup commands as the API, so the same rules and messages apply.
+
+use super::*;
+use crate::appointments::model::{Business, Staff};
+use crate::appointments::setup::{self, BusinessInput, ServiceInput, SetupError, StaffInput};
+use app::dashboard::{AgendaDay, AgendaItem, BusinessRow, BusinessView, NewBusinessForm, ServiceRow, SetupForms, StaffRow};
+use app::domain::FieldError;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+
+fn setup_error(e: SetupError) -> Response {
+    match e {
+        SetupError::NotFound(what) => problem_page(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!("{what} not found in your organization."),
+        ),
+        SetupError::Conflict(m) => problem_page(StatusCode::CONFLICT, "Not possible now", &m),
+        SetupError::Invalid(errors) => problem_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Please check the form",
+            &errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join(" "),
+        ),
+        SetupError::Db(e) => server_error(&e),
+    }
+}
+
+async fn businesses_view(state: &AppState, signed: &SignedIn, status: StatusCode, form: NewBusinessForm) -> Response {
+    let list = match setup::businesses(&state.db, &signed.organizer).await {
+        Ok(l) => l,
+        Err(e) => return setup_error(e),
+    };
+    let mut rows = Vec::new();
+    for b in list {
+        let (services, staff) = match (
+            setup::services(&state.db, &signed.organizer, &b.slug).await,
+            setup::staff(&state.db, &signed.organizer, &b.slug).await,
+        ) {
+            (Ok(s), Ok(t)) => (s.len(), t.len()),
+            (Err(e), _) | (_, Err(e)) => return setup_error(e),
+        };
+        rows.push(BusinessRow {
+            name: b.display_name,
+            slug: b.slug,
+            published: b.is_published,
+            services,
+            staff,
+        });
+    }
+    let zones = app::tz::zone_names().to_vec();
+    let csrf = signed.csrf.clone();
+    dash(signed, status, "Appointments", move || {
+        view! { <app::dashboard::BusinessesPage rows=rows form=form zones=zones csrf=csrf /> }
+    })
+}
+
+pub(super) async fn businesses_page(State(state): State<AppState>, signed: SignedIn) -> Response {
+    businesses_view(&state, &signed, StatusCode::OK, NewBusinessForm::default()).await
+}
+
+pub(super) async fn create_business(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&signed, &form) {
+        return r;
+    }
+    let typed = NewBusinessForm {
+        name: form_value(&form, "displayName"),
+        time_zone: form_value(&form, "timeZone"),
+        slug: form_value(&form, "slug"),
+        errors: Vec::new(),
+    };
+    let input = BusinessInput {
+        display_name: Some(typed.name.clone()),
+        time_zone: Some(typed.time_zone.clone()),
+        slug: Some(typed.slug.trim().to_string()).filter(|s| !s.is_empty()),
+        ..Default::default()
+    };
+    match setup::create_business(&state.db, &signed.organizer, &input).await {
+        Ok(b) => Redirect::to(&format!("/dashboard/appointments/{}", b.slug)).into_response(),
+        Err(SetupError::Invalid(errors)) => {
+            businesses_view(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                NewBusinessForm { errors, ..typed },
+            )
+            .await
+        }
+        Err(e) => setup_error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct WeekQuery {
+    week: Option<String>,
+    staff: Option<String>,
+    done: Option<String>,
+}
+
+/// The notice for a `done=` code; only these words can appear.
+fn notice(done: Option<&str>) -> Option<String> {
+    Some(
+        match done? {
+            "published" => "Published: customers can book on the booking page.",
+            "closed" => "The booking page is closed; booked appointments stay.",
+            "service" => "Service added.",
+            "staff" => "Staff member added.",
+            "canceled" => "Appointment canceled; the customer and the staff member are emailed.",
+            "noshow" => "Marked as a no-show.",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+fn hours_of(s: &Staff, b: &Business) -> String {
+    let (hours, zone) = if s.use_business_hours {
+        (&b.business_hours, "the business's hours".to_string())
+    } else {
+        (&s.working_hours, s.time_zone.clone())
+    };
+    let days: Vec<String> = hours
+        .iter()
+        .map(|h| {
+            let slots: Vec<String> = h
+                .time_slots
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}–{}",
+                        &t.start_time[..5.min(t.start_time.len())],
+                        &t.end_time[..5.min(t.end_time.len())]
+                    )
+                })
+                .collect();
+            format!("{:?} {}", h.day, slots.join(", "))
+        })
+        .collect();
+    if s.use_business_hours {
+        zone
+    } else {
+        format!("{} ({zone})", days.join("; "))
+    }
+}
+
+async fn business_view(state: &AppState, signed: &SignedIn, slug: &str, q: &WeekQuery, status: StatusCode, forms: SetupForms) -> Response {
+    let org = &signed.organizer;
+    let b = match setup::business(&state.db, org, slug).await {
+        Ok(b) => b,
+        Err(e) => return setup_error(e),
+    };
+    let Ok(zone) = app::tz::parse_zone(&b.time_zone) else {
+        return server_error(&format!("the business's zone {:?} does not read", b.time_zone));
+    };
+    let now = state.db.now();
+    let today = jiff::Timestamp::from_second(now).unwrap_or_default().to_zoned(zone.clone()).date();
+    let asked = q.week.as_deref().and_then(|w| w.parse::<jiff::civil::Date>().ok()).unwrap_or(today);
+    let monday = asked
+        .checked_sub(jiff::Span::new().days(asked.weekday().to_monday_zero_offset() as i64))
+        .unwrap_or(asked);
+    let next = monday.checked_add(jiff::Span::new().days(7)).unwrap_or(monday);
+    let previous = monday.checked_sub(jiff::Span::new().days(7)).unwrap_or(monday);
+    let (services, staff, rows) = match (
+        setup::services(&state.db, org, slug).await,
+        setup::staff(&state.db, org, slug).await,
+        setup::appointments(&state.db, org, slug, Some(&monday.to_string()), Some(&next.to_string())).await,
+    ) {
+        (Ok(s), Ok(t), Ok((_, all_services, rows))) => (s, t, (all_services, rows)),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return setup_error(e),
+    };
+    let (all_services, rows) = rows;
+    let chosen = q.staff.as_deref().filter(|id| staff.iter().any(|s| s.id == *id));
+    let name_of = |id: &str| {
+        staff
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.display_name.clone())
+            .unwrap_or_else(|| "(removed)".into())
+    };
+    let mut days: Vec<AgendaDay> = (0..7)
+        .filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok())
+        .map(|d| AgendaDay {
+            label: d.strftime("%A %-d %B %Y").to_string(),
+            items: Vec::new(),
+        })
+        .collect();
+    for a in rows
+        .into_iter()
+        .filter(|a| chosen.is_none_or(|c| a.staff_ids.iter().any(|s| s == c)))
+    {
+        let start = jiff::Timestamp::from_second(a.start).unwrap_or_default().to_zoned(zone.clone());
+        let end = jiff::Timestamp::from_second(a.end).unwrap_or_default().to_zoned(zone.clone());
+        let index = (start.date() - monday).get_days().clamp(0, 6) as usize;
+        days[index].items.push(AgendaItem {
+            time: format!("{}–{}", start.strftime("%H:%M"), end.strftime("%H:%M")),
+            service: all_services
+                .iter()
+                .find(|s| s.id == a.service_id)
+                .map(|s| s.display_name.clone())
+                .unwrap_or_default(),
+            customer: a.customer_name.clone(),
+            email: a.customer_email.clone(),
+            staff: a.staff_ids.iter().map(|id| name_of(id)).collect::<Vec<_>>().join(", "),
+            can_cancel: a.status == "booked" && a.end > now,
+            can_no_show: a.status == "booked" && a.start <= now,
+            status: a.status,
+            id: a.id,
+        });
+    }
+    let view = BusinessView {
+        name: b.display_name.clone(),
+        slug: b.slug.clone(),
+        published: b.is_published,
+        zone: b.time_zone.clone(),
+        week: monday.to_string(),
+        previous_week: previous.to_string(),
+        next_week: next.to_string(),
+        staff_filter: staff
+            .iter()
+            .map(|s| (s.id.clone(), s.display_name.clone(), chosen == Some(s.id.as_str())))
+            .collect(),
+        days,
+        services: services
+            .iter()
+            .map(|s| ServiceRow {
+                name: s.display_name.clone(),
+                duration: format!("{} min", s.duration / 60),
+                staff: s.staff_member_ids.iter().map(|id| name_of(id)).collect::<Vec<_>>().join(", "),
+            })
+            .collect(),
+        staff: staff
+            .iter()
+            .map(|s| StaffRow {
+                id: s.id.clone(),
+                name: s.display_name.clone(),
+                email: s.email_address.clone(),
+                hours: hours_of(s, &b),
+            })
+            .collect(),
+        forms,
+        notice: notice(q.done.as_deref()),
+        csrf: signed.csrf.clone(),
+    };
+    let title = b.display_name.clone();
+    dash(signed, status, &title, move || view! { <app::dashboard::BusinessPage page=view /> })
+}
+
+pub(super) async fn business_page(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(slug): Path<String>,
+    Query(q): Query<WeekQuery>,
+) -> Response {
+    business_view(&state, &signed, &slug, &q, StatusCode::OK, SetupForms::default()).await
+}
+
+fn back(slug: &str, done: &str) -> Response {
+    Redirect::to(&format!("/dashboard/appointments/{slug}?done={done}")).into_response()
+}
+
+async fn publishing(state: &AppState, signed: &SignedIn, slug: &str, body: &Bytes, published: bool) -> Response {
+    if let Err(r) = check_csrf(signed, &parse_form(body)) {
+        return r;
+    }
+    match setup::set_published(&state.db, &signed.organizer, slug, published).await {
+        Ok(_) => back(slug, if published { "published" } else { "closed" }),
+        Err(e) => setup_error(e),
+    }
+}
+
+pub(super) async fn publish_business(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    publishing(&state, &signed, &slug, &body, true).await
+}
+
+pub(super) async fn unpublish_business(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    publishing(&state, &signed, &slug, &body, false).await
+}
+
+pub(super) async fn add_service(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&signed, &form) {
+        return r;
+    }
+    let minutes = form_value(&form, "defaultDuration");
+    let typed = SetupForms {
+        service_name: form_value(&form, "displayName"),
+        service_minutes: minutes.clone(),
+        ..Default::default()
+    };
+    let Ok(minutes) = minutes.trim().parse::<i64>() else {
+        let errors = vec![FieldError::new("defaultDuration", "Give the length in minutes, such as 30.")];
+        return business_view(
+            &state,
+            &signed,
+            &slug,
+            &WeekQuery::default(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            SetupForms { errors, ..typed },
+        )
+        .await;
+    };
+    let input = ServiceInput {
+        display_name: Some(typed.service_name.clone()),
+        default_duration: Some(format!("PT{}M", minutes.clamp(0, 100_000))),
+        staff_member_ids: Some(form.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect()),
+        ..Default::default()
+    };
+    match setup::create_service(&state.db, &signed.organizer, &slug, &input).await {
+        Ok(_) => back(&slug, "service"),
+        Err(SetupError::Invalid(errors)) => {
+            business_view(
+                &state,
+                &signed,
+                &slug,
+                &WeekQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SetupForms { errors, ..typed },
+            )
+            .await
+        }
+        Err(e) => setup_error(e),
+    }
+}
+
+pub(super) async fn add_staff(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&signed, &form) {
+        return r;
+    }
+    let typed = SetupForms {
+        staff_name: form_value(&form, "staffName"),
+        staff_email: form_value(&form, "emailAddress"),
+        ..Default::default()
+    };
+    let input = StaffInput {
+        display_name: Some(typed.staff_name.clone()),
+        email_address: Some(typed.staff_email.clone()),
+        ..Default::default()
+    };
+    match setup::create_staff(&state.db, &signed.organizer, &slug, &input).await {
+        Ok(_) => back(&slug, "staff"),
+        Err(SetupError::Invalid(errors)) => {
+            // The staff form's name field is `staffName`: the service form has a `displayName`.
+            let errors = errors
+                .into_iter()
+                .map(|e| {
+                    if e.field == "displayName" {
+                        FieldError::new("staffName", e.message)
+                    } else {
+                        e
+                    }
+                })
+                .collect();
+            business_view(
+                &state,
+                &signed,
+                &slug,
+                &WeekQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                SetupForms { errors, ..typed },
+            )
+            .await
+        }
+        Err(e) => setup_error(e),
+    }
+}
+
+pub(super) async fn cancel_appointment(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
+        return r;
+    }
+    match setup::desk::cancel(&state.db, &signed.organizer, &slug, &id, state.microsoft.is_some()).await {
+        Ok(()) => {
+            state.after_write();
+            back(&slug, "canceled")
+        }
+        Err(e) => setup_error(e),
+    }
+}
+
+pub(super) async fn no_show(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((slug, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
+        return r;
+    }
+    match setup::desk::no_show(&state.db, &signed.organizer, &slug, &id).await {
+        Ok(()) => back(&slug, "noshow"),
+        Err(e) => setup_error(e),
+    }
+}
