@@ -273,6 +273,7 @@ pub async fn book_in(
             let mut to = vec![(None, checked.email.as_str())];
             to.extend(staff_addresses(&staff, &staff_ids));
             crate::jobs::email::enqueue_appointment(&mut tx, AppointmentMail::Booked, &id, &to).await?;
+            crate::jobs::email::enqueue_reminders(&mut tx, &id, checked.start, &checked.service.reminders, &to).await?;
             if teams && checked.service.is_location_online {
                 crate::jobs::teams::appointment(&mut tx, &id).await?;
             }

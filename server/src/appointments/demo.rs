@@ -68,6 +68,11 @@ pub async fn seed(db: &Db, organization_id: &str) -> Result<(), sqlx::Error> {
         is_location_online: true,
         staff_member_ids: vec![avery.id.clone(), mina.id.clone()],
         service_hours: None,
+        reminders: vec![super::model::ReminderJson {
+            message: "Find a quiet spot with a good connection; the join link is on your appointment's page.".into(),
+            offset: "P1D".into(),
+            recipients: "allAttendees".into(),
+        }],
     };
     let mut tx = db.begin_write().await?;
     store::insert_business(&mut tx, &business).await?;

@@ -71,6 +71,7 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str, team
             let mut to = vec![(None, row.customer_email.as_str())];
             to.extend(staff_addresses(&staff, &staff_ids));
             enqueue_appointment(&mut tx, AppointmentMail::Rescheduled, &found.id, &to).await?;
+            crate::jobs::email::enqueue_reminders(&mut tx, &found.id, start, &service.reminders, &to).await?;
             if teams && service.is_location_online {
                 crate::jobs::teams::appointment(&mut tx, &found.id).await?;
             }

@@ -24,6 +24,32 @@ pub struct WorkHoursJson {
     pub time_slots: Vec<WorkTimeSlotJson>,
 }
 
+/// A reminder sent before each appointment of a service (Graph's `bookingReminder`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderJson {
+    /// Added to the reminder email.
+    #[serde(default)]
+    pub message: String,
+    /// How long before the appointment, ISO 8601 (such as P1D or PT2H).
+    pub offset: String,
+    /// allAttendees, staff or customer.
+    pub recipients: String,
+}
+
+impl ReminderJson {
+    /// Seconds before the start; the offset was checked when the service was saved.
+    pub fn seconds(&self) -> i64 {
+        app::booking::parse_duration(&self.offset).unwrap_or(0)
+    }
+    pub fn to_customer(&self) -> bool {
+        matches!(self.recipients.as_str(), "allAttendees" | "customer")
+    }
+    pub fn to_staff(&self) -> bool {
+        matches!(self.recipients.as_str(), "allAttendees" | "staff")
+    }
+}
+
 /// Graph's hours read in `zone`, every time checked.
 pub fn week(hours: &[WorkHoursJson], zone: &str) -> Result<Week, Invalid> {
     let zone = app::tz::parse_zone(zone)?;
@@ -73,6 +99,7 @@ pub struct Service {
     pub is_location_online: bool,
     pub staff_member_ids: Vec<String>,
     pub service_hours: Option<Vec<WorkHoursJson>>,
+    pub reminders: Vec<ReminderJson>,
 }
 
 impl Service {

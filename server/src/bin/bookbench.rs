@@ -128,6 +128,7 @@ async fn prepare(args: &[String]) {
         is_location_online: true,
         staff_member_ids: staff.iter().map(|s| s.id.clone()).collect(),
         service_hours: None,
+        reminders: Vec::new(),
     };
     let mut tx = db.begin_write().await.expect("begin");
     store::insert_business(&mut tx, &business).await.expect("business");

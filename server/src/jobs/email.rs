@@ -106,6 +106,8 @@ pub enum AppointmentMail {
     Booked,
     Rescheduled,
     Canceled,
+    /// Sent ahead of the appointment, as the service's reminders say.
+    Reminder,
 }
 
 /// A queued email about an appointment, to its customer or to one of its staff members.
@@ -117,6 +119,12 @@ pub struct AppointmentEmailJob {
     /// The staff member it goes to; the customer when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_id: Option<String>,
+    /// A reminder's: the start it reminds of (a moved appointment's old reminders are not sent)
+    /// and the service's message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Queues an email about an appointment to each of `recipients` (the staff member's id, or
@@ -133,6 +141,7 @@ pub async fn enqueue_appointment(
             AppointmentMail::Booked => "Booked",
             AppointmentMail::Rescheduled => "Rescheduled",
             AppointmentMail::Canceled => "Canceled",
+            AppointmentMail::Reminder => "Reminder",
         }
     );
     for (staff_id, address) in recipients {
@@ -140,6 +149,8 @@ pub async fn enqueue_appointment(
             mail,
             appointment_id: appointment_id.to_string(),
             staff_id: staff_id.map(str::to_string),
+            start: None,
+            message: None,
         };
         let payload = serde_json::to_string(&job).expect("an email job serialises");
         let about = super::store::About {
@@ -147,6 +158,45 @@ pub async fn enqueue_appointment(
             event_id: None,
         };
         super::store::insert(tx, APPOINTMENT_TOPIC, &payload, address, about, Some(&label)).await?;
+    }
+    Ok(())
+}
+
+/// Queues the reminders of an appointment starting at `start` (Unix seconds), each due its
+/// offset before: to the customer (`recipients[0]`, with no staff id) and the staff, as each
+/// reminder says. Reminders already due are not queued. The worker sends one only if the
+/// appointment is still booked for that start, so moving or canceling needs no clean-up.
+pub async fn enqueue_reminders(
+    tx: &mut WriteTx,
+    appointment_id: &str,
+    start: i64,
+    reminders: &[crate::appointments::model::ReminderJson],
+    recipients: &[(Option<&str>, &str)],
+) -> Result<(), sqlx::Error> {
+    let now = tx.now_ms();
+    for reminder in reminders {
+        let due = (start - reminder.seconds()) * 1000;
+        if due <= now {
+            continue;
+        }
+        for (staff_id, address) in recipients {
+            if (staff_id.is_none() && !reminder.to_customer()) || (staff_id.is_some() && !reminder.to_staff()) {
+                continue;
+            }
+            let job = AppointmentEmailJob {
+                mail: AppointmentMail::Reminder,
+                appointment_id: appointment_id.to_string(),
+                staff_id: staff_id.map(str::to_string),
+                start: Some(start),
+                message: Some(reminder.message.clone()).filter(|m| !m.trim().is_empty()),
+            };
+            let payload = serde_json::to_string(&job).expect("an email job serialises");
+            let about = super::store::About {
+                registration_id: None,
+                event_id: None,
+            };
+            super::store::insert_due(tx, APPOINTMENT_TOPIC, &payload, address, about, Some("appointmentReminder"), due).await?;
+        }
     }
     Ok(())
 }

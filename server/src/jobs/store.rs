@@ -11,7 +11,7 @@ pub(super) struct About<'a> {
     pub event_id: Option<&'a str>,
 }
 
-/// Adds an item inside the caller's transaction.
+/// Adds an item inside the caller's transaction, due at once.
 pub(super) async fn insert(
     tx: &mut WriteTx,
     topic: &str,
@@ -20,15 +20,30 @@ pub(super) async fn insert(
     about: About<'_>,
     label: Option<&str>,
 ) -> Result<(), sqlx::Error> {
+    let now = tx.now_ms();
+    insert_due(tx, topic, payload, recipient, about, label, now).await
+}
+
+/// Adds an item inside the caller's transaction, due at `due_ms` (Unix milliseconds).
+pub(super) async fn insert_due(
+    tx: &mut WriteTx,
+    topic: &str,
+    payload: &str,
+    recipient: &str,
+    about: About<'_>,
+    label: Option<&str>,
+    due_ms: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at, registration_id, mail, event_id) \
-         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(uuid::Uuid::now_v7().to_string())
     .bind(topic)
     .bind(payload)
     .bind(recipient)
     .bind(tx.now_ms())
+    .bind(due_ms)
     .bind(about.registration_id)
     .bind(label)
     .bind(about.event_id)

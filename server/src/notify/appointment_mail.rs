@@ -1,4 +1,4 @@
-//! The emails about appointments: booked, moved and canceled, to the customer (with their
+//! The emails about appointments: booked, moved, canceled and reminders, to the customer (with their
 //! manage link) and to the staff member (with the customer's details), each with the calendar
 //! entry. Every change raises the entry's `SEQUENCE` under the same `UID`, so a moved
 //! appointment replaces the old entry and a canceled one withdraws it.
@@ -70,12 +70,29 @@ pub fn compose(config: &Config, job: &AppointmentEmailJob, d: &Details, token: &
             format!("Moved: {service} with {customer}"),
             format!("{customer} moved their {service} to the time below."),
         ),
+        (Reader::Customer { .. }, AppointmentMail::Reminder) => (
+            customer,
+            &a.customer_email,
+            format!("Reminder: {service} with {business}"),
+            "Your appointment is coming up.".to_string(),
+        ),
+        (Reader::Staff(s), AppointmentMail::Reminder) => (
+            &s.display_name,
+            &s.email_address,
+            format!("Reminder: {service} with {customer}"),
+            format!("Your {service} with {customer} is coming up."),
+        ),
         (Reader::Staff(s), AppointmentMail::Canceled) => (
             &s.display_name,
             &s.email_address,
             format!("Canceled: {service} with {customer}"),
             format!("{customer} canceled their {service}; the time is free again."),
         ),
+    };
+    // A reminder carries the service's own words after the lead.
+    let lead = match job.message.as_deref().filter(|_| job.mail == AppointmentMail::Reminder) {
+        Some(message) => format!("{lead} {message}"),
+        None => lead,
     };
     let canceled = job.mail == AppointmentMail::Canceled || a.status == "canceled";
     let mut facts = vec![("When", when), ("Where", "Online".to_string())];
@@ -141,8 +158,9 @@ pub fn compose(config: &Config, job: &AppointmentEmailJob, d: &Details, token: &
         Some((url, _)) => url.clone(),
         None => format!("{}/book/{}", config.public_url, d.business.slug),
     };
-    let invite = invite(config, d, &title, &url, canceled);
-    letter(config, (to_name, to_address), &subject, (text, html), Some(invite), message_id)
+    // A reminder changes nothing in the calendar: it carries no entry.
+    let invite = (job.mail != AppointmentMail::Reminder).then(|| invite(config, d, &title, &url, canceled));
+    letter(config, (to_name, to_address), &subject, (text, html), invite, message_id)
 }
 
 /// The calendar entry of an appointment: its text and the media type of an email part with it.

@@ -7,7 +7,7 @@ use crate::appointments::Details;
 use crate::config::Config;
 use crate::crypto::Sealer;
 use crate::events::{self, Event};
-use crate::jobs::email::{AppointmentEmailJob, EmailJob, APPOINTMENT_TOPIC, TOPIC};
+use crate::jobs::email::{AppointmentEmailJob, AppointmentMail, EmailJob, APPOINTMENT_TOPIC, TOPIC};
 use crate::jobs::{Claimed, JobQueue};
 use crate::registrations::{self, Registration};
 use crate::store::Db;
@@ -134,6 +134,14 @@ impl Outbox {
             .await
             .map_err(|e| Failure::Transient(e.to_string()))?
             .ok_or_else(|| Failure::Permanent("appointment is gone".into()))?;
+        if job.mail == AppointmentMail::Reminder {
+            let a = &details.appointment;
+            if a.status != "booked" || job.start != Some(a.start) {
+                // Canceled or moved since it was queued (the move queued its own): not sent.
+                tracing::debug!(outbox_id = %item.id, "a reminder no longer applies");
+                return Ok(());
+            }
+        }
         let token = self
             .sealer
             .open(&details.appointment.token_sealed)

@@ -104,3 +104,105 @@ both_backends!(
         assert_eq!(r.status(), 404);
     }
 );
+
+/// Sets the reminders of the shop's one-to-one service through the organizer API.
+async fn remind(app: &TestApp, slug: &str, service: &str, reminders: Value) -> reqwest::Response {
+    app.client
+        .patch(app.url(&format!("/api/v1/businesses/{slug}/services/{service}")))
+        .bearer_auth(app.owner_token().await)
+        .json(&json!({ "reminders": reminders }))
+        .send()
+        .await
+        .unwrap()
+}
+
+both_backends!(reminders_go_out_before_the_time_that_still_stands, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let shop = shop(&app).await;
+    let r = remind(
+        &app,
+        &shop.slug,
+        &shop.one_to_one,
+        json!([{"offset": "PT2H", "recipients": "customer", "message": "Bring your tax ID."}, {"offset": "P1D", "recipients": "staff"}]),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let bad = remind(
+        &app,
+        &shop.slug,
+        &shop.one_to_one,
+        json!([{"offset": "PT1M", "recipients": "customer"}]),
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let bad = remind(
+        &app,
+        &shop.slug,
+        &shop.one_to_one,
+        json!([{"offset": "PT2H", "recipients": "everyone"}]),
+    )
+    .await;
+    assert_eq!(bad.json::<Value>().await.unwrap()["errors"][0]["field"], "reminders");
+
+    let monday = next_monday(&app);
+    let start = at(monday, 10, 0);
+    let starts = |text: &str| text.parse::<jiff::Timestamp>().unwrap().as_second();
+    let r = book(&app, &shop.slug, booking(&shop.one_to_one, Some(&shop.ada), &start, 1)).await;
+    let token = r.json::<Value>().await.unwrap()["manageToken"].as_str().unwrap().to_string();
+    // The second appointment is canceled: its reminders never go out.
+    let r = book(&app, &shop.slug, booking(&shop.one_to_one, Some(&shop.bo), &start, 2)).await;
+    let other = r.json::<Value>().await.unwrap()["manageToken"].as_str().unwrap().to_string();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/appointments/{other}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let reminders = |emails: &[String]| {
+        emails
+            .iter()
+            .filter(|e| e.contains("Subject: Reminder"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(reminders(&app.flush_outbox().await).is_empty(), "nothing is due yet");
+
+    // Moved to 14:00: the reminders for 10:00 lapse, those for 14:00 go out.
+    let moved = at(monday, 14, 0);
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/appointments/{token}/reschedule")))
+        .json(&json!({ "start": moved }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // A day before 14:00 (and before 10:00): only the staff member's reminder for the new time.
+    app.clock.advance_secs(starts(&moved) - 86_400 - app.state.db.now() + 60);
+    let sent = reminders(&app.flush_outbox().await);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("Subject: Reminder: Consultation with Customer 1"));
+    assert!(sent[0].lines().any(|l| l.starts_with("To:") && l.contains("Ada@example.com")));
+    // Two hours before 14:00: the customer's, with the service's words; 10:00's never came.
+    app.clock.advance_secs(starts(&moved) - 2 * 3600 - app.state.db.now() + 60);
+    let sent = reminders(&app.flush_outbox().await);
+    assert_eq!(
+        sent.len(),
+        2,
+        "all emails so far: the staff member's and now the customer's: {}",
+        sent.len()
+    );
+    let to_customer = sent
+        .iter()
+        .find(|e| e.lines().any(|l| l.starts_with("To:") && l.contains("customer1@example.com")))
+        .unwrap();
+    let (_, text) = crate::common::bodies(to_customer);
+    assert!(text.contains("Bring your tax ID."), "{text}");
+    assert!(text.contains(&format!("/appointments/{token}")), "{text}");
+    assert!(!to_customer.contains("text/calendar"), "a reminder changes no calendar entry");
+    assert!(
+        !sent.iter().any(|e| e.contains("customer2@example.com")),
+        "the canceled appointment's lapsed"
+    );
+});

@@ -73,6 +73,7 @@ pub(crate) async fn shop(app: &TestApp) -> Shop {
         is_location_online: true,
         staff_member_ids: staff,
         service_hours: None,
+        reminders: Vec::new(),
     };
     let one = service("Consultation", 0, 1, vec![ada.id.clone(), bo.id.clone()]);
     let buffered = service("Review", 900, 1, vec![ada.id.clone()]);

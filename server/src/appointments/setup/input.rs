@@ -2,7 +2,7 @@
 //! (`bookingBusiness`, `bookingService`, `bookingStaffMember`), and how each field is checked
 //! and applied: absent fields keep their value, every field at fault is named.
 
-use crate::appointments::model::{self, Business, Service, Staff, WorkHoursJson};
+use crate::appointments::model::{self, Business, ReminderJson, Service, Staff, WorkHoursJson};
 use app::booking::{parse_duration, Day};
 use app::domain::{EmailAddress, FieldError};
 use serde::{Deserialize, Deserializer};
@@ -54,6 +54,9 @@ pub struct ServiceInput {
     /// Hours of its own within the business hours; `null` uses the business hours.
     #[serde(default, deserialize_with = "double_option")]
     pub service_hours: Option<Option<Vec<WorkHoursJson>>>,
+    /// Emails sent before each appointment (`bookingReminder`: `offset` from PT5M to P30D,
+    /// `recipients` allAttendees, staff or customer, an optional `message`); at most five.
+    pub reminders: Option<Vec<ReminderJson>>,
     /// Not supported yet: any question is refused rather than dropped.
     #[schema(value_type = Option<Vec<Object>>)]
     pub custom_questions: Option<serde_json::Value>,
@@ -318,6 +321,12 @@ pub fn apply_service(s: &mut Service, input: &ServiceInput, staff_ids: &[String]
         Some(None) => s.service_hours = None,
         _ => {}
     }
+    if let Some(reminders) = &input.reminders {
+        match check_reminders(reminders) {
+            Ok(()) => s.reminders = reminders.clone(),
+            Err(message) => errors.push(FieldError::new("reminders", message)),
+        }
+    }
     let asks = match &input.custom_questions {
         Some(serde_json::Value::Array(q)) => !q.is_empty(),
         Some(serde_json::Value::Null) | None => false,
@@ -330,6 +339,29 @@ pub fn apply_service(s: &mut Service, input: &ServiceInput, staff_ids: &[String]
         ));
     }
     errors.is_empty().then_some(()).ok_or(errors)
+}
+
+const MAX_REMINDERS: usize = 5;
+const MAX_REMINDER_MESSAGE: usize = 1000;
+
+fn check_reminders(reminders: &[ReminderJson]) -> Result<(), String> {
+    if reminders.len() > MAX_REMINDERS {
+        return Err(format!("Give at most {MAX_REMINDERS} reminders."));
+    }
+    for r in reminders {
+        match parse_duration(&r.offset) {
+            Ok(s) if (300..=30 * 86_400).contains(&s) => {}
+            Ok(_) => return Err("Send reminders from 5 minutes (PT5M) to 30 days (P30D) before.".into()),
+            Err(e) => return Err(e.to_string()),
+        }
+        if !matches!(r.recipients.as_str(), "allAttendees" | "staff" | "customer") {
+            return Err(format!("{:?} is not allAttendees, staff or customer.", r.recipients));
+        }
+        if r.message.chars().count() > MAX_REMINDER_MESSAGE {
+            return Err(format!("Keep a reminder's message to {MAX_REMINDER_MESSAGE} characters."));
+        }
+    }
+    Ok(())
 }
 
 /// Applies `input` to `s`.

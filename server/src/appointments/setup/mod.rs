@@ -147,6 +147,7 @@ pub async fn create_service(db: &Db, org: &Organizer, slug: &str, input: &Servic
         is_location_online: true,
         staff_member_ids: Vec::new(),
         service_hours: None,
+        reminders: Vec::new(),
     };
     let mut tx = db.begin_write().await?;
     let staff: Vec<String> = store::staff_in(&mut tx, &b.id).await?.into_iter().map(|s| s.id).collect();

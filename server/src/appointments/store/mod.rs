@@ -52,6 +52,7 @@ fn service_from(r: &AnyRow) -> Result<Service, sqlx::Error> {
         is_location_online: r.try_get::<i64, _>("is_location_online")? != 0,
         staff_member_ids: serde_json::from_str(&r.try_get::<String, _>("staff_member_ids")?).map_err(json_error)?,
         service_hours: own.as_deref().map(hours).transpose()?,
+        reminders: serde_json::from_str(&r.try_get::<String, _>("reminders")?).map_err(json_error)?,
     })
 }
 
@@ -111,7 +112,7 @@ pub async fn insert_staff(tx: &mut WriteTx, s: &Staff) -> Result<(), sqlx::Error
 pub async fn insert_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO booking_services (id, business_id, display_name, default_duration, pre_buffer, post_buffer, maximum_attendees, \
-         is_location_online, staff_member_ids, service_hours, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         is_location_online, staff_member_ids, service_hours, created_at, reminders) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&s.id)
     .bind(&s.business_id)
@@ -127,6 +128,7 @@ pub async fn insert_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::E
         None => None,
     })
     .bind(tx.now_ms() / 1000)
+    .bind(serde_json::to_string(&s.reminders).map_err(json_error)?)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())

@@ -48,7 +48,7 @@ pub async fn update_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx:
 pub async fn update_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE booking_services SET display_name = $2, default_duration = $3, pre_buffer = $4, post_buffer = $5, \
-         maximum_attendees = $6, is_location_online = $7, staff_member_ids = $8, service_hours = $9 WHERE id = $1",
+         maximum_attendees = $6, is_location_online = $7, staff_member_ids = $8, service_hours = $9, reminders = $10 WHERE id = $1",
     )
     .bind(&s.id)
     .bind(&s.display_name)
@@ -62,6 +62,7 @@ pub async fn update_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::E
         Some(h) => Some(serde_json::to_string(h).map_err(json_error)?),
         None => None,
     })
+    .bind(serde_json::to_string(&s.reminders).map_err(json_error)?)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())
