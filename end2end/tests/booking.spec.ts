@@ -95,3 +95,31 @@ async function consultationId(page: import("@playwright/test").Page): Promise<st
   const body = await r.json();
   return body.value.find((s: { displayName: string }) => s.displayName === "Consultation").id;
 }
+
+// The organizer's side: the businesses, a business's week with its staff filter, its services
+// and staff; both pages pass axe.
+test("organizers see a business's week, services and staff", async ({ page }, info) => {
+  await page.goto("/dashboard/appointments");
+  await page.getByLabel("Email").fill("organizer@example.com");
+  await page.getByLabel("Password").fill("atrium-demo-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Appointments", level: 1 })).toBeVisible();
+  const axe = async () => {
+    if (info.project.name !== "js") return;
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  };
+  await axe();
+  await page.getByRole("link", { name: "Contoso Advisory" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Contoso Advisory");
+  await expect(page.getByRole("heading", { name: /^Week of / })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Consultation" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Mina Okafor" })).toBeVisible();
+  await axe();
+  const week = await page.getByRole("heading", { name: /^Week of / }).textContent();
+  await page.getByRole("link", { name: "Next week →" }).click();
+  await expect(page.getByRole("heading", { name: /^Week of / })).not.toHaveText(week ?? "");
+  await page.getByLabel("Agenda of").selectOption({ label: "Mina Okafor" });
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page.getByLabel("Agenda of")).toHaveValue(/.+/);
+});

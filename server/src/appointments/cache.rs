@@ -65,14 +65,7 @@ impl CalendarCache {
             for (id, version) in &versions {
                 match readings.get(id) {
                     Some(r) if r.version == *version && r.from <= from && r.to >= to => {
-                        let touches = |start: i64, end: i64| start < to && end > from;
-                        occupied.extend(
-                            r.booked
-                                .iter()
-                                .filter(|b| touches(b.start - b.pre_buffer, b.end + b.post_buffer))
-                                .map(|b| (id.clone(), b.clone())),
-                        );
-                        off.extend(r.off.iter().filter(|s| touches(s.start, s.end)).map(|s| (id.clone(), *s)));
+                        within(id, &r.booked, &r.off, (from, to), (&mut occupied, &mut off));
                     }
                     _ => missing.push((id.clone(), *version)),
                 }
@@ -89,14 +82,7 @@ impl CalendarCache {
         for (id, version) in missing {
             let booked: Vec<Booked> = read_booked.iter().filter(|(s, _)| *s == id).map(|(_, b)| b.clone()).collect();
             let spans: Vec<Span> = read_off.iter().filter(|(s, _)| *s == id).map(|(_, span)| *span).collect();
-            let touches = |start: i64, end: i64| start < to && end > from;
-            occupied.extend(
-                booked
-                    .iter()
-                    .filter(|b| touches(b.start - b.pre_buffer, b.end + b.post_buffer))
-                    .map(|b| (id.clone(), b.clone())),
-            );
-            off.extend(spans.iter().filter(|s| touches(s.start, s.end)).map(|s| (id.clone(), *s)));
+            within(&id, &booked, &spans, (from, to), (&mut occupied, &mut off));
             readings.insert(
                 id,
                 Reading {
@@ -110,4 +96,18 @@ impl CalendarCache {
         }
         Ok((occupied, off))
     }
+}
+
+/// Adds what of staff member `id`'s appointments (with their buffers) and time off touches
+/// `[from, to)` to `out`.
+fn within(id: &str, booked: &[Booked], off: &[Span], (from, to): (i64, i64), out: (&mut Vec<(String, Booked)>, &mut Vec<(String, Span)>)) {
+    let touches = |start: i64, end: i64| start < to && end > from;
+    out.0.extend(
+        booked
+            .iter()
+            .filter(|b| touches(b.start - b.pre_buffer, b.end + b.post_buffer))
+            .map(|b| (id.to_string(), b.clone())),
+    );
+    out.1
+        .extend(off.iter().filter(|s| touches(s.start, s.end)).map(|s| (id.to_string(), *s)));
 }

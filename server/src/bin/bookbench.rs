@@ -20,7 +20,7 @@ const NY: &str = "America/New_York";
 
 #[path = "bench/args.rs"]
 mod args;
-use args::{arg, required};
+use args::{arg, pct, required};
 
 #[tokio::main]
 async fn main() {
@@ -170,11 +170,6 @@ async fn prepare(args: &[String]) {
     }
     tx.commit().await.expect("commit");
     println!("prepared {slug}: {staff_count} staff, {appointments} appointments from {first}");
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64() * 1000.0
 }
 
 async fn service_id(client: &reqwest::Client, base: &str, slug: &str) -> String {

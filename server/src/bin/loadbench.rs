@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 #[path = "bench/args.rs"]
 mod args;
-use args::{arg, required};
+use args::{arg, pct, required};
 
 #[tokio::main]
 async fn main() {
@@ -134,14 +134,6 @@ async fn fire(count: usize, concurrency: usize, make: Arc<dyn Fn(usize) -> reqwe
     run.elapsed = started.elapsed();
     run.latencies.sort();
     run
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64() * 1000.0
 }
 
 fn report(name: &str, run: &Run) -> f64 {

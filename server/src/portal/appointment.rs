@@ -56,15 +56,26 @@ fn appointment_view(catalog_name: &str, service: &str, with: &str, booking: &Boo
     }
 }
 
+/// What an appointment whose business stopped taking bookings shows.
+fn business_gone() -> Response {
+    problem_page(
+        StatusCode::NOT_FOUND,
+        "Appointment not found",
+        "This business no longer takes bookings here.",
+    )
+}
+
+/// What a link that leads to no appointment shows.
+fn not_found() -> Response {
+    problem_page(
+        StatusCode::NOT_FOUND,
+        "Appointment not found",
+        "This link does not lead to an appointment. Check the link in your email.",
+    )
+}
+
 /// The appointment's calendar entry, as a download.
 pub(super) async fn appointment_ics(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let not_found = || {
-        problem_page(
-            StatusCode::NOT_FOUND,
-            "Appointment not found",
-            "This link does not lead to an appointment. Check the link in your email.",
-        )
-    };
     let booking = match appointments::find(&state.db, &state.sealer, &token).await {
         Ok(b) => b,
         Err(BookError::NotFound) => return not_found(),
@@ -93,21 +104,11 @@ pub(super) async fn appointment_ics(State(state): State<AppState>, Path(token): 
 pub(super) async fn appointment_page(State(state): State<AppState>, Path(token): Path<String>, Query(said): Query<Said>) -> Response {
     let booking = match appointments::find(&state.db, &state.sealer, &token).await {
         Ok(b) => b,
-        Err(BookError::NotFound) => {
-            return problem_page(
-                StatusCode::NOT_FOUND,
-                "Appointment not found",
-                "This link does not lead to an appointment. Check the link in your email.",
-            )
-        }
+        Err(BookError::NotFound) => return not_found(),
         Err(e) => return server_error(&e),
     };
     let Ok(catalog) = Catalog::load(&state.db, &booking.business_slug).await else {
-        return problem_page(
-            StatusCode::NOT_FOUND,
-            "Appointment not found",
-            "This business no longer takes bookings here.",
-        );
+        return business_gone();
     };
     let service = catalog
         .service(&booking.service_id)
@@ -136,11 +137,7 @@ pub(super) async fn cancel_appointment_form(State(state): State<AppState>, Path(
             state.after_write();
             Redirect::to(&format!("/appointments/{token}?canceled=1")).into_response()
         }
-        Err(BookError::NotFound) => problem_page(
-            StatusCode::NOT_FOUND,
-            "Appointment not found",
-            "This link does not lead to an appointment.",
-        ),
+        Err(BookError::NotFound) => not_found(),
         Err(e) => server_error(&e),
     }
 }
@@ -167,25 +164,13 @@ pub(super) async fn reschedule_form(State(state): State<AppState>, Path(token): 
             state.after_write();
             Redirect::to(&format!("/appointments/{token}?moved=1")).into_response()
         }
-        Err(BookError::NotFound) => problem_page(
-            StatusCode::NOT_FOUND,
-            "Appointment not found",
-            "This link does not lead to an appointment.",
-        ),
+        Err(BookError::NotFound) => not_found(),
         Err(e @ (BookError::Refused { .. } | BookError::Invalid(_))) => {
             let Ok(found) = appointments::find(&state.db, &state.sealer, &token).await else {
-                return problem_page(
-                    StatusCode::NOT_FOUND,
-                    "Appointment not found",
-                    "This link does not lead to an appointment.",
-                );
+                return not_found();
             };
             let Ok(catalog) = Catalog::load(&state.db, &found.business_slug).await else {
-                return problem_page(
-                    StatusCode::NOT_FOUND,
-                    "Appointment not found",
-                    "This business no longer takes bookings here.",
-                );
+                return business_gone();
             };
             let (notice, status) = match e {
                 BookError::Refused { refusal, .. } => (refusal.to_string(), StatusCode::CONFLICT),
