@@ -98,9 +98,12 @@ impl CalendarCache {
     }
 }
 
+/// Where [`within`] adds what it finds: appointments and time off by staff id.
+type Found<'a> = (&'a mut Vec<(String, Booked)>, &'a mut Vec<(String, Span)>);
+
 /// Adds what of staff member `id`'s appointments (with their buffers) and time off touches
 /// `[from, to)` to `out`.
-fn within(id: &str, booked: &[Booked], off: &[Span], (from, to): (i64, i64), out: (&mut Vec<(String, Booked)>, &mut Vec<(String, Span)>)) {
+fn within(id: &str, booked: &[Booked], off: &[Span], (from, to): (i64, i64), out: Found<'_>) {
     let touches = |start: i64, end: i64| start < to && end > from;
     out.0.extend(
         booked
