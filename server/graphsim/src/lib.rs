@@ -14,6 +14,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+mod bookings;
 mod control;
 mod gates;
 mod identity;
@@ -22,6 +23,7 @@ mod registrations;
 mod subscriptions;
 mod webinars;
 
+use bookings::*;
 use control::*;
 use gates::*;
 use identity::*;
@@ -105,6 +107,10 @@ pub struct SimState {
     pub refresh_users: HashMap<String, String>,
     /// Device codes issued, with how many more polls answer `authorization_pending`.
     pub device_codes: HashMap<String, usize>,
+    /// Bookings businesses by id, and the services and staff members of each.
+    pub booking_businesses: HashMap<String, Value>,
+    pub booking_services: HashMap<String, Vec<Value>>,
+    pub booking_staff: HashMap<String, Vec<Value>>,
     /// Online meetings by id, and meeting ids by the caller's externalId.
     pub meetings: HashMap<String, Value>,
     pub meetings_by_external_id: HashMap<String, String>,
@@ -199,6 +205,15 @@ impl Sim {
             .route("/{tenant}/oauth2/v2.0/devicecode", post(device_code))
             .route("/{tenant}/discovery/v2.0/keys", axum::routing::get(signing_keys))
             .route("/v1.0/me/onlineMeetings/createOrGet", post(create_or_get_meeting))
+            .route("/v1.0/solutions/bookingBusinesses/{id}", axum::routing::get(get_booking_business))
+            .route(
+                "/v1.0/solutions/bookingBusinesses/{id}/services",
+                axum::routing::get(list_booking_services),
+            )
+            .route(
+                "/v1.0/solutions/bookingBusinesses/{id}/staffMembers",
+                axum::routing::get(list_booking_staff),
+            )
             .route(
                 "/v1.0/me/onlineMeetings/{id}",
                 axum::routing::patch(update_meeting).delete(delete_meeting),

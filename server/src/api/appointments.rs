@@ -132,8 +132,8 @@ pub struct ServiceJson {
     staff_member_ids: Vec<String>,
     /// Hours of its own within the business hours; null when it follows the business hours.
     service_hours: Option<Vec<WorkHoursJson>>,
-    /// Emails sent before each appointment.
-    reminders: Vec<crate::appointments::model::ReminderJson>,
+    /// Emails sent before each appointment (Graph's `defaultReminders`).
+    default_reminders: Vec<crate::appointments::model::ReminderJson>,
 }
 
 pub(crate) fn service_json(s: &crate::appointments::model::Service) -> ServiceJson {
@@ -147,7 +147,7 @@ pub(crate) fn service_json(s: &crate::appointments::model::Service) -> ServiceJs
         is_location_online: s.is_location_online,
         staff_member_ids: s.staff_member_ids.clone(),
         service_hours: s.service_hours.clone(),
-        reminders: s.reminders.clone(),
+        default_reminders: s.reminders.clone(),
     }
 }
 

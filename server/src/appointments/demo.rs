@@ -38,6 +38,7 @@ pub async fn seed(db: &Db, organization_id: &str) -> Result<(), sqlx::Error> {
         },
         allow_staff_selection: true,
         is_published: true,
+        bookings_business_id: None,
     };
     let avery = Staff {
         id: uuid::Uuid::now_v7().to_string(),

@@ -85,6 +85,8 @@ pub struct Business {
     pub policy: Policy,
     pub allow_staff_selection: bool,
     pub is_published: bool,
+    /// The Microsoft Bookings business it was imported from, if any.
+    pub bookings_business_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]

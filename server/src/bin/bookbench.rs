@@ -105,6 +105,7 @@ async fn prepare(args: &[String]) {
         },
         allow_staff_selection: true,
         is_published: true,
+        bookings_business_id: None,
     };
     let staff: Vec<Staff> = (0..staff_count)
         .map(|i| Staff {

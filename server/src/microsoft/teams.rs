@@ -1,12 +1,15 @@
 //! The Teams seam: what the rest of Atrium asks of Microsoft Teams while an organizer waits
-//! (reading attendance now, checking who may link a webinar, listing and importing webinars).
+//! (reading attendance now, checking who may link a webinar, listing and importing webinars,
+//! importing a Bookings business).
 //! Work that can wait never goes through here: features queue it in the job queue, and the
 //! [`TeamsSync`] worker, which also implements this trait, does it later.
 
 use super::delegated::Account;
 use super::models::Webinar;
-use super::sync::{LinkRefusal, SyncError, TeamsSync};
+use super::sync::{ImportRefusal, LinkRefusal, SyncError, TeamsSync};
 use crate::accounts::auth::Organizer;
+use crate::appointments::model::Business;
+use crate::appointments::setup::LeftOut;
 use crate::attendance::ImportSummary;
 use crate::events::Event;
 use async_trait::async_trait;
@@ -23,6 +26,15 @@ pub trait Teams: Send + Sync {
     /// Makes an event of the webinar `webinar_id`, with the registrations Teams holds; returns
     /// the event and how many registrations came with it.
     async fn import_webinar(&self, organizer: &Organizer, account: &Account, webinar_id: &str) -> Result<(Event, usize), SyncError>;
+    /// Makes an unpublished business of the Microsoft Bookings business `bookings_id`, with its
+    /// services and staff; its hours are read in `time_zone`.
+    async fn import_booking_business(
+        &self,
+        organizer: &Organizer,
+        bookings_id: &str,
+        time_zone: &str,
+        slug: Option<&str>,
+    ) -> Result<(Business, LeftOut), ImportRefusal>;
 }
 
 #[async_trait]
@@ -41,5 +53,15 @@ impl Teams for TeamsSync {
 
     async fn import_webinar(&self, organizer: &Organizer, account: &Account, webinar_id: &str) -> Result<(Event, usize), SyncError> {
         TeamsSync::import_webinar(self, organizer, account, webinar_id).await
+    }
+
+    async fn import_booking_business(
+        &self,
+        organizer: &Organizer,
+        bookings_id: &str,
+        time_zone: &str,
+        slug: Option<&str>,
+    ) -> Result<(Business, LeftOut), ImportRefusal> {
+        TeamsSync::import_booking_business(self, organizer, bookings_id, time_zone, slug).await
     }
 }

@@ -110,7 +110,7 @@ async fn remind(app: &TestApp, slug: &str, service: &str, reminders: Value) -> r
     app.client
         .patch(app.url(&format!("/api/v1/businesses/{slug}/services/{service}")))
         .bearer_auth(app.owner_token().await)
-        .json(&json!({ "reminders": reminders }))
+        .json(&json!({ "defaultReminders": reminders }))
         .send()
         .await
         .unwrap()
@@ -142,7 +142,7 @@ both_backends!(reminders_go_out_before_the_time_that_still_stands, |backend| asy
         json!([{"offset": "PT2H", "recipients": "everyone"}]),
     )
     .await;
-    assert_eq!(bad.json::<Value>().await.unwrap()["errors"][0]["field"], "reminders");
+    assert_eq!(bad.json::<Value>().await.unwrap()["errors"][0]["field"], "defaultReminders");
 
     let monday = next_monday(&app);
     let start = at(monday, 10, 0);

@@ -51,6 +51,7 @@ pub(crate) async fn shop(app: &TestApp) -> Shop {
         },
         allow_staff_selection: true,
         is_published: true,
+        bookings_business_id: None,
     };
     let staff = |name: &str| Staff {
         id: id(name),

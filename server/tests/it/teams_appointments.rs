@@ -144,3 +144,121 @@ async fn without_microsoft_mode_no_teams_work_is_queued() {
         .unwrap();
     assert_eq!(queued, 0);
 }
+
+const LUNCH: &str = "Contosolunchdelivery@contoso.onmicrosoft.com";
+const DANA: &str = "d90d1e8c-5cfe-48cf-a2d5-966267375b6a";
+const SAM: &str = "2f5f8794-0b29-45b5-b56a-2eb5ff7aa880";
+const BENTO: &str = "57da6774-a087-4d69-b0e6-6fb82c339976";
+
+/// The Bookings business of Graph's documentation examples, in the simulator.
+fn seed_bookings(sim: &Sim) {
+    let mut s = sim.state.lock().unwrap();
+    let hours = |day: &str, from: &str, to: &str| json!({"day": day, "timeSlots": [{"startTime": from, "endTime": to}]});
+    s.booking_businesses.insert(
+        LUNCH.into(),
+        json!({
+            "id": LUNCH, "displayName": "Contoso Lunch Delivery", "businessType": "Food delivery",
+            "email": "manager@contoso.com", "isPublished": true, "defaultCurrencyIso": "USD",
+            "businessHours": [hours("monday", "08:00:00.0000000", "17:00:00.0000000"), hours("tuesday", "08:00:00.0000000", "17:00:00.0000000")],
+            "schedulingPolicy": {"timeSlotInterval": "PT1H", "minimumLeadTime": "PT10H", "maximumAdvance": "P10D", "sendConfirmationsToOwner": true, "allowStaffSelection": true},
+        }),
+    );
+    s.booking_staff.insert(
+        LUNCH.into(),
+        vec![
+            json!({"@odata.type": "#microsoft.graph.bookingStaffMember", "id": DANA, "displayName": "Dana Swope", "emailAddress": "danas@contoso.com",
+                   "role": "externalGuest", "timeZone": "America/Chicago", "useBusinessHours": true, "workingHours": []}),
+            json!({"@odata.type": "#microsoft.graph.bookingStaffMember", "id": SAM, "displayName": "Samantha Booth", "emailAddress": "samanthab@contoso.com",
+                   "role": "administrator", "timeZone": "Pacific Standard Time", "useBusinessHours": false,
+                   "workingHours": [hours("monday", "09:00:00.0000000", "12:00:00.0000000")]}),
+        ],
+    );
+    s.booking_services.insert(
+        LUNCH.into(),
+        vec![json!({
+            "id": BENTO, "displayName": "Bento", "defaultDuration": "PT1H30M", "defaultPrice": 10.0, "defaultPriceType": "fixedPrice",
+            "preBuffer": "PT5M", "postBuffer": "PT10M", "staffMemberIds": [DANA, SAM], "isLocationOnline": true, "maximumAttendeesCount": 0,
+            "defaultReminders": [{"offset": "P1D", "recipients": "allAttendees", "message": "Please be reminded that this service is tomorrow."}],
+            "customQuestions": [{"questionId": "3bc6fde0-4ad3-445d-ab17-0fc15dba0774", "isRequired": true}],
+        })],
+    );
+}
+
+async fn import(app: &TestApp, id: &str, body: Value) -> (u16, Value) {
+    let id = id.replace('@', "%40");
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/organizer/bookingBusinesses/{id}/import")))
+        .bearer_auth(app.owner_token().await)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_bookings_business_is_imported_with_its_services_and_staff() {
+    let sim = Sim::start().await;
+    seed_bookings(&sim);
+    let app = microsoft_app(Backend::Sqlite, &sim).await;
+    seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
+    let (status, made) = import(&app, LUNCH, json!({"timeZone": "America/New_York"})).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["slug"], "contoso-lunch-delivery");
+    assert_eq!(made["displayName"], "Contoso Lunch Delivery");
+    assert_eq!(made["isPublished"], false, "published in Atrium only when the organizer says");
+    assert_eq!(made["schedulingPolicy"]["timeSlotInterval"], "PT1H");
+    assert_eq!(made["schedulingPolicy"]["minimumLeadTime"], "PT10H");
+    assert_eq!(made["businessHours"].as_array().unwrap().len(), 2);
+    assert_eq!(made["servicesWithoutCustomQuestions"], json!([BENTO]));
+
+    let staff = server::appointments::setup::staff(&app.state.db, &app.owner, "contoso-lunch-delivery")
+        .await
+        .unwrap();
+    let sam = staff
+        .iter()
+        .find(|s| s.id == SAM)
+        .expect("the staff member keeps their Bookings id");
+    assert_eq!(sam.time_zone, "America/Los_Angeles", "Windows zone names are mapped");
+    assert!(!sam.use_business_hours);
+    assert!(staff.iter().any(|s| s.id == DANA && s.email_address == "danas@contoso.com"));
+    let services = server::appointments::setup::services(&app.state.db, &app.owner, "contoso-lunch-delivery")
+        .await
+        .unwrap();
+    assert_eq!(services.len(), 1);
+    let bento = &services[0];
+    assert_eq!(
+        (bento.id.as_str(), bento.duration, bento.pre_buffer, bento.post_buffer),
+        (BENTO, 5400, 300, 600)
+    );
+    assert_eq!(bento.maximum_attendees, 1);
+    assert_eq!(bento.reminders[0].offset, "P1D");
+    assert_eq!(bento.staff_member_ids.len(), 2);
+
+    // Once is enough; an unknown business is not found; a bad zone is named.
+    assert_eq!(
+        import(&app, LUNCH, json!({"timeZone": "America/New_York", "slug": "lunch-again"}))
+            .await
+            .0,
+        409
+    );
+    assert_eq!(
+        import(&app, "nobody@contoso.onmicrosoft.com", json!({"timeZone": "UTC"})).await.0,
+        404
+    );
+    let (status, problem) = import(&app, LUNCH, json!({"timeZone": "Mars/Olympus", "slug": "lunch-three"})).await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("timeZone")),
+        "{problem}"
+    );
+    // Nothing half-written by the refused imports.
+    let mine = server::appointments::setup::businesses(&app.state.db, &app.owner).await.unwrap();
+    assert_eq!(mine.len(), 1);
+
+    // Without Microsoft mode there is nothing to import from.
+    let plain = TestApp::spawn(Backend::Sqlite).await;
+    assert_eq!(import(&plain, LUNCH, json!({"timeZone": "UTC"})).await.0, 409);
+}

@@ -60,6 +60,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::list_time_off, staff::create_time_off))
         .routes(routes!(staff::delete_time_off))
         .routes(routes!(staff::list_appointments))
+        .routes(routes!(businesses::import_booking_business))
 }
 
 impl IntoResponse for ManageError {

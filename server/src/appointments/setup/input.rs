@@ -56,7 +56,7 @@ pub struct ServiceInput {
     pub service_hours: Option<Option<Vec<WorkHoursJson>>>,
     /// Emails sent before each appointment (`bookingReminder`: `offset` from PT5M to P30D,
     /// `recipients` allAttendees, staff or customer, an optional `message`); at most five.
-    pub reminders: Option<Vec<ReminderJson>>,
+    pub default_reminders: Option<Vec<ReminderJson>>,
     /// Not supported yet: any question is refused rather than dropped.
     #[schema(value_type = Option<Vec<Object>>)]
     pub custom_questions: Option<serde_json::Value>,
@@ -321,10 +321,10 @@ pub fn apply_service(s: &mut Service, input: &ServiceInput, staff_ids: &[String]
         Some(None) => s.service_hours = None,
         _ => {}
     }
-    if let Some(reminders) = &input.reminders {
+    if let Some(reminders) = &input.default_reminders {
         match check_reminders(reminders) {
             Ok(()) => s.reminders = reminders.clone(),
-            Err(message) => errors.push(FieldError::new("reminders", message)),
+            Err(message) => errors.push(FieldError::new("defaultReminders", message)),
         }
     }
     let asks = match &input.custom_questions {

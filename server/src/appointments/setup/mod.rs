@@ -4,9 +4,11 @@
 //! business is "not found", exactly like a missing one).
 
 pub mod desk;
+mod import;
 mod input;
 mod time;
 
+pub use import::{import_business, FromBookings, LeftOut};
 pub use input::{slug_from, BusinessInput, PolicyInput, ServiceInput, StaffInput};
 pub use time::{parse_date_time, DateTimeTimeZone, TimeOffInput};
 
@@ -61,9 +63,9 @@ fn weekdays_nine_to_five() -> Vec<WorkHoursJson> {
         .collect()
 }
 
-/// A new, unpublished business; Bookings' defaults for what is left out.
-pub async fn create_business(db: &Db, org: &Organizer, input: &BusinessInput) -> Result<Business, SetupError> {
-    let mut b = Business {
+/// A business of `org` before anything is applied to it: Bookings' defaults.
+fn business_defaults(org: &Organizer) -> Business {
+    Business {
         id: uuid::Uuid::now_v7().to_string(),
         organization_id: org.organization_id.clone(),
         slug: String::new(),
@@ -77,7 +79,13 @@ pub async fn create_business(db: &Db, org: &Organizer, input: &BusinessInput) ->
         },
         allow_staff_selection: true,
         is_published: false,
-    };
+        bookings_business_id: None,
+    }
+}
+
+/// A new, unpublished business; Bookings' defaults for what is left out.
+pub async fn create_business(db: &Db, org: &Organizer, input: &BusinessInput) -> Result<Business, SetupError> {
+    let mut b = business_defaults(org);
     input::apply_business(&mut b, input, true)?;
     let mut tx = db.begin_write().await?;
     if store::slug_taken(&mut tx, &b.slug, &b.id).await? {

@@ -36,6 +36,7 @@ fn business_from(r: &AnyRow) -> Result<Business, sqlx::Error> {
         },
         allow_staff_selection: r.try_get::<i64, _>("allow_staff_selection")? != 0,
         is_published: r.try_get::<i64, _>("is_published")? != 0,
+        bookings_business_id: r.try_get("bookings_business_id")?,
     })
 }
 
@@ -71,8 +72,8 @@ fn staff_from(r: &AnyRow) -> Result<Staff, sqlx::Error> {
 pub async fn insert_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO businesses (id, organization_id, slug, display_name, time_zone, business_hours, time_slot_interval, \
-         minimum_lead_time, maximum_advance, allow_staff_selection, is_published, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         minimum_lead_time, maximum_advance, allow_staff_selection, is_published, created_at, bookings_business_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&b.id)
     .bind(&b.organization_id)
@@ -86,6 +87,7 @@ pub async fn insert_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx:
     .bind(b.allow_staff_selection as i64)
     .bind(b.is_published as i64)
     .bind(tx.now_ms() / 1000)
+    .bind(&b.bookings_business_id)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())

@@ -227,3 +227,21 @@ pub async fn all_services_of(db: &Db, business_id: &str) -> Result<Vec<Service>,
         .await?;
     rows.iter().map(service_from).collect()
 }
+
+/// The business imported from the Bookings business `bookings_id`, read inside `tx`.
+pub async fn business_by_bookings_id(tx: &mut WriteTx, bookings_id: &str) -> Result<Option<Business>, sqlx::Error> {
+    let row = sqlx::query("SELECT * FROM businesses WHERE bookings_business_id = $1")
+        .bind(bookings_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    row.as_ref().map(business_from).transpose()
+}
+
+/// Whether a staff member with this id exists in any business.
+pub async fn staff_exists(tx: &mut WriteTx, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM booking_staff WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    Ok(n > 0)
+}

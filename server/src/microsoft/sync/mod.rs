@@ -10,6 +10,7 @@ mod appointments;
 mod attendance;
 mod backlog;
 mod bodies;
+mod bookings;
 mod error;
 mod events;
 mod import;
@@ -19,6 +20,7 @@ mod registrations;
 pub use backlog::{backlog, refused, Backlog};
 use bodies::*;
 pub use bodies::{graph_time, GraphTimeError};
+pub use bookings::ImportRefusal;
 pub use error::SyncError;
 pub use import::LinkRefusal;
 
