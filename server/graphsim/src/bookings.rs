@@ -61,3 +61,160 @@ pub(crate) async fn list_booking_staff(State(state): Shared, headers: HeaderMap,
         s.booking_staff.get(&id).cloned().unwrap_or_default(),
     )
 }
+
+fn not_found() -> Response {
+    graph_error(
+        StatusCode::NOT_FOUND,
+        "ErrorItemNotFound",
+        "The specified object was not found in the store.",
+    )
+}
+
+/// The instant of a `dateTimeTimeZone` the simulator wrote (always UTC, with a `Z`) or was sent
+/// (an offset, or UTC).
+fn instant(v: &Value) -> Option<jiff::Timestamp> {
+    let text = v["dateTime"].as_str()?;
+    text.parse::<jiff::Timestamp>()
+        .ok()
+        .or_else(|| format!("{}Z", text.trim_end_matches('Z')).parse().ok())
+}
+
+fn utc(t: jiff::Timestamp) -> Value {
+    json!({"dateTime": t.strftime("%Y-%m-%dT%H:%M:%S.0000000Z").to_string(), "timeZone": "UTC"})
+}
+
+/// `POST …/appointments`: kept with an id, Teams join link when online, times written in UTC.
+pub(crate) async fn create_booking_appointment(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Some(r) = gate(&state, &headers, "POST", &format!("/solutions/bookingBusinesses/{id}/appointments")) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    if !s.booking_businesses.contains_key(&id) {
+        return not_found();
+    }
+    let (Some(start), Some(end)) = (instant(&body["startDateTime"]), instant(&body["endDateTime"])) else {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRequest",
+            "startDateTime and endDateTime are required.",
+        );
+    };
+    if body["serviceId"].as_str().is_none() {
+        return graph_error(StatusCode::BAD_REQUEST, "ErrorInvalidRequest", "serviceId is required.");
+    }
+    let mut made = body;
+    let aid = format!("AAMkAD{}=", uuid::Uuid::new_v4().simple());
+    made["id"] = json!(aid);
+    made["startDateTime"] = utc(start);
+    made["endDateTime"] = utc(end);
+    if made["isLocationOnline"] == json!(true) {
+        made["joinWebUrl"] = json!(format!(
+            "https://teams.microsoft.com/l/meetup-join/19%3ameeting_{aid}%40thread.v2/0"
+        ));
+    }
+    made["anonymousJoinWebUrl"] = Value::Null;
+    s.booking_appointments.entry(id).or_default().push(made.clone());
+    (StatusCode::CREATED, Json(made)).into_response()
+}
+
+/// `PATCH …/appointments/{aid}`: the fields sent replace the appointment's.
+pub(crate) async fn update_booking_appointment(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path((id, aid)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "PATCH",
+        &format!("/solutions/bookingBusinesses/{id}/appointments/{aid}"),
+    ) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    let Some(a) = s
+        .booking_appointments
+        .get_mut(&id)
+        .and_then(|l| l.iter_mut().find(|a| a["id"] == aid.as_str()))
+    else {
+        return not_found();
+    };
+    for (k, v) in body.as_object().cloned().unwrap_or_default() {
+        a[k.as_str()] = match (k.as_str(), instant(&v)) {
+            ("startDateTime" | "endDateTime", Some(t)) => utc(t),
+            _ => v,
+        };
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST …/appointments/{aid}/cancel`: gone from the calendar.
+pub(crate) async fn cancel_booking_appointment(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path((id, aid)): Path<(String, String)>,
+) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "POST",
+        &format!("/solutions/bookingBusinesses/{id}/appointments/{aid}/cancel"),
+    ) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    let Some(list) = s.booking_appointments.get_mut(&id) else {
+        return not_found();
+    };
+    let before = list.len();
+    list.retain(|a| a["id"] != aid.as_str());
+    if list.len() == before {
+        return not_found();
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `GET …/calendarView?start=&end=` (both required): the appointments touching that range.
+pub(crate) async fn booking_calendar_view(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = gate(&state, &headers, "GET", &format!("/solutions/bookingBusinesses/{id}/calendarView")) {
+        return r;
+    }
+    let range = (
+        q.get("start").and_then(|t| t.parse::<jiff::Timestamp>().ok()),
+        q.get("end").and_then(|t| t.parse::<jiff::Timestamp>().ok()),
+    );
+    let (Some(from), Some(to)) = range else {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRequest",
+            "start and end are required, as ISO 8601 date and time.",
+        );
+    };
+    let s = state.lock().unwrap();
+    if !s.booking_businesses.contains_key(&id) {
+        return not_found();
+    }
+    let items = s
+        .booking_appointments
+        .get(&id)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| match (instant(&a["startDateTime"]), instant(&a["endDateTime"])) {
+            (Some(start), Some(end)) => start < to && end > from,
+            _ => false,
+        })
+        .collect();
+    collection("solutions/bookingBusinesses/calendarView", items)
+}

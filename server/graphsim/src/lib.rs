@@ -111,6 +111,8 @@ pub struct SimState {
     pub booking_businesses: HashMap<String, Value>,
     pub booking_services: HashMap<String, Vec<Value>>,
     pub booking_staff: HashMap<String, Vec<Value>>,
+    /// Each Bookings business's appointments (canceled ones are removed).
+    pub booking_appointments: HashMap<String, Vec<Value>>,
     /// Online meetings by id, and meeting ids by the caller's externalId.
     pub meetings: HashMap<String, Value>,
     pub meetings_by_external_id: HashMap<String, String>,
@@ -213,6 +215,22 @@ impl Sim {
             .route(
                 "/v1.0/solutions/bookingBusinesses/{id}/staffMembers",
                 axum::routing::get(list_booking_staff),
+            )
+            .route(
+                "/v1.0/solutions/bookingBusinesses/{id}/appointments",
+                post(create_booking_appointment),
+            )
+            .route(
+                "/v1.0/solutions/bookingBusinesses/{id}/appointments/{aid}",
+                axum::routing::patch(update_booking_appointment),
+            )
+            .route(
+                "/v1.0/solutions/bookingBusinesses/{id}/appointments/{aid}/cancel",
+                post(cancel_booking_appointment),
+            )
+            .route(
+                "/v1.0/solutions/bookingBusinesses/{id}/calendarView",
+                axum::routing::get(booking_calendar_view),
             )
             .route(
                 "/v1.0/me/onlineMeetings/{id}",

@@ -273,10 +273,15 @@ pub async fn book_in(
             let mut to = vec![(None, checked.email.as_str())];
             to.extend(staff_addresses(&staff, &staff_ids));
             crate::jobs::email::enqueue_appointment(&mut tx, AppointmentMail::Booked, &id, &to).await?;
-            crate::jobs::email::enqueue_reminders(&mut tx, &id, checked.start, &checked.service.reminders, &to).await?;
-            if teams && checked.service.is_location_online {
-                crate::jobs::teams::appointment(&mut tx, &id).await?;
-            }
+            crate::jobs::email::enqueue_reminders(
+                &mut tx,
+                &id,
+                checked.start,
+                &super::model::reminder_plan(&checked.service.reminders),
+                &to,
+            )
+            .await?;
+            super::tell_microsoft(&mut tx, teams, &catalog.business, checked.service.is_location_online, &id).await?;
             tx.commit().await?
         }
         // The same key raced in from another request and won: answer as it was answered.

@@ -71,10 +71,8 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str, team
             let mut to = vec![(None, row.customer_email.as_str())];
             to.extend(staff_addresses(&staff, &staff_ids));
             enqueue_appointment(&mut tx, AppointmentMail::Rescheduled, &found.id, &to).await?;
-            crate::jobs::email::enqueue_reminders(&mut tx, &found.id, start, &service.reminders, &to).await?;
-            if teams && service.is_location_online {
-                crate::jobs::teams::appointment(&mut tx, &found.id).await?;
-            }
+            crate::jobs::email::enqueue_reminders(&mut tx, &found.id, start, &super::model::reminder_plan(&service.reminders), &to).await?;
+            super::tell_microsoft(&mut tx, teams, &catalog.business, service.is_location_online, &found.id).await?;
             tx.commit().await?;
             find(db, sealer, token).await
         }
@@ -116,8 +114,9 @@ pub async fn cancel_id(db: &Db, id: &str, teams: bool) -> Result<bool, BookError
     let mut to = vec![(None, row.customer_email.as_str())];
     to.extend(staff_addresses(&staff, &row.staff_ids));
     enqueue_appointment(&mut tx, AppointmentMail::Canceled, id, &to).await?;
-    if teams {
-        crate::jobs::teams::appointment(&mut tx, id).await?;
+    if let Some(business) = store::business_by_id(db, &row.business_id).await? {
+        // Whether it had a meeting is the worker's to find out.
+        super::tell_microsoft(&mut tx, teams, &business, true, id).await?;
     }
     tx.commit().await?;
     Ok(true)

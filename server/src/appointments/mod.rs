@@ -7,6 +7,7 @@
 mod book;
 mod cache;
 pub mod demo;
+pub mod from_bookings;
 mod input;
 mod manage;
 pub mod model;
@@ -88,6 +89,28 @@ impl Catalog {
                 None => Err(FieldError::new("staffId", "This staff member does not give this service.")),
             },
         }
+    }
+}
+
+/// Queues, in the transaction of a change to the appointment `id`, what Microsoft must learn
+/// of it (Microsoft mode only): a business imported from Bookings keeps it there too; any other
+/// business's online appointment has a Teams meeting of its own.
+pub(crate) async fn tell_microsoft(
+    tx: &mut crate::store::WriteTx,
+    teams: bool,
+    business: &Business,
+    online: bool,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    if !teams {
+        return Ok(());
+    }
+    if business.bookings_business_id.is_some() {
+        crate::jobs::teams::bookings_appointment(tx, id).await
+    } else if online {
+        crate::jobs::teams::appointment(tx, id).await
+    } else {
+        Ok(())
     }
 }
 

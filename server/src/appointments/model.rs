@@ -50,6 +50,19 @@ impl ReminderJson {
     }
 }
 
+/// The reminders of a service, as the job queue takes them.
+pub fn reminder_plan(reminders: &[ReminderJson]) -> Vec<crate::jobs::email::Reminder<'_>> {
+    reminders
+        .iter()
+        .map(|r| crate::jobs::email::Reminder {
+            before: r.seconds(),
+            to_customer: r.to_customer(),
+            to_staff: r.to_staff(),
+            message: &r.message,
+        })
+        .collect()
+}
+
 /// Graph's hours read in `zone`, every time checked.
 pub fn week(hours: &[WorkHoursJson], zone: &str) -> Result<Week, Invalid> {
     let zone = app::tz::parse_zone(zone)?;

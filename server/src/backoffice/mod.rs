@@ -4,6 +4,7 @@
 mod actions;
 mod activity;
 mod attendance;
+mod business_week;
 mod businesses;
 mod editor;
 mod messages;

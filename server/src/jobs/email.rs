@@ -162,6 +162,14 @@ pub async fn enqueue_appointment(
     Ok(())
 }
 
+/// A reminder to send `before` seconds ahead of an appointment, to whom, with what words.
+pub struct Reminder<'a> {
+    pub before: i64,
+    pub to_customer: bool,
+    pub to_staff: bool,
+    pub message: &'a str,
+}
+
 /// Queues the reminders of an appointment starting at `start` (Unix seconds), each due its
 /// offset before: to the customer (`recipients[0]`, with no staff id) and the staff, as each
 /// reminder says. Reminders already due are not queued. The worker sends one only if the
@@ -170,17 +178,17 @@ pub async fn enqueue_reminders(
     tx: &mut WriteTx,
     appointment_id: &str,
     start: i64,
-    reminders: &[crate::appointments::model::ReminderJson],
+    reminders: &[Reminder<'_>],
     recipients: &[(Option<&str>, &str)],
 ) -> Result<(), sqlx::Error> {
     let now = tx.now_ms();
     for reminder in reminders {
-        let due = (start - reminder.seconds()) * 1000;
+        let due = (start - reminder.before) * 1000;
         if due <= now {
             continue;
         }
         for (staff_id, address) in recipients {
-            if (staff_id.is_none() && !reminder.to_customer()) || (staff_id.is_some() && !reminder.to_staff()) {
+            if (staff_id.is_none() && !reminder.to_customer) || (staff_id.is_some() && !reminder.to_staff) {
                 continue;
             }
             let job = AppointmentEmailJob {
@@ -188,7 +196,7 @@ pub async fn enqueue_reminders(
                 appointment_id: appointment_id.to_string(),
                 staff_id: staff_id.map(str::to_string),
                 start: Some(start),
-                message: Some(reminder.message.clone()).filter(|m| !m.trim().is_empty()),
+                message: Some(reminder.message.to_string()).filter(|m| !m.trim().is_empty()),
             };
             let payload = serde_json::to_string(&job).expect("an email job serialises");
             let about = super::store::About {

@@ -1,6 +1,7 @@
 //! Work for Microsoft Teams, queued by the features that cause it and done by the Microsoft
 //! worker: a registration to add or cancel in a webinar, a webinar or meeting to create,
-//! update or cancel, an appointment's meeting to make, move or remove.
+//! update or cancel, an appointment's meeting to make, move or remove, an appointment to keep in
+//! Microsoft Bookings.
 
 use crate::store::WriteTx;
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,7 @@ pub const TOPIC_WEBINAR: &str = "graph.webinar";
 pub const TOPIC_WEBINAR_CANCEL: &str = "graph.webinar.cancel";
 pub const TOPIC_UPDATE: &str = "graph.update";
 pub const TOPIC_APPOINTMENT: &str = "graph.appointment";
+pub const TOPIC_BOOKINGS: &str = "graph.bookings";
 
 /// A registration to take to (or cancel in) the event's Teams webinar.
 #[derive(Serialize, Deserialize)]
@@ -93,6 +95,17 @@ pub struct AppointmentJob {
 /// when the job runs: the worker reads the appointment then, so one job per change is enough
 /// and a repeated one changes nothing.
 pub async fn appointment(tx: &mut WriteTx, appointment_id: &str) -> Result<(), sqlx::Error> {
+    appointment_job(tx, TOPIC_APPOINTMENT, appointment_id).await
+}
+
+/// Queues bringing the appointment in Microsoft Bookings in line with Atrium's (made, moved or
+/// canceled there), for a business imported from Bookings; read when the job runs, like
+/// [`appointment`].
+pub async fn bookings_appointment(tx: &mut WriteTx, appointment_id: &str) -> Result<(), sqlx::Error> {
+    appointment_job(tx, TOPIC_BOOKINGS, appointment_id).await
+}
+
+async fn appointment_job(tx: &mut WriteTx, topic: &str, appointment_id: &str) -> Result<(), sqlx::Error> {
     let job = AppointmentJob {
         appointment_id: appointment_id.into(),
     };
@@ -101,5 +114,5 @@ pub async fn appointment(tx: &mut WriteTx, appointment_id: &str) -> Result<(), s
         registration_id: None,
         event_id: None,
     };
-    super::store::insert(tx, TOPIC_APPOINTMENT, &payload, "", about, Some(TOPIC_APPOINTMENT)).await
+    super::store::insert(tx, topic, &payload, "", about, Some(topic)).await
 }

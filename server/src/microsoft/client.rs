@@ -241,6 +241,21 @@ impl GraphClient {
         self.send(method, path, body, mailbox, Some(token)).await
     }
 
+    /// [`request_as`](Self::request_as) for a request that must not be sent twice (one that
+    /// makes something, with no key Graph could recognise it by): an answer that breaks off is
+    /// an error, not tried again, since Graph may have done the work; the caller looks before
+    /// trying again. Throttling and unavailability (the request was not taken) are still retried.
+    pub async fn create_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        mailbox: &str,
+    ) -> Result<(StatusCode, Value), GraphError> {
+        self.send_with(method, path, body, mailbox, Some(token), true).await
+    }
+
     async fn send(
         &self,
         method: Method,
@@ -248,6 +263,18 @@ impl GraphClient {
         body: Option<&Value>,
         mailbox: &str,
         delegated: Option<&str>,
+    ) -> Result<(StatusCode, Value), GraphError> {
+        self.send_with(method, path, body, mailbox, delegated, false).await
+    }
+
+    async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        mailbox: &str,
+        delegated: Option<&str>,
+        once: bool,
     ) -> Result<(StatusCode, Value), GraphError> {
         let url = self.url(path)?;
         let _slot = self.mailbox(mailbox).acquire_owned().await.expect("semaphore stays open");
@@ -281,6 +308,9 @@ impl GraphClient {
                 None => true,
                 Some(s) => matches!(s.as_u16(), 429 | 503 | 504),
             };
+            if once && status.is_none() {
+                return Err(GraphError::Transport(text));
+            }
             if transient {
                 if let Some(wait) = wait {
                     self.hold(mailbox, wait);

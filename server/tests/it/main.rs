@@ -10,6 +10,7 @@ mod appointment_setup;
 mod appointments;
 mod architecture;
 mod authorization;
+mod bookings;
 mod calendar;
 mod dashboard;
 mod graph_client;

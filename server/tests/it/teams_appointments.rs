@@ -145,13 +145,13 @@ async fn without_microsoft_mode_no_teams_work_is_queued() {
     assert_eq!(queued, 0);
 }
 
-const LUNCH: &str = "Contosolunchdelivery@contoso.onmicrosoft.com";
-const DANA: &str = "d90d1e8c-5cfe-48cf-a2d5-966267375b6a";
-const SAM: &str = "2f5f8794-0b29-45b5-b56a-2eb5ff7aa880";
-const BENTO: &str = "57da6774-a087-4d69-b0e6-6fb82c339976";
+pub(crate) const LUNCH: &str = "Contosolunchdelivery@contoso.onmicrosoft.com";
+pub(crate) const DANA: &str = "d90d1e8c-5cfe-48cf-a2d5-966267375b6a";
+pub(crate) const SAM: &str = "2f5f8794-0b29-45b5-b56a-2eb5ff7aa880";
+pub(crate) const BENTO: &str = "57da6774-a087-4d69-b0e6-6fb82c339976";
 
 /// The Bookings business of Graph's documentation examples, in the simulator.
-fn seed_bookings(sim: &Sim) {
+pub(crate) fn seed_bookings(sim: &Sim) {
     let mut s = sim.state.lock().unwrap();
     let hours = |day: &str, from: &str, to: &str| json!({"day": day, "timeSlots": [{"startTime": from, "endTime": to}]});
     s.booking_businesses.insert(
@@ -184,7 +184,7 @@ fn seed_bookings(sim: &Sim) {
     );
 }
 
-async fn import(app: &TestApp, id: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn import(app: &TestApp, id: &str, body: Value) -> (u16, Value) {
     let id = id.replace('@', "%40");
     let r = app
         .client

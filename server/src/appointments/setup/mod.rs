@@ -6,6 +6,7 @@
 pub mod desk;
 mod import;
 mod input;
+mod reminders;
 mod time;
 
 pub use import::{import_business, FromBookings, LeftOut};

@@ -86,9 +86,13 @@ pub struct AppointmentRow {
     pub teams_join_url: Option<String>,
     /// Where the customer joins in the browser, without a Teams client.
     pub join_url: Option<String>,
+    /// The appointment in Microsoft Bookings, for a business imported from there.
+    pub bookings_appointment_id: Option<String>,
+    /// The `sequence` Bookings last heard of.
+    pub bookings_sequence: Option<i64>,
 }
 
-async fn appointment_where(
+pub(super) async fn appointment_where(
     conn: &mut sqlx::AnyConnection,
     condition: &str,
     a: &str,
@@ -129,6 +133,8 @@ pub(super) fn row_from(r: &sqlx::any::AnyRow, staff_ids: Vec<String>) -> Result<
         teams_meeting_id: r.try_get("teams_meeting_id")?,
         teams_join_url: r.try_get("teams_join_url")?,
         join_url: r.try_get("join_url")?,
+        bookings_appointment_id: r.try_get("bookings_appointment_id")?,
+        bookings_sequence: r.try_get("bookings_sequence")?,
     })
 }
 

@@ -2,9 +2,11 @@
 //! appointments themselves in `appointments.rs`.
 
 mod appointments;
+mod bookings;
 mod setup;
 
 pub use appointments::*;
+pub use bookings::*;
 pub use setup::*;
 
 use super::model::{Business, Service, Staff, WorkHoursJson};

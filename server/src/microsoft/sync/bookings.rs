@@ -11,7 +11,7 @@ use crate::microsoft::client::GraphError;
 use reqwest::Method;
 
 /// Graph's path for the Bookings business `id` (ids look like email addresses).
-fn business_path(id: &str) -> String {
+pub(super) fn business_path(id: &str) -> String {
     let id = percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC);
     format!("/solutions/bookingBusinesses/{id}")
 }

@@ -11,6 +11,7 @@ mod attendance;
 mod backlog;
 mod bodies;
 mod bookings;
+mod bookings_calendar;
 mod error;
 mod events;
 mod import;
@@ -111,6 +112,7 @@ impl TeamsSync {
         life.clone().spawn(async move {
             let mut subscriptions_checked: Option<std::time::Instant> = None;
             let mut attendance_checked: Option<std::time::Instant> = None;
+            let mut bookings_read: Option<(std::time::Instant, Duration)> = None;
             loop {
                 // At start-up and every ten minutes: subscriptions exist and are renewed in time.
                 if let Some(url) = &self.public_url {
@@ -144,6 +146,21 @@ impl TeamsSync {
                 }
                 if let Err(e) = self.sync_appointments().await {
                     tracing::warn!(error = %e, "Teams appointment pass failed");
+                }
+                if let Err(e) = self.sync_bookings_appointments().await {
+                    tracing::warn!(error = %e, "Bookings appointment pass failed");
+                }
+                // Bookings sends no notifications of appointments: its calendars are read every
+                // minute, less often (up to every 16 minutes) while reading fails.
+                if bookings_read.is_none_or(|(t, wait)| t.elapsed() > wait) {
+                    let wait = match self.read_bookings_calendars().await {
+                        Ok(_) => Duration::from_secs(60),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reading Bookings calendars failed");
+                            bookings_read.map_or(Duration::from_secs(120), |(_, w)| (w * 2).min(Duration::from_secs(960)))
+                        }
+                    };
+                    bookings_read = Some((std::time::Instant::now(), wait));
                 }
                 if attendance_checked.is_none_or(|t| t.elapsed() > Duration::from_secs(60)) {
                     attendance_checked = Some(std::time::Instant::now());

@@ -1,0 +1,110 @@
+//! The SQL of keeping appointments in Microsoft Bookings: their Bookings ids, the `sequence`
+//! Bookings last heard of, and the businesses and appointments the calendar reads compare.
+
+use super::super::model::Business;
+use super::{business_from, AppointmentRow};
+use crate::store::{Db, WriteTx};
+use sqlx::Row;
+
+/// Businesses imported from Bookings, whose calendars are read back from there.
+pub async fn bookings_businesses(db: &Db) -> Result<Vec<Business>, sqlx::Error> {
+    let rows = sqlx::query("SELECT * FROM businesses WHERE bookings_business_id IS NOT NULL ORDER BY id")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(business_from).collect()
+}
+
+/// Records that Bookings holds the appointment as `bookings_id` at its `sequence`, with its join
+/// links.
+pub async fn set_bookings_id(
+    db: &Db,
+    id: &str,
+    bookings_id: &str,
+    sequence: i64,
+    teams_join_url: Option<&str>,
+    join_url: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE appointments SET bookings_appointment_id = $2, bookings_sequence = $3, teams_join_url = $4, join_url = $5 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(bookings_id)
+    .bind(sequence)
+    .bind(teams_join_url)
+    .bind(join_url)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Records that Bookings has heard of the appointment's change `sequence`.
+pub async fn set_bookings_sequence(db: &Db, id: &str, sequence: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE appointments SET bookings_sequence = $2 WHERE id = $1 AND (bookings_sequence IS NULL OR bookings_sequence < $2)")
+        .bind(id)
+        .bind(sequence)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// [`set_bookings_id`] for an appointment read from Bookings, inside the transaction that
+/// writes it.
+pub async fn set_bookings_id_in(tx: &mut WriteTx, id: &str, bookings_id: &str, join_url: Option<&str>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE appointments SET bookings_appointment_id = $2, bookings_sequence = sequence, \
+         teams_join_url = COALESCE($3, teams_join_url), join_url = COALESCE($3, join_url) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(bookings_id)
+    .bind(join_url)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
+/// The business's booked appointments that Bookings holds, starting in `[from, to)`: (id,
+/// Bookings id).
+pub async fn in_bookings_between(db: &Db, business_id: &str, from: i64, to: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, bookings_appointment_id FROM appointments WHERE business_id = $1 AND bookings_appointment_id IS NOT NULL \
+         AND status = 'booked' AND start_at >= $2 AND start_at < $3 AND bookings_sequence = sequence",
+    )
+    .bind(business_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("bookings_appointment_id")?)))
+        .collect()
+}
+
+/// The appointment Bookings holds as `bookings_id`, if Atrium has it.
+pub async fn by_bookings_id(db: &Db, bookings_id: &str) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    super::appointment_where(&mut *db.pool.acquire().await?, "bookings_appointment_id = $1", bookings_id, None).await
+}
+
+/// A booked appointment Bookings does not hold yet with this service, start and customer
+/// address: one whose making in Bookings was not recorded (a crash), to be matched, not doubled.
+pub async fn unheld_match(
+    db: &Db,
+    business_id: &str,
+    service_id: &str,
+    start: i64,
+    email: &str,
+) -> Result<Option<AppointmentRow>, sqlx::Error> {
+    let id: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM appointments WHERE business_id = $1 AND service_id = $2 AND start_at = $3 AND LOWER(customer_email) = LOWER($4) \
+         AND status = 'booked' AND bookings_appointment_id IS NULL ORDER BY created_at LIMIT 1",
+    )
+    .bind(business_id)
+    .bind(service_id)
+    .bind(start)
+    .bind(email)
+    .fetch_optional(&db.pool)
+    .await?;
+    match id {
+        Some(id) => super::by_id(db, &id).await,
+        None => Ok(None),
+    }
+}

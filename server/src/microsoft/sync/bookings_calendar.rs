@@ -1,0 +1,262 @@
+//! Appointments of businesses imported from Microsoft Bookings, kept in both places. Atrium's
+//! own changes (booked, moved, canceled on Atrium's pages or API) go to Bookings through the
+//! durable queue, never on the customer's request; Bookings has no change notifications for
+//! appointments, so each business's calendar (`calendarView`) is read back on a timer, with
+//! back-off while it fails, and what changed in Bookings is applied to Atrium.
+//!
+//! A crash between Bookings making an appointment and Atrium recording it is met on the retry
+//! by looking for it first (same service, start and customer address) before making one. Atrium
+//! sets `optOutOfCustomerEmail`, as it emails the customer itself: one email, not two.
+
+use super::bookings::business_path;
+use super::*;
+use crate::appointments::from_bookings::{self, SeenInBookings};
+use crate::appointments::model::Business;
+use crate::appointments::store as appointments;
+pub use crate::jobs::teams::TOPIC_BOOKINGS;
+use crate::microsoft::client::GraphError;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn graph_instant(t: i64) -> Value {
+    json!({"dateTime": offset(t).replace('Z', ".0000000Z"), "timeZone": "UTC"})
+}
+
+/// An instant from a Graph `dateTimeTimeZone` (an offset in the text wins over the zone).
+fn instant_of(v: &Value) -> Option<i64> {
+    let text = v["dateTime"].as_str()?;
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Some(t.as_second());
+    }
+    let t = crate::microsoft::models::DateTimeTimeZone {
+        date_time: text.to_string(),
+        time_zone: v["timeZone"].as_str().unwrap_or("UTC").to_string(),
+    };
+    graph_time(&t).ok().map(|(t, _)| t)
+}
+
+/// What Bookings holds of an appointment; `None` for one Atrium cannot read.
+fn seen(item: &Value) -> Option<SeenInBookings> {
+    let customer = item["customers"].as_array().and_then(|c| c.first()).cloned().unwrap_or_default();
+    Some(SeenInBookings {
+        bookings_id: item["id"].as_str()?.to_string(),
+        service_id: item["serviceId"].as_str()?.to_string(),
+        start: instant_of(&item["startDateTime"])?,
+        end: instant_of(&item["endDateTime"])?,
+        staff_ids: item["staffMemberIds"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .unwrap_or_default(),
+        customer_name: customer["name"].as_str().unwrap_or("").to_string(),
+        customer_email: customer["emailAddress"].as_str().unwrap_or("").to_string(),
+        customer_phone: customer["phone"].as_str().filter(|p| !p.is_empty()).map(str::to_string),
+        customer_time_zone: item["customerTimeZone"]
+            .as_str()
+            .and_then(|z| bodies::iana_zone(z.trim()))
+            .filter(|z| app::tz::parse_zone(z).is_ok()),
+        join_url: item["anonymousJoinWebUrl"]
+            .as_str()
+            .or(item["joinWebUrl"].as_str())
+            .filter(|u| u.starts_with("https://"))
+            .map(str::to_string),
+    })
+}
+
+impl TeamsSync {
+    /// A delegated token of the organization's connected account, and its throttling key.
+    async fn organization_token(&self, organization_id: &str) -> Result<(String, String), SyncError> {
+        let delegated = self.delegated.as_ref().ok_or(SyncError::NotConfigured)?;
+        let account = crate::accounts::MicrosoftAccount::Service(organization_id.to_string());
+        Ok((delegated.access_token(&account).await?, account.mailbox()))
+    }
+
+    /// Claims up to five Bookings jobs and brings each appointment in Bookings in line with
+    /// Atrium's; failures are retried later with back-off. Returns how many were claimed.
+    pub async fn sync_bookings_appointments(&self) -> Result<usize, sqlx::Error> {
+        let claimed = self.queue.claim(TOPIC_BOOKINGS, 5).await?;
+        let (mut sent, mut failed) = (Vec::new(), Vec::new());
+        for c in &claimed {
+            let Ok(job) = serde_json::from_str::<crate::jobs::teams::AppointmentJob>(&c.payload) else {
+                sent.push(c.id.clone());
+                continue;
+            };
+            match self.appointment_in_bookings(&job.appointment_id, c.attempts > 1).await {
+                Ok(()) => sent.push(c.id.clone()),
+                Err(e) => {
+                    tracing::warn!(appointment = %job.appointment_id, error = %e, "an appointment could not be brought up to date in Bookings; will retry");
+                    failed.push((c.id.clone(), c.attempts, e.to_string()));
+                }
+            }
+        }
+        self.queue.settle(&sent, &failed).await?;
+        Ok(claimed.len())
+    }
+
+    async fn appointment_in_bookings(&self, id: &str, retry: bool) -> Result<(), SyncError> {
+        let Some(a) = appointments::by_id(&self.db, id).await? else {
+            return Ok(());
+        };
+        let business = appointments::business_by_id(&self.db, &a.business_id)
+            .await?
+            .ok_or("the appointment's business is gone")?;
+        let Some(bookings_id) = &business.bookings_business_id else {
+            return Ok(());
+        };
+        let (token, mailbox) = self.organization_token(&business.organization_id).await?;
+        let base = business_path(bookings_id);
+        let call = |method: Method, path: String, body: Option<Value>| {
+            let (token, mailbox) = (token.clone(), mailbox.clone());
+            async move { self.client.request_as(&token, method, &path, body.as_ref(), &mailbox).await }
+        };
+        if let Some(held) = &a.bookings_appointment_id {
+            let outcome = if a.status == "canceled" {
+                let body = json!({"cancellationMessage": "Canceled through Atrium."});
+                call(Method::POST, format!("{base}/appointments/{held}/cancel"), Some(body)).await
+            } else {
+                let body =
+                    json!({"startDateTime": graph_instant(a.start), "endDateTime": graph_instant(a.end), "staffMemberIds": a.staff_ids});
+                call(Method::PATCH, format!("{base}/appointments/{held}"), Some(body)).await
+            };
+            match outcome {
+                // Already gone from Bookings: the calendar read will cancel it here.
+                Ok(_) | Err(GraphError::Http { status: 404, .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+            appointments::set_bookings_sequence(&self.db, id, a.sequence).await?;
+            return Ok(());
+        }
+        if a.status == "canceled" {
+            // Canceled before Bookings ever held it; nothing to undo unless a crash left one.
+            if let Some(found) = self.find_in_bookings(&call, &base, &a).await? {
+                let body = json!({"cancellationMessage": "Canceled through Atrium."});
+                call(
+                    Method::POST,
+                    format!("{base}/appointments/{}/cancel", found.bookings_id),
+                    Some(body),
+                )
+                .await?;
+            }
+            return Ok(());
+        }
+        let found = if retry {
+            self.find_in_bookings(&call, &base, &a).await?
+        } else {
+            None
+        };
+        let held = match found {
+            Some(found) => found,
+            None => {
+                let service = appointments::all_services_of(&self.db, &business.id)
+                    .await?
+                    .into_iter()
+                    .find(|s| s.id == a.service_id)
+                    .ok_or("the appointment's service is gone")?;
+                let body = json!({
+                    "@odata.type": "#microsoft.graph.bookingAppointment",
+                    "serviceId": a.service_id,
+                    "startDateTime": graph_instant(a.start),
+                    "endDateTime": graph_instant(a.end),
+                    "staffMemberIds": a.staff_ids,
+                    "isLocationOnline": service.is_location_online,
+                    "customerTimeZone": a.customer_time_zone,
+                    "optOutOfCustomerEmail": true,
+                    "customers": [{
+                        "@odata.type": "#microsoft.graph.bookingCustomerInformation",
+                        "name": a.customer_name,
+                        "emailAddress": a.customer_email,
+                        "timeZone": a.customer_time_zone,
+                    }],
+                });
+                let path = format!("{base}/appointments");
+                let (_, made) = self.client.create_as(&token, Method::POST, &path, Some(&body), &mailbox).await?;
+                seen(&made).ok_or("Bookings answered with an appointment Atrium cannot read")?
+            }
+        };
+        let teams_join = None::<&str>;
+        appointments::set_bookings_id(&self.db, id, &held.bookings_id, a.sequence, teams_join, held.join_url.as_deref()).await?;
+        Ok(())
+    }
+
+    /// An appointment in Bookings for `a`'s service, start and customer address (one an earlier
+    /// attempt made before a crash).
+    async fn find_in_bookings<F, Fut>(
+        &self,
+        call: &F,
+        base: &str,
+        a: &appointments::AppointmentRow,
+    ) -> Result<Option<SeenInBookings>, SyncError>
+    where
+        F: Fn(Method, String, Option<Value>) -> Fut,
+        Fut: std::future::Future<Output = Result<(reqwest::StatusCode, Value), GraphError>>,
+    {
+        let path = format!("{base}/calendarView?start={}&end={}", offset(a.start - 60), offset(a.end + 60));
+        let (_, list) = call(Method::GET, path, None).await?;
+        Ok(list["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(seen)
+            .find(|s| s.service_id == a.service_id && s.start == a.start && s.customer_email.eq_ignore_ascii_case(&a.customer_email)))
+    }
+
+    /// Reads the calendar of every business imported from Bookings, from now to its maximum
+    /// advance, and applies what changed there. Returns how many changes were applied.
+    pub async fn read_bookings_calendars(&self) -> Result<usize, SyncError> {
+        let mut applied = 0;
+        for business in appointments::bookings_businesses(&self.db).await? {
+            applied += self.read_bookings_calendar(&business).await?;
+        }
+        Ok(applied)
+    }
+
+    async fn read_bookings_calendar(&self, business: &Business) -> Result<usize, SyncError> {
+        let Some(bookings_id) = &business.bookings_business_id else {
+            return Ok(0);
+        };
+        let (token, mailbox) = self.organization_token(&business.organization_id).await?;
+        let (from, to) = (self.db.now(), self.db.now() + business.policy.maximum_advance);
+        let path = format!(
+            "{}/calendarView?start={}&end={}",
+            business_path(bookings_id),
+            offset(from),
+            offset(to)
+        );
+        let (_, list) = self.client.request_as(&token, Method::GET, &path, None, &mailbox).await?;
+        let items: Vec<SeenInBookings> = list["value"].as_array().into_iter().flatten().filter_map(seen).collect();
+        let mut applied = 0;
+        let failed = |e: crate::appointments::BookError| SyncError::Refused(format!("a change from Bookings could not be applied: {e}"));
+        for item in &items {
+            match appointments::by_bookings_id(&self.db, &item.bookings_id).await? {
+                // Atrium's own change is still on its way to Bookings: Bookings is behind.
+                Some(row) if row.bookings_sequence != Some(row.sequence) || row.status != "booked" => {}
+                Some(row) if row.start != item.start || row.end != item.end => {
+                    from_bookings::moved_in_bookings(&self.db, &row, item).await.map_err(failed)?;
+                    applied += 1;
+                }
+                Some(_) => {}
+                None => {
+                    let unheld =
+                        appointments::unheld_match(&self.db, &business.id, &item.service_id, item.start, &item.customer_email).await?;
+                    if let Some(mine) = unheld {
+                        // Atrium's own, made in Bookings just before a crash: now it is held.
+                        appointments::set_bookings_id(&self.db, &mine.id, &item.bookings_id, mine.sequence, None, item.join_url.as_deref())
+                            .await?;
+                    } else if from_bookings::made_in_bookings(&self.db, &self.sealer, business, item)
+                        .await
+                        .map_err(failed)?
+                        .is_some()
+                    {
+                        applied += 1;
+                    }
+                }
+            }
+        }
+        for (id, held) in appointments::in_bookings_between(&self.db, &business.id, from, to).await? {
+            if !items.iter().any(|i| i.bookings_id == held) {
+                crate::appointments::cancel_id(&self.db, &id, false).await.map_err(failed)?;
+                applied += 1;
+            }
+        }
+        Ok(applied)
+    }
+}

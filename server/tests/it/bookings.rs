@@ -1,0 +1,201 @@
+//! A business imported from Microsoft Bookings, against the simulator: Atrium's bookings,
+//! moves and cancels reach Bookings through the queue (a crash after Bookings made one leaves
+//! one), and moves, new appointments and cancels made in Bookings reach Atrium when its
+//! calendar is read back.
+
+use crate::appointments::next_monday;
+use crate::common::TestApp;
+use crate::teams_appointments::{import, seed_bookings, BENTO, DANA, LUNCH, SAM};
+use crate::teams_meetings::{due_now, microsoft_app, seed_account, sync_for};
+use graphsim::{Fault, Sim};
+use serde_json::{json, Value};
+use server::microsoft::delegated::Account;
+
+const SLUG: &str = "contoso-lunch-delivery";
+const CHICAGO: &str = "America/Chicago";
+
+fn held(sim: &Sim) -> Vec<Value> {
+    sim.state
+        .lock()
+        .unwrap()
+        .booking_appointments
+        .get(LUNCH)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// `hour:00` on `day` in `zone`, as RFC 3339 and as Graph's UTC text.
+fn at(day: jiff::civil::Date, hour: i8, zone: &str) -> (String, String) {
+    let t = day.at(hour, 0, 0, 0).to_zoned(jiff::tz::TimeZone::get(zone).unwrap()).unwrap();
+    (
+        t.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        t.timestamp().strftime("%Y-%m-%dT%H:%M:%S.0000000Z").to_string(),
+    )
+}
+
+async fn starts(app: &TestApp, staff: &str, day: jiff::civil::Date, zone: &str) -> Vec<String> {
+    let url = format!(
+        "/api/v1/businesses/{SLUG}/slots?serviceId={BENTO}&staffId={staff}&start={day}&end={}&timeZone={zone}",
+        day.tomorrow().unwrap()
+    );
+    let body: Value = app.client.get(app.url(&url)).send().await.unwrap().json().await.unwrap();
+    body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["start"].as_str().unwrap()[11..16].to_string())
+        .collect()
+}
+
+both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move {
+    let sim = Sim::start().await;
+    seed_bookings(&sim);
+    let app = microsoft_app(backend, &sim).await;
+    seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
+    let sync = sync_for(&app, &sim);
+    assert_eq!(import(&app, LUNCH, json!({"timeZone": CHICAGO})).await.0, 201);
+    let bearer = app.owner_token().await;
+    // Bookings' P10D would not reach the Monday booked below: a longer advance, then publish.
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/businesses/{SLUG}")))
+        .bearer_auth(&bearer)
+        .json(&json!({"schedulingPolicy": {"maximumAdvance": "P60D"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/businesses/{SLUG}/publish")))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    let monday = next_monday(&app);
+    let (ten, ten_utc) = at(monday, 10, CHICAGO);
+    let r = crate::appointments::book(
+        &app,
+        SLUG,
+        json!({"serviceId": BENTO, "staffId": DANA, "start": ten, "customer": {"name": "Jordan Miller", "email": "jordanm@example.com", "timeZone": CHICAGO}}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let made: Value = r.json().await.unwrap();
+    let (id, token) = (
+        made["id"].as_str().unwrap().to_string(),
+        made["manageToken"].as_str().unwrap().to_string(),
+    );
+
+    // The first answer breaks off after Bookings made the appointment: the retry finds it.
+    sim.inject([Fault::Drop]);
+    due_now(&app).await;
+    assert_eq!(sync.sync_bookings_appointments().await.unwrap(), 1);
+    assert_eq!(held(&sim).len(), 1, "Bookings made it once");
+    due_now(&app).await;
+    assert_eq!(sync.sync_bookings_appointments().await.unwrap(), 1);
+    let list = held(&sim);
+    assert_eq!(list.len(), 1, "the retry found it instead of making another");
+    let a = &list[0];
+    assert_eq!(a["serviceId"], BENTO);
+    assert_eq!(a["staffMemberIds"], json!([DANA]));
+    assert_eq!(a["startDateTime"]["dateTime"], ten_utc.as_str());
+    assert_eq!(a["customers"][0]["emailAddress"], "jordanm@example.com");
+    assert_eq!(a["optOutOfCustomerEmail"], true, "Atrium emails the customer itself");
+    let row = server::appointments::store::by_id(&app.state.db, &id).await.unwrap().unwrap();
+    assert_eq!(row.bookings_appointment_id.as_deref(), a["id"].as_str());
+    let read: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/appointments/{token}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["joinUrl"], a["joinWebUrl"], "the Teams link Bookings made");
+
+    // Moved in Atrium: moved in Bookings.
+    let (one, one_utc) = at(monday, 13, CHICAGO);
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/appointments/{token}/reschedule")))
+        .json(&json!({"start": one}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Until Bookings has it, reading Bookings back does not undo the move.
+    assert_eq!(sync.read_bookings_calendars().await.unwrap(), 0);
+    assert_eq!(
+        server::appointments::store::by_id(&app.state.db, &id).await.unwrap().unwrap().start,
+        one.parse::<jiff::Timestamp>().unwrap().as_second()
+    );
+    due_now(&app).await;
+    assert_eq!(sync.sync_bookings_appointments().await.unwrap(), 1);
+    assert_eq!(held(&sim)[0]["startDateTime"]["dateTime"], one_utc.as_str());
+
+    // Moved in Bookings: moved in Atrium, and the customer is told.
+    let (_, three_utc) = at(monday, 15, CHICAGO);
+    let (_, half_past_four_utc) = (0, at(monday, 16, CHICAGO).1.replace(":00:00.", ":30:00."));
+    {
+        let mut s = sim.state.lock().unwrap();
+        let a = &mut s.booking_appointments.get_mut(LUNCH).unwrap()[0];
+        a["startDateTime"] = json!({"dateTime": three_utc, "timeZone": "UTC"});
+        a["endDateTime"] = json!({"dateTime": half_past_four_utc, "timeZone": "UTC"});
+    }
+    let before = app.flush_outbox().await.len();
+    assert_eq!(sync.read_bookings_calendars().await.unwrap(), 1);
+    let row = server::appointments::store::by_id(&app.state.db, &id).await.unwrap().unwrap();
+    assert_eq!(row.start, three_utc.parse::<jiff::Timestamp>().unwrap().as_second());
+    let emails = app.flush_outbox().await;
+    assert!(emails.len() > before);
+    assert!(emails[before..]
+        .iter()
+        .any(|e| e.contains("Subject: New time") && e.contains("jordanm@example.com")));
+    assert_eq!(sync.read_bookings_calendars().await.unwrap(), 0, "read again, nothing more changes");
+
+    // Made in Bookings: its time is taken in Atrium (Samantha, Monday 10:00 Pacific).
+    let (_, sam_ten_utc) = at(monday, 10, "America/Los_Angeles");
+    let sam_half_past_eleven = at(monday, 11, "America/Los_Angeles").1.replace(":00:00.", ":30:00.");
+    assert_eq!(starts(&app, SAM, monday, "America/Los_Angeles").await, ["09:00", "10:00"]);
+    sim.state.lock().unwrap().booking_appointments.get_mut(LUNCH).unwrap().push(json!({
+        "id": "AAMkADmadeinbookings=", "serviceId": BENTO, "staffMemberIds": [SAM], "isLocationOnline": true,
+        "startDateTime": {"dateTime": sam_ten_utc, "timeZone": "UTC"}, "endDateTime": {"dateTime": sam_half_past_eleven, "timeZone": "UTC"},
+        "customerTimeZone": "Pacific Standard Time",
+        "customers": [{"@odata.type": "#microsoft.graph.bookingCustomerInformation", "name": "Walk In", "emailAddress": "walkin@example.com"}],
+    }));
+    let before = app.flush_outbox().await.len();
+    assert_eq!(sync.read_bookings_calendars().await.unwrap(), 1);
+    assert!(
+        starts(&app, SAM, monday, "America/Los_Angeles").await.is_empty(),
+        "both of Samantha's times overlap it"
+    );
+    assert_eq!(app.flush_outbox().await.len(), before, "Bookings told its customer itself");
+    let theirs = server::appointments::store::by_bookings_id(&app.state.db, "AAMkADmadeinbookings=")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(theirs.customer_time_zone, "America/Los_Angeles");
+
+    // Canceled in Bookings: canceled in Atrium, and the customer is told.
+    sim.state
+        .lock()
+        .unwrap()
+        .booking_appointments
+        .get_mut(LUNCH)
+        .unwrap()
+        .retain(|a| a["id"] != row.bookings_appointment_id.as_deref().unwrap());
+    assert_eq!(sync.read_bookings_calendars().await.unwrap(), 1);
+    let row = server::appointments::store::by_id(&app.state.db, &id).await.unwrap().unwrap();
+    assert_eq!(row.status, "canceled");
+    let emails = app.flush_outbox().await;
+    assert!(emails
+        .iter()
+        .any(|e| e.contains("Subject: Canceled") && e.contains("jordanm@example.com")));
+    // Its cancel is not sent back to Bookings as a new change.
+    due_now(&app).await;
+    assert_eq!(sync.sync_bookings_appointments().await.unwrap(), 0);
+});
