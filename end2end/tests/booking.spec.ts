@@ -113,8 +113,8 @@ test("organizers see a business's week, services and staff", async ({ page }, in
   await page.getByRole("link", { name: "Contoso Advisory" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Contoso Advisory");
   await expect(page.getByRole("heading", { name: /^Week of / })).toBeVisible();
-  await expect(page.getByRole("cell", { name: "Consultation" })).toBeVisible();
-  await expect(page.getByRole("cell", { name: "Mina Okafor" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Consultation", exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Mina Okafor", exact: true })).toBeVisible();
   await axe();
   const week = await page.getByRole("heading", { name: /^Week of / }).textContent();
   await page.getByRole("link", { name: "Next week →" }).click();
