@@ -218,3 +218,68 @@ pub(crate) async fn booking_calendar_view(
         .collect();
     collection("solutions/bookingBusinesses/calendarView", items)
 }
+
+/// `POST …/getStaffAvailability`: each staff member's items touching the range, in the shape of
+/// the documentation's example (the list under `staffAvailabilityItem`).
+pub(crate) async fn staff_availability(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Some(r) = gate(
+        &state,
+        &headers,
+        "POST",
+        &format!("/solutions/bookingBusinesses/{id}/getStaffAvailability"),
+    ) {
+        return r;
+    }
+    let s = state.lock().unwrap();
+    if !s.booking_businesses.contains_key(&id) {
+        return not_found();
+    }
+    let (Some(from), Some(to)) = (instant(&body["startDateTime"]), instant(&body["endDateTime"])) else {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRequest",
+            "startDateTime and endDateTime are required.",
+        );
+    };
+    let ids: Vec<String> = body["staffIds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let items: Vec<Value> = ids
+        .iter()
+        .map(|staff| {
+            let within: Vec<Value> = s
+                .staff_availability
+                .get(staff)
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|i| match (local_instant(&i["startDateTime"]), local_instant(&i["endDateTime"])) {
+                    (Some(a), Some(b)) => a < to && b > from,
+                    _ => true,
+                })
+                .collect();
+            json!({"staffId": staff, "availabilityItems": within})
+        })
+        .collect();
+    Json(json!({"staffAvailabilityItem": items})).into_response()
+}
+
+/// An item's instant where its zone is a Windows display name the simulator knows (Pacific
+/// time, the documentation's), else read as UTC.
+fn local_instant(v: &Value) -> Option<jiff::Timestamp> {
+    let text = v["dateTime"].as_str()?;
+    let zone = match v["timeZone"].as_str() {
+        Some("(UTC-08:00) Pacific Time (US & Canada)") => "America/Los_Angeles",
+        _ => "UTC",
+    };
+    let civil: jiff::civil::DateTime = text.trim_end_matches('Z').parse().ok()?;
+    civil.to_zoned(jiff::tz::TimeZone::get(zone).ok()?).ok().map(|z| z.timestamp())
+}

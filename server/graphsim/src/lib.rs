@@ -113,6 +113,8 @@ pub struct SimState {
     pub booking_staff: HashMap<String, Vec<Value>>,
     /// Each Bookings business's appointments (canceled ones are removed).
     pub booking_appointments: HashMap<String, Vec<Value>>,
+    /// getStaffAvailability items of each staff member.
+    pub staff_availability: HashMap<String, Vec<Value>>,
     /// Online meetings by id, and meeting ids by the caller's externalId.
     pub meetings: HashMap<String, Value>,
     pub meetings_by_external_id: HashMap<String, String>,
@@ -231,6 +233,10 @@ impl Sim {
             .route(
                 "/v1.0/solutions/bookingBusinesses/{id}/calendarView",
                 axum::routing::get(booking_calendar_view),
+            )
+            .route(
+                "/v1.0/solutions/bookingBusinesses/{id}/getStaffAvailability",
+                post(staff_availability),
             )
             .route(
                 "/v1.0/me/onlineMeetings/{id}",

@@ -4,12 +4,13 @@
 //! calendar is read back.
 
 use crate::appointments::next_monday;
-use crate::common::TestApp;
+use crate::common::{Backend, TestApp};
 use crate::teams_appointments::{import, seed_bookings, BENTO, DANA, LUNCH, SAM};
 use crate::teams_meetings::{due_now, microsoft_app, seed_account, sync_for};
 use graphsim::{Fault, Sim};
 use serde_json::{json, Value};
 use server::microsoft::delegated::Account;
+use server::microsoft::sync::TeamsSync;
 
 const SLUG: &str = "contoso-lunch-delivery";
 const CHICAGO: &str = "America/Chicago";
@@ -47,7 +48,9 @@ async fn starts(app: &TestApp, staff: &str, day: jiff::civil::Date, zone: &str) 
         .collect()
 }
 
-both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move {
+/// The documentation's Bookings business imported (hours read in Chicago), given a longer
+/// maximum advance than Bookings' P10D (to reach the Monday the tests book) and published.
+async fn imported(backend: Backend) -> (Sim, TestApp, TeamsSync) {
     let sim = Sim::start().await;
     seed_bookings(&sim);
     let app = microsoft_app(backend, &sim).await;
@@ -55,7 +58,6 @@ both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move
     let sync = sync_for(&app, &sim);
     assert_eq!(import(&app, LUNCH, json!({"timeZone": CHICAGO})).await.0, 201);
     let bearer = app.owner_token().await;
-    // Bookings' P10D would not reach the Monday booked below: a longer advance, then publish.
     let r = app
         .client
         .patch(app.url(&format!("/api/v1/businesses/{SLUG}")))
@@ -73,7 +75,11 @@ both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    (sim, app, sync)
+}
 
+both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move {
+    let (sim, app, sync) = imported(backend).await;
     let monday = next_monday(&app);
     let (ten, ten_utc) = at(monday, 10, CHICAGO);
     let r = crate::appointments::book(
@@ -199,3 +205,40 @@ both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move
     due_now(&app).await;
     assert_eq!(sync.sync_bookings_appointments().await.unwrap(), 0);
 });
+
+#[tokio::test]
+async fn staff_busy_in_their_own_calendar_are_not_offered_those_times() {
+    let (sim, app, sync) = imported(Backend::Sqlite).await;
+    let monday = next_monday(&app);
+    assert_eq!(starts(&app, SAM, monday, "America/Los_Angeles").await, ["09:00", "10:00"]);
+    // Samantha is busy 09:30–09:50 Pacific in her own calendar (the service keeps 5 minutes free
+    // before it), written as Bookings writes it:
+    // local times with the zone's display name. A Bookings appointment's own item (with its
+    // service) and her free time are not busy times.
+    let local = |h: i8, m: i8| day_time(monday, h, m);
+    let pacific = "(UTC-08:00) Pacific Time (US & Canada)";
+    let item = |status: &str, from: String, to: String, service: &str| json!({"status": status, "startDateTime": {"dateTime": from, "timeZone": pacific}, "endDateTime": {"dateTime": to, "timeZone": pacific}, "serviceId": service});
+    sim.state.lock().unwrap().staff_availability.insert(
+        SAM.into(),
+        vec![
+            item("Available", local(8, 0), local(9, 30), ""),
+            item("Busy", local(9, 30), local(9, 50), ""),
+            item("Busy", local(11, 0), local(12, 0), BENTO),
+        ],
+    );
+    assert_eq!(sync.read_bookings_calendars().await.unwrap(), 1);
+    assert_eq!(
+        starts(&app, SAM, monday, "America/Los_Angeles").await,
+        ["10:00"],
+        "09:00 would overlap it, 10:00 (from 09:55) does not"
+    );
+    assert_eq!(sync.read_bookings_calendars().await.unwrap(), 0, "unchanged, nothing to apply");
+    // Free again in her calendar: free again here.
+    sim.state.lock().unwrap().staff_availability.clear();
+    assert_eq!(sync.read_bookings_calendars().await.unwrap(), 1);
+    assert_eq!(starts(&app, SAM, monday, "America/Los_Angeles").await, ["09:00", "10:00"]);
+}
+
+fn day_time(day: jiff::civil::Date, hour: i8, minute: i8) -> String {
+    day.at(hour, minute, 0, 0).strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}

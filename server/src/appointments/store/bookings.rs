@@ -108,3 +108,48 @@ pub async fn unheld_match(
         None => Ok(None),
     }
 }
+
+/// Replaces the times `staff_id` is busy outside Atrium that start in `[from, to)` with
+/// `spans`; their calendar is marked changed only when something did. True when it did.
+pub async fn replace_external_busy(db: &Db, staff_id: &str, from: i64, to: i64, spans: &[app::booking::Span]) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    let rows = sqlx::query(
+        "SELECT start_at, end_at FROM booking_external_busy WHERE staff_id = $1 AND start_at >= $2 AND start_at < $3 ORDER BY start_at, end_at",
+    )
+    .bind(staff_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *tx.tx)
+    .await?;
+    let held: Vec<(i64, i64)> = rows
+        .iter()
+        .map(|r| Ok((r.try_get("start_at")?, r.try_get("end_at")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let mut wanted: Vec<(i64, i64)> = spans
+        .iter()
+        .filter(|s| s.start >= from && s.start < to)
+        .map(|s| (s.start, s.end))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    if held == wanted {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM booking_external_busy WHERE staff_id = $1 AND start_at >= $2 AND start_at < $3")
+        .bind(staff_id)
+        .bind(from)
+        .bind(to)
+        .execute(&mut *tx.tx)
+        .await?;
+    for (start, end) in &wanted {
+        sqlx::query("INSERT INTO booking_external_busy (staff_id, start_at, end_at) VALUES ($1, $2, $3)")
+            .bind(staff_id)
+            .bind(start)
+            .bind(end)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    super::bump_calendars(&mut tx, &[staff_id.to_string()]).await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -293,7 +293,8 @@ pub async fn occupied<'e, E: Executor<'e, Database = Any>>(
         .collect()
 }
 
-/// Time off of any of `staff` touching `[from, to)`, by staff id.
+/// Time off of any of `staff` touching `[from, to)`, by staff id, with the times they are busy
+/// outside Atrium (their own calendar, for a business imported from Bookings).
 pub async fn time_off<'e, E: Executor<'e, Database = Any>>(
     exec: E,
     staff: &[String],
@@ -302,7 +303,9 @@ pub async fn time_off<'e, E: Executor<'e, Database = Any>>(
 ) -> Result<Vec<(String, Span)>, sqlx::Error> {
     let rows = during(
         exec,
-        "SELECT staff_id, start_at, end_at FROM booking_time_off WHERE end_at > $1 AND start_at < $2 AND staff_id IN (",
+        "SELECT staff_id, start_at, end_at FROM (SELECT staff_id, start_at, end_at FROM booking_time_off \
+         UNION ALL SELECT staff_id, start_at, end_at FROM booking_external_busy) busy \
+         WHERE end_at > $1 AND start_at < $2 AND staff_id IN (",
         staff,
         from,
         to,

@@ -84,8 +84,12 @@ pub(super) fn iana_zone(name: &str) -> Option<String> {
     if app::tz::parse_zone(name).is_ok() {
         return Some(name.to_string());
     }
+    use strum::IntoEnumIterator;
+    // A Windows zone id ("Pacific Standard Time"), or its display name ("(UTC-08:00) Pacific Time
+    // (US & Canada)"), which Bookings' staff availability answers with.
     name.parse::<windows_timezones::WindowsTimezone>()
         .ok()
+        .or_else(|| windows_timezones::WindowsTimezone::iter().find(|w| w.description() == name))
         .map(|w| w.tzdb_id().to_string())
 }
 
@@ -204,6 +208,13 @@ mod tests {
         assert_eq!(at("2026-12-01T09:00:00", "Yukon Standard Time").unwrap().1, "America/Whitehorse");
         assert_eq!(at("2026-12-01T09:00:00", "South Sudan Standard Time").unwrap().1, "Africa/Juba");
         assert_eq!(at("2026-12-01T09:00:00", "Nepal Standard Time").unwrap().1, "Asia/Katmandu");
+        // Display names, as Bookings' staff availability writes them; summer time applies.
+        assert_eq!(
+            at("2026-07-01T09:00:00", "(UTC-08:00) Pacific Time (US & Canada)").unwrap(),
+            at("2026-07-01T16:00:00Z", "UTC")
+                .map(|(t, _)| (t, "America/Los_Angeles".to_string()))
+                .unwrap()
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! own changes (booked, moved, canceled on Atrium's pages or API) go to Bookings through the
 //! durable queue, never on the customer's request; Bookings has no change notifications for
 //! appointments, so each business's calendar (`calendarView`) is read back on a timer, with
-//! back-off while it fails, and what changed in Bookings is applied to Atrium.
+//! back-off while it fails, and what changed in Bookings is applied to Atrium, with the times
+//! staff are busy in their own calendars (`getStaffAvailability`, the next 62 days).
 //!
 //! A crash between Bookings making an appointment and Atrium recording it is met on the retry
 //! by looking for it first (same service, start and customer address) before making one. Atrium
@@ -17,6 +18,9 @@ pub use crate::jobs::teams::TOPIC_BOOKINGS;
 use crate::microsoft::client::GraphError;
 use reqwest::Method;
 use serde_json::{json, Value};
+
+/// How far ahead staff members' own calendars are read.
+const AVAILABILITY_DAYS: i64 = 62;
 
 fn graph_instant(t: i64) -> Value {
     json!({"dateTime": offset(t).replace('Z', ".0000000Z"), "timeZone": "UTC"})
@@ -257,6 +261,66 @@ impl TeamsSync {
                 applied += 1;
             }
         }
+        let until = to.min(from + AVAILABILITY_DAYS * 86_400);
+        applied += self
+            .read_staff_availability(business, bookings_id, (&token, &mailbox), (from, until))
+            .await?;
         Ok(applied)
+    }
+
+    /// Reads when the business's staff are busy outside Bookings' own appointments (their own
+    /// calendars) over `[from, to)` and keeps those times like time off. Returns how many staff
+    /// members' busy times changed.
+    async fn read_staff_availability(
+        &self,
+        business: &Business,
+        bookings_id: &str,
+        (token, mailbox): (&str, &str),
+        (from, to): (i64, i64),
+    ) -> Result<usize, SyncError> {
+        let staff = appointments::staff_of(&self.db, &business.id).await?;
+        if staff.is_empty() {
+            return Ok(0);
+        }
+        let body = json!({
+            "staffIds": staff.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+            "startDateTime": {"dateTime": offset(from).trim_end_matches('Z'), "timeZone": "UTC"},
+            "endDateTime": {"dateTime": offset(to).trim_end_matches('Z'), "timeZone": "UTC"},
+        });
+        let path = format!("{}/getStaffAvailability", business_path(bookings_id));
+        let (_, answer) = self.client.request_as(token, Method::POST, &path, Some(&body), mailbox).await?;
+        // The documentation's answer names the list `staffAvailabilityItem`; OData would say `value`.
+        let entries = answer["value"]
+            .as_array()
+            .or(answer["staffAvailabilityItem"].as_array())
+            .cloned()
+            .unwrap_or_default();
+        let mut changed = 0;
+        for s in &staff {
+            let busy: Vec<app::booking::Span> = entries
+                .iter()
+                .filter(|e| e["staffId"] == s.id.as_str())
+                .flat_map(|e| e["availabilityItems"].as_array().cloned().unwrap_or_default())
+                // Bookings' own appointments carry their service and are read from the calendar.
+                .filter(|i| i["serviceId"].as_str().unwrap_or("").is_empty())
+                .filter(|i| {
+                    matches!(
+                        i["status"].as_str().map(str::to_ascii_lowercase).as_deref(),
+                        Some("busy" | "outofoffice")
+                    )
+                })
+                .filter_map(|i| {
+                    Some(app::booking::Span::new(
+                        instant_of(&i["startDateTime"])?,
+                        instant_of(&i["endDateTime"])?,
+                    ))
+                })
+                .filter(|span| span.end > span.start)
+                .collect();
+            if appointments::replace_external_busy(&self.db, &s.id, from, to, &busy).await? {
+                changed += 1;
+            }
+        }
+        Ok(changed)
     }
 }
