@@ -20,6 +20,9 @@ pub struct BookingForm {
 #[derive(Clone, Debug)]
 pub struct BookingView {
     pub business: String,
+    /// The business's logo (an https address), and its brand colour's stylesheet.
+    pub logo: Option<String>,
+    pub brand_sheet: Option<String>,
     /// Services, each a link.
     pub services: Vec<(Choice, String)>,
     /// The day and its times, once a service is chosen.
@@ -82,7 +85,9 @@ pub fn BookingPage(page: BookingView) -> impl IntoView {
         .into_any()
     });
     view! {
+        {page.brand_sheet.map(|href| view! { <link rel="stylesheet" href=href /> })}
         <article class="booking narrow">
+            {page.logo.map(|src| view! { <img class="logo" src=src alt=format!("{} logo", page.business) /> })}
             <h1>{format!("Book with {}", page.business)}</h1>
             <section aria-labelledby="services-heading">
                 <h2 id="services-heading">"Service"</h2>

@@ -60,6 +60,9 @@ pub struct BusinessJson {
     scheduling_policy: SchedulingPolicyJson,
     /// Where customers book.
     url: String,
+    logo_url: Option<String>,
+    brand_color: Option<String>,
+    default_currency_iso: String,
 }
 
 pub(crate) fn business_json(state: &AppState, b: &Business) -> BusinessJson {
@@ -76,6 +79,9 @@ pub(crate) fn business_json(state: &AppState, b: &Business) -> BusinessJson {
             allow_staff_selection: b.allow_staff_selection,
         },
         url: format!("{}/book/{}", state.config.public_url, b.slug),
+        logo_url: b.branding.logo_url.clone(),
+        brand_color: b.branding.brand_color.clone(),
+        default_currency_iso: b.branding.currency.clone(),
     }
 }
 
@@ -134,6 +140,9 @@ pub struct ServiceJson {
     service_hours: Option<Vec<WorkHoursJson>>,
     /// Emails sent before each appointment (Graph's `defaultReminders`).
     default_reminders: Vec<crate::appointments::model::ReminderJson>,
+    default_price: Option<f64>,
+    /// fixedPrice, startingAt, hourly, free, priceVaries, callUs or notSet.
+    default_price_type: String,
 }
 
 pub(crate) fn service_json(s: &crate::appointments::model::Service) -> ServiceJson {
@@ -148,6 +157,8 @@ pub(crate) fn service_json(s: &crate::appointments::model::Service) -> ServiceJs
         staff_member_ids: s.staff_member_ids.clone(),
         service_hours: s.service_hours.clone(),
         default_reminders: s.reminders.clone(),
+        default_price: s.price,
+        default_price_type: s.price_type.clone(),
     }
 }
 

@@ -39,6 +39,10 @@ pub async fn seed(db: &Db, organization_id: &str) -> Result<(), sqlx::Error> {
         allow_staff_selection: true,
         is_published: true,
         bookings_business_id: None,
+        branding: crate::appointments::model::Branding {
+            currency: "USD".into(),
+            ..Default::default()
+        },
     };
     let avery = Staff {
         id: uuid::Uuid::now_v7().to_string(),
@@ -74,6 +78,8 @@ pub async fn seed(db: &Db, organization_id: &str) -> Result<(), sqlx::Error> {
             offset: "P1D".into(),
             recipients: "allAttendees".into(),
         }],
+        price: None,
+        price_type: "free".into(),
     };
     let mut tx = db.begin_write().await?;
     store::insert_business(&mut tx, &business).await?;

@@ -100,6 +100,18 @@ pub struct Business {
     pub is_published: bool,
     /// The Microsoft Bookings business it was imported from, if any.
     pub bookings_business_id: Option<String>,
+    pub branding: Branding,
+}
+
+/// How a business's booking page looks, and the currency its prices are in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Branding {
+    /// An https address of its logo.
+    pub logo_url: Option<String>,
+    /// `#rrggbb`, dark enough for white text.
+    pub brand_color: Option<String>,
+    /// ISO 4217, such as USD.
+    pub currency: String,
 }
 
 #[derive(Clone, Debug)]
@@ -115,9 +127,27 @@ pub struct Service {
     pub staff_member_ids: Vec<String>,
     pub service_hours: Option<Vec<WorkHoursJson>>,
     pub reminders: Vec<ReminderJson>,
+    /// Graph's `defaultPrice` and `defaultPriceType` (fixedPrice, startingAt, hourly, free,
+    /// priceVaries, callUs, notSet).
+    pub price: Option<f64>,
+    pub price_type: String,
 }
 
 impl Service {
+    /// The price as the booking page says it, in `currency`; `None` when there is nothing to say.
+    pub fn price_label(&self, currency: &str) -> Option<String> {
+        let amount = self.price.map(|p| format!("{currency} {p:.2}"));
+        match (self.price_type.as_str(), amount) {
+            ("free", _) => Some("Free".into()),
+            ("priceVaries", _) => Some("Price varies".into()),
+            ("callUs", _) => Some("Call us for the price".into()),
+            ("fixedPrice", Some(a)) => Some(a),
+            ("startingAt", Some(a)) => Some(format!("from {a}")),
+            ("hourly", Some(a)) => Some(format!("{a} per hour")),
+            _ => None,
+        }
+    }
+
     /// The engine's rules for this service, its own hours read in the business's zone.
     pub fn rules(&self, business: &Business) -> Result<ServiceRules, Invalid> {
         Ok(ServiceRules {

@@ -106,6 +106,10 @@ async fn prepare(args: &[String]) {
         allow_staff_selection: true,
         is_published: true,
         bookings_business_id: None,
+        branding: server::appointments::model::Branding {
+            currency: "USD".into(),
+            ..Default::default()
+        },
     };
     let staff: Vec<Staff> = (0..staff_count)
         .map(|i| Staff {
@@ -130,6 +134,8 @@ async fn prepare(args: &[String]) {
         staff_member_ids: staff.iter().map(|s| s.id.clone()).collect(),
         service_hours: None,
         reminders: Vec::new(),
+        price: None,
+        price_type: "notSet".into(),
     };
     let mut tx = db.begin_write().await.expect("begin");
     store::insert_business(&mut tx, &business).await.expect("business");

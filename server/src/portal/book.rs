@@ -171,6 +171,12 @@ pub(super) async fn render(
     }
     let view = BookingView {
         business: business.display_name.clone(),
+        logo: business.branding.logo_url.clone(),
+        brand_sheet: business
+            .branding
+            .brand_color
+            .as_ref()
+            .map(|_| format!("/book/{}/brand.css", business.slug)),
         services: catalog
             .services
             .iter()
@@ -181,7 +187,10 @@ pub(super) async fn render(
                         label: s.display_name.clone(),
                         chosen: service.is_some_and(|c| c.id == s.id),
                     },
-                    minutes(s.duration),
+                    match s.price_label(&business.branding.currency) {
+                        Some(price) => format!("{} · {price}", minutes(s.duration)),
+                        None => minutes(s.duration),
+                    },
                 )
             })
             .collect(),
@@ -300,4 +309,24 @@ pub(super) async fn book_form(
         Err(BookError::NotFound) => not_found(),
         Err(e) => server_error(&e),
     }
+}
+
+/// The business's brand colour as a stylesheet (a style attribute would need the page's
+/// policy to allow inline styles); Atrium's own colours when it has none.
+pub(super) async fn brand_sheet(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+    let colour = match crate::appointments::Catalog::load(&state.db, &slug).await {
+        Ok(c) => c.business.branding.brand_color,
+        Err(_) => None,
+    };
+    // Checked as `#rrggbb` when saved; checked again, as it goes into CSS.
+    let colour = colour.filter(|c| c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit()));
+    let css = colour.map(|c| format!(":root {{ --brand: {c}; }}\n")).unwrap_or_default();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "no-cache"),
+        ],
+        css,
+    )
+        .into_response()
 }

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/r/{token}/invite.ics", get(invite))
         .route("/r/{token}/confirm", get(confirm_page).post(confirm_form))
         .route("/book/{business}", get(book::booking_page).post(book::book_form))
+        .route("/book/{business}/brand.css", get(book::brand_sheet))
         .route("/appointments/{token}", get(appointment::appointment_page))
         .route("/appointments/{token}/appointment.ics", get(appointment::appointment_ics))
         .route("/appointments/{token}/cancel", post(appointment::cancel_appointment_form))

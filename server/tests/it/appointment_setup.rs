@@ -353,3 +353,83 @@ async fn every_bad_field_is_named_and_other_organizations_are_kept_out() {
     let r = app.client.get(app.url("/api/v1/organizer/businesses")).send().await.unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test]
+async fn a_business_shows_its_logo_colour_and_prices() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let api = Api {
+        app: &app,
+        token: app.owner_token().await,
+    };
+    let (status, _) = api
+        .post(
+            "/businesses",
+            json!({"displayName": "Fabrikam Law", "timeZone": BERLIN, "slug": "fabrikam-law"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    for (body, field) in [
+        (json!({"logoUrl": "http://fabrikam.example/logo.png"}), "logoUrl"),
+        (json!({"logoUrl": "javascript:alert(1)"}), "logoUrl"),
+        (json!({"brandColor": "#ffff00"}), "brandColor"),
+        (json!({"brandColor": "red"}), "brandColor"),
+        (json!({"defaultCurrencyIso": "euro"}), "defaultCurrencyIso"),
+    ] {
+        let (status, problem) = api.patch("/businesses/fabrikam-law", body.clone()).await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{body}: {problem}"
+        );
+    }
+    let (status, problem) = api.patch("/businesses/fabrikam-law", json!({"brandColor": "#ffff00"})).await;
+    assert_eq!(status, 422);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("contrast"), "{problem}");
+    let (status, changed) = api
+        .patch(
+            "/businesses/fabrikam-law",
+            json!({"logoUrl": "https://fabrikam.example/logo.png", "brandColor": "#1D4ED8", "defaultCurrencyIso": "EUR"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["brandColor"], "#1d4ed8");
+    let (_, kim) = api
+        .post("/businesses/fabrikam-law/staffMembers", json!({"displayName": "Kim"}))
+        .await;
+    let kim = kim["id"].as_str().unwrap().to_string();
+    let (status, problem) = api
+        .post(
+            "/businesses/fabrikam-law/services",
+            json!({"displayName": "Advice", "defaultDuration": "PT1H", "staffMemberIds": [kim], "defaultPriceType": "fixedPrice"}),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (422, Some("defaultPrice")),
+        "a fixed price needs its amount"
+    );
+    let (status, service) = api
+        .post(
+            "/businesses/fabrikam-law/services",
+            json!({"displayName": "Advice", "defaultDuration": "PT1H", "staffMemberIds": [kim], "defaultPrice": 45, "defaultPriceType": "startingAt"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{service}");
+    assert_eq!(service["defaultPrice"], 45.0);
+    assert_eq!(api.post("/businesses/fabrikam-law/publish", json!({})).await.0, 200);
+
+    let html = app.page("/book/fabrikam-law", None).await;
+    let page = crate::html::Page::parse(&html);
+    assert!(page.text().contains("from EUR 45.00"), "{}", page.text());
+    assert!(html.contains(r#"src="https://fabrikam.example/logo.png""#) && html.contains(r#"alt="Fabrikam Law logo""#));
+    assert!(html.contains(r#"href="/book/fabrikam-law/brand.css""#));
+    let css = app.client.get(app.url("/book/fabrikam-law/brand.css")).send().await.unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(css.text().await.unwrap().trim(), ":root { --brand: #1d4ed8; }");
+    // Back to Atrium's own colour.
+    let (status, _) = api
+        .patch("/businesses/fabrikam-law", json!({"brandColor": null, "logoUrl": null}))
+        .await;
+    assert_eq!(status, 200);
+    assert!(!app.page("/book/fabrikam-law", None).await.contains("brand.css"));
+}

@@ -52,6 +52,10 @@ pub(crate) async fn shop(app: &TestApp) -> Shop {
         allow_staff_selection: true,
         is_published: true,
         bookings_business_id: None,
+        branding: server::appointments::model::Branding {
+            currency: "USD".into(),
+            ..Default::default()
+        },
     };
     let staff = |name: &str| Staff {
         id: id(name),
@@ -75,6 +79,8 @@ pub(crate) async fn shop(app: &TestApp) -> Shop {
         staff_member_ids: staff,
         service_hours: None,
         reminders: Vec::new(),
+        price: None,
+        price_type: "notSet".into(),
     };
     let one = service("Consultation", 0, 1, vec![ada.id.clone(), bo.id.clone()]);
     let buffered = service("Review", 900, 1, vec![ada.id.clone()]);

@@ -158,7 +158,7 @@ pub(crate) fn seed_bookings(sim: &Sim) {
         LUNCH.into(),
         json!({
             "id": LUNCH, "displayName": "Contoso Lunch Delivery", "businessType": "Food delivery",
-            "email": "manager@contoso.com", "isPublished": true, "defaultCurrencyIso": "USD",
+            "email": "manager@contoso.com", "isPublished": true, "defaultCurrencyIso": "EUR",
             "businessHours": [hours("monday", "08:00:00.0000000", "17:00:00.0000000"), hours("tuesday", "08:00:00.0000000", "17:00:00.0000000")],
             "schedulingPolicy": {"timeSlotInterval": "PT1H", "minimumLeadTime": "PT10H", "maximumAdvance": "P10D", "sendConfirmationsToOwner": true, "allowStaffSelection": true},
         }),
@@ -213,6 +213,7 @@ async fn a_bookings_business_is_imported_with_its_services_and_staff() {
     assert_eq!(made["schedulingPolicy"]["minimumLeadTime"], "PT10H");
     assert_eq!(made["businessHours"].as_array().unwrap().len(), 2);
     assert_eq!(made["servicesWithoutCustomQuestions"], json!([BENTO]));
+    assert_eq!(made["defaultCurrencyIso"], "EUR");
 
     let staff = server::appointments::setup::staff(&app.state.db, &app.owner, "contoso-lunch-delivery")
         .await
@@ -234,6 +235,7 @@ async fn a_bookings_business_is_imported_with_its_services_and_staff() {
         (BENTO, 5400, 300, 600)
     );
     assert_eq!(bento.maximum_attendees, 1);
+    assert_eq!((bento.price, bento.price_type.as_str()), (Some(10.0), "fixedPrice"), "the price comes along");
     assert_eq!(bento.reminders[0].offset, "P1D");
     assert_eq!(bento.staff_member_ids.len(), 2);
 

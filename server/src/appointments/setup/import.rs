@@ -81,6 +81,8 @@ pub async fn import_business(db: &Db, org: &Organizer, from: FromBookings) -> Re
             staff_member_ids: Vec::new(),
             service_hours: None,
             reminders: Vec::new(),
+            price: None,
+            price_type: "notSet".into(),
         };
         input::apply_service(&mut service, &s, &staff_ids, true).map_err(|e| within(format!("Service {id}"), e))?;
         services.push(service);

@@ -22,6 +22,15 @@ pub struct BusinessInput {
     /// Opening hours (`bookingWorkHours`); Monday–Friday 09:00–17:00 when left out.
     pub business_hours: Option<Vec<WorkHoursJson>>,
     pub scheduling_policy: Option<PolicyInput>,
+    /// An https address of the logo shown on the booking page; `null` removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    pub logo_url: Option<Option<String>>,
+    /// `#rrggbb` for links and buttons on the booking page, dark enough for white text (WCAG AA,
+    /// 4.5:1); `null` for Atrium's own.
+    #[serde(default, deserialize_with = "double_option")]
+    pub brand_color: Option<Option<String>>,
+    /// ISO 4217 currency of the services' prices (USD when left out).
+    pub default_currency_iso: Option<String>,
 }
 
 /// `bookingSchedulingPolicy`: ISO 8601 durations (defaults PT30M, P1D, P365D, true).
@@ -57,6 +66,11 @@ pub struct ServiceInput {
     /// Emails sent before each appointment (`bookingReminder`: `offset` from PT5M to P30D,
     /// `recipients` allAttendees, staff or customer, an optional `message`); at most five.
     pub default_reminders: Option<Vec<ReminderJson>>,
+    /// Graph's `defaultPrice`: at least 0; `null` for none.
+    #[serde(default, deserialize_with = "double_option")]
+    pub default_price: Option<Option<f64>>,
+    /// fixedPrice, startingAt, hourly, free, priceVaries, callUs or notSet.
+    pub default_price_type: Option<String>,
     /// Not supported yet: any question is refused rather than dropped.
     #[schema(value_type = Option<Vec<Object>>)]
     pub custom_questions: Option<serde_json::Value>,
@@ -248,6 +262,7 @@ pub fn apply_business(b: &mut Business, input: &BusinessInput, creating: bool) -
             b.allow_staff_selection = allow;
         }
     }
+    super::branding::apply_branding(&mut b.branding, input, &mut errors);
     if errors.is_empty() && policy_backwards(b) {
         errors.push(FieldError::new(
             "schedulingPolicy.maximumAdvance",
@@ -327,6 +342,7 @@ pub fn apply_service(s: &mut Service, input: &ServiceInput, staff_ids: &[String]
             Err(message) => errors.push(FieldError::new("defaultReminders", message)),
         }
     }
+    super::branding::apply_price(s, input, &mut errors);
     let asks = match &input.custom_questions {
         Some(serde_json::Value::Array(q)) => !q.is_empty(),
         Some(serde_json::Value::Null) | None => false,

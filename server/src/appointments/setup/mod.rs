@@ -3,6 +3,7 @@
 //! one transaction and is scoped to the organizer's organization (another organization's
 //! business is "not found", exactly like a missing one).
 
+mod branding;
 pub mod desk;
 mod import;
 mod input;
@@ -81,6 +82,10 @@ fn business_defaults(org: &Organizer) -> Business {
         allow_staff_selection: true,
         is_published: false,
         bookings_business_id: None,
+        branding: crate::appointments::model::Branding {
+            currency: "USD".into(),
+            ..Default::default()
+        },
     }
 }
 
@@ -157,6 +162,8 @@ pub async fn create_service(db: &Db, org: &Organizer, slug: &str, input: &Servic
         staff_member_ids: Vec::new(),
         service_hours: None,
         reminders: Vec::new(),
+        price: None,
+        price_type: "notSet".into(),
     };
     let mut tx = db.begin_write().await?;
     let staff: Vec<String> = store::staff_in(&mut tx, &b.id).await?.into_iter().map(|s| s.id).collect();

@@ -39,6 +39,11 @@ fn business_from(r: &AnyRow) -> Result<Business, sqlx::Error> {
         allow_staff_selection: r.try_get::<i64, _>("allow_staff_selection")? != 0,
         is_published: r.try_get::<i64, _>("is_published")? != 0,
         bookings_business_id: r.try_get("bookings_business_id")?,
+        branding: super::model::Branding {
+            logo_url: r.try_get("logo_url")?,
+            brand_color: r.try_get("brand_color")?,
+            currency: r.try_get("default_currency_iso")?,
+        },
     })
 }
 
@@ -56,6 +61,8 @@ fn service_from(r: &AnyRow) -> Result<Service, sqlx::Error> {
         staff_member_ids: serde_json::from_str(&r.try_get::<String, _>("staff_member_ids")?).map_err(json_error)?,
         service_hours: own.as_deref().map(hours).transpose()?,
         reminders: serde_json::from_str(&r.try_get::<String, _>("reminders")?).map_err(json_error)?,
+        price: r.try_get("default_price")?,
+        price_type: r.try_get("default_price_type")?,
     })
 }
 
@@ -74,8 +81,8 @@ fn staff_from(r: &AnyRow) -> Result<Staff, sqlx::Error> {
 pub async fn insert_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO businesses (id, organization_id, slug, display_name, time_zone, business_hours, time_slot_interval, \
-         minimum_lead_time, maximum_advance, allow_staff_selection, is_published, created_at, bookings_business_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         minimum_lead_time, maximum_advance, allow_staff_selection, is_published, created_at, bookings_business_id, logo_url, \
+         brand_color, default_currency_iso) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&b.id)
     .bind(&b.organization_id)
@@ -90,6 +97,9 @@ pub async fn insert_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx:
     .bind(b.is_published as i64)
     .bind(tx.now_ms() / 1000)
     .bind(&b.bookings_business_id)
+    .bind(&b.branding.logo_url)
+    .bind(&b.branding.brand_color)
+    .bind(&b.branding.currency)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())
@@ -116,7 +126,8 @@ pub async fn insert_staff(tx: &mut WriteTx, s: &Staff) -> Result<(), sqlx::Error
 pub async fn insert_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO booking_services (id, business_id, display_name, default_duration, pre_buffer, post_buffer, maximum_attendees, \
-         is_location_online, staff_member_ids, service_hours, created_at, reminders) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         is_location_online, staff_member_ids, service_hours, created_at, reminders, default_price, default_price_type) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&s.id)
     .bind(&s.business_id)
@@ -133,6 +144,8 @@ pub async fn insert_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::E
     })
     .bind(tx.now_ms() / 1000)
     .bind(serde_json::to_string(&s.reminders).map_err(json_error)?)
+    .bind(s.price)
+    .bind(&s.price_type)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())

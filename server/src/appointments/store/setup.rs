@@ -28,7 +28,8 @@ pub async fn slug_taken(tx: &mut WriteTx, slug: &str, other_than: &str) -> Resul
 pub async fn update_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE businesses SET slug = $2, display_name = $3, time_zone = $4, business_hours = $5, time_slot_interval = $6, \
-         minimum_lead_time = $7, maximum_advance = $8, allow_staff_selection = $9, is_published = $10 WHERE id = $1",
+         minimum_lead_time = $7, maximum_advance = $8, allow_staff_selection = $9, is_published = $10, logo_url = $11, \
+         brand_color = $12, default_currency_iso = $13 WHERE id = $1",
     )
     .bind(&b.id)
     .bind(&b.slug)
@@ -40,6 +41,9 @@ pub async fn update_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx:
     .bind(b.policy.maximum_advance)
     .bind(b.allow_staff_selection as i64)
     .bind(b.is_published as i64)
+    .bind(&b.branding.logo_url)
+    .bind(&b.branding.brand_color)
+    .bind(&b.branding.currency)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())
@@ -48,7 +52,8 @@ pub async fn update_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx:
 pub async fn update_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE booking_services SET display_name = $2, default_duration = $3, pre_buffer = $4, post_buffer = $5, \
-         maximum_attendees = $6, is_location_online = $7, staff_member_ids = $8, service_hours = $9, reminders = $10 WHERE id = $1",
+         maximum_attendees = $6, is_location_online = $7, staff_member_ids = $8, service_hours = $9, reminders = $10, \
+         default_price = $11, default_price_type = $12 WHERE id = $1",
     )
     .bind(&s.id)
     .bind(&s.display_name)
@@ -63,6 +68,8 @@ pub async fn update_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::E
         None => None,
     })
     .bind(serde_json::to_string(&s.reminders).map_err(json_error)?)
+    .bind(s.price)
+    .bind(&s.price_type)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())
