@@ -6,4 +6,4 @@ mod manage;
 mod picker;
 
 pub use manage::{AppointmentPage, AppointmentView};
-pub use picker::{BookingForm, BookingPage, BookingView, Choice, PickerSpec};
+pub use picker::{BookingForm, BookingPage, BookingView, Choice, PickerSpec, QuestionView};

@@ -14,6 +14,18 @@ pub struct BookingForm {
     pub name: String,
     pub email: String,
     pub phone: String,
+    /// Answers typed, by question id.
+    pub answers: Vec<(String, String)>,
+}
+
+/// A custom question the chosen service asks.
+#[derive(Clone, Debug)]
+pub struct QuestionView {
+    pub id: String,
+    pub label: String,
+    /// A radioButton question's choices; none for a text question.
+    pub options: Vec<String>,
+    pub required: bool,
 }
 
 /// Everything the booking page shows.
@@ -27,6 +39,8 @@ pub struct BookingView {
     pub services: Vec<(Choice, String)>,
     /// The day and its times, once a service is chosen.
     pub picker: Option<PickerSpec>,
+    /// The chosen service's questions.
+    pub questions: Vec<QuestionView>,
     pub form: BookingForm,
     pub errors: Vec<FieldError>,
 }
@@ -59,6 +73,54 @@ fn Input(
 }
 
 #[component]
+fn Ask(question: QuestionView, value: String, errors: Vec<FieldError>) -> impl IntoView {
+    let err = error_of(&errors, &format!("answers.{}", question.id));
+    let invalid = err.is_some();
+    let name = format!("answer.{}", question.id);
+    let id = format!("q-{}", question.id);
+    let err_id = format!("err-{id}");
+    let label = if question.required {
+        question.label.clone()
+    } else {
+        format!("{} (optional)", question.label)
+    };
+    if question.options.is_empty() {
+        return view! {
+            <div class="field" class:invalid=invalid>
+                <label for=id.clone()>{label}</label>
+                <input id=id name=name type="text" value=value required=question.required maxlength="1000"
+                    aria-describedby=err_id.clone() aria-invalid=if invalid { "true" } else { "false" } />
+                <p class="field-error" id=err_id>{err}</p>
+            </div>
+        }
+        .into_any();
+    }
+    let choices = question
+        .options
+        .iter()
+        .enumerate()
+        .map(|(n, option)| {
+            let (input_id, label_for) = (format!("{id}-{n}"), format!("{id}-{n}"));
+            view! {
+                <label class="choice" for=label_for>
+                    <input type="radio" id=input_id name=name.clone() value=option.clone() checked=*option == value required=question.required />
+                    {option.clone()}
+                </label>
+            }
+        })
+        .collect_view();
+    let described = err_id.clone();
+    view! {
+        <fieldset class="field" class:invalid=invalid aria-describedby=described>
+            <legend>{label}</legend>
+            {choices}
+            <p class="field-error" id=err_id>{err}</p>
+        </fieldset>
+    }
+    .into_any()
+}
+
+#[component]
 pub fn BookingPage(page: BookingView) -> impl IntoView {
     let services = page
         .services
@@ -71,13 +133,17 @@ pub fn BookingPage(page: BookingView) -> impl IntoView {
         .collect_view();
     let picker = page.picker.map(|spec| {
         let moving = spec.moving.is_some();
-        let (form, errors) = (page.form, page.errors);
+        let (form, errors, questions) = (page.form, page.errors, page.questions);
         view! {
             <DayAndTimes spec=spec>
                 {(!moving).then(|| view! {
                     <Input name="name" label="Your name" kind="text" value=form.name.clone() errors=errors.clone() autocomplete="name" />
                     <Input name="email" label="Email" kind="email" value=form.email.clone() errors=errors.clone() autocomplete="email" />
                     <Input name="phone" label="Phone (optional)" kind="tel" value=form.phone.clone() errors=errors.clone() autocomplete="tel" />
+                    {questions.iter().map(|q| {
+                        let value = form.answers.iter().find(|(id, _)| *id == q.id).map(|(_, v)| v.clone()).unwrap_or_default();
+                        view! { <Ask question=q.clone() value=value errors=errors.clone() /> }
+                    }).collect_view()}
                 })}
                 <button type="submit" class="primary">{if moving { "Move my appointment" } else { "Book" }}</button>
             </DayAndTimes>

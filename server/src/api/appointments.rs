@@ -143,6 +143,8 @@ pub struct ServiceJson {
     default_price: Option<f64>,
     /// fixedPrice, startingAt, hourly, free, priceVaries, callUs or notSet.
     default_price_type: String,
+    /// The business's custom questions it asks (`bookingQuestionAssignment`).
+    custom_questions: Vec<crate::appointments::model::QuestionAssignment>,
 }
 
 pub(crate) fn service_json(s: &crate::appointments::model::Service) -> ServiceJson {
@@ -159,6 +161,7 @@ pub(crate) fn service_json(s: &crate::appointments::model::Service) -> ServiceJs
         default_reminders: s.reminders.clone(),
         default_price: s.price,
         default_price_type: s.price_type.clone(),
+        custom_questions: s.questions.clone(),
     }
 }
 

@@ -40,10 +40,10 @@ pub struct NewBooking {
     pub start: String,
     #[serde(default)]
     pub customer: Customer,
-    /// Answers to the service's questions.
+    /// Answers to the service's custom questions; a radioButton question's answer is one of its
+    /// `answerOptions`.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub answers: Vec<serde_json::Value>,
+    pub answers: Vec<super::answers::AnswerInput>,
 }
 
 /// A booked appointment.
@@ -112,6 +112,7 @@ struct Checked<'a> {
     email: String,
     phone: Option<String>,
     time_zone: String,
+    answers: Vec<super::model::Answer>,
 }
 
 fn check<'a>(catalog: &'a Catalog, input: &NewBooking) -> Result<Checked<'a>, Vec<FieldError>> {
@@ -158,9 +159,14 @@ fn check<'a>(catalog: &'a Catalog, input: &NewBooking) -> Result<Checked<'a>, Ve
     if let Err(e) = app::tz::parse_zone(time_zone) {
         errors.push(FieldError::new("customer.timeZone", e.0));
     }
-    if input.answers.len() > 50 {
-        errors.push(FieldError::new("answers", "Too many answers."));
-    }
+    let answers = match service {
+        Some(service) if input.answers.len() <= 50 => super::answers::check_answers(catalog, service, &input.answers, &mut errors),
+        Some(_) => {
+            errors.push(FieldError::new("answers", "Too many answers."));
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
     match (service, start, name, email) {
         (Some(service), Some(start), Some(name), Some(email)) if errors.is_empty() => Ok(Checked {
             service,
@@ -169,6 +175,7 @@ fn check<'a>(catalog: &'a Catalog, input: &NewBooking) -> Result<Checked<'a>, Ve
             email: email.as_str().to_string(),
             phone: phone.map(str::to_string),
             time_zone: time_zone.to_string(),
+            answers,
         }),
         _ => Err(errors),
     }
@@ -248,7 +255,7 @@ pub async fn book_in(
     let token = crate::registrations::new_token(sealer);
     let id = uuid::Uuid::now_v7().to_string();
     let staff_ids = vec![chosen.id.clone()];
-    let answers = serde_json::to_string(&input.answers).unwrap_or_else(|_| "[]".into());
+    let answers = serde_json::to_string(&checked.answers).unwrap_or_else(|_| "[]".into());
     let written = store::insert_appointment(
         &mut tx,
         &store::NewAppointment {

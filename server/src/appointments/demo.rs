@@ -80,6 +80,7 @@ pub async fn seed(db: &Db, organization_id: &str) -> Result<(), sqlx::Error> {
         }],
         price: None,
         price_type: "free".into(),
+        questions: Vec::new(),
     };
     let mut tx = db.begin_write().await?;
     store::insert_business(&mut tx, &business).await?;

@@ -4,6 +4,7 @@
 //! their calendars again inside that transaction and only then writes, so no staff member is
 //! ever booked twice for the same time, however many requests race.
 
+mod answers;
 mod book;
 mod cache;
 pub mod demo;
@@ -14,6 +15,7 @@ pub mod model;
 pub mod setup;
 pub mod store;
 
+pub use answers::AnswerInput;
 pub use book::{book, book_in, BookError, Booking, Customer, NewBooking};
 pub use cache::CalendarCache;
 pub use input::{date_range, parse_slot_request, SlotRequest};
@@ -37,6 +39,8 @@ pub struct Catalog {
     pub business: Business,
     pub services: Vec<Service>,
     pub staff: Vec<Staff>,
+    /// The business's custom questions; each service asks some of them.
+    pub questions: Vec<model::Question>,
 }
 
 /// Why a question about a business could not be answered.
@@ -67,7 +71,21 @@ impl Catalog {
             .ok_or(AppointmentError::NotFound)?;
         let services = store::services_of(db, &business.id).await?;
         let staff = store::staff_of(db, &business.id).await?;
-        Ok(Catalog { business, services, staff })
+        let questions = store::questions(db, &business.id).await?;
+        Ok(Catalog {
+            business,
+            services,
+            staff,
+            questions,
+        })
+    }
+
+    /// The questions `service` asks, in its order, with whether each must be answered.
+    pub fn questions_of<'a>(&'a self, service: &'a Service) -> impl Iterator<Item = (&'a model::Question, bool)> + 'a {
+        service
+            .questions
+            .iter()
+            .filter_map(|a| self.questions.iter().find(|q| q.id == a.question_id).map(|q| (q, a.is_required)))
     }
 
     pub fn service(&self, id: &str) -> Option<&Service> {

@@ -131,6 +131,40 @@ pub struct Service {
     /// priceVaries, callUs, notSet).
     pub price: Option<f64>,
     pub price_type: String,
+    /// The business's questions it asks (Graph's `customQuestions`).
+    pub questions: Vec<QuestionAssignment>,
+}
+
+/// A question a business can ask with its services (Graph's `bookingCustomQuestion`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    pub id: String,
+    pub business_id: String,
+    pub display_name: String,
+    /// text or radioButton.
+    pub answer_input_type: String,
+    /// The choices of a radioButton question.
+    pub answer_options: Vec<String>,
+}
+
+/// A question a service asks (Graph's `bookingQuestionAssignment`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionAssignment {
+    pub question_id: String,
+    #[serde(default)]
+    pub is_required: bool,
+}
+
+/// A customer's answer, as kept with the appointment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Answer {
+    pub question_id: String,
+    /// The question as it was asked.
+    #[serde(default)]
+    pub question: String,
+    pub answer: String,
 }
 
 impl Service {

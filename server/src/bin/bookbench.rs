@@ -136,6 +136,7 @@ async fn prepare(args: &[String]) {
         reminders: Vec::new(),
         price: None,
         price_type: "notSet".into(),
+        questions: Vec::new(),
     };
     let mut tx = db.begin_write().await.expect("begin");
     store::insert_business(&mut tx, &business).await.expect("business");

@@ -106,6 +106,10 @@ pub fn compose(config: &Config, job: &AppointmentEmailJob, d: &Details, token: &
         }
         Reader::Staff(_) => {
             facts.insert(1, ("Customer", format!("{customer} <{}>", a.customer_email)));
+            // What the customer answered, for the staff member to prepare.
+            for answer in &a.answers {
+                facts.push(("Asked", format!("{} — {}", answer.question, answer.answer)));
+            }
         }
     }
     // In Microsoft mode, once Teams has made the meeting: the customer joins in the browser,

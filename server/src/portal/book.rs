@@ -6,7 +6,7 @@ use crate::appointments::model::Service;
 use crate::appointments::{self, AppointmentError, BookError, Catalog, NewBooking};
 use crate::http::client_addr::ClientAddr;
 use crate::AppState;
-use app::book::{BookingForm, BookingPage, BookingView, Choice, PickerSpec};
+use app::book::{BookingForm, BookingPage, BookingView, Choice, PickerSpec, QuestionView};
 use app::domain::FieldError;
 use app::rpc::DayTimes;
 use axum::extract::{Path, Query, State};
@@ -169,7 +169,25 @@ pub(super) async fn render(
             start_error: errors.iter().find(|e| e.field == "start").map(|e| e.message.clone()),
         });
     }
+    let questions = service
+        .map(|service| {
+            catalog
+                .questions_of(service)
+                .map(|(q, required)| QuestionView {
+                    id: q.id.clone(),
+                    label: q.display_name.clone(),
+                    options: if q.answer_input_type == "radioButton" {
+                        q.answer_options.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    required,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let view = BookingView {
+        questions,
         business: business.display_name.clone(),
         logo: business.branding.logo_url.clone(),
         brand_sheet: business
@@ -247,6 +265,13 @@ pub(super) async fn book_form(
             "Please go back and try again.",
         );
     };
+    // Answers come as `answer.{questionId}` fields, one per question.
+    let answers: Vec<(String, String)> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| k.strip_prefix("answer.").map(|id| (id.to_string(), v)))
+        .take(50)
+        .collect();
     let catalog = match Catalog::load(&state.db, &slug).await {
         Ok(c) => c,
         Err(appointments::AppointmentError::NotFound) => return not_found(),
@@ -262,7 +287,13 @@ pub(super) async fn book_form(
             phone: Some(posted.phone.clone()).filter(|p| !p.trim().is_empty()),
             time_zone: Some(posted.tz.clone()).filter(|z| !z.is_empty()),
         },
-        answers: Vec::new(),
+        answers: answers
+            .iter()
+            .map(|(question_id, answer)| appointments::AnswerInput {
+                question_id: question_id.clone(),
+                answer: answer.clone(),
+            })
+            .collect(),
     };
     let picked = Picked {
         service: Some(posted.service.clone()),
@@ -275,6 +306,7 @@ pub(super) async fn book_form(
         name: posted.name,
         email: posted.email,
         phone: posted.phone,
+        answers,
     };
     let address = client.to_string();
     match appointments::book_in(

@@ -433,3 +433,162 @@ async fn a_business_shows_its_logo_colour_and_prices() {
     assert_eq!(status, 200);
     assert!(!app.page("/book/fabrikam-law", None).await.contains("brand.css"));
 }
+
+#[tokio::test]
+async fn services_ask_the_business_questions_and_answers_reach_staff() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let api = Api {
+        app: &app,
+        token: app.owner_token().await,
+    };
+    api.post(
+        "/businesses",
+        json!({"displayName": "Fabrikam Tax", "timeZone": BERLIN, "slug": "fabrikam-qa"}),
+    )
+    .await;
+    let (_, kim) = api
+        .post(
+            "/businesses/fabrikam-qa/staffMembers",
+            json!({"displayName": "Kim", "emailAddress": "kim@example.com"}),
+        )
+        .await;
+    let kim = kim["id"].as_str().unwrap().to_string();
+    for (body, field) in [
+        (
+            json!({"displayName": "Pick", "answerInputType": "radioButton", "answerOptions": ["Only one"]}),
+            "answerOptions",
+        ),
+        (json!({"displayName": "Pick", "answerInputType": "dropdown"}), "answerInputType"),
+        (json!({"displayName": ""}), "displayName"),
+    ] {
+        let (status, problem) = api.post("/businesses/fabrikam-qa/customQuestions", body.clone()).await;
+        assert_eq!(
+            (status, problem["errors"][0]["field"].as_str()),
+            (422, Some(field)),
+            "{body}: {problem}"
+        );
+    }
+    let (status, topic) = api
+        .post(
+            "/businesses/fabrikam-qa/customQuestions",
+            json!({"displayName": "What would you like to discuss?"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{topic}");
+    assert_eq!(topic["answerInputType"], "text");
+    let topic = topic["id"].as_str().unwrap().to_string();
+    let (_, heard) = api
+        .post(
+            "/businesses/fabrikam-qa/customQuestions",
+            json!({"displayName": "How did you hear of us?", "answerInputType": "radioButton", "answerOptions": ["A friend", "A search"]}),
+        )
+        .await;
+    let heard = heard["id"].as_str().unwrap().to_string();
+    let (status, problem) = api
+        .post(
+            "/businesses/fabrikam-qa/services",
+            json!({"displayName": "Check", "defaultDuration": "PT1H", "staffMemberIds": [kim], "customQuestions": [{"questionId": "nope", "isRequired": true}]}),
+        )
+        .await;
+    assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("customQuestions")));
+    let (status, service) = api
+        .post(
+            "/businesses/fabrikam-qa/services",
+            json!({"displayName": "Check", "defaultDuration": "PT1H", "staffMemberIds": [kim],
+                   "customQuestions": [{"questionId": topic, "isRequired": true}, {"questionId": heard, "isRequired": false}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{service}");
+    assert_eq!(service["customQuestions"][0]["isRequired"], true);
+    let service = service["id"].as_str().unwrap().to_string();
+    api.post("/businesses/fabrikam-qa/publish", json!({})).await;
+
+    let monday = crate::appointments::next_monday(&app);
+    let start = monday.at(10, 0, 0, 0).to_zoned(jiff::tz::TimeZone::get(BERLIN).unwrap()).unwrap();
+    let start = start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let booking = |answers: Value| json!({"serviceId": service, "start": start, "customer": {"name": "Ann Asker", "email": "ann@example.com"}, "answers": answers});
+    for (answers, field) in [
+        (json!([]), format!("answers.{topic}")),
+        (
+            json!([{"questionId": topic, "answer": "Taxes"}, {"questionId": heard, "answer": "TV"}]),
+            format!("answers.{heard}"),
+        ),
+        (
+            json!([{"questionId": topic, "answer": "Taxes"}, {"questionId": "stray", "answer": "x"}]),
+            "answers".to_string(),
+        ),
+    ] {
+        let r = crate::appointments::book(&app, "fabrikam-qa", booking(answers.clone())).await;
+        assert_eq!(r.status(), 422, "{answers}");
+        let problem: Value = r.json().await.unwrap();
+        assert!(
+            problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == field.as_str()),
+            "{answers}: {problem}"
+        );
+    }
+    let r = crate::appointments::book(
+        &app,
+        "fabrikam-qa",
+        booking(json!([{"questionId": topic, "answer": " Taxes "}, {"questionId": heard, "answer": "A friend"}])),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let (_, list) = api
+        .get(&format!(
+            "/businesses/fabrikam-qa/appointments?start={monday}&end={}",
+            monday.tomorrow().unwrap()
+        ))
+        .await;
+    let answers = &list["value"][0]["customers"][0]["customQuestionAnswers"];
+    assert_eq!(answers[0]["question"], "What would you like to discuss?");
+    assert_eq!(answers[0]["answer"], "Taxes");
+    assert_eq!(answers[1]["answer"], "A friend");
+    let emails = app.flush_outbox().await;
+    let to_kim = emails
+        .iter()
+        .find(|e| e.lines().any(|l| l.starts_with("To:") && l.contains("kim@example.com")))
+        .unwrap();
+    let (_, text) = crate::common::bodies(to_kim);
+    assert!(text.contains("What would you like to discuss? — Taxes"), "{text}");
+
+    // The booking page asks them, and its form without JavaScript keeps what was typed.
+    let page = crate::html::Page::parse(&app.page(&format!("/book/fabrikam-qa?service={service}&date={monday}"), None).await);
+    assert_eq!(
+        page.field("What would you like to discuss?").unwrap().name,
+        format!("answer.{topic}")
+    );
+    assert!(page.text().contains("How did you hear of us? (optional)"));
+    let r = app
+        .client
+        .post(app.url("/book/fabrikam-qa"))
+        .header("x-forwarded-for", crate::common::next_address())
+        .form(&[
+            ("service", service.as_str()),
+            ("start", start.as_str()),
+            ("tz", BERLIN),
+            ("name", "Bo Booker"),
+            ("email", "bo@example.com"),
+            (&format!("answer.{heard}"), "A search"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = crate::html::Page::parse(&r.text().await.unwrap());
+    let asked = page.field("What would you like to discuss?").unwrap();
+    assert!(
+        asked.invalid && asked.description.as_ref().is_some_and(|d| d.contains("Please answer")),
+        "{asked:?}"
+    );
+
+    // A question a service asks cannot go; once no service asks it, it can.
+    assert_eq!(api.delete(&format!("/businesses/fabrikam-qa/customQuestions/{heard}")).await, 409);
+    let (status, _) = api
+        .patch(
+            &format!("/businesses/fabrikam-qa/services/{service}"),
+            json!({"customQuestions": [{"questionId": topic, "isRequired": true}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(api.delete(&format!("/businesses/fabrikam-qa/customQuestions/{heard}")).await, 204);
+}

@@ -81,6 +81,7 @@ pub(crate) async fn shop(app: &TestApp) -> Shop {
         reminders: Vec::new(),
         price: None,
         price_type: "notSet".into(),
+        questions: Vec::new(),
     };
     let one = service("Consultation", 0, 1, vec![ada.id.clone(), bo.id.clone()]);
     let buffered = service("Review", 900, 1, vec![ada.id.clone()]);

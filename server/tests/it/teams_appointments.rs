@@ -235,7 +235,11 @@ async fn a_bookings_business_is_imported_with_its_services_and_staff() {
         (BENTO, 5400, 300, 600)
     );
     assert_eq!(bento.maximum_attendees, 1);
-    assert_eq!((bento.price, bento.price_type.as_str()), (Some(10.0), "fixedPrice"), "the price comes along");
+    assert_eq!(
+        (bento.price, bento.price_type.as_str()),
+        (Some(10.0), "fixedPrice"),
+        "the price comes along"
+    );
     assert_eq!(bento.reminders[0].offset, "P1D");
     assert_eq!(bento.staff_member_ids.len(), 2);
 

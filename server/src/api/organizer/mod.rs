@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 mod businesses;
 mod content;
 mod credentials;
+mod questions;
 mod registrants;
 mod staff;
 
@@ -61,6 +62,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::delete_time_off))
         .routes(routes!(staff::list_appointments))
         .routes(routes!(businesses::import_booking_business))
+        .routes(routes!(questions::list_questions, questions::create_question))
+        .routes(routes!(questions::delete_question))
 }
 
 impl IntoResponse for ManageError {

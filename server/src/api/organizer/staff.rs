@@ -249,6 +249,8 @@ pub struct CustomerJson {
     name: String,
     email_address: String,
     time_zone: String,
+    /// The customer's answers (`bookingQuestionAnswer`: questionId, question, answer).
+    custom_question_answers: Vec<crate::appointments::model::Answer>,
 }
 
 /// An appointment (`bookingAppointment`), its times in UTC.
@@ -310,6 +312,7 @@ pub(super) async fn list_appointments(
                     name: a.customer_name,
                     email_address: a.customer_email,
                     time_zone: a.customer_time_zone,
+                    custom_question_answers: a.answers,
                 }],
                 service_id: a.service_id,
                 id: a.id,

@@ -58,10 +58,7 @@ pub async fn import_business(db: &Db, org: &Organizer, from: FromBookings) -> Re
     let mut services = Vec::new();
     for (id, s) in from.services {
         let mut s = s;
-        if s.custom_questions
-            .as_ref()
-            .is_some_and(|q| q.as_array().is_some_and(|a| !a.is_empty()))
-        {
+        if s.custom_questions.as_ref().is_some_and(|q| !q.is_empty()) {
             left_out.custom_questions.push(id.clone());
         }
         s.custom_questions = None;
@@ -83,8 +80,9 @@ pub async fn import_business(db: &Db, org: &Organizer, from: FromBookings) -> Re
             reminders: Vec::new(),
             price: None,
             price_type: "notSet".into(),
+            questions: Vec::new(),
         };
-        input::apply_service(&mut service, &s, &staff_ids, true).map_err(|e| within(format!("Service {id}"), e))?;
+        input::apply_service(&mut service, &s, (&staff_ids, &[]), true).map_err(|e| within(format!("Service {id}"), e))?;
         services.push(service);
     }
     let mut tx = db.begin_write().await?;

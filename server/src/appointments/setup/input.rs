@@ -2,7 +2,8 @@
 //! (`bookingBusiness`, `bookingService`, `bookingStaffMember`), and how each field is checked
 //! and applied: absent fields keep their value, every field at fault is named.
 
-use crate::appointments::model::{self, Business, ReminderJson, Service, Staff, WorkHoursJson};
+use super::slug::{slug_from, valid_slug};
+use crate::appointments::model::{self, Business, QuestionAssignment, ReminderJson, Service, Staff, WorkHoursJson};
 use app::booking::{parse_duration, Day};
 use app::domain::{EmailAddress, FieldError};
 use serde::{Deserialize, Deserializer};
@@ -71,9 +72,9 @@ pub struct ServiceInput {
     pub default_price: Option<Option<f64>>,
     /// fixedPrice, startingAt, hourly, free, priceVaries, callUs or notSet.
     pub default_price_type: Option<String>,
-    /// Not supported yet: any question is refused rather than dropped.
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub custom_questions: Option<serde_json::Value>,
+    /// The business's custom questions it asks (`bookingQuestionAssignment`: `questionId`,
+    /// `isRequired`), in order.
+    pub custom_questions: Option<Vec<QuestionAssignment>>,
 }
 
 /// A staff member (`bookingStaffMember`) to create or change; on creation `displayName` is
@@ -177,31 +178,6 @@ fn hours(field: &str, value: &[WorkHoursJson], errors: &mut Vec<FieldError>) -> 
     true
 }
 
-/// The business's address made from its name: lowercase letters and digits joined by dashes.
-pub fn slug_from(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.to_lowercase().chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-')
-        .chars()
-        .take(60)
-        .collect::<String>()
-        .trim_end_matches('-')
-        .to_string()
-}
-
-fn valid_slug(slug: &str) -> bool {
-    (3..=60).contains(&slug.len())
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !slug.starts_with('-')
-        && !slug.ends_with('-')
-}
-
 /// Applies `input` to `b`; on creation the name and zone must be given.
 pub fn apply_business(b: &mut Business, input: &BusinessInput, creating: bool) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -281,8 +257,14 @@ fn policy_backwards(b: &Business) -> bool {
     b.policy.maximum_advance <= b.policy.minimum_lead_time
 }
 
-/// Applies `input` to `s`, whose staff must be among `staff_ids` (the business's).
-pub fn apply_service(s: &mut Service, input: &ServiceInput, staff_ids: &[String], creating: bool) -> Result<(), Vec<FieldError>> {
+/// Applies `input` to `s`, whose staff must be among `staff_ids` and questions among
+/// `question_ids` (the business's).
+pub fn apply_service(
+    s: &mut Service,
+    input: &ServiceInput,
+    (staff_ids, question_ids): (&[String], &[String]),
+    creating: bool,
+) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     name("displayName", input.display_name.as_ref(), &mut s.display_name, &mut errors);
     if creating && input.default_duration.is_none() {
@@ -343,16 +325,20 @@ pub fn apply_service(s: &mut Service, input: &ServiceInput, staff_ids: &[String]
         }
     }
     super::branding::apply_price(s, input, &mut errors);
-    let asks = match &input.custom_questions {
-        Some(serde_json::Value::Array(q)) => !q.is_empty(),
-        Some(serde_json::Value::Null) | None => false,
-        Some(_) => true,
-    };
-    if asks {
-        errors.push(FieldError::new(
-            "customQuestions",
-            "Custom questions are not supported yet; leave them out (the booking form asks for name, email and phone).",
-        ));
+    if let Some(asked) = &input.custom_questions {
+        let mut ids: Vec<&str> = asked.iter().map(|a| a.question_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if let Some(a) = asked.iter().find(|a| !question_ids.contains(&a.question_id)) {
+            errors.push(FieldError::new(
+                "customQuestions",
+                format!("{:?} is not a question of this business.", a.question_id),
+            ));
+        } else if ids.len() != asked.len() {
+            errors.push(FieldError::new("customQuestions", "A question is listed twice."));
+        } else {
+            s.questions = asked.clone();
+        }
     }
     errors.is_empty().then_some(()).ok_or(errors)
 }
@@ -387,20 +373,4 @@ pub fn apply_staff(s: &mut Staff, input: &StaffInput) -> Result<(), Vec<FieldErr
         ));
     }
     errors.is_empty().then_some(()).ok_or(errors)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_are_made_from_names() {
-        assert_eq!(slug_from("Contoso Advisory"), "contoso-advisory");
-        assert_eq!(slug_from("  Dr. Müller & Partners! "), "dr-m-ller-partners");
-        assert_eq!(slug_from("!!!"), "");
-        assert!(valid_slug("contoso-advisory"));
-        assert!(!valid_slug("-bad"));
-        assert!(!valid_slug("Bad"));
-        assert!(!valid_slug("ab"));
-    }
 }

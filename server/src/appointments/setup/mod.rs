@@ -7,11 +7,15 @@ mod branding;
 pub mod desk;
 mod import;
 mod input;
+mod questions;
 mod reminders;
+mod slug;
 mod time;
 
 pub use import::{import_business, FromBookings, LeftOut};
-pub use input::{slug_from, BusinessInput, PolicyInput, ServiceInput, StaffInput};
+pub use input::{BusinessInput, PolicyInput, ServiceInput, StaffInput};
+pub use questions::{create_question, questions, remove_question, QuestionInput};
+pub use slug::slug_from;
 pub use time::{parse_date_time, DateTimeTimeZone, TimeOffInput};
 
 use super::model::{Business, Service, Staff, WorkHoursJson, WorkTimeSlotJson};
@@ -164,14 +168,24 @@ pub async fn create_service(db: &Db, org: &Organizer, slug: &str, input: &Servic
         reminders: Vec::new(),
         price: None,
         price_type: "notSet".into(),
+        questions: Vec::new(),
     };
     let mut tx = db.begin_write().await?;
     let staff: Vec<String> = store::staff_in(&mut tx, &b.id).await?.into_iter().map(|s| s.id).collect();
-    input::apply_service(&mut s, input, &staff, true)?;
+    let questions = question_ids(&mut tx, &b.id).await?;
+    input::apply_service(&mut s, input, (&staff, &questions), true)?;
     check_service_hours(&s, &b)?;
     store::insert_service(&mut tx, &s).await?;
     tx.commit().await?;
     Ok(s)
+}
+
+async fn question_ids(tx: &mut crate::store::WriteTx, business_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    Ok(store::questions_of(&mut *tx.tx, business_id)
+        .await?
+        .into_iter()
+        .map(|q| q.id)
+        .collect())
 }
 
 fn check_service_hours(s: &Service, b: &Business) -> Result<(), SetupError> {
@@ -189,7 +203,8 @@ pub async fn update_service(db: &Db, org: &Organizer, slug: &str, id: &str, inpu
         .find(|s| s.id == id)
         .ok_or(SetupError::NotFound("Service"))?;
     let staff: Vec<String> = store::staff_in(&mut tx, &b.id).await?.into_iter().map(|s| s.id).collect();
-    input::apply_service(&mut s, input, &staff, false)?;
+    let questions = question_ids(&mut tx, &b.id).await?;
+    input::apply_service(&mut s, input, (&staff, &questions), false)?;
     check_service_hours(&s, &b)?;
     store::update_service(&mut tx, &s).await?;
     tx.commit().await?;

@@ -90,6 +90,8 @@ pub struct AppointmentRow {
     pub bookings_appointment_id: Option<String>,
     /// The `sequence` Bookings last heard of.
     pub bookings_sequence: Option<i64>,
+    /// The customer's answers to the service's questions.
+    pub answers: Vec<super::super::model::Answer>,
 }
 
 pub(super) async fn appointment_where(
@@ -135,6 +137,8 @@ pub(super) fn row_from(r: &sqlx::any::AnyRow, staff_ids: Vec<String>) -> Result<
         join_url: r.try_get("join_url")?,
         bookings_appointment_id: r.try_get("bookings_appointment_id")?,
         bookings_sequence: r.try_get("bookings_sequence")?,
+        // Appointments booked before questions were checked may hold other shapes: none then.
+        answers: serde_json::from_str(&r.try_get::<String, _>("answers")?).unwrap_or_default(),
     })
 }
 

@@ -3,10 +3,12 @@
 
 mod appointments;
 mod bookings;
+mod questions;
 mod setup;
 
 pub use appointments::*;
 pub use bookings::*;
+pub use questions::*;
 pub use setup::*;
 
 use super::model::{Business, Service, Staff, WorkHoursJson};
@@ -63,6 +65,7 @@ fn service_from(r: &AnyRow) -> Result<Service, sqlx::Error> {
         reminders: serde_json::from_str(&r.try_get::<String, _>("reminders")?).map_err(json_error)?,
         price: r.try_get("default_price")?,
         price_type: r.try_get("default_price_type")?,
+        questions: serde_json::from_str(&r.try_get::<String, _>("custom_questions")?).map_err(json_error)?,
     })
 }
 
@@ -126,8 +129,8 @@ pub async fn insert_staff(tx: &mut WriteTx, s: &Staff) -> Result<(), sqlx::Error
 pub async fn insert_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO booking_services (id, business_id, display_name, default_duration, pre_buffer, post_buffer, maximum_attendees, \
-         is_location_online, staff_member_ids, service_hours, created_at, reminders, default_price, default_price_type) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         is_location_online, staff_member_ids, service_hours, created_at, reminders, default_price, default_price_type, \
+         custom_questions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&s.id)
     .bind(&s.business_id)
@@ -146,6 +149,7 @@ pub async fn insert_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::E
     .bind(serde_json::to_string(&s.reminders).map_err(json_error)?)
     .bind(s.price)
     .bind(&s.price_type)
+    .bind(serde_json::to_string(&s.questions).map_err(json_error)?)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())

@@ -53,7 +53,7 @@ pub async fn update_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::E
     sqlx::query(
         "UPDATE booking_services SET display_name = $2, default_duration = $3, pre_buffer = $4, post_buffer = $5, \
          maximum_attendees = $6, is_location_online = $7, staff_member_ids = $8, service_hours = $9, reminders = $10, \
-         default_price = $11, default_price_type = $12 WHERE id = $1",
+         default_price = $11, default_price_type = $12, custom_questions = $13 WHERE id = $1",
     )
     .bind(&s.id)
     .bind(&s.display_name)
@@ -70,6 +70,7 @@ pub async fn update_service(tx: &mut WriteTx, s: &Service) -> Result<(), sqlx::E
     .bind(serde_json::to_string(&s.reminders).map_err(json_error)?)
     .bind(s.price)
     .bind(&s.price_type)
+    .bind(serde_json::to_string(&s.questions).map_err(json_error)?)
     .execute(&mut *tx.tx)
     .await?;
     Ok(())
