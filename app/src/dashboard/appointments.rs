@@ -230,7 +230,8 @@ pub fn BusinessPage(page: BusinessView) -> impl IntoView {
             {publish}
         </div>
         {page.notice.map(|n| view! { <p class="banner" role="status">{n}</p> })}
-        <p class="hint">{format!("Times in {}. ", page.zone)}<a href=format!("/book/{}", page.slug)>"Booking page"</a></p>
+        <p class="hint">{format!("Times in {}. ", page.zone)}<a href=format!("/book/{}", page.slug)>"Booking page"</a>
+            " · " <a href=format!("{base}/customers")>"Customers"</a></p>
         <h2>{format!("Week of {}", page.week)}</h2>
         <form method="get" action=base.clone() class="filters">
             <input type="hidden" name="week" value=page.week.clone() />
@@ -273,5 +274,45 @@ pub fn BusinessPage(page: BusinessView) -> impl IntoView {
             <Field name="emailAddress" label="Email" value=forms.staff_email errors=forms.errors kind="email" hint="Where their booking emails go." />
             <button type="submit" class="primary">"Add staff member"</button>
         </form>
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CustomerView {
+    pub name: String,
+    pub email: String,
+    pub booked: i64,
+    pub canceled: i64,
+    pub last: String,
+    pub next: String,
+}
+
+/// A business's customers: who booked, how often, when last and next.
+#[component]
+pub fn CustomersPage(business: String, slug: String, rows: Vec<CustomerView>) -> impl IntoView {
+    let empty = rows.is_empty();
+    let body = rows
+        .into_iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <td>{c.name}</td>
+                    <td><a href=format!("mailto:{}", c.email)>{c.email.clone()}</a></td>
+                    <td class="num">{c.booked}</td>
+                    <td class="num">{c.canceled}</td>
+                    <td>{c.last}</td>
+                    <td>{c.next}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p><a href=format!("/dashboard/appointments/{slug}")>{format!("← {business}")}</a></p>
+        <h1>{format!("Customers of {business}")}</h1>
+        {empty.then(|| view! { <p class="empty">"No customers yet."</p> })}
+        <table class="grid">
+            <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Appointments"</th><th scope="col">"Canceled"</th><th scope="col">"Last"</th><th scope="col">"Next"</th></tr></thead>
+            <tbody>{body}</tbody>
+        </table>
     }
 }

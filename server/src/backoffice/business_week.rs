@@ -170,3 +170,36 @@ pub(super) async fn business_view(
     let title = b.display_name.clone();
     dash(signed, status, &title, move || view! { <app::dashboard::BusinessPage page=view /> })
 }
+
+/// The business's customers.
+pub(super) async fn customers_page(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    signed: SignedIn,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+) -> Response {
+    let (b, list) = match setup::customers(&state.db, &signed.organizer, &slug).await {
+        Ok(found) => found,
+        Err(e) => return setup_error(e),
+    };
+    let zone = app::tz::parse_zone(&b.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let when = |t: Option<i64>| {
+        t.and_then(|t| jiff::Timestamp::from_second(t).ok())
+            .map(|t| t.to_zoned(zone.clone()).strftime("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "—".into())
+    };
+    let rows = list
+        .into_iter()
+        .map(|c| app::dashboard::CustomerView {
+            last: when(c.last),
+            next: when(c.next),
+            name: c.name,
+            email: c.email,
+            booked: c.booked,
+            canceled: c.canceled,
+        })
+        .collect();
+    let (business, slug) = (b.display_name.clone(), b.slug.clone());
+    dash(&signed, StatusCode::OK, &format!("Customers of {business}"), move || {
+        view! { <app::dashboard::CustomersPage business=business slug=slug rows=rows /> }
+    })
+}

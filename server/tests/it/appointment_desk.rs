@@ -161,45 +161,64 @@ async fn a_business_set_up_from_the_dashboard_takes_bookings_shown_in_its_week()
     assert_eq!(app.post_form(&action("cancel"), &cookie, &[("csrf", &csrf)]).await.status(), 409);
 }
 
-#[tokio::test]
-async fn organizers_cancel_upcoming_appointments_and_the_customer_is_told() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let shop = crate::appointments::shop(&app).await;
-    let r = book(
-        &app,
-        &shop.slug,
-        booking(&shop.one_to_one, Some(&shop.ada), &at(next_monday(&app), 11, 0), 4),
-    )
-    .await;
-    let made: Value = r.json().await.unwrap();
-    let id = made["id"].as_str().unwrap();
-    let token = made["manageToken"].as_str().unwrap();
-    let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
-    let path = format!("/dashboard/appointments/{}/appointments/{id}/cancel", shop.slug);
-    // Another organization's organizer finds nothing to cancel.
-    let (_, password) = server::accounts::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
-        .await
-        .unwrap();
-    let (rival, rival_csrf) = app.sign_in_as("rival@example.com", &password).await;
-    assert_eq!(app.post_form(&path, &rival, &[("csrf", &rival_csrf)]).await.status(), 404);
-    let theirs = app.page(&format!("/dashboard/appointments/{}", shop.slug), Some(&rival)).await;
-    assert!(!theirs.contains("Customer 4"));
-    let r = app.post_form(&path, &cookie, &[("csrf", &csrf)]).await;
-    assert_eq!(r.status(), 303);
-    let read: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/appointments/{token}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(read["status"], "canceled");
-    let emails = app.flush_outbox().await;
-    assert!(emails
-        .iter()
-        .any(|e| e.contains("Subject: Canceled") && e.lines().any(|l| l.starts_with("To:") && l.contains("customer4@example.com"))));
-    // Canceling again is refused: it is not upcoming and booked any more.
-    assert_eq!(app.post_form(&path, &cookie, &[("csrf", &csrf)]).await.status(), 409);
-}
+both_backends!(
+    organizers_cancel_upcoming_appointments_and_the_customer_is_told,
+    |backend| async move {
+        let app = TestApp::spawn(backend).await;
+        let shop = crate::appointments::shop(&app).await;
+        let r = book(
+            &app,
+            &shop.slug,
+            booking(&shop.one_to_one, Some(&shop.ada), &at(next_monday(&app), 11, 0), 4),
+        )
+        .await;
+        let made: Value = r.json().await.unwrap();
+        let id = made["id"].as_str().unwrap();
+        let token = made["manageToken"].as_str().unwrap();
+        let (cookie, csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
+        let path = format!("/dashboard/appointments/{}/appointments/{id}/cancel", shop.slug);
+        // Another organization's organizer finds nothing to cancel.
+        let (_, password) = server::accounts::auth::create_organizer(&app.state.db, "rival@example.com", "Rival", None)
+            .await
+            .unwrap();
+        let (rival, rival_csrf) = app.sign_in_as("rival@example.com", &password).await;
+        assert_eq!(app.post_form(&path, &rival, &[("csrf", &rival_csrf)]).await.status(), 404);
+        let theirs = app.page(&format!("/dashboard/appointments/{}", shop.slug), Some(&rival)).await;
+        assert!(!theirs.contains("Customer 4"));
+        let r = app.post_form(&path, &cookie, &[("csrf", &csrf)]).await;
+        assert_eq!(r.status(), 303);
+        let read: Value = app
+            .client
+            .get(app.url(&format!("/api/v1/appointments/{token}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(read["status"], "canceled");
+        let emails = app.flush_outbox().await;
+        assert!(emails
+            .iter()
+            .any(|e| e.contains("Subject: Canceled") && e.lines().any(|l| l.starts_with("To:") && l.contains("customer4@example.com"))));
+        // Canceling again is refused: it is not upcoming and booked any more.
+        assert_eq!(app.post_form(&path, &cookie, &[("csrf", &csrf)]).await.status(), 409);
+
+        // The customer list counts them: another booking by the same address.
+        let r = book(
+            &app,
+            &shop.slug,
+            booking(&shop.one_to_one, Some(&shop.bo), &at(next_monday(&app), 15, 0), 4),
+        )
+        .await;
+        assert_eq!(r.status(), 201);
+        let customers = format!("/dashboard/appointments/{}/customers", shop.slug);
+        let page = Page::parse(&app.page(&customers, Some(&cookie)).await);
+        let text = page.text();
+        assert!(
+            text.contains("Customer 4 customer4@example.com 1 1"),
+            "one booked, one canceled: {text}"
+        );
+        assert!(!app.page(&customers, Some(&rival)).await.contains("customer4@example.com"));
+    }
+);

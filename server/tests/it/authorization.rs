@@ -62,6 +62,7 @@ async fn every_dashboard_route_is_guarded() {
         ("POST", "/dashboard/team".into(), false),
         ("GET", "/dashboard/appointments".into(), false),
         ("GET", format!("/dashboard/appointments/{business}"), true),
+        ("GET", format!("/dashboard/appointments/{business}/customers"), true),
         ("POST", format!("/dashboard/appointments/{business}/unpublish"), true),
         ("POST", format!("/dashboard/appointments/{business}/publish"), true),
         ("POST", format!("/dashboard/appointments/{business}/services"), true),

@@ -358,3 +358,10 @@ pub async fn appointments(
     let services = store::all_services_of(db, &b.id).await?;
     Ok((b, services, rows))
 }
+
+/// The business's customers, most recent first (at most 1,000).
+pub async fn customers(db: &Db, org: &Organizer, slug: &str) -> Result<(Business, Vec<store::CustomerRow>), SetupError> {
+    let b = business(db, org, slug).await?;
+    let list = store::customers_of(db, &b.id, db.now(), 1000).await?;
+    Ok((b, list))
+}

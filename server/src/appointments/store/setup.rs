@@ -253,3 +253,45 @@ pub async fn staff_exists(tx: &mut WriteTx, id: &str) -> Result<bool, sqlx::Erro
         .await?;
     Ok(n > 0)
 }
+
+/// One customer of a business: who, how many appointments (canceled ones apart), and when
+/// their last and next ones are.
+#[derive(Clone, Debug)]
+pub struct CustomerRow {
+    pub name: String,
+    pub email: String,
+    pub booked: i64,
+    pub canceled: i64,
+    pub last: Option<i64>,
+    pub next: Option<i64>,
+}
+
+/// The business's customers by address, most recent first, at most `limit`.
+pub async fn customers_of(db: &Db, business_id: &str, now: i64, limit: i64) -> Result<Vec<CustomerRow>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT LOWER(customer_email) AS email, MAX(customer_name) AS name, \
+         SUM(CASE WHEN status <> 'canceled' THEN 1 ELSE 0 END) AS booked, \
+         SUM(CASE WHEN status = 'canceled' THEN 1 ELSE 0 END) AS canceled, \
+         MAX(CASE WHEN status <> 'canceled' AND start_at <= $2 THEN start_at END) AS last_start, \
+         MIN(CASE WHEN status = 'booked' AND start_at > $2 THEN start_at END) AS next_start \
+         FROM appointments WHERE business_id = $1 GROUP BY LOWER(customer_email) \
+         ORDER BY MAX(start_at) DESC, LOWER(customer_email) LIMIT $3",
+    )
+    .bind(business_id)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CustomerRow {
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                booked: r.try_get("booked")?,
+                canceled: r.try_get("canceled")?,
+                last: r.try_get("last_start")?,
+                next: r.try_get("next_start")?,
+            })
+        })
+        .collect()
+}
