@@ -131,6 +131,17 @@ pub struct BusinessView {
     pub forms: SetupForms,
     pub notice: Option<String>,
     pub csrf: String,
+    /// Each weekday (monday … sunday): open, from, until.
+    pub hours: Vec<DayHours>,
+}
+
+/// A weekday's opening hours in the editor (one stretch a day).
+#[derive(Clone, Debug)]
+pub struct DayHours {
+    pub day: String,
+    pub open: bool,
+    pub from: String,
+    pub until: String,
 }
 
 #[component]
@@ -222,6 +233,7 @@ pub fn BusinessPage(page: BusinessView) -> impl IntoView {
         .map(|s| view! { <tr><td>{s.name}</td><td>{s.email}</td><td>{s.hours}</td></tr> })
         .collect_view();
     let forms = page.forms;
+    let no_editor = page.hours.is_empty();
     let staff_error = error_for(&forms.errors, "staffMemberIds");
     view! {
         <p><a href="/dashboard/appointments">"← All businesses"</a></p>
@@ -245,6 +257,30 @@ pub fn BusinessPage(page: BusinessView) -> impl IntoView {
             <a href=with_staff(&page.next_week)>"Next week →"</a>
         </form>
         {days}
+        <h2>"Opening hours"</h2>
+        {no_editor.then(|| view! {
+            <p class="hint">"Some days have more than one stretch of hours; change them through the API."</p>
+        })}
+        <form method="post" action=format!("{base}/hours") class="stack hours" hidden=no_editor>
+            <Csrf token=csrf.clone() />
+            {page.hours.into_iter().map(|h| {
+                let title = format!("{}{}", h.day[..1].to_uppercase(), &h.day[1..]);
+                let (open_id, from_id, until_id) = (format!("open-{}", h.day), format!("from-{}", h.day), format!("until-{}", h.day));
+                let (open_for, from_for, until_for) = (open_id.clone(), from_id.clone(), until_id.clone());
+                view! {
+                    <fieldset class="field filters">
+                        <legend>{title}</legend>
+                        <label class="choice" for=open_for><input type="checkbox" id=open_id name=format!("open.{}", h.day) value="1" checked=h.open />"Open"</label>
+                        <label for=from_for>"from"</label>
+                        <input type="time" id=from_id name=format!("from.{}", h.day) value=h.from />
+                        <label for=until_for>"until"</label>
+                        <input type="time" id=until_id name=format!("until.{}", h.day) value=h.until />
+                    </fieldset>
+                }
+            }).collect_view()}
+            <p class="field-error">{error_for(&forms.errors, "businessHours")}</p>
+            <button type="submit">"Save opening hours"</button>
+        </form>
         <h2>"Services"</h2>
         <table class="grid">
             <thead><tr><th scope="col">"Service"</th><th scope="col">"Length"</th><th scope="col">"Given by"</th></tr></thead>

@@ -26,6 +26,7 @@ fn notice(done: Option<&str>) -> Option<String> {
             "staff" => "Staff member added.",
             "canceled" => "Appointment canceled; the customer and the staff member are emailed.",
             "noshow" => "Marked as a no-show.",
+            "hours" => "Opening hours saved.",
             _ => return None,
         }
         .to_string(),
@@ -163,6 +164,7 @@ pub(super) async fn business_view(
                 hours: hours_of(s, &b),
             })
             .collect(),
+        hours: editable_hours(&b),
         forms,
         notice: notice(q.done.as_deref()),
         csrf: signed.csrf.clone(),
@@ -202,4 +204,83 @@ pub(super) async fn customers_page(
     dash(&signed, StatusCode::OK, &format!("Customers of {business}"), move || {
         view! { <app::dashboard::CustomersPage business=business slug=slug rows=rows /> }
     })
+}
+
+const WEEK: [app::booking::Day; 7] = {
+    use app::booking::Day::*;
+    [Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday]
+};
+
+fn day_name(day: app::booking::Day) -> String {
+    format!("{day:?}").to_lowercase()
+}
+
+/// The business hours as the editor shows them (one stretch a day), or none when some day has
+/// more than one (the editor would lose them).
+fn editable_hours(b: &Business) -> Vec<app::dashboard::DayHours> {
+    if b.business_hours.iter().any(|h| h.time_slots.len() > 1) {
+        return Vec::new();
+    }
+    let short = |t: &str| t.get(..5).unwrap_or(t).to_string();
+    WEEK.iter()
+        .map(|day| {
+            let slot = b.business_hours.iter().find(|h| h.day == *day).and_then(|h| h.time_slots.first());
+            app::dashboard::DayHours {
+                day: day_name(*day),
+                open: slot.is_some(),
+                from: slot.map(|s| short(&s.start_time)).unwrap_or_else(|| "09:00".into()),
+                until: slot.map(|s| short(&s.end_time)).unwrap_or_else(|| "17:00".into()),
+            }
+        })
+        .collect()
+}
+
+/// Saves the opening hours from the editor: each day ticked open, from its times.
+pub(super) async fn save_hours(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    signed: SignedIn,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+    body: Bytes,
+) -> Response {
+    use crate::appointments::model::{WorkHoursJson, WorkTimeSlotJson};
+    let form = parse_form(&body);
+    if let Err(r) = check_csrf(&signed, &form) {
+        return r;
+    }
+    let hours: Vec<WorkHoursJson> = WEEK
+        .iter()
+        .filter(|day| !form_value(&form, &format!("open.{}", day_name(**day))).is_empty())
+        .map(|day| WorkHoursJson {
+            day: *day,
+            time_slots: vec![WorkTimeSlotJson {
+                start_time: format!("{}:00.0000000", form_value(&form, &format!("from.{}", day_name(*day)))),
+                end_time: format!("{}:00.0000000", form_value(&form, &format!("until.{}", day_name(*day)))),
+            }],
+        })
+        .collect();
+    let input = setup::BusinessInput {
+        business_hours: Some(hours),
+        ..Default::default()
+    };
+    match setup::update_business(&state.db, &signed.organizer, &slug, &input).await {
+        Ok(_) => {
+            axum::response::IntoResponse::into_response(axum::response::Redirect::to(&format!("/dashboard/appointments/{slug}?done=hours")))
+        }
+        Err(setup::SetupError::Invalid(errors)) => {
+            let forms = SetupForms {
+                errors,
+                ..Default::default()
+            };
+            business_view(
+                &state,
+                &signed,
+                &slug,
+                &WeekQuery::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                forms,
+            )
+            .await
+        }
+        Err(e) => setup_error(e),
+    }
 }

@@ -77,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/appointments", get(businesses_page).post(create_business))
         .route("/dashboard/appointments/{slug}", get(business_page))
         .route("/dashboard/appointments/{slug}/customers", get(business_week::customers_page))
+        .route("/dashboard/appointments/{slug}/hours", post(business_week::save_hours))
         .route("/dashboard/appointments/{slug}/publish", post(publish_business))
         .route("/dashboard/appointments/{slug}/unpublish", post(unpublish_business))
         .route("/dashboard/appointments/{slug}/services", post(add_service))

@@ -102,6 +102,65 @@ async fn a_business_set_up_from_the_dashboard_takes_bookings_shown_in_its_week()
     assert_eq!(r.status(), 303);
     let r = app.post_form(&format!("{base}/publish"), &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(r.status(), 303);
+    // Opening hours from the editor: a day that ends before it starts is refused.
+    let hours = format!("{base}/hours");
+    let r = app
+        .post_form(
+            &hours,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("open.monday", "1"),
+                ("from.monday", "12:00"),
+                ("until.monday", "10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let r = app
+        .post_form(
+            &hours,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("open.monday", "1"),
+                ("from.monday", "09:00"),
+                ("until.monday", "13:00"),
+                ("open.wednesday", "1"),
+                ("from.wednesday", "14:00"),
+                ("until.wednesday", "18:00"),
+                ("from.friday", "09:00"),
+                ("until.friday", "17:00"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let business = server::appointments::setup::business(&app.state.db, &app.owner, &slug)
+        .await
+        .unwrap();
+    let days: Vec<(String, String, String)> = business
+        .business_hours
+        .iter()
+        .map(|h| {
+            (
+                format!("{:?}", h.day),
+                h.time_slots[0].start_time.clone(),
+                h.time_slots[0].end_time.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("Monday".to_string(), "09:00:00.0000000".to_string(), "13:00:00.0000000".to_string()),
+            (
+                "Wednesday".to_string(),
+                "14:00:00.0000000".to_string(),
+                "18:00:00.0000000".to_string()
+            ),
+        ],
+        "Friday was not ticked open"
+    );
     let service = server::appointments::setup::services(&app.state.db, &app.owner, &slug)
         .await
         .unwrap()[0]

@@ -67,6 +67,7 @@ async fn every_dashboard_route_is_guarded() {
         ("POST", format!("/dashboard/appointments/{business}/publish"), true),
         ("POST", format!("/dashboard/appointments/{business}/services"), true),
         ("POST", format!("/dashboard/appointments/{business}/staff"), true),
+        ("POST", format!("/dashboard/appointments/{business}/hours"), true),
         (
             "POST",
             format!("/dashboard/appointments/{business}/appointments/{appointment}/cancel"),
