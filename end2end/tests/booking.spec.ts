@@ -17,6 +17,9 @@ test("book a consultation, then cancel it from its own page", async ({ page }, i
   await page.goto("/book/contoso-advisory");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Book with Contoso Advisory");
   await page.getByRole("link", { name: "Consultation" }).click();
+  // Hydrated, the picker shows times in the browser's zone unless the visitor chose one; a
+  // choice made before it is live that equals the page's own zone cannot be told from none.
+  if (info.project.name === "js") await expect(page.locator("form.choose-day[data-ready=true]")).toBeVisible();
   await page.getByLabel("Day").fill(nextMonday());
   await page.getByLabel("Times shown in").selectOption("America/New_York");
   await page.getByRole("button", { name: "Show times" }).click();
