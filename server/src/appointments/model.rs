@@ -168,6 +168,27 @@ pub struct Answer {
 }
 
 impl Service {
+    /// A service `id` of `business_id` before anything is applied to it: one seat, online, no
+    /// length yet.
+    pub fn blank(id: String, business_id: String) -> Service {
+        Service {
+            id,
+            business_id,
+            display_name: String::new(),
+            duration: 0,
+            pre_buffer: 0,
+            post_buffer: 0,
+            maximum_attendees: 1,
+            is_location_online: true,
+            staff_member_ids: Vec::new(),
+            service_hours: None,
+            reminders: Vec::new(),
+            price: None,
+            price_type: "notSet".into(),
+            questions: Vec::new(),
+        }
+    }
+
     /// The price as the booking page says it, in `currency`; `None` when there is nothing to say.
     pub fn price_label(&self, currency: &str) -> Option<String> {
         let amount = self.price.map(|p| format!("{currency} {p:.2}"));

@@ -66,22 +66,7 @@ pub async fn import_business(db: &Db, org: &Organizer, from: FromBookings) -> Re
         if s.maximum_attendees_count == Some(0) {
             s.maximum_attendees_count = Some(1);
         }
-        let mut service = Service {
-            id: id.clone(),
-            business_id: b.id.clone(),
-            display_name: String::new(),
-            duration: 0,
-            pre_buffer: 0,
-            post_buffer: 0,
-            maximum_attendees: 1,
-            is_location_online: true,
-            staff_member_ids: Vec::new(),
-            service_hours: None,
-            reminders: Vec::new(),
-            price: None,
-            price_type: "notSet".into(),
-            questions: Vec::new(),
-        };
+        let mut service = Service::blank(id.clone(), b.id.clone());
         input::apply_service(&mut service, &s, (&staff_ids, &[]), true).map_err(|e| within(format!("Service {id}"), e))?;
         services.push(service);
     }

@@ -154,22 +154,7 @@ pub async fn services(db: &Db, org: &Organizer, slug: &str) -> Result<Vec<Servic
 
 pub async fn create_service(db: &Db, org: &Organizer, slug: &str, input: &ServiceInput) -> Result<Service, SetupError> {
     let b = business(db, org, slug).await?;
-    let mut s = Service {
-        id: uuid::Uuid::now_v7().to_string(),
-        business_id: b.id.clone(),
-        display_name: String::new(),
-        duration: 0,
-        pre_buffer: 0,
-        post_buffer: 0,
-        maximum_attendees: 1,
-        is_location_online: true,
-        staff_member_ids: Vec::new(),
-        service_hours: None,
-        reminders: Vec::new(),
-        price: None,
-        price_type: "notSet".into(),
-        questions: Vec::new(),
-    };
+    let mut s = Service::blank(uuid::Uuid::now_v7().to_string(), b.id.clone());
     let mut tx = db.begin_write().await?;
     let staff: Vec<String> = store::staff_in(&mut tx, &b.id).await?.into_iter().map(|s| s.id).collect();
     let questions = question_ids(&mut tx, &b.id).await?;
