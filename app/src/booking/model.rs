@@ -29,6 +29,19 @@ impl Day {
         Day::Sunday,
     ];
 
+    /// The name Graph writes (`monday` … `sunday`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Day::Monday => "monday",
+            Day::Tuesday => "tuesday",
+            Day::Wednesday => "wednesday",
+            Day::Thursday => "thursday",
+            Day::Friday => "friday",
+            Day::Saturday => "saturday",
+            Day::Sunday => "sunday",
+        }
+    }
+
     pub fn of(weekday: jiff::civil::Weekday) -> Day {
         use jiff::civil::Weekday as W;
         match weekday {

@@ -18,48 +18,37 @@ pub(crate) async fn get_booking_business(State(state): Shared, headers: HeaderMa
     }
     match state.lock().unwrap().booking_businesses.get(&id) {
         Some(b) => Json(b.clone()).into_response(),
-        None => graph_error(
-            StatusCode::NOT_FOUND,
-            "ErrorItemNotFound",
-            "The specified object was not found in the store.",
-        ),
+        None => not_found(),
     }
+}
+
+/// A business's collection `what` (services or staffMembers), as `pick` finds it.
+fn business_list(
+    state: &Arc<Mutex<SimState>>,
+    headers: &HeaderMap,
+    id: &str,
+    what: &str,
+    pick: fn(&SimState) -> &HashMap<String, Vec<Value>>,
+) -> Response {
+    if let Some(r) = gate(state, headers, "GET", &format!("/solutions/bookingBusinesses/{id}/{what}")) {
+        return r;
+    }
+    let s = state.lock().unwrap();
+    if !s.booking_businesses.contains_key(id) {
+        return not_found();
+    }
+    collection(
+        &format!("solutions/bookingBusinesses/{what}"),
+        pick(&s).get(id).cloned().unwrap_or_default(),
+    )
 }
 
 pub(crate) async fn list_booking_services(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    if let Some(r) = gate(&state, &headers, "GET", &format!("/solutions/bookingBusinesses/{id}/services")) {
-        return r;
-    }
-    let s = state.lock().unwrap();
-    if !s.booking_businesses.contains_key(&id) {
-        return graph_error(
-            StatusCode::NOT_FOUND,
-            "ErrorItemNotFound",
-            "The specified object was not found in the store.",
-        );
-    }
-    collection(
-        "solutions/bookingBusinesses/services",
-        s.booking_services.get(&id).cloned().unwrap_or_default(),
-    )
+    business_list(&state, &headers, &id, "services", |s| &s.booking_services)
 }
 
 pub(crate) async fn list_booking_staff(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    if let Some(r) = gate(&state, &headers, "GET", &format!("/solutions/bookingBusinesses/{id}/staffMembers")) {
-        return r;
-    }
-    let s = state.lock().unwrap();
-    if !s.booking_businesses.contains_key(&id) {
-        return graph_error(
-            StatusCode::NOT_FOUND,
-            "ErrorItemNotFound",
-            "The specified object was not found in the store.",
-        );
-    }
-    collection(
-        "solutions/bookingBusinesses/staffMembers",
-        s.booking_staff.get(&id).cloned().unwrap_or_default(),
-    )
+    business_list(&state, &headers, &id, "staffMembers", |s| &s.booking_staff)
 }
 
 fn not_found() -> Response {

@@ -114,9 +114,11 @@ pub async fn cancel_id(db: &Db, id: &str, teams: bool) -> Result<bool, BookError
     let mut to = vec![(None, row.customer_email.as_str())];
     to.extend(staff_addresses(&staff, &row.staff_ids));
     enqueue_appointment(&mut tx, AppointmentMail::Canceled, id, &to).await?;
-    if let Some(business) = store::business_by_id(db, &row.business_id).await? {
-        // Whether it had a meeting is the worker's to find out.
-        super::tell_microsoft(&mut tx, teams, &business, true, id).await?;
+    if teams {
+        if let Some(business) = store::business_by_id(db, &row.business_id).await? {
+            // Whether it had a meeting is the worker's to find out.
+            super::tell_microsoft(&mut tx, teams, &business, true, id).await?;
+        }
     }
     tx.commit().await?;
     Ok(true)

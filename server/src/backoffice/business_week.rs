@@ -206,15 +206,6 @@ pub(super) async fn customers_page(
     })
 }
 
-const WEEK: [app::booking::Day; 7] = {
-    use app::booking::Day::*;
-    [Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday]
-};
-
-fn day_name(day: app::booking::Day) -> String {
-    format!("{day:?}").to_lowercase()
-}
-
 /// The business hours as the editor shows them (one stretch a day), or none when some day has
 /// more than one (the editor would lose them).
 fn editable_hours(b: &Business) -> Vec<app::dashboard::DayHours> {
@@ -222,11 +213,12 @@ fn editable_hours(b: &Business) -> Vec<app::dashboard::DayHours> {
         return Vec::new();
     }
     let short = |t: &str| t.get(..5).unwrap_or(t).to_string();
-    WEEK.iter()
+    app::booking::Day::ALL
+        .iter()
         .map(|day| {
             let slot = b.business_hours.iter().find(|h| h.day == *day).and_then(|h| h.time_slots.first());
             app::dashboard::DayHours {
-                day: day_name(*day),
+                day: day.name().to_string(),
                 open: slot.is_some(),
                 from: slot.map(|s| short(&s.start_time)).unwrap_or_else(|| "09:00".into()),
                 until: slot.map(|s| short(&s.end_time)).unwrap_or_else(|| "17:00".into()),
@@ -247,14 +239,14 @@ pub(super) async fn save_hours(
     if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
-    let hours: Vec<WorkHoursJson> = WEEK
+    let hours: Vec<WorkHoursJson> = app::booking::Day::ALL
         .iter()
-        .filter(|day| !form_value(&form, &format!("open.{}", day_name(**day))).is_empty())
+        .filter(|day| !form_value(&form, &format!("open.{}", day.name())).is_empty())
         .map(|day| WorkHoursJson {
             day: *day,
             time_slots: vec![WorkTimeSlotJson {
-                start_time: format!("{}:00.0000000", form_value(&form, &format!("from.{}", day_name(*day)))),
-                end_time: format!("{}:00.0000000", form_value(&form, &format!("until.{}", day_name(*day)))),
+                start_time: format!("{}:00.0000000", form_value(&form, &format!("from.{}", day.name()))),
+                end_time: format!("{}:00.0000000", form_value(&form, &format!("until.{}", day.name()))),
             }],
         })
         .collect();

@@ -28,27 +28,19 @@ pub(super) fn setup_error(e: SetupError) -> Response {
 }
 
 async fn businesses_view(state: &AppState, signed: &SignedIn, status: StatusCode, form: NewBusinessForm) -> Response {
-    let list = match setup::businesses(&state.db, &signed.organizer).await {
-        Ok(l) => l,
+    let rows = match setup::businesses_with_counts(&state.db, &signed.organizer).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|(b, services, staff)| BusinessRow {
+                name: b.display_name,
+                slug: b.slug,
+                published: b.is_published,
+                services: services as usize,
+                staff: staff as usize,
+            })
+            .collect::<Vec<_>>(),
         Err(e) => return setup_error(e),
     };
-    let mut rows = Vec::new();
-    for b in list {
-        let (services, staff) = match (
-            setup::services(&state.db, &signed.organizer, &b.slug).await,
-            setup::staff(&state.db, &signed.organizer, &b.slug).await,
-        ) {
-            (Ok(s), Ok(t)) => (s.len(), t.len()),
-            (Err(e), _) | (_, Err(e)) => return setup_error(e),
-        };
-        rows.push(BusinessRow {
-            name: b.display_name,
-            slug: b.slug,
-            published: b.is_published,
-            services,
-            staff,
-        });
-    }
     let zones = app::tz::zone_names().to_vec();
     let csrf = signed.csrf.clone();
     dash(signed, status, "Appointments", move || {

@@ -161,6 +161,9 @@ async fn a_business_set_up_from_the_dashboard_takes_bookings_shown_in_its_week()
         ],
         "Friday was not ticked open"
     );
+    // The list of businesses counts its services and staff.
+    let list = Page::parse(&app.page("/dashboard/appointments", Some(&cookie)).await).text();
+    assert!(list.contains("Fabrikam Tax published /book/fabrikam-tax 1 1"), "{list}");
     let service = server::appointments::setup::services(&app.state.db, &app.owner, &slug)
         .await
         .unwrap()[0]

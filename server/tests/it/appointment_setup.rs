@@ -271,6 +271,14 @@ async fn every_bad_field_is_named_and_other_organizations_are_kept_out() {
         )
         .await;
     assert_eq!(status, 201, "{other}");
+    // Open until midnight: an end at 00:00 is the end of the day, as the slot engine reads it.
+    let (status, late) = api
+        .patch(
+            "/businesses/northwind-a",
+            json!({"businessHours": [{"day": "friday", "timeSlots": [{"startTime": "17:00:00", "endTime": "00:00:00"}]}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{late}");
     let (_, stranger) = api
         .post("/businesses/northwind-b/staffMembers", json!({"displayName": "Lee"}))
         .await;
@@ -592,3 +600,38 @@ async fn services_ask_the_business_questions_and_answers_reach_staff() {
     assert_eq!(status, 200);
     assert_eq!(api.delete(&format!("/businesses/fabrikam-qa/customQuestions/{heard}")).await, 204);
 }
+
+both_backends!(changes_made_at_once_each_keep_the_others_fields, |backend| async move {
+    let app = TestApp::spawn(backend).await;
+    let api = Api {
+        app: &app,
+        token: app.owner_token().await,
+    };
+    api.post(
+        "/businesses",
+        json!({"displayName": "Tailspin", "timeZone": BERLIN, "slug": "tailspin"}),
+    )
+    .await;
+    let (_, kim) = api.post("/businesses/tailspin/staffMembers", json!({"displayName": "Kim"})).await;
+    let kim = kim["id"].as_str().unwrap().to_string();
+    let colours = ["#1d4ed8", "#7c2d12"];
+    for round in 0..10 {
+        let name = format!("Tailspin {round}");
+        let staff = format!("/businesses/tailspin/staffMembers/{kim}");
+        let (a, b, c, d) = tokio::join!(
+            api.patch("/businesses/tailspin", json!({"displayName": name})),
+            api.patch("/businesses/tailspin", json!({"brandColor": colours[round % 2]})),
+            api.patch(&staff, json!({"displayName": name})),
+            api.patch(&staff, json!({"emailAddress": format!("kim{round}@example.com")})),
+        );
+        assert_eq!((a.0, b.0, c.0, d.0), (200, 200, 200, 200));
+        let (_, business) = api.get("/organizer/businesses/tailspin").await;
+        assert_eq!(
+            (business["displayName"].as_str(), business["brandColor"].as_str()),
+            (Some(name.as_str()), Some(colours[round % 2]))
+        );
+        let (_, list) = api.get("/businesses/tailspin/staffMembers").await;
+        assert_eq!(list["value"][0]["displayName"], name.as_str());
+        assert_eq!(list["value"][0]["emailAddress"], format!("kim{round}@example.com"));
+    }
+});

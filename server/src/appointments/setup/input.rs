@@ -141,10 +141,6 @@ fn zone(field: &str, value: Option<&String>, target: &mut String, errors: &mut V
     }
 }
 
-fn day_name(day: Day) -> String {
-    format!("{day:?}").to_lowercase()
-}
-
 /// Hours whose times read, each slot ending after it starts, each day listed once.
 fn hours(field: &str, value: &[WorkHoursJson], errors: &mut Vec<FieldError>) -> bool {
     let mut seen: Vec<Day> = Vec::new();
@@ -152,7 +148,7 @@ fn hours(field: &str, value: &[WorkHoursJson], errors: &mut Vec<FieldError>) -> 
         if seen.contains(&h.day) {
             errors.push(FieldError::new(
                 field,
-                format!("{} is listed twice; give all its times in one entry.", day_name(h.day)),
+                format!("{} is listed twice; give all its times in one entry.", h.day.name()),
             ));
             return false;
         }
@@ -160,11 +156,12 @@ fn hours(field: &str, value: &[WorkHoursJson], errors: &mut Vec<FieldError>) -> 
         for s in &h.time_slots {
             let read = |t: &str| app::booking::parse_time_of_day(t);
             match (read(&s.start_time), read(&s.end_time)) {
-                (Some(start), Some(end)) if start < end => {}
+                // An end at midnight is the end of the day, as the slot engine reads it.
+                (Some(start), Some(end)) if start < end || end == jiff::civil::Time::midnight() => {}
                 (Some(_), Some(_)) => {
                     errors.push(FieldError::new(
                         field,
-                        format!("On {} a time slot ends before it starts.", day_name(h.day)),
+                        format!("On {} a time slot ends before it starts.", h.day.name()),
                     ));
                     return false;
                 }

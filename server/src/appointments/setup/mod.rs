@@ -56,6 +56,19 @@ pub async fn businesses(db: &Db, org: &Organizer) -> Result<Vec<Business>, Setup
     Ok(store::businesses_of(db, &org.organization_id).await?)
 }
 
+/// The organization's businesses, each with how many services and staff members it has.
+pub async fn businesses_with_counts(db: &Db, org: &Organizer) -> Result<Vec<(Business, i64, i64)>, SetupError> {
+    let counts = store::setup_counts(db, &org.organization_id).await?;
+    Ok(store::businesses_of(db, &org.organization_id)
+        .await?
+        .into_iter()
+        .map(|b| {
+            let (services, staff) = counts.iter().find(|(id, _, _)| *id == b.id).map_or((0, 0), |(_, s, t)| (*s, *t));
+            (b, services, staff)
+        })
+        .collect())
+}
+
 fn weekdays_nine_to_five() -> Vec<WorkHoursJson> {
     [Day::Monday, Day::Tuesday, Day::Wednesday, Day::Thursday, Day::Friday]
         .into_iter()
@@ -114,9 +127,13 @@ fn slug_taken(slug: &str) -> SetupError {
 }
 
 pub async fn update_business(db: &Db, org: &Organizer, slug: &str, input: &BusinessInput) -> Result<Business, SetupError> {
-    let mut b = business(db, org, slug).await?;
-    input::apply_business(&mut b, input, false)?;
+    let id = business(db, org, slug).await?.id;
     let mut tx = db.begin_write().await?;
+    // Read again under the lock: two changes at once each keep the other's fields.
+    let mut b = store::business_for_update(db, &mut tx, &id)
+        .await?
+        .ok_or(SetupError::NotFound("Business"))?;
+    input::apply_business(&mut b, input, false)?;
     if store::slug_taken(&mut tx, &b.slug, &b.id).await? {
         return Err(slug_taken(&b.slug));
     }
@@ -142,7 +159,7 @@ pub async fn set_published(db: &Db, org: &Organizer, slug: &str, published: bool
         }
     }
     b.is_published = published;
-    store::update_business(&mut tx, &b).await?;
+    store::set_published(&mut tx, &b.id, published).await?;
     tx.commit().await?;
     Ok(b)
 }
@@ -182,6 +199,8 @@ fn check_service_hours(s: &Service, b: &Business) -> Result<(), SetupError> {
 pub async fn update_service(db: &Db, org: &Organizer, slug: &str, id: &str, input: &ServiceInput) -> Result<Service, SetupError> {
     let b = business(db, org, slug).await?;
     let mut tx = db.begin_write().await?;
+    // Locked before it is read: two changes at once each keep the other's fields.
+    store::lock_service(db, &mut tx, id).await?;
     let mut s = store::services_in(&mut tx, &b.id)
         .await?
         .into_iter()
@@ -249,6 +268,7 @@ async fn staff_member(tx: &mut crate::store::WriteTx, b: &Business, id: &str) ->
 pub async fn update_staff(db: &Db, org: &Organizer, slug: &str, id: &str, input: &StaffInput) -> Result<Staff, SetupError> {
     let b = business(db, org, slug).await?;
     let mut tx = db.begin_write().await?;
+    store::lock_staff(db, &mut tx, &[id.to_string()]).await?;
     let mut s = staff_member(&mut tx, &b, id).await?;
     input::apply_staff(&mut s, input)?;
     store::update_staff(&mut tx, &s).await?;

@@ -1,5 +1,6 @@
 //! The SQL of keeping appointments in Microsoft Bookings: their Bookings ids, the `sequence`
-//! Bookings last heard of, and the businesses and appointments the calendar reads compare.
+//! Bookings last heard of, the businesses whose calendars are read back, and the appointments
+//! found there.
 
 use super::super::model::Business;
 use super::{business_from, AppointmentRow};
@@ -60,23 +61,6 @@ pub async fn set_bookings_id_in(tx: &mut WriteTx, id: &str, bookings_id: &str, j
     .execute(&mut *tx.tx)
     .await?;
     Ok(())
-}
-
-/// The business's booked appointments that Bookings holds, starting in `[from, to)`: (id,
-/// Bookings id).
-pub async fn in_bookings_between(db: &Db, business_id: &str, from: i64, to: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, bookings_appointment_id FROM appointments WHERE business_id = $1 AND bookings_appointment_id IS NOT NULL \
-         AND status = 'booked' AND start_at >= $2 AND start_at < $3 AND bookings_sequence = sequence",
-    )
-    .bind(business_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("id")?, r.try_get("bookings_appointment_id")?)))
-        .collect()
 }
 
 /// The appointment Bookings holds as `bookings_id`, if Atrium has it.

@@ -16,6 +16,23 @@ pub async fn businesses_of(db: &Db, organization_id: &str) -> Result<Vec<Busines
     rows.iter().map(business_from).collect()
 }
 
+/// How many services and staff members (not removed) each of the organization's businesses
+/// has, by business id.
+pub async fn setup_counts(db: &Db, organization_id: &str) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT b.id, \
+         (SELECT COUNT(*) FROM booking_services s WHERE s.business_id = b.id AND s.removed_at IS NULL) AS services, \
+         (SELECT COUNT(*) FROM booking_staff t WHERE t.business_id = b.id AND t.removed_at IS NULL) AS staff \
+         FROM businesses b WHERE b.organization_id = $1",
+    )
+    .bind(organization_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("services")?, r.try_get("staff")?)))
+        .collect()
+}
+
 pub async fn slug_taken(tx: &mut WriteTx, slug: &str, other_than: &str) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM businesses WHERE slug = $1 AND id <> $2")
         .bind(slug)
@@ -23,6 +40,32 @@ pub async fn slug_taken(tx: &mut WriteTx, slug: &str, other_than: &str) -> Resul
         .fetch_one(&mut *tx.tx)
         .await?;
     Ok(n > 0)
+}
+
+/// The business `id`, read inside `tx` and locked until it ends (PostgreSQL; SQLite's single
+/// writer already serializes), so that a change is made to what it changes.
+pub async fn business_for_update(db: &Db, tx: &mut WriteTx, id: &str) -> Result<Option<Business>, sqlx::Error> {
+    let sql = format!("SELECT * FROM businesses WHERE id = $1{}", db.for_update());
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx.tx).await?;
+    row.as_ref().map(business_from).transpose()
+}
+
+/// Locks the service `id` until `tx` ends (PostgreSQL), so that a change is made to what it
+/// changes.
+pub async fn lock_service(db: &Db, tx: &mut WriteTx, id: &str) -> Result<(), sqlx::Error> {
+    let sql = format!("SELECT id FROM booking_services WHERE id = $1{}", db.for_update());
+    sqlx::query(&sql).bind(id).fetch_optional(&mut *tx.tx).await?;
+    Ok(())
+}
+
+/// Opens or closes the business's booking page, touching nothing else.
+pub async fn set_published(tx: &mut WriteTx, id: &str, published: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE businesses SET is_published = $2 WHERE id = $1")
+        .bind(id)
+        .bind(published as i64)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
 }
 
 pub async fn update_business(tx: &mut WriteTx, b: &Business) -> Result<(), sqlx::Error> {

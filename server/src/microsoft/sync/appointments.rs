@@ -15,23 +15,43 @@ impl TeamsSync {
     /// Claims up to five appointment jobs and brings each meeting in line; failures are retried
     /// later with back-off. Returns how many jobs were claimed.
     pub async fn sync_appointments(&self) -> Result<usize, sqlx::Error> {
-        let claimed = self.queue.claim(TOPIC_APPOINTMENT, 5).await?;
+        self.appointment_jobs(TOPIC_APPOINTMENT, |id, _| async move { self.appointment_in_teams(&id).await })
+            .await
+    }
+
+    /// Claims up to five appointment jobs of `topic` and runs `step` for each (with whether an
+    /// earlier attempt was made); failures are retried later with back-off. Returns how many
+    /// jobs were claimed.
+    pub(super) async fn appointment_jobs<F, Fut>(&self, topic: &str, step: F) -> Result<usize, sqlx::Error>
+    where
+        F: Fn(String, bool) -> Fut,
+        Fut: std::future::Future<Output = Result<(), SyncError>>,
+    {
+        let claimed = self.queue.claim(topic, 5).await?;
         let (mut sent, mut failed) = (Vec::new(), Vec::new());
         for c in &claimed {
             let Ok(job) = serde_json::from_str::<AppointmentJob>(&c.payload) else {
                 sent.push(c.id.clone());
                 continue;
             };
-            match self.appointment_in_teams(&job.appointment_id).await {
+            // Attempts are counted at claim time: more than one means an earlier try.
+            match step(job.appointment_id.clone(), c.attempts > 1).await {
                 Ok(()) => sent.push(c.id.clone()),
                 Err(e) => {
-                    tracing::warn!(appointment = %job.appointment_id, error = %e, "an appointment's Teams meeting could not be brought up to date; will retry");
+                    tracing::warn!(appointment = %job.appointment_id, %topic, error = %e, "an appointment could not be brought up to date in Microsoft 365; will retry");
                     failed.push((c.id.clone(), c.attempts, e.to_string()));
                 }
             }
         }
         self.queue.settle(&sent, &failed).await?;
         Ok(claimed.len())
+    }
+
+    /// A delegated token of the organization's connected account, and its throttling key.
+    pub(super) async fn organization_token(&self, organization_id: &str) -> Result<(String, String), SyncError> {
+        let delegated = self.delegated.as_ref().ok_or(SyncError::NotConfigured)?;
+        let account = crate::accounts::MicrosoftAccount::Service(organization_id.to_string());
+        Ok((delegated.access_token(&account).await?, account.mailbox()))
     }
 
     async fn appointment_in_teams(&self, id: &str) -> Result<(), SyncError> {
@@ -41,10 +61,7 @@ impl TeamsSync {
         let business = appointments::business_by_id(&self.db, &a.business_id)
             .await?
             .ok_or("the appointment's business is gone")?;
-        let delegated = self.delegated.as_ref().ok_or(SyncError::NotConfigured)?;
-        let account = crate::accounts::MicrosoftAccount::Service(business.organization_id.clone());
-        let token = delegated.access_token(&account).await?;
-        let mailbox = account.mailbox();
+        let (token, mailbox) = self.organization_token(&business.organization_id).await?;
         let call = |method: Method, path: String, body: Option<serde_json::Value>| {
             let (token, mailbox) = (token.clone(), mailbox.clone());
             async move { self.client.request_as(&token, method, &path, body.as_ref(), &mailbox).await }

@@ -37,10 +37,7 @@ impl TeamsSync {
         time_zone: &str,
         slug: Option<&str>,
     ) -> Result<(Business, LeftOut), ImportRefusal> {
-        let delegated = self.delegated.as_ref().ok_or(SyncError::NotConfigured)?;
-        let account = crate::accounts::MicrosoftAccount::Service(organizer.organization_id.clone());
-        let token = delegated.access_token(&account).await.map_err(SyncError::from)?;
-        let mailbox = account.mailbox();
+        let (token, mailbox) = self.organization_token(&organizer.organization_id).await?;
         let base = business_path(bookings_id);
         let get = |path: String| {
             let (token, mailbox) = (token.clone(), mailbox.clone());

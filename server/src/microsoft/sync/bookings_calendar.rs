@@ -18,6 +18,7 @@ pub use crate::jobs::teams::TOPIC_BOOKINGS;
 use crate::microsoft::client::GraphError;
 use reqwest::Method;
 use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
 
 /// How far ahead staff members' own calendars are read.
 const AVAILABILITY_DAYS: i64 = 62;
@@ -67,33 +68,14 @@ fn seen(item: &Value) -> Option<SeenInBookings> {
 }
 
 impl TeamsSync {
-    /// A delegated token of the organization's connected account, and its throttling key.
-    async fn organization_token(&self, organization_id: &str) -> Result<(String, String), SyncError> {
-        let delegated = self.delegated.as_ref().ok_or(SyncError::NotConfigured)?;
-        let account = crate::accounts::MicrosoftAccount::Service(organization_id.to_string());
-        Ok((delegated.access_token(&account).await?, account.mailbox()))
-    }
-
     /// Claims up to five Bookings jobs and brings each appointment in Bookings in line with
     /// Atrium's; failures are retried later with back-off. Returns how many were claimed.
     pub async fn sync_bookings_appointments(&self) -> Result<usize, sqlx::Error> {
-        let claimed = self.queue.claim(TOPIC_BOOKINGS, 5).await?;
-        let (mut sent, mut failed) = (Vec::new(), Vec::new());
-        for c in &claimed {
-            let Ok(job) = serde_json::from_str::<crate::jobs::teams::AppointmentJob>(&c.payload) else {
-                sent.push(c.id.clone());
-                continue;
-            };
-            match self.appointment_in_bookings(&job.appointment_id, c.attempts > 1).await {
-                Ok(()) => sent.push(c.id.clone()),
-                Err(e) => {
-                    tracing::warn!(appointment = %job.appointment_id, error = %e, "an appointment could not be brought up to date in Bookings; will retry");
-                    failed.push((c.id.clone(), c.attempts, e.to_string()));
-                }
-            }
-        }
-        self.queue.settle(&sent, &failed).await?;
-        Ok(claimed.len())
+        self.appointment_jobs(
+            TOPIC_BOOKINGS,
+            |id, retry| async move { self.appointment_in_bookings(&id, retry).await },
+        )
+        .await
     }
 
     async fn appointment_in_bookings(&self, id: &str, retry: bool) -> Result<(), SyncError> {
@@ -176,8 +158,7 @@ impl TeamsSync {
                 seen(&made).ok_or("Bookings answered with an appointment Atrium cannot read")?
             }
         };
-        let teams_join = None::<&str>;
-        appointments::set_bookings_id(&self.db, id, &held.bookings_id, a.sequence, teams_join, held.join_url.as_deref()).await?;
+        appointments::set_bookings_id(&self.db, id, &held.bookings_id, a.sequence, None, held.join_url.as_deref()).await?;
         Ok(())
     }
 
@@ -227,10 +208,23 @@ impl TeamsSync {
         );
         let (_, list) = self.client.request_as(&token, Method::GET, &path, None, &mailbox).await?;
         let items: Vec<SeenInBookings> = list["value"].as_array().into_iter().flatten().filter_map(seen).collect();
+        // What Atrium holds of the business over the same range, read once (a day before it too,
+        // for appointments under way); an item outside it (moved from further ahead) is looked
+        // up by itself.
+        let held: HashMap<String, appointments::AppointmentRow> =
+            appointments::appointments_between(&self.db, &business.id, from - 86_400, to)
+                .await?
+                .into_iter()
+                .filter_map(|row| Some((row.bookings_appointment_id.clone()?, row)))
+                .collect();
         let mut applied = 0;
         let failed = |e: crate::appointments::BookError| SyncError::Refused(format!("a change from Bookings could not be applied: {e}"));
         for item in &items {
-            match appointments::by_bookings_id(&self.db, &item.bookings_id).await? {
+            let row = match held.get(&item.bookings_id) {
+                Some(row) => Some(row.clone()),
+                None => appointments::by_bookings_id(&self.db, &item.bookings_id).await?,
+            };
+            match row {
                 // Atrium's own change is still on its way to Bookings: Bookings is behind.
                 Some(row) if row.bookings_sequence != Some(row.sequence) || row.status != "booked" => {}
                 Some(row) if row.start != item.start || row.end != item.end => {
@@ -255,11 +249,18 @@ impl TeamsSync {
                 }
             }
         }
-        for (id, held) in appointments::in_bookings_between(&self.db, &business.id, from, to).await? {
-            if !items.iter().any(|i| i.bookings_id == held) {
-                crate::appointments::cancel_id(&self.db, &id, false).await.map_err(failed)?;
-                applied += 1;
-            }
+        // Held by both, in step with Bookings, starting in the range, and gone from Bookings'
+        // calendar: canceled there.
+        let listed: HashSet<&str> = items.iter().map(|i| i.bookings_id.as_str()).collect();
+        let gone = held.iter().filter(|(bookings_id, row)| {
+            row.status == "booked"
+                && row.bookings_sequence == Some(row.sequence)
+                && row.start >= from
+                && !listed.contains(bookings_id.as_str())
+        });
+        for (_, row) in gone {
+            crate::appointments::cancel_id(&self.db, &row.id, false).await.map_err(failed)?;
+            applied += 1;
         }
         let until = to.min(from + AVAILABILITY_DAYS * 86_400);
         applied += self
