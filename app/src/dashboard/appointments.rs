@@ -1,8 +1,9 @@
 //! The dashboard's appointments: the organization's businesses with a form for a new one, and a
 //! business's week (its agenda, with cancel and no-show), services and staff.
 
-use super::{error_for, Csrf, Field};
+use super::{error_for, Csrf, DayHours, Field, HoursEditor};
 use crate::domain::FieldError;
+use crate::islands::{AgendaSpec, LiveAgenda};
 use leptos::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -69,25 +70,7 @@ pub fn BusinessesPage(rows: Vec<BusinessRow>, form: NewBusinessForm, zones: Vec<
     }
 }
 
-/// One appointment in the agenda.
-#[derive(Clone, Debug)]
-pub struct AgendaItem {
-    pub id: String,
-    pub time: String,
-    pub service: String,
-    pub customer: String,
-    pub email: String,
-    pub staff: String,
-    pub status: String,
-    pub can_cancel: bool,
-    pub can_no_show: bool,
-}
-
-#[derive(Clone, Debug)]
-pub struct AgendaDay {
-    pub label: String,
-    pub items: Vec<AgendaItem>,
-}
+pub use crate::rpc::{AgendaDay, AgendaItem};
 
 #[derive(Clone, Debug)]
 pub struct ServiceRow {
@@ -125,7 +108,8 @@ pub struct BusinessView {
     pub next_week: String,
     /// (id, name, chosen) of each staff member, to show one person's agenda.
     pub staff_filter: Vec<(String, String, bool)>,
-    pub days: Vec<AgendaDay>,
+    /// The week's agenda, kept current in the page.
+    pub agenda: AgendaSpec,
     pub services: Vec<ServiceRow>,
     pub staff: Vec<StaffRow>,
     pub forms: SetupForms,
@@ -133,15 +117,6 @@ pub struct BusinessView {
     pub csrf: String,
     /// Each weekday (monday … sunday): open, from, until.
     pub hours: Vec<DayHours>,
-}
-
-/// A weekday's opening hours in the editor (one stretch a day).
-#[derive(Clone, Debug)]
-pub struct DayHours {
-    pub day: String,
-    pub open: bool,
-    pub from: String,
-    pub until: String,
 }
 
 #[component]
@@ -171,49 +146,6 @@ pub fn BusinessPage(page: BusinessView) -> impl IntoView {
         .iter()
         .map(|(id, name, chosen)| view! { <option value=id.clone() selected=*chosen>{name.clone()}</option> })
         .collect_view();
-    let days = page
-        .days
-        .into_iter()
-        .map(|day| {
-            let empty = day.items.is_empty();
-            let rows = day
-                .items
-                .into_iter()
-                .map(|a| {
-                    let action = |what: &str| format!("{base}/appointments/{}/{what}", a.id);
-                    let cancel = a.can_cancel.then(|| view! {
-                        <form method="post" action=action("cancel") class="inline"><Csrf token=csrf.clone() /><button type="submit">"Cancel"</button></form>
-                    });
-                    let no_show = a.can_no_show.then(|| view! {
-                        <form method="post" action=action("no-show") class="inline"><Csrf token=csrf.clone() /><button type="submit">"No-show"</button></form>
-                    });
-                    view! {
-                        <tr>
-                            <td>{a.time}</td>
-                            <td>{a.service}</td>
-                            <td>{a.customer} <span class="hint">{a.email}</span></td>
-                            <td>{a.staff}</td>
-                            <td><span class=format!("badge {}", a.status)>{a.status.clone()}</span></td>
-                            <td>{cancel}{no_show}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            view! {
-                <h3>{day.label}</h3>
-                {if empty {
-                    view! { <p class="hint">"No appointments."</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="grid">
-                            <thead><tr><th scope="col">"Time"</th><th scope="col">"Service"</th><th scope="col">"Customer"</th><th scope="col">"With"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    }.into_any()
-                }}
-            }
-        })
-        .collect_view();
     let services = page
         .services
         .into_iter()
@@ -230,7 +162,10 @@ pub fn BusinessPage(page: BusinessView) -> impl IntoView {
     let staff = page
         .staff
         .into_iter()
-        .map(|s| view! { <tr><td>{s.name}</td><td>{s.email}</td><td>{s.hours}</td></tr> })
+        .map(|s| {
+            let href = format!("{base}/staff/{}", s.id);
+            view! { <tr><td><a href=href>{s.name}</a></td><td>{s.email}</td><td>{s.hours}</td></tr> }
+        })
         .collect_view();
     let forms = page.forms;
     let no_editor = page.hours.is_empty();
@@ -256,28 +191,14 @@ pub fn BusinessPage(page: BusinessView) -> impl IntoView {
             <a href=with_staff(&page.previous_week)>"← Previous week"</a>
             <a href=with_staff(&page.next_week)>"Next week →"</a>
         </form>
-        {days}
+        <LiveAgenda spec=page.agenda />
         <h2>"Opening hours"</h2>
         {no_editor.then(|| view! {
             <p class="hint">"Some days have more than one stretch of hours; change them through the API."</p>
         })}
         <form method="post" action=format!("{base}/hours") class="stack hours" hidden=no_editor>
             <Csrf token=csrf.clone() />
-            {page.hours.into_iter().map(|h| {
-                let title = format!("{}{}", h.day[..1].to_uppercase(), &h.day[1..]);
-                let (open_id, from_id, until_id) = (format!("open-{}", h.day), format!("from-{}", h.day), format!("until-{}", h.day));
-                let (open_for, from_for, until_for) = (open_id.clone(), from_id.clone(), until_id.clone());
-                view! {
-                    <fieldset class="field filters">
-                        <legend>{title}</legend>
-                        <label class="choice" for=open_for><input type="checkbox" id=open_id name=format!("open.{}", h.day) value="1" checked=h.open />"Open"</label>
-                        <label for=from_for>"from"</label>
-                        <input type="time" id=from_id name=format!("from.{}", h.day) value=h.from />
-                        <label for=until_for>"until"</label>
-                        <input type="time" id=until_id name=format!("until.{}", h.day) value=h.until />
-                    </fieldset>
-                }
-            }).collect_view()}
+            <HoursEditor hours=page.hours />
             <p class="field-error">{error_for(&forms.errors, "businessHours")}</p>
             <button type="submit">"Save opening hours"</button>
         </form>

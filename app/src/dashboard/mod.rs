@@ -8,16 +8,22 @@ use leptos::prelude::*;
 mod appointments;
 mod editor;
 mod events;
+mod hours;
 mod microsoft;
+mod moving;
 mod overview;
+mod staff_member;
 mod team;
 mod tokens;
 
 pub use appointments::*;
 pub use editor::*;
 pub use events::*;
+pub use hours::*;
 pub use microsoft::*;
+pub use moving::*;
 pub use overview::*;
+pub use staff_member::*;
 pub use team::*;
 pub use tokens::*;
 

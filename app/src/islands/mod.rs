@@ -2,8 +2,10 @@
 //! HTML that works without JavaScript; these islands hydrate in the browser to show times in the
 //! visitor's own time zone and to submit the registration form in place.
 
+mod agenda;
 mod booking;
 
+pub use agenda::{AgendaSpec, LiveAgenda};
 pub use booking::DayAndTimes;
 
 use crate::domain::{answer_field, AnswerInputType, FieldError, Question};

@@ -2,8 +2,10 @@
 //! `/rpc` (JSON in and out, so it never clashes with the REST API under `/api/v1`); its body is
 //! thin — it hands the arguments to a service the server provides and returns the outcome.
 
+mod agenda;
 mod booking;
 
+pub use agenda::*;
 pub use booking::*;
 
 use crate::domain::{FieldError, RawAnswer};

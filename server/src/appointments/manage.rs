@@ -25,6 +25,14 @@ pub async fn find(db: &Db, sealer: &Sealer, token: &str) -> Result<Booking, Book
 /// appointment's Teams meeting is moved too (the same meeting, queued in the same transaction).
 pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str, teams: bool) -> Result<Booking, BookError> {
     let found = find(db, sealer, token).await?;
+    let catalog = Catalog::load(db, &found.business_slug).await?;
+    move_booking(db, &catalog, &found, start, teams).await?;
+    find(db, sealer, token).await
+}
+
+/// Moves `found`, an appointment of `catalog`'s business, to `start` (RFC 3339) with the same
+/// staff member: the customer's manage page and the organizer's dashboard both come here.
+pub async fn move_booking(db: &Db, catalog: &Catalog, found: &Booking, start: &str, teams: bool) -> Result<(), BookError> {
     if found.status == "canceled" {
         return Err(BookError::Invalid(vec![FieldError::new(
             "start",
@@ -41,7 +49,6 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str, team
             )])
         })?
         .as_second();
-    let catalog = Catalog::load(db, &found.business_slug).await?;
     let service = catalog.service(&found.service_id).ok_or(BookError::NotFound)?;
     let staff: Vec<&super::model::Staff> = catalog.staff.iter().filter(|s| found.staff_ids.contains(&s.id)).collect();
     let rules = service.rules(&catalog.business).map_err(AppointmentError::from)?;
@@ -74,7 +81,7 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str, team
             crate::jobs::email::enqueue_reminders(&mut tx, &found.id, start, &super::model::reminder_plan(&service.reminders), &to).await?;
             super::tell_microsoft(&mut tx, teams, &catalog.business, service.is_location_online, &found.id).await?;
             tx.commit().await?;
-            find(db, sealer, token).await
+            Ok(())
         }
         outcome => {
             drop(tx);
@@ -86,7 +93,7 @@ pub async fn reschedule(db: &Db, sealer: &Sealer, token: &str, start: &str, team
             };
             Err(BookError::Refused {
                 refusal,
-                fresh: fresh_slots(db, &catalog, &input, start, &found.customer_time_zone).await?,
+                fresh: fresh_slots(db, catalog, &input, start, &found.customer_time_zone).await?,
             })
         }
     }

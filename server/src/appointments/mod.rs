@@ -19,7 +19,7 @@ pub use answers::AnswerInput;
 pub use book::{book, book_in, BookError, Booking, Customer, NewBooking};
 pub use cache::CalendarCache;
 pub use input::{date_range, parse_slot_request, SlotRequest};
-pub use manage::{cancel, cancel_id, find, reschedule, Details};
+pub use manage::{cancel, cancel_id, find, move_booking, reschedule, Details};
 
 use crate::store::Db;
 use app::booking::{self, StaffRules};
@@ -69,6 +69,12 @@ impl Catalog {
             .await?
             .filter(|b| b.is_published)
             .ok_or(AppointmentError::NotFound)?;
+        Self::of(db, business).await
+    }
+
+    /// `business` (published or not) with its services, staff and questions: what organizers
+    /// work with.
+    pub async fn of(db: &Db, business: model::Business) -> Result<Catalog, AppointmentError> {
         let services = store::services_of(db, &business.id).await?;
         let staff = store::staff_of(db, &business.id).await?;
         let questions = store::questions(db, &business.id).await?;

@@ -6,7 +6,7 @@ use super::businesses::setup_error;
 use super::*;
 use crate::appointments::model::{Business, Staff};
 use crate::appointments::setup;
-use app::dashboard::{AgendaDay, AgendaItem, BusinessView, ServiceRow, SetupForms, StaffRow};
+use app::dashboard::{BusinessView, ServiceRow, SetupForms, StaffRow};
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -26,6 +26,7 @@ fn notice(done: Option<&str>) -> Option<String> {
             "staff" => "Staff member added.",
             "canceled" => "Appointment canceled; the customer and the staff member are emailed.",
             "noshow" => "Marked as a no-show.",
+            "moved" => "Appointment moved; the customer and the staff member are emailed the new time.",
             "hours" => "Opening hours saved.",
             _ => return None,
         }
@@ -72,31 +73,24 @@ pub(super) async fn business_view(
     forms: SetupForms,
 ) -> Response {
     let org = &signed.organizer;
-    let b = match setup::business(&state.db, org, slug).await {
-        Ok(b) => b,
+    let w = match super::agenda::week(state, signed, slug, q.week.as_deref(), q.staff.as_deref()).await {
+        Ok(w) => w,
         Err(e) => return setup_error(e),
     };
-    let Ok(zone) = app::tz::parse_zone(&b.time_zone) else {
-        return server_error(&format!("the business's zone {:?} does not read", b.time_zone));
+    let services = match setup::services(&state.db, org, slug).await {
+        Ok(s) => s,
+        Err(e) => return setup_error(e),
     };
-    let now = state.db.now();
-    let today = jiff::Timestamp::from_second(now).unwrap_or_default().to_zoned(zone.clone()).date();
-    let asked = q.week.as_deref().and_then(|w| w.parse::<jiff::civil::Date>().ok()).unwrap_or(today);
-    let monday = asked
-        .checked_sub(jiff::Span::new().days(asked.weekday().to_monday_zero_offset() as i64))
-        .unwrap_or(asked);
+    let fingerprint = w.fingerprint();
+    let super::agenda::Week {
+        business: b,
+        monday,
+        staff,
+        chosen,
+        days,
+    } = w;
     let next = monday.checked_add(jiff::Span::new().days(7)).unwrap_or(monday);
     let previous = monday.checked_sub(jiff::Span::new().days(7)).unwrap_or(monday);
-    let (services, staff, rows) = match (
-        setup::services(&state.db, org, slug).await,
-        setup::staff(&state.db, org, slug).await,
-        setup::appointments(&state.db, org, slug, Some(&monday.to_string()), Some(&next.to_string())).await,
-    ) {
-        (Ok(s), Ok(t), Ok((_, all_services, rows))) => (s, t, (all_services, rows)),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return setup_error(e),
-    };
-    let (all_services, rows) = rows;
-    let chosen = q.staff.as_deref().filter(|id| staff.iter().any(|s| s.id == *id));
     let name_of = |id: &str| {
         staff
             .iter()
@@ -104,36 +98,7 @@ pub(super) async fn business_view(
             .map(|s| s.display_name.clone())
             .unwrap_or_else(|| "(removed)".into())
     };
-    let mut days: Vec<AgendaDay> = (0..7)
-        .filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok())
-        .map(|d| AgendaDay {
-            label: d.strftime("%A %-d %B %Y").to_string(),
-            items: Vec::new(),
-        })
-        .collect();
-    for a in rows
-        .into_iter()
-        .filter(|a| chosen.is_none_or(|c| a.staff_ids.iter().any(|s| s == c)))
-    {
-        let start = jiff::Timestamp::from_second(a.start).unwrap_or_default().to_zoned(zone.clone());
-        let end = jiff::Timestamp::from_second(a.end).unwrap_or_default().to_zoned(zone.clone());
-        let index = (start.date() - monday).get_days().clamp(0, 6) as usize;
-        days[index].items.push(AgendaItem {
-            time: format!("{}–{}", start.strftime("%H:%M"), end.strftime("%H:%M")),
-            service: all_services
-                .iter()
-                .find(|s| s.id == a.service_id)
-                .map(|s| s.display_name.clone())
-                .unwrap_or_default(),
-            customer: a.customer_name.clone(),
-            email: a.customer_email.clone(),
-            staff: a.staff_ids.iter().map(|id| name_of(id)).collect::<Vec<_>>().join(", "),
-            can_cancel: a.status == "booked" && a.end > now,
-            can_no_show: a.status == "booked" && a.start <= now,
-            status: a.status,
-            id: a.id,
-        });
-    }
+    let base = format!("/dashboard/appointments/{}", b.slug);
     let view = BusinessView {
         name: b.display_name.clone(),
         slug: b.slug.clone(),
@@ -144,9 +109,19 @@ pub(super) async fn business_view(
         next_week: next.to_string(),
         staff_filter: staff
             .iter()
-            .map(|s| (s.id.clone(), s.display_name.clone(), chosen == Some(s.id.as_str())))
+            .map(|s| (s.id.clone(), s.display_name.clone(), chosen.as_deref() == Some(s.id.as_str())))
             .collect(),
-        days,
+        agenda: app::islands::AgendaSpec {
+            query: app::rpc::AgendaQuery {
+                slug: b.slug.clone(),
+                week: monday.to_string(),
+                staff: chosen.clone().unwrap_or_default(),
+                fingerprint,
+            },
+            base,
+            csrf: signed.csrf.clone(),
+            days,
+        },
         services: services
             .iter()
             .map(|s| ServiceRow {
@@ -164,7 +139,7 @@ pub(super) async fn business_view(
                 hours: hours_of(s, &b),
             })
             .collect(),
-        hours: editable_hours(&b),
+        hours: super::hours::editable(&b.business_hours),
         forms,
         notice: notice(q.done.as_deref()),
         csrf: signed.csrf.clone(),
@@ -206,27 +181,6 @@ pub(super) async fn customers_page(
     })
 }
 
-/// The business hours as the editor shows them (one stretch a day), or none when some day has
-/// more than one (the editor would lose them).
-fn editable_hours(b: &Business) -> Vec<app::dashboard::DayHours> {
-    if b.business_hours.iter().any(|h| h.time_slots.len() > 1) {
-        return Vec::new();
-    }
-    let short = |t: &str| t.get(..5).unwrap_or(t).to_string();
-    app::booking::Day::ALL
-        .iter()
-        .map(|day| {
-            let slot = b.business_hours.iter().find(|h| h.day == *day).and_then(|h| h.time_slots.first());
-            app::dashboard::DayHours {
-                day: day.name().to_string(),
-                open: slot.is_some(),
-                from: slot.map(|s| short(&s.start_time)).unwrap_or_else(|| "09:00".into()),
-                until: slot.map(|s| short(&s.end_time)).unwrap_or_else(|| "17:00".into()),
-            }
-        })
-        .collect()
-}
-
 /// Saves the opening hours from the editor: each day ticked open, from its times.
 pub(super) async fn save_hours(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -234,22 +188,11 @@ pub(super) async fn save_hours(
     axum::extract::Path(slug): axum::extract::Path<String>,
     body: Bytes,
 ) -> Response {
-    use crate::appointments::model::{WorkHoursJson, WorkTimeSlotJson};
     let form = parse_form(&body);
     if let Err(r) = check_csrf(&signed, &form) {
         return r;
     }
-    let hours: Vec<WorkHoursJson> = app::booking::Day::ALL
-        .iter()
-        .filter(|day| !form_value(&form, &format!("open.{}", day.name())).is_empty())
-        .map(|day| WorkHoursJson {
-            day: *day,
-            time_slots: vec![WorkTimeSlotJson {
-                start_time: format!("{}:00.0000000", form_value(&form, &format!("from.{}", day.name()))),
-                end_time: format!("{}:00.0000000", form_value(&form, &format!("until.{}", day.name()))),
-            }],
-        })
-        .collect();
+    let hours = super::hours::from_form(&form);
     let input = setup::BusinessInput {
         business_hours: Some(hours),
         ..Default::default()

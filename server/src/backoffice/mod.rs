@@ -3,15 +3,19 @@
 
 mod actions;
 mod activity;
+mod agenda;
 mod attendance;
 mod business_week;
 mod businesses;
 mod editor;
+mod hours;
 mod messages;
 mod microsoft;
+mod moving;
 pub mod notice;
 mod overview;
 mod signin;
+mod staff_member;
 mod team;
 mod tokens;
 
@@ -84,6 +88,23 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/appointments/{slug}/staff", post(add_staff))
         .route("/dashboard/appointments/{slug}/appointments/{id}/cancel", post(cancel_appointment))
         .route("/dashboard/appointments/{slug}/appointments/{id}/no-show", post(no_show))
+        .route("/rpc/agenda_week", post(agenda::rpc))
+        .route(
+            "/dashboard/appointments/{slug}/appointments/{id}/move",
+            get(moving::move_page).post(moving::move_appointment),
+        )
+        .route(
+            "/dashboard/appointments/{slug}/staff/{id}",
+            get(staff_member::staff_page).post(staff_member::save_staff),
+        )
+        .route(
+            "/dashboard/appointments/{slug}/staff/{id}/time-off",
+            post(staff_member::add_time_off),
+        )
+        .route(
+            "/dashboard/appointments/{slug}/staff/{id}/time-off/{off}/remove",
+            post(staff_member::remove_time_off),
+        )
 }
 
 pub(super) type Form = Vec<(String, String)>;

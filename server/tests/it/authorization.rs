@@ -33,6 +33,23 @@ async fn every_dashboard_route_is_guarded() {
         .unwrap()
         .to_string();
     let business = shop.slug.clone();
+    let ada = shop.ada.clone();
+    let off = server::appointments::setup::add_time_off(
+        &app.state.db,
+        &app.owner,
+        &business,
+        &ada,
+        &serde_json::from_value(serde_json::json!({
+            "startDateTime": {"dateTime": "2031-02-03T10:00:00", "timeZone": "UTC"},
+            "endDateTime": {"dateTime": "2031-02-03T11:00:00", "timeZone": "UTC"},
+        }))
+        .unwrap(),
+    )
+    .await
+    .unwrap()
+    .1
+    .id;
+    let moved_to = crate::appointments::at(crate::appointments::next_monday(&app), 14, 0);
     let (owner_cookie, owner_csrf) = app.sign_in_as(&app.owner.email, &app.owner_password).await;
     let (rival_cookie, rival_csrf) = app.sign_in_as("rival@example.com", &rival_password).await;
 
@@ -63,6 +80,16 @@ async fn every_dashboard_route_is_guarded() {
         ("GET", "/dashboard/appointments".into(), false),
         ("GET", format!("/dashboard/appointments/{business}"), true),
         ("GET", format!("/dashboard/appointments/{business}/customers"), true),
+        (
+            "GET",
+            format!("/dashboard/appointments/{business}/appointments/{appointment}/move"),
+            true,
+        ),
+        (
+            "POST",
+            format!("/dashboard/appointments/{business}/appointments/{appointment}/move"),
+            true,
+        ),
         ("POST", format!("/dashboard/appointments/{business}/unpublish"), true),
         ("POST", format!("/dashboard/appointments/{business}/publish"), true),
         ("POST", format!("/dashboard/appointments/{business}/services"), true),
@@ -71,6 +98,14 @@ async fn every_dashboard_route_is_guarded() {
         (
             "POST",
             format!("/dashboard/appointments/{business}/appointments/{appointment}/cancel"),
+            true,
+        ),
+        ("GET", format!("/dashboard/appointments/{business}/staff/{ada}"), true),
+        ("POST", format!("/dashboard/appointments/{business}/staff/{ada}"), true),
+        ("POST", format!("/dashboard/appointments/{business}/staff/{ada}/time-off"), true),
+        (
+            "POST",
+            format!("/dashboard/appointments/{business}/staff/{ada}/time-off/{off}/remove"),
             true,
         ),
         ("POST", "/dashboard/appointments".into(), false),
@@ -93,6 +128,10 @@ async fn every_dashboard_route_is_guarded() {
             ("defaultDuration", "30"),
             ("staffName", "Sam"),
             ("emailAddress", "sam@example.com"),
+            ("useBusinessHours", "1"),
+            ("from", "2031-01-01T10:00"),
+            ("until", "2031-01-01T11:00"),
+            ("start", moved_to.as_str()),
         ])
         .unwrap()
     };

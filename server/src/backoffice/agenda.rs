@@ -1,0 +1,155 @@
+//! A business's week of appointments as the dashboard shows it (everyone's or one staff
+//! member's), with a fingerprint that changes whenever anything shown changes; and the
+//! `fresh_agenda` server function's endpoint, which answers the open page only when it changed.
+
+use super::*;
+use crate::appointments::model::{Business, Staff};
+use crate::appointments::setup::{self, SetupError};
+use app::dashboard::{AgendaDay, AgendaItem};
+use app::rpc::{AgendaFailure, AgendaQuery, AgendaWeek, Agendas};
+use axum::extract::{Request, State};
+use axum::response::IntoResponse;
+use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A business's week.
+pub(super) struct Week {
+    pub business: Business,
+    pub monday: jiff::civil::Date,
+    pub staff: Vec<Staff>,
+    /// The staff member whose agenda it is; everyone's when none.
+    pub chosen: Option<String>,
+    pub days: Vec<AgendaDay>,
+}
+
+impl Week {
+    /// Changes whenever anything the agenda shows changes (a new, moved or canceled
+    /// appointment, a name, what can be done to one as time passes).
+    pub fn fingerprint(&self) -> String {
+        let json = serde_json::to_vec(&self.days).unwrap_or_default();
+        let digest = Sha256::digest(json);
+        digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The week starting on the Monday of `week` (this week when none or unreadable) at the
+/// organizer's business `slug`, for the staff member `staff` when they are one of its own.
+pub(super) async fn week(
+    state: &AppState,
+    signed: &SignedIn,
+    slug: &str,
+    week: Option<&str>,
+    staff: Option<&str>,
+) -> Result<Week, SetupError> {
+    let org = &signed.organizer;
+    let business = setup::business(&state.db, org, slug).await?;
+    let zone = app::tz::parse_zone(&business.time_zone)
+        .map_err(|_| SetupError::Conflict(format!("The business's zone {:?} does not read.", business.time_zone)))?;
+    let now = state.db.now();
+    let today = jiff::Timestamp::from_second(now).unwrap_or_default().to_zoned(zone.clone()).date();
+    let asked = week.and_then(|w| w.parse::<jiff::civil::Date>().ok()).unwrap_or(today);
+    let monday = asked
+        .checked_sub(jiff::Span::new().days(asked.weekday().to_monday_zero_offset() as i64))
+        .unwrap_or(asked);
+    let next = monday.checked_add(jiff::Span::new().days(7)).unwrap_or(monday);
+    let staff_list = setup::staff(&state.db, org, slug).await?;
+    let (_, services, rows) = setup::appointments(&state.db, org, slug, Some(&monday.to_string()), Some(&next.to_string())).await?;
+    let chosen = staff.filter(|id| staff_list.iter().any(|s| s.id == *id)).map(str::to_string);
+    let name_of = |id: &str| {
+        staff_list
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.display_name.clone())
+            .unwrap_or_else(|| "(removed)".into())
+    };
+    let mut days: Vec<AgendaDay> = (0..7)
+        .filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok())
+        .map(|d| AgendaDay {
+            label: d.strftime("%A %-d %B %Y").to_string(),
+            items: Vec::new(),
+        })
+        .collect();
+    for a in rows.into_iter().filter(|a| chosen.as_ref().is_none_or(|c| a.staff_ids.contains(c))) {
+        let start = jiff::Timestamp::from_second(a.start).unwrap_or_default().to_zoned(zone.clone());
+        let end = jiff::Timestamp::from_second(a.end).unwrap_or_default().to_zoned(zone.clone());
+        let index = (start.date() - monday).get_days().clamp(0, 6) as usize;
+        days[index].items.push(AgendaItem {
+            time: format!("{}–{}", start.strftime("%H:%M"), end.strftime("%H:%M")),
+            service: services
+                .iter()
+                .find(|s| s.id == a.service_id)
+                .map(|s| s.display_name.clone())
+                .unwrap_or_default(),
+            customer: a.customer_name.clone(),
+            email: a.customer_email.clone(),
+            staff: a.staff_ids.iter().map(|id| name_of(id)).collect::<Vec<_>>().join(", "),
+            can_cancel: a.status == "booked" && a.end > now,
+            can_no_show: a.status == "booked" && a.start <= now,
+            can_move: a.status == "booked" && a.start > now,
+            status: a.status,
+            id: a.id,
+        });
+    }
+    Ok(Week {
+        business,
+        monday,
+        staff: staff_list,
+        chosen,
+        days,
+    })
+}
+
+/// `/rpc/agenda_week`: the server function, given the agenda of whoever is signed in (or none).
+pub(super) async fn rpc(State(state): State<AppState>, signed: Result<SignedIn, Response>, request: Request) -> impl IntoResponse {
+    let agendas: Arc<dyn Agendas> = Arc::new(Desk {
+        state,
+        signed: signed.ok(),
+    });
+    leptos_axum::handle_server_fns_with_context(move || leptos::prelude::provide_context(agendas.clone()), request).await
+}
+
+struct Desk {
+    state: AppState,
+    signed: Option<SignedIn>,
+}
+
+fn answer_with(status: StatusCode) {
+    if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        options.set_status(status);
+    }
+}
+
+impl Agendas for Desk {
+    fn week(&self, query: AgendaQuery) -> Pin<Box<dyn Future<Output = Result<Option<AgendaWeek>, AgendaFailure>> + Send + '_>> {
+        Box::pin(async move {
+            let Some(signed) = &self.signed else {
+                answer_with(StatusCode::UNAUTHORIZED);
+                return Err(AgendaFailure::SignedOut {
+                    message: "Your session has ended. Reload the page to sign in again.".into(),
+                });
+            };
+            let staff = Some(query.staff.trim()).filter(|s| !s.is_empty());
+            match week(&self.state, signed, query.slug.trim(), Some(query.week.trim()), staff).await {
+                Ok(w) => {
+                    let fingerprint = w.fingerprint();
+                    Ok((fingerprint != query.fingerprint).then_some(AgendaWeek { fingerprint, days: w.days }))
+                }
+                Err(SetupError::NotFound(what)) => {
+                    answer_with(StatusCode::NOT_FOUND);
+                    Err(AgendaFailure::Invalid {
+                        message: format!("{what} not found in your organization."),
+                    })
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the agenda could not be read");
+                    answer_with(StatusCode::INTERNAL_SERVER_ERROR);
+                    Err(AgendaFailure::Transport {
+                        message: "The agenda could not be brought up to date; it is tried again shortly.".into(),
+                    })
+                }
+            }
+        })
+    }
+}
