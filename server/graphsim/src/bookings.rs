@@ -1,8 +1,10 @@
-//! Microsoft Bookings: businesses with their services and staff members, read as Graph answers
-//! them (`/solutions/bookingBusinesses/{id}`, `…/services`, `…/staffMembers`).
+//! Microsoft Bookings: businesses with their services, staff members, custom questions and
+//! customers, read as Graph answers them (`/solutions/bookingBusinesses/{id}`, `…/services`,
+//! `…/staffMembers`, `…/customQuestions`, `…/customers` two to a page); appointments are kept
+//! as they were sent, with the ids and join links Bookings adds.
 
 use super::*;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,13 +24,23 @@ pub(crate) async fn get_booking_business(State(state): Shared, headers: HeaderMa
     }
 }
 
-/// A business's collection `what` (services or staffMembers), as `pick` finds it.
+/// A page of a business's collection.
+struct Page<'a> {
+    /// Items per page; all at once when `None`.
+    size: Option<usize>,
+    /// The query string's `$skiptoken`.
+    skip: Option<&'a String>,
+}
+
+/// A business's collection `what` (services, staffMembers, customQuestions or customers), as
+/// `pick` finds it, a page at a time.
 fn business_list(
     state: &Arc<Mutex<SimState>>,
     headers: &HeaderMap,
     id: &str,
     what: &str,
     pick: fn(&SimState) -> &HashMap<String, Vec<Value>>,
+    page: Page<'_>,
 ) -> Response {
     if let Some(r) = gate(state, headers, "GET", &format!("/solutions/bookingBusinesses/{id}/{what}")) {
         return r;
@@ -37,18 +49,61 @@ fn business_list(
     if !s.booking_businesses.contains_key(id) {
         return not_found();
     }
-    collection(
-        &format!("solutions/bookingBusinesses/{what}"),
-        pick(&s).get(id).cloned().unwrap_or_default(),
-    )
+    let all = pick(&s).get(id).cloned().unwrap_or_default();
+    let skip: usize = page.skip.and_then(|t| t.parse().ok()).unwrap_or(0);
+    let size = page.size.unwrap_or(all.len().max(1));
+    let items: Vec<Value> = all.iter().skip(skip).take(size).cloned().collect();
+    let mut body = json!({
+        "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#solutions/bookingBusinesses('{}')/{what}", id.replace('@', "%40")),
+        "value": items,
+    });
+    if skip + size < all.len() {
+        let encoded = id.replace('@', "%40");
+        body["@odata.nextLink"] = json!(format!(
+            "{}/v1.0/solutions/bookingBusinesses/{encoded}/{what}?$skiptoken={}",
+            host(headers),
+            skip + size
+        ));
+    }
+    Json(body).into_response()
 }
 
 pub(crate) async fn list_booking_services(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    business_list(&state, &headers, &id, "services", |s| &s.booking_services)
+    let all = Page { size: None, skip: None };
+    business_list(&state, &headers, &id, "services", |s| &s.booking_services, all)
 }
 
 pub(crate) async fn list_booking_staff(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    business_list(&state, &headers, &id, "staffMembers", |s| &s.booking_staff)
+    let all = Page { size: None, skip: None };
+    business_list(&state, &headers, &id, "staffMembers", |s| &s.booking_staff, all)
+}
+
+/// `GET …/customQuestions`: `bookingCustomQuestion` items.
+pub(crate) async fn list_booking_questions(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let page = Page {
+        size: Some(2),
+        skip: q.get("$skiptoken"),
+    };
+    business_list(&state, &headers, &id, "customQuestions", |s| &s.booking_questions, page)
+}
+
+/// `GET …/customers`: `bookingCustomer` items, two to a page.
+pub(crate) async fn list_booking_customers(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let page = Page {
+        size: Some(2),
+        skip: q.get("$skiptoken"),
+    };
+    business_list(&state, &headers, &id, "customers", |s| &s.booking_customers, page)
 }
 
 fn not_found() -> Response {
@@ -106,7 +161,19 @@ pub(crate) async fn create_booking_appointment(
             "https://teams.microsoft.com/l/meetup-join/19%3ameeting_{aid}%40thread.v2/0"
         ));
     }
-    made["anonymousJoinWebUrl"] = Value::Null;
+    // The anonymous link only for a service that allows joining without Teams.
+    let anonymous = s
+        .booking_services
+        .get(&id)
+        .into_iter()
+        .flatten()
+        .any(|svc| svc["id"] == made["serviceId"] && svc["isAnonymousJoinEnabled"] == json!(true));
+    made["anonymousJoinWebUrl"] = match (anonymous, made["isLocationOnline"] == json!(true)) {
+        (true, true) => json!(format!(
+            "https://visit.teams.microsoft.com/webrtc-svc/api/route?tid=contoso&convId={aid}"
+        )),
+        _ => Value::Null,
+    };
     s.booking_appointments.entry(id).or_default().push(made.clone());
     (StatusCode::CREATED, Json(made)).into_response()
 }

@@ -107,10 +107,13 @@ pub struct SimState {
     pub refresh_users: HashMap<String, String>,
     /// Device codes issued, with how many more polls answer `authorization_pending`.
     pub device_codes: HashMap<String, usize>,
-    /// Bookings businesses by id, and the services and staff members of each.
+    /// Bookings businesses by id, and the services, staff members, custom questions and
+    /// customers of each.
     pub booking_businesses: HashMap<String, Value>,
     pub booking_services: HashMap<String, Vec<Value>>,
     pub booking_staff: HashMap<String, Vec<Value>>,
+    pub booking_questions: HashMap<String, Vec<Value>>,
+    pub booking_customers: HashMap<String, Vec<Value>>,
     /// Each Bookings business's appointments (canceled ones are removed).
     pub booking_appointments: HashMap<String, Vec<Value>>,
     /// getStaffAvailability items of each staff member.
@@ -217,6 +220,14 @@ impl Sim {
             .route(
                 "/v1.0/solutions/bookingBusinesses/{id}/staffMembers",
                 axum::routing::get(list_booking_staff),
+            )
+            .route(
+                "/v1.0/solutions/bookingBusinesses/{id}/customQuestions",
+                axum::routing::get(list_booking_questions),
+            )
+            .route(
+                "/v1.0/solutions/bookingBusinesses/{id}/customers",
+                axum::routing::get(list_booking_customers),
             )
             .route(
                 "/v1.0/solutions/bookingBusinesses/{id}/appointments",

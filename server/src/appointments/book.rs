@@ -115,6 +115,11 @@ struct Checked<'a> {
     answers: Vec<super::model::Answer>,
 }
 
+/// Whether `p` reads as a phone number: digits (at least five) and `+-().` and spaces.
+pub(super) fn is_phone(p: &str) -> bool {
+    p.len() <= 30 && p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) && p.chars().filter(|c| c.is_ascii_digit()).count() >= 5
+}
+
 fn check<'a>(catalog: &'a Catalog, input: &NewBooking) -> Result<Checked<'a>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let service = catalog.service(input.service_id.trim());
@@ -139,10 +144,7 @@ fn check<'a>(catalog: &'a Catalog, input: &NewBooking) -> Result<Checked<'a>, Ve
         .ok();
     let phone = input.customer.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
     if let Some(p) = phone {
-        let ok = p.len() <= 30
-            && p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c))
-            && p.chars().filter(|c| c.is_ascii_digit()).count() >= 5;
-        if !ok {
+        if !is_phone(p) {
             errors.push(FieldError::new(
                 "customer.phone",
                 "Give a phone number of digits, such as +1 212 555 0100.",

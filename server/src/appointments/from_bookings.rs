@@ -22,6 +22,10 @@ pub struct SeenInBookings {
     pub customer_email: String,
     pub customer_phone: Option<String>,
     pub customer_time_zone: Option<String>,
+    /// Where staff join in Teams (Bookings' `joinWebUrl`).
+    pub teams_join_url: Option<String>,
+    /// Where the customer joins: Bookings' `anonymousJoinWebUrl` when it gives one, else the
+    /// Teams link.
     pub join_url: Option<String>,
 }
 
@@ -46,7 +50,14 @@ pub async fn moved_in_bookings(db: &Db, row: &store::AppointmentRow, seen: &Seen
     to.extend(staff_addresses(&staff, &moved.staff_ids));
     enqueue_appointment(&mut tx, AppointmentMail::Rescheduled, &row.id, &to).await?;
     enqueue_reminders(&mut tx, &row.id, seen.start, &super::model::reminder_plan(&service.reminders), &to).await?;
-    store::set_bookings_id_in(&mut tx, &row.id, &seen.bookings_id, seen.join_url.as_deref()).await?;
+    store::set_bookings_id_in(
+        &mut tx,
+        &row.id,
+        &seen.bookings_id,
+        seen.teams_join_url.as_deref(),
+        seen.join_url.as_deref(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -96,7 +107,14 @@ pub async fn made_in_bookings(db: &Db, sealer: &Sealer, business: &Business, see
         },
     )
     .await?;
-    store::set_bookings_id_in(&mut tx, &id, &seen.bookings_id, seen.join_url.as_deref()).await?;
+    store::set_bookings_id_in(
+        &mut tx,
+        &id,
+        &seen.bookings_id,
+        seen.teams_join_url.as_deref(),
+        seen.join_url.as_deref(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Some(id))
 }

@@ -167,6 +167,19 @@ pub struct Answer {
     pub answer: String,
 }
 
+/// A customer brought over from Microsoft Bookings (Graph's `bookingCustomer`), one per email
+/// address in a business.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedCustomer {
+    /// Their Bookings id.
+    pub id: String,
+    pub business_id: String,
+    pub display_name: String,
+    /// In lower case.
+    pub email: String,
+    pub phone: Option<String>,
+}
+
 impl Service {
     /// A service `id` of `business_id` before anything is applied to it: one seat, online, no
     /// length yet.

@@ -9,7 +9,7 @@ use super::models::Webinar;
 use super::sync::{ImportRefusal, LinkRefusal, SyncError, TeamsSync};
 use crate::accounts::auth::Organizer;
 use crate::appointments::model::Business;
-use crate::appointments::setup::LeftOut;
+use crate::appointments::setup::ImportReport;
 use crate::attendance::ImportSummary;
 use crate::events::Event;
 use async_trait::async_trait;
@@ -27,14 +27,14 @@ pub trait Teams: Send + Sync {
     /// the event and how many registrations came with it.
     async fn import_webinar(&self, organizer: &Organizer, account: &Account, webinar_id: &str) -> Result<(Event, usize), SyncError>;
     /// Makes an unpublished business of the Microsoft Bookings business `bookings_id`, with its
-    /// services and staff; its hours are read in `time_zone`.
+    /// services, staff, custom questions and customers; its hours are read in `time_zone`.
     async fn import_booking_business(
         &self,
         organizer: &Organizer,
         bookings_id: &str,
         time_zone: &str,
         slug: Option<&str>,
-    ) -> Result<(Business, LeftOut), ImportRefusal>;
+    ) -> Result<(Business, ImportReport), ImportRefusal>;
 }
 
 #[async_trait]
@@ -61,7 +61,7 @@ impl Teams for TeamsSync {
         bookings_id: &str,
         time_zone: &str,
         slug: Option<&str>,
-    ) -> Result<(Business, LeftOut), ImportRefusal> {
+    ) -> Result<(Business, ImportReport), ImportRefusal> {
         TeamsSync::import_booking_business(self, organizer, bookings_id, time_zone, slug).await
     }
 }

@@ -5,17 +5,17 @@
 
 use crate::appointments::next_monday;
 use crate::common::{Backend, TestApp};
-use crate::teams_appointments::{import, seed_bookings, BENTO, DANA, LUNCH, SAM};
+use crate::teams_appointments::{import, seed_bookings, AGE, BENTO, DANA, LUNCH, SAM};
 use crate::teams_meetings::{due_now, microsoft_app, seed_account, sync_for};
 use graphsim::{Fault, Sim};
 use serde_json::{json, Value};
 use server::microsoft::delegated::Account;
 use server::microsoft::sync::TeamsSync;
 
-const SLUG: &str = "contoso-lunch-delivery";
-const CHICAGO: &str = "America/Chicago";
+pub(crate) const SLUG: &str = "contoso-lunch-delivery";
+pub(crate) const CHICAGO: &str = "America/Chicago";
 
-fn held(sim: &Sim) -> Vec<Value> {
+pub(crate) fn held(sim: &Sim) -> Vec<Value> {
     sim.state
         .lock()
         .unwrap()
@@ -26,7 +26,7 @@ fn held(sim: &Sim) -> Vec<Value> {
 }
 
 /// `hour:00` on `day` in `zone`, as RFC 3339 and as Graph's UTC text.
-fn at(day: jiff::civil::Date, hour: i8, zone: &str) -> (String, String) {
+pub(crate) fn at(day: jiff::civil::Date, hour: i8, zone: &str) -> (String, String) {
     let t = day.at(hour, 0, 0, 0).to_zoned(jiff::tz::TimeZone::get(zone).unwrap()).unwrap();
     (
         t.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
@@ -51,8 +51,14 @@ async fn starts(app: &TestApp, staff: &str, day: jiff::civil::Date, zone: &str) 
 /// The documentation's Bookings business imported (hours read in Chicago), given a longer
 /// maximum advance than Bookings' P10D (to reach the Monday the tests book) and published.
 async fn imported(backend: Backend) -> (Sim, TestApp, TeamsSync) {
+    imported_with(backend, |_| {}).await
+}
+
+/// [`imported`] with `more` added to what Bookings holds first.
+pub(crate) async fn imported_with(backend: Backend, more: impl FnOnce(&mut graphsim::SimState)) -> (Sim, TestApp, TeamsSync) {
     let sim = Sim::start().await;
     seed_bookings(&sim);
+    more(&mut sim.state.lock().unwrap());
     let app = microsoft_app(backend, &sim).await;
     seed_account(&app, &sim, &Account::Service(app.owner.organization_id.clone())).await;
     let sync = sync_for(&app, &sim);
@@ -85,7 +91,8 @@ both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move
     let r = crate::appointments::book(
         &app,
         SLUG,
-        json!({"serviceId": BENTO, "staffId": DANA, "start": ten, "customer": {"name": "Jordan Miller", "email": "jordanm@example.com", "timeZone": CHICAGO}}),
+        json!({"serviceId": BENTO, "staffId": DANA, "start": ten, "customer": {"name": "Jordan Miller", "email": "jordanm@example.com", "timeZone": CHICAGO},
+               "answers": [{"questionId": AGE, "answer": "25"}]}),
     )
     .await;
     assert_eq!(r.status(), 201);
@@ -110,8 +117,15 @@ both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move
     assert_eq!(a["startDateTime"]["dateTime"], ten_utc.as_str());
     assert_eq!(a["customers"][0]["emailAddress"], "jordanm@example.com");
     assert_eq!(a["optOutOfCustomerEmail"], true, "Atrium emails the customer itself");
+    assert_eq!(
+        a["customers"][0]["customQuestionAnswers"],
+        json!([{"questionId": AGE, "question": "What is your age?", "answerInputType": "text", "answerOptions": [],
+                "isRequired": true, "answer": "25", "selectedOptions": []}]),
+        "the answer, as the documentation's example gives it"
+    );
     let row = server::appointments::store::by_id(&app.state.db, &id).await.unwrap().unwrap();
     assert_eq!(row.bookings_appointment_id.as_deref(), a["id"].as_str());
+    assert_eq!(row.teams_join_url.as_deref(), a["joinWebUrl"].as_str(), "staff join in Teams");
     let read: Value = app
         .client
         .get(app.url(&format!("/api/v1/appointments/{token}")))
@@ -121,7 +135,10 @@ both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move
         .json()
         .await
         .unwrap();
-    assert_eq!(read["joinUrl"], a["joinWebUrl"], "the Teams link Bookings made");
+    assert_eq!(
+        read["joinUrl"], a["joinWebUrl"],
+        "without an anonymous link, the customer's is the Teams link Bookings made"
+    );
 
     // Moved in Atrium: moved in Bookings.
     let (one, one_utc) = at(monday, 13, CHICAGO);

@@ -149,6 +149,7 @@ pub(crate) const LUNCH: &str = "Contosolunchdelivery@contoso.onmicrosoft.com";
 pub(crate) const DANA: &str = "d90d1e8c-5cfe-48cf-a2d5-966267375b6a";
 pub(crate) const SAM: &str = "2f5f8794-0b29-45b5-b56a-2eb5ff7aa880";
 pub(crate) const BENTO: &str = "57da6774-a087-4d69-b0e6-6fb82c339976";
+pub(crate) const AGE: &str = "3bc6fde0-4ad3-445d-ab17-0fc15dba0774";
 
 /// The Bookings business of Graph's documentation examples, in the simulator.
 pub(crate) fn seed_bookings(sim: &Sim) {
@@ -179,8 +180,15 @@ pub(crate) fn seed_bookings(sim: &Sim) {
             "id": BENTO, "displayName": "Bento", "defaultDuration": "PT1H30M", "defaultPrice": 10.0, "defaultPriceType": "fixedPrice",
             "preBuffer": "PT5M", "postBuffer": "PT10M", "staffMemberIds": [DANA, SAM], "isLocationOnline": true, "maximumAttendeesCount": 0,
             "defaultReminders": [{"offset": "P1D", "recipients": "allAttendees", "message": "Please be reminded that this service is tomorrow."}],
-            "customQuestions": [{"questionId": "3bc6fde0-4ad3-445d-ab17-0fc15dba0774", "isRequired": true}],
+            "customQuestions": [{"questionId": AGE, "isRequired": true}],
         })],
+    );
+    s.booking_questions.insert(
+        LUNCH.into(),
+        vec![
+            json!({"id": AGE, "displayName": "What is your age?", "answerInputType": "text", "answerOptions": [],
+                    "createdDateTime": "2022-01-10T09:00:00Z", "lastUpdatedDateTime": "2022-01-10T09:00:00Z"}),
+        ],
     );
 }
 
@@ -212,7 +220,9 @@ async fn a_bookings_business_is_imported_with_its_services_and_staff() {
     assert_eq!(made["schedulingPolicy"]["timeSlotInterval"], "PT1H");
     assert_eq!(made["schedulingPolicy"]["minimumLeadTime"], "PT10H");
     assert_eq!(made["businessHours"].as_array().unwrap().len(), 2);
-    assert_eq!(made["servicesWithoutCustomQuestions"], json!([BENTO]));
+    assert_eq!(made["customQuestionsImported"], 1);
+    assert_eq!(made["customQuestionsLeftOut"], json!([]));
+    assert_eq!(made["customersImported"], 0);
     assert_eq!(made["defaultCurrencyIso"], "EUR");
 
     let staff = server::appointments::setup::staff(&app.state.db, &app.owner, "contoso-lunch-delivery")
@@ -242,6 +252,14 @@ async fn a_bookings_business_is_imported_with_its_services_and_staff() {
     );
     assert_eq!(bento.reminders[0].offset, "P1D");
     assert_eq!(bento.staff_member_ids.len(), 2);
+    assert_eq!(
+        bento.questions,
+        [server::appointments::model::QuestionAssignment {
+            question_id: AGE.into(),
+            is_required: true
+        }],
+        "it asks its question, by its Bookings id"
+    );
 
     // Once is enough; an unknown business is not found; a bad zone is named.
     assert_eq!(

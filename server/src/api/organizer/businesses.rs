@@ -45,7 +45,7 @@ pub struct OrganizerBusinessJson {
     is_published: bool,
 }
 
-fn organizer_business(state: &AppState, b: &Business) -> OrganizerBusinessJson {
+pub(super) fn organizer_business(state: &AppState, b: &Business) -> OrganizerBusinessJson {
     OrganizerBusinessJson {
         business: business_json(state, b),
         is_published: b.is_published,
@@ -269,86 +269,5 @@ pub(super) async fn delete_service(
     match setup::remove_service(&state.db, &org, &slug, &id).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => e.into_response(),
-    }
-}
-
-/// Where an imported business's hours are read, and its booking page's address.
-#[derive(serde::Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportRequest {
-    /// IANA zone, such as America/New_York: Bookings keeps none for the business itself.
-    time_zone: String,
-    /// The booking page's address; made from the name when left out.
-    #[serde(default)]
-    slug: Option<String>,
-}
-
-/// An imported business, and what of Bookings' it did not bring over.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ImportedBusinessJson {
-    #[serde(flatten)]
-    business: OrganizerBusinessJson,
-    /// Ids of the services whose custom questions were not imported (not supported yet).
-    services_without_custom_questions: Vec<String>,
-}
-
-/// Import a Microsoft Bookings business (Microsoft mode): its settings, services and staff
-/// members (which keep their Bookings ids) become an unpublished Atrium business. Custom
-/// questions are not imported yet; the answer lists the services that had some.
-#[utoipa::path(post, path = "/organizer/bookingBusinesses/{bookingsId}/import", operation_id = "importBookingBusiness", tag = "organizer appointments",
-    params(("bookingsId" = String, Path, description = "The Bookings business's id (it looks like an email address)")),
-    request_body = ImportRequest,
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "The business", body = ImportedBusinessJson),
-        JsonBodyErrors, OrganizerErrors, ReadOnlyToken,
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 422, response = Invalid),
-        (status = 502, response = crate::api::doc::MicrosoftFailed),
-    ))]
-pub(super) async fn import_booking_business(
-    State(state): State<AppState>,
-    ApiWriter(org): ApiWriter,
-    Path(bookings_id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
-    use crate::microsoft::sync::{ImportRefusal, SyncError};
-    let input: ImportRequest = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let not_connected = || {
-        Problem::new(StatusCode::CONFLICT, "microsoft-not-connected", "Connect Microsoft 365 first")
-            .detail("Importing from Bookings needs Microsoft mode and your organization's connected Microsoft 365 account (the dashboard's Microsoft 365 page).")
-            .into_response()
-    };
-    let Some(teams) = &state.teams else {
-        return not_connected();
-    };
-    match teams
-        .import_booking_business(&org, &bookings_id, &input.time_zone, input.slug.as_deref())
-        .await
-    {
-        Ok((b, left_out)) => (
-            StatusCode::CREATED,
-            [(header::LOCATION, format!("/api/v1/organizer/businesses/{}", b.slug))],
-            Json(ImportedBusinessJson {
-                business: organizer_business(&state, &b),
-                services_without_custom_questions: left_out.custom_questions,
-            }),
-        )
-            .into_response(),
-        Err(ImportRefusal::NotFound(id)) => Problem::new(StatusCode::NOT_FOUND, "not-found", "Bookings business not found")
-            .detail(format!("Bookings has no business {id:?} that your connected account can see."))
-            .into_response(),
-        Err(ImportRefusal::Setup(e)) => e.into_response(),
-        Err(ImportRefusal::Sync(SyncError::NotConfigured | SyncError::SignIn(_))) => not_connected(),
-        Err(ImportRefusal::Sync(SyncError::Store(e))) => Problem::internal(&e).into_response(),
-        Err(ImportRefusal::Sync(e)) => Problem::new(StatusCode::BAD_GATEWAY, "microsoft", "Bookings did not answer as expected")
-            .detail(e.to_string())
-            .into_response(),
     }
 }

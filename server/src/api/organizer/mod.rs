@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod bookings_import;
 mod businesses;
 mod content;
 mod credentials;
@@ -61,7 +62,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(staff::list_time_off, staff::create_time_off))
         .routes(routes!(staff::delete_time_off))
         .routes(routes!(staff::list_appointments))
-        .routes(routes!(businesses::import_booking_business))
+        .routes(routes!(bookings_import::import_booking_business))
         .routes(routes!(questions::list_questions, questions::create_question))
         .routes(routes!(questions::delete_question))
 }

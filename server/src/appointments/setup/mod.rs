@@ -6,13 +6,15 @@
 mod branding;
 pub mod desk;
 mod import;
+mod import_lists;
 mod input;
 mod questions;
 mod reminders;
 mod slug;
 mod time;
 
-pub use import::{import_business, FromBookings, LeftOut};
+pub use import::{import_business, FromBookings, ImportReport};
+pub use import_lists::{CustomerInput, LeftOutCustomer, LeftOutQuestion, PhoneInput};
 pub use input::{BusinessInput, PolicyInput, ServiceInput, StaffInput};
 pub use questions::{create_question, questions, remove_question, QuestionInput};
 pub use slug::slug_from;

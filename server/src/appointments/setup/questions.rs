@@ -21,7 +21,8 @@ pub struct QuestionInput {
     pub answer_options: Option<Vec<String>>,
 }
 
-fn check(input: &QuestionInput) -> Result<(String, String, Vec<String>), Vec<FieldError>> {
+/// The question's text, kind and choices, or each field at fault.
+pub(super) fn check(input: &QuestionInput) -> Result<(String, String, Vec<String>), Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = input.display_name.as_deref().map(str::trim).unwrap_or("");
     if name.is_empty() || name.chars().count() > 200 {

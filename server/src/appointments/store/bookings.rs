@@ -49,14 +49,21 @@ pub async fn set_bookings_sequence(db: &Db, id: &str, sequence: i64) -> Result<(
 }
 
 /// [`set_bookings_id`] for an appointment read from Bookings, inside the transaction that
-/// writes it.
-pub async fn set_bookings_id_in(tx: &mut WriteTx, id: &str, bookings_id: &str, join_url: Option<&str>) -> Result<(), sqlx::Error> {
+/// writes it; a join link Bookings did not give keeps the one held.
+pub async fn set_bookings_id_in(
+    tx: &mut WriteTx,
+    id: &str,
+    bookings_id: &str,
+    teams_join_url: Option<&str>,
+    join_url: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE appointments SET bookings_appointment_id = $2, bookings_sequence = sequence, \
-         teams_join_url = COALESCE($3, teams_join_url), join_url = COALESCE($3, join_url) WHERE id = $1",
+         teams_join_url = COALESCE($3, teams_join_url), join_url = COALESCE($4, join_url) WHERE id = $1",
     )
     .bind(id)
     .bind(bookings_id)
+    .bind(teams_join_url)
     .bind(join_url)
     .execute(&mut *tx.tx)
     .await?;

@@ -1,13 +1,15 @@
 //! The SQL of appointments: businesses, staff, services, time off and what occupies the staff;
-//! appointments themselves in `appointments.rs`.
+//! appointments themselves in `appointments.rs`, customers in `customers.rs`.
 
 mod appointments;
 mod bookings;
+mod customers;
 mod questions;
 mod setup;
 
 pub use appointments::*;
 pub use bookings::*;
+pub use customers::*;
 pub use questions::*;
 pub use setup::*;
 

@@ -55,3 +55,12 @@ pub async fn delete_question(tx: &mut WriteTx, business_id: &str, id: &str) -> R
 pub async fn questions(db: &Db, business_id: &str) -> Result<Vec<Question>, sqlx::Error> {
     questions_of(&db.pool, business_id).await
 }
+
+/// Whether a question with this id exists in any business.
+pub async fn question_exists(tx: &mut WriteTx, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM booking_questions WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+    Ok(n > 0)
+}

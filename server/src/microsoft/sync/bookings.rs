@@ -1,14 +1,15 @@
 //! Microsoft Bookings: a Bookings business read through the organization's connected account
-//! (`/solutions/bookingBusinesses/{id}` with its services and staff members) and made an Atrium
-//! business. Graph's JSON is read into the same inputs the organizer API takes, so the same
-//! rules check it.
+//! (`/solutions/bookingBusinesses/{id}` with its services, staff members, custom questions and
+//! customers) and made an Atrium business. Graph's JSON is read into the same inputs the
+//! organizer API takes, so the same rules check it.
 
 use super::*;
 use crate::accounts::auth::Organizer;
 use crate::appointments::model::Business;
-use crate::appointments::setup::{self, BusinessInput, FromBookings, LeftOut, ServiceInput, StaffInput};
+use crate::appointments::setup::{self, BusinessInput, FromBookings, ImportReport, ServiceInput, StaffInput};
 use crate::microsoft::client::GraphError;
 use reqwest::Method;
+use serde_json::Value;
 
 /// Graph's path for the Bookings business `id` (ids look like email addresses).
 pub(super) fn business_path(id: &str) -> String {
@@ -36,7 +37,7 @@ impl TeamsSync {
         bookings_id: &str,
         time_zone: &str,
         slug: Option<&str>,
-    ) -> Result<(Business, LeftOut), ImportRefusal> {
+    ) -> Result<(Business, ImportReport), ImportRefusal> {
         let (token, mailbox) = self.organization_token(&organizer.organization_id).await?;
         let base = business_path(bookings_id);
         let get = |path: String| {
@@ -50,6 +51,13 @@ impl TeamsSync {
         };
         let (_, services) = get(format!("{base}/services")).await.map_err(SyncError::from)?;
         let (_, staff) = get(format!("{base}/staffMembers")).await.map_err(SyncError::from)?;
+        // Customers come a page at a time.
+        let all = |path: String| {
+            let (token, mailbox) = (token.clone(), mailbox.clone());
+            async move { self.client.get_all_as::<Value>(&token, &path, &mailbox).await }
+        };
+        let questions = all(format!("{base}/customQuestions")).await.map_err(SyncError::from)?;
+        let customers = all(format!("{base}/customers")).await.map_err(SyncError::from)?;
         let mut business: BusinessInput = serde_json::from_value(business).map_err(SyncError::from)?;
         business.time_zone = Some(time_zone.to_string());
         business.slug = slug.map(str::to_string);
@@ -59,6 +67,8 @@ impl TeamsSync {
             business,
             services: Vec::new(),
             staff: Vec::new(),
+            questions: with_ids(questions, "custom question")?,
+            customers: with_ids(customers, "customer")?,
         };
         for s in items(&staff) {
             let id = s["id"]
@@ -83,4 +93,19 @@ impl TeamsSync {
         }
         Ok(setup::import_business(&self.db, organizer, from).await?)
     }
+}
+
+/// Graph's items of one kind read into Atrium's input for it, each with its Bookings id.
+fn with_ids<T: serde::de::DeserializeOwned>(items: Vec<Value>, what: &str) -> Result<Vec<(String, T)>, SyncError> {
+    items
+        .into_iter()
+        .map(|item| {
+            let id = item["id"]
+                .as_str()
+                .filter(|id| !id.is_empty())
+                .ok_or_else(|| SyncError::from(format!("Bookings gave a {what} without an id")))?
+                .to_string();
+            Ok((id, serde_json::from_value(item).map_err(SyncError::from)?))
+        })
+        .collect()
 }

@@ -7,9 +7,13 @@
 //!
 //! A crash between Bookings making an appointment and Atrium recording it is met on the retry
 //! by looking for it first (same service, start and customer address) before making one. Atrium
-//! sets `optOutOfCustomerEmail`, as it emails the customer itself: one email, not two.
+//! sets `optOutOfCustomerEmail`, as it emails the customer itself: one email, not two. The
+//! appointment carries its customer's answers (see `bookings_body`); Bookings' Teams link
+//! (`joinWebUrl`) is kept for staff, its anonymous one (when the service allows it) for the
+//! customer.
 
 use super::bookings::business_path;
+use super::bookings_body;
 use super::*;
 use crate::appointments::from_bookings::{self, SeenInBookings};
 use crate::appointments::model::Business;
@@ -22,10 +26,6 @@ use std::collections::{HashMap, HashSet};
 
 /// How far ahead staff members' own calendars are read.
 const AVAILABILITY_DAYS: i64 = 62;
-
-fn graph_instant(t: i64) -> Value {
-    json!({"dateTime": offset(t).replace('Z', ".0000000Z"), "timeZone": "UTC"})
-}
 
 /// An instant from a Graph `dateTimeTimeZone` (an offset in the text wins over the zone).
 fn instant_of(v: &Value) -> Option<i64> {
@@ -43,6 +43,9 @@ fn instant_of(v: &Value) -> Option<i64> {
 /// What Bookings holds of an appointment; `None` for one Atrium cannot read.
 fn seen(item: &Value) -> Option<SeenInBookings> {
     let customer = item["customers"].as_array().and_then(|c| c.first()).cloned().unwrap_or_default();
+    let link = |key: &str| item[key].as_str().filter(|u| u.starts_with("https://")).map(str::to_string);
+    // Staff join in Teams; the customer through the anonymous link when the service allows it.
+    let teams = link("joinWebUrl");
     Some(SeenInBookings {
         bookings_id: item["id"].as_str()?.to_string(),
         service_id: item["serviceId"].as_str()?.to_string(),
@@ -59,11 +62,8 @@ fn seen(item: &Value) -> Option<SeenInBookings> {
             .as_str()
             .and_then(|z| bodies::iana_zone(z.trim()))
             .filter(|z| app::tz::parse_zone(z).is_ok()),
-        join_url: item["anonymousJoinWebUrl"]
-            .as_str()
-            .or(item["joinWebUrl"].as_str())
-            .filter(|u| u.starts_with("https://"))
-            .map(str::to_string),
+        teams_join_url: teams.clone(),
+        join_url: link("anonymousJoinWebUrl").or(teams),
     })
 }
 
@@ -99,8 +99,7 @@ impl TeamsSync {
                 let body = json!({"cancellationMessage": "Canceled through Atrium."});
                 call(Method::POST, format!("{base}/appointments/{held}/cancel"), Some(body)).await
             } else {
-                let body =
-                    json!({"startDateTime": graph_instant(a.start), "endDateTime": graph_instant(a.end), "staffMemberIds": a.staff_ids});
+                let body = bookings_body::changed_appointment(&self.db, &a).await?;
                 call(Method::PATCH, format!("{base}/appointments/{held}"), Some(body)).await
             };
             match outcome {
@@ -137,28 +136,21 @@ impl TeamsSync {
                     .into_iter()
                     .find(|s| s.id == a.service_id)
                     .ok_or("the appointment's service is gone")?;
-                let body = json!({
-                    "@odata.type": "#microsoft.graph.bookingAppointment",
-                    "serviceId": a.service_id,
-                    "startDateTime": graph_instant(a.start),
-                    "endDateTime": graph_instant(a.end),
-                    "staffMemberIds": a.staff_ids,
-                    "isLocationOnline": service.is_location_online,
-                    "customerTimeZone": a.customer_time_zone,
-                    "optOutOfCustomerEmail": true,
-                    "customers": [{
-                        "@odata.type": "#microsoft.graph.bookingCustomerInformation",
-                        "name": a.customer_name,
-                        "emailAddress": a.customer_email,
-                        "timeZone": a.customer_time_zone,
-                    }],
-                });
+                let body = bookings_body::new_appointment(&self.db, &a, &service).await?;
                 let path = format!("{base}/appointments");
                 let (_, made) = self.client.create_as(&token, Method::POST, &path, Some(&body), &mailbox).await?;
                 seen(&made).ok_or("Bookings answered with an appointment Atrium cannot read")?
             }
         };
-        appointments::set_bookings_id(&self.db, id, &held.bookings_id, a.sequence, None, held.join_url.as_deref()).await?;
+        appointments::set_bookings_id(
+            &self.db,
+            id,
+            &held.bookings_id,
+            a.sequence,
+            held.teams_join_url.as_deref(),
+            held.join_url.as_deref(),
+        )
+        .await?;
         Ok(())
     }
 
@@ -237,8 +229,15 @@ impl TeamsSync {
                         appointments::unheld_match(&self.db, &business.id, &item.service_id, item.start, &item.customer_email).await?;
                     if let Some(mine) = unheld {
                         // Atrium's own, made in Bookings just before a crash: now it is held.
-                        appointments::set_bookings_id(&self.db, &mine.id, &item.bookings_id, mine.sequence, None, item.join_url.as_deref())
-                            .await?;
+                        appointments::set_bookings_id(
+                            &self.db,
+                            &mine.id,
+                            &item.bookings_id,
+                            mine.sequence,
+                            item.teams_join_url.as_deref(),
+                            item.join_url.as_deref(),
+                        )
+                        .await?;
                     } else if from_bookings::made_in_bookings(&self.db, &self.sealer, business, item)
                         .await
                         .map_err(failed)?

@@ -11,6 +11,7 @@ mod attendance;
 mod backlog;
 mod bodies;
 mod bookings;
+mod bookings_body;
 mod bookings_calendar;
 mod error;
 mod events;
