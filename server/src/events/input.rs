@@ -87,7 +87,7 @@ pub struct EventInput {
     pub start_date_time: Option<String>,
     pub end_date_time: Option<String>,
     pub time_zone: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     #[schema(value_type = Option<i64>, nullable)]
     pub capacity: Option<Option<i64>>,
     pub is_waitlist_enabled: Option<bool>,
@@ -95,22 +95,22 @@ pub struct EventInput {
     /// Microsoft mode: Teams emails webinar attendees their personal join links (the default);
     /// `false` leaves the emails to Atrium.
     pub is_attendee_email_notification_enabled: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub registration_opens_date_time: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub registration_closes_date_time: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub join_url: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub terms_url: Option<Option<String>>,
     pub questions: Option<Vec<QuestionInput>>,
     pub presenters: Option<Vec<PresenterInput>>,
     /// Links the event to an existing Teams webinar (Microsoft mode); `null` unlinks it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub teams_webinar_id: Option<Option<String>>,
     /// The organization's connected Microsoft 365 account that was seen to organize or
@@ -125,15 +125,6 @@ pub struct EventInput {
 
 /// Longest time a seat may be held for an unconfirmed address: a week.
 pub const MAX_CONFIRMATION_MINUTES: i64 = 7 * 24 * 60;
-
-/// Tells a missing field (`None`) from an explicit `null` (`Some(None)`).
-fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
 
 pub const MAX_TITLE: usize = 200;
 

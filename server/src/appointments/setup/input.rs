@@ -6,7 +6,7 @@ use super::slug::{slug_from, valid_slug};
 use crate::appointments::model::{self, Business, QuestionAssignment, ReminderJson, Service, Staff, WorkHoursJson};
 use app::booking::{parse_duration, Day};
 use app::domain::{EmailAddress, FieldError};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// A business (`bookingBusiness`) to create or change; on creation `displayName` and `timeZone`
@@ -24,11 +24,11 @@ pub struct BusinessInput {
     pub business_hours: Option<Vec<WorkHoursJson>>,
     pub scheduling_policy: Option<PolicyInput>,
     /// An https address of the logo shown on the booking page; `null` removes it.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     pub logo_url: Option<Option<String>>,
     /// `#rrggbb` for links and buttons on the booking page, dark enough for white text (WCAG AA,
     /// 4.5:1); `null` for Atrium's own.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     pub brand_color: Option<Option<String>>,
     /// ISO 4217 currency of the services' prices (USD when left out).
     pub default_currency_iso: Option<String>,
@@ -62,13 +62,13 @@ pub struct ServiceInput {
     /// Who gives it: staff members of this business.
     pub staff_member_ids: Option<Vec<String>>,
     /// Hours of its own within the business hours; `null` uses the business hours.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     pub service_hours: Option<Option<Vec<WorkHoursJson>>>,
     /// Emails sent before each appointment (`bookingReminder`: `offset` from PT5M to P30D,
     /// `recipients` allAttendees, staff or customer, an optional `message`); at most five.
     pub default_reminders: Option<Vec<ReminderJson>>,
     /// Graph's `defaultPrice`: at least 0; `null` for none.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::patch::double_option")]
     pub default_price: Option<Option<f64>>,
     /// fixedPrice, startingAt, hourly, free, priceVaries, callUs or notSet.
     pub default_price_type: Option<String>,
@@ -90,11 +90,6 @@ pub struct StaffInput {
     /// True (the default): they work the business hours; false: their `workingHours`.
     pub use_business_hours: Option<bool>,
     pub working_hours: Option<Vec<WorkHoursJson>>,
-}
-
-/// Tells a missing field (`None`) from an explicit `null` (`Some(None)`).
-fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 const MAX_NAME: usize = 200;
