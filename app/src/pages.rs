@@ -2,6 +2,7 @@
 
 use crate::domain::{EventKind, RegistrationStatus};
 use crate::islands::{LocalTimes, RegistrationForm};
+use crate::registration_fields::RegistrationFields;
 use crate::views::{EventCard, EventPage, ManagePage, Times};
 use leptos::prelude::*;
 
@@ -111,7 +112,10 @@ pub fn EventDetail(page: EventPage) -> impl IntoView {
         .collect_view();
     let registration = match page.closed_reason {
         Some(reason) => view! { <p class="closed" role="status">{reason}</p> }.into_any(),
-        None => view! { <RegistrationForm spec=page.form /> }.into_any(),
+        None => {
+            let submit = page.form.submit_spec();
+            view! { <RegistrationForm spec=submit><RegistrationFields spec=page.form /></RegistrationForm> }.into_any()
+        }
     };
     view! {
         <article class="event">

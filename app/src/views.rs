@@ -49,6 +49,44 @@ pub struct PickerSpec {
     pub start_error: Option<String>,
 }
 
+impl PickerSpec {
+    /// What the day-and-times island is given: the choices made, not the lists they were made
+    /// from (those are in the page's own day form).
+    pub fn times(&self) -> TimesSpec {
+        let chosen = |list: &[Choice]| list.iter().find(|c| c.chosen).map(|c| c.value.clone()).unwrap_or_default();
+        TimesSpec {
+            slug: self.slug.clone(),
+            service: self.service.clone(),
+            staff: self.staff.as_deref().map(chosen).unwrap_or_default(),
+            zone: chosen(&self.zones),
+            zone_chosen: self.zone_chosen,
+            date: self.date.clone(),
+            times: self.times.clone(),
+            notice: self.notice.clone(),
+            action: self.action.clone(),
+            start_error: self.start_error.clone(),
+        }
+    }
+}
+
+/// The booking page's day-and-times island: what is chosen and the day's free times.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimesSpec {
+    pub slug: String,
+    pub service: String,
+    /// The chosen staff member's id; anyone available when empty.
+    pub staff: String,
+    /// The IANA zone the times are shown in.
+    pub zone: String,
+    /// True when the customer chose the zone; the browser's own is shown otherwise.
+    pub zone_chosen: bool,
+    pub date: String,
+    pub times: Vec<Choice>,
+    pub notice: Option<String>,
+    pub action: String,
+    pub start_error: Option<String>,
+}
+
 /// One event in the list on the home page.
 #[derive(Clone, Debug)]
 pub struct EventCard {
@@ -91,7 +129,7 @@ impl FormValues {
     }
 }
 
-/// Everything the registration form island needs.
+/// Everything the registration form shows: its fields, what was typed and what is wrong with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormSpec {
     pub slug: String,
@@ -104,6 +142,41 @@ pub struct FormSpec {
     pub errors: Vec<FieldError>,
     /// A message about the last submission that is not an error.
     pub notice: Option<String>,
+}
+
+impl FormSpec {
+    /// What the registration form's island is given: not the fields (the server renders them),
+    /// only what submitting in place needs.
+    pub fn submit_spec(&self) -> SubmitSpec {
+        SubmitSpec {
+            slug: self.slug.clone(),
+            questions: self.questions.iter().map(|q| (q.id.clone(), q.answer_input_type)).collect(),
+            submit_label: self.submit_label.clone(),
+            general_error: self.errors.iter().find(|e| e.field == "form").map(|e| e.message.clone()),
+            notice: self.notice.clone(),
+        }
+    }
+}
+
+/// The registration form's island: where it posts, how each answer is read from the form, what
+/// the button says, and the messages about the form as a whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SubmitSpec {
+    pub slug: String,
+    /// Each question's id and how its answer is read.
+    pub questions: Vec<(String, crate::domain::AnswerInputType)>,
+    pub submit_label: String,
+    pub general_error: Option<String>,
+    pub notice: Option<String>,
+}
+
+impl SubmitSpec {
+    /// The names of the form's fields that can be at fault (each has its error next to it).
+    pub fn fields(&self) -> Vec<String> {
+        let mut names: Vec<String> = ["firstName", "lastName", "email", "acceptTerms"].map(String::from).to_vec();
+        names.extend(self.questions.iter().map(|(id, _)| crate::domain::answer_field(id)));
+        names
+    }
 }
 
 /// The public page of one event.

@@ -77,9 +77,8 @@ test("times follow the browser's zone and change in place when the day changes",
 });
 
 // The picker's code is a wasm file of its own that only this page loads (the event page's budget
-// test checks that it does not). The booking page's weight is printed for the notes: at 187 KB it
-// is over the 150 KB aimed for, which is not asserted until it is met.
-test("the booking page loads the picker's own code", async ({ page }, info) => {
+// test checks that it does not), and the page's first load stays within 150 KB.
+test("the booking page loads the picker's own code and stays within its weight budget", async ({ page }, info) => {
   test.skip(info.project.name !== "js", "weighs the hydrated page");
   const load = weigh(page);
   await page.goto(`/book/contoso-advisory?service=${await consultationId(page)}`, { waitUntil: "networkidle" });
@@ -87,6 +86,7 @@ test("the booking page loads the picker's own code", async ({ page }, info) => {
   await page.waitForTimeout(500);
   expect(load.urls.some((u) => u.includes("day_and_times"))).toBe(true);
   console.log(`booking page first load: ${load.bytes()} bytes over ${load.urls.length} requests`);
+  expect(load.bytes()).toBeLessThanOrEqual(150_000);
   await page.getByLabel("Day").fill("2030-01-07");
   await page.getByLabel("Day").dispatchEvent("change");
   await expect(page.getByRole("status")).not.toBeEmpty();
@@ -125,4 +125,82 @@ test("organizers see a business's week, services and staff", async ({ page }, in
   await page.getByLabel("Agenda of").selectOption({ label: "Mina Okafor" });
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page.getByLabel("Agenda of")).toHaveValue(/.+/);
+});
+
+/** A Monday at least three weeks ahead, as YYYY-MM-DD: a week other tests do not book in. */
+function mondayInThreeWeeks(): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() + 21);
+  while (d.getUTCDay() !== 1) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+// The front desk: a booking made while the organizer looks at the week shows up in place
+// (hydrated), the appointment is moved from the dashboard, and a staff member's page opens;
+// every page passes axe.
+test("the week shows a new booking in place, and the desk moves it", async ({ page }, info) => {
+  const js = info.project.name === "js";
+  const monday = mondayInThreeWeeks();
+  const service = await consultationId(page);
+  const tuesday = new Date(`${monday}T12:00:00Z`);
+  tuesday.setUTCDate(tuesday.getUTCDate() + 1);
+  const end = tuesday.toISOString().slice(0, 10);
+  const slots = await (
+    await page.request.get(
+      `/api/v1/businesses/contoso-advisory/slots?serviceId=${service}&start=${monday}&end=${end}&timeZone=America/New_York`,
+    )
+  ).json();
+  expect(slots.value.length).toBeGreaterThan(2);
+  await page.goto("/dashboard/appointments");
+  await page.getByLabel("Email").fill("organizer@example.com");
+  await page.getByLabel("Password").fill("atrium-demo-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Appointments", level: 1 })).toBeVisible();
+  const axe = async () => {
+    if (!js) return;
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  };
+  const slug = "contoso-advisory";
+  await page.goto(`/dashboard/appointments/${slug}?week=${monday}`);
+  if (js) await expect(page.locator(".agenda[data-ready=true]")).toBeVisible();
+  let loads = 0;
+  page.on("load", () => (loads += 1));
+
+  const customer = `Desk ${info.project.name} ${Date.now()}`;
+  const booked = await page.request.post(`/api/v1/businesses/${slug}/appointments`, {
+    data: {
+      serviceId: service,
+      start: slots.value[0].start,
+      customer: { name: customer, email: `desk-${info.project.name}@example.com`, timeZone: "America/New_York" },
+    },
+  });
+  expect(booked.status()).toBe(201);
+  if (js) {
+    // The tab coming back into view asks at once (otherwise within 20 seconds).
+    await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange", { bubbles: true })));
+    await expect(page.getByText(customer)).toBeVisible();
+    await expect(page.locator(".agenda [role=status]")).toHaveText(/Agenda updated: 1 new appointment/);
+    expect(loads).toBe(0);
+    await axe();
+  } else {
+    await page.reload();
+    await expect(page.getByText(customer)).toBeVisible();
+  }
+
+  const row = page.getByRole("row").filter({ hasText: customer });
+  await row.getByRole("link", { name: "Move" }).click();
+  await expect(page.getByRole("heading", { name: "Move an appointment", level: 1 })).toBeVisible();
+  await axe();
+  const target = page.getByRole("radio").last();
+  const label = await page.locator(`label[for="${await target.getAttribute("id")}"]`).textContent();
+  await target.check();
+  await page.getByRole("button", { name: "Move", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Appointment moved" })).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: customer })).toContainText(`${label}–`);
+
+  await page.getByRole("link", { name: "Mina Okafor" }).click();
+  await expect(page.getByRole("heading", { name: "Mina Okafor", level: 1 })).toBeVisible();
+  await expect(page.getByLabel("Time zone")).not.toHaveValue("");
+  await axe();
 });

@@ -1,6 +1,7 @@
-//! The booking page: services are links; the day and its times are the `DayAndTimes` island
-//! (a GET form and a POST form without JavaScript, updated in place with it), and the customer's
-//! details go in the POST form with the time.
+//! The booking page: services are links; the day form (staff member, day, zone) is a GET form
+//! that reloads the page without JavaScript, and the day's times are the `DayAndTimes` island
+//! (updated in place when the day form changes, once hydrated); the customer's details go in the
+//! POST form with the time.
 
 use crate::domain::FieldError;
 use leptos::prelude::*;
@@ -120,6 +121,44 @@ fn Ask(question: QuestionView, value: String, errors: Vec<FieldError>) -> impl I
     .into_any()
 }
 
+/// The day form: who with (when the business lets customers choose), which day, which zone.
+#[component]
+fn DayForm(spec: PickerSpec) -> impl IntoView {
+    let staff_field = spec.staff.map(|list| {
+        let options = list
+            .into_iter()
+            .map(|c| view! { <option value=c.value selected=c.chosen>{c.label}</option> })
+            .collect_view();
+        view! {
+            <div class="field">
+                <label for="staff">"With"</label>
+                <select id="staff" name="staff">{options}</select>
+            </div>
+        }
+    });
+    let zone_options = spec
+        .zones
+        .into_iter()
+        .map(|c| view! { <option value=c.value selected=c.chosen>{c.label}</option> })
+        .collect_view();
+    view! {
+        <form method="get" id="choose-day" class="stack choose-day">
+            <input type="hidden" name="service" value=spec.service />
+            {spec.moving.map(|token| view! { <input type="hidden" name="reschedule" value=token /> })}
+            {staff_field}
+            <div class="field">
+                <label for="date">"Day"</label>
+                <input id="date" name="date" type="date" value=spec.date required=true />
+            </div>
+            <div class="field">
+                <label for="tz">"Times shown in"</label>
+                <select id="tz" name="tz">{zone_options}</select>
+            </div>
+            <button type="submit">"Show times"</button>
+        </form>
+    }
+}
+
 #[component]
 pub fn BookingPage(page: BookingView) -> impl IntoView {
     let services = page
@@ -134,8 +173,10 @@ pub fn BookingPage(page: BookingView) -> impl IntoView {
     let picker = page.picker.map(|spec| {
         let moving = spec.moving.is_some();
         let (form, errors, questions) = (page.form, page.errors, page.questions);
+        let times = spec.times();
         view! {
-            <DayAndTimes spec=spec>
+            <DayForm spec=spec />
+            <DayAndTimes spec=times>
                 {(!moving).then(|| view! {
                     <Input name="name" label="Your name" kind="text" value=form.name.clone() errors=errors.clone() autocomplete="name" />
                     <Input name="email" label="Email" kind="email" value=form.email.clone() errors=errors.clone() autocomplete="email" />

@@ -3,7 +3,7 @@
 
 use crate::domain::{answer_field, AnswerInputType, FieldError, RawAnswer};
 use crate::rpc::{NewRegistration, Registered};
-use crate::views::FormSpec;
+use crate::views::SubmitSpec;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -69,13 +69,7 @@ fn strip_zone<'a>(t1: &'a str, t2: &str) -> &'a str {
 }
 
 pub fn select_zone(zone: &str) {
-    let select = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("tz-select"))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok());
-    if let Some(select) = select {
-        select.set_value(zone);
-    }
+    set_field_value("tz-select", zone);
 }
 
 /// 128 bits from the browser's cryptographic random source, as hex: another person's
@@ -122,19 +116,19 @@ pub enum Outcome {
     Invalid(Vec<FieldError>),
 }
 
-fn collect(spec: &FormSpec, form: &web_sys::HtmlFormElement) -> Option<NewRegistration> {
+fn collect(spec: &SubmitSpec, form: &web_sys::HtmlFormElement) -> Option<NewRegistration> {
     let data = web_sys::FormData::new_with_form(form).ok()?;
     let one = |name: &str| data.get(name).as_string().unwrap_or_default();
     let answers = spec
         .questions
         .iter()
-        .filter_map(|q| {
-            let name = answer_field(&q.id);
+        .filter_map(|(id, kind)| {
+            let name = answer_field(id);
             let mut a = RawAnswer {
-                question_id: q.id.clone(),
+                question_id: id.clone(),
                 ..Default::default()
             };
-            match q.answer_input_type {
+            match kind {
                 AnswerInputType::MultiChoice => {
                     let all: Vec<String> = data.get_all(&name).iter().filter_map(|v| v.as_string()).collect();
                     a.multi_choice_values = Some(all);
@@ -164,7 +158,7 @@ fn collect(spec: &FormSpec, form: &web_sys::HtmlFormElement) -> Option<NewRegist
 }
 
 /// Sends the form through the `register` server function.
-pub async fn submit_registration(spec: &FormSpec, form: Option<web_sys::HtmlFormElement>, key: &str) -> Outcome {
+pub async fn submit_registration(spec: &SubmitSpec, form: Option<web_sys::HtmlFormElement>, key: &str) -> Outcome {
     let Some(registration) = form.and_then(|f| collect(spec, &f)) else {
         return Outcome::Invalid(vec![FieldError::new(
             "form",
@@ -187,4 +181,66 @@ pub fn field_value(id: &str) -> Option<String> {
         return Some(select.value());
     }
     element.dyn_ref::<web_sys::HtmlInputElement>().map(|input| input.value())
+}
+
+/// Sets the value of the input or select with this id.
+pub fn set_field_value(id: &str, value: &str) {
+    let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) else {
+        return;
+    };
+    if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.set_value(value);
+    } else if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(value);
+    }
+}
+
+/// The id of the element an event happened to.
+pub fn target_id(ev: &web_sys::Event) -> Option<String> {
+    let element: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    Some(element.id()).filter(|id| !id.is_empty())
+}
+
+/// Marks the element with this id `data-ready="true"`: its island is live, for tests and styles.
+pub fn mark_ready(id: &str) {
+    if let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        let _ = element.set_attribute("data-ready", "true");
+    }
+}
+
+/// Puts `text` in the element with this id.
+pub fn set_text(id: &str, text: &str) {
+    if let Some(element) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        element.set_text_content(Some(text));
+    }
+}
+
+/// Shows each of `errors` next to its field (`err-{field}`), marks the field and its input
+/// invalid, and clears the problems of the other `fields`.
+pub fn show_field_errors(fields: &[String], errors: &[FieldError]) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    for name in fields {
+        let message = errors.iter().find(|e| e.field == *name).map(|e| e.message.as_str());
+        if let Some(input) = document.get_element_by_id(name) {
+            if input.has_attribute("aria-invalid") {
+                let _ = input.set_attribute("aria-invalid", if message.is_some() { "true" } else { "false" });
+            }
+        }
+        let Some(error) = document.get_element_by_id(&format!("err-{name}")) else {
+            continue;
+        };
+        error.set_text_content(message);
+        if let Some(field) = error.parent_element() {
+            let classes: Vec<String> = field
+                .class_name()
+                .split_whitespace()
+                .filter(|c| *c != "invalid")
+                .map(str::to_string)
+                .chain(message.map(|_| "invalid".to_string()))
+                .collect();
+            field.set_class_name(&classes.join(" "));
+        }
+    }
 }

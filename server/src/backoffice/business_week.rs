@@ -145,7 +145,7 @@ pub(super) async fn business_view(
         csrf: signed.csrf.clone(),
     };
     let title = b.display_name.clone();
-    dash(signed, status, &title, move || view! { <app::dashboard::BusinessPage page=view /> })
+    live_dash(signed, status, &title, move || view! { <app::dashboard::BusinessPage page=view /> })
 }
 
 /// The business's customers.

@@ -138,10 +138,30 @@ pub(super) fn dash<V: IntoView + 'static>(
     title: &str,
     body: impl FnOnce() -> V + Send + 'static,
 ) -> Response {
+    dash_page(signed, status, title, false, body)
+}
+
+/// A dashboard page with an island, which loads the islands' JS and wasm.
+pub(super) fn live_dash<V: IntoView + 'static>(
+    signed: &SignedIn,
+    status: StatusCode,
+    title: &str,
+    body: impl FnOnce() -> V + Send + 'static,
+) -> Response {
+    dash_page(signed, status, title, true, body)
+}
+
+fn dash_page<V: IntoView + 'static>(
+    signed: &SignedIn,
+    status: StatusCode,
+    title: &str,
+    interactive: bool,
+    body: impl FnOnce() -> V + Send + 'static,
+) -> Response {
     let nav_org = signed.organizer.organization_name.clone();
     let nav_email = signed.organizer.email.clone();
     let csrf = signed.csrf.clone();
-    html(status, title, false, true, move || {
+    html(status, title, interactive, true, move || {
         view! {
             <DashNav organization=nav_org email=nav_email csrf=csrf />
             {body()}

@@ -142,7 +142,12 @@ pub(super) async fn move_appointment(
     match desk::reschedule(&state.db, &state.sealer, &signed.organizer, &slug, &id, &start, teams).await {
         Ok(()) => {
             state.after_write();
-            Redirect::to(&format!("/dashboard/appointments/{slug}?done=moved")).into_response()
+            // Back to the week the appointment is now in (the start is written in the business's zone).
+            let week = start
+                .get(..10)
+                .filter(|d| d.parse::<jiff::civil::Date>().is_ok())
+                .unwrap_or_default();
+            Redirect::to(&format!("/dashboard/appointments/{slug}?week={week}&done=moved")).into_response()
         }
         Err(MoveError::Setup(e)) => setup_error(e),
         Err(MoveError::Book(BookError::Refused { refusal, .. })) => {
