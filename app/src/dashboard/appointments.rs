@@ -64,7 +64,7 @@ pub fn BusinessesPage(rows: Vec<BusinessRow>, form: NewBusinessForm, zones: Vec<
                 <p class="field-error" id="err-timeZone">{zone_error}</p>
             </div>
             <Field name="slug" label="Booking page address (optional)" value=form.slug errors=form.errors hint="Lowercase letters, digits and dashes; made from the name when left empty." />
-            <p class="hint">"New businesses open Monday to Friday, 09:00–17:00, in 30-minute steps, booked at least a day ahead; change this through the API."</p>
+            <p class="hint">"New businesses open Monday to Friday, 09:00–17:00, in 30-minute steps, booked at least a day ahead; change this in the business's settings."</p>
             <button type="submit" class="primary">"Add business"</button>
         </form>
     }
@@ -74,6 +74,7 @@ pub use crate::rpc::{AgendaDay, AgendaItem};
 
 #[derive(Clone, Debug)]
 pub struct ServiceRow {
+    pub id: String,
     pub name: String,
     pub duration: String,
     pub staff: String,
@@ -149,7 +150,10 @@ pub fn BusinessPage(page: BusinessView) -> impl IntoView {
     let services = page
         .services
         .into_iter()
-        .map(|s| view! { <tr><td>{s.name}</td><td>{s.duration}</td><td>{s.staff}</td></tr> })
+        .map(|s| {
+            let href = format!("{base}/services/{}", s.id);
+            view! { <tr><td><a href=href>{s.name}</a></td><td>{s.duration}</td><td>{s.staff}</td></tr> }
+        })
         .collect_view();
     let staff_choices = page
         .staff
@@ -178,7 +182,8 @@ pub fn BusinessPage(page: BusinessView) -> impl IntoView {
         </div>
         {page.notice.map(|n| view! { <p class="banner" role="status">{n}</p> })}
         <p class="hint">{format!("Times in {}. ", page.zone)}<a href=format!("/book/{}", page.slug)>"Booking page"</a>
-            " · " <a href=format!("{base}/customers")>"Customers"</a></p>
+            " · " <a href=format!("{base}/customers")>"Customers"</a>
+            " · " <a href=format!("{base}/settings")>"Settings"</a></p>
         <h2>{format!("Week of {}", page.week)}</h2>
         <form method="get" action=base.clone() class="filters">
             <input type="hidden" name="week" value=page.week.clone() />

@@ -34,7 +34,8 @@ pub fn LiveAgenda(spec: AgendaSpec) -> impl IntoView {
         let stopped = StoredValue::new(false);
         let asking = StoredValue::new(false);
         let ask = move || {
-            if stopped.get_value() || asking.get_value() {
+            // A hidden tab waits until it is shown again.
+            if stopped.get_value() || asking.get_value() || document().hidden() {
                 return;
             }
             asking.set_value(true);

@@ -69,6 +69,19 @@ where
     }
 }
 
+impl SignedIn {
+    /// The signed-in organizer of a request the page makes by itself (the agenda asking for
+    /// changes): it does not count as use, so an open tab alone never keeps a session alive.
+    pub async fn peek(db: &Db, headers: &HeaderMap) -> Result<Option<SignedIn>, sqlx::Error> {
+        let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
+            return Ok(None);
+        };
+        Ok(super::store::sessions::session_untouched(db, &secret)
+            .await?
+            .map(|(organizer, csrf)| SignedIn { organizer, csrf }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

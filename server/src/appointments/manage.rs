@@ -73,7 +73,14 @@ pub async fn move_booking(db: &Db, catalog: &Catalog, found: &Booking, start: &s
     let free = booking::check_slot(catalog.business.policy, &rules, &calendars, now, start);
     match free {
         Ok(free) if staff_ids.iter().all(|id| free.contains(id)) => {
-            store::move_to(&mut tx, &found.id, start, service.duration, service.pre_buffer, service.post_buffer).await?;
+            let lengths = (service.duration, service.pre_buffer, service.post_buffer);
+            if !store::move_if_booked_at(&mut tx, &found.id, found.start, start, lengths).await? {
+                // Canceled or moved by someone else since it was read: nothing is changed.
+                return Err(BookError::Invalid(vec![FieldError::new(
+                    "start",
+                    "This appointment was changed a moment ago; reload to see it as it is now.",
+                )]));
+            }
             let row = store::by_id_in(&mut tx.tx, &found.id).await?.ok_or(BookError::NotFound)?;
             let mut to = vec![(None, row.customer_email.as_str())];
             to.extend(staff_addresses(&staff, &staff_ids));
@@ -88,7 +95,8 @@ pub async fn move_booking(db: &Db, catalog: &Catalog, found: &Booking, start: &s
             let refusal = outcome.err().unwrap_or(SlotRefusal::Taken);
             let input = NewBooking {
                 service_id: found.service_id.clone(),
-                staff_id: found.staff_ids.first().cloned(),
+                // The same staff member's times, where customers may ask for one by name.
+                staff_id: found.staff_ids.first().cloned().filter(|_| catalog.business.allow_staff_selection),
                 ..Default::default()
             };
             Err(BookError::Refused {

@@ -102,12 +102,20 @@ pub(super) async fn week(
 }
 
 /// `/rpc/agenda_week`: the server function, given the agenda of whoever is signed in (or none).
-pub(super) async fn rpc(State(state): State<AppState>, signed: Result<SignedIn, Response>, request: Request) -> impl IntoResponse {
-    let agendas: Arc<dyn Agendas> = Arc::new(Desk {
-        state,
-        signed: signed.ok(),
-    });
-    leptos_axum::handle_server_fns_with_context(move || leptos::prelude::provide_context(agendas.clone()), request).await
+pub(super) async fn rpc(State(state): State<AppState>, request: Request) -> Response {
+    let signed = match SignedIn::peek(&state.db, request.headers()).await {
+        Ok(signed) => signed,
+        Err(e) => return crate::http::problem::Problem::internal(&e).into_response(),
+    };
+    let agendas: Arc<dyn Agendas> = Arc::new(Desk { state, signed });
+    let mut response = leptos_axum::handle_server_fns_with_context(move || leptos::prelude::provide_context(agendas.clone()), request)
+        .await
+        .into_response();
+    // Customers' names and addresses: never kept by a cache.
+    response
+        .headers_mut()
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
 }
 
 struct Desk {
@@ -135,6 +143,15 @@ impl Agendas for Desk {
                 Ok(w) => {
                     let fingerprint = w.fingerprint();
                     Ok((fingerprint != query.fingerprint).then_some(AgendaWeek { fingerprint, days: w.days }))
+                }
+                Err(SetupError::Invalid(errors)) => {
+                    answer_with(StatusCode::UNPROCESSABLE_ENTITY);
+                    Err(AgendaFailure::Invalid {
+                        message: errors
+                            .first()
+                            .map(|e| e.message.clone())
+                            .unwrap_or_else(|| "Choose another week.".into()),
+                    })
                 }
                 Err(SetupError::NotFound(what)) => {
                     answer_with(StatusCode::NOT_FOUND);

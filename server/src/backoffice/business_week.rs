@@ -26,6 +26,9 @@ fn notice(done: Option<&str>) -> Option<String> {
             "staff" => "Staff member added.",
             "canceled" => "Appointment canceled; the customer and the staff member are emailed.",
             "noshow" => "Marked as a no-show.",
+            "settings" => "Settings saved.",
+            "service-saved" => "Service saved.",
+            "service-removed" => "Service removed.",
             "moved" => "Appointment moved; the customer and the staff member are emailed the new time.",
             "hours" => "Opening hours saved.",
             _ => return None,
@@ -125,6 +128,7 @@ pub(super) async fn business_view(
         services: services
             .iter()
             .map(|s| ServiceRow {
+                id: s.id.clone(),
                 name: s.display_name.clone(),
                 duration: format!("{} min", s.duration / 60),
                 staff: s.staff_member_ids.iter().map(|id| name_of(id)).collect::<Vec<_>>().join(", "),

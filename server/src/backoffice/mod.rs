@@ -14,6 +14,7 @@ mod microsoft;
 mod moving;
 pub mod notice;
 mod overview;
+mod settings;
 mod signin;
 mod staff_member;
 mod team;
@@ -89,6 +90,18 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/appointments/{slug}/appointments/{id}/cancel", post(cancel_appointment))
         .route("/dashboard/appointments/{slug}/appointments/{id}/no-show", post(no_show))
         .route("/rpc/agenda_week", post(agenda::rpc))
+        .route(
+            "/dashboard/appointments/{slug}/settings",
+            get(settings::settings_page).post(settings::save_settings),
+        )
+        .route(
+            "/dashboard/appointments/{slug}/services/{id}",
+            get(settings::service_page).post(settings::save_service),
+        )
+        .route(
+            "/dashboard/appointments/{slug}/services/{id}/remove",
+            post(settings::remove_service),
+        )
         .route(
             "/dashboard/appointments/{slug}/appointments/{id}/move",
             get(moving::move_page).post(moving::move_appointment),

@@ -186,9 +186,18 @@ pub(super) async fn add_time_off(
         return r;
     }
     let (from, until) = (form_value(&form, "from"), form_value(&form, "until"));
-    let zone = match setup::staff(&state.db, &signed.organizer, &slug).await {
-        Ok(list) => list.into_iter().find(|s| s.id == id).map(|s| s.time_zone).unwrap_or_default(),
-        Err(e) => return setup_error(e),
+    // Read in the zone the page shows them in: theirs, else the business's.
+    let zone = match (
+        setup::business(&state.db, &signed.organizer, &slug).await,
+        setup::staff(&state.db, &signed.organizer, &slug).await,
+    ) {
+        (Ok(b), Ok(list)) => list
+            .into_iter()
+            .find(|s| s.id == id)
+            .map(|s| s.time_zone)
+            .filter(|z| !z.is_empty())
+            .unwrap_or(b.time_zone),
+        (Err(e), _) | (_, Err(e)) => return setup_error(e),
     };
     let mut errors = Vec::new();
     let at = |value: &str, field: &str, errors: &mut Vec<FieldError>| {

@@ -34,6 +34,7 @@ async fn every_dashboard_route_is_guarded() {
         .to_string();
     let business = shop.slug.clone();
     let ada = shop.ada.clone();
+    let (service, group) = (shop.one_to_one.clone(), shop.group.clone());
     let off = server::appointments::setup::add_time_off(
         &app.state.db,
         &app.owner,
@@ -108,6 +109,11 @@ async fn every_dashboard_route_is_guarded() {
             format!("/dashboard/appointments/{business}/staff/{ada}/time-off/{off}/remove"),
             true,
         ),
+        ("GET", format!("/dashboard/appointments/{business}/settings"), true),
+        ("POST", format!("/dashboard/appointments/{business}/settings"), true),
+        ("GET", format!("/dashboard/appointments/{business}/services/{service}"), true),
+        ("POST", format!("/dashboard/appointments/{business}/services/{service}"), true),
+        ("POST", format!("/dashboard/appointments/{business}/services/{group}/remove"), true),
         ("POST", "/dashboard/appointments".into(), false),
         ("POST", "/logout".into(), false),
     ];
@@ -129,6 +135,13 @@ async fn every_dashboard_route_is_guarded() {
             ("staffName", "Sam"),
             ("emailAddress", "sam@example.com"),
             ("useBusinessHours", "1"),
+            ("schedulingPolicy.timeSlotInterval", "30"),
+            ("schedulingPolicy.minimumLeadTime", "60"),
+            ("schedulingPolicy.maximumAdvance", "30"),
+            ("preBuffer", "0"),
+            ("postBuffer", "0"),
+            ("maximumAttendeesCount", "1"),
+            ("staff", ada.as_str()),
             ("from", "2031-01-01T10:00"),
             ("until", "2031-01-01T11:00"),
             ("start", moved_to.as_str()),

@@ -290,4 +290,59 @@ both_backends!(the_agenda_answers_only_when_the_week_changed, |backend| async mo
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+
+    // The page asking by itself does not keep the session alive: two idle hours end it however
+    // often the agenda asked.
+    app.clock.advance_secs(3600);
+    let r = agenda(&app, Some(&cookie), query("")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    app.clock.advance_secs(3600 + 60);
+    assert_eq!(agenda(&app, Some(&cookie), query("")).await.status(), 401);
+});
+
+// A move decided on what was read before someone else canceled (or moved) the appointment
+// changes nothing: the write only happens while it is still booked at the time that was read.
+both_backends!(a_move_read_before_a_cancel_changes_nothing, |backend| async move {
+    use server::appointments;
+    let app = TestApp::spawn(backend).await;
+    let shop = shop(&app).await;
+    let monday = next_monday(&app);
+    let made: Value = book(&app, &shop.slug, booking(&shop.one_to_one, Some(&shop.ada), &at(monday, 11, 0), 8))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = made["manageToken"].as_str().unwrap();
+    let read = appointments::find(&app.state.db, &app.state.sealer, token).await.unwrap();
+    let catalog = appointments::Catalog::load(&app.state.db, &shop.slug).await.unwrap();
+    appointments::cancel(&app.state.db, &app.state.sealer, token, false).await.unwrap();
+    let before = app.flush_outbox().await;
+    let outcome = appointments::move_booking(&app.state.db, &catalog, &read, &at(monday, 14, 0), false).await;
+    assert!(matches!(outcome, Err(appointments::BookError::Invalid(_))), "{outcome:?}");
+    let now = appointments::find(&app.state.db, &app.state.sealer, token).await.unwrap();
+    assert_eq!((now.status.as_str(), now.start), ("canceled", read.start));
+    assert_eq!(app.flush_outbox().await.len(), before.len(), "nobody is told of a new time");
+    // Moved by someone else first: the stale move is refused too.
+    let made: Value = book(&app, &shop.slug, booking(&shop.one_to_one, Some(&shop.bo), &at(monday, 11, 0), 9))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = made["manageToken"].as_str().unwrap();
+    let read = appointments::find(&app.state.db, &app.state.sealer, token).await.unwrap();
+    appointments::reschedule(&app.state.db, &app.state.sealer, token, &at(monday, 15, 0), false)
+        .await
+        .unwrap();
+    let outcome = appointments::move_booking(&app.state.db, &catalog, &read, &at(monday, 16, 0), false).await;
+    assert!(matches!(outcome, Err(appointments::BookError::Invalid(_))), "{outcome:?}");
+    let now = appointments::find(&app.state.db, &app.state.sealer, token).await.unwrap();
+    assert_eq!(
+        jiff::Timestamp::from_second(now.start).unwrap().strftime("%H:%M").to_string(),
+        jiff::Timestamp::from_second(read.start + 4 * 3600)
+            .unwrap()
+            .strftime("%H:%M")
+            .to_string(),
+        "it stays at 15:00, where the first move put it"
+    );
 });

@@ -14,6 +14,7 @@ mod bookings;
 mod bookings_import;
 mod calendar;
 mod dashboard;
+mod desk_settings;
 mod front_desk;
 mod graph_client;
 mod graph_contracts;

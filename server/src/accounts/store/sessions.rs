@@ -38,8 +38,19 @@ pub async fn end_session(db: &Db, secret: &str) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
-/// The organizer and CSRF token of a live session.
+/// The organizer and CSRF token of a live session; the request counts as use (the idle timer
+/// starts again).
 pub async fn session(db: &Db, secret: &str) -> Result<Option<(Organizer, String)>, sqlx::Error> {
+    lookup(db, secret, true).await
+}
+
+/// [`session`] without counting as use: for requests a page makes by itself, which must not keep
+/// an idle session alive.
+pub async fn session_untouched(db: &Db, secret: &str) -> Result<Option<(Organizer, String)>, sqlx::Error> {
+    lookup(db, secret, false).await
+}
+
+async fn lookup(db: &Db, secret: &str, touch: bool) -> Result<Option<(Organizer, String)>, sqlx::Error> {
     let now = db.now();
     let id_hash = sha256_hex(secret);
     let row = sqlx::query(
@@ -57,7 +68,7 @@ pub async fn session(db: &Db, secret: &str) -> Result<Option<(Organizer, String)
         end_session(db, secret).await?;
         return Ok(None);
     }
-    if now - last_seen > TOUCH_EVERY {
+    if touch && now - last_seen > TOUCH_EVERY {
         let mut tx = db.begin_write().await?;
         sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
             .bind(&id_hash)

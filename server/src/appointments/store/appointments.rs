@@ -187,14 +187,39 @@ pub async fn by_idempotency_key(db: &Db, business_id: &str, key: &str) -> Result
 
 /// Moves an appointment (and the time it occupies its staff) to `start`.
 pub async fn move_to(tx: &mut WriteTx, id: &str, start: i64, duration: i64, pre: i64, post: i64) -> Result<(), sqlx::Error> {
+    moving(tx, id, None, start, (duration, pre, post)).await.map(|_| ())
+}
+
+/// Moves the appointment `id` only while it is still booked at `was` (a cancel or another move
+/// that committed first wins); false when it no longer is.
+pub async fn move_if_booked_at(tx: &mut WriteTx, id: &str, was: i64, start: i64, lengths: (i64, i64, i64)) -> Result<bool, sqlx::Error> {
+    moving(tx, id, Some(was), start, lengths).await
+}
+
+async fn moving(
+    tx: &mut WriteTx,
+    id: &str,
+    was: Option<i64>,
+    start: i64,
+    (duration, pre, post): (i64, i64, i64),
+) -> Result<bool, sqlx::Error> {
     let now = tx.now_ms() / 1000;
-    sqlx::query("UPDATE appointments SET start_at = $2, end_at = $3, updated_at = $4, sequence = sequence + 1 WHERE id = $1")
-        .bind(id)
-        .bind(start)
-        .bind(start + duration)
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?;
+    let moved = sqlx::query(
+        "UPDATE appointments SET start_at = $2, end_at = $3, updated_at = $4, sequence = sequence + 1 \
+         WHERE id = $1 AND ($5 IS NULL OR (status = 'booked' AND start_at = $5))",
+    )
+    .bind(id)
+    .bind(start)
+    .bind(start + duration)
+    .bind(now)
+    .bind(was)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected()
+        > 0;
+    if !moved {
+        return Ok(false);
+    }
     bump_of(tx, id).await?;
     sqlx::query("UPDATE appointment_staff SET start_at = $2, end_at = $3 WHERE appointment_id = $1")
         .bind(id)
@@ -202,7 +227,7 @@ pub async fn move_to(tx: &mut WriteTx, id: &str, start: i64, duration: i64, pre:
         .bind(start + duration + post)
         .execute(&mut *tx.tx)
         .await?;
-    Ok(())
+    Ok(true)
 }
 
 pub async fn cancel(tx: &mut WriteTx, id: &str) -> Result<bool, sqlx::Error> {
