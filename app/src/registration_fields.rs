@@ -55,12 +55,14 @@ fn Ask(question: Question, values: Vec<String>, errors: Vec<FieldError>) -> impl
     let control = match q.answer_input_type {
         AnswerInputType::Text => view! {
             <label for=name.clone()>{label}{required.then_some(" *")}</label>
-            <input id=name.clone() name=name.clone() type="text" value=first maxlength="1000" required=required aria-describedby=err_id.clone() />
+            <input id=name.clone() name=name.clone() type="text" value=first maxlength="1000" required=required aria-describedby=err_id.clone()
+                aria-invalid=if invalid { "true" } else { "false" } />
         }
         .into_any(),
         AnswerInputType::MultilineText => view! {
             <label for=name.clone()>{label}{required.then_some(" *")}</label>
-            <textarea id=name.clone() name=name.clone() rows="4" maxlength="4000" required=required aria-describedby=err_id.clone()>{first}</textarea>
+            <textarea id=name.clone() name=name.clone() rows="4" maxlength="4000" required=required aria-describedby=err_id.clone()
+                aria-invalid=if invalid { "true" } else { "false" }>{first}</textarea>
         }
         .into_any(),
         AnswerInputType::SingleChoice => {
@@ -74,7 +76,8 @@ fn Ask(question: Question, values: Vec<String>, errors: Vec<FieldError>) -> impl
                 .collect_view();
             view! {
                 <label for=name.clone()>{label}{required.then_some(" *")}</label>
-                <select id=name.clone() name=name.clone() required=required aria-describedby=err_id.clone()>
+                <select id=name.clone() name=name.clone() required=required aria-describedby=err_id.clone()
+                    aria-invalid=if invalid { "true" } else { "false" }>
                     <option value="">"Choose…"</option>
                     {options}
                 </select>

@@ -80,6 +80,11 @@ test("problems are shown next to their fields and nothing typed is lost", async 
   await fillWebinarForm(page, "ada@nowhere");
   await page.getByRole("button", { name: "Register" }).click();
   await expect(page.getByText("Please enter an email address like name@example.com.")).toBeVisible();
+  // The field is marked, described by its problem, and has the focus; the others are not marked.
+  await expect(page.getByLabel("Email")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Email")).toHaveAccessibleDescription("Please enter an email address like name@example.com.");
+  if (test.info().project.name === "js") await expect(page.getByLabel("Email")).toBeFocused();
+  await expect(page.getByLabel("First name")).toHaveAttribute("aria-invalid", "false");
   await expect(page.getByLabel("Email")).toHaveValue("ada@nowhere");
   await expect(page.getByLabel("Organization")).toHaveValue("Analytical Engines");
   await expect(page.getByLabel("First name")).toHaveValue("Ada");

@@ -82,7 +82,11 @@ pub fn LiveAgenda(spec: AgendaSpec) -> impl IntoView {
     view! {
         <div class="agenda" data-ready=move || ready.get().then_some("true") data-fingerprint=move || fingerprint.get()>
             <p class="notice" role="status">{move || notice.get()}</p>
-            {move || days.get().into_iter().map(|day| view! { <Day day=day base=base.clone() csrf=csrf.clone() /> }).collect_view()}
+            // Keyed by the whole day: a day that did not change keeps its elements (and the
+            // focus of whoever is on one of its buttons); only changed days are drawn again.
+            <For each=move || days.get() key=|day| day.clone() let(day)>
+                <Day day=day base=base.clone() csrf=csrf.clone() />
+            </For>
         </div>
     }
 }

@@ -84,8 +84,15 @@ pub fn RegistrationForm(spec: SubmitSpec, children: Children) -> impl IntoView {
                 let form = browser::form_of(&ev);
                 leptos::task::spawn_local(async move {
                     let shown = |errors: &[FieldError]| {
-                        browser::show_field_errors(&spec.fields(), errors);
-                        general.set(errors.iter().find(|e| e.field == "form").map(|e| e.message.clone()));
+                        let fields = spec.fields();
+                        browser::show_field_errors(&fields, errors);
+                        // The form's own problems, and any about a field it does not show.
+                        let general_errors: Vec<&str> = errors
+                            .iter()
+                            .filter(|e| !fields.contains(&e.field))
+                            .map(|e| e.message.as_str())
+                            .collect();
+                        general.set(Some(general_errors.join(" ")).filter(|m| !m.is_empty()));
                     };
                     match browser::submit_registration(&spec, form, &key).await {
                         browser::Outcome::Created { manage_token } => {

@@ -57,13 +57,6 @@ pub(super) async fn week(
     let staff_list = setup::staff(&state.db, org, slug).await?;
     let (_, services, rows) = setup::appointments(&state.db, org, slug, Some(&monday.to_string()), Some(&next.to_string())).await?;
     let chosen = staff.filter(|id| staff_list.iter().any(|s| s.id == *id)).map(str::to_string);
-    let name_of = |id: &str| {
-        staff_list
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.display_name.clone())
-            .unwrap_or_else(|| "(removed)".into())
-    };
     let mut days: Vec<AgendaDay> = (0..7)
         .filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok())
         .map(|d| AgendaDay {
@@ -84,7 +77,7 @@ pub(super) async fn week(
                 .unwrap_or_default(),
             customer: a.customer_name.clone(),
             email: a.customer_email.clone(),
-            staff: a.staff_ids.iter().map(|id| name_of(id)).collect::<Vec<_>>().join(", "),
+            staff: staff_names(&staff_list, &a.staff_ids),
             can_cancel: a.status == "booked" && a.end > now,
             can_no_show: a.status == "booked" && a.start <= now,
             can_move: a.status == "booked" && a.start > now,
@@ -99,6 +92,20 @@ pub(super) async fn week(
         chosen,
         days,
     })
+}
+
+/// The names of the staff members `ids`, "(removed)" for one no longer there.
+pub(super) fn staff_names(staff: &[Staff], ids: &[String]) -> String {
+    ids.iter()
+        .map(|id| {
+            staff
+                .iter()
+                .find(|s| s.id == *id)
+                .map(|s| s.display_name.as_str())
+                .unwrap_or("(removed)")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `/rpc/agenda_week`: the server function, given the agenda of whoever is signed in (or none).

@@ -94,13 +94,6 @@ pub(super) async fn business_view(
     } = w;
     let next = monday.checked_add(jiff::Span::new().days(7)).unwrap_or(monday);
     let previous = monday.checked_sub(jiff::Span::new().days(7)).unwrap_or(monday);
-    let name_of = |id: &str| {
-        staff
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.display_name.clone())
-            .unwrap_or_else(|| "(removed)".into())
-    };
     let base = format!("/dashboard/appointments/{}", b.slug);
     let view = BusinessView {
         name: b.display_name.clone(),
@@ -131,7 +124,7 @@ pub(super) async fn business_view(
                 id: s.id.clone(),
                 name: s.display_name.clone(),
                 duration: format!("{} min", s.duration / 60),
-                staff: s.staff_member_ids.iter().map(|id| name_of(id)).collect::<Vec<_>>().join(", "),
+                staff: super::agenda::staff_names(&staff, &s.staff_member_ids),
             })
             .collect(),
         staff: staff

@@ -5,7 +5,7 @@
 use super::businesses::setup_error;
 use super::*;
 use crate::appointments::setup::desk::{self, MoveError};
-use crate::appointments::{self, BookError, Catalog, SlotRequest};
+use crate::appointments::{self, BookError, SlotRequest};
 use app::dashboard::MoveView;
 use app::views::Choice;
 use axum::extract::{Path, Query, State};
@@ -79,7 +79,7 @@ async fn move_view(
                 .unwrap_or("An appointment")
         ),
         now_at: at(booking.start, "%A %-d %B %Y %H:%M"),
-        staff: staff_names(&catalog, &booking.staff_ids),
+        staff: super::agenda::staff_names(&catalog.staff, &booking.staff_ids),
         zone: catalog.business.time_zone.clone(),
         date: day.to_string(),
         times: times
@@ -102,20 +102,6 @@ async fn move_view(
         "Move an appointment",
         move || view! { <app::dashboard::MovePage page=view /> },
     )
-}
-
-fn staff_names(catalog: &Catalog, ids: &[String]) -> String {
-    let names: Vec<&str> = catalog
-        .staff
-        .iter()
-        .filter(|s| ids.contains(&s.id))
-        .map(|s| s.display_name.as_str())
-        .collect();
-    if names.is_empty() {
-        "(removed)".into()
-    } else {
-        names.join(", ")
-    }
 }
 
 pub(super) async fn move_page(
