@@ -258,6 +258,44 @@ async fn the_import_names_what_it_left_out_and_refuses_a_bad_question_whole() {
         .get_mut(LUNCH)
         .unwrap()
         .retain(|q| q["id"] != "q-one");
+
+    // A question id already used by another business is found inside the import's transaction,
+    // after the business and its staff are written: all of it is undone.
+    let other = crate::appointments::shop(&app).await;
+    let other_id = server::appointments::setup::business(&app.state.db, &app.owner, &other.slug)
+        .await
+        .unwrap()
+        .id;
+    let planted = server::appointments::model::Question {
+        id: AGE.into(),
+        business_id: other_id,
+        display_name: "Age".into(),
+        answer_input_type: "text".into(),
+        answer_options: Vec::new(),
+    };
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    server::appointments::store::insert_question(&mut tx, &planted).await.unwrap();
+    tx.commit().await.unwrap();
+    let (status, problem) = import(&app, LUNCH, json!({"timeZone": CHICAGO})).await;
+    assert_eq!(status, 409, "{problem}");
+    let left: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM businesses WHERE bookings_business_id IS NOT NULL) \
+         + (SELECT COUNT(*) FROM booking_customers) + (SELECT COUNT(*) FROM booking_questions WHERE id <> $1) \
+         + (SELECT COUNT(*) FROM booking_staff s JOIN businesses b ON b.id = s.business_id WHERE b.bookings_business_id IS NOT NULL)",
+    )
+    .bind(AGE)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0, "the business, its staff, questions and customers are all undone");
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    sqlx::query("DELETE FROM booking_questions WHERE id = $1")
+        .bind(AGE)
+        .execute(&mut *tx.tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
     let (status, made) = import(&app, LUNCH, json!({"timeZone": CHICAGO})).await;
     assert_eq!(status, 201, "{made}");
     assert_eq!(made["customQuestionsImported"], 1);
