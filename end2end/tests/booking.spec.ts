@@ -13,7 +13,7 @@ function nextMonday(): string {
   return d.toISOString().slice(0, 10);
 }
 
-test("book a consultation, then cancel it from its own page", async ({ page }, info) => {
+test("book a consultation, move it, then cancel it from its own page", async ({ page }, info) => {
   await page.goto("/book/contoso-advisory");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Book with Contoso Advisory");
   await page.getByRole("link", { name: "Consultation" }).click();
@@ -34,6 +34,17 @@ test("book a consultation, then cancel it from its own page", async ({ page }, i
   await expect(page).toHaveURL(/\/appointments\/[^/]+\?booked=1$/);
   await expect(page.getByRole("status")).toContainText("You're booked");
   await expect(page.getByText(/10:00/)).toBeVisible();
+  // Another time the same day, from the appointment's own page.
+  await page.getByRole("link", { name: "Choose another time" }).click();
+  if (info.project.name === "js") await expect(page.locator("form.choose-day[data-ready=true]")).toBeVisible();
+  await page.getByLabel("Day").fill(nextMonday());
+  await page.getByLabel("Times shown in").selectOption("America/New_York");
+  await page.getByRole("button", { name: "Show times" }).click();
+  await page.getByLabel("11:30").check();
+  await page.getByRole("button", { name: "Move my appointment" }).click();
+  await expect(page).toHaveURL(/\/appointments\/[^/]+\?moved=1$/);
+  await expect(page.getByRole("status")).toContainText("moved to its new time");
+  await expect(page.getByText(/11:30/)).toBeVisible();
   await page.getByRole("button", { name: "Cancel this appointment" }).click();
   await expect(page.getByRole("status")).toContainText("Your appointment is canceled.");
   await expect(page.getByRole("button", { name: "Cancel this appointment" })).toHaveCount(0);
