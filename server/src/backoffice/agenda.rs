@@ -5,6 +5,7 @@
 use super::*;
 use crate::appointments::model::{Business, Staff};
 use crate::appointments::setup::{self, SetupError};
+use crate::portal::answer_with;
 use app::dashboard::{AgendaDay, AgendaItem};
 use app::rpc::{AgendaFailure, AgendaQuery, AgendaWeek, Agendas};
 use axum::extract::{Request, State};
@@ -130,17 +131,11 @@ struct Desk {
     signed: Option<SignedIn>,
 }
 
-fn answer_with(status: StatusCode) {
-    if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        options.set_status(status);
-    }
-}
-
 impl Agendas for Desk {
     fn week(&self, query: AgendaQuery) -> Pin<Box<dyn Future<Output = Result<Option<AgendaWeek>, AgendaFailure>> + Send + '_>> {
         Box::pin(async move {
             let Some(signed) = &self.signed else {
-                answer_with(StatusCode::UNAUTHORIZED);
+                answer_with(StatusCode::UNAUTHORIZED, None);
                 return Err(AgendaFailure::SignedOut {
                     message: "Your session has ended. Reload the page to sign in again.".into(),
                 });
@@ -152,7 +147,7 @@ impl Agendas for Desk {
                     Ok((fingerprint != query.fingerprint).then_some(AgendaWeek { fingerprint, days: w.days }))
                 }
                 Err(SetupError::Invalid(errors)) => {
-                    answer_with(StatusCode::UNPROCESSABLE_ENTITY);
+                    answer_with(StatusCode::UNPROCESSABLE_ENTITY, None);
                     Err(AgendaFailure::Invalid {
                         message: errors
                             .first()
@@ -161,14 +156,14 @@ impl Agendas for Desk {
                     })
                 }
                 Err(SetupError::NotFound(what)) => {
-                    answer_with(StatusCode::NOT_FOUND);
+                    answer_with(StatusCode::NOT_FOUND, None);
                     Err(AgendaFailure::Invalid {
                         message: format!("{what} not found in your organization."),
                     })
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "the agenda could not be read");
-                    answer_with(StatusCode::INTERNAL_SERVER_ERROR);
+                    answer_with(StatusCode::INTERNAL_SERVER_ERROR, None);
                     Err(AgendaFailure::Transport {
                         message: "The agenda could not be brought up to date; it is tried again shortly.".into(),
                     })

@@ -17,6 +17,8 @@ mod manage;
 mod register;
 mod rpc;
 
+pub(crate) use rpc::answer_with;
+
 pub(crate) use event::event_view;
 use event::{event_page, home};
 use manage::{cancel_form, confirm_form, confirm_page, invite, manage_page};

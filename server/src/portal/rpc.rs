@@ -44,8 +44,9 @@ struct Portal {
     address: String,
 }
 
-/// Sets the HTTP status (and headers) of the server function's answer.
-fn answer_with(status: StatusCode, retry_after: Option<i64>) {
+/// Sets the HTTP status (and `Retry-After`) of the server function's answer; every `/rpc`
+/// endpoint's service uses it.
+pub(crate) fn answer_with(status: StatusCode, retry_after: Option<i64>) {
     if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         options.set_status(status);
         if let Some(wait) = retry_after {
