@@ -357,11 +357,20 @@ pub fn bodies(eml: &str) -> (String, String) {
 /// thread that installs a subscriber; two tests installing theirs at once can leave the cache as
 /// the other one computed it (seen as a test whose subscriber heard nothing), so the tests that
 /// listen take turns.
+///
+/// A second subscriber that hears nothing stays registered for the whole run. While only one
+/// subscriber is registered, tracing-core decides whether an event is wanted from the default
+/// subscriber of whichever thread meets the event first; a query of another test, on another
+/// thread with no subscriber, could then mark sqlx's statement event as unwanted for everyone
+/// and the listening test would count none. With two registered, the decision asks both, and
+/// each thread's own subscriber has the last word.
 pub async fn listen<S>(subscriber: S) -> Listening
 where
     S: tracing::Subscriber + Send + Sync + 'static,
 {
     static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    static DEAF: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    DEAF.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
     let turn = TURN.lock().await;
     let default = tracing::subscriber::set_default(subscriber);
     tracing::callsite::rebuild_interest_cache();
