@@ -8,23 +8,18 @@ use crate::portal::problem_page;
 use crate::registrations::organizer::Decision;
 use crate::AppState;
 use app::domain::RegistrationStatus;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
-pub(super) async fn simple_action(state: &AppState, signed: &SignedIn, slug: &str, body: &Bytes, action: &str) -> Response {
-    let form = parse_form(body);
-    if let Err(r) = check_csrf(signed, &form) {
-        return r;
-    }
+pub(super) async fn simple_action(state: &AppState, signed: &SignedIn, slug: &str, form: &Form, action: &str) -> Response {
     let org = &signed.organizer;
     let result = match action {
         "publish" => manage::publish(&state.db, org, slug, state.microsoft.is_some())
             .await
             .map(|e| (e.slug, Notice::Published)),
         "cancel" => {
-            let message = form_value(&form, "message");
+            let message = form_value(form, "message");
             manage::cancel(&state.db, org, slug, Some(&message))
                 .await
                 .map(|e| (e.slug, Notice::Canceled))
@@ -36,7 +31,7 @@ pub(super) async fn simple_action(state: &AppState, signed: &SignedIn, slug: &st
                 .filter(|(k, _)| k == "status")
                 .filter_map(|(_, v)| RegistrationStatus::parse(v))
                 .collect();
-            manage::announce(&state.db, org, slug, &statuses, &form_value(&form, "message"))
+            manage::announce(&state.db, org, slug, &statuses, &form_value(form, "message"))
                 .await
                 .map(|n| (slug.to_string(), Notice::Announced(n as i64)))
         }
@@ -51,32 +46,27 @@ pub(super) async fn simple_action(state: &AppState, signed: &SignedIn, slug: &st
     }
 }
 
-pub(super) async fn publish(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    simple_action(&state, &signed, &slug, &body, "publish").await
+pub(super) async fn publish(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
+    simple_action(&state, &signed, &slug, &form, "publish").await
 }
 
-pub(super) async fn cancel(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    simple_action(&state, &signed, &slug, &body, "cancel").await
+pub(super) async fn cancel(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
+    simple_action(&state, &signed, &slug, &form, "cancel").await
 }
 
-pub(super) async fn duplicate(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    simple_action(&state, &signed, &slug, &body, "duplicate").await
+pub(super) async fn duplicate(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
+    simple_action(&state, &signed, &slug, &form, "duplicate").await
 }
 
-pub(super) async fn announce(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    simple_action(&state, &signed, &slug, &body, "announce").await
+pub(super) async fn announce(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
+    simple_action(&state, &signed, &slug, &form, "announce").await
 }
 
 pub(super) async fn decide(
     State(state): State<AppState>,
-    signed: SignedIn,
     Path((slug, id, action)): Path<(String, String, String)>,
-    body: Bytes,
+    Posted { signed, .. }: Posted,
 ) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
     let Some(decision) = Decision::parse(&action) else {
         return manage_error(ManageError::NotFound);
     };
@@ -116,11 +106,7 @@ pub(super) fn format_hours(minutes: i64) -> String {
     }
 }
 
-pub(super) async fn set_reminders(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn set_reminders(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
     let text = form_value(&form, "hours");
     let parsed: Result<Vec<i64>, ()> = text
         .split(',')
@@ -141,11 +127,7 @@ pub(super) async fn set_reminders(State(state): State<AppState>, signed: SignedI
     }
 }
 
-pub(super) async fn set_organizers(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn set_organizers(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
     let ids: Vec<String> = form.iter().filter(|(k, _)| k == "organizer").map(|(_, v)| v.clone()).collect();
     match crate::events::organizers::set_event_organizers(&state.db, &signed.organizer, &slug, &ids).await {
         Ok(()) => Redirect::to(&format!("/dashboard/events/{slug}?{}", Notice::Organizers.query())).into_response(),

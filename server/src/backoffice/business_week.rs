@@ -181,14 +181,9 @@ pub(super) async fn customers_page(
 /// Saves the opening hours from the editor: each day ticked open, from its times.
 pub(super) async fn save_hours(
     axum::extract::State(state): axum::extract::State<AppState>,
-    signed: SignedIn,
     axum::extract::Path(slug): axum::extract::Path<String>,
-    body: Bytes,
+    Posted { signed, form }: Posted,
 ) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
     let hours = super::hours::from_form(&form);
     let input = setup::BusinessInput {
         business_hours: Some(hours),

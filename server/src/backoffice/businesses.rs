@@ -52,11 +52,7 @@ pub(super) async fn businesses_page(State(state): State<AppState>, signed: Signe
     businesses_view(&state, &signed, StatusCode::OK, NewBusinessForm::default()).await
 }
 
-pub(super) async fn create_business(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn create_business(State(state): State<AppState>, Posted { signed, form }: Posted) -> Response {
     let typed = NewBusinessForm {
         name: form_value(&form, "displayName"),
         time_zone: form_value(&form, "timeZone"),
@@ -97,29 +93,22 @@ fn back(slug: &str, done: &str) -> Response {
     Redirect::to(&format!("/dashboard/appointments/{slug}?done={done}")).into_response()
 }
 
-async fn publishing(state: &AppState, signed: &SignedIn, slug: &str, body: &Bytes, published: bool) -> Response {
-    if let Err(r) = check_csrf(signed, &parse_form(body)) {
-        return r;
-    }
+async fn publishing(state: &AppState, signed: &SignedIn, slug: &str, published: bool) -> Response {
     match setup::set_published(&state.db, &signed.organizer, slug, published).await {
         Ok(_) => back(slug, if published { "published" } else { "closed" }),
         Err(e) => setup_error(e),
     }
 }
 
-pub(super) async fn publish_business(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    publishing(&state, &signed, &slug, &body, true).await
+pub(super) async fn publish_business(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, .. }: Posted) -> Response {
+    publishing(&state, &signed, &slug, true).await
 }
 
-pub(super) async fn unpublish_business(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    publishing(&state, &signed, &slug, &body, false).await
+pub(super) async fn unpublish_business(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, .. }: Posted) -> Response {
+    publishing(&state, &signed, &slug, false).await
 }
 
-pub(super) async fn add_service(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn add_service(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
     let minutes = form_value(&form, "defaultDuration");
     let typed = SetupForms {
         service_name: form_value(&form, "displayName"),
@@ -161,11 +150,7 @@ pub(super) async fn add_service(State(state): State<AppState>, signed: SignedIn,
     }
 }
 
-pub(super) async fn add_staff(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn add_staff(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
     let typed = SetupForms {
         staff_name: form_value(&form, "staffName"),
         staff_email: form_value(&form, "emailAddress"),
@@ -206,13 +191,9 @@ pub(super) async fn add_staff(State(state): State<AppState>, signed: SignedIn, P
 
 pub(super) async fn cancel_appointment(
     State(state): State<AppState>,
-    signed: SignedIn,
     Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    Posted { signed, .. }: Posted,
 ) -> Response {
-    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
-        return r;
-    }
     match setup::desk::cancel(&state.db, &signed.organizer, &slug, &id, state.microsoft.is_some()).await {
         Ok(()) => {
             state.after_write();
@@ -224,13 +205,9 @@ pub(super) async fn cancel_appointment(
 
 pub(super) async fn no_show(
     State(state): State<AppState>,
-    signed: SignedIn,
     Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    Posted { signed, .. }: Posted,
 ) -> Response {
-    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
-        return r;
-    }
     match setup::desk::no_show(&state.db, &signed.organizer, &slug, &id).await {
         Ok(()) => back(&slug, "noshow"),
         Err(e) => setup_error(e),

@@ -7,7 +7,6 @@ use crate::portal::server_error;
 use crate::AppState;
 use app::dashboard::{EventEditor, EventForm, PresenterRow, QuestionRow};
 use app::domain::{FieldError, PredefinedLabel, QuestionKind};
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -184,11 +183,7 @@ pub(super) fn capacity_error(form: &Form) -> Option<FieldError> {
         .then(|| FieldError::new("capacity", "Use a whole number, or leave it empty for no limit."))
 }
 
-pub(super) async fn create_event(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn create_event(State(state): State<AppState>, Posted { signed, form }: Posted) -> Response {
     let (input, shown) = read_editor(&form);
     if let Some(e) = capacity_error(&form) {
         return editor(
@@ -293,11 +288,7 @@ pub(super) async fn edit_page(State(state): State<AppState>, signed: SignedIn, P
     )
 }
 
-pub(super) async fn update_event(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn update_event(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
     let (input, shown) = read_editor(&form);
     let action = format!("/dashboard/events/{slug}/edit");
     if let Some(e) = capacity_error(&form) {

@@ -6,7 +6,6 @@ use crate::backoffice::notice::{Notice, NoticeQuery};
 use crate::microsoft::delegated::Account;
 use crate::portal::{problem_page, server_error};
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -102,10 +101,7 @@ pub(super) fn show_microsoft(signed: &SignedIn, view: app::dashboard::MicrosoftV
 }
 
 /// Runs the settings check and shows what is missing.
-pub(super) async fn microsoft_check(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
-        return r;
-    }
+pub(super) async fn microsoft_check(State(state): State<AppState>, Posted { signed, .. }: Posted) -> Response {
     let Some(graph) = state.config.graph.clone() else {
         return microsoft_off();
     };
@@ -150,11 +146,7 @@ pub(super) async fn microsoft_check(State(state): State<AppState>, signed: Signe
 }
 
 /// Imports a Teams webinar (and its registrations) as an Atrium event.
-pub(super) async fn microsoft_import(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn microsoft_import(State(state): State<AppState>, Posted { signed, form }: Posted) -> Response {
     let Some(teams) = &state.teams else { return microsoft_off() };
     let account = chosen_account(&signed.organizer, &form_value(&form, "account"));
     match teams
@@ -182,11 +174,7 @@ pub(super) fn microsoft_off() -> Response {
     )
 }
 
-pub(super) async fn microsoft_connect(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn microsoft_connect(State(state): State<AppState>, Posted { signed, form }: Posted) -> Response {
     let Some(m) = &state.microsoft else { return microsoft_off() };
     let account = chosen_account(&signed.organizer, &form_value(&form, "account"));
     match m.authorize_url(&signed.organizer, &account).await {
@@ -227,11 +215,7 @@ pub(super) async fn microsoft_callback(State(state): State<AppState>, signed: Si
     }
 }
 
-pub(super) async fn microsoft_disconnect(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn microsoft_disconnect(State(state): State<AppState>, Posted { signed, form }: Posted) -> Response {
     let Some(m) = &state.microsoft else { return microsoft_off() };
     match m
         .disconnect(&chosen_account(&signed.organizer, &form_value(&form, "account")))
@@ -243,10 +227,7 @@ pub(super) async fn microsoft_disconnect(State(state): State<AppState>, signed: 
 }
 
 /// Starts "Link Microsoft account": the OpenID Connect round trip, bound to this session.
-pub(super) async fn microsoft_link(State(state): State<AppState>, signed: SignedIn, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
-        return r;
-    }
+pub(super) async fn microsoft_link(State(state): State<AppState>, headers: HeaderMap, Posted { signed, .. }: Posted) -> Response {
     let Some(m) = &state.microsoft else { return microsoft_off() };
     let Some(secret) = auth::cookie_value(&headers, auth::SESSION_COOKIE) else {
         return Redirect::to("/login").into_response();
@@ -266,10 +247,7 @@ pub(super) async fn microsoft_link(State(state): State<AppState>, signed: Signed
 }
 
 /// Unlinks the organizer's Microsoft account from "Sign in with Microsoft".
-pub(super) async fn microsoft_unlink(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
-        return r;
-    }
+pub(super) async fn microsoft_unlink(State(state): State<AppState>, Posted { signed, .. }: Posted) -> Response {
     match auth::unlink_microsoft(&state.db, &signed.organizer).await {
         Ok(_) => Redirect::to(&format!("/dashboard/microsoft?{}", Notice::Unlinked.query())).into_response(),
         Err(e) => server_error(&e),

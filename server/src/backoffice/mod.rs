@@ -14,6 +14,7 @@ mod microsoft;
 mod moving;
 pub mod notice;
 mod overview;
+mod posted;
 mod settings;
 mod signin;
 mod staff_member;
@@ -28,6 +29,7 @@ use editor::*;
 use messages::*;
 use microsoft::*;
 use overview::*;
+use posted::Posted;
 use signin::*;
 use team::*;
 use tokens::*;
@@ -130,7 +132,8 @@ pub(super) fn parse_form(body: &Bytes) -> Form {
     serde_urlencoded::from_bytes(body).unwrap_or_default()
 }
 
-/// The form's CSRF token must match the session's, compared in constant time.
+/// The form's CSRF token must match the session's, compared in constant time. Urlencoded posts
+/// check it by extracting [`Posted`]; the attendance upload, a multipart form, calls this itself.
 pub(super) fn check_csrf(signed: &SignedIn, form: &Form) -> Result<(), Response> {
     let given = form_value(form, "csrf");
     let ok = crate::crypto::same_secret(&given, &signed.csrf);

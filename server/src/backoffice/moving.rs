@@ -115,14 +115,9 @@ pub(super) async fn move_page(
 
 pub(super) async fn move_appointment(
     State(state): State<AppState>,
-    signed: SignedIn,
     Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    Posted { signed, form }: Posted,
 ) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
     let start = form_value(&form, "start");
     let teams = state.microsoft.is_some();
     match desk::reschedule(&state.db, &state.sealer, &signed.organizer, &slug, &id, &start, teams).await {

@@ -46,11 +46,7 @@ pub(super) async fn settings_page(State(state): State<AppState>, signed: SignedI
     settings_view(&signed, &b.display_name, &b.slug, StatusCode::OK, form)
 }
 
-pub(super) async fn save_settings(State(state): State<AppState>, signed: SignedIn, Path(slug): Path<String>, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn save_settings(State(state): State<AppState>, Path(slug): Path<String>, Posted { signed, form }: Posted) -> Response {
     let mut errors = Vec::new();
     let interval = whole(&form, "schedulingPolicy.timeSlotInterval", &mut errors);
     let lead = whole(&form, "schedulingPolicy.minimumLeadTime", &mut errors);
@@ -144,14 +140,9 @@ pub(super) async fn service_page(State(state): State<AppState>, signed: SignedIn
 
 pub(super) async fn save_service(
     State(state): State<AppState>,
-    signed: SignedIn,
     Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    Posted { signed, form }: Posted,
 ) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
     let mut errors = Vec::new();
     let minutes = whole(&form, "defaultDuration", &mut errors);
     let pre = whole(&form, "preBuffer", &mut errors);
@@ -209,13 +200,9 @@ pub(super) async fn save_service(
 
 pub(super) async fn remove_service(
     State(state): State<AppState>,
-    signed: SignedIn,
     Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    Posted { signed, .. }: Posted,
 ) -> Response {
-    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
-        return r;
-    }
     match setup::remove_service(&state.db, &signed.organizer, &slug, &id).await {
         Ok(()) => Redirect::to(&format!("/dashboard/appointments/{slug}?done=service-removed")).into_response(),
         Err(e) => setup_error(e),

@@ -126,14 +126,9 @@ pub(super) async fn staff_page(
 /// editor was shown: hours it cannot show are never overwritten).
 pub(super) async fn save_staff(
     State(state): State<AppState>,
-    signed: SignedIn,
     Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    Posted { signed, form }: Posted,
 ) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
     let editor = form_value(&form, "hoursEditor") == "1";
     let hours = editor.then(|| super::hours::from_form(&form));
     let input = StaffInput {
@@ -177,14 +172,9 @@ fn typed_days(form: &Form) -> Vec<app::dashboard::DayHours> {
 /// Adds time off from the two `datetime-local` fields, read in the staff member's zone.
 pub(super) async fn add_time_off(
     State(state): State<AppState>,
-    signed: SignedIn,
     Path((slug, id)): Path<(String, String)>,
-    body: Bytes,
+    Posted { signed, form }: Posted,
 ) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
     let (from, until) = (form_value(&form, "from"), form_value(&form, "until"));
     // Read in the zone the page shows them in: theirs, else the business's.
     let zone = match (
@@ -237,13 +227,9 @@ pub(super) async fn add_time_off(
 
 pub(super) async fn remove_time_off(
     State(state): State<AppState>,
-    signed: SignedIn,
     Path((slug, id, off)): Path<(String, String, String)>,
-    body: Bytes,
+    Posted { signed, .. }: Posted,
 ) -> Response {
-    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
-        return r;
-    }
     match setup::remove_time_off(&state.db, &signed.organizer, &slug, &id, &off).await {
         Ok(()) => back(&slug, &id, "removed"),
         Err(e) => setup_error(e),

@@ -43,11 +43,7 @@ pub(super) async fn team_page(State(state): State<AppState>, signed: SignedIn) -
     team_view(&state, &signed, StatusCode::OK, None).await
 }
 
-pub(super) async fn invite(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn invite(State(state): State<AppState>, Posted { signed, form }: Posted) -> Response {
     match crate::accounts::team::invite(&state.db, &signed.organizer, &form_value(&form, "email")).await {
         Ok(secret) => {
             let link = format!("{}/invite/{secret}", state.config.public_url);

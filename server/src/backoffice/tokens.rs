@@ -6,7 +6,6 @@ use crate::events::ManageError;
 use crate::portal::{problem_page, server_error};
 use crate::AppState;
 use app::dashboard::{TokenView, TokensPage};
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -55,11 +54,7 @@ pub(super) async fn tokens_page(State(state): State<AppState>, signed: SignedIn)
     tokens_view(&state, &signed, None).await
 }
 
-pub(super) async fn create_token(State(state): State<AppState>, signed: SignedIn, body: Bytes) -> Response {
-    let form = parse_form(&body);
-    if let Err(r) = check_csrf(&signed, &form) {
-        return r;
-    }
+pub(super) async fn create_token(State(state): State<AppState>, Posted { signed, form }: Posted) -> Response {
     let spec = crate::accounts::tokens::NewToken {
         name: form_value(&form, "name"),
         expires_in_days: match form_value(&form, "expires").as_str() {
@@ -79,10 +74,7 @@ pub(super) async fn create_token(State(state): State<AppState>, signed: SignedIn
     }
 }
 
-pub(super) async fn revoke_token(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>, body: Bytes) -> Response {
-    if let Err(r) = check_csrf(&signed, &parse_form(&body)) {
-        return r;
-    }
+pub(super) async fn revoke_token(State(state): State<AppState>, Path(id): Path<String>, Posted { signed, .. }: Posted) -> Response {
     match crate::accounts::tokens::revoke(&state.db, &signed.organizer, &id).await {
         Ok(true) => Redirect::to("/dashboard/tokens").into_response(),
         Ok(false) => manage_error(ManageError::NotFound),
