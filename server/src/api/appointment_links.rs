@@ -1,14 +1,13 @@
 //! An appointment's manage link in the public API: read it, move it, cancel it.
 
 use super::appointments::{appointment_json, refused, AppointmentJson, SlotTaken};
-use super::doc::{Internal, Malformed, NotFound, UnsupportedMediaType};
-use super::parse_json;
+use super::doc::{Internal, Malformed, NotFound, TooLarge, UnsupportedMediaType};
 use crate::appointments::{self, BookError};
+use crate::http::json_body::JsonBody;
 use crate::http::problem::Problem;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -48,15 +47,16 @@ pub struct RescheduleRequest {
         (status = 400, response = Malformed),
         (status = 404, response = NotFound),
         (status = 409, description = "The time is not bookable with this staff member; `slots` holds that day's free times", body = SlotTaken, content_type = "application/problem+json"),
+        (status = 413, response = TooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "An unreadable time, or a canceled appointment", body = Problem, content_type = "application/problem+json"),
         (status = 500, response = Internal),
     ))]
-async fn reschedule_appointment(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let input: RescheduleRequest = match parse_json(&headers, &body) {
-        Ok(i) => i,
-        Err(p) => return p.into_response(),
-    };
+async fn reschedule_appointment(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    JsonBody(input): JsonBody<RescheduleRequest>,
+) -> Response {
     match appointments::reschedule(&state.db, &state.sealer, &token, &input.start, state.microsoft.is_some()).await {
         Ok(b) => {
             state.after_write();

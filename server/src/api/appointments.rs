@@ -1,16 +1,16 @@
 //! The public appointments API: businesses and their services, bookable slots, booking, and an
 //! appointment's manage link (read and cancel).
 
-use super::doc::{Internal, Malformed, NotFound, TooManyRequests, UnsupportedMediaType};
-use super::{parse_json, too_many};
+use super::doc::{Internal, Malformed, NotFound, TooLarge, TooManyRequests, UnsupportedMediaType};
+use super::too_many;
 use crate::appointments::model::{Business, WorkHoursJson};
 use crate::appointments::FreeSlot;
 use crate::appointments::{self, AppointmentError, BookError, Booking, Catalog, NewBooking};
 use crate::http::client_addr::ClientAddr;
+use crate::http::json_body::JsonBody;
 use crate::http::problem::Problem;
 use crate::AppState;
 use app::booking::format_duration;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -312,6 +312,7 @@ pub struct SlotTaken {
         (status = 400, response = Malformed),
         (status = 404, response = NotFound),
         (status = 409, description = "The time is not bookable (taken since it was shown, too soon, too far ahead, or not offered); `slots` holds that day's slots now", body = SlotTaken, content_type = "application/problem+json"),
+        (status = 413, response = TooLarge),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, description = "Fields to fix, or an Idempotency-Key reused for a different request", body = Problem, content_type = "application/problem+json"),
         (status = 429, response = TooManyRequests),
@@ -322,12 +323,8 @@ async fn create_appointment(
     client: ClientAddr,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<NewBooking>,
 ) -> Response {
-    let input: NewBooking = match parse_json(&headers, &body) {
-        Ok(i) => i,
-        Err(p) => return p.into_response(),
-    };
     let key = match super::registrations::idempotency_key(&headers) {
         Ok(k) => k,
         Err(p) => return p.into_response(),

@@ -30,6 +30,7 @@ use utoipa::{IntoResponses, Modify, OpenApi, ToResponse};
         Gone,
         Conflict,
         UnsupportedMediaType,
+        TooLarge,
         Invalid,
         TooManyRequests,
         Internal,
@@ -80,6 +81,11 @@ pub struct Gone(Problem);
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct Conflict(Problem);
+
+/// The body is larger than the server takes (256 KiB).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct TooLarge(Problem);
 
 /// The body must be sent as `Content-Type: application/json`.
 #[derive(ToResponse)]
@@ -139,6 +145,8 @@ pub enum ReadOnlyToken {
 pub enum JsonBodyErrors {
     #[response(status = 400)]
     Malformed(#[ref_response] Malformed),
+    #[response(status = 413)]
+    TooLarge(#[ref_response] TooLarge),
     #[response(status = 415)]
     UnsupportedMediaType(#[ref_response] UnsupportedMediaType),
 }

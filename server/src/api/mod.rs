@@ -11,8 +11,7 @@ mod registrations;
 
 use crate::http::problem::Problem;
 use crate::AppState;
-use axum::body::Bytes;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -60,17 +59,4 @@ pub(crate) fn too_many(wait: i64, detail: String) -> Response {
         .into_response();
     r.headers_mut().insert(header::RETRY_AFTER, wait.into());
     r
-}
-
-/// Parses a JSON body, turning every way it can be wrong into a 400 or 415 problem.
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Problem> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if mime != "application/json" && !mime.ends_with("+json") {
-        return Err(
-            Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send JSON")
-                .detail("Set Content-Type: application/json."),
-        );
-    }
-    serde_json::from_slice(body).map_err(|e| Problem::malformed(format!("The body is not valid JSON for this request: {e}")))
 }

@@ -7,7 +7,6 @@ use crate::http::problem::Problem;
 use crate::registrations::{self, Lookup, NewRegistration, RegisterError, Registered, Summary, MAX_IDEMPOTENCY_KEY};
 use crate::AppState;
 use app::domain::{Answer, EventStatus, RegistrationStatus};
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,8 +16,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{parse_json, too_many};
+use super::too_many;
 use crate::api::public::{event_json, iso, EventJson};
+use crate::http::json_body::JsonBody;
 
 /// The registration operations, each documented by its `#[utoipa::path]`.
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -102,6 +102,7 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Pro
         (status = 404, response = super::doc::NotFound),
         (status = 409, description = "Registration is not possible now (not open yet, closed, full, or the event is canceled)",
             body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = super::doc::TooLarge),
         (status = 415, response = super::doc::UnsupportedMediaType),
         (status = 422, description = "Invalid fields, the hidden website field filled in, or an Idempotency-Key reused for a different request",
             body = Problem, content_type = "application/problem+json"),
@@ -114,12 +115,8 @@ async fn create_registration(
     client: ClientAddr,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<NewRegistration>,
 ) -> Response {
-    let input: NewRegistration = match parse_json(&headers, &body) {
-        Ok(input) => input,
-        Err(p) => return p.into_response(),
-    };
     let key = match idempotency_key(&headers) {
         Ok(k) => k,
         Err(p) => return p.into_response(),

@@ -1,14 +1,14 @@
 //! Importing a Microsoft Bookings business through the API (Microsoft mode): what the
 //! organizer sends, and the business with what came along and what was left out.
 
-use super::businesses::{body, organizer_business, OrganizerBusinessJson};
+use super::businesses::{organizer_business, OrganizerBusinessJson};
 use crate::accounts::tokens::ApiWriter;
 use crate::api::doc::{Conflict, Invalid, JsonBodyErrors, NotFound, OrganizerErrors, ReadOnlyToken};
+use crate::http::json_body::JsonBody;
 use crate::http::problem::Problem;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -81,14 +81,9 @@ pub(super) async fn import_booking_business(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(bookings_id): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(input): JsonBody<ImportRequest>,
 ) -> Response {
     use crate::microsoft::sync::{ImportRefusal, SyncError};
-    let input: ImportRequest = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
     let not_connected = || {
         Problem::new(StatusCode::CONFLICT, "microsoft-not-connected", "Connect Microsoft 365 first")
             .detail("Importing from Bookings needs Microsoft mode and your organization's connected Microsoft 365 account (the dashboard's Microsoft 365 page).")

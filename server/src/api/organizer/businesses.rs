@@ -5,14 +5,13 @@
 use crate::accounts::tokens::{ApiOrganizer, ApiWriter};
 use crate::api::appointments::{business_json, service_json, BusinessJson, ServiceJson, ServiceList};
 use crate::api::doc::{Conflict, Invalid, JsonBodyErrors, NotFound, OrganizerErrors, ReadOnlyToken};
-use crate::api::parse_json;
 use crate::appointments::model::Business;
 use crate::appointments::setup::{self, BusinessInput, ServiceInput, SetupError};
+use crate::http::json_body::JsonBody;
 use crate::http::problem::Problem;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -29,11 +28,6 @@ impl IntoResponse for SetupError {
             SetupError::Db(e) => Problem::internal(&e).into_response(),
         }
     }
-}
-
-/// A JSON body of type `T`, or the 400/415 problem saying why not.
-pub(super) fn body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Response> {
-    parse_json(headers, body).map_err(IntoResponse::into_response)
 }
 
 /// A business as its organizers see it: what customers see, and whether it is published.
@@ -98,13 +92,8 @@ pub(super) async fn get_business(State(state): State<AppState>, ApiOrganizer(org
 pub(super) async fn create_business(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(input): JsonBody<BusinessInput>,
 ) -> Response {
-    let input: BusinessInput = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
     match setup::create_business(&state.db, &org, &input).await {
         Ok(b) => (
             StatusCode::CREATED,
@@ -131,13 +120,8 @@ pub(super) async fn update_business(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(input): JsonBody<BusinessInput>,
 ) -> Response {
-    let input: BusinessInput = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
     match setup::update_business(&state.db, &org, &slug, &input).await {
         Ok(b) => Json(organizer_business(&state, &b)).into_response(),
         Err(e) => e.into_response(),
@@ -209,13 +193,8 @@ pub(super) async fn create_service(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(input): JsonBody<ServiceInput>,
 ) -> Response {
-    let input: ServiceInput = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
     match setup::create_service(&state.db, &org, &slug, &input).await {
         Ok(s) => (StatusCode::CREATED, Json(service_json(&s))).into_response(),
         Err(e) => e.into_response(),
@@ -238,13 +217,8 @@ pub(super) async fn update_service(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path((slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(input): JsonBody<ServiceInput>,
 ) -> Response {
-    let input: ServiceInput = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
     match setup::update_service(&state.db, &org, &slug, &id, &input).await {
         Ok(s) => Json(service_json(&s)).into_response(),
         Err(e) => e.into_response(),

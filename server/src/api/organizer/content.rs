@@ -2,14 +2,12 @@
 
 use crate::accounts::auth;
 use crate::accounts::tokens::{ApiOrganizer, ApiWriter};
-use crate::api::parse_json;
 use crate::api::public::event_json;
 use crate::events::{self as manage, EventInput, PresenterInput, QuestionInput};
+use crate::http::json_body::JsonBody;
 use crate::http::problem::Problem;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -102,25 +100,13 @@ pub(super) async fn put_questions(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(questions): JsonBody<Vec<QuestionInput>>,
 ) -> Response {
-    match parse_json::<Vec<QuestionInput>>(&headers, &body) {
-        Ok(q) => {
-            update_part(
-                &state,
-                &org,
-                &slug,
-                EventInput {
-                    questions: Some(q),
-                    ..Default::default()
-                },
-                questions_of,
-            )
-            .await
-        }
-        Err(p) => p.into_response(),
-    }
+    let change = EventInput {
+        questions: Some(questions),
+        ..Default::default()
+    };
+    update_part(&state, &org, &slug, change, questions_of).await
 }
 
 /// The event's presenters.
@@ -166,25 +152,13 @@ pub(super) async fn put_presenters(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(presenters): JsonBody<Vec<PresenterInput>>,
 ) -> Response {
-    match parse_json::<Vec<PresenterInput>>(&headers, &body) {
-        Ok(p) => {
-            update_part(
-                &state,
-                &org,
-                &slug,
-                EventInput {
-                    presenters: Some(p),
-                    ..Default::default()
-                },
-                presenters_of,
-            )
-            .await
-        }
-        Err(p) => p.into_response(),
-    }
+    let change = EventInput {
+        presenters: Some(presenters),
+        ..Default::default()
+    };
+    update_part(&state, &org, &slug, change, presenters_of).await
 }
 
 /// A reminder email, sent this many minutes before the start.
@@ -241,13 +215,8 @@ pub(super) async fn put_reminders(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(input): JsonBody<Vec<ReminderInput>>,
 ) -> Response {
-    let input: Vec<ReminderInput> = match parse_json(&headers, &body) {
-        Ok(i) => i,
-        Err(p) => return p.into_response(),
-    };
     let offsets: Vec<i64> = input.iter().map(|r| r.offset_minutes).collect();
     match crate::events::reminders::set(&state.db, &org, &slug, &offsets).await {
         Ok(value) => Json(ReminderList { value }).into_response(),

@@ -2,11 +2,10 @@
 
 use crate::accounts::auth;
 use crate::accounts::tokens::{self};
-use crate::api::parse_json;
 use crate::http::client_addr::ClientAddr;
+use crate::http::json_body::{parse_json, BodyBytes};
 use crate::http::problem::Problem;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -62,7 +61,13 @@ pub(super) struct TokenRequest {
         (status = 503, response = crate::api::doc::Busy),
     )
 )]
-pub(super) async fn create_token(State(state): State<AppState>, client: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
+pub(super) async fn create_token(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    // Read after the credentials are checked, so a stranger learns nothing from the body's fate.
+    body: Result<BodyBytes, Response>,
+) -> Response {
     let Some((email, password)) = basic_credentials(&headers) else {
         let mut r = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
             .detail("Send your email and password with HTTP Basic authentication.")
@@ -91,6 +96,10 @@ pub(super) async fn create_token(State(state): State<AppState>, client: ClientAd
             return Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Wrong email or password").into_response()
         }
         Err(auth::SignInFailure::Db(e)) => return Problem::internal(&e).into_response(),
+    };
+    let body = match body {
+        Ok(BodyBytes(body)) => body,
+        Err(refused) => return refused,
     };
     let request: TokenRequest = if body.is_empty() {
         TokenRequest::default()

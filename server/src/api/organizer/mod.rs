@@ -3,14 +3,13 @@
 
 use crate::accounts::auth;
 use crate::accounts::tokens::{ApiOrganizer, ApiWriter};
-use crate::api::parse_json;
 use crate::api::public::{event_json, EventJson};
 use crate::events::{self as manage, EventInput, ManageError};
+use crate::http::json_body::{JsonBody, JsonBodyOrEmpty};
 use crate::http::problem::Problem;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -125,11 +124,7 @@ async fn list_events(State(state): State<AppState>, ApiOrganizer(org): ApiOrgani
         (status = 422, response = crate::api::doc::Invalid),
     )
 )]
-async fn create_event(State(state): State<AppState>, ApiWriter(org): ApiWriter, headers: HeaderMap, body: Bytes) -> Response {
-    let input: EventInput = match parse_json(&headers, &body) {
-        Ok(i) => i,
-        Err(p) => return p.into_response(),
-    };
+async fn create_event(State(state): State<AppState>, ApiWriter(org): ApiWriter, JsonBody(input): JsonBody<EventInput>) -> Response {
     match manage::create(&state.db, &org, &input).await {
         Ok(e) => (
             StatusCode::CREATED,
@@ -165,13 +160,8 @@ async fn update_event(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(mut input): JsonBody<EventInput>,
 ) -> Response {
-    let mut input: EventInput = match parse_json(&headers, &body) {
-        Ok(i) => i,
-        Err(p) => return p.into_response(),
-    };
     if let Some(Some(link)) = &input.teams_webinar_id {
         match check_webinar_link(&state, &org, &slug, link.trim()).await {
             Ok(account) => input.teams_webinar_checked_with = account,
@@ -284,17 +274,8 @@ async fn cancel(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBodyOrEmpty(request): JsonBodyOrEmpty<CancelRequest>,
 ) -> Response {
-    let request: CancelRequest = if body.is_empty() {
-        CancelRequest::default()
-    } else {
-        match parse_json(&headers, &body) {
-            Ok(r) => r,
-            Err(p) => return p.into_response(),
-        }
-    };
     match manage::cancel(&state.db, &org, &slug, request.message.as_deref()).await {
         Ok(e) => {
             state.after_write();

@@ -1,14 +1,13 @@
 //! A business's custom questions through the API (Graph's `bookingCustomQuestion`).
 
-use super::businesses::body;
 use crate::accounts::tokens::{ApiOrganizer, ApiWriter};
 use crate::api::doc::{Conflict, Invalid, JsonBodyErrors, NotFound, OrganizerErrors, ReadOnlyToken};
 use crate::appointments::model::Question;
 use crate::appointments::setup::{self, QuestionInput};
+use crate::http::json_body::JsonBody;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
@@ -70,13 +69,8 @@ pub(super) async fn create_question(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(input): JsonBody<QuestionInput>,
 ) -> Response {
-    let input: QuestionInput = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
     match setup::create_question(&state.db, &org, &slug, &input).await {
         Ok(q) => (StatusCode::CREATED, Json(question_json(&q))).into_response(),
         Err(e) => e.into_response(),

@@ -1,15 +1,14 @@
 //! An event's people: the registrant list and CSV export, decisions, announcements and attendance.
 
 use crate::accounts::tokens::{ApiOrganizer, ApiWriter};
-use crate::api::parse_json;
 use crate::events::{self as manage, ManageError};
+use crate::http::json_body::{BodyBytes, JsonBody};
 use crate::http::problem::Problem;
 use crate::registrations::organizer::Decision;
 use crate::AppState;
 use app::domain::RegistrationStatus;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -233,13 +232,8 @@ pub(super) async fn announce(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(request): JsonBody<AnnounceRequest>,
 ) -> Response {
-    let request: AnnounceRequest = match parse_json(&headers, &body) {
-        Ok(r) => r,
-        Err(p) => return p.into_response(),
-    };
     let statuses: Vec<RegistrationStatus> = if request.statuses.is_empty() {
         vec![RegistrationStatus::Registered]
     } else {
@@ -280,6 +274,7 @@ pub(super) async fn announce(
         crate::api::doc::OrganizerErrors,
         crate::api::doc::ReadOnlyToken,
         (status = 404, response = crate::api::doc::NotFound),
+        (status = 413, response = crate::api::doc::TooLarge),
         (status = 422, response = crate::api::doc::Invalid),
     )
 )]
@@ -287,7 +282,7 @@ pub(super) async fn import_attendance(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    body: Bytes,
+    BodyBytes(body): BodyBytes,
 ) -> Response {
     match crate::attendance::import(&state.db, &org, &slug, &body).await {
         Ok(summary) => Json(summary).into_response(),

@@ -1,16 +1,15 @@
 //! A business's staff (Graph's `bookingStaffMember`), their time off, and the business's
 //! appointments (`bookingAppointment`) as its organizers see them.
 
-use super::businesses::body;
 use crate::accounts::tokens::{ApiOrganizer, ApiWriter};
 use crate::api::doc::{Conflict, Invalid, JsonBodyErrors, NotFound, OrganizerErrors, ReadOnlyToken};
 use crate::appointments::model::{Staff, WorkHoursJson};
 use crate::appointments::setup::{self, DateTimeTimeZone, StaffInput, TimeOffInput};
 use crate::appointments::store::TimeOff;
+use crate::http::json_body::JsonBody;
 use crate::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -77,13 +76,8 @@ pub(super) async fn create_staff(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path(slug): Path<String>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(input): JsonBody<StaffInput>,
 ) -> Response {
-    let input: StaffInput = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
     match setup::create_staff(&state.db, &org, &slug, &input).await {
         Ok(s) => (StatusCode::CREATED, Json(staff_json(&s))).into_response(),
         Err(e) => e.into_response(),
@@ -105,13 +99,8 @@ pub(super) async fn update_staff(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path((slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(input): JsonBody<StaffInput>,
 ) -> Response {
-    let input: StaffInput = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
     match setup::update_staff(&state.db, &org, &slug, &id, &input).await {
         Ok(s) => Json(staff_json(&s)).into_response(),
         Err(e) => e.into_response(),
@@ -200,13 +189,8 @@ pub(super) async fn create_time_off(
     State(state): State<AppState>,
     ApiWriter(org): ApiWriter,
     Path((slug, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    JsonBody(input): JsonBody<TimeOffInput>,
 ) -> Response {
-    let input: TimeOffInput = match body(&headers, &bytes) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
     match setup::add_time_off(&state.db, &org, &slug, &id, &input).await {
         Ok((_, off)) => (StatusCode::CREATED, Json(time_off_json(&off))).into_response(),
         Err(e) => e.into_response(),
