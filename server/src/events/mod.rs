@@ -2,6 +2,7 @@
 //! edit, publish, cancel, copy), reminder settings and who organizes each event.
 
 pub mod commands;
+mod error;
 pub mod input;
 pub mod organizers;
 pub mod reminders;

@@ -1,77 +1,19 @@
-//! What an organizer sends to create or change an event, and how it is checked: every field at once, each problem against its field.
-//! Longer than 400 lines because every field's rule lives beside the others, so one pass reports
-//! every problem of a request and no rule is checked twice.
+//! What an organizer sends to create or change an event, and how it is checked: every field at
+//! once, each problem against its field (one pass reports every problem of a request).
 
-use super::{Event, NewEvent, Presenter};
+mod presenters;
+mod questions;
+
+pub use super::error::ManageError;
+use presenters::{optional_url, parse_presenters};
+pub use presenters::{PresenterInput, PresenterRecord};
+use questions::parse_questions;
+pub use questions::QuestionInput;
+
+use super::{Event, NewEvent};
 use crate::accounts::auth::Organizer;
-use app::domain::{
-    parse_slug, parse_web_url, AnswerInputType, EventKind, EventStatus, FieldError, PredefinedLabel, Question, QuestionKind,
-};
+use app::domain::{parse_slug, EventKind, EventStatus, FieldError, PredefinedLabel, QuestionKind};
 use serde::Deserialize;
-
-impl From<crate::accounts::team::InviteError> for ManageError {
-    fn from(e: crate::accounts::team::InviteError) -> Self {
-        match e {
-            crate::accounts::team::InviteError::Invalid(errors) => ManageError::Invalid(errors),
-            crate::accounts::team::InviteError::Db(e) => ManageError::Db(e),
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ManageError {
-    #[error("not found")]
-    NotFound,
-    #[error("invalid")]
-    Invalid(Vec<FieldError>),
-    #[error("{0}")]
-    Conflict(String),
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-/// A question as an organizer defines it: a predefined `label`, or a custom one.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct QuestionInput {
-    /// `predefined` or `custom` (default).
-    #[serde(default)]
-    pub kind: Option<String>,
-    /// For predefined questions: street, city, state, postalCode, countryOrRegion, industry, jobTitle, organization.
-    #[serde(default)]
-    pub predefined_label: Option<String>,
-    #[serde(default)]
-    pub label: String,
-    #[serde(default)]
-    pub answer_input_type: Option<String>,
-    #[serde(default)]
-    pub choices: Vec<String>,
-    #[serde(default)]
-    pub is_required: bool,
-}
-
-#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PresenterInput {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub bio: String,
-    #[serde(default)]
-    pub company: String,
-    #[serde(default)]
-    pub job_title: String,
-    #[serde(default)]
-    pub photo_url: Option<String>,
-    #[serde(default)]
-    pub linked_in_profile_web_url: Option<String>,
-    #[serde(default)]
-    pub personal_site_web_url: Option<String>,
-    #[serde(default)]
-    pub twitter_profile_web_url: Option<String>,
-}
 
 /// An event as an organizer submits it. On update, absent fields keep their value; `null`
 /// clears an optional one.
@@ -132,10 +74,6 @@ const MAX_SUMMARY: usize = 300;
 
 const MAX_DESCRIPTION: usize = 20_000;
 
-const MAX_QUESTIONS: usize = 50;
-
-const MAX_CHOICES: usize = 50;
-
 fn text_len(errors: &mut Vec<FieldError>, field: &str, value: &str, min: usize, max: usize, what: &str) {
     let n = value.trim().chars().count();
     if n < min {
@@ -153,127 +91,6 @@ fn parse_when(text: &str, zone: &jiff::tz::TimeZone) -> Result<i64, app::domain:
         return Ok(ts.as_second());
     }
     app::tz::parse_local_datetime(text, zone)
-}
-
-fn parse_questions(inputs: &[QuestionInput], errors: &mut Vec<FieldError>) -> Vec<(Question, Option<PredefinedLabel>)> {
-    if inputs.len() > MAX_QUESTIONS {
-        errors.push(FieldError::new(
-            "questions",
-            format!("An event can ask at most {MAX_QUESTIONS} questions."),
-        ));
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for (i, q) in inputs.iter().enumerate() {
-        let field = |name: &str| format!("questions[{i}].{name}");
-        let kind = q.kind.as_deref().map(QuestionKind::parse).unwrap_or(Some(QuestionKind::Custom));
-        match kind {
-            Some(QuestionKind::Predefined) => {
-                let Some(label) = q.predefined_label.as_deref().and_then(PredefinedLabel::parse) else {
-                    errors.push(FieldError::new(field("predefinedLabel"), "Choose one of the predefined questions."));
-                    continue;
-                };
-                if out.iter().any(|(_, p): &(Question, Option<PredefinedLabel>)| *p == Some(label)) {
-                    errors.push(FieldError::new(field("predefinedLabel"), "This question is asked twice."));
-                    continue;
-                }
-                out.push((Question::predefined("", label, q.is_required), Some(label)));
-            }
-            Some(QuestionKind::Custom) => {
-                text_len(errors, &field("label"), &q.label, 1, 200, "the question");
-                let Some(input) = q
-                    .answer_input_type
-                    .as_deref()
-                    .map(AnswerInputType::parse)
-                    .unwrap_or(Some(AnswerInputType::Text))
-                else {
-                    errors.push(FieldError::new(
-                        field("answerInputType"),
-                        "Use text, multilineText, singleChoice, multiChoice or boolean.",
-                    ));
-                    continue;
-                };
-                let choices: Vec<String> = q.choices.iter().map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
-                let needs_choices = matches!(input, AnswerInputType::SingleChoice | AnswerInputType::MultiChoice);
-                if needs_choices && choices.len() < 2 {
-                    errors.push(FieldError::new(field("choices"), "Offer at least two choices."));
-                } else if choices.len() > MAX_CHOICES || choices.iter().any(|c| c.chars().count() > 200) {
-                    errors.push(FieldError::new(
-                        field("choices"),
-                        format!("Offer at most {MAX_CHOICES} choices of up to 200 characters."),
-                    ));
-                } else if (1..choices.len()).any(|k| choices[..k].contains(&choices[k])) {
-                    errors.push(FieldError::new(field("choices"), "Each choice must be different."));
-                }
-                out.push((
-                    Question {
-                        id: String::new(),
-                        kind: QuestionKind::Custom,
-                        label: q.label.trim().to_string(),
-                        answer_input_type: input,
-                        choices: if needs_choices { choices } else { Vec::new() },
-                        is_required: q.is_required,
-                    },
-                    None,
-                ));
-            }
-            None => errors.push(FieldError::new(field("kind"), "Use predefined or custom.")),
-        }
-    }
-    out
-}
-
-fn optional_url(errors: &mut Vec<FieldError>, field: &str, value: &Option<String>) -> Option<String> {
-    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        None => None,
-        Some(v) => parse_web_url(v).map_err(|m| errors.push(FieldError::new(field, m))).ok(),
-    }
-}
-
-fn parse_presenters(inputs: &[PresenterInput], errors: &mut Vec<FieldError>) -> Vec<PresenterRecord> {
-    inputs
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let field = |name: &str| format!("presenters[{i}].{name}");
-            text_len(errors, &field("name"), &p.name, 1, 200, "the presenter's name");
-            text_len(errors, &field("bio"), &p.bio, 0, 2000, "the bio");
-            text_len(errors, &field("company"), &p.company, 0, 200, "the company");
-            text_len(errors, &field("jobTitle"), &p.job_title, 0, 200, "the job title");
-            let email = match p.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
-                None => None,
-                Some(e) => app::domain::EmailAddress::parse(e)
-                    .map(|e| e.as_str().to_string())
-                    .map_err(|m| errors.push(FieldError::new(field("email"), m)))
-                    .ok(),
-            };
-            PresenterRecord {
-                presenter: Presenter {
-                    name: p.name.trim().into(),
-                    company: p.company.trim().into(),
-                    job_title: p.job_title.trim().into(),
-                    bio: p.bio.trim().into(),
-                    ..Default::default()
-                },
-                email,
-                photo_url: optional_url(errors, &field("photoUrl"), &p.photo_url),
-                linkedin_url: optional_url(errors, &field("linkedInProfileWebUrl"), &p.linked_in_profile_web_url),
-                website_url: optional_url(errors, &field("personalSiteWebUrl"), &p.personal_site_web_url),
-                x_url: optional_url(errors, &field("twitterProfileWebUrl"), &p.twitter_profile_web_url),
-            }
-        })
-        .collect()
-}
-
-/// A presenter with everything Graph's `presenterDetails` holds.
-#[derive(Clone, Debug)]
-pub struct PresenterRecord {
-    pub presenter: Presenter,
-    pub email: Option<String>,
-    pub photo_url: Option<String>,
-    pub linkedin_url: Option<String>,
-    pub website_url: Option<String>,
-    pub x_url: Option<String>,
 }
 
 /// Checks a whole event definition, starting from `base` (the stored event, on update).
