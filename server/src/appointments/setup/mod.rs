@@ -356,6 +356,18 @@ pub async fn appointments(
     end: Option<&str>,
 ) -> Result<(Business, Vec<Service>, Vec<AppointmentRow>), SetupError> {
     let b = business(db, org, slug).await?;
+    let (services, rows) = appointments_of(db, &b, start, end).await?;
+    Ok((b, services, rows))
+}
+
+/// The services and appointments of a business already read for the organizer (so the
+/// dashboard's week asks for it once), between the dates `start` and `end` in its zone.
+pub async fn appointments_of(
+    db: &Db,
+    b: &Business,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> Result<(Vec<Service>, Vec<AppointmentRow>), SetupError> {
     let zone = app::tz::parse_zone(&b.time_zone).map_err(|e| SetupError::Db(sqlx::Error::Protocol(format!("the business's zone: {e}"))))?;
     let mut errors = Vec::new();
     let Some((from, to)) = super::date_range(start, end, &zone, &mut errors) else {
@@ -363,7 +375,12 @@ pub async fn appointments(
     };
     let rows = store::appointments_between(db, &b.id, from, to).await?;
     let services = store::all_services_of(db, &b.id).await?;
-    Ok((b, services, rows))
+    Ok((services, rows))
+}
+
+/// The staff of a business already read for the organizer.
+pub async fn staff_of(db: &Db, b: &Business) -> Result<Vec<Staff>, SetupError> {
+    Ok(store::staff_of(db, &b.id).await?)
 }
 
 /// The business's customers, most recent first (at most 1,000).
