@@ -55,8 +55,8 @@ pub(super) async fn week(
         .checked_sub(jiff::Span::new().days(asked.weekday().to_monday_zero_offset() as i64))
         .unwrap_or(asked);
     let next = monday.checked_add(jiff::Span::new().days(7)).unwrap_or(monday);
-    let staff_list = setup::staff_of(&state.db, &business).await?;
-    let (services, rows) = setup::appointments_of(&state.db, &business, Some(&monday.to_string()), Some(&next.to_string())).await?;
+    let staff_list = setup::staff_of(&state.db, org, &business).await?;
+    let (services, rows) = setup::appointments_of(&state.db, org, &business, Some(&monday.to_string()), Some(&next.to_string())).await?;
     let chosen = staff.filter(|id| staff_list.iter().any(|s| s.id == *id)).map(str::to_string);
     let mut days: Vec<AgendaDay> = (0..7)
         .filter_map(|n| monday.checked_add(jiff::Span::new().days(n)).ok())

@@ -353,10 +353,8 @@ pub fn bodies(eml: &str) -> (String, String) {
 }
 
 /// Installs `subscriber` for the calling thread until the returned guard drops, one test at a
-/// time. tracing keeps one process-wide cache of which events anyone listens to, rebuilt by every
-/// thread that installs a subscriber; two tests installing theirs at once can leave the cache as
-/// the other one computed it (seen as a test whose subscriber heard nothing), so the tests that
-/// listen take turns.
+/// time (tracing keeps one process-wide cache of which events anyone listens to; the tests that
+/// listen take turns so each sees the cache built with its own subscriber).
 ///
 /// A second subscriber that hears nothing stays registered for the whole run. While only one
 /// subscriber is registered, tracing-core decides whether an event is wanted from the default

@@ -65,7 +65,8 @@ pub(super) async fn create_token(
     State(state): State<AppState>,
     client: ClientAddr,
     headers: HeaderMap,
-    // Read after the credentials are checked, so a stranger learns nothing from the body's fate.
+    // A body that could not be read is reported only after the credentials are checked, so a
+    // stranger is told 401 whatever they sent.
     body: Result<BodyBytes, Response>,
 ) -> Response {
     let Some((email, password)) = basic_credentials(&headers) else {

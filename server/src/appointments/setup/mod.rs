@@ -356,18 +356,21 @@ pub async fn appointments(
     end: Option<&str>,
 ) -> Result<(Business, Vec<Service>, Vec<AppointmentRow>), SetupError> {
     let b = business(db, org, slug).await?;
-    let (services, rows) = appointments_of(db, &b, start, end).await?;
+    let (services, rows) = appointments_of(db, org, &b, start, end).await?;
     Ok((b, services, rows))
 }
 
-/// The services and appointments of a business already read for the organizer (so the
-/// dashboard's week asks for it once), between the dates `start` and `end` in its zone.
+/// The services and appointments of a business already read (so the dashboard's week asks for
+/// it once), between the dates `start` and `end` in its zone. Another organization's business
+/// is not found, as everywhere in this layer.
 pub async fn appointments_of(
     db: &Db,
+    org: &Organizer,
     b: &Business,
     start: Option<&str>,
     end: Option<&str>,
 ) -> Result<(Vec<Service>, Vec<AppointmentRow>), SetupError> {
+    ours(org, b)?;
     let zone = app::tz::parse_zone(&b.time_zone).map_err(|e| SetupError::Db(sqlx::Error::Protocol(format!("the business's zone: {e}"))))?;
     let mut errors = Vec::new();
     let Some((from, to)) = super::date_range(start, end, &zone, &mut errors) else {
@@ -378,9 +381,18 @@ pub async fn appointments_of(
     Ok((services, rows))
 }
 
-/// The staff of a business already read for the organizer.
-pub async fn staff_of(db: &Db, b: &Business) -> Result<Vec<Staff>, SetupError> {
+/// The staff of a business already read, when it is the organizer's.
+pub async fn staff_of(db: &Db, org: &Organizer, b: &Business) -> Result<Vec<Staff>, SetupError> {
+    ours(org, b)?;
     Ok(store::staff_of(db, &b.id).await?)
+}
+
+fn ours(org: &Organizer, b: &Business) -> Result<(), SetupError> {
+    if b.organization_id == org.organization_id {
+        Ok(())
+    } else {
+        Err(SetupError::NotFound("Business"))
+    }
 }
 
 /// The business's customers, most recent first (at most 1,000).
