@@ -745,3 +745,34 @@ async fn the_event_list_reads_questions_and_presenters_once_for_all_events() {
         "{statements} statements for 12 events: events, questions, presenters"
     );
 }
+
+/// `listen` hears an event even when another thread, with no subscriber of its own, meets the
+/// event first. (With a single subscriber registered, tracing-core asked that thread's default,
+/// marked the event unwanted for the whole process, and the listener heard nothing: how CI once
+/// counted no SQL statements.)
+#[tokio::test]
+async fn a_listener_hears_an_event_another_thread_met_first() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use tracing_subscriber::layer::SubscriberExt;
+    fn emit() {
+        tracing::debug!(target: "atrium::probe", "probe");
+    }
+    #[derive(Clone, Default)]
+    struct Heard(Arc<AtomicUsize>);
+    impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Heard {
+        fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+            if event.metadata().target() == "atrium::probe" {
+                self.0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+    let heard = Heard::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(heard.clone())
+        .with(tracing_subscriber::filter::LevelFilter::TRACE);
+    let _listening = crate::common::listen(subscriber).await;
+    std::thread::spawn(emit).join().unwrap();
+    emit();
+    assert_eq!(heard.0.load(Ordering::Relaxed), 1, "the listener hears its own thread's event");
+}

@@ -3,6 +3,7 @@
 //! one transaction and is scoped to the organizer's organization (another organization's
 //! business is "not found", exactly like a missing one).
 
+mod agenda;
 mod branding;
 pub mod desk;
 mod import;
@@ -13,6 +14,7 @@ mod reminders;
 mod slug;
 mod time;
 
+pub use agenda::{appointments, appointments_of, customers, staff_of};
 pub use import::{import_business, FromBookings, ImportReport};
 pub use import_lists::{CustomerInput, LeftOutCustomer, LeftOutQuestion, PhoneInput};
 pub use input::{BusinessInput, PolicyInput, ServiceInput, StaffInput};
@@ -21,7 +23,7 @@ pub use slug::slug_from;
 pub use time::{parse_date_time, DateTimeTimeZone, TimeOffInput};
 
 use super::model::{Business, Service, Staff, WorkHoursJson, WorkTimeSlotJson};
-use super::store::{self, AppointmentRow, TimeOff, Upcoming};
+use super::store::{self, TimeOff, Upcoming};
 use crate::accounts::auth::Organizer;
 use crate::store::Db;
 use app::booking::{Day, Policy};
@@ -344,60 +346,4 @@ pub async fn remove_time_off(db: &Db, org: &Organizer, slug: &str, staff_id: &st
     store::bump_calendars(&mut tx, &[staff_id.to_string()]).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// The business's appointments starting on the dates `[start, end)` in its zone (at most 62
-/// days), with its services to name them.
-pub async fn appointments(
-    db: &Db,
-    org: &Organizer,
-    slug: &str,
-    start: Option<&str>,
-    end: Option<&str>,
-) -> Result<(Business, Vec<Service>, Vec<AppointmentRow>), SetupError> {
-    let b = business(db, org, slug).await?;
-    let (services, rows) = appointments_of(db, org, &b, start, end).await?;
-    Ok((b, services, rows))
-}
-
-/// The services and appointments of a business already read (so the dashboard's week asks for
-/// it once), between the dates `start` and `end` in its zone. Another organization's business
-/// is not found, as everywhere in this layer.
-pub async fn appointments_of(
-    db: &Db,
-    org: &Organizer,
-    b: &Business,
-    start: Option<&str>,
-    end: Option<&str>,
-) -> Result<(Vec<Service>, Vec<AppointmentRow>), SetupError> {
-    ours(org, b)?;
-    let zone = app::tz::parse_zone(&b.time_zone).map_err(|e| SetupError::Db(sqlx::Error::Protocol(format!("the business's zone: {e}"))))?;
-    let mut errors = Vec::new();
-    let Some((from, to)) = super::date_range(start, end, &zone, &mut errors) else {
-        return Err(SetupError::Invalid(errors));
-    };
-    let rows = store::appointments_between(db, &b.id, from, to).await?;
-    let services = store::all_services_of(db, &b.id).await?;
-    Ok((services, rows))
-}
-
-/// The staff of a business already read, when it is the organizer's.
-pub async fn staff_of(db: &Db, org: &Organizer, b: &Business) -> Result<Vec<Staff>, SetupError> {
-    ours(org, b)?;
-    Ok(store::staff_of(db, &b.id).await?)
-}
-
-fn ours(org: &Organizer, b: &Business) -> Result<(), SetupError> {
-    if b.organization_id == org.organization_id {
-        Ok(())
-    } else {
-        Err(SetupError::NotFound("Business"))
-    }
-}
-
-/// The business's customers, most recent first (at most 1,000).
-pub async fn customers(db: &Db, org: &Organizer, slug: &str) -> Result<(Business, Vec<store::CustomerRow>), SetupError> {
-    let b = business(db, org, slug).await?;
-    let list = store::customers_of(db, &b.id, db.now(), 1000).await?;
-    Ok((b, list))
 }
