@@ -36,9 +36,20 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-/// Everything a request handler needs, cheap to clone.
+/// Everything a request handler needs, behind one `Arc`: the router and each middleware clone
+/// the state for every request, and one reference count is cheaper than one per service.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Services {
     pub db: Db,
     pub config: Arc<Config>,
     /// The job queue: what features queued, handed to the workers, who are woken through it.
@@ -178,7 +189,7 @@ pub async fn prepare_with_clock(config: Config, clock: Arc<dyn clock::Clock>) ->
         Arc::new(sync) as Arc<dyn microsoft::teams::Teams>
     });
     let trusted_proxies = http::client_addr::TrustedProxies(Arc::new(config.trusted_proxies.clone()));
-    Ok(AppState {
+    Ok(AppState(Arc::new(Services {
         trusted_proxies,
         microsoft,
         teams,
@@ -192,7 +203,7 @@ pub async fn prepare_with_clock(config: Config, clock: Arc<dyn clock::Clock>) ->
         leptos,
         lifecycle,
         calendars: appointments::CalendarCache::default(),
-    })
+    })))
 }
 
 /// The whole HTTP application.

@@ -225,6 +225,7 @@ pub(super) async fn login(State(state): State<AppState>, client: ClientAddr, hea
     let password = form_value(&form, "password");
     let next = safe_next(Some(&form_value(&form, "next")));
     let address = client.to_string();
+    let microsoft = state.microsoft.is_some();
     let fail = |status: StatusCode, message: String| {
         let (email, next) = (email.clone(), next.clone());
         html(
@@ -232,7 +233,7 @@ pub(super) async fn login(State(state): State<AppState>, client: ClientAddr, hea
             "Sign in",
             false,
             true,
-            move || view! { <LoginPage email=email next=next error=Some(message) microsoft=state.microsoft.is_some() /> },
+            move || view! { <LoginPage email=email next=next error=Some(message) microsoft=microsoft /> },
         )
     };
     let organizer = match auth::sign_in_with_password(&state.db, &state.hasher, &email, &password, &address).await {
