@@ -1,7 +1,7 @@
 //! Changes made in Microsoft Bookings to a business imported from there, applied to Atrium when
 //! its calendar is read back: an appointment moved there moves here (the customer and staff
-//! member are told, as for any move), one made there is recorded here so its time is taken,
-//! one canceled there is canceled here.
+//! member are told, as for any move), one made there is recorded here (with its customer's
+//! answers) so its time is taken, one canceled there is canceled here.
 
 use super::book::staff_addresses;
 use super::model::Business;
@@ -27,6 +27,8 @@ pub struct SeenInBookings {
     /// Where the customer joins: Bookings' `anonymousJoinWebUrl` when it gives one, else the
     /// Teams link.
     pub join_url: Option<String>,
+    /// What the customer answered in Bookings to the service's questions.
+    pub answers: Vec<super::model::Answer>,
 }
 
 /// Moves `row` to the times Bookings holds. Nothing is sent back to Bookings.
@@ -86,6 +88,7 @@ pub async fn made_in_bookings(db: &Db, sealer: &Sealer, business: &Business, see
     let token = crate::registrations::new_token(sealer);
     let id = uuid::Uuid::now_v7().to_string();
     let zone = seen.customer_time_zone.clone().unwrap_or_else(|| business.time_zone.clone());
+    let answers = serde_json::to_string(&seen.answers).unwrap_or_else(|_| "[]".into());
     let mut tx = db.begin_write().await?;
     store::lock_staff(db, &mut tx, &staff_ids).await?;
     store::insert_appointment(
@@ -100,7 +103,7 @@ pub async fn made_in_bookings(db: &Db, sealer: &Sealer, business: &Business, see
             customer_email: &seen.customer_email,
             customer_phone: seen.customer_phone.as_deref(),
             customer_time_zone: &zone,
-            answers: "[]",
+            answers: &answers,
             token_hash: &crate::registrations::token_hash(&token.token),
             token_sealed: &token.sealed,
             idempotency: None,

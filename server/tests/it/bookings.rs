@@ -188,7 +188,8 @@ both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move
         "id": "AAMkADmadeinbookings=", "serviceId": BENTO, "staffMemberIds": [SAM], "isLocationOnline": true,
         "startDateTime": {"dateTime": sam_ten_utc, "timeZone": "UTC"}, "endDateTime": {"dateTime": sam_half_past_eleven, "timeZone": "UTC"},
         "customerTimeZone": "Pacific Standard Time",
-        "customers": [{"@odata.type": "#microsoft.graph.bookingCustomerInformation", "name": "Walk In", "emailAddress": "walkin@example.com"}],
+        "customers": [{"@odata.type": "#microsoft.graph.bookingCustomerInformation", "name": "Walk In", "emailAddress": "walkin@example.com",
+                       "customQuestionAnswers": [{"questionId": AGE, "question": "How old are you?", "answerInputType": "text", "answer": "41", "selectedOptions": []}]}],
     }));
     let before = app.flush_outbox().await.len();
     assert_eq!(sync.read_bookings_calendars().await.unwrap(), 1);
@@ -202,6 +203,8 @@ both_backends!(appointments_are_kept_in_bookings_both_ways, |backend| async move
         .unwrap()
         .unwrap();
     assert_eq!(theirs.customer_time_zone, "America/Los_Angeles");
+    let answered: Vec<(&str, &str)> = theirs.answers.iter().map(|a| (a.question_id.as_str(), a.answer.as_str())).collect();
+    assert_eq!(answered, [(AGE, "41")], "the customer's answer in Bookings is kept");
 
     // Canceled in Bookings: canceled in Atrium, and the customer is told.
     sim.state

@@ -85,8 +85,8 @@ pub(super) async fn new_appointment(db: &Db, a: &AppointmentRow, service: &Servi
 }
 
 /// The body that brings `a` up to date in Bookings: its times and staff, and its customer when
-/// Atrium holds answers of theirs (an appointment made in Bookings holds none here, and what
-/// Bookings holds of its customer is left as it is).
+/// Atrium holds answers of theirs (for an appointment made in Bookings, the answers read back
+/// from there; without answers, what Bookings holds of its customer is left as it is).
 pub(super) async fn changed_appointment(db: &Db, a: &AppointmentRow) -> Result<Value, SyncError> {
     let mut body = json!({"startDateTime": graph_instant(a.start), "endDateTime": graph_instant(a.end), "staffMemberIds": a.staff_ids});
     if !a.answers.is_empty() {

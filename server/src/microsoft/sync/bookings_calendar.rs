@@ -16,7 +16,7 @@ use super::bookings::business_path;
 use super::bookings_body;
 use super::*;
 use crate::appointments::from_bookings::{self, SeenInBookings};
-use crate::appointments::model::Business;
+use crate::appointments::model::{Answer, Business};
 use crate::appointments::store as appointments;
 pub use crate::jobs::teams::TOPIC_BOOKINGS;
 use crate::microsoft::client::GraphError;
@@ -64,7 +64,34 @@ fn seen(item: &Value) -> Option<SeenInBookings> {
             .filter(|z| app::tz::parse_zone(z).is_ok()),
         teams_join_url: teams.clone(),
         join_url: link("anonymousJoinWebUrl").or(teams),
+        answers: answers_of(&customer["customQuestionAnswers"]),
     })
+}
+
+/// Most answers kept of one appointment, and the longest answer, as Atrium's own form takes.
+const MAX_ANSWERS: usize = 50;
+const MAX_ANSWER: usize = 2000;
+
+/// The answers a customer gave in Bookings (`bookingQuestionAnswer`): the text answer, or the
+/// option chosen for a `radioButton` question. Unanswered questions are left out.
+fn answers_of(list: &Value) -> Vec<Answer> {
+    let Some(list) = list.as_array() else { return Vec::new() };
+    list.iter()
+        .filter_map(|a| {
+            let question_id = a["questionId"].as_str().filter(|id| !id.is_empty())?;
+            let answer = a["answer"]
+                .as_str()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .or_else(|| a["selectedOptions"].as_array()?.iter().filter_map(Value::as_str).next())?;
+            Some(Answer {
+                question_id: question_id.to_string(),
+                question: a["question"].as_str().unwrap_or("").chars().take(MAX_ANSWER).collect(),
+                answer: answer.chars().take(MAX_ANSWER).collect(),
+            })
+        })
+        .take(MAX_ANSWERS)
+        .collect()
 }
 
 impl TeamsSync {
@@ -322,5 +349,31 @@ impl TeamsSync {
             }
         }
         Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_given_in_bookings_are_read_back() {
+        let given = json!([
+            {"questionId": "q-size", "question": "Size?", "answerInputType": "radioButton", "answer": "", "selectedOptions": ["Large"]},
+            {"questionId": "q-age", "question": "Age?", "answerInputType": "text", "answer": " 25 ", "selectedOptions": []},
+            {"questionId": "q-skipped", "question": "Anything else?", "answerInputType": "text", "answer": ""},
+            {"question": "No id", "answer": "lost"},
+        ]);
+        let answers = answers_of(&given);
+        assert_eq!(answers.len(), 2, "unanswered and unidentified answers are left out");
+        assert_eq!((answers[0].question_id.as_str(), answers[0].answer.as_str()), ("q-size", "Large"));
+        assert_eq!((answers[1].question.as_str(), answers[1].answer.as_str()), ("Age?", "25"));
+        let many = json!((0..80)
+            .map(|i| json!({"questionId": format!("q{i}"), "answer": "x".repeat(5000)}))
+            .collect::<Vec<_>>());
+        let kept = answers_of(&many);
+        assert_eq!(kept.len(), MAX_ANSWERS);
+        assert!(kept.iter().all(|a| a.answer.chars().count() == MAX_ANSWER));
+        assert!(answers_of(&json!(null)).is_empty());
     }
 }
