@@ -17,7 +17,8 @@ pub struct AnswerInput {
     pub answer: String,
 }
 
-const MAX_ANSWER: usize = 1000;
+/// The longest answer kept, from the booking form or read back from Bookings.
+pub const MAX_ANSWER: usize = 1000;
 
 /// The answers to `service`'s questions, each checked; a field error per question at fault
 /// (`answers.{questionId}`).

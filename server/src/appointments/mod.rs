@@ -15,7 +15,7 @@ pub mod model;
 pub mod setup;
 pub mod store;
 
-pub use answers::AnswerInput;
+pub use answers::{AnswerInput, MAX_ANSWER};
 pub use book::{book, book_in, BookError, Booking, Customer, NewBooking};
 pub use cache::CalendarCache;
 pub use input::{date_range, parse_slot_request, SlotRequest};

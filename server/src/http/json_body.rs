@@ -6,7 +6,7 @@
 use super::problem::Problem;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
@@ -26,8 +26,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
-        let (headers, bytes) = read(req, state).await?;
-        parse_json(&headers, &bytes).map(JsonBody).map_err(IntoResponse::into_response)
+        let (content_type, bytes) = read(req, state).await?;
+        parse_json(content_type.as_ref(), &bytes)
+            .map(JsonBody)
+            .map_err(IntoResponse::into_response)
     }
 }
 
@@ -35,11 +37,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for JsonBodyO
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
-        let (headers, bytes) = read(req, state).await?;
+        let (content_type, bytes) = read(req, state).await?;
         if bytes.is_empty() {
             return Ok(JsonBodyOrEmpty(T::default()));
         }
-        parse_json(&headers, &bytes)
+        parse_json(content_type.as_ref(), &bytes)
             .map(JsonBodyOrEmpty)
             .map_err(IntoResponse::into_response)
     }
@@ -53,8 +55,9 @@ impl<S: Send + Sync> FromRequest<S> for BodyBytes {
     }
 }
 
-async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<(HeaderMap, Bytes), Response> {
-    let headers = req.headers().clone();
+/// The body, with the `Content-Type` it came with (the one header the parsers need).
+async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<(Option<HeaderValue>, Bytes), Response> {
+    let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
     let bytes = Bytes::from_request(req, state).await.map_err(|e| {
         let status = e.status();
         let kind = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -66,12 +69,12 @@ async fn read<S: Send + Sync>(req: Request, state: &S) -> Result<(HeaderMap, Byt
             .detail(e.body_text())
             .into_response()
     })?;
-    Ok((headers, bytes))
+    Ok((content_type, bytes))
 }
 
 /// Parses a JSON body, turning every way it can be wrong into a 400 or 415 problem.
-pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Problem> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+fn parse_json<T: DeserializeOwned>(content_type: Option<&HeaderValue>, body: &Bytes) -> Result<T, Problem> {
+    let content_type = content_type.and_then(|v| v.to_str().ok()).unwrap_or("");
     let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     if mime != "application/json" && !mime.ends_with("+json") {
         return Err(

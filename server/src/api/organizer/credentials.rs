@@ -3,7 +3,7 @@
 use crate::accounts::auth;
 use crate::accounts::tokens::{self};
 use crate::http::client_addr::ClientAddr;
-use crate::http::json_body::{parse_json, BodyBytes};
+use crate::http::json_body::JsonBodyOrEmpty;
 use crate::http::problem::Problem;
 use crate::AppState;
 use axum::extract::State;
@@ -65,9 +65,9 @@ pub(super) async fn create_token(
     State(state): State<AppState>,
     client: ClientAddr,
     headers: HeaderMap,
-    // A body that could not be read is reported only after the credentials are checked, so a
-    // stranger is told 401 whatever they sent.
-    body: Result<BodyBytes, Response>,
+    // A body that could not be read or parsed is reported only after the credentials are
+    // checked, so a stranger is told 401 whatever they sent.
+    request: Result<JsonBodyOrEmpty<TokenRequest>, Response>,
 ) -> Response {
     let Some((email, password)) = basic_credentials(&headers) else {
         let mut r = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required")
@@ -98,17 +98,9 @@ pub(super) async fn create_token(
         }
         Err(auth::SignInFailure::Db(e)) => return Problem::internal(&e).into_response(),
     };
-    let body = match body {
-        Ok(BodyBytes(body)) => body,
+    let request = match request {
+        Ok(JsonBodyOrEmpty(request)) => request,
         Err(refused) => return refused,
-    };
-    let request: TokenRequest = if body.is_empty() {
-        TokenRequest::default()
-    } else {
-        match parse_json(&headers, &body) {
-            Ok(r) => r,
-            Err(p) => return p.into_response(),
-        }
     };
     let scope = match request.scope.as_deref() {
         None => tokens::Scope::Write,

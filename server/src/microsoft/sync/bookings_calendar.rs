@@ -18,6 +18,7 @@ use super::*;
 use crate::appointments::from_bookings::{self, SeenInBookings};
 use crate::appointments::model::{Answer, Business};
 use crate::appointments::store as appointments;
+use crate::appointments::MAX_ANSWER;
 pub use crate::jobs::teams::TOPIC_BOOKINGS;
 use crate::microsoft::client::GraphError;
 use reqwest::Method;
@@ -68,9 +69,9 @@ fn seen(item: &Value) -> Option<SeenInBookings> {
     })
 }
 
-/// Most answers kept of one appointment, and the longest answer, as Atrium's own form takes.
+/// Most answers kept of one appointment read back from Bookings; each is cut to the length
+/// Atrium's own booking form takes.
 const MAX_ANSWERS: usize = 50;
-const MAX_ANSWER: usize = 2000;
 
 /// The answers a customer gave in Bookings (`bookingQuestionAnswer`): the text answer, or the
 /// option chosen for a `radioButton` question. Unanswered questions are left out.
