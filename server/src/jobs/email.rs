@@ -1,6 +1,6 @@
 //! Emails waiting to be sent: which message, to whom, about which registration or appointment.
 
-use crate::store::WriteTx;
+use super::{JobWriter, NewJob};
 use serde::{Deserialize, Serialize};
 
 pub const TOPIC: &str = "email";
@@ -54,18 +54,22 @@ pub struct EmailJob {
     pub message: Option<String>,
 }
 
-async fn insert(tx: &mut WriteTx, job: &EmailJob, recipient: &str) -> Result<(), sqlx::Error> {
-    let payload = serde_json::to_string(job).expect("an email job serialises");
-    let about = super::store::About {
+async fn insert(tx: &mut impl JobWriter, job: &EmailJob, recipient: &str) -> Result<(), sqlx::Error> {
+    let label = job.mail.label();
+    tx.queue(NewJob {
+        topic: TOPIC,
+        payload: serde_json::to_string(job).expect("an email job serialises"),
+        recipient,
         registration_id: Some(&job.registration_id),
         event_id: None,
-    };
-    super::store::insert(tx, TOPIC, &payload, recipient, about, Some(&job.mail.label())).await
+        label: Some(&label),
+    })
+    .await
 }
 
 /// Queues an email about a registration, inside the caller's transaction.
 pub async fn enqueue(
-    tx: &mut WriteTx,
+    tx: &mut impl JobWriter,
     mail: Mail,
     registration_id: &str,
     recipient: &str,
@@ -82,7 +86,12 @@ pub async fn enqueue(
 
 /// Queues one email to every registration in `recipients` (id, email), with the organizer's
 /// own words when there are some.
-pub async fn enqueue_many(tx: &mut WriteTx, mail: Mail, recipients: &[(String, String)], message: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn enqueue_many(
+    tx: &mut impl JobWriter,
+    mail: Mail,
+    recipients: &[(String, String)],
+    message: Option<&str>,
+) -> Result<(), sqlx::Error> {
     for (registration_id, email) in recipients {
         let job = EmailJob {
             mail,
@@ -130,7 +139,7 @@ pub struct AppointmentEmailJob {
 /// Queues an email about an appointment to each of `recipients` (the staff member's id, or
 /// none for the customer, and the address), inside the caller's transaction.
 pub async fn enqueue_appointment(
-    tx: &mut WriteTx,
+    tx: &mut impl JobWriter,
     mail: AppointmentMail,
     appointment_id: &str,
     recipients: &[(Option<&str>, &str)],
@@ -152,12 +161,14 @@ pub async fn enqueue_appointment(
             start: None,
             message: None,
         };
-        let payload = serde_json::to_string(&job).expect("an email job serialises");
-        let about = super::store::About {
-            registration_id: None,
-            event_id: None,
-        };
-        super::store::insert(tx, APPOINTMENT_TOPIC, &payload, address, about, Some(&label)).await?;
+        tx.queue(NewJob {
+            topic: APPOINTMENT_TOPIC,
+            payload: serde_json::to_string(&job).expect("an email job serialises"),
+            recipient: address,
+            label: Some(&label),
+            ..NewJob::default()
+        })
+        .await?;
     }
     Ok(())
 }
@@ -175,7 +186,7 @@ pub struct Reminder<'a> {
 /// reminder says. Reminders already due are not queued. The worker sends one only if the
 /// appointment is still booked for that start, so moving or canceling needs no clean-up.
 pub async fn enqueue_reminders(
-    tx: &mut WriteTx,
+    tx: &mut impl JobWriter,
     appointment_id: &str,
     start: i64,
     reminders: &[Reminder<'_>],
@@ -198,13 +209,104 @@ pub async fn enqueue_reminders(
                 start: Some(start),
                 message: Some(reminder.message.to_string()).filter(|m| !m.trim().is_empty()),
             };
-            let payload = serde_json::to_string(&job).expect("an email job serialises");
-            let about = super::store::About {
-                registration_id: None,
-                event_id: None,
+            let job = NewJob {
+                topic: APPOINTMENT_TOPIC,
+                payload: serde_json::to_string(&job).expect("an email job serialises"),
+                recipient: address,
+                label: Some("appointmentReminder"),
+                ..NewJob::default()
             };
-            super::store::insert_due(tx, APPOINTMENT_TOPIC, &payload, address, about, Some("appointmentReminder"), due).await?;
+            tx.add_job(job, due).await?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::fake::ListJobs;
+
+    #[tokio::test]
+    async fn an_announcement_goes_to_each_registrant_with_the_organizers_words() {
+        let mut jobs = ListJobs {
+            now_ms: 7_000,
+            ..ListJobs::default()
+        };
+        let to = [
+            ("r1".to_string(), "ada@example.com".to_string()),
+            ("r2".to_string(), "bo@example.com".to_string()),
+        ];
+        enqueue_many(&mut jobs, Mail::Announcement, &to, Some("Room 4 now")).await.unwrap();
+        let sent: Vec<_> = jobs
+            .jobs
+            .iter()
+            .map(|j| (j.recipient.as_str(), j.registration_id.as_deref(), j.due_ms))
+            .collect();
+        assert_eq!(
+            sent,
+            [("ada@example.com", Some("r1"), 7_000), ("bo@example.com", Some("r2"), 7_000)]
+        );
+        for job in &jobs.jobs {
+            assert_eq!((job.topic.as_str(), job.label.as_deref()), (TOPIC, Some("announcement")));
+            assert_eq!(job.payload["message"], "Room 4 now");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_waitlisted_email_states_the_position_and_has_no_message() {
+        let mut jobs = ListJobs::default();
+        enqueue(&mut jobs, Mail::Waitlisted, "r9", "cy@example.com", Some(3)).await.unwrap();
+        let job = &jobs.jobs[0];
+        assert_eq!(job.payload["waitlistPosition"], 3);
+        assert!(job.payload.get("message").is_none(), "{}", job.payload);
+        assert_eq!(job.label.as_deref(), Some("waitlisted"));
+    }
+
+    #[tokio::test]
+    async fn reminders_are_due_ahead_of_the_start_and_only_to_whom_they_are_for() {
+        let start = 100_000; // seconds
+        let mut jobs = ListJobs {
+            now_ms: (start - 7_200) * 1000,
+            ..ListJobs::default()
+        };
+        let reminders = [
+            // Due a day ahead: already past, so not queued.
+            Reminder {
+                before: 86_400,
+                to_customer: true,
+                to_staff: true,
+                message: "",
+            },
+            Reminder {
+                before: 3_600,
+                to_customer: true,
+                to_staff: false,
+                message: "Bring your ID",
+            },
+            Reminder {
+                before: 600,
+                to_customer: false,
+                to_staff: true,
+                message: " ",
+            },
+        ];
+        let to = [(None, "cust@example.com"), (Some("s1"), "staff@example.com")];
+        enqueue_reminders(&mut jobs, "a1", start, &reminders, &to).await.unwrap();
+        let queued: Vec<_> = jobs.jobs.iter().map(|j| (j.recipient.as_str(), j.due_ms)).collect();
+        assert_eq!(
+            queued,
+            [
+                ("cust@example.com", (start - 3_600) * 1000),
+                ("staff@example.com", (start - 600) * 1000)
+            ]
+        );
+        assert_eq!(jobs.jobs[0].payload["message"], "Bring your ID");
+        assert!(jobs.jobs[1].payload["message"].is_null(), "a blank message is left out");
+        assert_eq!(jobs.jobs[1].payload["staffId"], "s1");
+        assert!(jobs
+            .jobs
+            .iter()
+            .all(|j| j.topic == APPOINTMENT_TOPIC && j.label.as_deref() == Some("appointmentReminder")));
+    }
 }

@@ -1,55 +1,32 @@
-//! The queue's SQL: adding, leasing and settling items, and reading what was queued.
+//! The queue's SQL adapter: adding, leasing and settling items, and reading what was queued.
 
-use super::{backoff_ms, Claimed, LEASE_MS};
+use super::{backoff_ms, Claimed, JobWriter, NewJob, LEASE_MS};
 use crate::store::{Db, WriteTx};
 use sqlx::Row;
 
-/// What an item is about: the registration and the event it concerns, when it concerns one.
-#[derive(Clone, Copy, Debug, Default)]
-pub(super) struct About<'a> {
-    pub registration_id: Option<&'a str>,
-    pub event_id: Option<&'a str>,
-}
+impl JobWriter for WriteTx {
+    fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
 
-/// Adds an item inside the caller's transaction, due at once.
-pub(super) async fn insert(
-    tx: &mut WriteTx,
-    topic: &str,
-    payload: &str,
-    recipient: &str,
-    about: About<'_>,
-    label: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let now = tx.now_ms();
-    insert_due(tx, topic, payload, recipient, about, label, now).await
-}
-
-/// Adds an item inside the caller's transaction, due at `due_ms` (Unix milliseconds).
-pub(super) async fn insert_due(
-    tx: &mut WriteTx,
-    topic: &str,
-    payload: &str,
-    recipient: &str,
-    about: About<'_>,
-    label: Option<&str>,
-    due_ms: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at, registration_id, mail, event_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(topic)
-    .bind(payload)
-    .bind(recipient)
-    .bind(tx.now_ms())
-    .bind(due_ms)
-    .bind(about.registration_id)
-    .bind(label)
-    .bind(about.event_id)
-    .execute(&mut *tx.tx)
-    .await?;
-    Ok(())
+    async fn add_job(&mut self, job: NewJob<'_>, due_ms: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO outbox (id, topic, payload, recipient, created_at, available_at, registration_id, mail, event_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(job.topic)
+        .bind(job.payload)
+        .bind(job.recipient)
+        .bind(self.clock.now_ms())
+        .bind(due_ms)
+        .bind(job.registration_id)
+        .bind(job.label)
+        .bind(job.event_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
 }
 
 /// How many Teams (Graph) jobs for the event as a whole (creating, updating or canceling it

@@ -7,8 +7,33 @@
 
 mod store;
 
-use crate::store::{Db, WriteTx};
 use std::collections::HashMap;
+use std::future::Future;
+
+/// What rate limits need from storage inside the caller's write transaction: one counter per
+/// subject and window. The SQL adapter ([`store`]) implements it on `WriteTx`, so a hit commits
+/// or rolls back with the work it guards; the tests below use a map.
+pub trait Counters: Send {
+    /// Counts one hit in the window `bucket` (ending at `expires_at`) and answers its hits so
+    /// far, this one included.
+    fn add_hit(&mut self, bucket: &str, expires_at: i64) -> impl Future<Output = Result<i64, sqlx::Error>> + Send;
+    /// Counts `hits` in each window of `buckets` (bucket, hits, expires at; each bucket once)
+    /// together, and answers each bucket's total after it.
+    fn add_hits(&mut self, buckets: &[(String, i64, i64)]) -> impl Future<Output = Result<HashMap<String, i64>, sqlx::Error>> + Send;
+    /// Drops the counter of the window `bucket`.
+    fn delete(&mut self, bucket: &str) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    /// Takes one hit off the counter of the window `bucket`, never below zero.
+    fn take_back(&mut self, bucket: &str) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+/// What reading and tidying the counters need outside a transaction: the SQL adapter
+/// implements it on `Db`.
+pub trait CounterStore: Sync {
+    /// The hits counted in the window `bucket`, if it has a counter.
+    fn hits(&self, bucket: &str) -> impl Future<Output = Result<Option<i64>, sqlx::Error>> + Send;
+    /// Removes the counters whose window ended at or before `now`, and answers how many.
+    fn delete_expired(&self, now: i64) -> impl Future<Output = Result<u64, sqlx::Error>> + Send;
+}
 
 /// How many hits a subject may make per window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,9 +112,9 @@ fn bucket(limit: Limit, subject: &str, now: i64) -> (String, i64) {
 }
 
 /// Counts one hit for `subject` inside the caller's transaction.
-pub async fn hit(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Result<Count, sqlx::Error> {
+pub async fn hit(tx: &mut impl Counters, limit: Limit, subject: &str, now: i64) -> Result<Count, sqlx::Error> {
     let (key, expires_at) = bucket(limit, subject, now);
-    let hits = store::add_hit(tx, &key, expires_at).await?;
+    let hits = tx.add_hit(&key, expires_at).await?;
     Ok(Count {
         hits,
         resets_in: expires_at - now,
@@ -99,7 +124,7 @@ pub async fn hit(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Res
 /// Counts one hit for each subject in `subjects` (a subject may appear several times) with one
 /// statement, and answers, for each in order, the count as it stood after that hit. For a batch
 /// of requests decided together, so that counting costs one statement per batch.
-pub async fn hit_many(tx: &mut WriteTx, limit: Limit, subjects: &[&str], now: i64) -> Result<Vec<Count>, sqlx::Error> {
+pub async fn hit_many(tx: &mut impl Counters, limit: Limit, subjects: &[&str], now: i64) -> Result<Vec<Count>, sqlx::Error> {
     if subjects.is_empty() {
         return Ok(Vec::new());
     }
@@ -116,7 +141,7 @@ pub async fn hit_many(tx: &mut WriteTx, limit: Limit, subjects: &[&str], now: i6
             key
         })
         .collect();
-    let totals = store::add_hits(tx, &distinct).await?;
+    let totals = tx.add_hits(&distinct).await?;
     // The batch's hits of one subject were the last ones counted, in order.
     let mut seen: HashMap<&str, i64> = HashMap::new();
     Ok(keys
@@ -135,26 +160,26 @@ pub async fn hit_many(tx: &mut WriteTx, limit: Limit, subjects: &[&str], now: i6
 }
 
 /// Hits counted so far for `subject` in the current window, without counting one.
-pub async fn peek(db: &Db, limit: Limit, subject: &str, now: i64) -> Result<i64, sqlx::Error> {
+pub async fn peek(db: &impl CounterStore, limit: Limit, subject: &str, now: i64) -> Result<i64, sqlx::Error> {
     let (key, _) = bucket(limit, subject, now);
-    Ok(store::hits(db, &key).await?.unwrap_or(0))
+    Ok(db.hits(&key).await?.unwrap_or(0))
 }
 
 /// Forgets the current window's hits for `subject` (after a successful sign-in, say).
-pub async fn clear(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn clear(tx: &mut impl Counters, limit: Limit, subject: &str, now: i64) -> Result<(), sqlx::Error> {
     let (key, _) = bucket(limit, subject, now);
-    store::delete(tx, &key).await
+    tx.delete(&key).await
 }
 
 /// Takes back one hit counted for `subject` in this window (the attempt turned out fine).
-pub async fn refund(tx: &mut WriteTx, limit: Limit, subject: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn refund(tx: &mut impl Counters, limit: Limit, subject: &str, now: i64) -> Result<(), sqlx::Error> {
     let (key, _) = bucket(limit, subject, now);
-    store::take_back(tx, &key).await
+    tx.take_back(&key).await
 }
 
 /// Removes counters whose window has ended.
-pub async fn purge(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
-    store::delete_expired(db, now).await
+pub async fn purge(db: &impl CounterStore, now: i64) -> Result<u64, sqlx::Error> {
+    db.delete_expired(now).await
 }
 
 #[cfg(test)]
@@ -180,5 +205,74 @@ mod tests {
         assert_eq!(at(5).exceeded(SIGN_IN_PAIR), None);
         assert_eq!(at(6).exceeded(SIGN_IN_PAIR), Some(30));
         assert_eq!(Count { hits: 9, resets_in: 0 }.exceeded(SIGN_IN_PAIR), Some(1));
+    }
+
+    /// The counters in a map, as the SQL adapter keeps them in rows.
+    #[derive(Default)]
+    struct MapCounters(HashMap<String, i64>);
+
+    impl Counters for MapCounters {
+        async fn add_hit(&mut self, bucket: &str, _expires_at: i64) -> Result<i64, sqlx::Error> {
+            let n = self.0.entry(bucket.to_string()).or_default();
+            *n += 1;
+            Ok(*n)
+        }
+        async fn add_hits(&mut self, buckets: &[(String, i64, i64)]) -> Result<HashMap<String, i64>, sqlx::Error> {
+            let mut totals = HashMap::new();
+            for (bucket, hits, _) in buckets {
+                let n = self.0.entry(bucket.clone()).or_default();
+                *n += hits;
+                totals.insert(bucket.clone(), *n);
+            }
+            Ok(totals)
+        }
+        async fn delete(&mut self, bucket: &str) -> Result<(), sqlx::Error> {
+            self.0.remove(bucket);
+            Ok(())
+        }
+        async fn take_back(&mut self, bucket: &str) -> Result<(), sqlx::Error> {
+            if let Some(n) = self.0.get_mut(bucket) {
+                *n = (*n - 1).max(0);
+            }
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_counts_as_the_same_hits_one_after_another() {
+        let batches: [&[&str]; 4] = [&["a"], &["a", "b", "a", "a", "c", "b"], &["c", "c"], &[]];
+        let (mut together, mut one_by_one) = (MapCounters::default(), MapCounters::default());
+        for batch in batches {
+            let counted = hit_many(&mut together, RESENDS, batch, 7_200).await.unwrap();
+            let mut expected = Vec::new();
+            for subject in batch {
+                expected.push(hit(&mut one_by_one, RESENDS, subject, 7_200).await.unwrap());
+            }
+            assert_eq!(counted, expected, "batch {batch:?}");
+        }
+        assert_eq!(together.0, one_by_one.0);
+        let a = hit(&mut together, RESENDS, "a", 7_200).await.unwrap();
+        assert_eq!(a.hits, 5, "four hits of a before this one");
+        assert_eq!(a.exceeded(RESENDS), None);
+        assert_eq!(
+            hit(&mut together, RESENDS, "a", 7_200).await.unwrap().exceeded(RESENDS),
+            Some(3_600)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refund_never_goes_below_zero_and_a_clear_starts_over() {
+        let mut counters = MapCounters::default();
+        for _ in 0..3 {
+            hit(&mut counters, SIGN_IN_PAIR, "ip|user", 100).await.unwrap();
+        }
+        for _ in 0..5 {
+            refund(&mut counters, SIGN_IN_PAIR, "ip|user", 100).await.unwrap();
+        }
+        assert_eq!(hit(&mut counters, SIGN_IN_PAIR, "ip|user", 100).await.unwrap().hits, 1);
+        clear(&mut counters, SIGN_IN_PAIR, "ip|user", 100).await.unwrap();
+        assert_eq!(hit(&mut counters, SIGN_IN_PAIR, "ip|user", 100).await.unwrap().hits, 1);
+        let next_window = hit(&mut counters, SIGN_IN_PAIR, "ip|user", 900).await.unwrap();
+        assert_eq!(next_window, Count { hits: 1, resets_in: 900 });
     }
 }
