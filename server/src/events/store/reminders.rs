@@ -1,6 +1,6 @@
-//! The reminders' SQL.
+//! The reminders' SQL adapter.
 
-use super::super::reminders::Reminder;
+use super::super::reminders::{Reminder, ReminderWriter};
 use crate::store::{Db, WriteTx};
 use sqlx::Row;
 
@@ -82,13 +82,18 @@ pub async fn due(db: &Db, now: i64) -> Result<Vec<(String, String)>, sqlx::Error
     .await
 }
 
-/// Marks a reminder sent; false when another worker already did.
-pub async fn claim(tx: &mut WriteTx, reminder_id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let claimed = sqlx::query("UPDATE reminders SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL")
-        .bind(reminder_id)
-        .bind(now)
-        .execute(&mut *tx.tx)
-        .await?
-        .rows_affected();
-    Ok(claimed == 1)
+impl ReminderWriter for WriteTx {
+    async fn claim(&mut self, reminder_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+        let claimed = sqlx::query("UPDATE reminders SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL")
+            .bind(reminder_id)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        Ok(claimed == 1)
+    }
+
+    async fn registered(&mut self, event_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+        super::writes::registrants_with(self, event_id, &[app::domain::RegistrationStatus::Registered]).await
+    }
 }
