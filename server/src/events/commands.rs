@@ -81,7 +81,7 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     };
     let now = db.now();
     let mut tx = db.begin_write().await?;
-    super::store::seats::lock(db, &mut tx, &current.id).await?;
+    super::store::seats::lock(&mut tx, &current.id).await?;
     writes::update_fields(&mut tx, &current.id, &new, now).await?;
     if input.questions.is_some() {
         writes::write_questions(&mut tx, &current.id, &new.questions).await?;
@@ -112,7 +112,7 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     if let Some(minutes) = confirm {
         writes::set_confirmation_minutes(&mut tx, &current.id, minutes).await?;
     }
-    super::store::seats::promote_waitlisted(db, &mut tx, &current.id, now).await?;
+    super::store::seats::promote_waitlisted(&mut tx, &current.id, now).await?;
     audit::record(&mut tx, &org.organization_id, &org.email, "event.updated", &new.slug, now).await?;
     tx.commit().await?;
     store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)

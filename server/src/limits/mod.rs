@@ -182,34 +182,15 @@ pub async fn purge(db: &impl CounterStore, now: i64) -> Result<u64, sqlx::Error>
     db.delete_expired(now).await
 }
 
+/// [`Counters`] in a map, for the unit tests of the features that count.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn windows_are_aligned_and_subjects_bounded() {
-        let (a, end) = bucket(REGISTRATIONS, "192.0.2.1", 1_000);
-        assert_eq!(a, "register:192.0.2.1:600");
-        assert_eq!(end, 1_200);
-        let (b, _) = bucket(REGISTRATIONS, "192.0.2.1", 1_199);
-        assert_eq!(a, b, "same window");
-        let (c, _) = bucket(REGISTRATIONS, "192.0.2.1", 1_200);
-        assert_ne!(a, c, "next window");
-        let (long, _) = bucket(REGISTRATIONS, &"x".repeat(10_000), 0);
-        assert!(long.len() < 400);
-    }
-
-    #[test]
-    fn exceeded_only_past_the_limit() {
-        let at = |hits| Count { hits, resets_in: 30 };
-        assert_eq!(at(5).exceeded(SIGN_IN_PAIR), None);
-        assert_eq!(at(6).exceeded(SIGN_IN_PAIR), Some(30));
-        assert_eq!(Count { hits: 9, resets_in: 0 }.exceeded(SIGN_IN_PAIR), Some(1));
-    }
+pub(crate) mod fake {
+    use super::Counters;
+    use std::collections::HashMap;
 
     /// The counters in a map, as the SQL adapter keeps them in rows.
     #[derive(Default)]
-    struct MapCounters(HashMap<String, i64>);
+    pub struct MapCounters(pub HashMap<String, i64>);
 
     impl Counters for MapCounters {
         async fn add_hit(&mut self, bucket: &str, _expires_at: i64) -> Result<i64, sqlx::Error> {
@@ -236,6 +217,33 @@ mod tests {
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fake::MapCounters;
+    use super::*;
+
+    #[test]
+    fn windows_are_aligned_and_subjects_bounded() {
+        let (a, end) = bucket(REGISTRATIONS, "192.0.2.1", 1_000);
+        assert_eq!(a, "register:192.0.2.1:600");
+        assert_eq!(end, 1_200);
+        let (b, _) = bucket(REGISTRATIONS, "192.0.2.1", 1_199);
+        assert_eq!(a, b, "same window");
+        let (c, _) = bucket(REGISTRATIONS, "192.0.2.1", 1_200);
+        assert_ne!(a, c, "next window");
+        let (long, _) = bucket(REGISTRATIONS, &"x".repeat(10_000), 0);
+        assert!(long.len() < 400);
+    }
+
+    #[test]
+    fn exceeded_only_past_the_limit() {
+        let at = |hits| Count { hits, resets_in: 30 };
+        assert_eq!(at(5).exceeded(SIGN_IN_PAIR), None);
+        assert_eq!(at(6).exceeded(SIGN_IN_PAIR), Some(30));
+        assert_eq!(Count { hits: 9, resets_in: 0 }.exceeded(SIGN_IN_PAIR), Some(1));
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@
 //! the server's key so later emails (reminders, updates) can carry the link again. A copy of
 //! the database without the key reveals no link.
 
+mod decide;
 pub mod organizer;
 mod registrar;
 pub mod store;

@@ -1,7 +1,7 @@
 //! The registration writer: requests that arrive together are decided in one transaction
-//! (group commit) by [`super::store::writer`]; this side checks the fields and queues.
+//! (group commit) by [`super::decide`]; this side checks the fields and queues.
 
-use super::store::writer::{write_batch, Checked, Pending, Rules};
+use super::decide::{write_batch, Checked, Pending, Rules};
 use super::{NewRegistration, RegisterError, Registered};
 use crate::crypto::Sealer;
 use crate::events::{self, Event};

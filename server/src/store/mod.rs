@@ -31,6 +31,8 @@ pub struct WriteTx {
     _slot: Option<OwnedMutexGuard<()>>,
     /// The clock of the handle that began it.
     pub clock: Arc<dyn crate::clock::Clock>,
+    /// The database it runs on.
+    pub backend: Backend,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -54,6 +56,11 @@ impl WriteTx {
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
+    }
+
+    /// `FOR UPDATE` where the database has row locks; SQLite's single writer makes it moot there.
+    pub fn for_update(&self) -> &'static str {
+        for_update(self.backend)
     }
 }
 
@@ -124,15 +131,13 @@ impl Db {
             tx,
             _slot: slot,
             clock: self.clock.clone(),
+            backend: self.backend,
         })
     }
 
     /// `FOR UPDATE` where the database has row locks; SQLite's single writer makes it moot there.
     pub fn for_update(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE",
-        }
+        for_update(self.backend)
     }
 
     pub async fn ping(&self) -> bool {
@@ -142,6 +147,13 @@ impl Db {
 
 pub fn decode_error(column: &str, value: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("unexpected {column} {value:?} in the database").into())
+}
+
+fn for_update(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
+    }
 }
 
 /// `$first, $first+1, …` for `n` values, for an `IN (…)` list. Written by hand because sqlx's

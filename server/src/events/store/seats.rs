@@ -3,7 +3,7 @@
 use super::super::Event;
 use super::{event_from_row, EVENT_COLUMNS};
 use crate::jobs::email::{self, Mail};
-use crate::store::{Db, WriteTx};
+use crate::store::WriteTx;
 use app::domain::RegistrationStatus;
 use sqlx::Row;
 
@@ -64,9 +64,9 @@ pub async fn shift_counts(
 }
 
 /// Gives free seats to people on the waitlist, first come first served, and tells them.
-pub async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn promote_waitlisted(tx: &mut WriteTx, event_id: &str, now: i64) -> Result<(), sqlx::Error> {
     loop {
-        let event = lock(db, tx, event_id).await?;
+        let event = lock(tx, event_id).await?;
         if event.status != app::domain::EventStatus::Published || !event.seats().can_promote() {
             return Ok(());
         }
@@ -91,8 +91,8 @@ pub async fn promote_waitlisted(db: &Db, tx: &mut WriteTx, event_id: &str, now: 
 
 /// Reads the event inside the transaction, locking its row (PostgreSQL) so seat decisions
 /// on it happen one at a time.
-pub async fn lock(db: &Db, tx: &mut WriteTx, event_id: &str) -> Result<Event, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1{}", db.for_update()))
+pub async fn lock(tx: &mut WriteTx, event_id: &str) -> Result<Event, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE id = $1{}", tx.for_update()))
         .bind(event_id)
         .fetch_one(&mut *tx.tx)
         .await?;

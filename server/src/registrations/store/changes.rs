@@ -37,7 +37,7 @@ pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError
     let event_id = event_id.ok_or(CancelError::NotFound)?;
     let now = db.now();
     let mut tx = db.begin_write().await?;
-    let event = lock_event(db, &mut tx, &event_id).await?;
+    let event = lock_event(&mut tx, &event_id).await?;
     let reg = reread(&mut tx, id).await?;
     if !reg.status.can_become(RegistrationStatus::Canceled) {
         tx.commit().await?;
@@ -60,7 +60,7 @@ pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError
         crate::jobs::teams::unregister(&mut tx, event.teams_webinar_id.is_some(), &event.id, &reg.id).await?;
     }
     if matches!(freed, Some(Counter::Registered | Counter::Held)) {
-        promote_waitlisted(db, &mut tx, &event.id, now).await?;
+        promote_waitlisted(&mut tx, &event.id, now).await?;
     }
     tx.commit().await?;
     Ok(Registration {
@@ -91,7 +91,7 @@ pub async fn confirm(db: &Db, id: &str, now: i64) -> Result<Confirmed, CancelErr
         .await?;
     let event_id = event_id.ok_or(CancelError::NotFound)?;
     let mut tx = db.begin_write().await?;
-    let mut event = lock_event(db, &mut tx, &event_id).await?;
+    let mut event = lock_event(&mut tx, &event_id).await?;
     let reg = reread(&mut tx, id).await?;
     if reg.status != RegistrationStatus::Unconfirmed {
         tx.commit().await?;
@@ -165,7 +165,7 @@ pub async fn release_unconfirmed(db: &Db, now: i64) -> Result<usize, sqlx::Error
     let mut released = 0;
     for (id, event_id) in &due {
         let mut tx = db.begin_write().await?;
-        lock_event(db, &mut tx, event_id).await?;
+        lock_event(&mut tx, event_id).await?;
         let reg = reread(&mut tx, id).await?;
         if reg.status != RegistrationStatus::Unconfirmed || reg.confirm_by.is_none_or(|t| t >= now) {
             tx.commit().await?;
@@ -179,7 +179,7 @@ pub async fn release_unconfirmed(db: &Db, now: i64) -> Result<usize, sqlx::Error
         let freed = counter(reg.status, reg.confirm_as);
         shift_counts(&mut tx, event_id, freed, None, now).await?;
         if freed.is_some() {
-            promote_waitlisted(db, &mut tx, event_id, now).await?;
+            promote_waitlisted(&mut tx, event_id, now).await?;
         }
         tx.commit().await?;
         released += 1;
@@ -207,7 +207,7 @@ pub async fn import_from_teams(
     let now = db.now();
     let token = new_token(sealer);
     let mut tx = db.begin_write().await?;
-    let event = lock_event(db, &mut tx, event_id).await?;
+    let event = lock_event(&mut tx, event_id).await?;
     let timezone = timezone.filter(|z| app::tz::parse_zone(z).is_ok()).unwrap_or(&event.time_zone);
     let inserted = sqlx::query(
         "INSERT INTO registrations (id, event_id, email, first_name, last_name, status, waitlist_seq, preferred_timezone, preferred_language, \

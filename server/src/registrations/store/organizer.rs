@@ -143,7 +143,7 @@ pub async fn decide(
     now: i64,
 ) -> Result<RegistrationStatus, ManageError> {
     let mut tx = db.begin_write().await?;
-    let locked = lock_event(db, &mut tx, &current.id).await?;
+    let locked = lock_event(&mut tx, &current.id).await?;
     let reg: Option<(String, String, Option<String>)> =
         sqlx::query_as("SELECT status, email, confirm_as FROM registrations WHERE id = $1 AND event_id = $2")
             .bind(registration_id)
@@ -190,7 +190,7 @@ pub async fn decide(
         crate::jobs::teams::unregister(&mut tx, locked.teams_webinar_id.is_some(), &current.id, registration_id).await?;
     }
     if matches!(freed, Some(Counter::Registered | Counter::Held)) {
-        promote_waitlisted(db, &mut tx, &current.id, now).await?;
+        promote_waitlisted(&mut tx, &current.id, now).await?;
     }
     let action = match decision {
         Decision::Approve => "registration.approved",
