@@ -90,7 +90,7 @@ pub async fn made_in_bookings(db: &Db, sealer: &Sealer, business: &Business, see
     let zone = seen.customer_time_zone.clone().unwrap_or_else(|| business.time_zone.clone());
     let answers = serde_json::to_string(&seen.answers).unwrap_or_else(|_| "[]".into());
     let mut tx = db.begin_write().await?;
-    store::lock_staff(db, &mut tx, &staff_ids).await?;
+    store::lock_staff(&mut tx, &staff_ids).await?;
     store::insert_appointment(
         &mut tx,
         &store::NewAppointment {

@@ -54,7 +54,7 @@ pub async fn move_booking(db: &Db, catalog: &Catalog, found: &Booking, start: &s
     let rules = service.rules(&catalog.business).map_err(AppointmentError::from)?;
     let staff_ids = ids(&staff);
     let mut tx = db.begin_write().await?;
-    store::lock_staff(db, &mut tx, &staff_ids).await?;
+    store::lock_staff(&mut tx, &staff_ids).await?;
     let (from, to) = (start.min(found.start) - MARGIN, start.max(found.start) + MARGIN);
     let mut occupied = store::occupied(&mut *tx.tx, &staff_ids, from, to).await?;
     // The appointment itself does not stand in its own way (one entry per staff member; in a

@@ -14,6 +14,7 @@ mod manage;
 pub mod model;
 pub mod setup;
 pub mod store;
+mod writer;
 
 pub use answers::{AnswerInput, MAX_ANSWER};
 pub use book::{book, book_in, BookError, Booking, Customer, NewBooking};
@@ -120,7 +121,7 @@ impl Catalog {
 /// of it (Microsoft mode only): a business imported from Bookings keeps it there too; any other
 /// business's online appointment has a Teams meeting of its own.
 pub(crate) async fn tell_microsoft(
-    tx: &mut crate::store::WriteTx,
+    tx: &mut impl crate::jobs::JobWriter,
     teams: bool,
     business: &Business,
     online: bool,

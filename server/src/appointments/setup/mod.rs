@@ -272,7 +272,7 @@ async fn staff_member(tx: &mut crate::store::WriteTx, b: &Business, id: &str) ->
 pub async fn update_staff(db: &Db, org: &Organizer, slug: &str, id: &str, input: &StaffInput) -> Result<Staff, SetupError> {
     let b = business(db, org, slug).await?;
     let mut tx = db.begin_write().await?;
-    store::lock_staff(db, &mut tx, &[id.to_string()]).await?;
+    store::lock_staff(&mut tx, &[id.to_string()]).await?;
     let mut s = staff_member(&mut tx, &b, id).await?;
     input::apply_staff(&mut s, input)?;
     store::update_staff(&mut tx, &s).await?;

@@ -239,7 +239,7 @@ pub async fn bump_calendars(tx: &mut WriteTx, ids: &[String]) -> Result<(), sqlx
 
 /// Locks the staff members' rows until the transaction ends (PostgreSQL), in id order so that
 /// two bookings never wait on each other; SQLite's single writer already serializes.
-pub async fn lock_staff(db: &Db, tx: &mut WriteTx, ids: &[String]) -> Result<(), sqlx::Error> {
+pub async fn lock_staff(tx: &mut WriteTx, ids: &[String]) -> Result<(), sqlx::Error> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -248,7 +248,7 @@ pub async fn lock_staff(db: &Db, tx: &mut WriteTx, ids: &[String]) -> Result<(),
     let sql = format!(
         "SELECT id FROM booking_staff WHERE id IN ({}) ORDER BY id{}",
         placeholders(1, sorted.len()),
-        db.for_update()
+        tx.for_update()
     );
     let mut q = sqlx::query(&sql);
     for id in &sorted {
@@ -256,6 +256,24 @@ pub async fn lock_staff(db: &Db, tx: &mut WriteTx, ids: &[String]) -> Result<(),
     }
     q.fetch_all(&mut *tx.tx).await?;
     Ok(())
+}
+
+impl super::writer::AppointmentWriter for WriteTx {
+    async fn lock_staff(&mut self, ids: &[String]) -> Result<(), sqlx::Error> {
+        lock_staff(self, ids).await
+    }
+
+    async fn occupied(&mut self, staff: &[String], from: i64, to: i64) -> Result<Vec<(String, Booked)>, sqlx::Error> {
+        occupied(&mut *self.tx, staff, from, to).await
+    }
+
+    async fn time_off(&mut self, staff: &[String], from: i64, to: i64) -> Result<Vec<(String, Span)>, sqlx::Error> {
+        time_off(&mut *self.tx, staff, from, to).await
+    }
+
+    async fn insert_appointment(&mut self, a: &NewAppointment<'_>) -> Result<(), sqlx::Error> {
+        insert_appointment(self, a).await
+    }
 }
 
 /// The rows of `select` (whose `WHERE` ends in `… staff_id IN (`, with `$1`/`$2` the span) for

@@ -1,14 +1,18 @@
 //! Booking, finding and cancelling an appointment. A booking is one write transaction: lock the
 //! staff members it could go to, read their calendars again, check the time with the slot
-//! engine, pick the staff member, write.
+//! engine, pick the staff member, write (in [`reserve`]).
+
+mod reserve;
+#[cfg(test)]
+mod tests;
 
 use super::model::{Business, Service};
-use super::{calendars, ids, store, AppointmentError, Catalog, MARGIN};
+use super::{store, AppointmentError, Catalog};
 use crate::crypto::Sealer;
-use crate::jobs::email::AppointmentMail;
 use crate::store::Db;
-use app::booking::{self, SlotRefusal};
+use app::booking::SlotRefusal;
 use app::domain::{EmailAddress, FieldError};
+use reserve::Reserved;
 use serde::{Deserialize, Serialize};
 
 /// The customer of an appointment, as Graph's `bookingCustomerInformation` names them.
@@ -220,101 +224,43 @@ pub async fn book_in(
         .staff_for(checked.service, input.staff_id.as_deref().map(str::trim).filter(|s| !s.is_empty()))
         .map_err(|e| BookError::Invalid(vec![e]))?;
     let rules = checked.service.rules(&catalog.business).map_err(AppointmentError::from)?;
-    let staff_ids = ids(&staff);
     let mut tx = db.begin_write().await?;
-    if let Some(address) = address {
-        let limit = crate::limits::BOOKINGS;
-        let now = tx.now_ms() / 1000;
-        if let Some(wait) = crate::limits::hit(&mut tx, limit, address, now).await?.exceeded(limit) {
+    let request = reserve::Request {
+        catalog,
+        checked: &checked,
+        staff: &staff,
+        rules: &rules,
+        key,
+        hash: &hash,
+        address,
+        teams,
+    };
+    match reserve::reserve(&mut tx, sealer, &request).await? {
+        Reserved::Booked(booking) => {
             tx.commit().await?;
-            return Err(BookError::Limited(wait));
+            Ok(booking)
         }
-    }
-    store::lock_staff(db, &mut tx, &staff_ids).await?;
-    let (from, to) = (checked.start - MARGIN, checked.start + MARGIN);
-    let occupied = store::occupied(&mut *tx.tx, &staff_ids, from, to).await?;
-    let off = store::time_off(&mut *tx.tx, &staff_ids, from, to).await?;
-    let calendars = calendars(&catalog.business, &staff, &occupied, &off)?;
-    let now = tx.now_ms() / 1000;
-    let free = match booking::check_slot(catalog.business.policy, &rules, &calendars, now, checked.start) {
-        Ok(free) => free,
-        Err(refusal) => {
+        Reserved::Limited(wait) => {
+            // The hit counts even though nothing was booked.
+            tx.commit().await?;
+            Err(BookError::Limited(wait))
+        }
+        Reserved::Refused(refusal) => {
             drop(tx);
-            return Err(BookError::Refused {
+            Err(BookError::Refused {
                 refusal,
                 fresh: fresh_slots(db, catalog, input, checked.start, &checked.time_zone).await?,
-            });
-        }
-    };
-    let free_rules: Vec<&booking::StaffRules> = calendars.iter().filter(|c| free.contains(&c.id)).collect();
-    let zone = app::tz::parse_zone(&catalog.business.time_zone).map_err(AppointmentError::from)?;
-    let day = |t: i64| {
-        jiff::Timestamp::from_second(t)
-            .map(|t| t.to_zoned(zone.clone()).date())
-            .unwrap_or_default()
-    };
-    let chosen = booking::pick_staff(&free_rules, checked.start, day).expect("check_slot found someone free");
-    let token = crate::registrations::new_token(sealer);
-    let id = uuid::Uuid::now_v7().to_string();
-    let staff_ids = vec![chosen.id.clone()];
-    let answers = serde_json::to_string(&checked.answers).unwrap_or_else(|_| "[]".into());
-    let written = store::insert_appointment(
-        &mut tx,
-        &store::NewAppointment {
-            id: &id,
-            business_id: &catalog.business.id,
-            service: checked.service,
-            start: checked.start,
-            staff_ids: &staff_ids,
-            customer_name: &checked.name,
-            customer_email: &checked.email,
-            customer_phone: checked.phone.as_deref(),
-            customer_time_zone: &checked.time_zone,
-            answers: &answers,
-            token_hash: &crate::registrations::token_hash(&token.token),
-            token_sealed: &token.sealed,
-            idempotency: key.map(|k| (k, hash.as_str())),
-        },
-    )
-    .await;
-    match written {
-        Ok(()) => {
-            let mut to = vec![(None, checked.email.as_str())];
-            to.extend(staff_addresses(&staff, &staff_ids));
-            crate::jobs::email::enqueue_appointment(&mut tx, AppointmentMail::Booked, &id, &to).await?;
-            crate::jobs::email::enqueue_reminders(
-                &mut tx,
-                &id,
-                checked.start,
-                &super::model::reminder_plan(&checked.service.reminders),
-                &to,
-            )
-            .await?;
-            super::tell_microsoft(&mut tx, teams, &catalog.business, checked.service.is_location_online, &id).await?;
-            tx.commit().await?
+            })
         }
         // The same key raced in from another request and won: answer as it was answered.
-        Err(e) if key.is_some() && is_unique_violation(&e) => {
+        Reserved::KeyTaken(e) => {
             drop(tx);
-            return match replay(db, sealer, &catalog.business, key.unwrap_or_default(), &hash).await? {
+            match replay(db, sealer, &catalog.business, key.unwrap_or_default(), &hash).await? {
                 Some(found) => Ok(found),
                 None => Err(BookError::Db(e)),
-            };
+            }
         }
-        Err(e) => return Err(e.into()),
     }
-    Ok(Booking {
-        id,
-        service_id: checked.service.id.clone(),
-        status: "booked".into(),
-        start: checked.start,
-        end: checked.start + checked.service.duration,
-        staff_ids,
-        manage_token: token.token,
-        business_slug: catalog.business.slug.clone(),
-        customer_time_zone: checked.time_zone,
-        join_url: None,
-    })
 }
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
