@@ -6,13 +6,18 @@
 //! the server's key so later emails (reminders, updates) can carry the link again. A copy of
 //! the database without the key reveals no link.
 
+mod changes;
 mod decide;
+#[cfg(test)]
+mod fake;
 pub mod organizer;
 mod registrar;
+mod storage;
 pub mod store;
 
+pub use changes::{cancel_by_id, confirm, release_unconfirmed, CancelError, Confirmed};
 pub use registrar::{register, Registrar};
-pub use store::changes::{cancel_by_id, confirm, import_from_teams, release_unconfirmed, seal_legacy_tokens, CancelError, Confirmed};
+pub use store::changes::{import_from_teams, seal_legacy_tokens};
 pub use store::{by_id, by_ids, find, position_of, purge_idempotency_keys};
 
 use crate::crypto::Sealer;

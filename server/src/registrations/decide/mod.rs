@@ -4,82 +4,23 @@
 //! transaction; the limit is counted for the whole batch at once. What this needs from storage
 //! is [`RegistrationWriter`], implemented on `WriteTx` by the SQL adapter (`store::writer`).
 
+pub use super::storage::{RegistrationStore, RegistrationWriter, Written};
+
 #[cfg(test)]
 mod tests;
 
-use super::{new_token, RegisterError, Registered, Registration, Summary, IDEMPOTENCY_LIFETIME};
+use super::{new_token, RegisterError, Registered, Summary, IDEMPOTENCY_LIFETIME};
 use crate::crypto::Sealer;
 use crate::events::{counter, Counter, Event};
 use crate::jobs::email::{self, Mail};
-use crate::jobs::JobWriter;
-use crate::limits::{self, Counters, Limit};
+use crate::limits::{self, Limit};
 use crate::store::Db;
 use app::domain::{Admission, Answer, EmailAddress, FieldError, Refusal, RegistrationStatus};
 use std::collections::HashMap;
-use std::future::Future;
 use tokio::sync::oneshot;
 
 /// A registrant asking again for their details gets at most one email per this many seconds.
 const RESEND_INTERVAL: i64 = 600;
-
-/// What deciding registrations needs from storage, inside one write transaction (which also
-/// counts the limits and queues the emails).
-pub trait RegistrationWriter: JobWriter + Counters {
-    /// Reads the event, holding it (a row lock on PostgreSQL) until the transaction ends.
-    fn lock_event(&mut self, event_id: &str) -> impl Future<Output = Result<Event, sqlx::Error>> + Send;
-    /// Writes the event's seat counters as `event` has them.
-    fn save_counts(&mut self, event: &Event, now: i64) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-    /// What was answered to `key` on this event: the request's fingerprint, the answer
-    /// (a [`Summary`] as JSON) and when.
-    fn remembered_key(
-        &mut self,
-        event_id: &str,
-        key: &str,
-    ) -> impl Future<Output = Result<Option<(String, String, i64)>, sqlx::Error>> + Send;
-    /// Forgets an expired key.
-    fn forget_key(&mut self, event_id: &str, key: &str) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-    /// Remembers the answer (`body`) to `key`.
-    fn remember_key(
-        &mut self,
-        event_id: &str,
-        key: &str,
-        body: &str,
-        fingerprint: &str,
-        now: i64,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-    fn registration(&mut self, id: &str) -> impl Future<Output = Result<Option<Registration>, sqlx::Error>> + Send;
-    /// The event's registration with this (normalized) email, with when its details were last
-    /// sent again.
-    fn by_email(
-        &mut self,
-        event_id: &str,
-        email_normalized: &str,
-    ) -> impl Future<Output = Result<Option<(Registration, Option<i64>)>, sqlx::Error>> + Send;
-    /// Adds the registration unless its email already has one on the event; true if added.
-    fn insert(&mut self, row: &Written<'_>) -> impl Future<Output = Result<bool, sqlx::Error>> + Send;
-    /// Makes the registration `row.id` (canceled) active again with `row`'s fields and a new link.
-    fn revive(&mut self, row: &Written<'_>) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-    /// Notes that the registration's details were sent again at `now`.
-    fn mark_resent(&mut self, id: &str, now: i64) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-    /// The place in the waitlist of the entry with sequence number `seq`.
-    fn waitlist_position(&mut self, event_id: &str, seq: Option<i64>) -> impl Future<Output = Result<Option<i64>, sqlx::Error>> + Send;
-}
-
-/// A registration as written: its fields and standing, with its manage link's hash and sealed copy.
-pub struct Written<'a> {
-    pub id: &'a str,
-    pub event_id: &'a str,
-    pub checked: &'a Checked,
-    pub status: RegistrationStatus,
-    pub waitlist_seq: Option<i64>,
-    /// The answers as JSON.
-    pub answers: &'a str,
-    pub token_hash: &'a str,
-    pub token_sealed: &'a str,
-    pub now: i64,
-    pub confirm_by: Option<i64>,
-    pub confirm_as: Option<RegistrationStatus>,
-}
 
 /// The checked form of a request, before any seat is taken.
 pub struct Checked {

@@ -1,190 +1,71 @@
-//! Changes to existing registrations: cancel (the seat goes to the first person waiting),
-//! confirm an email address, release places held for addresses never confirmed, and mirror
-//! registrations made in Teams.
+//! The SQL of changes to existing registrations: the adapter for canceling and confirming
+//! them ([`RegistrationChanges`] on `WriteTx`), mirroring registrations made in Teams, and
+//! sealing manage links stored by earlier versions.
 
-use super::super::{new_token, token_hash, Registration};
-use super::writer::waitlist_position;
-use super::{registration_from_row, REG_COLUMNS};
+use super::super::storage::RegistrationChanges;
+use super::super::{new_token, token_hash};
 use crate::crypto::Sealer;
-use crate::events::store::seats::{counter, lock as lock_event, promote_waitlisted, shift_counts, Counter};
-use crate::jobs::email::{self, Mail};
+use crate::events::store::seats::{lock as lock_event, promote_waitlisted, shift_counts};
+use crate::events::Counter;
 use crate::store::{Db, WriteTx};
-use app::domain::{Admission, EmailAddress, RegistrationStatus};
+use app::domain::{EmailAddress, RegistrationStatus};
 
-#[derive(Debug, thiserror::Error)]
-pub enum CancelError {
-    #[error("registration not found")]
-    NotFound,
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-async fn reread(tx: &mut WriteTx, id: &str) -> Result<Registration, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE id = $1"))
-        .bind(id)
-        .fetch_one(&mut *tx.tx)
-        .await?;
-    registration_from_row(&row)
-}
-
-/// Cancels a registration. A freed seat goes to the first person on the waitlist in the same
-/// transaction, and both people are emailed. Canceling twice is harmless.
-pub async fn cancel_by_id(db: &Db, id: &str) -> Result<Registration, CancelError> {
-    let event_id: Option<String> = sqlx::query_scalar("SELECT event_id FROM registrations WHERE id = $1")
+/// The event of the registration `id`, if there is one.
+pub async fn event_of(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT event_id FROM registrations WHERE id = $1")
         .bind(id)
         .fetch_optional(&db.pool)
-        .await?;
-    let event_id = event_id.ok_or(CancelError::NotFound)?;
-    let now = db.now();
-    let mut tx = db.begin_write().await?;
-    let event = lock_event(&mut tx, &event_id).await?;
-    let reg = reread(&mut tx, id).await?;
-    if !reg.status.can_become(RegistrationStatus::Canceled) {
-        tx.commit().await?;
-        return Ok(reg);
-    }
-    sqlx::query(
-        "UPDATE registrations SET ics_sequence = ics_sequence + 1, status = 'canceled', waitlist_seq = NULL, confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1",
-    )
-    .bind(&reg.id)
-    .bind(now)
-    .execute(&mut *tx.tx)
-    .await?;
-    let freed = counter(reg.status, reg.confirm_as);
-    shift_counts(&mut tx, &event.id, freed, None, now).await?;
-    // An address never confirmed gets no more email.
-    if reg.status != RegistrationStatus::Unconfirmed {
-        email::enqueue(&mut tx, Mail::Canceled, &reg.id, &reg.email, None).await?;
-    }
-    if reg.status == RegistrationStatus::Registered {
-        crate::jobs::teams::unregister(&mut tx, event.teams_webinar_id.is_some(), &event.id, &reg.id).await?;
-    }
-    if matches!(freed, Some(Counter::Registered | Counter::Held)) {
-        promote_waitlisted(&mut tx, &event.id, now).await?;
-    }
-    tx.commit().await?;
-    Ok(Registration {
-        status: RegistrationStatus::Canceled,
-        ..reg
-    })
+        .await
 }
 
-/// What following an email-confirmation link did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Confirmed {
-    /// The address is confirmed; the registration now has this status.
-    Now(RegistrationStatus),
-    /// It was confirmed (or otherwise decided) before: nothing changed.
-    Already(RegistrationStatus),
-    /// The place was held too long and has been released.
-    Expired,
-    /// The event filled up while the address was unconfirmed.
-    Full,
+/// Registrations (id, event id) whose address was not confirmed by `now`, oldest first, at most 200.
+pub async fn unconfirmed_due(db: &Db, now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, event_id FROM registrations WHERE status = 'unconfirmed' AND confirm_by < $1 ORDER BY confirm_by LIMIT 200")
+        .bind(now)
+        .fetch_all(&db.pool)
+        .await
 }
 
-/// Confirms the email address of an unconfirmed registration: a held seat becomes the
-/// person's, and one that was headed for the waitlist or approval is decided now.
-pub async fn confirm(db: &Db, id: &str, now: i64) -> Result<Confirmed, CancelError> {
-    let event_id: Option<String> = sqlx::query_scalar("SELECT event_id FROM registrations WHERE id = $1")
+impl RegistrationChanges for WriteTx {
+    async fn mark_canceled(&mut self, id: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE registrations SET ics_sequence = ics_sequence + 1, status = 'canceled', waitlist_seq = NULL, confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1",
+        )
         .bind(id)
-        .fetch_optional(&db.pool)
+        .bind(now)
+        .execute(&mut *self.tx)
         .await?;
-    let event_id = event_id.ok_or(CancelError::NotFound)?;
-    let mut tx = db.begin_write().await?;
-    let mut event = lock_event(&mut tx, &event_id).await?;
-    let reg = reread(&mut tx, id).await?;
-    if reg.status != RegistrationStatus::Unconfirmed {
-        tx.commit().await?;
-        return Ok(Confirmed::Already(reg.status));
+        Ok(())
     }
-    if reg.confirm_by.is_none_or(|t| t < now) {
-        tx.commit().await?;
-        return Ok(Confirmed::Expired);
+
+    async fn mark_confirmed(&mut self, id: &str, status: RegistrationStatus, seq: Option<i64>, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE registrations SET ics_sequence = ics_sequence + 1, status = $2, waitlist_seq = $3, confirm_by = NULL, confirm_as = NULL, updated_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(status.as_str())
+        .bind(seq)
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
     }
-    let held = counter(reg.status, reg.confirm_as);
-    let status = if held == Some(Counter::Held) {
-        Some(RegistrationStatus::Registered)
-    } else {
-        match event.seats().admit() {
-            Admission::Registered => Some(RegistrationStatus::Registered),
-            Admission::PendingApproval => Some(RegistrationStatus::PendingApproval),
-            Admission::Waitlisted => Some(RegistrationStatus::Waitlisted),
-            Admission::Full => None,
-        }
-    };
-    let Some(status) = status else {
-        sqlx::query("UPDATE registrations SET ics_sequence = ics_sequence + 1, status = 'canceled', confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx.tx)
-            .await?;
-        tx.commit().await?;
-        return Ok(Confirmed::Full);
-    };
-    let seq = (status == RegistrationStatus::Waitlisted).then_some(event.next_waitlist_seq);
-    sqlx::query(
-        "UPDATE registrations SET ics_sequence = ics_sequence + 1, status = $2, waitlist_seq = $3, confirm_by = NULL, confirm_as = NULL, updated_at = $4 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(status.as_str())
-    .bind(seq)
-    .bind(now)
-    .execute(&mut *tx.tx)
-    .await?;
-    shift_counts(&mut tx, &event_id, held, counter(status, None), now).await?;
-    if seq.is_some() {
+
+    async fn shift_counts(&mut self, event_id: &str, from: Option<Counter>, to: Option<Counter>, now: i64) -> Result<(), sqlx::Error> {
+        shift_counts(self, event_id, from, to, now).await
+    }
+
+    async fn take_waitlist_number(&mut self, event_id: &str) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE events SET next_waitlist_seq = next_waitlist_seq + 1 WHERE id = $1")
-            .bind(&event_id)
-            .execute(&mut *tx.tx)
+            .bind(event_id)
+            .execute(&mut *self.tx)
             .await?;
-        event.next_waitlist_seq += 1;
+        Ok(())
     }
-    let position = waitlist_position(&mut tx, &event_id, seq).await?;
-    let mail = match status {
-        RegistrationStatus::Registered => Mail::Confirmation,
-        RegistrationStatus::Waitlisted => Mail::Waitlisted,
-        _ => Mail::PendingApproval,
-    };
-    email::enqueue(&mut tx, mail, id, &reg.email, position).await?;
-    if status == RegistrationStatus::Registered {
-        crate::jobs::teams::register(&mut tx, event.teams_webinar_id.is_some(), &event_id, id).await?;
-    }
-    tx.commit().await?;
-    Ok(Confirmed::Now(status))
-}
 
-/// Releases the places of registrations whose address was not confirmed in time; a freed
-/// seat goes to the first person waiting. Returns how many were released.
-pub async fn release_unconfirmed(db: &Db, now: i64) -> Result<usize, sqlx::Error> {
-    let due: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, event_id FROM registrations WHERE status = 'unconfirmed' AND confirm_by < $1 ORDER BY confirm_by LIMIT 200",
-    )
-    .bind(now)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut released = 0;
-    for (id, event_id) in &due {
-        let mut tx = db.begin_write().await?;
-        lock_event(&mut tx, event_id).await?;
-        let reg = reread(&mut tx, id).await?;
-        if reg.status != RegistrationStatus::Unconfirmed || reg.confirm_by.is_none_or(|t| t >= now) {
-            tx.commit().await?;
-            continue;
-        }
-        sqlx::query("UPDATE registrations SET ics_sequence = ics_sequence + 1, status = 'canceled', confirm_by = NULL, canceled_at = $2, updated_at = $2 WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(&mut *tx.tx)
-            .await?;
-        let freed = counter(reg.status, reg.confirm_as);
-        shift_counts(&mut tx, event_id, freed, None, now).await?;
-        if freed.is_some() {
-            promote_waitlisted(&mut tx, event_id, now).await?;
-        }
-        tx.commit().await?;
-        released += 1;
+    async fn promote_waitlisted(&mut self, event_id: &str, now: i64) -> Result<(), sqlx::Error> {
+        promote_waitlisted(self, event_id, now).await
     }
-    Ok(released)
 }
 
 /// Mirrors a registration made directly in Teams: a registered seat in Atrium (Teams already

@@ -1,6 +1,7 @@
-//! The registration writer's SQL adapter: [`RegistrationWriter`] on a write transaction.
+//! The registration writer's SQL adapter: [`RegistrationStore`] and [`RegistrationWriter`] on a
+//! write transaction.
 
-use super::super::decide::{RegistrationWriter, Written};
+use super::super::storage::{RegistrationStore, RegistrationWriter, Written};
 use super::super::Registration;
 use super::{registration_from_row, REG_COLUMNS};
 use crate::events::Event;
@@ -8,7 +9,7 @@ use crate::store::WriteTx;
 use sqlx::Row;
 
 /// The place in the event's waitlist of the entry with sequence number `seq`.
-pub(super) async fn waitlist_position(tx: &mut WriteTx, event_id: &str, seq: Option<i64>) -> Result<Option<i64>, sqlx::Error> {
+async fn waitlist_position(tx: &mut WriteTx, event_id: &str, seq: Option<i64>) -> Result<Option<i64>, sqlx::Error> {
     let Some(seq) = seq else { return Ok(None) };
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM registrations WHERE event_id = $1 AND status = 'waitlisted' AND waitlist_seq <= $2")
@@ -19,11 +20,25 @@ pub(super) async fn waitlist_position(tx: &mut WriteTx, event_id: &str, seq: Opt
     Ok(Some(n))
 }
 
-impl RegistrationWriter for WriteTx {
+impl RegistrationStore for WriteTx {
     async fn lock_event(&mut self, event_id: &str) -> Result<Event, sqlx::Error> {
         crate::events::store::seats::lock(self, event_id).await
     }
 
+    async fn registration(&mut self, id: &str) -> Result<Option<Registration>, sqlx::Error> {
+        let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(registration_from_row).transpose()
+    }
+
+    async fn waitlist_position(&mut self, event_id: &str, seq: Option<i64>) -> Result<Option<i64>, sqlx::Error> {
+        waitlist_position(self, event_id, seq).await
+    }
+}
+
+impl RegistrationWriter for WriteTx {
     async fn save_counts(&mut self, event: &Event, now: i64) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE events SET registered_count = $2, waitlisted_count = $3, pending_count = $4, next_waitlist_seq = $5, \
@@ -70,14 +85,6 @@ impl RegistrationWriter for WriteTx {
         .execute(&mut *self.tx)
         .await?;
         Ok(())
-    }
-
-    async fn registration(&mut self, id: &str) -> Result<Option<Registration>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        row.as_ref().map(registration_from_row).transpose()
     }
 
     async fn by_email(&mut self, event_id: &str, email_normalized: &str) -> Result<Option<(Registration, Option<i64>)>, sqlx::Error> {
@@ -153,9 +160,5 @@ impl RegistrationWriter for WriteTx {
             .execute(&mut *self.tx)
             .await?;
         Ok(())
-    }
-
-    async fn waitlist_position(&mut self, event_id: &str, seq: Option<i64>) -> Result<Option<i64>, sqlx::Error> {
-        waitlist_position(self, event_id, seq).await
     }
 }
