@@ -112,7 +112,7 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     if let Some(minutes) = confirm {
         writes::set_confirmation_minutes(&mut tx, &current.id, minutes).await?;
     }
-    super::store::seats::promote_waitlisted(&mut tx, &current.id, now).await?;
+    super::seats::promote_waitlisted(&mut tx, &current.id, now).await?;
     audit::record(&mut tx, &org.organization_id, &org.email, "event.updated", &new.slug, now).await?;
     tx.commit().await?;
     store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)

@@ -5,7 +5,7 @@ use super::decide::{Checked, Pending, Rules};
 use super::storage::{RegistrationChanges, RegistrationStore, RegistrationWriter, Written};
 use super::Registration;
 use crate::crypto::Sealer;
-use crate::events::{Counter, Event};
+use crate::events::{Counter, Event, Seats};
 use crate::jobs::fake::ListJobs;
 use crate::jobs::{JobWriter, NewJob};
 use crate::limits::fake::MapCounters;
@@ -26,8 +26,6 @@ pub struct Tables {
     pub keys: HashMap<(String, String), (String, String, i64)>,
     pub counters: MapCounters,
     pub jobs: ListJobs,
-    /// The events whose waitlist was asked to move up, in order.
-    pub promoted: Vec<String>,
 }
 
 impl JobWriter for Tables {
@@ -74,10 +72,36 @@ pub fn registration_of(w: &Written<'_>) -> Registration {
     }
 }
 
-impl RegistrationStore for Tables {
+impl Seats for Tables {
     async fn lock_event(&mut self, event_id: &str) -> Result<Event, sqlx::Error> {
         self.events.get(event_id).cloned().ok_or(sqlx::Error::RowNotFound)
     }
+    async fn shift_counts(&mut self, event_id: &str, from: Option<Counter>, to: Option<Counter>, _now: i64) -> Result<(), sqlx::Error> {
+        let event = self.events.get_mut(event_id).ok_or(sqlx::Error::RowNotFound)?;
+        if let Some(c) = from {
+            *count_of(event, c) -= 1;
+        }
+        if let Some(c) = to {
+            *count_of(event, c) += 1;
+        }
+        Ok(())
+    }
+    async fn first_waitlisted(&mut self, event_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+        let first = self
+            .registrations
+            .iter()
+            .filter(|(r, _, _)| r.event_id == event_id && r.status == RegistrationStatus::Waitlisted)
+            .min_by_key(|(r, _, _)| r.waitlist_seq);
+        Ok(first.map(|(r, _, _)| (r.id.clone(), r.email.clone())))
+    }
+    async fn promote(&mut self, id: &str, _now: i64) -> Result<(), sqlx::Error> {
+        let r = self.registration_mut(id).ok_or(sqlx::Error::RowNotFound)?;
+        (r.status, r.waitlist_seq) = (RegistrationStatus::Registered, None);
+        Ok(())
+    }
+}
+
+impl RegistrationStore for Tables {
     async fn registration(&mut self, id: &str) -> Result<Option<Registration>, sqlx::Error> {
         Ok(self.row(id).map(|(r, _, _)| r.clone()))
     }
@@ -271,22 +295,8 @@ impl RegistrationChanges for Tables {
         (r.status, r.waitlist_seq, r.confirm_by, r.confirm_as) = (status, seq, None, None);
         Ok(())
     }
-    async fn shift_counts(&mut self, event_id: &str, from: Option<Counter>, to: Option<Counter>, _now: i64) -> Result<(), sqlx::Error> {
-        let event = self.events.get_mut(event_id).ok_or(sqlx::Error::RowNotFound)?;
-        if let Some(c) = from {
-            *count_of(event, c) -= 1;
-        }
-        if let Some(c) = to {
-            *count_of(event, c) += 1;
-        }
-        Ok(())
-    }
     async fn take_waitlist_number(&mut self, event_id: &str) -> Result<(), sqlx::Error> {
         self.events.get_mut(event_id).ok_or(sqlx::Error::RowNotFound)?.next_waitlist_seq += 1;
-        Ok(())
-    }
-    async fn promote_waitlisted(&mut self, event_id: &str, _now: i64) -> Result<(), sqlx::Error> {
-        self.promoted.push(event_id.into());
         Ok(())
     }
 }

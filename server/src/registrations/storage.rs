@@ -6,16 +6,13 @@
 
 use super::decide::Checked;
 use super::Registration;
-use crate::events::{Counter, Event};
-use crate::jobs::JobWriter;
+use crate::events::{Event, Seats};
 use crate::limits::Counters;
 use app::domain::RegistrationStatus;
 use std::future::Future;
 
-/// What every change to registrations reads.
-pub trait RegistrationStore: JobWriter {
-    /// Reads the event, holding it (a row lock on PostgreSQL) until the transaction ends.
-    fn lock_event(&mut self, event_id: &str) -> impl Future<Output = Result<Event, sqlx::Error>> + Send;
+/// What every change to registrations reads, besides the event's seats.
+pub trait RegistrationStore: Seats {
     fn registration(&mut self, id: &str) -> impl Future<Output = Result<Option<Registration>, sqlx::Error>> + Send;
     /// The place in the waitlist of the entry with sequence number `seq`.
     fn waitlist_position(&mut self, event_id: &str, seq: Option<i64>) -> impl Future<Output = Result<Option<i64>, sqlx::Error>> + Send;
@@ -88,16 +85,6 @@ pub trait RegistrationChanges: RegistrationStore {
         seq: Option<i64>,
         now: i64,
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-    /// Moves the event's counters for a registration leaving `from` and entering `to`.
-    fn shift_counts(
-        &mut self,
-        event_id: &str,
-        from: Option<Counter>,
-        to: Option<Counter>,
-        now: i64,
-    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
     /// Uses up the event's next waitlist number.
     fn take_waitlist_number(&mut self, event_id: &str) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
-    /// Gives the event's free seats to the people waiting, first come first served, and tells them.
-    fn promote_waitlisted(&mut self, event_id: &str, now: i64) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 }

@@ -1,42 +1,18 @@
-//! The event's seat counters: locking the event for a decision, moving a registration between counters, and handing free seats to the waitlist.
+//! The seats' SQL adapter: locking the event for a decision, moving a registration between
+//! counters, and the waitlist's first entry ([`Seats`] on `WriteTx`).
 
+use super::super::seats::{Counter, Seats};
 use super::super::Event;
 use super::{event_from_row, EVENT_COLUMNS};
-use crate::jobs::email::{self, Mail};
 use crate::store::WriteTx;
-use app::domain::RegistrationStatus;
-use sqlx::Row;
 
-/// The event counter a registration occupies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Counter {
-    Registered,
-    Waitlisted,
-    Pending,
-    /// A seat held while the address is unconfirmed.
-    Held,
-}
-
-impl Counter {
-    fn column(self) -> &'static str {
-        match self {
-            Counter::Registered => "registered_count",
-            Counter::Waitlisted => "waitlisted_count",
-            Counter::Pending => "pending_count",
-            Counter::Held => "held_count",
-        }
-    }
-}
-
-/// Which counter a registration in `status` occupies; an unconfirmed one holds a seat only
-/// when it will be registered once confirmed.
-pub fn counter(status: RegistrationStatus, confirm_as: Option<RegistrationStatus>) -> Option<Counter> {
-    match status {
-        RegistrationStatus::Registered => Some(Counter::Registered),
-        RegistrationStatus::Waitlisted => Some(Counter::Waitlisted),
-        RegistrationStatus::PendingApproval => Some(Counter::Pending),
-        RegistrationStatus::Unconfirmed if confirm_as == Some(RegistrationStatus::Registered) => Some(Counter::Held),
-        _ => None,
+/// The column of the event that keeps `counter`.
+fn column(counter: Counter) -> &'static str {
+    match counter {
+        Counter::Registered => "registered_count",
+        Counter::Waitlisted => "waitlisted_count",
+        Counter::Pending => "pending_count",
+        Counter::Held => "held_count",
     }
 }
 
@@ -49,10 +25,10 @@ pub async fn shift_counts(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let mut sets = vec!["updated_at = $2".to_string()];
-    if let Some(c) = from.map(Counter::column) {
+    if let Some(c) = from.map(column) {
         sets.push(format!("{c} = {c} - 1"));
     }
-    if let Some(c) = to.map(Counter::column) {
+    if let Some(c) = to.map(column) {
         sets.push(format!("{c} = {c} + 1"));
     }
     sqlx::query(&format!("UPDATE events SET {} WHERE id = $1", sets.join(", ")))
@@ -63,29 +39,29 @@ pub async fn shift_counts(
     Ok(())
 }
 
-/// Gives free seats to people on the waitlist, first come first served, and tells them.
-pub async fn promote_waitlisted(tx: &mut WriteTx, event_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    loop {
-        let event = lock(tx, event_id).await?;
-        if event.status != app::domain::EventStatus::Published || !event.seats().can_promote() {
-            return Ok(());
-        }
-        let next =
-            sqlx::query("SELECT id, email FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY waitlist_seq LIMIT 1")
-                .bind(event_id)
-                .fetch_optional(&mut *tx.tx)
-                .await?;
-        let Some(next) = next else { return Ok(()) };
-        let id: String = next.try_get("id")?;
-        let email: String = next.try_get("email")?;
+impl Seats for WriteTx {
+    async fn lock_event(&mut self, event_id: &str) -> Result<Event, sqlx::Error> {
+        lock(self, event_id).await
+    }
+
+    async fn shift_counts(&mut self, event_id: &str, from: Option<Counter>, to: Option<Counter>, now: i64) -> Result<(), sqlx::Error> {
+        shift_counts(self, event_id, from, to, now).await
+    }
+
+    async fn first_waitlisted(&mut self, event_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+        sqlx::query_as("SELECT id, email FROM registrations WHERE event_id = $1 AND status = 'waitlisted' ORDER BY waitlist_seq LIMIT 1")
+            .bind(event_id)
+            .fetch_optional(&mut *self.tx)
+            .await
+    }
+
+    async fn promote(&mut self, id: &str, now: i64) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE registrations SET ics_sequence = ics_sequence + 1, status = 'registered', waitlist_seq = NULL, updated_at = $2 WHERE id = $1")
-            .bind(&id)
+            .bind(id)
             .bind(now)
-            .execute(&mut *tx.tx)
+            .execute(&mut *self.tx)
             .await?;
-        shift_counts(tx, event_id, Some(Counter::Waitlisted), Some(Counter::Registered), now).await?;
-        email::enqueue(tx, Mail::Promoted, &id, &email, None).await?;
-        crate::jobs::teams::register(tx, event.teams_webinar_id.is_some(), event_id, &id).await?;
+        Ok(())
     }
 }
 

@@ -62,7 +62,7 @@ async fn cancel(tx: &mut impl RegistrationChanges, event_id: &str, id: &str, now
         crate::jobs::teams::unregister(tx, event.teams_webinar_id.is_some(), &event.id, &reg.id).await?;
     }
     if matches!(freed, Some(Counter::Registered | Counter::Held)) {
-        tx.promote_waitlisted(&event.id, now).await?;
+        crate::events::promote_waitlisted(tx, &event.id, now).await?;
     }
     Ok(Registration {
         status: RegistrationStatus::Canceled,
@@ -148,7 +148,7 @@ async fn release(tx: &mut impl RegistrationChanges, event_id: &str, id: &str, no
     let freed = counter(reg.status, reg.confirm_as);
     tx.shift_counts(event_id, freed, None, now).await?;
     if freed.is_some() {
-        tx.promote_waitlisted(event_id, now).await?;
+        crate::events::promote_waitlisted(tx, event_id, now).await?;
     }
     Ok(true)
 }

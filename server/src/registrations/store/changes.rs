@@ -5,7 +5,7 @@
 use super::super::storage::RegistrationChanges;
 use super::super::{new_token, token_hash};
 use crate::crypto::Sealer;
-use crate::events::store::seats::{lock as lock_event, promote_waitlisted, shift_counts};
+use crate::events::store::seats::{lock as lock_event, shift_counts};
 use crate::events::Counter;
 use crate::store::{Db, WriteTx};
 use app::domain::{EmailAddress, RegistrationStatus};
@@ -51,20 +51,12 @@ impl RegistrationChanges for WriteTx {
         Ok(())
     }
 
-    async fn shift_counts(&mut self, event_id: &str, from: Option<Counter>, to: Option<Counter>, now: i64) -> Result<(), sqlx::Error> {
-        shift_counts(self, event_id, from, to, now).await
-    }
-
     async fn take_waitlist_number(&mut self, event_id: &str) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE events SET next_waitlist_seq = next_waitlist_seq + 1 WHERE id = $1")
             .bind(event_id)
             .execute(&mut *self.tx)
             .await?;
         Ok(())
-    }
-
-    async fn promote_waitlisted(&mut self, event_id: &str, now: i64) -> Result<(), sqlx::Error> {
-        promote_waitlisted(self, event_id, now).await
     }
 }
 

@@ -3,7 +3,8 @@
 
 use super::super::organizer::{Decision, RegistrantRow};
 use crate::accounts::auth::Organizer;
-use crate::events::store::seats::{counter, lock as lock_event, promote_waitlisted, shift_counts, Counter};
+use crate::events::store::seats::{lock as lock_event, shift_counts};
+use crate::events::{counter, promote_waitlisted, Counter};
 use crate::events::{Event, ManageError};
 use crate::jobs::email::{self, Mail};
 use crate::store::{decode_error, Db};

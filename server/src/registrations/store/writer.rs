@@ -21,10 +21,6 @@ async fn waitlist_position(tx: &mut WriteTx, event_id: &str, seq: Option<i64>) -
 }
 
 impl RegistrationStore for WriteTx {
-    async fn lock_event(&mut self, event_id: &str) -> Result<Event, sqlx::Error> {
-        crate::events::store::seats::lock(self, event_id).await
-    }
-
     async fn registration(&mut self, id: &str) -> Result<Option<Registration>, sqlx::Error> {
         let row = sqlx::query(&format!("SELECT {REG_COLUMNS} FROM registrations WHERE id = $1"))
             .bind(id)
