@@ -4,6 +4,22 @@
 
 pub use super::store::audit::{recent, record};
 use crate::store::Db;
+use std::future::Future;
+
+/// What a feature needs to add to the trail inside its own write transaction, so an entry
+/// commits with the change it records. The SQL adapter implements it on `WriteTx`.
+pub trait AuditLog: Send {
+    /// Records that `actor` (an email address) did `action` (like `event.published`) to
+    /// `target` (like the event's slug).
+    fn add_entry(
+        &mut self,
+        organization_id: &str,
+        actor: &str,
+        action: &str,
+        target: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+}
 
 /// One entry of the trail.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,8 +2,9 @@
 //! for the unit tests of deciding, canceling and confirming.
 
 use super::decide::{Checked, Pending, Rules};
-use super::storage::{RegistrationChanges, RegistrationStore, RegistrationWriter, Written};
+use super::storage::{OrganizerDecisions, RegistrationChanges, RegistrationStore, RegistrationWriter, Written};
 use super::Registration;
+use crate::accounts::audit::AuditLog;
 use crate::crypto::Sealer;
 use crate::events::{Counter, Event, Seats};
 use crate::jobs::fake::ListJobs;
@@ -26,6 +27,8 @@ pub struct Tables {
     pub keys: HashMap<(String, String), (String, String, i64)>,
     pub counters: MapCounters,
     pub jobs: ListJobs,
+    /// The audit trail: (organization, actor, action, target).
+    pub audit: Vec<(String, String, String, String)>,
 }
 
 impl JobWriter for Tables {
@@ -304,4 +307,20 @@ impl RegistrationChanges for Tables {
 /// The labels of the jobs queued so far.
 pub fn labels(t: &Tables) -> Vec<&str> {
     t.jobs.jobs.iter().filter_map(|j| j.label.as_deref()).collect()
+}
+
+impl AuditLog for Tables {
+    async fn add_entry(&mut self, organization_id: &str, actor: &str, action: &str, target: &str, _now: i64) -> Result<(), sqlx::Error> {
+        self.audit
+            .push((organization_id.into(), actor.into(), action.into(), target.into()));
+        Ok(())
+    }
+}
+
+impl OrganizerDecisions for Tables {
+    async fn set_status(&mut self, id: &str, status: RegistrationStatus, _now: i64) -> Result<(), sqlx::Error> {
+        let r = self.registration_mut(id).ok_or(sqlx::Error::RowNotFound)?;
+        (r.status, r.waitlist_seq) = (status, None);
+        Ok(())
+    }
 }

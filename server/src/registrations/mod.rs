@@ -8,6 +8,7 @@
 
 mod changes;
 mod decide;
+mod decisions;
 #[cfg(test)]
 mod fake;
 pub mod organizer;

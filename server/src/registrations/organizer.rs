@@ -174,5 +174,9 @@ pub async fn decide(
     decision: Decision,
 ) -> Result<RegistrationStatus, ManageError> {
     let current = event(db, org, slug).await?;
-    super::store::organizer::decide(db, org, &current, registration_id, decision, db.now()).await
+    let now = db.now();
+    let mut tx = db.begin_write().await?;
+    let to = super::decisions::apply(&mut tx, org, &current, registration_id, decision, now).await?;
+    tx.commit().await?;
+    Ok(to)
 }

@@ -6,6 +6,7 @@
 
 use super::decide::Checked;
 use super::Registration;
+use crate::accounts::audit::AuditLog;
 use crate::events::{Event, Seats};
 use crate::limits::Counters;
 use app::domain::RegistrationStatus;
@@ -87,4 +88,11 @@ pub trait RegistrationChanges: RegistrationStore {
     ) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
     /// Uses up the event's next waitlist number.
     fn take_waitlist_number(&mut self, event_id: &str) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+/// What an organizer's decision on one registration needs, with the audit trail.
+pub trait OrganizerDecisions: RegistrationChanges + AuditLog {
+    /// Gives the registration `status` (out of the waitlist; a cancellation dated `now`), its
+    /// calendar entry's sequence raised.
+    fn set_status(&mut self, id: &str, status: RegistrationStatus, now: i64) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
 }

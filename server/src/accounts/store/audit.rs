@@ -1,6 +1,6 @@
 //! The audit trail in the database.
 
-use super::super::audit::Entry;
+use super::super::audit::{AuditLog, Entry};
 use crate::store::{Db, WriteTx};
 use sqlx::Row;
 
@@ -17,6 +17,12 @@ pub async fn record(tx: &mut WriteTx, organization_id: &str, actor: &str, action
         .execute(&mut *tx.tx)
         .await?;
     Ok(())
+}
+
+impl AuditLog for WriteTx {
+    async fn add_entry(&mut self, organization_id: &str, actor: &str, action: &str, target: &str, now: i64) -> Result<(), sqlx::Error> {
+        record(self, organization_id, actor, action, target, now).await
+    }
 }
 
 /// The organization's most recent entries, newest first.

@@ -1,13 +1,10 @@
 //! What organizers see and decide, in SQL: the registrant list, the event's registration
-//! figures, and a decision on one registration.
+//! figures, and the adapter for a decision on one registration ([`OrganizerDecisions`]).
 
-use super::super::organizer::{Decision, RegistrantRow};
-use crate::accounts::auth::Organizer;
-use crate::events::store::seats::{lock as lock_event, shift_counts};
-use crate::events::{counter, promote_waitlisted, Counter};
+use super::super::organizer::RegistrantRow;
+use super::super::storage::OrganizerDecisions;
 use crate::events::{Event, ManageError};
-use crate::jobs::email::{self, Mail};
-use crate::store::{decode_error, Db};
+use crate::store::{decode_error, Db, WriteTx};
 use app::domain::RegistrationStatus;
 use sqlx::Row;
 
@@ -133,73 +130,17 @@ fn registrant_rows(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<RegistrantRow>, s
     Ok(out)
 }
 
-/// Applies an organizer's decision to a registration of their event, in one transaction, and
-/// emails the registrant. Approving or promoting needs a free seat.
-pub async fn decide(
-    db: &Db,
-    org: &Organizer,
-    current: &Event,
-    registration_id: &str,
-    decision: Decision,
-    now: i64,
-) -> Result<RegistrationStatus, ManageError> {
-    let mut tx = db.begin_write().await?;
-    let locked = lock_event(&mut tx, &current.id).await?;
-    let reg: Option<(String, String, Option<String>)> =
-        sqlx::query_as("SELECT status, email, confirm_as FROM registrations WHERE id = $1 AND event_id = $2")
-            .bind(registration_id)
-            .bind(&current.id)
-            .fetch_optional(&mut *tx.tx)
-            .await?;
-    let (status, email, confirm_as) = reg.ok_or(ManageError::NotFound)?;
-    let confirm_as = confirm_as.as_deref().and_then(RegistrationStatus::parse);
-    let from = RegistrationStatus::parse(&status).ok_or_else(|| decode_error("status", &status))?;
-    let (to, mail) = match decision {
-        Decision::Approve if from == RegistrationStatus::PendingApproval => (RegistrationStatus::Registered, Mail::Approved),
-        Decision::Reject if from == RegistrationStatus::PendingApproval => (RegistrationStatus::RejectedByOrganizer, Mail::Rejected),
-        Decision::Promote if from == RegistrationStatus::Waitlisted => (RegistrationStatus::Registered, Mail::Promoted),
-        Decision::Cancel if from.can_become(RegistrationStatus::Canceled) => (RegistrationStatus::Canceled, Mail::Canceled),
-        _ => {
-            return Err(ManageError::Conflict(format!(
-                "A registration that is {} can't be changed that way.",
-                from.as_str()
-            )))
-        }
-    };
-    if to == RegistrationStatus::Registered && locked.capacity.is_some_and(|c| locked.registered_count + locked.held_count >= c) {
-        return Err(ManageError::Conflict("There is no free seat. Raise the capacity first.".into()));
+impl OrganizerDecisions for WriteTx {
+    async fn set_status(&mut self, id: &str, status: RegistrationStatus, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE registrations SET ics_sequence = ics_sequence + 1, status = $2, waitlist_seq = NULL, updated_at = $3, \
+             canceled_at = CASE WHEN $2 = 'canceled' THEN $3 ELSE canceled_at END WHERE id = $1",
+        )
+        .bind(id)
+        .bind(status.as_str())
+        .bind(now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
     }
-    sqlx::query(
-        "UPDATE registrations SET ics_sequence = ics_sequence + 1, status = $2, waitlist_seq = NULL, updated_at = $3, \
-         canceled_at = CASE WHEN $2 = 'canceled' THEN $3 ELSE canceled_at END WHERE id = $1",
-    )
-    .bind(registration_id)
-    .bind(to.as_str())
-    .bind(now)
-    .execute(&mut *tx.tx)
-    .await?;
-    let freed = counter(from, confirm_as);
-    shift_counts(&mut tx, &current.id, freed, counter(to, None), now).await?;
-    // An address never confirmed gets no email.
-    if from != RegistrationStatus::Unconfirmed {
-        email::enqueue(&mut tx, mail, registration_id, &email, None).await?;
-    }
-    if to == RegistrationStatus::Registered {
-        crate::jobs::teams::register(&mut tx, locked.teams_webinar_id.is_some(), &current.id, registration_id).await?;
-    }
-    if from == RegistrationStatus::Registered && to == RegistrationStatus::Canceled {
-        crate::jobs::teams::unregister(&mut tx, locked.teams_webinar_id.is_some(), &current.id, registration_id).await?;
-    }
-    if matches!(freed, Some(Counter::Registered | Counter::Held)) {
-        promote_waitlisted(&mut tx, &current.id, now).await?;
-    }
-    let action = match decision {
-        Decision::Approve => "registration.approved",
-        Decision::Reject => "registration.rejected",
-        Decision::Promote => "registration.promoted",
-        Decision::Cancel => "registration.canceled",
-    };
-    crate::accounts::audit::record(&mut tx, &org.organization_id, &org.email, action, &current.slug, now).await?;
-    tx.commit().await?;
-    Ok(to)
 }
