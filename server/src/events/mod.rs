@@ -7,11 +7,13 @@ pub mod input;
 pub mod organizers;
 pub mod reminders;
 pub mod seats;
+mod storage;
 pub mod store;
 
 pub use commands::{announce, cancel, check_webinar_link, create, duplicate, event, list, publish, update};
 pub use input::{EventInput, ManageError, PresenterInput, PresenterRecord, QuestionInput};
 pub use seats::{counter, promote_waitlisted, Counter, Seats};
+pub use storage::EventWriter;
 pub use store::{by_id, for_registration, insert, presenter_records, public_by_slug, upcoming};
 
 use app::domain::{EventKind, EventStatus, PredefinedLabel, Question, RegistrationWindow, SeatState};
@@ -186,3 +188,43 @@ pub fn check_webinar_id(id: &str) -> Result<(), NotAWebinarId> {
 #[derive(Debug, thiserror::Error)]
 #[error("This is not a Teams webinar id: it looks like 7b7e1acd-a3e0-4533-8c1d-c1a4ca0b2e2b@77229959-e479-4a73-b6e0-ddac27be315c.")]
 pub struct NotAWebinarId;
+
+/// A published event `id` starting a day after `now`, for the unit tests of the features that
+/// decide seats.
+#[cfg(test)]
+pub(crate) fn sample(id: &str, capacity: Option<i64>, waitlist: bool, now: i64) -> Event {
+    Event {
+        id: id.into(),
+        organization_id: None,
+        slug: format!("{id}-launch"),
+        title: "Launch".into(),
+        summary: String::new(),
+        description: String::new(),
+        kind: EventKind::Webinar,
+        status: EventStatus::Published,
+        start_at: now + 86_400,
+        end_at: now + 90_000,
+        time_zone: "UTC".into(),
+        capacity,
+        waitlist_enabled: waitlist,
+        manual_approval: false,
+        registration_opens_at: None,
+        registration_closes_at: None,
+        join_url: None,
+        terms_url: None,
+        registered_count: 0,
+        waitlisted_count: 0,
+        pending_count: 0,
+        next_waitlist_seq: 1,
+        held_count: 0,
+        confirm_hold_minutes: 0,
+        teams_webinar_id: None,
+        teams_emails: false,
+        teams_meeting_id: None,
+        teams_join_url: None,
+        teams_owner: None,
+        ics_sequence: 0,
+        questions: Vec::new(),
+        presenters: Vec::new(),
+    }
+}

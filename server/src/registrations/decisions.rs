@@ -104,7 +104,7 @@ mod tests {
         let entry = &t.audit[0];
         assert_eq!(
             (entry.0.as_str(), entry.1.as_str(), entry.2.as_str(), entry.3.as_str()),
-            ("org1", "ada@contoso.example", "registration.approved", "e1")
+            ("org1", "ada@contoso.example", "registration.approved", "e1-launch")
         );
     }
 

@@ -11,7 +11,7 @@ use crate::jobs::fake::ListJobs;
 use crate::jobs::{JobWriter, NewJob};
 use crate::limits::fake::MapCounters;
 use crate::limits::{self, Counters, Limit};
-use app::domain::{EmailAddress, EventKind, EventStatus, RegistrationStatus};
+use app::domain::{EmailAddress, RegistrationStatus};
 use std::collections::HashMap;
 use tokio::sync::oneshot;
 
@@ -167,40 +167,7 @@ impl RegistrationWriter for Tables {
 }
 
 pub fn event(id: &str, capacity: Option<i64>, waitlist: bool) -> Event {
-    Event {
-        id: id.into(),
-        organization_id: None,
-        slug: id.into(),
-        title: "Launch".into(),
-        summary: String::new(),
-        description: String::new(),
-        kind: EventKind::Webinar,
-        status: EventStatus::Published,
-        start_at: NOW + 86_400,
-        end_at: NOW + 90_000,
-        time_zone: "UTC".into(),
-        capacity,
-        waitlist_enabled: waitlist,
-        manual_approval: false,
-        registration_opens_at: None,
-        registration_closes_at: None,
-        join_url: None,
-        terms_url: None,
-        registered_count: 0,
-        waitlisted_count: 0,
-        pending_count: 0,
-        next_waitlist_seq: 1,
-        held_count: 0,
-        confirm_hold_minutes: 0,
-        teams_webinar_id: None,
-        teams_emails: false,
-        teams_meeting_id: None,
-        teams_join_url: None,
-        teams_owner: None,
-        ics_sequence: 0,
-        questions: Vec::new(),
-        presenters: Vec::new(),
-    }
+    crate::events::sample(id, capacity, waitlist, NOW)
 }
 
 pub fn tables(events: impl IntoIterator<Item = Event>) -> Tables {

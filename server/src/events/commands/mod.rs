@@ -1,12 +1,17 @@
 //! What organizers do to their events: create and edit drafts, publish, cancel, message the
 //! registrants, copy. Each command is one transaction. Every function takes the signed-in
 //! [`Organizer`] and only ever sees events of that organizer's organization: another
-//! organization's event is indistinguishable from one that does not exist.
+//! organization's event is indistinguishable from one that does not exist. What is checked
+//! against other events reads the database; what each command writes goes through
+//! [`EventWriter`] (its `*_in` half).
 
-use super::input::{build, EventInput, ManageError, MAX_CONFIRMATION_MINUTES, MAX_TITLE};
-use super::store::{self, writes};
+#[cfg(test)]
+mod tests;
+
+use super::input::{build, EventInput, ManageError, PresenterRecord, MAX_CONFIRMATION_MINUTES, MAX_TITLE};
+use super::storage::EventWriter;
+use super::store;
 use super::{Event, NewEvent};
-use crate::accounts::audit;
 use crate::accounts::auth::Organizer;
 use crate::accounts::MicrosoftAccount;
 use crate::jobs::email::{self, Mail};
@@ -47,20 +52,34 @@ pub async fn create(db: &Db, org: &Organizer, input: &EventInput) -> Result<Even
     }
     let now = db.now();
     let mut tx = db.begin_write().await?;
-    let id = store::insert_in(&mut tx, &new, now).await?;
-    writes::add_organizer(&mut tx, &id, &org.id).await?;
-    if let Some(teams_emails) = input.is_attendee_email_notification_enabled {
-        writes::set_teams_emails(&mut tx, &id, teams_emails).await?;
-    }
-    if let Some(p) = presenters {
-        writes::write_presenters(&mut tx, &id, &p).await?;
-    }
-    if let Some(minutes) = confirm {
-        writes::set_confirmation_minutes(&mut tx, &id, minutes).await?;
-    }
-    audit::record(&mut tx, &org.organization_id, &org.email, "event.created", &new.slug, now).await?;
+    let id = create_in(&mut tx, org, &new, input, presenters.as_deref(), confirm, now).await?;
     tx.commit().await?;
     store::by_id(db, &id).await?.ok_or(ManageError::NotFound)
+}
+
+async fn create_in(
+    tx: &mut impl EventWriter,
+    org: &Organizer,
+    new: &NewEvent,
+    input: &EventInput,
+    presenters: Option<&[PresenterRecord]>,
+    confirm: Option<i64>,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = tx.insert_event(new, now).await?;
+    tx.add_organizer(&id, &org.id).await?;
+    if let Some(teams_emails) = input.is_attendee_email_notification_enabled {
+        tx.set_teams_emails(&id, teams_emails).await?;
+    }
+    if let Some(p) = presenters {
+        tx.write_presenters(&id, p).await?;
+    }
+    if let Some(minutes) = confirm {
+        tx.set_confirmation_minutes(&id, minutes).await?;
+    }
+    tx.add_entry(&org.organization_id, &org.email, "event.created", &new.slug, now)
+        .await?;
+    Ok(id)
 }
 
 /// Changes an event, in one transaction. A canceled event can no longer change; more capacity
@@ -81,41 +100,64 @@ pub async fn update(db: &Db, org: &Organizer, slug: &str, input: &EventInput) ->
     };
     let now = db.now();
     let mut tx = db.begin_write().await?;
-    super::store::seats::lock(&mut tx, &current.id).await?;
-    writes::update_fields(&mut tx, &current.id, &new, now).await?;
-    if input.questions.is_some() {
-        writes::write_questions(&mut tx, &current.id, &new.questions).await?;
+    let change = Change {
+        new: &new,
+        input,
+        presenters: presenters.as_deref(),
+        confirm,
+        link,
+    };
+    update_in(&mut tx, org, &current, change, now).await?;
+    tx.commit().await?;
+    store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+}
+
+/// An update, checked: the event as it will be, and what else changes with it.
+struct Change<'a> {
+    new: &'a NewEvent,
+    input: &'a EventInput,
+    presenters: Option<&'a [PresenterRecord]>,
+    confirm: Option<i64>,
+    link: Option<WebinarLink>,
+}
+
+async fn update_in(tx: &mut impl EventWriter, org: &Organizer, current: &Event, change: Change<'_>, now: i64) -> Result<(), ManageError> {
+    let new = change.new;
+    tx.lock_event(&current.id).await?;
+    tx.update_fields(&current.id, new, now).await?;
+    if change.input.questions.is_some() {
+        tx.write_questions(&current.id, &new.questions).await?;
     }
-    match link {
-        Some(WebinarLink::To(id, owner)) => writes::link_webinar(&mut tx, &current.id, &id, &owner).await.map_err(|e| match e {
+    match change.link {
+        Some(WebinarLink::To(id, owner)) => tx.link_webinar(&current.id, &id, &owner).await.map_err(|e| match e {
             sqlx::Error::Database(d) if d.is_unique_violation() => webinar_taken(),
             e => ManageError::Db(e),
         })?,
-        Some(WebinarLink::Unlink) => writes::unlink_webinar(&mut tx, &current.id).await?,
+        Some(WebinarLink::Unlink) => tx.unlink_webinar(&current.id).await?,
         Some(WebinarLink::Same) | None => {}
     }
-    if let Some(p) = presenters {
-        writes::write_presenters(&mut tx, &current.id, &p).await?;
+    if let Some(p) = change.presenters {
+        tx.write_presenters(&current.id, p).await?;
     }
-    if let Some(teams_emails) = input.is_attendee_email_notification_enabled {
-        writes::set_teams_emails(&mut tx, &current.id, teams_emails).await?;
+    if let Some(teams_emails) = change.input.is_attendee_email_notification_enabled {
+        tx.set_teams_emails(&current.id, teams_emails).await?;
     }
     if new.start_at != current.start_at {
-        super::store::reminders::rearm(&mut tx, &current.id, new.start_at, now).await?;
+        tx.rearm_reminders(&current.id, new.start_at, now).await?;
     }
     // What Teams shows follows: title, description, times, who emails attendees. Each change
     // bumps the event's version; the worker sends the newest state once.
     if current.in_teams() {
-        writes::bump_teams_version(&mut tx, &current.id).await?;
-        crate::jobs::teams::update_event(&mut tx, &current.id).await?;
+        tx.bump_teams_version(&current.id).await?;
+        crate::jobs::teams::update_event(tx, &current.id).await?;
     }
-    if let Some(minutes) = confirm {
-        writes::set_confirmation_minutes(&mut tx, &current.id, minutes).await?;
+    if let Some(minutes) = change.confirm {
+        tx.set_confirmation_minutes(&current.id, minutes).await?;
     }
-    super::seats::promote_waitlisted(&mut tx, &current.id, now).await?;
-    audit::record(&mut tx, &org.organization_id, &org.email, "event.updated", &new.slug, now).await?;
-    tx.commit().await?;
-    store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+    super::seats::promote_waitlisted(tx, &current.id, now).await?;
+    tx.add_entry(&org.organization_id, &org.email, "event.updated", &new.slug, now)
+        .await?;
+    Ok(())
 }
 
 /// What an update does to the event's link with a Teams webinar.
@@ -184,17 +226,22 @@ pub async fn publish(db: &Db, org: &Organizer, slug: &str, to_teams: bool) -> Re
         ));
     }
     let mut tx = db.begin_write().await?;
-    writes::set_status(&mut tx, &current.id, EventStatus::Published, now).await?;
+    publish_in(&mut tx, org, &current, to_teams, now).await?;
+    tx.commit().await?;
+    store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+}
+
+async fn publish_in(tx: &mut impl EventWriter, org: &Organizer, current: &Event, to_teams: bool, now: i64) -> Result<(), sqlx::Error> {
+    tx.set_status(&current.id, EventStatus::Published, now).await?;
     if to_teams && !current.in_teams() {
         // An organizer who connected their own Microsoft 365 account owns the event in Teams;
         // otherwise the organization's service account does.
-        let owner = writes::personal_microsoft_account(&mut tx, &org.id).await?;
-        writes::set_teams_owner(&mut tx, &current.id, &owner.unwrap_or_default()).await?;
-        crate::jobs::teams::create_event(&mut tx, &current.id).await?;
+        let owner = tx.personal_microsoft_account(&org.id).await?;
+        tx.set_teams_owner(&current.id, &owner.unwrap_or_default()).await?;
+        crate::jobs::teams::create_event(tx, &current.id).await?;
     }
-    audit::record(&mut tx, &org.organization_id, &org.email, "event.published", &current.slug, now).await?;
-    tx.commit().await?;
-    store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+    tx.add_entry(&org.organization_id, &org.email, "event.published", &current.slug, now)
+        .await
 }
 
 /// Cancels an event for good and tells everyone still registered, waiting or pending, with the
@@ -213,21 +260,32 @@ pub async fn cancel(db: &Db, org: &Organizer, slug: &str, message: Option<&str>)
     }
     let now = db.now();
     let mut tx = db.begin_write().await?;
-    writes::set_status(&mut tx, &current.id, EventStatus::Canceled, now).await?;
+    cancel_in(&mut tx, org, &current, message, now).await?;
+    tx.commit().await?;
+    store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+}
+
+async fn cancel_in(
+    tx: &mut impl EventWriter,
+    org: &Organizer,
+    current: &Event,
+    message: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    tx.set_status(&current.id, EventStatus::Canceled, now).await?;
     let statuses = [
         RegistrationStatus::Registered,
         RegistrationStatus::Waitlisted,
         RegistrationStatus::PendingApproval,
     ];
-    let recipients = writes::registrants_with(&mut tx, &current.id, &statuses).await?;
+    let recipients = tx.registrants_with(&current.id, &statuses).await?;
     let text = message.unwrap_or("We're sorry, this event will not take place.");
-    email::enqueue_many(&mut tx, Mail::EventCanceled, &recipients, Some(text)).await?;
+    email::enqueue_many(tx, Mail::EventCanceled, &recipients, Some(text)).await?;
     if current.in_teams() {
-        crate::jobs::teams::cancel_event(&mut tx, &current.id).await?;
+        crate::jobs::teams::cancel_event(tx, &current.id).await?;
     }
-    audit::record(&mut tx, &org.organization_id, &org.email, "event.canceled", &current.slug, now).await?;
-    tx.commit().await?;
-    store::by_id(db, &current.id).await?.ok_or(ManageError::NotFound)
+    tx.add_entry(&org.organization_id, &org.email, "event.canceled", &current.slug, now)
+        .await
 }
 
 /// Sends the organizer's message to the event's registrants with one of `statuses`.
@@ -250,10 +308,23 @@ pub async fn announce(db: &Db, org: &Organizer, slug: &str, statuses: &[Registra
     }
     let now = db.now();
     let mut tx = db.begin_write().await?;
-    let recipients = writes::registrants_with(&mut tx, &current.id, &statuses).await?;
-    email::enqueue_many(&mut tx, Mail::Announcement, &recipients, Some(message)).await?;
-    audit::record(&mut tx, &org.organization_id, &org.email, "event.announced", &current.slug, now).await?;
+    let sent = announce_in(&mut tx, org, &current, &statuses, message, now).await?;
     tx.commit().await?;
+    Ok(sent)
+}
+
+async fn announce_in(
+    tx: &mut impl EventWriter,
+    org: &Organizer,
+    current: &Event,
+    statuses: &[RegistrationStatus],
+    message: &str,
+    now: i64,
+) -> Result<usize, sqlx::Error> {
+    let recipients = tx.registrants_with(&current.id, statuses).await?;
+    email::enqueue_many(tx, Mail::Announcement, &recipients, Some(message)).await?;
+    tx.add_entry(&org.organization_id, &org.email, "event.announced", &current.slug, now)
+        .await?;
     Ok(recipients.len())
 }
 
@@ -314,10 +385,23 @@ pub async fn duplicate(db: &Db, org: &Organizer, slug: &str) -> Result<Event, Ma
     let presenters = store::presenter_records(db, &source.id).await?;
     let now = db.now();
     let mut tx = db.begin_write().await?;
-    let id = store::insert_in(&mut tx, &copy, now).await?;
-    writes::add_organizer(&mut tx, &id, &org.id).await?;
-    writes::write_presenters(&mut tx, &id, &presenters).await?;
-    audit::record(&mut tx, &org.organization_id, &org.email, "event.duplicated", &source.slug, now).await?;
+    let id = copy_in(&mut tx, org, &source, &copy, &presenters, now).await?;
     tx.commit().await?;
     store::by_id(db, &id).await?.ok_or(ManageError::NotFound)
+}
+
+async fn copy_in(
+    tx: &mut impl EventWriter,
+    org: &Organizer,
+    source: &Event,
+    copy: &NewEvent,
+    presenters: &[PresenterRecord],
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = tx.insert_event(copy, now).await?;
+    tx.add_organizer(&id, &org.id).await?;
+    tx.write_presenters(&id, presenters).await?;
+    tx.add_entry(&org.organization_id, &org.email, "event.duplicated", &source.slug, now)
+        .await?;
+    Ok(id)
 }
