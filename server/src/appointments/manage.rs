@@ -1,10 +1,12 @@
 //! An appointment after it is booked, through its manage token: read it, move it to another
 //! time with the same staff member (under the same locks and rules as a booking), cancel it.
 
+use super::model::{Service, Staff};
+use super::writer::AppointmentWriter;
 use super::{calendars, ids, store, AppointmentError, Catalog, MARGIN};
 use crate::crypto::Sealer;
 use crate::store::Db;
-use app::booking::{self, SlotRefusal};
+use app::booking::{self, ServiceRules, SlotRefusal};
 use app::domain::FieldError;
 
 use super::book::{booking_of, fresh_slots, staff_addresses, BookError, Booking, NewBooking};
@@ -50,49 +52,21 @@ pub async fn move_booking(db: &Db, catalog: &Catalog, found: &Booking, start: &s
         })?
         .as_second();
     let service = catalog.service(&found.service_id).ok_or(BookError::NotFound)?;
-    let staff: Vec<&super::model::Staff> = catalog.staff.iter().filter(|s| found.staff_ids.contains(&s.id)).collect();
+    let staff: Vec<&Staff> = catalog.staff.iter().filter(|s| found.staff_ids.contains(&s.id)).collect();
     let rules = service.rules(&catalog.business).map_err(AppointmentError::from)?;
-    let staff_ids = ids(&staff);
     let mut tx = db.begin_write().await?;
-    store::lock_staff(&mut tx, &staff_ids).await?;
-    let (from, to) = (start.min(found.start) - MARGIN, start.max(found.start) + MARGIN);
-    let mut occupied = store::occupied(&mut *tx.tx, &staff_ids, from, to).await?;
-    // The appointment itself does not stand in its own way (one entry per staff member; in a
-    // group, one seat).
-    for id in &staff_ids {
-        if let Some(i) = occupied
-            .iter()
-            .position(|(s, b)| s == id && b.start == found.start && b.end == found.end && b.service_id == found.service_id)
-        {
-            occupied.remove(i);
-        }
-    }
-    let off = store::time_off(&mut *tx.tx, &staff_ids, from, to).await?;
-    let calendars = calendars(&catalog.business, &staff, &occupied, &off)?;
-    let now = tx.now_ms() / 1000;
-    let free = booking::check_slot(catalog.business.policy, &rules, &calendars, now, start);
-    match free {
-        Ok(free) if staff_ids.iter().all(|id| free.contains(id)) => {
-            let lengths = (service.duration, service.pre_buffer, service.post_buffer);
-            if !store::move_if_booked_at(&mut tx, &found.id, found.start, start, lengths).await? {
-                // Canceled or moved by someone else since it was read: nothing is changed.
-                return Err(BookError::Invalid(vec![FieldError::new(
-                    "start",
-                    "This appointment was changed a moment ago; reload to see it as it is now.",
-                )]));
-            }
-            let row = store::by_id_in(&mut tx.tx, &found.id).await?.ok_or(BookError::NotFound)?;
-            let mut to = vec![(None, row.customer_email.as_str())];
-            to.extend(staff_addresses(&staff, &staff_ids));
-            enqueue_appointment(&mut tx, AppointmentMail::Rescheduled, &found.id, &to).await?;
-            crate::jobs::email::enqueue_reminders(&mut tx, &found.id, start, &super::model::reminder_plan(&service.reminders), &to).await?;
-            super::tell_microsoft(&mut tx, teams, &catalog.business, service.is_location_online, &found.id).await?;
+    match move_in(&mut tx, catalog, found, service, &staff, &rules, start, teams).await? {
+        Moved::Done => {
             tx.commit().await?;
             Ok(())
         }
-        outcome => {
+        // Canceled or moved by someone else since it was read: nothing is changed.
+        Moved::Changed => Err(BookError::Invalid(vec![FieldError::new(
+            "start",
+            "This appointment was changed a moment ago; reload to see it as it is now.",
+        )])),
+        Moved::Refused(refusal) => {
             drop(tx);
-            let refusal = outcome.err().unwrap_or(SlotRefusal::Taken);
             let input = NewBooking {
                 service_id: found.service_id.clone(),
                 // The same staff member's times, where customers may ask for one by name.
@@ -105,6 +79,65 @@ pub async fn move_booking(db: &Db, catalog: &Catalog, found: &Booking, start: &s
             })
         }
     }
+}
+
+/// How a move ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Moved {
+    /// Moved, with its emails, reminders and Microsoft work queued: commit.
+    Done,
+    /// The appointment is no longer booked at the time it was read at: roll back.
+    Changed,
+    /// Its staff member is not free then: roll back.
+    Refused(SlotRefusal),
+}
+
+/// Moves `found` to `start` with its staff member, inside the caller's transaction: staff
+/// held, calendars read again (the appointment itself not standing in its own way), the time
+/// checked with the slot engine, then moved only if it is still where it was read.
+#[allow(clippy::too_many_arguments)]
+async fn move_in(
+    tx: &mut impl AppointmentWriter,
+    catalog: &Catalog,
+    found: &Booking,
+    service: &Service,
+    staff: &[&Staff],
+    rules: &ServiceRules,
+    start: i64,
+    teams: bool,
+) -> Result<Moved, BookError> {
+    let staff_ids = ids(staff);
+    tx.lock_staff(&staff_ids).await?;
+    let (from, to) = (start.min(found.start) - MARGIN, start.max(found.start) + MARGIN);
+    let mut occupied = tx.occupied(&staff_ids, from, to).await?;
+    // The appointment itself does not stand in its own way (one entry per staff member; in a
+    // group, one seat).
+    for id in &staff_ids {
+        if let Some(i) = occupied
+            .iter()
+            .position(|(s, b)| s == id && b.start == found.start && b.end == found.end && b.service_id == found.service_id)
+        {
+            occupied.remove(i);
+        }
+    }
+    let off = tx.time_off(&staff_ids, from, to).await?;
+    let calendars = calendars(&catalog.business, staff, &occupied, &off)?;
+    let now = tx.now_ms() / 1000;
+    match booking::check_slot(catalog.business.policy, rules, &calendars, now, start) {
+        Ok(free) if staff_ids.iter().all(|id| free.contains(id)) => {}
+        outcome => return Ok(Moved::Refused(outcome.err().unwrap_or(SlotRefusal::Taken))),
+    }
+    let lengths = (service.duration, service.pre_buffer, service.post_buffer);
+    if !tx.move_if_booked_at(&found.id, found.start, start, lengths).await? {
+        return Ok(Moved::Changed);
+    }
+    let customer = tx.customer_email(&found.id).await?.ok_or(BookError::NotFound)?;
+    let mut to = vec![(None, customer.as_str())];
+    to.extend(staff_addresses(staff, &staff_ids));
+    enqueue_appointment(tx, AppointmentMail::Rescheduled, &found.id, &to).await?;
+    crate::jobs::email::enqueue_reminders(tx, &found.id, start, &super::model::reminder_plan(&service.reminders), &to).await?;
+    super::tell_microsoft(tx, teams, &catalog.business, service.is_location_online, &found.id).await?;
+    Ok(Moved::Done)
 }
 
 /// Cancels the appointment behind a manage token; its time is free again at once. With `teams`,
@@ -174,5 +207,96 @@ impl Details {
     /// The appointment's staff members.
     pub fn assigned(&self) -> impl Iterator<Item = &super::model::Staff> {
         self.staff.iter().filter(|s| self.appointment.staff_ids.contains(&s.id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::appointments::fake::{at, catalog, Calendars};
+    use app::booking::Booked;
+
+    /// A booking of Ana at `start` as the store would read it back.
+    fn found(start: i64) -> Booking {
+        Booking {
+            id: "a1".into(),
+            service_id: "s1".into(),
+            status: "booked".into(),
+            start,
+            end: start + 1_800,
+            staff_ids: vec!["ana".into()],
+            manage_token: String::new(),
+            business_slug: "clinic".into(),
+            customer_time_zone: "UTC".into(),
+            join_url: None,
+        }
+    }
+
+    fn booked(start: i64) -> Booked {
+        Booked {
+            service_id: "s1".into(),
+            start,
+            end: start + 1_800,
+            pre_buffer: 0,
+            post_buffer: 0,
+            attendees: 1,
+        }
+    }
+
+    async fn move_to(tx: &mut Calendars, found: &Booking, start: i64) -> Moved {
+        let catalog = catalog();
+        let service = &catalog.services[0];
+        let staff: Vec<&Staff> = catalog.staff.iter().filter(|s| found.staff_ids.contains(&s.id)).collect();
+        let rules = service.rules(&catalog.business).unwrap();
+        move_in(tx, &catalog, found, service, &staff, &rules, start, false).await.unwrap()
+    }
+
+    fn with_ana_booked(at: i64) -> Calendars {
+        let mut tx = Calendars::default();
+        tx.appointments.push(("ana".into(), booked(at), "a1".into()));
+        tx.customers.insert("a1".into(), "cy@example.com".into());
+        tx
+    }
+
+    #[tokio::test]
+    async fn an_appointment_moves_by_less_than_its_length_past_itself_and_everyone_is_told() {
+        let ten = at("2026-12-08T10:00:00Z");
+        let mut tx = with_ana_booked(ten);
+        assert_eq!(move_to(&mut tx, &found(ten), ten + 1_800).await, Moved::Done);
+        assert_eq!((tx.appointments[0].1.start, tx.appointments[0].1.end), (ten + 1_800, ten + 3_600));
+        let told: Vec<_> = tx
+            .jobs
+            .jobs
+            .iter()
+            .filter(|j| j.label.as_deref() == Some("appointmentRescheduled"))
+            .map(|j| j.recipient.as_str())
+            .collect();
+        assert_eq!(told, ["cy@example.com", "ana@contoso.example"]);
+        // The service's reminder, a day ahead of the new time.
+        assert!(tx
+            .jobs
+            .jobs
+            .iter()
+            .any(|j| j.label.as_deref() == Some("appointmentReminder") && j.due_ms == (ten + 1_800 - 86_400) * 1000));
+    }
+
+    #[tokio::test]
+    async fn a_time_the_staff_member_is_busy_is_refused_and_nothing_moves() {
+        let ten = at("2026-12-08T10:00:00Z");
+        let mut tx = with_ana_booked(ten);
+        tx.appointments.push(("ana".into(), booked(ten + 3_600), "a2".into()));
+        // Ben is free then, but the appointment stays with Ana.
+        assert_eq!(move_to(&mut tx, &found(ten), ten + 3_600).await, Moved::Refused(SlotRefusal::Taken));
+        assert_eq!(tx.appointments[0].1.start, ten);
+        assert!(tx.jobs.jobs.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_appointment_moved_meanwhile_is_not_moved_again() {
+        let ten = at("2026-12-08T10:00:00Z");
+        let mut tx = with_ana_booked(ten + 7_200);
+        assert_eq!(move_to(&mut tx, &found(ten), ten + 1_800).await, Moved::Changed);
+        assert_eq!(tx.appointments[0].1.start, ten + 7_200);
+        assert!(tx.jobs.jobs.is_empty());
     }
 }

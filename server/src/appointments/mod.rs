@@ -8,6 +8,8 @@ mod answers;
 mod book;
 mod cache;
 pub mod demo;
+#[cfg(test)]
+mod fake;
 pub mod from_bookings;
 mod input;
 mod manage;

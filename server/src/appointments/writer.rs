@@ -1,4 +1,4 @@
-//! What booking an appointment needs from storage inside its write transaction, which also
+//! What booking or moving an appointment needs from storage inside its write transaction, which also
 //! counts the per-address limit and queues the emails: implemented on `WriteTx` by the SQL
 //! adapter (`store`), and by tables in memory in the booking's unit tests.
 
@@ -20,4 +20,15 @@ pub trait AppointmentWriter: JobWriter + Counters {
     /// Writes the appointment with the staff it occupies. A unique violation means its
     /// idempotency key was taken meanwhile.
     fn insert_appointment(&mut self, a: &NewAppointment<'_>) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    /// Moves the appointment `id` from `was` to `start` (with the service's duration and
+    /// buffers) if it is still booked at `was`; false when it was canceled or moved meanwhile.
+    fn move_if_booked_at(
+        &mut self,
+        id: &str,
+        was: i64,
+        start: i64,
+        lengths: (i64, i64, i64),
+    ) -> impl Future<Output = Result<bool, sqlx::Error>> + Send;
+    /// The email address of the appointment's customer.
+    fn customer_email(&mut self, id: &str) -> impl Future<Output = Result<Option<String>, sqlx::Error>> + Send;
 }

@@ -274,6 +274,14 @@ impl super::writer::AppointmentWriter for WriteTx {
     async fn insert_appointment(&mut self, a: &NewAppointment<'_>) -> Result<(), sqlx::Error> {
         insert_appointment(self, a).await
     }
+
+    async fn move_if_booked_at(&mut self, id: &str, was: i64, start: i64, lengths: (i64, i64, i64)) -> Result<bool, sqlx::Error> {
+        move_if_booked_at(self, id, was, start, lengths).await
+    }
+
+    async fn customer_email(&mut self, id: &str) -> Result<Option<String>, sqlx::Error> {
+        Ok(by_id_in(&mut self.tx, id).await?.map(|row| row.customer_email))
+    }
 }
 
 /// The rows of `select` (whose `WHERE` ends in `… staff_id IN (`, with `$1`/`$2` the span) for
