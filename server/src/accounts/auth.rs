@@ -27,6 +27,18 @@ pub struct Organizer {
     pub display_name: String,
 }
 
+/// Ada of Contoso (organization `org1`), for the unit tests of the organizer's commands.
+#[cfg(test)]
+pub(crate) fn sample_organizer() -> Organizer {
+    Organizer {
+        id: "o-ada".into(),
+        organization_id: "org1".into(),
+        organization_name: "Contoso".into(),
+        email: "ada@contoso.example".into(),
+        display_name: "Ada".into(),
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("{0}")]

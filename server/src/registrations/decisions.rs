@@ -71,18 +71,9 @@ pub(super) async fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::auth::sample_organizer as organizer;
     use crate::registrations::fake::{event, labels, tables, Tables, NOW};
     use RegistrationStatus::{Canceled, PendingApproval, Registered, RejectedByOrganizer, Waitlisted};
-
-    fn organizer() -> Organizer {
-        Organizer {
-            id: "o-ada".into(),
-            organization_id: "org1".into(),
-            organization_name: "Contoso".into(),
-            email: "ada@contoso.example".into(),
-            display_name: "Ada".into(),
-        }
-    }
 
     async fn decide(t: &mut Tables, id: &str, decision: Decision) -> Result<RegistrationStatus, ManageError> {
         let current = t.events["e1"].clone();

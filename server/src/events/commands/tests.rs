@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::accounts::audit::AuditLog;
+use crate::accounts::auth::sample_organizer as organizer;
 use crate::events::{sample, Counter, Seats};
 use crate::jobs::fake::ListJobs;
 use crate::jobs::{JobWriter, NewJob};
@@ -168,16 +169,6 @@ impl EventWriter for Desk {
             .filter(|r| r.0 == event_id && statuses.contains(&r.3))
             .map(|r| (r.1.clone(), r.2.clone()))
             .collect())
-    }
-}
-
-fn organizer() -> Organizer {
-    Organizer {
-        id: "o-ada".into(),
-        organization_id: "org1".into(),
-        organization_name: "Contoso".into(),
-        email: "ada@contoso.example".into(),
-        display_name: "Ada".into(),
     }
 }
 
