@@ -27,6 +27,8 @@ pub struct Tables {
     pub keys: HashMap<(String, String), (String, String, i64)>,
     pub counters: MapCounters,
     pub jobs: ListJobs,
+    /// How many times each event's counters were written.
+    pub counts_saved: HashMap<String, usize>,
     /// The audit trail: (organization, actor, action, target).
     pub audit: Vec<(String, String, String, String)>,
 }
@@ -100,6 +102,7 @@ impl Seats for Tables {
     async fn promote(&mut self, id: &str, _now: i64) -> Result<(), sqlx::Error> {
         let r = self.registration_mut(id).ok_or(sqlx::Error::RowNotFound)?;
         (r.status, r.waitlist_seq) = (RegistrationStatus::Registered, None);
+        r.ics_sequence += 1;
         Ok(())
     }
 }
@@ -119,7 +122,13 @@ impl RegistrationStore for Tables {
 
 impl RegistrationWriter for Tables {
     async fn save_counts(&mut self, event: &Event, _now: i64) -> Result<(), sqlx::Error> {
-        self.events.insert(event.id.clone(), event.clone());
+        let stored = self.events.get_mut(&event.id).ok_or(sqlx::Error::RowNotFound)?;
+        stored.registered_count = event.registered_count;
+        stored.waitlisted_count = event.waitlisted_count;
+        stored.pending_count = event.pending_count;
+        stored.next_waitlist_seq = event.next_waitlist_seq;
+        stored.held_count = event.held_count;
+        *self.counts_saved.entry(event.id.clone()).or_default() += 1;
         Ok(())
     }
     async fn remembered_key(&mut self, event_id: &str, key: &str) -> Result<Option<(String, String, i64)>, sqlx::Error> {
@@ -155,7 +164,11 @@ impl RegistrationWriter for Tables {
             .iter_mut()
             .find(|(r, _, _)| r.id == w.id)
             .expect("a row to revive");
-        row.0 = registration_of(w);
+        let sequence = row.0.ics_sequence + 1;
+        row.0 = Registration {
+            ics_sequence: sequence,
+            ..registration_of(w)
+        };
         Ok(())
     }
     async fn mark_resent(&mut self, id: &str, now: i64) -> Result<(), sqlx::Error> {

@@ -152,7 +152,11 @@ impl EventWriter for Desk {
         Ok(())
     }
     async fn set_status(&mut self, event_id: &str, status: EventStatus, _now: i64) -> Result<(), sqlx::Error> {
-        self.events.get_mut(event_id).ok_or(sqlx::Error::RowNotFound)?.status = status;
+        let e = self.events.get_mut(event_id).ok_or(sqlx::Error::RowNotFound)?;
+        // As the adapter: only a draft is published.
+        if status != EventStatus::Published || e.status == EventStatus::Draft {
+            e.status = status;
+        }
         Ok(())
     }
     async fn personal_microsoft_account(&mut self, _organizer_id: &str) -> Result<Option<String>, sqlx::Error> {

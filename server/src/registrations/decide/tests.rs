@@ -31,6 +31,7 @@ async fn seats_go_in_arrival_order_then_the_waitlist_and_counters_are_written_on
     );
     let e1 = &t.events["e1"];
     assert_eq!((e1.registered_count, e1.waitlisted_count, e1.next_waitlist_seq), (2, 2, 3));
+    assert_eq!(t.counts_saved["e1"], 1, "one write of the counters for the batch");
     assert_eq!(labels(&t), ["confirmation", "confirmation", "waitlisted", "waitlisted"]);
 
     // Without a waitlist, the one past capacity is refused and nothing is written for them.
@@ -166,4 +167,29 @@ async fn a_registrant_of_a_linked_webinar_is_queued_for_teams() {
         .await
         .unwrap();
     assert_eq!(labels(&t), ["confirmation", crate::jobs::teams::TOPIC_REGISTER]);
+}
+
+#[tokio::test]
+async fn a_canceled_registration_comes_back_to_life_and_a_declined_one_does_not() {
+    let mut t = tables([event("e1", Some(5), false)]);
+    t.add("e1", "r1", RegistrationStatus::Canceled, None);
+    t.add("e1", "x1", RegistrationStatus::RejectedByOrganizer, None);
+    let batch = [
+        request("e1", "r1@example.com", None, None),
+        request("e1", "x1@example.com", None, None),
+    ];
+    let outcomes = decide_batch(&mut t, &rules(20), &batch, NOW).await.unwrap();
+    let Ok(Registered::Created(summary)) = &outcomes[0] else {
+        panic!("{:?}", outcomes[0])
+    };
+    assert_eq!((summary.id.as_str(), summary.status), ("r1", RegistrationStatus::Registered));
+    assert!(summary.manage_token.is_some(), "a fresh link");
+    let row = &t.row("r1").unwrap().0;
+    assert_eq!((row.status, row.ics_sequence), (RegistrationStatus::Registered, 1));
+    assert!(
+        matches!(&outcomes[1], Err(RegisterError::Invalid(e)) if e[0].field == "email"),
+        "{:?}",
+        outcomes[1]
+    );
+    assert_eq!((t.registrations.len(), t.events["e1"].registered_count), (2, 1));
 }
