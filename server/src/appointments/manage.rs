@@ -1,12 +1,12 @@
 //! An appointment after it is booked, through its manage token: read it, move it to another
 //! time with the same staff member (under the same locks and rules as a booking), cancel it.
 
-use super::model::{Service, Staff};
+use super::model::Staff;
 use super::writer::AppointmentWriter;
 use super::{calendars, ids, store, AppointmentError, Catalog, MARGIN};
 use crate::crypto::Sealer;
 use crate::store::Db;
-use app::booking::{self, ServiceRules, SlotRefusal};
+use app::booking::{self, SlotRefusal};
 use app::domain::FieldError;
 
 use super::book::{booking_of, fresh_slots, staff_addresses, BookError, Booking, NewBooking};
@@ -51,11 +51,8 @@ pub async fn move_booking(db: &Db, catalog: &Catalog, found: &Booking, start: &s
             )])
         })?
         .as_second();
-    let service = catalog.service(&found.service_id).ok_or(BookError::NotFound)?;
-    let staff: Vec<&Staff> = catalog.staff.iter().filter(|s| found.staff_ids.contains(&s.id)).collect();
-    let rules = service.rules(&catalog.business).map_err(AppointmentError::from)?;
     let mut tx = db.begin_write().await?;
-    match move_in(&mut tx, catalog, found, service, &staff, &rules, start, teams).await? {
+    match move_in(&mut tx, catalog, found, start, teams).await? {
         Moved::Done => {
             tx.commit().await?;
             Ok(())
@@ -95,18 +92,11 @@ enum Moved {
 /// Moves `found` to `start` with its staff member, inside the caller's transaction: staff
 /// held, calendars read again (the appointment itself not standing in its own way), the time
 /// checked with the slot engine, then moved only if it is still where it was read.
-#[allow(clippy::too_many_arguments)]
-async fn move_in(
-    tx: &mut impl AppointmentWriter,
-    catalog: &Catalog,
-    found: &Booking,
-    service: &Service,
-    staff: &[&Staff],
-    rules: &ServiceRules,
-    start: i64,
-    teams: bool,
-) -> Result<Moved, BookError> {
-    let staff_ids = ids(staff);
+async fn move_in(tx: &mut impl AppointmentWriter, catalog: &Catalog, found: &Booking, start: i64, teams: bool) -> Result<Moved, BookError> {
+    let service = catalog.service(&found.service_id).ok_or(BookError::NotFound)?;
+    let staff: Vec<&Staff> = catalog.staff.iter().filter(|s| found.staff_ids.contains(&s.id)).collect();
+    let rules = service.rules(&catalog.business).map_err(AppointmentError::from)?;
+    let staff_ids = ids(&staff);
     tx.lock_staff(&staff_ids).await?;
     let (from, to) = (start.min(found.start) - MARGIN, start.max(found.start) + MARGIN);
     let mut occupied = tx.occupied(&staff_ids, from, to).await?;
@@ -121,9 +111,9 @@ async fn move_in(
         }
     }
     let off = tx.time_off(&staff_ids, from, to).await?;
-    let calendars = calendars(&catalog.business, staff, &occupied, &off)?;
+    let calendars = calendars(&catalog.business, &staff, &occupied, &off)?;
     let now = tx.now_ms() / 1000;
-    match booking::check_slot(catalog.business.policy, rules, &calendars, now, start) {
+    match booking::check_slot(catalog.business.policy, &rules, &calendars, now, start) {
         Ok(free) if staff_ids.iter().all(|id| free.contains(id)) => {}
         outcome => return Ok(Moved::Refused(outcome.err().unwrap_or(SlotRefusal::Taken))),
     }
@@ -133,7 +123,7 @@ async fn move_in(
     }
     let customer = tx.customer_email(&found.id).await?.ok_or(BookError::NotFound)?;
     let mut to = vec![(None, customer.as_str())];
-    to.extend(staff_addresses(staff, &staff_ids));
+    to.extend(staff_addresses(&staff, &staff_ids));
     enqueue_appointment(tx, AppointmentMail::Rescheduled, &found.id, &to).await?;
     crate::jobs::email::enqueue_reminders(tx, &found.id, start, &super::model::reminder_plan(&service.reminders), &to).await?;
     super::tell_microsoft(tx, teams, &catalog.business, service.is_location_online, &found.id).await?;
@@ -244,11 +234,7 @@ mod tests {
     }
 
     async fn move_to(tx: &mut Calendars, found: &Booking, start: i64) -> Moved {
-        let catalog = catalog();
-        let service = &catalog.services[0];
-        let staff: Vec<&Staff> = catalog.staff.iter().filter(|s| found.staff_ids.contains(&s.id)).collect();
-        let rules = service.rules(&catalog.business).unwrap();
-        move_in(tx, &catalog, found, service, &staff, &rules, start, false).await.unwrap()
+        move_in(tx, &catalog(), found, start, false).await.unwrap()
     }
 
     fn with_ana_booked(at: i64) -> Calendars {

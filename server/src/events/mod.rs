@@ -13,7 +13,6 @@ pub mod store;
 pub use commands::{announce, cancel, check_webinar_link, create, duplicate, event, list, publish, update};
 pub use input::{EventInput, ManageError, PresenterInput, PresenterRecord, QuestionInput};
 pub use seats::{counter, promote_waitlisted, Counter, Seats};
-pub use storage::EventWriter;
 pub use store::{by_id, for_registration, insert, presenter_records, public_by_slug, upcoming};
 
 use app::domain::{EventKind, EventStatus, PredefinedLabel, Question, RegistrationWindow, SeatState};

@@ -223,13 +223,11 @@ pub async fn book_in(
     let staff = catalog
         .staff_for(checked.service, input.staff_id.as_deref().map(str::trim).filter(|s| !s.is_empty()))
         .map_err(|e| BookError::Invalid(vec![e]))?;
-    let rules = checked.service.rules(&catalog.business).map_err(AppointmentError::from)?;
     let mut tx = db.begin_write().await?;
     let request = reserve::Request {
         catalog,
         checked: &checked,
         staff: &staff,
-        rules: &rules,
         key,
         hash: &hash,
         address,

@@ -8,14 +8,13 @@ use super::super::{calendars, ids, store, AppointmentError, Catalog, MARGIN};
 use super::{is_unique_violation, staff_addresses, BookError, Booking, Checked};
 use crate::crypto::Sealer;
 use crate::jobs::email::AppointmentMail;
-use app::booking::{self, ServiceRules, SlotRefusal};
+use app::booking::{self, SlotRefusal};
 
-/// A booking to decide: the checked request, the staff who could take it and the service's rules.
+/// A booking to decide: the checked request and the staff who could take it.
 pub(super) struct Request<'a> {
     pub catalog: &'a Catalog,
     pub checked: &'a Checked<'a>,
     pub staff: &'a [&'a Staff],
-    pub rules: &'a ServiceRules,
     pub key: Option<&'a str>,
     /// What the request is, for its idempotency key.
     pub hash: &'a str,
@@ -40,6 +39,7 @@ pub(super) enum Reserved {
 
 pub(super) async fn reserve(tx: &mut impl AppointmentWriter, sealer: &Sealer, r: &Request<'_>) -> Result<Reserved, BookError> {
     let (catalog, checked) = (r.catalog, r.checked);
+    let rules = checked.service.rules(&catalog.business).map_err(AppointmentError::from)?;
     if let Some(address) = r.address {
         let limit = crate::limits::BOOKINGS;
         let now = tx.now_ms() / 1000;
@@ -54,7 +54,7 @@ pub(super) async fn reserve(tx: &mut impl AppointmentWriter, sealer: &Sealer, r:
     let off = tx.time_off(&staff_ids, from, to).await?;
     let calendars = calendars(&catalog.business, r.staff, &occupied, &off)?;
     let now = tx.now_ms() / 1000;
-    let free = match booking::check_slot(catalog.business.policy, r.rules, &calendars, now, checked.start) {
+    let free = match booking::check_slot(catalog.business.policy, &rules, &calendars, now, checked.start) {
         Ok(free) => free,
         Err(refusal) => return Ok(Reserved::Refused(refusal)),
     };

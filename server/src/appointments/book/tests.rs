@@ -21,12 +21,10 @@ async fn book_at(tx: &mut Calendars, catalog: &Catalog, start: i64, address: Opt
         time_zone: "UTC".into(),
         answers: Vec::new(),
     };
-    let rules = service.rules(&catalog.business).unwrap();
     let request = Request {
         catalog,
         checked: &checked,
         staff: &staff,
-        rules: &rules,
         key: None,
         hash: "h",
         address,

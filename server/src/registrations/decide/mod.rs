@@ -4,11 +4,10 @@
 //! transaction; the limit is counted for the whole batch at once. What this needs from storage
 //! is [`RegistrationWriter`], implemented on `WriteTx` by the SQL adapter (`store::writer`).
 
-pub use super::storage::{RegistrationStore, RegistrationWriter, Written};
-
 #[cfg(test)]
 mod tests;
 
+use super::storage::{RegistrationWriter, Written};
 use super::{new_token, RegisterError, Registered, Summary, IDEMPOTENCY_LIFETIME};
 use crate::crypto::Sealer;
 use crate::events::{counter, Counter, Event};
@@ -202,8 +201,9 @@ async fn register_one(
         Some(status) => tx.insert(&written(&new_id, status)).await?,
         None => false,
     };
-    let mut id = new_id.clone();
-    if !inserted {
+    let id = if inserted {
+        new_id
+    } else {
         let Some((reg, resent_at)) = tx.by_email(&event_id, &checked.email.normalized()).await? else {
             return Ok(Err(RegisterError::Refused(Refusal::Full)));
         };
@@ -246,8 +246,8 @@ async fn register_one(
             return Ok(Err(RegisterError::Refused(Refusal::Full)));
         };
         tx.revive(&written(&reg.id, status)).await?;
-        id = reg.id;
-    }
+        reg.id
+    };
     let status = status.expect("a seat decision was made for a new registration");
     // Everyone already waiting is ahead of a newcomer.
     let position = seq.map(|_| current.waitlisted_count + 1);
